@@ -1,0 +1,358 @@
+"""The whole system on one machine, without Docker: broker, mail catcher,
+and each service's web (gunicorn) and worker process.
+
+    python -m deploy.local.stack            # what `make run` does
+
+Environment (all optional):
+  KAFKA_BOOTSTRAP_SERVERS   use this broker instead of starting the local one
+  SMTP_HOST, SMTP_PORT      send mail there instead of starting the catcher
+  SUBMISSION_DATABASE_URL, REVIEW_DATABASE_URL, NOTIFICATION_DATABASE_URL
+                            each service's database (default: SQLite under var/)
+  INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
+  INAGARA_BROKER_PORT (9092), INAGARA_SMTP_PORT (1025),
+  INAGARA_SUBMISSION_PORT (8001), INAGARA_REVIEW_PORT (8002),
+  INAGARA_NOTIFICATION_PORT (8003), INAGARA_VAR_DIR (var)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.broker import LocalBroker, ensure_topics, port_is_free, wait_for_port
+from shared.db import create_schema, make_engine
+from shared.events.catalog import ALL_TOPICS
+
+SERVICES = ("submission", "review", "notification")
+DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
+
+
+def _die_with_parent() -> None:
+    """In the child: own session (Ctrl-C reaches only the stack) and SIGTERM if the stack dies."""
+    os.setsid()
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class StackConfig:
+    var_dir: Path
+    admin_token: str
+    ports: dict[str, int]
+    broker_port: int
+    smtp_port: int
+    kafka_bootstrap_servers: str = ""  # empty: start the local broker
+    smtp_host: str = ""  # empty: start the mail catcher
+    database_urls: dict[str, str] = field(default_factory=dict)
+    web_workers: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> StackConfig:
+        var_dir = Path(env.get("INAGARA_VAR_DIR", "var")).resolve()
+        return cls(
+            var_dir=var_dir,
+            admin_token=env.get("INAGARA_ADMIN_TOKEN") or secrets.token_urlsafe(24),
+            ports={
+                s: int(env.get(f"INAGARA_{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES
+            },
+            broker_port=int(env.get("INAGARA_BROKER_PORT", 9092)),
+            smtp_port=int(env.get("SMTP_PORT") or env.get("INAGARA_SMTP_PORT") or 1025),
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", ""),
+            smtp_host=env.get("SMTP_HOST", ""),
+            database_urls={
+                s: env.get(f"{s.upper()}_DATABASE_URL") or f"sqlite:///{var_dir}/{s}.db"
+                for s in SERVICES
+            },
+        )
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    def base_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+
+class Stack:
+    """Starts, watches and stops every process of the local system."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.broker: LocalBroker | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.commands: dict[str, list[str]] = {}
+        self._envs: dict[str, dict[str, str]] = {}
+        self.bootstrap_servers = config.kafka_bootstrap_servers
+        self.smtp_host = config.smtp_host or "127.0.0.1"
+        (config.var_dir / "log").mkdir(parents=True, exist_ok=True)
+
+    # -- starting ---------------------------------------------------------------
+
+    def start(self, timeout_s: float = 60) -> Stack:
+        """Start everything and block until every web process answers /healthz."""
+        try:
+            self._start(timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _check_ports(self) -> None:
+        c = self.config
+        wanted = {f"INAGARA_{s.upper()}_PORT": p for s, p in c.ports.items()}
+        if not c.kafka_bootstrap_servers:
+            wanted["INAGARA_BROKER_PORT"] = c.broker_port
+        if not c.smtp_host:
+            wanted["INAGARA_SMTP_PORT"] = c.smtp_port
+        taken = [f"{port} ({name})" for name, port in wanted.items() if not port_is_free(port)]
+        if taken:
+            raise RuntimeError(
+                f"ports in use: {', '.join(taken)}. Is Inagara already running? "
+                "Stop it, or choose other ports with the variables named."
+            )
+
+    def _start(self, timeout_s: float) -> None:
+        c = self.config
+        self._check_ports()
+        if not self.bootstrap_servers:
+            self.broker = LocalBroker(
+                port=c.broker_port, log_path=c.var_dir / "log" / "broker.log"
+            ).start()
+            self.bootstrap_servers = self.broker.bootstrap_servers
+        ensure_topics(self.bootstrap_servers, ALL_TOPICS)
+        if not c.smtp_host:
+            self._spawn(
+                "mailcatcher",
+                [
+                    sys.executable,
+                    "-m",
+                    "deploy.local.mailcatcher",
+                    "serve",
+                    "--dir",
+                    str(c.mail_dir),
+                    "--port",
+                    str(c.smtp_port),
+                ],
+            )
+            wait_for_port("127.0.0.1", c.smtp_port, 15)
+        for service in SERVICES:
+            self.migrate(service)
+        for service in SERVICES:
+            self._spawn(f"{service}-web", self._web_command(service), self.service_env(service))
+            self._spawn(
+                f"{service}-worker", self.worker_command(service), self.service_env(service)
+            )
+        for service in SERVICES:
+            self._wait_healthy(service, timeout_s)
+
+    def migrate(self, service: str) -> None:
+        module = __import__(f"services.{service}.store", fromlist=["metadata"])
+        engine = make_engine(self.config.database_urls[service])
+        try:
+            create_schema(engine, module.metadata)
+        finally:
+            engine.dispose()
+
+    def service_env(self, service: str) -> dict[str, str]:
+        c = self.config
+        return {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "DATABASE_URL": c.database_urls[service],
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": str(c.smtp_port),
+            "INAGARA_ADMIN_TOKEN": c.admin_token,
+            "PYTHONUNBUFFERED": "1",
+            **c.extra_env,
+        }
+
+    def _web_command(self, service: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{self.config.ports[service]}",
+            "--workers",
+            str(self.config.web_workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--graceful-timeout",
+            "20",
+            "--access-logfile",
+            "-",
+            f"services.{service}.wsgi:create_app()",
+        ]
+
+    @staticmethod
+    def worker_command(service: str) -> list[str]:
+        return [sys.executable, "-m", f"services.{service}.worker"]
+
+    def _spawn(self, name: str, command: list[str], env: Mapping[str, str] | None = None) -> None:
+        log = open(self.config.var_dir / "log" / f"{name}.log", "ab")  # noqa: SIM115
+        self.commands[name] = command
+        self.processes[name] = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env or os.environ),
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        self._envs[name] = dict(env or os.environ)
+
+    def _wait_healthy(self, service: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        url = f"{self.config.base_url(service)}/healthz"
+        while True:
+            for name in (f"{service}-web", f"{service}-worker"):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.config.var_dir}/log/{name}.log")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{service} did not answer {url} within {timeout_s}s")
+            time.sleep(0.1)
+
+    # -- for the tests and the run command --------------------------------------
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes[name]
+        process.send_signal(sig)
+        process.wait(30)
+
+    def restart(self, name: str) -> None:
+        self._spawn(name, self.commands[name], self._envs[name])
+
+    def create_demo_agency(self, code: str = "DINKES", name: str = "Dinas Kesehatan") -> str:
+        """Register an agency and return a fresh API key for it."""
+        from services.submission import store
+
+        engine = make_engine(self.config.database_urls["submission"])
+        try:
+            with engine.begin() as conn:
+                agency = store.find_agency_by_code(conn, code) or store.create_agency(
+                    conn, code, name, "dinas", "inovasi@dinkes.example.go.id", "081234567890"
+                )
+                return store.add_api_key(conn, agency.id).secret
+        finally:
+            engine.dispose()
+
+    def failed(self) -> list[str]:
+        return [name for name, process in self.processes.items() if process.poll() is not None]
+
+    # -- stopping ---------------------------------------------------------------
+
+    def stop(self, grace_s: float = 25) -> None:
+        """SIGTERM every process, wait for them, SIGKILL what is left; then the broker."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+        if self.broker:
+            self.broker.stop()
+            self.broker = None
+
+
+DEMO_PROPOSAL = {
+    "title": "Posyandu Digital: antrean dan rekam gizi balita lewat WhatsApp",
+    "summary": "Kader posyandu mencatat tumbuh kembang balita lewat ponsel; orang tua menerima jadwal dan hasil.",
+    "category": "health",
+    "form": "public_service",
+    "kind": "digital",
+    "maturity": "trial",
+    "lab_stage": "deliver",
+    "problem": "Catatan gizi balita tercecer di buku kader dan terlambat sampai ke puskesmas.",
+    "solution": "Formulir ponsel untuk kader, dasbor untuk puskesmas, pengingat WhatsApp untuk orang tua.",
+    "expected_benefits": "Balita berisiko gizi buruk terdeteksi dalam hitungan hari, bukan bulan.",
+    "results": "Uji coba di 12 posyandu, 1.400 balita tercatat.",
+    "budget_idr": 150000000,
+    "trial_date": "2026-02-01",
+    "innovators": [
+        {"name": "Siti Rahmawati", "email": "siti@dinkes.example.go.id", "phone": "081234567890"}
+    ],
+    "evidence_links": ["https://dinkes.example.go.id/posyandu-digital"],
+}
+
+
+def curl_command(base_url: str, api_key: str) -> str:
+    return (
+        f"curl -sS -X POST {base_url}/v1/proposals -H 'Authorization: Bearer {api_key}' "
+        f"-H 'Content-Type: application/json' -H \"Idempotency-Key: $(date +%s%N)\" "
+        f"-d {shlex.quote(json.dumps(DEMO_PROPOSAL, ensure_ascii=False))}"
+    )
+
+
+def main() -> int:
+    config = StackConfig.from_env(os.environ)
+    stack = Stack(config)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print("starting Inagara (logs in var/log/) ...", flush=True)
+    try:
+        stack.start()
+        api_key = stack.create_demo_agency()
+        t = config.admin_token
+        print(
+            "\nInagara is running.\n"
+            f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else ' (local Tansu)'}\n"
+            f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
+            f"  review        {config.base_url('review')}\n"
+            f"  notification  {config.base_url('notification')}\n"
+            f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
+            f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
+            f"  admin token   {t}\n"
+            f"  demo agency   DINKES, API key {api_key}\n\n"
+            "Submit a proposal:\n"
+            f"{curl_command(config.base_url('submission'), api_key)}\n\n"
+            "Then, with PROPOSAL_ID from its answer:\n"
+            f"curl -sS {config.base_url('review')}/v1/proposals/$PROPOSAL_ID -H 'Authorization: Bearer {t}'\n"
+            f"curl -sS '{config.base_url('notification')}/v1/deliveries?proposal_id='$PROPOSAL_ID "
+            f"-H 'Authorization: Bearer {t}'\n\n"
+            "Ctrl-C stops everything.",
+            flush=True,
+        )
+        while not stop.wait(1):
+            if dead := stack.failed():
+                print(f"stopped unexpectedly: {', '.join(dead)} (see var/log/)", file=sys.stderr)
+                return 1
+        return 0
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nstopping ...", flush=True)
+        stack.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

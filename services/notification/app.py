@@ -1,0 +1,20 @@
+"""Flask factory of the notification service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.notification import store
+from services.notification.api import blp
+from shared.settings import Settings
+from shared.web import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    return create_service_app(
+        settings or Settings.from_env("notification"),
+        store.metadata,
+        [blp],
+        title="Inagara notification API",
+        description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
+    )

@@ -1,0 +1,1 @@
+"""Event types, topics and payload schemas: the public interface between services."""

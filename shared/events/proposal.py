@@ -1,0 +1,141 @@
+"""Payload schemas of the proposal events (published on ``inagara.proposals``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+CATEGORIES = (
+    "education",
+    "health",
+    "public_works",
+    "housing",
+    "public_order",
+    "social",
+    "manpower",
+    "women_child",
+    "food",
+    "land",
+    "environment",
+    "population_civil_registry",
+    "village_community",
+    "transportation",
+    "communication_informatics",
+    "cooperatives_smes",
+    "investment",
+    "youth_sports",
+    "culture",
+    "library",
+    "archives",
+    "fisheries",
+    "tourism",
+    "agriculture",
+    "trade",
+    "industry",
+    "water",
+    "governance",
+    "other",
+)
+FORMS = ("governance", "public_service", "other")
+KINDS = ("digital", "non_digital")
+MATURITIES = ("initiative", "trial", "implemented")
+LAB_STAGES = ("drum_up", "diagnose", "design", "deliver", "display")
+DEFAULT_REGION = "ID"
+
+
+def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
+    """E.164 form of a phone number; Indonesian ``0812…`` becomes ``+62812…``.
+
+    Raises ``ValidationError`` for a number that could never receive an SMS.
+    """
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError("Not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("Not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneNumber(fields.String):
+    """A phone number, loaded into E.164."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return normalise_phone(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _text(max_length: int, *, required: bool = True) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=max_length),
+    )
+
+
+class Lenient(Schema):
+    """Consumers ignore fields they do not know (DESIGN: Events)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class InnovatorSchema(Lenient):
+    name = _text(200)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = PhoneNumber(required=True)
+
+
+class ProposalProfileSchema(Lenient):
+    """The innovation profile an agency fills in (Indonesian innovation-profile practice)."""
+
+    title = _text(200)
+    summary = _text(2000)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    form = fields.String(required=True, validate=validate.OneOf(FORMS))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    maturity = fields.String(required=True, validate=validate.OneOf(MATURITIES))
+    lab_stage = fields.String(required=True, validate=validate.OneOf(LAB_STAGES))
+    problem = _text(5000)
+    solution = _text(5000)
+    expected_benefits = _text(5000)
+    results = fields.String(load_default="", validate=validate.Length(max=5000))
+    budget_idr = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=10**15)
+    )
+    trial_date = fields.Date(load_default=None, allow_none=True)
+    implementation_date = fields.Date(load_default=None, allow_none=True)
+    innovators = fields.List(
+        fields.Nested(InnovatorSchema),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+    evidence_links = fields.List(
+        fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        trial, implemented = data.get("trial_date"), data.get("implementation_date")
+        if trial and implemented and implemented < trial:
+            raise ValidationError(
+                "Implementation cannot start before the trial.", "implementation_date"
+            )
+
+
+class AgencyRefSchema(Lenient):
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ProposalSubmittedV1(Lenient):
+    """``proposal.submitted`` v1: an agency submitted a proposal for review."""
+
+    proposal_id = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+    profile = fields.Nested(ProposalProfileSchema, required=True)

@@ -1,0 +1,68 @@
+"""The inbox: the ids of events a service has already acted on.
+
+A handler's effect and its inbox row are written in one transaction, so a
+redelivered event finds its id and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Connection, DateTime, Engine, MetaData, String, Table, insert, select
+
+from shared.envelope import Event
+
+Effect = Callable[[Connection, Event], None]
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("event_type", String(100), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def seen(conn: Connection, inbox: Table, event_id: str) -> bool:
+    return (
+        conn.execute(select(inbox.c.event_id).where(inbox.c.event_id == event_id)).first()
+        is not None
+    )
+
+
+def handle_once(engine: Engine, inbox: Table, event: Event, effect: Effect) -> bool:
+    """Apply ``effect`` unless the event was handled before; True if it ran.
+
+    Blocks on the database. A concurrent duplicate raises ``IntegrityError`` on
+    the inbox row and rolls the effect back; the retry then finds the row.
+    """
+    with engine.begin() as conn:
+        if seen(conn, inbox, event.id):
+            return False
+        conn.execute(
+            insert(inbox).values(
+                event_id=event.id, event_type=event.type, received_at=datetime.now(UTC)
+            )
+        )
+        effect(conn, event)
+    return True
+
+
+def dispatcher(
+    engine: Engine, inbox: Table, handlers: dict[str, Effect]
+) -> Callable[[Event], None]:
+    """A consumer handler that runs the effect registered for the event's schema, once.
+
+    Events nobody here handles (other types, or versions this service does not
+    know) are skipped: consumers ignore what is not for them.
+    """
+
+    def handle(event: Event) -> None:
+        effect = handlers.get(event.dataschema)
+        if effect is not None:
+            handle_once(engine, inbox, event, effect)
+
+    return handle

@@ -1,0 +1,155 @@
+"""Runs a worker process's loops in threads until SIGTERM or SIGINT.
+
+On a signal every loop is told to stop; each finishes its batch, commits and
+returns. If one loop dies, the others are stopped too and the process exits
+non-zero so that its supervisor restarts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import TypeVar
+
+from sqlalchemy import Engine, MetaData, Table
+
+from shared.consumer import ConsumerConfig, EventConsumer
+from shared.db import create_schema, make_engine
+from shared.envelope import Event
+from shared.inbox import Effect, dispatcher
+from shared.producer import KafkaPublisher
+from shared.relay import OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[threading.Event], None]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def install_stop_signals(stop: threading.Event) -> None:
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float = 25) -> int:
+    """Block until every loop returned; 0 if all stopped cleanly, 1 if one failed."""
+    failed: list[str] = []
+
+    def _guard(name: str, loop: Loop) -> None:
+        try:
+            loop(stop)
+        except Exception:
+            log.exception("%s stopped with an error", name)
+            failed.append(name)
+            stop.set()
+
+    threads = [
+        threading.Thread(target=_guard, args=(name, loop), name=name, daemon=True)
+        for name, loop in loops.items()
+    ]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set() and any(t.is_alive() for t in threads):
+        stop.wait(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join(grace_s)
+    return 1 if failed else 0
+
+
+T = TypeVar("T")
+
+
+def connect_with_retry(factory: Callable[[], T], stop: threading.Event, what: str) -> T | None:
+    """Call ``factory`` until it succeeds (backing off up to 5 s) or ``stop`` is set.
+
+    A broker that is down when a worker starts is waited for, not fatal.
+    """
+    delay = 0.2
+    while not stop.is_set():
+        try:
+            return factory()
+        except Exception as exc:
+            log.warning("cannot connect %s yet (%r); retrying in %.1fs", what, exc, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, 5.0)
+    return None
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """What one service's worker process runs."""
+
+    settings: Settings
+    metadata: MetaData
+    outbox: Table | None = None
+    inbox: Table | None = None
+    consumers: Sequence[tuple[ConsumerConfig, Mapping[str, Effect]]] = ()
+    extra_loops: Mapping[str, Callable[[Engine], Loop]] = field(default_factory=dict)
+
+
+def serve(plan: WorkerPlan) -> int:
+    """The composition root of a worker process: runs until SIGTERM; returns the exit code."""
+    settings = plan.settings
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+    create_schema(engine, plan.metadata)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    publisher = connect_with_retry(
+        lambda: KafkaPublisher(settings.kafka_bootstrap_servers), stop, "the producer"
+    )
+    if publisher is None:
+        return 0
+    loops: dict[str, Loop] = {}
+    if plan.outbox is not None:
+        relay = OutboxRelay(
+            engine, plan.outbox, publisher, idle_wait_s=settings.poll_interval_ms / 1000
+        )
+        loops["outbox-relay"] = relay.run
+    for config, handlers in plan.consumers:
+        assert plan.inbox is not None, "a consuming service needs an inbox"
+        loops[f"consumer-{config.group_id}"] = _consumer_loop(
+            settings, config, dispatcher(engine, plan.inbox, dict(handlers)), publisher
+        )
+    for name, make_loop in plan.extra_loops.items():
+        loops[name] = make_loop(engine)
+    try:
+        return run_loops(loops, stop)
+    finally:
+        publisher.close()
+        engine.dispose()
+
+
+def _consumer_loop(
+    settings: Settings,
+    config: ConsumerConfig,
+    handler: Callable[[Event], None],
+    publisher: KafkaPublisher,
+) -> Loop:
+    def run(stop: threading.Event) -> None:
+        consumer = connect_with_retry(
+            lambda: EventConsumer(settings, config, handler, publisher),
+            stop,
+            f"consumer {config.group_id}",
+        )
+        if consumer is not None:
+            consumer.run(stop)
+
+    return run

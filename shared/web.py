@@ -1,0 +1,239 @@
+"""What every service's web process shares: problem+json errors, body and
+content-type rules, bearer credentials, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import hmac
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from marshmallow import Schema, fields
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy import Engine, MetaData
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+
+from shared.db import create_schema, make_engine, ping
+from shared.settings import Settings
+
+PROBLEM_JSON = "application/problem+json"
+
+REQUESTS = Counter(
+    "inagara_http_requests_total",
+    "HTTP requests by route and status",
+    ["service", "method", "route", "status"],
+)
+LATENCY = Histogram(
+    "inagara_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["service", "method", "route"],
+)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with field-level messages for 400 and 422."""
+
+    type = fields.String(metadata={"description": "A URI naming the kind of problem"})
+    title = fields.String(metadata={"description": "Short summary of the kind of problem"})
+    status = fields.Integer(metadata={"description": "The HTTP status code"})
+    detail = fields.String(metadata={"description": "What went wrong this time"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per field path, such as `innovators.0.phone`"},
+    )
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``{"a.0.b": ["..."]}``."""
+    if isinstance(messages, Mapping):
+        out: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_errors(value, path))
+        return out
+    if isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_body": list(messages)}
+    return {prefix or "_body": [str(messages)]}
+
+
+def problem(
+    status: int, title: str, detail: str = "", errors: dict[str, list[str]] | None = None
+) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, answering every error as ``application/problem+json``."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        data = getattr(error, "data", None) or {}
+        messages = data.get("errors") or data.get("messages")
+        errors = None
+        if messages:
+            # webargs nests messages under the location ("json", "query", ...).
+            if isinstance(messages, Mapping) and len(messages) == 1:
+                ((location, inner),) = messages.items()
+                if location in {"json", "query", "headers", "form", "files", "path"}:
+                    messages = inner
+            errors = flatten_errors(messages)
+        status = error.code or 500
+        detail = data.get("message") or (error.description if status < 500 else "")
+        if status == 422 and not data.get("message"):
+            detail = "Some fields are missing or invalid; see errors."
+        if status == 400 and errors and "_body" in errors and not data.get("message"):
+            detail = "; ".join(errors.pop("_body")) or detail
+        response = problem(status, error.name, str(detail or ""), errors)
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if error.code == 401:
+            response.headers.setdefault("WWW-Authenticate", "Bearer")
+        return response
+
+
+def bearer_token() -> str | None:
+    """The secret in ``Authorization: Bearer <secret>``, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def is_admin(settings: Settings, token: str | None) -> bool:
+    return bool(settings.admin_token and token) and hmac.compare_digest(
+        settings.admin_token.encode(), (token or "").encode()
+    )
+
+
+def _require_json_bodies() -> None:
+    if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
+        if request.content_length == 0 and not request.mimetype:
+            return
+        if request.mimetype != "application/json":
+            raise UnsupportedMediaType(
+                f"Send the body as application/json (got {request.mimetype or 'no content type'})."
+            )
+
+
+def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s).close()
+            return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def create_base_app(
+    service: str,
+    settings: Settings,
+    engine: Engine,
+    *,
+    title: str,
+    description: str,
+    extra_checks: Mapping[str, Callable[[], bool]] | None = None,
+) -> tuple[Flask, ProblemApi]:
+    """A Flask app with the rules every Inagara service follows (DESIGN: HTTP)."""
+    app = Flask(service)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    api = ProblemApi(app)
+    app.before_request(_require_json_bodies)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        LATENCY.labels(service, request.method, route).observe(
+            time.perf_counter() - g.get("started", time.perf_counter())
+        )
+        REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok", service=service)
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        checks: dict[str, bool] = {}
+        try:
+            ping(engine)
+            checks["database"] = True
+        except Exception:
+            checks["database"] = False
+        checks["broker"] = broker_reachable(settings.kafka_bootstrap_servers)
+        for name, check in (extra_checks or {}).items():
+            checks[name] = check()
+        ready = all(checks.values())
+        return jsonify(
+            status="ready" if ready else "not ready", checks=checks
+        ), 200 if ready else 503
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    return app, api
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a view needs, kept in ``app.extensions["inagara"]``."""
+
+    settings: Settings
+    engine: Engine
+
+
+def create_service_app(
+    settings: Settings,
+    metadata: MetaData,
+    blueprints: list[Any],
+    *,
+    title: str,
+    description: str,
+) -> Flask:
+    """The composition root of a service's web process: engine, schema, blueprints."""
+    engine = make_engine(settings.database_url)
+    create_schema(engine, metadata)
+    app, api = create_base_app(
+        settings.service, settings, engine, title=title, description=description
+    )
+    app.extensions["inagara"] = ServiceContext(settings, engine)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    return app
