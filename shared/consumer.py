@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer
+from kafka import AsyncConsumerRebalanceListener, KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 from marshmallow import ValidationError
@@ -84,14 +84,21 @@ def backoff_delay(attempt: int, base_s: float, max_s: float, rng: random.Random)
     return rng.uniform(0, min(max_s, base_s * (2 ** max(attempt, 0))))
 
 
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
+    """Commits what was finished on revoked partitions before another member takes them.
+
+    kafka-python 3 runs listeners on its IO thread, where blocking calls are
+    refused, so the commit is sent without waiting; the poll that triggered the
+    rebalance is what blocks our loop meanwhile, so no record is in flight.
+    """
+
     def __init__(self, loop: EventConsumer) -> None:
         self._loop = loop
 
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        self._loop.commit(revoked)
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self._loop.commit_without_waiting(revoked)
 
-    def on_partitions_assigned(self, assigned: Any) -> None:
+    async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("assigned %s", sorted(f"{p.topic}[{p.partition}]" for p in assigned))
 
 
@@ -144,8 +151,15 @@ class EventConsumer:
                     self._handle_partition(partition, records, stop)
                 self._maybe_commit()
         finally:
+            self.close()
+
+    def close(self, commit: bool = True) -> None:
+        """Leave the group; ``commit=False`` is what a crash looks like to the broker."""
+        if commit:
             self.commit()
-            self._consumer.close(autocommit=False)
+        else:
+            self._offsets.forget(list(self._consumer.assignment()))
+        self._consumer.close(autocommit=False)
 
     def poll_once(self, stop: threading.Event | None = None) -> int:
         """One poll and its handling (for tests); returns the number of records seen."""
@@ -175,9 +189,18 @@ class EventConsumer:
             self._handler(event)
         except Exception as exc:
             attempt = self._attempts.get(key, 0) + 1
-            if is_poison(exc) or (not is_transient(exc) and attempt >= self._config.max_attempts):
-                self._dead_letter(partition, record, exc)
-            else:
+            dead = is_poison(exc) or (
+                not is_transient(exc) and attempt >= self._config.max_attempts
+            )
+            if dead:
+                try:
+                    self._dead_letter(partition, record, exc)
+                except DeadLetterLimitExceeded:
+                    raise
+                except Exception as dlq_exc:
+                    # The DLQ is unreachable: keep the record uncommitted and try again.
+                    exc, dead = dlq_exc, False
+            if not dead:
                 self._attempts[key] = attempt
                 delay = backoff_delay(
                     attempt, self._config.backoff_base_s, self._config.backoff_max_s, self._rng
@@ -237,6 +260,12 @@ class EventConsumer:
         if self._offsets.pending() and (due or self._uncommitted >= self._config.commit_every):
             self.commit()
 
+    def commit_without_waiting(self, partitions: Any) -> None:
+        """Send the commit for ``partitions`` and return at once (from the IO thread)."""
+        offsets = self._offsets.take(partitions)
+        if offsets:
+            self._consumer.commit_async(offsets)
+
     def commit(self, partitions: Any = None) -> None:
         """Commit finished offsets (of ``partitions``, or all); a failed commit is kept for later."""
         offsets = self._offsets.take(partitions)
@@ -244,6 +273,9 @@ class EventConsumer:
         self._uncommitted = 0
         if not offsets:
             return
+        log.debug(
+            "committing %s", {f"{p.topic}[{p.partition}]": m.offset for p, m in offsets.items()}
+        )
         try:
             self._consumer.commit(offsets)
         except KafkaError:

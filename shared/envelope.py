@@ -108,13 +108,15 @@ def from_record(key: bytes | None, value: bytes | None, headers: Headers | None)
         raise InvalidEvent(f"body is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise InvalidEvent("body must be a JSON object")
+    # The SDK would invent a fresh id for a record without one; the inbox keys on it.
+    for required in ("ce_id", "ce_type", "ce_source", "ce_subject"):
+        if not header_map.get(required):
+            raise InvalidEvent(f"{required} is missing")
     try:
         ce = from_binary(KafkaMessage(headers=header_map, key=key, value=b"null"), _FORMAT)
     except (BaseCloudEventException, UnicodeDecodeError, ValueError) as exc:
         raise InvalidEvent(f"not a CloudEvent: {exc}") from exc
     attrs = ce.get_attributes()
-    if not attrs.get("subject"):
-        raise InvalidEvent("ce_subject (the proposal id) is missing")
     return Event(
         id=str(attrs["id"]),
         type=str(attrs["type"]),

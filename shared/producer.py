@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,13 +41,20 @@ class KafkaPublisher:
         }
         config.update(overrides)
         self._producer = KafkaProducer(**config)
-        self._pending: list[Any] = []
+        # One producer serves several threads (relay, dead letters); each thread
+        # checks only the acknowledgements of what it published itself.
+        self._local = threading.local()
+
+    def _pending(self) -> list[Any]:
+        if not hasattr(self._local, "pending"):
+            self._local.pending = []
+        return self._local.pending  # type: ignore[no-any-return]
 
     def publish(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
-        self._pending.append(self._producer.send(topic, key=key, value=value, headers=headers))
+        self._pending().append(self._producer.send(topic, key=key, value=value, headers=headers))
 
     def flush(self, timeout_s: float | None = None) -> None:
-        pending, self._pending = self._pending, []
+        pending, self._local.pending = self._pending(), []
         self._producer.flush(timeout=timeout_s)
         for future in pending:
             future.get(timeout=0 if future.is_done else timeout_s)

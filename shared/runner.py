@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import TypeVar
 
@@ -143,6 +143,8 @@ def _consumer_loop(
     handler: Callable[[Event], None],
     publisher: KafkaPublisher,
 ) -> Loop:
+    config = replace(config, commit_interval_s=settings.commit_interval_ms / 1000)
+
     def run(stop: threading.Event) -> None:
         consumer = connect_with_retry(
             lambda: EventConsumer(settings, config, handler, publisher),

@@ -66,6 +66,7 @@ class Settings:
     heartbeat_interval_ms: int = 1000
     fetch_max_wait_ms: int = 50
     poll_interval_ms: int = 50
+    commit_interval_ms: int = 1000
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -89,7 +90,8 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "") or "Inagara <noreply@inagara.local>",
             sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
             sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
-            sms_quiet_hours=env.get("SMS_QUIET_HOURS", "21:00-07:00"),
+            # Set but empty turns quiet hours off; unset means the default.
+            sms_quiet_hours=env.get("SMS_QUIET_HOURS", "21:00-07:00").strip(),
             admin_token=env.get("INAGARA_ADMIN_TOKEN", ""),
             log_level=(env.get("LOG_LEVEL", "") or "INFO").upper(),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
@@ -97,4 +99,5 @@ class Settings:
             heartbeat_interval_ms=_int(env, "KAFKA_HEARTBEAT_INTERVAL_MS", 1000),
             fetch_max_wait_ms=_int(env, "KAFKA_FETCH_MAX_WAIT_MS", 50),
             poll_interval_ms=_int(env, "OUTBOX_POLL_INTERVAL_MS", 50),
+            commit_interval_ms=_int(env, "KAFKA_COMMIT_INTERVAL_MS", 1000),
         )

@@ -159,6 +159,12 @@ class Stack:
         for service in SERVICES:
             self._wait_healthy(service, timeout_s)
 
+    def start_web(self, service: str, timeout_s: float = 30) -> None:
+        """Start only ``service``'s web process (for tests of one process alone)."""
+        self.migrate(service)
+        self._spawn(f"{service}-web", self._web_command(service), self.service_env(service))
+        self._wait_healthy(service, timeout_s)
+
     def migrate(self, service: str) -> None:
         module = __import__(f"services.{service}.store", fromlist=["metadata"])
         engine = make_engine(self.config.database_urls[service])
@@ -222,7 +228,7 @@ class Stack:
         url = f"{self.config.base_url(service)}/healthz"
         while True:
             for name in (f"{service}-web", f"{service}-worker"):
-                if self.processes[name].poll() is not None:
+                if name in self.processes and self.processes[name].poll() is not None:
                     raise RuntimeError(f"{name} exited; see {self.config.var_dir}/log/{name}.log")
             try:
                 with urllib.request.urlopen(url, timeout=1) as response:

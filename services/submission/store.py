@@ -165,7 +165,7 @@ def authenticate(engine: Engine, secret: str) -> Caller | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def request_fingerprint(body: Any) -> str:
@@ -193,14 +193,15 @@ def find_replay(conn: Connection, agency_id: str, key: str, fingerprint: str) ->
 
 
 def proposal_view(row: Any) -> dict[str, Any]:
+    """The JSON body an agency sees for a proposal (the same on create, replay and read)."""
     return {
         "id": row.id,
         "status": row.status,
         "version": row.version,
         "agency_id": row.agency_id,
-        "created_at": _aware(row.created_at),
-        "updated_at": _aware(row.updated_at),
-        "submitted_at": _aware(row.submitted_at) if row.submitted_at else None,
+        "created_at": _aware(row.created_at).isoformat(),
+        "updated_at": _aware(row.updated_at).isoformat(),
+        "submitted_at": _aware(row.submitted_at).isoformat() if row.submitted_at else None,
         "profile": row.profile,
     }
 
@@ -267,7 +268,7 @@ def submit_proposal(
             for change in proposal.events:
                 add_to_outbox(conn, outbox, PROPOSALS, submission_event(change))
             row = conn.execute(select(proposals).where(proposals.c.id == proposal.id)).one()
-            body = json.loads(json.dumps(proposal_view(row), default=_iso))
+            body = proposal_view(row)
             if idempotency_key:
                 conn.execute(
                     insert(idempotency_keys).values(
@@ -289,12 +290,6 @@ def submit_proposal(
         if replay is None:
             raise
         return replay
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def get_proposal(engine: Engine, proposal_id: str, agency_id: str) -> dict[str, Any] | None:
