@@ -1,0 +1,108 @@
+"""Session-wide test infrastructure: one real broker, fresh databases per test.
+
+- The broker: ``KAFKA_BOOTSTRAP_SERVERS`` when set; Apache Kafka through
+  testcontainers when ``INAGARA_TEST_BROKER=testcontainers`` (needs a Docker
+  engine); otherwise the bundled local broker, started once per session.
+- Databases: every test that asks for ``database_url`` runs on SQLite, and
+  again on PostgreSQL when ``TEST_DATABASE_URL`` names a server (each run gets
+  a database of its own, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shared.broker import LocalBroker, ensure_topics
+from shared.db import normalise_url
+from shared.events.catalog import ALL_TOPICS
+
+
+def _docker_engine_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    result = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False)
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap servers of a real Kafka-protocol broker with the system's topics."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        ensure_topics(configured, ALL_TOPICS)
+        yield configured
+        return
+    if os.environ.get("INAGARA_TEST_BROKER") == "testcontainers":
+        if not _docker_engine_answers():
+            pytest.fail(
+                "INAGARA_TEST_BROKER=testcontainers, but no Docker engine answers `docker info`"
+            )
+        from testcontainers.community.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as kafka:
+            servers = kafka.get_bootstrap_server()
+            ensure_topics(servers, ALL_TOPICS)
+            yield servers
+        return
+    with LocalBroker() as broker:
+        ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
+        yield broker.bootstrap_servers
+
+
+@pytest.fixture
+def topic(kafka_bootstrap: str) -> str:
+    """A fresh topic (and its dead-letter topic) for one test."""
+    name = f"test.{uuid.uuid4().hex[:12]}"
+    ensure_topics(kafka_bootstrap, [name, f"{name}.dlq"], partitions=3)
+    return name
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+DatabaseFactory = Callable[[], str]
+
+
+@pytest.fixture(params=_backends())
+def database_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseFactory]:
+    """Makes fresh, empty databases on the backend of this run; drops them after the test."""
+    created: list[str] = []
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    admin = (
+        create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
+        if request.param == "postgresql"
+        else None
+    )
+
+    def make() -> str:
+        name = f"inagara_test_{uuid.uuid4().hex[:12]}"
+        if admin is None:
+            return f"sqlite:///{tmp_path / name}.db"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return (
+            make_url(normalise_url(server)).set(database=name).render_as_string(hide_password=False)
+        )
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_factory: DatabaseFactory) -> str:
+    return database_factory()
