@@ -1,0 +1,52 @@
+# Inagara: the targets a newcomer needs. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint unit integration e2e docs mail bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[local,test]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)  ## create .venv and install the project with its local and test extras
+
+run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catcher); Ctrl-C stops it
+	$(BIN)/python -m deploy.local.stack
+
+test: $(STAMP) lint  ## lint, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff (lint and format check) and mypy on shared/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared
+
+unit: $(STAMP)  ## only the fast unit tests
+	$(BIN)/python -m pytest -p no:cacheprovider tests/unit
+
+integration: $(STAMP)  ## only the integration tests (real broker, real database)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/integration
+
+e2e: $(STAMP)  ## only the end-to-end tests (real processes)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e
+
+docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from the schemas
+	$(BIN)/python -m shared.events.asyncapi
+	$(BIN)/python -m shared.openapi
+
+mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
+	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail
+
+bench: $(STAMP)  ## time proposals from POST to the confirmation email on the local stack
+	$(BIN)/python -m bench.post_to_email
+
+clean:  ## remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var
