@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 
 def normalise_url(url: str) -> str:
@@ -47,9 +48,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def create_schema(engine: Engine, metadata: MetaData) -> None:
-    """Create missing tables. Safe to run from several processes at once."""
-    metadata.create_all(engine, checkfirst=True)
+def create_schema(engine: Engine, metadata: MetaData, attempts: int = 3) -> None:
+    """Create missing tables. Safe to run from several processes at once.
+
+    Two processes creating the same table race on PostgreSQL's catalog; the
+    loser sees the table on its next look. (Migrations replace this later.)
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except (IntegrityError, ProgrammingError):
+            if attempt == attempts:
+                raise
 
 
 def ping(engine: Engine) -> None:
