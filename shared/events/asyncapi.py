@@ -108,8 +108,9 @@ def payload_schemas(catalog: Mapping[str, EventSpec]) -> Document:
     AsyncAPI keeps them too; OpenAPI 3.1 output is plain JSON Schema (no ``nullable``).
     """
     spec = APISpec(TITLE, VERSION, openapi_version="3.1.0", plugins=[MarshmallowPlugin()])
-    for event in catalog.values():
-        spec.components.schema(message_id(event), schema=event.schema)
+    # Several event types share a payload schema (the four decisions): register each once.
+    for schema in {event.schema.__name__: event.schema for event in catalog.values()}.values():
+        spec.components.schema(schema.__name__, schema=schema)
     schemas: Document = spec.to_dict().get("components", {}).get("schemas", {})
     return schemas
 
@@ -147,7 +148,7 @@ def event_message(event: EventSpec) -> Document:
         "summary": event.summary,
         "contentType": CONTENT_TYPE,
         "headers": cloudevent_headers(event),
-        "payload": ref("components", "schemas", message_id(event)),
+        "payload": ref("components", "schemas", event.schema.__name__),
         "correlationId": {
             "location": "$message.header#/ce_correlationid",
             "description": "Follows one proposal's whole path; absent on its first event.",

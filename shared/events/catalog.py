@@ -12,7 +12,18 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
-from shared.events.proposal import ProposalSubmittedV1
+from shared.events.notification import DeliveryOutcomeV1
+from shared.events.proposal import ProposalSubmittedV1, ProposalWithdrawnV1
+from shared.events.review import (
+    CycleScheduledV1,
+    DecisionV1,
+    ProposalScoredV1,
+    ProposalScreenedV1,
+    ReminderDueV1,
+    ReviewAssignedV1,
+    ReviewSubmittedV1,
+    RevisionRequestedV1,
+)
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -27,6 +38,21 @@ def dead_letter_topic(topic: str) -> str:
 ALL_TOPICS = TOPICS + tuple(dead_letter_topic(t) for t in TOPICS)
 
 PROPOSAL_SUBMITTED = "proposal.submitted"
+PROPOSAL_RESUBMITTED = "proposal.resubmitted"
+PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+CYCLE_SCHEDULED = "cycle.scheduled"
+PROPOSAL_SCREENED = "proposal.screened"
+REVIEW_ASSIGNED = "review.assigned"
+REVIEW_SUBMITTED = "review.submitted"
+PROPOSAL_SCORED = "proposal.scored"
+PROPOSAL_REVISION_REQUESTED = "proposal.revision_requested"
+PROPOSAL_REJECTED = "proposal.rejected"
+PROPOSAL_SHORTLISTED = "proposal.shortlisted"
+PROPOSAL_AWARDED = "proposal.awarded"
+PROPOSAL_NOT_AWARDED = "proposal.not_awarded"
+REVIEW_REMINDER_DUE = "review.reminder_due"
+NOTIFICATION_DELIVERED = "notification.delivered"
+NOTIFICATION_FAILED = "notification.failed"
 
 
 @dataclass(frozen=True)
@@ -42,15 +68,92 @@ class EventSpec:
         return f"urn:inagara:event:{self.type}:v{self.version}"
 
 
+def _spec(type: str, topic: str, schema: builtins.type[Schema], summary: str) -> EventSpec:
+    return EventSpec(type=type, version=1, topic=topic, schema=schema, summary=summary)
+
+
 CATALOG: dict[str, EventSpec] = {
     spec.dataschema: spec
     for spec in (
-        EventSpec(
-            type=PROPOSAL_SUBMITTED,
-            version=1,
-            topic=PROPOSALS,
-            schema=ProposalSubmittedV1,
-            summary="An agency submitted a proposal for review.",
+        _spec(
+            PROPOSAL_SUBMITTED,
+            PROPOSALS,
+            ProposalSubmittedV1,
+            "An agency submitted a proposal for review.",
+        ),
+        _spec(
+            PROPOSAL_RESUBMITTED,
+            PROPOSALS,
+            ProposalSubmittedV1,
+            "An agency resubmitted a revised proposal (a new version).",
+        ),
+        _spec(
+            PROPOSAL_WITHDRAWN,
+            PROPOSALS,
+            ProposalWithdrawnV1,
+            "An agency withdrew a proposal before a decision.",
+        ),
+        _spec(
+            CYCLE_SCHEDULED,
+            REVIEWS,
+            CycleScheduledV1,
+            "A cycle was created or its dates changed (subject and key: the cycle id).",
+        ),
+        _spec(
+            PROPOSAL_SCREENED,
+            REVIEWS,
+            ProposalScreenedV1,
+            "The completeness check ran on a submitted version.",
+        ),
+        _spec(
+            REVIEW_ASSIGNED,
+            REVIEWS,
+            ReviewAssignedV1,
+            "A reviewer or panel member was assigned a proposal.",
+        ),
+        _spec(
+            REVIEW_SUBMITTED,
+            REVIEWS,
+            ReviewSubmittedV1,
+            "A reviewer submitted or changed their scores.",
+        ),
+        _spec(
+            PROPOSAL_SCORED, REVIEWS, ProposalScoredV1, "All assigned reviews of a round are in."
+        ),
+        _spec(
+            PROPOSAL_REVISION_REQUESTED,
+            REVIEWS,
+            RevisionRequestedV1,
+            "The agency must revise and resubmit.",
+        ),
+        _spec(PROPOSAL_REJECTED, REVIEWS, DecisionV1, "The secretariat rejected the proposal."),
+        _spec(
+            PROPOSAL_SHORTLISTED, REVIEWS, DecisionV1, "The secretariat shortlisted the proposal."
+        ),
+        _spec(PROPOSAL_AWARDED, REVIEWS, DecisionV1, "The proposal won an award."),
+        _spec(
+            PROPOSAL_NOT_AWARDED,
+            REVIEWS,
+            DecisionV1,
+            "The cycle's awards were decided and this proposal won none.",
+        ),
+        _spec(
+            REVIEW_REMINDER_DUE,
+            REVIEWS,
+            ReminderDueV1,
+            "A pending review is close to its deadline.",
+        ),
+        _spec(
+            NOTIFICATION_DELIVERED,
+            NOTIFICATIONS,
+            DeliveryOutcomeV1,
+            "A message reached the mail server or SMS gateway.",
+        ),
+        _spec(
+            NOTIFICATION_FAILED,
+            NOTIFICATIONS,
+            DeliveryOutcomeV1,
+            "A message could not be delivered and will not be retried.",
         ),
     )
 }

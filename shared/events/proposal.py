@@ -129,13 +129,40 @@ class AgencyRefSchema(Lenient):
     id = fields.String(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
+    contact_email = fields.Email(load_default=None, allow_none=True)
+    contact_phone = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "E.164"}
+    )
+
+
+class EvidenceFileSchema(Lenient):
+    """A file the agency uploaded as evidence (stored by the submission service)."""
+
+    id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
 
 
 class ProposalSubmittedV1(Lenient):
-    """``proposal.submitted`` v1: an agency submitted a proposal for review."""
+    """``proposal.submitted`` v1 (and ``proposal.resubmitted`` v1): a version of a
+    proposal went to review."""
 
     proposal_id = fields.String(required=True)
     version = fields.Integer(required=True, strict=True)
     agency = fields.Nested(AgencyRefSchema, required=True)
     submitted_at = fields.AwareDateTime(required=True)
     profile = fields.Nested(ProposalProfileSchema, required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceFileSchema), load_default=list)
+
+
+class ProposalWithdrawnV1(Lenient):
+    """``proposal.withdrawn`` v1: the agency took the proposal back before a decision."""
+
+    proposal_id = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+    reason = fields.String(load_default="")

@@ -103,26 +103,26 @@ def test_every_topic_has_its_channel_and_dead_letter_channel(document: Document)
     assert addresses == set(ALL_TOPICS)
 
 
-class ReviewAssignedV1(Schema):
+class ReviewArchivedV1(Schema):
     proposal_id = fields.String(required=True)
-    reviewer_id = fields.String(required=True)
+    archived_by = fields.String(required=True)
 
 
 def test_a_new_event_spec_is_documented_without_changing_the_builder() -> None:
-    new = EventSpec("review.assigned", 1, REVIEWS, ReviewAssignedV1, "A reviewer was assigned.")
+    new = EventSpec("review.archived", 1, REVIEWS, ReviewArchivedV1, "A review was archived.")
     document = json.loads(
         render(asyncapi.build_document({**CATALOG, new.dataschema: new}, consumers={}))
     )
 
     message = message_for(document, new)
-    assert set(resolve(document, message["payload"])["properties"]) == wire_names(ReviewAssignedV1)
+    assert set(resolve(document, message["payload"])["properties"]) == wire_names(ReviewArchivedV1)
     review_sends = [
         resolve(document, ref)
         for op in document["operations"].values()
         if op["action"] == "send" and resolve(document, op["channel"])["address"] == REVIEWS
         for ref in op["messages"]
     ]
-    assert review_sends == [message]
+    assert message in review_sends
     assert asyncapi_errors(document) == []
 
 

@@ -1,0 +1,120 @@
+"""Payload schemas of the review events (published on ``inagara.reviews``).
+
+Every payload names the proposal (``proposal_id``, also the record key), except
+``cycle.scheduled``, whose subject and key are the cycle id.
+"""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared.events.proposal import Lenient
+
+ROUNDS = ("desk", "panel")
+
+
+class PersonSchema(Lenient):
+    """A reviewer as the notification service needs to reach them."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+    phone = fields.String(load_default=None, allow_none=True, metadata={"description": "E.164"})
+    language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+
+
+class CycleScheduledV1(Lenient):
+    """``cycle.scheduled`` v1: a cycle was created or its dates changed."""
+
+    cycle_id = fields.String(required=True)
+    name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    submission_opens_at = fields.AwareDateTime(required=True)
+    submission_closes_at = fields.AwareDateTime(required=True)
+    review_deadline = fields.AwareDateTime(required=True)
+    scheduled_at = fields.AwareDateTime(required=True)
+
+
+class ProposalScreenedV1(Lenient):
+    """``proposal.screened`` v1: the completeness check ran on a submitted version."""
+
+    proposal_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    passed = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), load_default=list)
+    screened_at = fields.AwareDateTime(required=True)
+
+
+class ReviewAssignedV1(Lenient):
+    """``review.assigned`` v1: a reviewer (or panel member) was assigned a proposal."""
+
+    proposal_id = fields.String(required=True)
+    assignment_id = fields.String(required=True)
+    round = fields.String(required=True, validate=validate.OneOf(ROUNDS))
+    reviewer = fields.Nested(PersonSchema, required=True)
+    title = fields.String(required=True)
+    deadline = fields.AwareDateTime(required=True)
+    assigned_at = fields.AwareDateTime(required=True)
+    replaces_assignment_id = fields.String(load_default=None, allow_none=True)
+
+
+class ReviewSubmittedV1(Lenient):
+    """``review.submitted`` v1: a reviewer submitted (or changed) their scores."""
+
+    proposal_id = fields.String(required=True)
+    assignment_id = fields.String(required=True)
+    round = fields.String(required=True, validate=validate.OneOf(ROUNDS))
+    reviewer_id = fields.String(required=True)
+    weighted_total = fields.Float(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class ProposalScoredV1(Lenient):
+    """``proposal.scored`` v1: every assigned review of a round is in."""
+
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    round = fields.String(required=True, validate=validate.OneOf(ROUNDS))
+    mean_score = fields.Float(required=True)
+    reviewer_totals = fields.List(fields.Float(), required=True)
+    disagreement = fields.Boolean(required=True)
+    scored_at = fields.AwareDateTime(required=True)
+
+
+class RevisionRequestedV1(Lenient):
+    """``proposal.revision_requested`` v1: the agency must change the proposal and resubmit."""
+
+    proposal_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    feedback = fields.String(required=True)
+    reasons = fields.List(fields.String(), load_default=list)
+    requested_by = fields.String(
+        required=True, metadata={"description": "`screening` or a user id"}
+    )
+    requested_at = fields.AwareDateTime(required=True)
+
+
+class DecisionV1(Lenient):
+    """``proposal.rejected`` / ``proposal.shortlisted`` / ``proposal.awarded`` /
+    ``proposal.not_awarded`` v1: a decision of the secretariat."""
+
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    rank = fields.Integer(load_default=None, allow_none=True)
+    award = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "awarded only"}
+    )
+    note = fields.String(load_default="")
+    decided_by = fields.String(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+class ReminderDueV1(Lenient):
+    """``review.reminder_due`` v1: a reviewer's review is pending close to its deadline."""
+
+    proposal_id = fields.String(required=True)
+    assignment_id = fields.String(required=True)
+    reviewer = fields.Nested(PersonSchema, required=True)
+    title = fields.String(required=True)
+    deadline = fields.AwareDateTime(required=True)
