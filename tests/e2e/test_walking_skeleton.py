@@ -20,6 +20,7 @@ from deploy.local.mailcatcher import CaughtMail, read_mail
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.broker import free_port
 from shared.events.catalog import PROPOSALS
+from tests.kafka_io import read_topic
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-admin-token"
@@ -146,7 +147,17 @@ def test_a_proposal_travels_from_the_portal_to_review_and_to_the_innovators_inbo
     # the event uncommitted: the restarted worker reads it again, and the inbox
     # and the delivery records must keep it from mailing twice.
     stack.kill("notification-worker")
-    assert committed_offsets(kafka_bootstrap, "inagara.notification") == {}
+    record = next(
+        r
+        for r in read_topic(kafka_bootstrap, PROPOSALS, expect=1_000_000, timeout_s=2, settle_s=0)
+        if r.key == proposal["id"].encode()
+    )
+    committed = committed_offsets(kafka_bootstrap, "inagara.notification").get(
+        TopicPartition(PROPOSALS, record.partition)
+    )
+    assert committed is None or committed.offset <= record.offset, (
+        "the event must still be uncommitted"
+    )
     stack.restart("notification-worker")
     second_address = f"second-{uuid.uuid4().hex[:8]}@dinkes.example.go.id"
     submit(
