@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 
@@ -31,6 +32,20 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _timestamp(env: Mapping[str, str], name: str) -> str:
+    """An ISO 8601 moment with its offset, kept as text; empty when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an ISO 8601 time, got {raw!r}") from exc
+    if moment.tzinfo is None:
+        raise SettingsError(f"{name} needs a UTC offset (such as +07:00), got {raw!r}")
+    return raw
 
 
 def default_database_url(service: str) -> str:
@@ -67,6 +82,19 @@ class Settings:
     fetch_max_wait_ms: int = 50
     poll_interval_ms: int = 50
     commit_interval_ms: int = 1000
+    # Submission: evidence files (a local directory unless an S3 bucket is named)
+    # and a configured submission window for deployments without cycle events.
+    evidence_dir: str = "var/evidence"
+    evidence_s3_bucket: str = ""
+    evidence_s3_endpoint_url: str = ""
+    evidence_s3_region: str = ""
+    evidence_s3_access_key_id: str = ""
+    evidence_s3_secret_access_key: str = field(default="", repr=False)
+    max_evidence_file_bytes: int = 10_485_760
+    max_evidence_bytes_per_proposal: int = 52_428_800
+    submission_cycle_id: str = ""
+    submission_opens_at: str = ""
+    submission_closes_at: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -100,4 +128,17 @@ class Settings:
             fetch_max_wait_ms=_int(env, "KAFKA_FETCH_MAX_WAIT_MS", 50),
             poll_interval_ms=_int(env, "OUTBOX_POLL_INTERVAL_MS", 50),
             commit_interval_ms=_int(env, "KAFKA_COMMIT_INTERVAL_MS", 1000),
+            evidence_dir=env.get("EVIDENCE_DIR", "") or "var/evidence",
+            evidence_s3_bucket=env.get("EVIDENCE_S3_BUCKET", ""),
+            evidence_s3_endpoint_url=env.get("EVIDENCE_S3_ENDPOINT_URL", ""),
+            evidence_s3_region=env.get("EVIDENCE_S3_REGION", ""),
+            evidence_s3_access_key_id=env.get("EVIDENCE_S3_ACCESS_KEY_ID", ""),
+            evidence_s3_secret_access_key=env.get("EVIDENCE_S3_SECRET_ACCESS_KEY", ""),
+            max_evidence_file_bytes=_int(env, "MAX_EVIDENCE_FILE_BYTES", 10_485_760),
+            max_evidence_bytes_per_proposal=_int(
+                env, "MAX_EVIDENCE_BYTES_PER_PROPOSAL", 52_428_800
+            ),
+            submission_cycle_id=env.get("SUBMISSION_CYCLE_ID", ""),
+            submission_opens_at=_timestamp(env, "SUBMISSION_OPENS_AT"),
+            submission_closes_at=_timestamp(env, "SUBMISSION_CLOSES_AT"),
         )

@@ -28,6 +28,17 @@ EVERY_VARIABLE = {
     "KAFKA_FETCH_MAX_WAIT_MS": "500",
     "OUTBOX_POLL_INTERVAL_MS": "250",
     "KAFKA_COMMIT_INTERVAL_MS": "2000",
+    "EVIDENCE_DIR": "/data/evidence",
+    "EVIDENCE_S3_BUCKET": "inagara-evidence",
+    "EVIDENCE_S3_ENDPOINT_URL": "http://minio:9000",
+    "EVIDENCE_S3_REGION": "ap-southeast-3",
+    "EVIDENCE_S3_ACCESS_KEY_ID": "minio",
+    "EVIDENCE_S3_SECRET_ACCESS_KEY": "minio-secret",
+    "MAX_EVIDENCE_FILE_BYTES": "1000",
+    "MAX_EVIDENCE_BYTES_PER_PROPOSAL": "5000",
+    "SUBMISSION_CYCLE_ID": "2026",
+    "SUBMISSION_OPENS_AT": "2026-01-05T00:00:00+07:00",
+    "SUBMISSION_CLOSES_AT": "2026-03-01T00:00:00+07:00",
 }
 # Fields no variable sets: the service name is an argument; the SMTP timeout is fixed.
 NOT_FROM_ENV = {"service", "smtp_timeout_s"}
@@ -77,6 +88,17 @@ def test_from_env_reads_every_variable() -> None:
         fetch_max_wait_ms=500,
         poll_interval_ms=250,
         commit_interval_ms=2000,
+        evidence_dir="/data/evidence",
+        evidence_s3_bucket="inagara-evidence",
+        evidence_s3_endpoint_url="http://minio:9000",
+        evidence_s3_region="ap-southeast-3",
+        evidence_s3_access_key_id="minio",
+        evidence_s3_secret_access_key="minio-secret",
+        max_evidence_file_bytes=1000,
+        max_evidence_bytes_per_proposal=5000,
+        submission_cycle_id="2026",
+        submission_opens_at="2026-01-05T00:00:00+07:00",
+        submission_closes_at="2026-03-01T00:00:00+07:00",
     )
 
 
