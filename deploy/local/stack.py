@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.broker import LocalBroker, ensure_topics, port_is_free, wait_for_port
-from shared.db import create_schema, make_engine
+from shared.db import make_engine
 from shared.events.catalog import ALL_TOPICS
+from shared.migrate import migrate
 
 SERVICES = ("submission", "review", "notification")
 DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
@@ -166,12 +167,7 @@ class Stack:
         self._wait_healthy(service, timeout_s)
 
     def migrate(self, service: str) -> None:
-        module = __import__(f"services.{service}.store", fromlist=["metadata"])
-        engine = make_engine(self.config.database_urls[service])
-        try:
-            create_schema(engine, module.metadata)
-        finally:
-            engine.dispose()
+        migrate(service, self.config.database_urls[service])
 
     def service_env(self, service: str) -> dict[str, str]:
         c = self.config
