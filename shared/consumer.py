@@ -33,6 +33,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.envelope import Event, InvalidEvent, from_record
 from shared.events.catalog import dead_letter_topic
+from shared.logs import correlated
+from shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_RETRIES, HANDLER_SECONDS
 from shared.offsets import OffsetTracker
 from shared.producer import Publisher
 from shared.settings import Settings
@@ -124,6 +126,8 @@ class EventConsumer:
         self._attempts: dict[tuple[TopicPartition, int], int] = {}
         self._dead_in_a_row = 0
         self._uncommitted = 0
+        self._next_offset: dict[TopicPartition, int] = {}
+        self._service = settings.service
         self._consumer = consumer or KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
             group_id=config.group_id,
@@ -176,17 +180,23 @@ class EventConsumer:
         for record in records:
             if stop.is_set():
                 self._consumer.seek(partition, record.offset)
-                return
+                break
             if not self._handle_record(partition, record, stop):
-                # Rewound to this record: the rest of the batch comes again.
-                return
+                break  # rewound to this record: the rest of the batch comes again
+        self._observe_lag(partition)
 
     def _handle_record(self, partition: TopicPartition, record: Any, stop: threading.Event) -> bool:
         """True when the record is finished (handled or dead-lettered)."""
         key = (partition, record.offset)
+        event_type = "invalid"
         try:
             event = from_record(record.key, record.value, record.headers)
-            self._handler(event)
+            event_type = event.type
+            with (
+                correlated(event.correlation_id or event.subject),
+                HANDLER_SECONDS.labels(self._service, event.type).time(),
+            ):
+                self._handler(event)
         except Exception as exc:
             attempt = self._attempts.get(key, 0) + 1
             dead = is_poison(exc) or (
@@ -214,15 +224,27 @@ class EventConsumer:
                     delay,
                     exc,
                 )
+                HANDLER_RETRIES.labels(self._service, partition.topic).inc()
                 self._consumer.seek(partition, record.offset)
                 stop.wait(delay)
                 return False
+            outcome = "dead_lettered"
         else:
             self._dead_in_a_row = 0
+            outcome = "handled"
+        EVENTS_CONSUMED.labels(self._service, partition.topic, event_type, outcome).inc()
         self._attempts.pop(key, None)
         self._offsets.finished(partition, record.offset)
+        self._next_offset[partition] = record.offset + 1
         self._uncommitted += 1
         return True
+
+    def _observe_lag(self, partition: TopicPartition) -> None:
+        highwater = self._consumer.highwater(partition)
+        if highwater is not None and partition in self._next_offset:
+            CONSUMER_LAG.labels(
+                self._service, self._config.group_id, partition.topic, str(partition.partition)
+            ).set(max(0, highwater - self._next_offset[partition]))
 
     def _dead_letter(self, partition: TopicPartition, record: Any, exc: BaseException) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Table, select, update
 
+from shared.metrics import EVENTS_PUBLISHED
 from shared.producer import Publisher
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_wait_s: float = 0.05,
         max_backoff_s: float = 5.0,
+        service: str = "",
     ) -> None:
+        self._service = service
         self._engine = engine
         self._outbox = outbox
         self._publisher = publisher
@@ -48,7 +51,14 @@ class OutboxRelay:
         """
         outbox = self._outbox
         query = (
-            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value, outbox.c.headers)
+            select(
+                outbox.c.id,
+                outbox.c.event_type,
+                outbox.c.topic,
+                outbox.c.key,
+                outbox.c.value,
+                outbox.c.headers,
+            )
             .where(outbox.c.sent_at.is_(None))
             .order_by(outbox.c.id)
             .limit(self._batch_size)
@@ -68,6 +78,8 @@ class OutboxRelay:
                 .where(outbox.c.id.in_([row.id for row in rows]))
                 .values(sent_at=datetime.now(UTC))
             )
+        for row in rows:
+            EVENTS_PUBLISHED.labels(self._service, row.topic, row.event_type).inc()
         return len(rows)
 
     def run(self, stop: threading.Event) -> None:

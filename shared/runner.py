@@ -21,6 +21,8 @@ from shared.consumer import ConsumerConfig, EventConsumer
 from shared.db import create_schema, make_engine
 from shared.envelope import Event
 from shared.inbox import Effect, dispatcher
+from shared.logs import configure_logging
+from shared.metrics import OutboxCollector, serve_worker_metrics
 from shared.producer import KafkaPublisher
 from shared.relay import OutboxRelay
 from shared.settings import Settings
@@ -28,14 +30,6 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 Loop = Callable[[threading.Event], None]
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
 
 
 def install_stop_signals(stop: threading.Event) -> None:
@@ -107,9 +101,15 @@ class WorkerPlan:
 def serve(plan: WorkerPlan) -> int:
     """The composition root of a worker process: runs until SIGTERM; returns the exit code."""
     settings = plan.settings
-    configure_logging(settings.log_level)
+    configure_logging(settings.service, settings.log_level)
     engine = make_engine(settings.database_url)
     create_schema(engine, plan.metadata)
+    if plan.outbox is not None:
+        serve_worker_metrics(
+            settings.metrics_port, [OutboxCollector(settings.service, engine, plan.outbox)]
+        )
+    else:
+        serve_worker_metrics(settings.metrics_port, [])
     stop = threading.Event()
     install_stop_signals(stop)
     publisher = connect_with_retry(
@@ -120,7 +120,11 @@ def serve(plan: WorkerPlan) -> int:
     loops: dict[str, Loop] = {}
     if plan.outbox is not None:
         relay = OutboxRelay(
-            engine, plan.outbox, publisher, idle_wait_s=settings.poll_interval_ms / 1000
+            engine,
+            plan.outbox,
+            publisher,
+            idle_wait_s=settings.poll_interval_ms / 1000,
+            service=settings.service,
         )
         loops["outbox-relay"] = relay.run
     for config, handlers in plan.consumers:

@@ -82,6 +82,7 @@ class Settings:
     fetch_max_wait_ms: int = 50
     poll_interval_ms: int = 50
     commit_interval_ms: int = 1000
+    metrics_port: int = 0
     # Submission: evidence files (a local directory unless an S3 bucket is named)
     # and a configured submission window for deployments without cycle events.
     evidence_dir: str = "var/evidence"
@@ -128,6 +129,7 @@ class Settings:
             fetch_max_wait_ms=_int(env, "KAFKA_FETCH_MAX_WAIT_MS", 50),
             poll_interval_ms=_int(env, "OUTBOX_POLL_INTERVAL_MS", 50),
             commit_interval_ms=_int(env, "KAFKA_COMMIT_INTERVAL_MS", 1000),
+            metrics_port=_int(env, "METRICS_PORT", 0),
             evidence_dir=env.get("EVIDENCE_DIR", "") or "var/evidence",
             evidence_s3_bucket=env.get("EVIDENCE_S3_BUCKET", ""),
             evidence_s3_endpoint_url=env.get("EVIDENCE_S3_ENDPOINT_URL", ""),

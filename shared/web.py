@@ -8,16 +8,19 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import Counter, Histogram
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, MetaData
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from shared.db import create_schema, make_engine, ping
+from shared.logs import correlation_id
+from shared.metrics import OutboxCollector, scrape
 from shared.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -120,9 +123,31 @@ def is_admin(settings: Settings, token: str | None) -> bool:
     )
 
 
+MULTIPART_FORM = "multipart/form-data"
+_Viewfn = TypeVar("_Viewfn", bound=Callable[..., Any])
+
+
+def accepts_multipart(view: _Viewfn) -> _Viewfn:
+    """Let one view take ``multipart/form-data`` (a file upload) instead of JSON.
+
+    Put it directly on the view function, under the route and argument
+    decorators (they copy the mark onto their wrappers). Every other /v1/ body
+    must still be JSON.
+    """
+    view.accepts_multipart = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_accepts_multipart() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "accepts_multipart", False))
+
+
 def _require_json_bodies() -> None:
     if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
         if request.content_length == 0 and not request.mimetype:
+            return
+        if request.mimetype == MULTIPART_FORM and _view_accepts_multipart():
             return
         if request.mimetype != "application/json":
             raise UnsupportedMediaType(
@@ -149,6 +174,7 @@ def create_base_app(
     title: str,
     description: str,
     extra_checks: Mapping[str, Callable[[], bool]] | None = None,
+    collectors: list[Collector] | None = None,
 ) -> tuple[Flask, ProblemApi]:
     """A Flask app with the rules every Inagara service follows (DESIGN: HTTP)."""
     app = Flask(service)
@@ -174,6 +200,16 @@ def create_base_app(
     @app.before_request
     def _start_timer() -> None:
         g.started = time.perf_counter()
+        # Follow the proposal's path in the logs: the caller's id, or the proposal in the URL.
+        given = request.headers.get("X-Correlation-Id", "")[:64]
+        g.correlation = correlation_id.set(
+            given or (request.view_args or {}).get("proposal_id", "")
+        )
+
+    @app.teardown_request
+    def _forget_correlation(_exc: BaseException | None) -> None:
+        if "correlation" in g:
+            correlation_id.reset(g.correlation)
 
     @app.after_request
     def _observe(response: Response) -> Response:
@@ -206,7 +242,8 @@ def create_base_app(
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        body, content_type = scrape(collectors or [])
+        return Response(body, content_type=content_type)
 
     return app, api
 
@@ -230,8 +267,16 @@ def create_service_app(
     """The composition root of a service's web process: engine, schema, blueprints."""
     engine = make_engine(settings.database_url)
     create_schema(engine, metadata)
+    outbox = metadata.tables.get("outbox")
     app, api = create_base_app(
-        settings.service, settings, engine, title=title, description=description
+        settings.service,
+        settings,
+        engine,
+        title=title,
+        description=description,
+        collectors=[OutboxCollector(settings.service, engine, outbox)]
+        if outbox is not None
+        else [],
     )
     app.extensions["inagara"] = ServiceContext(settings, engine)
     for blueprint in blueprints:

@@ -122,6 +122,11 @@ class FakeKafkaConsumer:
         self.seeks.append((partition, offset))
         self._positions[partition] = offset
 
+    def highwater(self, partition: TopicPartition) -> int | None:
+        """The offset after the last record on ``partition``, as kafka-python reports it."""
+        log = self._logs.get(partition)
+        return len(log) if log is not None else None
+
     def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata] | None = None) -> None:
         if offsets is None:
             raise AssertionError("EventConsumer must commit explicit offsets")
