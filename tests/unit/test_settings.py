@@ -28,6 +28,7 @@ EVERY_VARIABLE = {
     "KAFKA_FETCH_MAX_WAIT_MS": "500",
     "OUTBOX_POLL_INTERVAL_MS": "250",
     "KAFKA_COMMIT_INTERVAL_MS": "2000",
+    "METRICS_PORT": "9100",
     "EVIDENCE_DIR": "/data/evidence",
     "EVIDENCE_S3_BUCKET": "inagara-evidence",
     "EVIDENCE_S3_ENDPOINT_URL": "http://minio:9000",
@@ -88,6 +89,7 @@ def test_from_env_reads_every_variable() -> None:
         fetch_max_wait_ms=500,
         poll_interval_ms=250,
         commit_interval_ms=2000,
+        metrics_port=9100,
         evidence_dir="/data/evidence",
         evidence_s3_bucket="inagara-evidence",
         evidence_s3_endpoint_url="http://minio:9000",
@@ -141,6 +143,7 @@ def test_blank_numbers_mean_default() -> None:
         "KAFKA_FETCH_MAX_WAIT_MS",
         "OUTBOX_POLL_INTERVAL_MS",
         "KAFKA_COMMIT_INTERVAL_MS",
+        "METRICS_PORT",
     ],
 )
 def test_bad_whole_number_names_the_variable(name: str) -> None:
