@@ -1,0 +1,5 @@
+"""HTTP edge of the review service: the JSON API blueprints (and the web pages, in ``pages``)."""
+
+from services.review.api import accounts, assignments, cycles, proposals
+
+BLUEPRINTS = [accounts.blp, cycles.blp, proposals.blp, assignments.blp]

@@ -1,0 +1,117 @@
+"""Who is calling the JSON API, and what the use cases' refusals become in HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, current_app, jsonify
+from flask_smorest import abort
+from sqlalchemy import Connection
+
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.domain.states import IllegalTransition
+from services.review.handlers import accounts
+from services.review.settings import ReviewSettings
+from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
+
+ADMIN_ID = "admin"
+SECRETARIAT = "secretariat"
+REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    role: str
+    name: str
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role == SECRETARIAT
+
+
+def context() -> ServiceContext:
+    ctx: ServiceContext = current_app.extensions["inagara"]
+    return ctx
+
+
+def review_settings() -> ReviewSettings:
+    found: ReviewSettings = current_app.extensions["inagara_review"]
+    return found
+
+
+def principal_for(conn: Connection, token: str | None) -> Principal | None:
+    """The admin token is the bootstrap secretariat; anything else must be a live account token."""
+    if token is None:
+        return None
+    if is_admin(context().settings, token):
+        return Principal(ADMIN_ID, SECRETARIAT, "Administrator")
+    user = accounts.by_token(conn, token)
+    return Principal(user["id"], user["role"], user["name"]) if user else None
+
+
+def caller() -> Principal:
+    """The authenticated caller, or a 401."""
+    with context().engine.connect() as conn:
+        found = principal_for(conn, bearer_token())
+    if found is None:
+        abort(
+            401, message="Send a token as `Authorization: Bearer <token>` (POST /v1/auth/tokens)."
+        )
+    assert found is not None
+    return found
+
+
+def secretariat() -> Principal:
+    """The caller, who must be of the secretariat (403 for a reviewer)."""
+    found = caller()
+    if not found.is_secretariat:
+        abort(403, message="Only the secretariat may do this.")
+    return found
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def problem_with(status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def refusals(view: F) -> F:
+    """Turn the use cases' refusals into problem+json: 404, 409 (with the allowed moves), 422."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except NotFound as exc:
+            return problem_with(404, "Not Found", str(exc))
+        except IllegalTransition as exc:
+            return problem_with(
+                409, "Conflict", str(exc), current=exc.current, allowed=list(exc.allowed)
+            )
+        except Conflict as exc:
+            return problem_with(409, "Conflict", str(exc))
+        except Invalid as exc:
+            return problem_with(
+                422,
+                "Unprocessable Entity",
+                "Some fields are missing or invalid; see errors.",
+                errors=exc.errors,
+            )
+
+    return wrapped  # type: ignore[return-value]
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    with context().engine.begin() as conn:
+        yield conn

@@ -1,0 +1,362 @@
+"""Request and response bodies of the review API (marshmallow; the OpenAPI document comes from these)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.review.domain import states
+from services.review.domain.rubric import ROUNDS
+from services.review.handlers.accounts import ROLES
+from services.review.handlers.decisions import DECISIONS, VERIFICATION_RESULTS
+from shared.events.proposal import CATEGORIES, PhoneNumber
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class UserSchema(Schema):
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = PhoneNumber(
+        load_default=None, allow_none=True, metadata={"description": "Normalised to E.164"}
+    )
+    language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+    agency_code = fields.String(
+        load_default="",
+        validate=validate.Length(max=50),
+        metadata={"description": "Home agency: never assigned this agency's proposals"},
+    )
+    expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
+    max_load = fields.Integer(load_default=10, validate=validate.Range(min=0, max=1000))
+    active = fields.Boolean(load_default=True)
+    role = fields.String(load_default="reviewer", validate=validate.OneOf(ROLES))
+    password = fields.String(
+        load_only=True, required=True, validate=validate.Length(min=10, max=200)
+    )
+    created_at = fields.DateTime(dump_only=True)
+
+
+class UserChangeSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    phone = PhoneNumber(allow_none=True)
+    agency_code = fields.String(validate=validate.Length(max=50))
+    expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
+    max_load = fields.Integer(validate=validate.Range(min=0, max=1000))
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+
+
+class TokenSchema(Schema):
+    token = fields.String(
+        required=True, metadata={"description": "Send as `Authorization: Bearer <token>`"}
+    )
+    user = fields.Nested(UserSchema, required=True)
+
+
+class MeSchema(Schema):
+    id = fields.String(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class UserListSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema), required=True)
+
+
+class LevelSchema(Schema):
+    score = fields.Integer(required=True)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    evidence = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class CriterionSchema(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    weight = fields.Float(
+        required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000)
+    )
+    scale_min = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
+    scale_max = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    levels = fields.List(fields.Nested(LevelSchema), load_default=list)
+
+
+class RubricSchema(Schema):
+    round = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    criteria = fields.List(
+        fields.Nested(CriterionSchema), required=True, validate=validate.Length(min=1, max=50)
+    )
+    active = fields.Boolean(
+        dump_only=True, metadata={"description": "The version scores are recorded against"}
+    )
+    frozen_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Set at the first score; a frozen version never changes"},
+    )
+
+
+class CycleRubricsSchema(Schema):
+    desk = fields.Nested(RubricSchema)
+    panel = fields.Nested(RubricSchema)
+
+
+class CycleSchema(Schema):
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    submission_opens_at = fields.AwareDateTime(required=True)
+    submission_closes_at = fields.AwareDateTime(required=True)
+    review_deadline = fields.AwareDateTime(required=True)
+    panel_deadline = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Default: 30 days after the review deadline"},
+    )
+    reviewers_per_proposal = fields.Integer(load_default=3, validate=validate.Range(min=1, max=20))
+    shortlist_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
+    award_count = fields.Integer(load_default=3, validate=validate.Range(min=1, max=1000))
+    disagreement_spread = fields.Float(
+        load_default=None,
+        validate=validate.Range(min=0, max=100),
+        metadata={
+            "description": "Reviewer totals (0-100) further apart than this are flagged; "
+            "default REVIEW_DISAGREEMENT_SPREAD"
+        },
+    )
+    rubrics = fields.Nested(
+        CycleRubricsSchema,
+        load_only=True,
+        metadata={"description": "Default: the desk and panel rubrics shipped"},
+    )
+    panel = fields.List(fields.String(), dump_only=True)
+    status = fields.String(
+        dump_only=True, metadata={"description": "`open`, or `awarded` once decided"}
+    )
+    created_at = fields.DateTime(dump_only=True)
+
+
+class CycleChangeSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    submission_opens_at = fields.AwareDateTime()
+    submission_closes_at = fields.AwareDateTime()
+    review_deadline = fields.AwareDateTime()
+    panel_deadline = fields.AwareDateTime()
+    reviewers_per_proposal = fields.Integer(validate=validate.Range(min=1, max=20))
+    shortlist_size = fields.Integer(validate=validate.Range(min=1, max=1000))
+    award_count = fields.Integer(validate=validate.Range(min=1, max=1000))
+    disagreement_spread = fields.Float(validate=validate.Range(min=0, max=100))
+
+
+class CycleListSchema(Schema):
+    items = fields.List(fields.Nested(CycleSchema), required=True)
+
+
+class RankingRowSchema(Schema):
+    rank = fields.Integer(required=True)
+    proposal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    status = fields.String(required=True)
+    mean_score = fields.Float(required=True)
+    reviewer_totals = fields.List(fields.Float(), required=True)
+    spread = fields.Float(required=True)
+    disagreement = fields.Boolean(required=True)
+    verification = fields.String(allow_none=True)
+    award = fields.String(allow_none=True)
+    recorded_rank = fields.Integer(
+        metadata={"description": "what-if only: the rank under the rubric in force"}
+    )
+    recorded_mean_score = fields.Float(metadata={"description": "what-if only"})
+
+
+class RankingQuerySchema(Schema):
+    round = fields.String(load_default="desk", validate=validate.OneOf((*ROUNDS, "final")))
+
+
+class RankingSchema(Schema):
+    round = fields.String(required=True)
+    tie_break = fields.String(required=True)
+    items = fields.List(fields.Nested(RankingRowSchema), required=True)
+
+
+class WhatIfSchema(Schema):
+    round = fields.String(required=True)
+    version = fields.Integer(required=True)
+    criteria_without_recorded_scores = fields.List(fields.String(), required=True)
+    ranking = fields.List(fields.Nested(RankingRowSchema), required=True)
+
+
+class AgencyParticipationSchema(Schema):
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    proposals = fields.Integer(required=True)
+    titles = fields.List(fields.String(), required=True)
+
+
+class ParticipationSchema(Schema):
+    note = fields.String(required=True)
+    agencies = fields.List(fields.Nested(AgencyParticipationSchema), required=True)
+    without_proposal = fields.List(fields.String(), required=True)
+    more_than_one = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Against 'one agency, one innovation'"},
+    )
+
+
+class PanelSchema(Schema):
+    reviewer_ids = fields.List(
+        fields.String(), required=True, validate=validate.Length(min=1, max=50)
+    )
+
+
+class PanelResultSchema(Schema):
+    finalists_assigned = fields.Integer(required=True)
+
+
+class AwardItemSchema(Schema):
+    proposal_id = fields.String(required=True)
+    award = fields.String(load_default="Award", validate=validate.Length(min=1, max=200))
+
+
+class AwardsSchema(Schema):
+    awards = fields.List(
+        fields.Nested(AwardItemSchema), required=True, validate=validate.Length(min=1)
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class AwardsResultSchema(Schema):
+    awarded = fields.List(fields.String(), required=True)
+    not_awarded = fields.List(fields.String(), required=True)
+
+
+class ReviewProposalSchema(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(
+        required=True, metadata={"description": f"One of {', '.join(states.STATES)}"}
+    )
+    title = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    category = fields.String()
+    profile = fields.Dict(required=True)
+    evidence = fields.List(fields.Dict())
+    cycle_id = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(required=True)
+    received_at = fields.DateTime(required=True)
+    correlation_id = fields.String(allow_none=True)
+    screening_reasons = fields.List(fields.String())
+    scores = fields.Dict(metadata={"description": "Secretariat only: the summary per round"})
+    verification = fields.String(allow_none=True, metadata={"description": "Secretariat only"})
+    verification_note = fields.String(allow_none=True, metadata={"description": "Secretariat only"})
+    award = fields.String(allow_none=True)
+    allowed_transitions = fields.List(fields.String())
+
+
+class ProposalListQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(states.STATES))
+    cycle_id = fields.String()
+
+
+class ProposalListSchema(Schema):
+    items = fields.List(fields.Nested(ReviewProposalSchema), required=True)
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(DECISIONS)))
+    note = fields.String(
+        load_default="",
+        validate=validate.Length(max=5000),
+        metadata={"description": "For request_revision: the feedback to the agency"},
+    )
+
+
+class VerificationSchema(Schema):
+    result = fields.String(required=True, validate=validate.OneOf(VERIFICATION_RESULTS))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class AssignmentSchema(Schema):
+    id = fields.String(required=True)
+    proposal_id = fields.String(required=True)
+    proposal_version = fields.Integer()
+    cycle_id = fields.String(allow_none=True)
+    round = fields.String(required=True)
+    reviewer_id = fields.String(required=True)
+    reviewer_name = fields.String()
+    status = fields.String(
+        required=True, metadata={"description": "pending, submitted or released"}
+    )
+    deadline = fields.DateTime(required=True)
+    assigned_at = fields.DateTime(required=True)
+    replaces_id = fields.String(allow_none=True)
+    released_reason = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    scores = fields.Dict(allow_none=True)
+    comment = fields.String(allow_none=True)
+    weighted_total = fields.Float(allow_none=True)
+    rubric_version = fields.Integer(allow_none=True)
+
+
+class AssignmentListSchema(Schema):
+    items = fields.List(fields.Nested(AssignmentSchema), required=True)
+
+
+class AddReviewerSchema(Schema):
+    reviewer_id = fields.String(required=True)
+
+
+class ReassignSchema(Schema):
+    reviewer_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Empty: the best eligible reviewer"},
+    )
+
+
+class ReviewSchema(Schema):
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        required=True,
+        metadata={"description": "A whole number per criterion key, on its scale"},
+    )
+    comment = fields.String(load_default="", validate=validate.Length(max=10000))
+
+
+class ConflictSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReplacementSchema(Schema):
+    released_assignment_id = fields.String(required=True)
+    new_assignment_id = fields.String(
+        allow_none=True, metadata={"description": "None: nobody eligible left"}
+    )
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    entity = fields.String(required=True)
+    entity_id = fields.String(required=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class AuditSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)

@@ -1,0 +1,257 @@
+"""Cycles, their rubrics, rankings, the what-if report and participation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.review.domain import rubric, scoring, states
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.handlers.events import emit
+from services.review.store import assignments, audit, cycles, proposals
+from shared.events.catalog import CYCLE_SCHEDULED
+
+FINALIST = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED, states.AWARDED)
+DATE_FIELDS = ("submission_opens_at", "submission_closes_at", "review_deadline", "panel_deadline")
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    if values["submission_closes_at"] <= values["submission_opens_at"]:
+        raise Invalid({"submission_closes_at": ["Must be after submission_opens_at."]})
+    if values["review_deadline"] <= values["submission_opens_at"]:
+        raise Invalid({"review_deadline": ["Must be after submission_opens_at."]})
+
+
+def _scheduled(conn: Connection, cycle: dict[str, Any]) -> None:
+    """Publish the dates so the submission service enforces the window."""
+    emit(
+        conn,
+        CYCLE_SCHEDULED,
+        cycle["id"],
+        {
+            "cycle_id": cycle["id"],
+            "name": cycle["name"],
+            "year": cycle["year"],
+            "submission_opens_at": cycle["submission_opens_at"],
+            "submission_closes_at": cycle["submission_closes_at"],
+            "review_deadline": cycle["review_deadline"],
+            "scheduled_at": datetime.now(UTC),
+        },
+    )
+
+
+def create_cycle(conn: Connection, values: dict[str, Any], actor: str) -> dict[str, Any]:
+    """A cycle with the default rubrics unless given; ``cycle.scheduled`` in the same transaction."""
+    values = dict(values)
+    given_rubrics = values.pop("rubrics", None) or {}
+    values.setdefault("panel_deadline", None)
+    if values["panel_deadline"] is None:
+        values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)
+    _check_dates(values)
+    cycle = {
+        **values,
+        "id": str(uuid.uuid4()),
+        "panel": [],
+        "status": "open",
+        "created_at": datetime.now(UTC),
+    }
+    cycles.insert(conn, cycle)
+    for round in rubric.ROUNDS:
+        definition = given_rubrics.get(round)
+        chosen = rubric.default_rubric(round)
+        if definition:
+            chosen = _rubric_from(definition, round, 1)
+        cycles.add_rubric(conn, cycle["id"], chosen, active=True)
+    audit.record(conn, actor, "cycle_created", "cycle", cycle["id"], None, cycle)
+    _scheduled(conn, cycle)
+    return cycle
+
+
+def _rubric_from(definition: dict[str, Any], round: str, version: int) -> rubric.Rubric:
+    try:
+        return rubric.validate(rubric.from_dict({**definition, "round": round, "version": version}))
+    except rubric.RubricError as exc:
+        raise Invalid(exc.errors) from exc
+
+
+def change_cycle(
+    conn: Connection, cycle_id: str, changes: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    cycle = cycles.get(conn, cycle_id)
+    if cycle is None:
+        raise NotFound("No such cycle.")
+    if cycle["status"] == "awarded":
+        raise Conflict("The cycle's awards were decided; it cannot change any more.")
+    updated = {**cycle, **changes}
+    _check_dates(updated)
+    cycles.change(conn, cycle_id, **changes)
+    audit.record(
+        conn, actor, "cycle_changed", "cycle", cycle_id, {k: cycle[k] for k in changes}, changes
+    )
+    if any(k in changes for k in (*DATE_FIELDS, "name", "year")):
+        _scheduled(conn, updated)
+    return updated
+
+
+def set_rubric(
+    conn: Connection, cycle_id: str, round: str, definition: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    """A new rubric version. Before the first score it replaces the active one; after, the
+    frozen one stays in force and the new version only serves the what-if report."""
+    if cycles.get(conn, cycle_id) is None:
+        raise NotFound("No such cycle.")
+    active = cycles.rubric_row(conn, cycle_id, round)
+    version = cycles.next_rubric_version(conn, cycle_id, round)
+    new = _rubric_from(definition, round, version)
+    takes_effect = active is None or active["frozen_at"] is None
+    cycles.add_rubric(conn, cycle_id, new, active=takes_effect)
+    audit.record(
+        conn,
+        actor,
+        "rubric_version_added",
+        "cycle",
+        cycle_id,
+        {"round": round, "active_version": active["version"] if active else None},
+        {"round": round, "version": version, "active": takes_effect},
+    )
+    return {**rubric.to_dict(new), "active": takes_effect, "frozen_at": None}
+
+
+def rubric_view(
+    conn: Connection, cycle_id: str, round: str, version: int | None = None
+) -> dict[str, Any]:
+    row = cycles.rubric_row(conn, cycle_id, round, version)
+    if row is None:
+        raise NotFound("No such cycle or rubric version.")
+    return {**row["definition"], "active": row["active"], "frozen_at": row["frozen_at"]}
+
+
+def _entries(
+    conn: Connection, cycle_id: str, round: str
+) -> list[tuple[dict[str, Any], scoring.Entry]]:
+    out = []
+    for p in proposals.listing(conn, cycle_id=cycle_id):
+        s = (p.get("scores") or {}).get(round)
+        if s and p["status"] != states.WITHDRAWN:
+            score = scoring.ProposalScore(
+                tuple(s["reviewer_totals"]), s["mean"], s["spread"], s["disagreement"]
+            )
+            out.append((p, scoring.Entry(p["id"], score, p["submitted_at"])))
+    return out
+
+
+def _row(p: dict[str, Any], ranked: scoring.Ranked) -> dict[str, Any]:
+    s = ranked.entry.score
+    return {
+        "rank": ranked.rank,
+        "proposal_id": p["id"],
+        "title": p["title"],
+        "agency_code": p["agency_code"],
+        "agency_name": p["agency_name"],
+        "status": p["status"],
+        "mean_score": s.mean,
+        "reviewer_totals": list(s.reviewer_totals),
+        "spread": s.spread,
+        "disagreement": s.disagreement,
+        "verification": p.get("verification"),
+        "award": p.get("award"),
+    }
+
+
+def ranking(conn: Connection, cycle_id: str, round: str) -> list[dict[str, Any]]:
+    """Every proposal of the cycle scored in ``round``, best first (``scoring.TIE_BREAK_RULE``)."""
+    pairs = _entries(conn, cycle_id, round)
+    by_id = {p["id"]: p for p, _ in pairs}
+    return [_row(by_id[r.entry.proposal_id], r) for r in scoring.rank(e for _, e in pairs)]
+
+
+def final_ranking(conn: Connection, cycle_id: str) -> list[dict[str, Any]]:
+    """Finalists first, by panel score where the panel scored them, then the rest by desk score."""
+    desk = _entries(conn, cycle_id, rubric.DESK)
+    panel = {p["id"]: e for p, e in _entries(conn, cycle_id, rubric.PANEL)}
+    finalists = [(p, panel.get(p["id"], e)) for p, e in desk if p["status"] in FINALIST]
+    others = [(p, e) for p, e in desk if p["status"] not in FINALIST]
+    rows: list[dict[str, Any]] = []
+    for group in (finalists, others):
+        by_id = {p["id"]: p for p, _ in group}
+        for r in scoring.rank(e for _, e in group):
+            rows.append(_row(by_id[r.entry.proposal_id], scoring.Ranked(len(rows) + 1, r.entry)))
+    return rows
+
+
+def what_if(conn: Connection, cycle_id: str, round: str, version: int) -> dict[str, Any]:
+    """Re-score the recorded reviews under another rubric version; changes nothing."""
+    cycle = cycles.get(conn, cycle_id)
+    row = cycles.rubric_row(conn, cycle_id, round, version)
+    if cycle is None or row is None:
+        raise NotFound("No such cycle or rubric version.")
+    other = rubric.from_dict(row["definition"])
+    totals: dict[str, list[float]] = {}
+    for sub in assignments.latest_submissions(conn, cycle_id, round):
+        totals.setdefault(sub["proposal_id"], []).append(
+            rubric.weighted_total(other, sub["scores"])
+        )
+    recorded = {r["proposal_id"]: r for r in ranking(conn, cycle_id, round)}
+    entries = []
+    by_id = {}
+    for p in proposals.listing(conn, ids=list(totals)):
+        if p["id"] in recorded:
+            by_id[p["id"]] = p
+            entries.append(
+                scoring.Entry(
+                    p["id"],
+                    scoring.summarise(totals[p["id"]], cycle["disagreement_spread"]),
+                    p["submitted_at"],
+                )
+            )
+    rows = []
+    for r in scoring.rank(entries):
+        row_ = _row(by_id[r.entry.proposal_id], r)
+        row_["recorded_rank"] = recorded[r.entry.proposal_id]["rank"]
+        row_["recorded_mean_score"] = recorded[r.entry.proposal_id]["mean_score"]
+        rows.append(row_)
+    missing = sorted(
+        {c.key for c in other.criteria}
+        - {c.key for c in rubric_for_active(conn, cycle_id, round).criteria}
+    )
+    return {
+        "round": round,
+        "version": version,
+        "criteria_without_recorded_scores": missing,
+        "ranking": rows,
+    }
+
+
+def rubric_for_active(conn: Connection, cycle_id: str, round: str) -> rubric.Rubric:
+    row = cycles.rubric_row(conn, cycle_id, round)
+    return rubric.from_dict(row["definition"]) if row else rubric.default_rubric(round)
+
+
+def participation(conn: Connection, cycle_id: str) -> dict[str, Any]:
+    """Per agency the review service has heard of: its proposals in this cycle.
+
+    The review service knows agencies only from the proposals it received (the
+    submission service owns the register), so an agency that never submitted
+    anything anywhere cannot appear here.
+    """
+    if cycles.get(conn, cycle_id) is None:
+        raise NotFound("No such cycle.")
+    in_cycle = proposals.listing(conn, cycle_id=cycle_id)
+    rows = []
+    for agency in proposals.agencies(conn):
+        own = [
+            p
+            for p in in_cycle
+            if p["agency_id"] == agency["id"] and p["status"] != states.WITHDRAWN
+        ]
+        rows.append({**agency, "proposals": len(own), "titles": [p["title"] for p in own]})
+    return {
+        "note": "Agencies are known only from proposals this service received; "
+        "the submission service holds the full register.",
+        "agencies": rows,
+        "without_proposal": [r["code"] for r in rows if r["proposals"] == 0],
+        "more_than_one": [r["code"] for r in rows if r["proposals"] > 1],
+    }

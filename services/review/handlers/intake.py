@@ -1,0 +1,189 @@
+"""Proposal events from the submission service: receive, screen, assign; withdraw."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.review.domain import screening, states
+from services.review.handlers import reviewing, transitions
+from services.review.handlers.events import emit
+from services.review.store import assignments, audit, cycles, proposals
+from shared.envelope import Event
+from shared.events.catalog import (
+    PROPOSAL_REVISION_REQUESTED,
+    PROPOSAL_SCREENED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    spec_for,
+)
+
+log = logging.getLogger(__name__)
+SCREENING = "screening"
+
+
+def _payload(event: Event, type: str) -> dict[str, Any]:
+    schema = spec_for(type).schema()
+    loaded: dict[str, Any] = schema.load(event.data)
+    # JSON-ready again (dates as text) for the JSON columns, validated all the same.
+    dumped = schema.dump(loaded)
+    return {**loaded, "profile": dumped.get("profile"), "evidence": dumped.get("evidence", [])}
+
+
+def cycle_for(
+    conn: Connection, cycle_id: str | None, submitted_at: datetime
+) -> dict[str, Any] | None:
+    """The cycle a proposal belongs to: the one it names, else the one open when it came."""
+    if cycle_id:
+        named = cycles.get(conn, cycle_id)
+        if named:
+            return named
+    return cycles.open_at(conn, submitted_at)
+
+
+def receive_proposal(conn: Connection, event: Event) -> None:
+    """``proposal.submitted`` / ``proposal.resubmitted``: take the version in, screen it, assign it."""
+    payload = _payload(event, PROPOSAL_SUBMITTED)
+    existing = proposals.get(conn, payload["proposal_id"], for_update=True)
+    if existing is not None and existing["version"] >= payload["version"]:
+        return  # an older or repeated version: the newer one already went through
+    cycle = cycle_for(conn, payload.get("cycle_id"), payload["submitted_at"])
+    agency = payload["agency"]
+    fields = {
+        "version": payload["version"],
+        "title": payload["profile"]["title"],
+        "category": payload["profile"].get("category") or "",
+        "profile": payload["profile"],
+        "evidence": payload["evidence"],
+        "cycle_id": cycle["id"] if cycle else None,
+        "submitted_at": payload["submitted_at"],
+    }
+    if existing is None:
+        proposals.insert(
+            conn,
+            {
+                "id": payload["proposal_id"],
+                "agency_id": agency["id"],
+                "agency_code": agency["code"],
+                "agency_name": agency["name"],
+                "status": states.RECEIVED,
+                "received_at": datetime.now(UTC),
+                "correlation_id": event.correlation_id,
+                "scores": {},
+                "screening_reasons": [],
+                **fields,
+            },
+        )
+        audit.record(
+            conn,
+            SCREENING,
+            "received",
+            "proposal",
+            payload["proposal_id"],
+            None,
+            {"status": states.RECEIVED, "version": payload["version"]},
+        )
+    else:
+        if existing["status"] != states.REVISION_REQUESTED:
+            # The submission service resubmits only after a revision request; anything
+            # else is out of order, and the state machine decides, not the message.
+            log.warning(
+                "proposal %s: version %s arrived while %s; ignored",
+                existing["id"],
+                payload["version"],
+                existing["status"],
+            )
+            audit.record(
+                conn,
+                SCREENING,
+                "resubmission_ignored",
+                "proposal",
+                existing["id"],
+                {"status": existing["status"]},
+                {"version": payload["version"]},
+            )
+            return
+        _supersede(conn, existing["id"])
+        proposals.change(conn, existing["id"], scores={}, **fields)
+        transitions.move(conn, existing, states.RECEIVED, SCREENING, "resubmitted")
+    screen(conn, transitions.load(conn, payload["proposal_id"]), cycle, event)
+
+
+def _supersede(conn: Connection, proposal_id: str) -> None:
+    for a in assignments.of_proposal(conn, proposal_id, open_only=True):
+        assignments.change(conn, a["id"], status="released", released_reason="superseded")
+
+
+def screen(
+    conn: Connection, proposal: dict[str, Any], cycle: dict[str, Any] | None, cause: Event
+) -> None:
+    window = (
+        screening.Window(cycle["submission_opens_at"], cycle["submission_closes_at"])
+        if cycle
+        else None
+    )
+    result = screening.screen(
+        proposal["profile"], proposal["evidence"], proposal["submitted_at"], window
+    )
+    now = datetime.now(UTC)
+    ids = {"correlation_id": proposal["correlation_id"] or proposal["id"], "causation_id": cause.id}
+    emit(
+        conn,
+        PROPOSAL_SCREENED,
+        proposal["id"],
+        {
+            "proposal_id": proposal["id"],
+            "version": proposal["version"],
+            "cycle_id": proposal["cycle_id"],
+            "passed": result.passed,
+            "reasons": list(result.reasons),
+            "screened_at": now,
+        },
+        **ids,
+    )
+    if not result.passed:
+        transitions.move(
+            conn,
+            proposal,
+            states.REVISION_REQUESTED,
+            SCREENING,
+            "screening_failed",
+            screening_reasons=list(result.reasons),
+        )
+        emit(
+            conn,
+            PROPOSAL_REVISION_REQUESTED,
+            proposal["id"],
+            {
+                "proposal_id": proposal["id"],
+                "version": proposal["version"],
+                "feedback": "The proposal is incomplete: " + " ".join(result.reasons),
+                "reasons": list(result.reasons),
+                "requested_by": SCREENING,
+                "requested_at": now,
+            },
+            **ids,
+        )
+        return
+    screened = transitions.move(
+        conn, proposal, states.SCREENED, SCREENING, "screening_passed", screening_reasons=[]
+    )
+    reviewing.assign_desk(conn, screened, cycle, actor="assignment", cause_id=cause.id)
+
+
+def withdraw_proposal(conn: Connection, event: Event) -> None:
+    """``proposal.withdrawn``: stop the review; open assignments are released."""
+    payload = spec_for(PROPOSAL_WITHDRAWN).schema().load(event.data)
+    proposal = proposals.get(conn, payload["proposal_id"], for_update=True)
+    if proposal is None or not states.can_move(proposal["status"], states.WITHDRAWN):
+        log.warning("withdrawal of %s ignored (unknown or final)", payload["proposal_id"])
+        return
+    for a in assignments.of_proposal(conn, proposal["id"], open_only=True):
+        if a["status"] == "pending":
+            assignments.change(conn, a["id"], status="released", released_reason="withdrawn")
+    transitions.move(
+        conn, proposal, states.WITHDRAWN, f"agency:{payload['agency']['code']}", "withdrawn"
+    )

@@ -1,0 +1,402 @@
+"""Assignment, scoring, conflicts of interest and reassignment."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.review.domain import assignment, rubric, scoring, states
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.handlers import transitions
+from services.review.handlers.events import emit, person
+from services.review.store import assignments, audit, cycles, people, proposals
+from shared.events.catalog import PROPOSAL_SCORED, REVIEW_ASSIGNED, REVIEW_SUBMITTED
+
+# Without a cycle there is no deadline to take; the reviewers get this long.
+DEFAULT_REVIEW_DAYS = 14
+DEFAULT_REVIEWERS = 3
+DEFAULT_SPREAD = 20.0
+ROUND_STATES = {
+    rubric.DESK: (states.ASSIGNED, states.SCORED),
+    rubric.PANEL: (states.PANEL_ASSIGNED, states.PANEL_SCORED),
+}
+
+
+def _ids(proposal: dict[str, Any], cause_id: str = "") -> dict[str, str]:
+    return {
+        "correlation_id": proposal["correlation_id"] or proposal["id"],
+        "causation_id": cause_id,
+    }
+
+
+def deadline(cycle: dict[str, Any] | None, round: str) -> datetime:
+    if cycle is None:
+        return datetime.now(UTC) + timedelta(days=DEFAULT_REVIEW_DAYS)
+    return cycle["review_deadline"] if round == rubric.DESK else cycle["panel_deadline"]
+
+
+def candidates(conn: Connection, only: Collection[str] | None = None) -> list[assignment.Candidate]:
+    loads = people.loads(conn)
+    return [
+        assignment.Candidate(
+            id=u["id"],
+            agency_code=u["agency_code"],
+            expertise=frozenset(u["expertise"] or ()),
+            load=loads.get(u["id"], 0),
+            max_load=u["max_load"],
+            active=bool(u["active"]),
+        )
+        for u in people.listing(conn, role="reviewer")
+        if only is None or u["id"] in only
+    ]
+
+
+def _give(
+    conn: Connection,
+    proposal: dict[str, Any],
+    reviewer_id: str,
+    round: str,
+    cycle: dict[str, Any] | None,
+    actor: str,
+    cause_id: str = "",
+    replaces: str | None = None,
+) -> str:
+    reviewer = people.get(conn, reviewer_id)
+    assert reviewer is not None
+    now = datetime.now(UTC)
+    assignment_id = str(uuid.uuid4())
+    due = deadline(cycle, round)
+    assignments.insert(
+        conn,
+        {
+            "id": assignment_id,
+            "proposal_id": proposal["id"],
+            "proposal_version": proposal["version"],
+            "cycle_id": proposal["cycle_id"],
+            "round": round,
+            "reviewer_id": reviewer_id,
+            "status": "pending",
+            "deadline": due,
+            "assigned_at": now,
+            "replaces_id": replaces,
+        },
+    )
+    audit.record(
+        conn,
+        actor,
+        "reviewer_assigned",
+        "proposal",
+        proposal["id"],
+        None,
+        {"assignment_id": assignment_id, "reviewer_id": reviewer_id, "round": round},
+    )
+    emit(
+        conn,
+        REVIEW_ASSIGNED,
+        proposal["id"],
+        {
+            "proposal_id": proposal["id"],
+            "assignment_id": assignment_id,
+            "round": round,
+            "reviewer": person(reviewer),
+            "title": proposal["title"],
+            "deadline": due,
+            "assigned_at": now,
+            "replaces_assignment_id": replaces,
+        },
+        **_ids(proposal, cause_id),
+    )
+    return assignment_id
+
+
+def _excluded(conn: Connection, proposal_id: str, round: str) -> frozenset[str]:
+    """Everyone who has or had this proposal in this round (a conflict stays declared)."""
+    return frozenset(a["reviewer_id"] for a in assignments.of_proposal(conn, proposal_id, round))
+
+
+def _pick(
+    conn: Connection, proposal: dict[str, Any], round: str, count: int, pool: Collection[str] | None
+) -> list[assignment.Candidate]:
+    need = assignment.Need(
+        count=count,
+        agency_code=proposal["agency_code"],
+        category=proposal["category"],
+        excluded=_excluded(conn, proposal["id"], round),
+    )
+    return assignment.choose(candidates(conn, pool), need)
+
+
+def assign_desk(
+    conn: Connection,
+    proposal: dict[str, Any],
+    cycle: dict[str, Any] | None,
+    actor: str,
+    cause_id: str = "",
+) -> int:
+    """Assign the cycle's number of desk reviewers; ``assigned`` once there is at least one.
+
+    With nobody eligible the proposal stays ``screened`` for the secretariat to assign by hand.
+    """
+    count = cycle["reviewers_per_proposal"] if cycle else DEFAULT_REVIEWERS
+    chosen = _pick(conn, proposal, rubric.DESK, count, None)
+    for reviewer in chosen:
+        _give(conn, proposal, reviewer.id, rubric.DESK, cycle, actor, cause_id)
+    if chosen and proposal["status"] == states.SCREENED:
+        transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
+    if len(chosen) < count:
+        audit.record(
+            conn,
+            actor,
+            "assignment_short",
+            "proposal",
+            proposal["id"],
+            None,
+            {"wanted": count, "assigned": len(chosen)},
+        )
+    return len(chosen)
+
+
+def assign_panel(
+    conn: Connection, proposal: dict[str, Any], cycle: dict[str, Any], actor: str
+) -> int:
+    """Every panel member without a conflict reviews a finalist; ``panel_assigned``."""
+    chosen = _pick(conn, proposal, rubric.PANEL, len(cycle["panel"]), cycle["panel"])
+    if not chosen:
+        raise Conflict(
+            f"No panel member can review {proposal['id']} (all from the proposing agency?)."
+        )
+    moved = transitions.move(conn, proposal, states.PANEL_ASSIGNED, actor, "panel_assigned")
+    for reviewer in chosen:
+        _give(conn, moved, reviewer.id, rubric.PANEL, cycle, actor)
+    return len(chosen)
+
+
+def own_assignment(conn: Connection, assignment_id: str, reviewer_id: str | None) -> dict[str, Any]:
+    """The assignment, if ``reviewer_id`` holds it (None: the secretariat, who sees all)."""
+    found = assignments.get(conn, assignment_id)
+    if found is None or (reviewer_id is not None and found["reviewer_id"] != reviewer_id):
+        raise NotFound("No such assignment.")
+    return found
+
+
+def rubric_for(conn: Connection, cycle_id: str | None, round: str) -> rubric.Rubric:
+    row = cycles.rubric_row(conn, cycle_id, round) if cycle_id else None
+    return rubric.from_dict(row["definition"]) if row else rubric.default_rubric(round)
+
+
+def submit_review(
+    conn: Connection,
+    assignment_id: str,
+    reviewer_id: str,
+    scores: dict[str, Any],
+    comment: str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Record (or change, until the deadline) a reviewer's scores; ``proposal.scored`` when all are in."""
+    now = now or datetime.now(UTC)
+    held = own_assignment(conn, assignment_id, reviewer_id)
+    if held["status"] not in assignments.OPEN:
+        raise Conflict(f"This assignment was released ({held['released_reason']}).")
+    if now > held["deadline"]:
+        raise Conflict(f"The deadline ({held['deadline'].isoformat()}) has passed.")
+    proposal = transitions.load(conn, held["proposal_id"])
+    if proposal["status"] not in ROUND_STATES[held["round"]]:
+        raise Conflict(
+            f"The proposal is {proposal['status']}; its {held['round']} scores are closed."
+        )
+    used = rubric_for(conn, held["cycle_id"], held["round"])
+    try:
+        checked = rubric.check_scores(used, scores)
+    except rubric.RubricError as exc:
+        raise Invalid(exc.errors) from exc
+    total = rubric.weighted_total(used, checked)
+    if held["cycle_id"]:
+        cycles.freeze_rubric(conn, held["cycle_id"], held["round"], used.version)
+    before = {k: held[k] for k in ("status", "scores", "weighted_total")}
+    change = {
+        "status": "submitted",
+        "scores": checked,
+        "comment": comment,
+        "weighted_total": total,
+        "rubric_version": used.version,
+        "submitted_at": now,
+    }
+    assignments.change(conn, assignment_id, **change)
+    assignments.add_submission(
+        conn,
+        {
+            "assignment_id": assignment_id,
+            "scores": checked,
+            "comment": comment,
+            "weighted_total": total,
+            "rubric_version": used.version,
+            "submitted_at": now,
+        },
+    )
+    audit.record(
+        conn,
+        reviewer_id,
+        "review_submitted",
+        "proposal",
+        proposal["id"],
+        before,
+        {
+            "assignment_id": assignment_id,
+            "status": "submitted",
+            "scores": checked,
+            "weighted_total": total,
+        },
+    )
+    emit(
+        conn,
+        REVIEW_SUBMITTED,
+        proposal["id"],
+        {
+            "proposal_id": proposal["id"],
+            "assignment_id": assignment_id,
+            "round": held["round"],
+            "reviewer_id": reviewer_id,
+            "weighted_total": total,
+            "submitted_at": now,
+        },
+        **_ids(proposal),
+    )
+    complete_round(conn, proposal, held["round"], reviewer_id)
+    return {**held, **change}
+
+
+def complete_round(conn: Connection, proposal: dict[str, Any], round: str, actor: str) -> bool:
+    """When every open assignment of the round is submitted: the score, the state, ``proposal.scored``."""
+    held = assignments.of_proposal(conn, proposal["id"], round, open_only=True)
+    if not held or any(a["status"] != "submitted" for a in held):
+        return False
+    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
+    spread = cycle["disagreement_spread"] if cycle else DEFAULT_SPREAD
+    summary = scoring.summarise([a["weighted_total"] for a in held], spread)
+    as_json = {
+        "mean": summary.mean,
+        "reviewer_totals": list(summary.reviewer_totals),
+        "spread": summary.spread,
+        "disagreement": summary.disagreement,
+    }
+    scores = {**(proposal.get("scores") or {}), round: as_json}
+    done = states.SCORED if round == rubric.DESK else states.PANEL_SCORED
+    if proposal["status"] == done:  # a reviewer changed their scores before the deadline
+        proposals.change(conn, proposal["id"], scores=scores)
+        audit.record(
+            conn,
+            actor,
+            "rescored",
+            "proposal",
+            proposal["id"],
+            (proposal.get("scores") or {}).get(round),
+            as_json,
+        )
+    else:
+        transitions.move(conn, proposal, done, actor, f"{round}_scored", scores=scores)
+    emit(
+        conn,
+        PROPOSAL_SCORED,
+        proposal["id"],
+        {
+            "proposal_id": proposal["id"],
+            "cycle_id": proposal["cycle_id"],
+            "round": round,
+            "mean_score": summary.mean,
+            "reviewer_totals": list(summary.reviewer_totals),
+            "disagreement": summary.disagreement,
+            "scored_at": datetime.now(UTC),
+        },
+        **_ids(proposal),
+    )
+    return True
+
+
+def release_and_replace(
+    conn: Connection,
+    held: dict[str, Any],
+    actor: str,
+    reason: str,
+    reviewer_id: str | None = None,
+) -> str | None:
+    """Release an assignment and give the proposal to someone else (``reviewer_id`` or the best pick).
+
+    Returns the new assignment's id, or None when nobody eligible is left.
+    """
+    if held["status"] != "pending":
+        raise Conflict("Only a pending review can be released; this one is " + held["status"] + ".")
+    proposal = transitions.load(conn, held["proposal_id"])
+    if proposal["status"] not in ROUND_STATES[held["round"]]:
+        raise Conflict(
+            f"The proposal is {proposal['status']}; its {held['round']} reviewers are settled."
+        )
+    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
+    assignments.change(conn, held["id"], status="released", released_reason=reason)
+    audit.record(
+        conn,
+        actor,
+        "released",
+        "proposal",
+        proposal["id"],
+        {"assignment_id": held["id"], "status": "pending"},
+        {"assignment_id": held["id"], "status": "released", "reason": reason},
+    )
+    pool = cycle["panel"] if cycle and held["round"] == rubric.PANEL else None
+    if reviewer_id is not None:
+        chosen = [
+            c for c in _pick(conn, proposal, held["round"], 10**6, pool) if c.id == reviewer_id
+        ]
+        if not chosen:
+            raise Invalid(
+                {
+                    "reviewer_id": [
+                        "Not eligible: inactive, at maximum load, from the proposing agency, "
+                        "or already had this proposal."
+                    ]
+                }
+            )
+    else:
+        chosen = _pick(conn, proposal, held["round"], 1, pool)
+    new_id = None
+    if chosen:
+        new_id = _give(
+            conn, proposal, chosen[0].id, held["round"], cycle, actor, replaces=held["id"]
+        )
+    else:
+        audit.record(
+            conn,
+            actor,
+            "assignment_short",
+            "proposal",
+            proposal["id"],
+            None,
+            {"replacing": held["id"]},
+        )
+    complete_round(conn, proposal, held["round"], actor)
+    return new_id
+
+
+def add_reviewer(conn: Connection, proposal_id: str, reviewer_id: str, actor: str) -> str:
+    """The secretariat gives a proposal one more desk reviewer (e.g. when nobody was eligible)."""
+    proposal = transitions.load(conn, proposal_id)
+    if proposal["status"] not in (states.SCREENED, states.ASSIGNED):
+        raise Conflict(
+            f"The proposal is {proposal['status']}; desk reviewers are added while screened or assigned."
+        )
+    if not [c for c in _pick(conn, proposal, rubric.DESK, 10**6, None) if c.id == reviewer_id]:
+        raise Invalid(
+            {
+                "reviewer_id": [
+                    "Not eligible: inactive, at maximum load, from the proposing agency, or already had this proposal."
+                ]
+            }
+        )
+    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
+    new_id = _give(conn, proposal, reviewer_id, rubric.DESK, cycle, actor)
+    if proposal["status"] == states.SCREENED:
+        transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
+    return new_id

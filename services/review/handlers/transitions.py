@@ -1,0 +1,35 @@
+"""Moving a proposal through the state machine: checked, stored, audited, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.review.domain import states
+from services.review.domain.errors import NotFound
+from services.review.store import audit, proposals
+
+
+def load(conn: Connection, proposal_id: str) -> dict[str, Any]:
+    proposal = proposals.get(conn, proposal_id, for_update=True)
+    if proposal is None:
+        raise NotFound("No proposal with this id has reached review.")
+    return proposal
+
+
+def move(
+    conn: Connection,
+    proposal: dict[str, Any],
+    wanted: str,
+    actor: str,
+    action: str,
+    **changes: Any,
+) -> dict[str, Any]:
+    """The proposal after the move; raises ``IllegalTransition`` (a 409) when not allowed."""
+    status = states.move(proposal["status"], wanted)
+    proposals.change(conn, proposal["id"], status=status, **changes)
+    before = {"status": proposal["status"], **{k: proposal.get(k) for k in changes}}
+    after = {"status": status, **changes}
+    audit.record(conn, actor, action, "proposal", proposal["id"], before, after)
+    return {**proposal, "status": status, **changes}

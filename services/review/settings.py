@@ -1,0 +1,53 @@
+"""What only the review service reads from its environment, on top of ``shared.settings``.
+
+Kept here rather than in the shared ``Settings`` because no other service uses
+these; docs/CONFIGURATION.md and docker-compose.yml list them all the same.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.settings import SettingsError
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    reminder_before_hours: float = 48.0
+    reminder_check_interval_s: float = 60.0
+    disagreement_spread: float = 20.0
+    # Signs the UI's session cookies. Empty: a random key per process, so sessions
+    # do not survive a restart and several web processes do not share them.
+    secret_key: str = field(default="", repr=False)
+    # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-* (scheme, host).
+    trust_proxy: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:
+        env = os.environ if environ is None else environ
+        proxy = env.get("REVIEW_TRUST_PROXY", "").strip().lower()
+        if proxy not in {"", "0", "1", "true", "false", "yes", "no", "on", "off"}:
+            raise SettingsError(f"REVIEW_TRUST_PROXY must be true or false, got {proxy!r}")
+        return cls(
+            reminder_before_hours=_float(env, "REVIEW_REMINDER_BEFORE_HOURS", 48.0),
+            reminder_check_interval_s=_float(env, "REVIEW_REMINDER_CHECK_INTERVAL_S", 60.0),
+            disagreement_spread=_float(env, "REVIEW_DISAGREEMENT_SPREAD", 20.0),
+            secret_key=env.get("INAGARA_SECRET_KEY", ""),
+            trust_proxy=proxy in {"1", "true", "yes", "on"},
+        )
+
+    def session_key(self) -> str:
+        return self.secret_key or secrets.token_urlsafe(32)

@@ -1,0 +1,47 @@
+"""The audit log: who did what, when, with the record before and after."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from services.review.store.rows import as_dicts
+from services.review.store.tables import audit_log
+
+
+def _jsonable(value: Any) -> Any:
+    # Round-trip through JSON so datetimes are stored as ISO text on every backend.
+    return None if value is None else json.loads(json.dumps(value, default=str))
+
+
+def record(
+    conn: Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    conn.execute(
+        audit_log.insert().values(
+            at=datetime.now(UTC),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=_jsonable(before),
+            after=_jsonable(after),
+        )
+    )
+
+
+def entries(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
+    return as_dicts(
+        conn.execute(
+            select(audit_log).where(audit_log.c.entity_id == entity_id).order_by(audit_log.c.id)
+        )
+    )

@@ -1,0 +1,102 @@
+"""Award cycles and their versioned rubrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from services.review.domain import rubric as rubrics_domain
+from services.review.store.rows import as_dict, as_dicts
+from services.review.store.tables import cycles, rubrics
+
+
+def get(conn: Connection, cycle_id: str) -> dict[str, Any] | None:
+    return as_dict(conn.execute(select(cycles).where(cycles.c.id == cycle_id)).first())
+
+
+def listing(conn: Connection) -> list[dict[str, Any]]:
+    return as_dicts(conn.execute(select(cycles).order_by(cycles.c.year.desc(), cycles.c.name)))
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(cycles.insert().values(**values))
+
+
+def change(conn: Connection, cycle_id: str, **values: Any) -> None:
+    conn.execute(update(cycles).where(cycles.c.id == cycle_id).values(**values))
+
+
+def open_at(conn: Connection, when: datetime) -> dict[str, Any] | None:
+    """The cycle whose submission window holds ``when`` (the latest opened, if several)."""
+    query = (
+        select(cycles)
+        .where(cycles.c.submission_opens_at <= when, cycles.c.submission_closes_at >= when)
+        .order_by(cycles.c.submission_opens_at.desc())
+    )
+    return as_dict(conn.execute(query).first())
+
+
+def add_rubric(
+    conn: Connection, cycle_id: str, rubric: rubrics_domain.Rubric, active: bool
+) -> None:
+    if active:
+        conn.execute(
+            update(rubrics)
+            .where(rubrics.c.cycle_id == cycle_id, rubrics.c.round == rubric.round)
+            .values(active=False)
+        )
+    conn.execute(
+        rubrics.insert().values(
+            cycle_id=cycle_id,
+            round=rubric.round,
+            version=rubric.version,
+            definition=rubrics_domain.to_dict(rubric),
+            active=active,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def next_rubric_version(conn: Connection, cycle_id: str, round: str) -> int:
+    latest = conn.execute(
+        select(func.max(rubrics.c.version)).where(
+            rubrics.c.cycle_id == cycle_id, rubrics.c.round == round
+        )
+    ).scalar_one()
+    return int(latest or 0) + 1
+
+
+def rubric_row(
+    conn: Connection, cycle_id: str, round: str, version: int | None = None
+) -> dict[str, Any] | None:
+    """The given version, or the active one (what scores are recorded against)."""
+    query = select(rubrics).where(rubrics.c.cycle_id == cycle_id, rubrics.c.round == round)
+    query = query.where(rubrics.c.version == version) if version else query.where(rubrics.c.active)
+    return as_dict(conn.execute(query).first())
+
+
+def rubric_versions(conn: Connection, cycle_id: str, round: str) -> list[dict[str, Any]]:
+    return as_dicts(
+        conn.execute(
+            select(rubrics)
+            .where(rubrics.c.cycle_id == cycle_id, rubrics.c.round == round)
+            .order_by(rubrics.c.version)
+        )
+    )
+
+
+def freeze_rubric(conn: Connection, cycle_id: str, round: str, version: int) -> bool:
+    """Freeze the version at its first score; True if this call froze it."""
+    result = conn.execute(
+        update(rubrics)
+        .where(
+            rubrics.c.cycle_id == cycle_id,
+            rubrics.c.round == round,
+            rubrics.c.version == version,
+            rubrics.c.frozen_at.is_(None),
+        )
+        .values(frozen_at=datetime.now(UTC))
+    )
+    return result.rowcount == 1

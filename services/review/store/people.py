@@ -1,0 +1,60 @@
+"""Reviewer and secretariat accounts and their API tokens (stored hashed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from services.review.store.rows import as_dict, as_dicts
+from services.review.store.tables import assignments, tokens, users
+
+
+def get(conn: Connection, user_id: str) -> dict[str, Any] | None:
+    return as_dict(conn.execute(select(users).where(users.c.id == user_id)).first())
+
+
+def by_email(conn: Connection, email: str) -> dict[str, Any] | None:
+    query = select(users).where(func.lower(users.c.email) == email.strip().lower())
+    return as_dict(conn.execute(query).first())
+
+
+def listing(conn: Connection, role: str | None = None) -> list[dict[str, Any]]:
+    query = select(users).order_by(users.c.name, users.c.id)
+    if role:
+        query = query.where(users.c.role == role)
+    return as_dicts(conn.execute(query))
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(users.insert().values(created_at=datetime.now(UTC), **values))
+
+
+def change(conn: Connection, user_id: str, **values: Any) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def add_token(conn: Connection, user_id: str, token_hash: str) -> None:
+    conn.execute(
+        tokens.insert().values(token_hash=token_hash, user_id=user_id, created_at=datetime.now(UTC))
+    )
+
+
+def by_token(conn: Connection, token_hash: str) -> dict[str, Any] | None:
+    query = (
+        select(users)
+        .join(tokens, tokens.c.user_id == users.c.id)
+        .where(tokens.c.token_hash == token_hash)
+    )
+    return as_dict(conn.execute(query).first())
+
+
+def loads(conn: Connection) -> dict[str, int]:
+    """Open work per reviewer: assignments pending or submitted (released ones do not count)."""
+    rows = conn.execute(
+        select(assignments.c.reviewer_id, func.count())
+        .where(assignments.c.status.in_(("pending", "submitted")))
+        .group_by(assignments.c.reviewer_id)
+    )
+    return {row[0]: int(row[1]) for row in rows}

@@ -1,0 +1,60 @@
+"""Proposals as the review service knows them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from services.review.store.rows import as_dict, as_dicts
+from services.review.store.tables import proposals
+
+
+def get(conn: Connection, proposal_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = select(proposals).where(proposals.c.id == proposal_id)
+    if for_update:
+        query = query.with_for_update()
+    return as_dict(conn.execute(query).first())
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(proposals.insert().values(**values))
+
+
+def change(conn: Connection, proposal_id: str, **values: Any) -> None:
+    conn.execute(
+        update(proposals)
+        .where(proposals.c.id == proposal_id)
+        .values(updated_at=datetime.now(UTC), **values)
+    )
+
+
+def listing(
+    conn: Connection,
+    *,
+    cycle_id: str | None = None,
+    status: str | None = None,
+    ids: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    query = select(proposals).order_by(proposals.c.submitted_at, proposals.c.id)
+    if cycle_id is not None:
+        query = query.where(proposals.c.cycle_id == cycle_id)
+    if status is not None:
+        query = query.where(proposals.c.status == status)
+    if ids is not None:
+        query = query.where(proposals.c.id.in_(ids))
+    return as_dicts(conn.execute(query))
+
+
+def agencies(conn: Connection) -> list[dict[str, Any]]:
+    """Every agency the review service has heard of, from the proposals it received."""
+    rows = conn.execute(
+        select(proposals.c.agency_id, proposals.c.agency_code, proposals.c.agency_name).distinct()
+    )
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault(
+            row.agency_id, {"id": row.agency_id, "code": row.agency_code, "name": row.agency_name}
+        )
+    return sorted(seen.values(), key=lambda a: a["code"])

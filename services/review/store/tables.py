@@ -1,0 +1,169 @@
+"""Every table of the review service's own database."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import JSON
+
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+_WHEN = DateTime(timezone=True)
+
+proposals = Table(
+    "review_proposals",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("agency_id", String(36), nullable=False),
+    Column("agency_code", String(50), nullable=False),
+    Column("agency_name", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("category", String(50), nullable=False, default=""),
+    Column("status", String(30), nullable=False),
+    Column("profile", JSON, nullable=False),
+    Column("evidence", JSON, nullable=False, default=list),
+    Column("cycle_id", String(36), nullable=True, index=True),
+    Column("submitted_at", _WHEN, nullable=False),
+    Column("received_at", _WHEN, nullable=False),
+    Column("updated_at", _WHEN, nullable=True),
+    Column("correlation_id", String(64), nullable=True),
+    # The latest summary per round: {"desk": {mean, reviewer_totals, spread, disagreement}}.
+    Column("scores", JSON, nullable=False, default=dict),
+    Column("verification", String(10), nullable=True),
+    Column("verification_note", Text, nullable=True),
+    Column("award", String(200), nullable=True),
+    Column("screening_reasons", JSON, nullable=False, default=list),
+)
+
+cycles = Table(
+    "review_cycles",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("submission_opens_at", _WHEN, nullable=False),
+    Column("submission_closes_at", _WHEN, nullable=False),
+    Column("review_deadline", _WHEN, nullable=False),
+    Column("panel_deadline", _WHEN, nullable=False),
+    Column("reviewers_per_proposal", Integer, nullable=False),
+    Column("shortlist_size", Integer, nullable=False),
+    Column("award_count", Integer, nullable=False),
+    Column("disagreement_spread", Float, nullable=False),
+    Column("panel", JSON, nullable=False, default=list),
+    Column("status", String(20), nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+)
+
+rubrics = Table(
+    "review_rubrics",
+    metadata,
+    Column("cycle_id", String(36), ForeignKey("review_cycles.id"), primary_key=True),
+    Column("round", String(10), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("definition", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+    Column("frozen_at", _WHEN, nullable=True),
+)
+
+users = Table(
+    "review_users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("phone", String(20), nullable=True),
+    Column("language", String(2), nullable=False, default="id"),
+    Column("agency_code", String(50), nullable=False, default=""),
+    Column("expertise", JSON, nullable=False, default=list),
+    Column("max_load", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+)
+
+tokens = Table(
+    "review_api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("review_users.id"), nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+)
+
+assignments = Table(
+    "review_assignments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("proposal_id", String(36), ForeignKey("review_proposals.id"), nullable=False),
+    Column("proposal_version", Integer, nullable=False),
+    Column("cycle_id", String(36), nullable=True),
+    Column("round", String(10), nullable=False),
+    Column("reviewer_id", String(36), ForeignKey("review_users.id"), nullable=False),
+    # pending → submitted; released (conflict, reassigned, superseded, withdrawn) ends it.
+    Column("status", String(20), nullable=False),
+    Column("deadline", _WHEN, nullable=False),
+    Column("assigned_at", _WHEN, nullable=False),
+    Column("replaces_id", String(36), nullable=True),
+    Column("released_reason", String(200), nullable=True),
+    Column("reminded_at", _WHEN, nullable=True),
+    Column("submitted_at", _WHEN, nullable=True),
+    Column("scores", JSON, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("weighted_total", Float, nullable=True),
+    Column("rubric_version", Integer, nullable=True),
+)
+
+# Every scoring a reviewer sent, never changed: the record the what-if report re-scores.
+review_submissions = Table(
+    "review_submissions",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("assignment_id", String(36), ForeignKey("review_assignments.id"), nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("weighted_total", Float, nullable=False),
+    Column("rubric_version", Integer, nullable=False),
+    Column("submitted_at", _WHEN, nullable=False),
+)
+
+# One row per reminder sent: the unique key makes a second reminder impossible.
+reminders = Table(
+    "review_reminders",
+    metadata,
+    Column("assignment_id", String(36), primary_key=True),
+    Column("sent_at", _WHEN, nullable=False),
+    UniqueConstraint("assignment_id", name="uq_review_reminders_assignment"),
+)
+
+audit_log = Table(
+    "review_audit_log",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("at", _WHEN, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("entity", String(20), nullable=False),
+    Column("entity_id", String(36), nullable=False, index=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,170 @@
+"""Helpers for the review service's tests: an app on a real database, proposal events, accounts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+
+from deploy.local.stack import DEMO_PROPOSAL
+from services.review import store
+from services.review.app import create_app
+from services.review.handlers import HANDLERS
+from services.review.settings import ReviewSettings
+from shared.envelope import Event, from_record
+from shared.events.catalog import PROPOSAL_SUBMITTED, PROPOSAL_WITHDRAWN, spec_for
+from shared.inbox import dispatcher
+from shared.settings import Settings
+
+ADMIN = "review-admin-token"
+PASSWORD = "correct horse battery"
+AGENCIES = ("DINKES", "DISDIK", "DISHUB", "BAPPEDA", "PDAM")
+CATEGORIES = ("health", "education", "transportation", "governance", "water")
+
+
+def make_app(database_url: str, **review: Any) -> Flask:
+    return create_app(
+        Settings(service="review", database_url=database_url, admin_token=ADMIN),
+        ReviewSettings(secret_key="test-secret", **review),
+    )
+
+
+def engine_of(app: Flask) -> Engine:
+    engine: Engine = app.extensions["inagara"].engine
+    return engine
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def submitted_event(
+    agency_code: str = "DINKES",
+    *,
+    proposal_id: str | None = None,
+    version: int = 1,
+    submitted_at: datetime | None = None,
+    cycle_id: str | None = None,
+    type: str = PROPOSAL_SUBMITTED,
+    **profile_changes: Any,
+) -> Event:
+    spec = spec_for(type)
+    proposal_id = proposal_id or str(uuid.uuid4())
+    profile = copy.deepcopy(DEMO_PROPOSAL) | {"title": f"Inovasi {agency_code} {proposal_id[:6]}"}
+    profile.update(profile_changes)
+    data = spec.schema().dump(
+        spec.schema().load(
+            {
+                "proposal_id": proposal_id,
+                "version": version,
+                "agency": {
+                    "id": f"agency-{agency_code}",
+                    "code": agency_code,
+                    "name": f"Dinas {agency_code}",
+                },
+                "submitted_at": (submitted_at or datetime.now(UTC)).isoformat(),
+                "profile": profile,
+                "cycle_id": cycle_id,
+            }
+        )
+    )
+    return Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=proposal_id,
+        data=data,
+        dataschema=spec.dataschema,
+        correlation_id=proposal_id,
+    )
+
+
+def withdrawn_event(proposal_id: str, agency_code: str = "DINKES") -> Event:
+    spec = spec_for(PROPOSAL_WITHDRAWN)
+    data = {
+        "proposal_id": proposal_id,
+        "version": 1,
+        "agency": {
+            "id": f"agency-{agency_code}",
+            "code": agency_code,
+            "name": f"Dinas {agency_code}",
+        },
+        "withdrawn_at": datetime.now(UTC).isoformat(),
+        "reason": "changed our mind",
+    }
+    return Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=proposal_id,
+        data=data,
+        dataschema=spec.dataschema,
+        correlation_id=proposal_id,
+    )
+
+
+def deliver(app: Flask, event: Event) -> None:
+    """What the worker's consumer does with a record: the handler, once, in the inbox transaction."""
+    dispatcher(engine_of(app), store.inbox, HANDLERS)(event)
+
+
+def create_account(client: FlaskClient, token: str = ADMIN, **fields: Any) -> dict[str, Any]:
+    body = {
+        "name": "Reviewer",
+        "email": f"r-{uuid.uuid4().hex[:8]}@example.go.id",
+        "password": PASSWORD,
+        "agency_code": "BKPSDM",
+        "expertise": [],
+        "max_load": 20,
+        **fields,
+    }
+    response = client.post("/v1/users", json=body, headers=auth(token))
+    assert response.status_code == 201, response.json
+    return dict(response.json)
+
+
+def login(client: FlaskClient, email: str) -> str:
+    response = client.post("/v1/auth/tokens", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return str(response.json["token"])
+
+
+def create_cycle(client: FlaskClient, **fields: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    body = {
+        "name": "Inovasi Daerah 2026",
+        "year": 2026,
+        "submission_opens_at": (now - timedelta(days=30)).isoformat(),
+        "submission_closes_at": (now + timedelta(days=30)).isoformat(),
+        "review_deadline": (now + timedelta(days=60)).isoformat(),
+        "reviewers_per_proposal": 3,
+        "shortlist_size": 3,
+        "award_count": 2,
+        **fields,
+    }
+    response = client.post("/v1/cycles", json=body, headers=auth(ADMIN))
+    assert response.status_code == 201, response.json
+    return dict(response.json)
+
+
+def outbox_events(app: Flask, type: str | None = None) -> list[Event]:
+    with engine_of(app).connect() as conn:
+        rows = conn.execute(select(store.outbox).order_by(store.outbox.c.id)).all()
+    events = [
+        from_record(r.key, r.value, [(name, value.encode()) for name, value in r.headers])
+        for r in rows
+    ]
+    return [e for e in events if type is None or e.type == type]
+
+
+def scores_for(rubric: dict[str, Any], level: int) -> dict[str, int]:
+    """One score per criterion: ``level`` clipped to each criterion's scale."""
+    return {c["key"]: max(c["scale_min"], min(c["scale_max"], level)) for c in rubric["criteria"]}
+
+
+def as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
