@@ -25,10 +25,11 @@ case "${1:-web}" in
         svc=$(service)
         # Workers count: WEB_CONCURRENCY, which gunicorn reads itself. Never --preload: the
         # Kafka client must be created after the fork (DESIGN: Runtime).
+        # Prometheus multiprocess mode: every gunicorn worker writes its samples here.
+        export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
         exec gunicorn \
+            --config python:shared.gunicorn_config \
             --bind "0.0.0.0:${INAGARA_WEB_PORT:-8000}" \
-            --worker-class gthread --threads 4 \
-            --graceful-timeout 20 \
             --worker-tmp-dir /dev/shm \
             --log-level "${LOG_LEVEL:-info}" \
             --access-logfile - \

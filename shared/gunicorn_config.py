@@ -21,6 +21,25 @@ timeout = 30
 # Never preload: each worker builds its own engine after the fork (DESIGN: Runtime).
 preload_app = False
 
+# JSON lines for gunicorn's own log and the app's, like the workers write.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "shared.logs.JsonFormatter",
+            "service": os.environ.get("INAGARA_SERVICE", "web"),
+        }
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "kafka": {"level": "WARNING"},
+    },
+}
+
 
 def on_starting(server: Any) -> None:
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

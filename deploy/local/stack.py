@@ -11,7 +11,9 @@ Environment (all optional):
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
   INAGARA_BROKER_PORT (9092), INAGARA_SMTP_PORT (1025),
   INAGARA_SUBMISSION_PORT (8001), INAGARA_REVIEW_PORT (8002),
-  INAGARA_NOTIFICATION_PORT (8003), INAGARA_VAR_DIR (var)
+  INAGARA_NOTIFICATION_PORT (8003), INAGARA_VAR_DIR (var),
+  INAGARA_SUBMISSION_METRICS_PORT (9101), INAGARA_REVIEW_METRICS_PORT (9102),
+  INAGARA_NOTIFICATION_METRICS_PORT (9103)   workers' /metrics
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from shared.migrate import migrate
 
 SERVICES = ("submission", "review", "notification")
 DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
+DEFAULT_METRICS_PORTS = {"submission": 9101, "review": 9102, "notification": 9103}
 
 
 def _die_with_parent() -> None:
@@ -59,6 +62,7 @@ class StackConfig:
     smtp_host: str = ""  # empty: start the mail catcher
     database_urls: dict[str, str] = field(default_factory=dict)
     web_workers: int = 2
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # workers' /metrics; none: off
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -76,6 +80,10 @@ class StackConfig:
             smtp_host=env.get("SMTP_HOST", ""),
             database_urls={
                 s: env.get(f"{s.upper()}_DATABASE_URL") or f"sqlite:///{var_dir}/{s}.db"
+                for s in SERVICES
+            },
+            metrics_ports={
+                s: int(env.get(f"INAGARA_{s.upper()}_METRICS_PORT", DEFAULT_METRICS_PORTS[s]))
                 for s in SERVICES
             },
         )
@@ -115,6 +123,9 @@ class Stack:
     def _check_ports(self) -> None:
         c = self.config
         wanted = {f"INAGARA_{s.upper()}_PORT": p for s, p in c.ports.items()}
+        wanted.update(
+            {f"INAGARA_{s.upper()}_METRICS_PORT": p for s, p in c.metrics_ports.items() if p}
+        )
         if not c.kafka_bootstrap_servers:
             wanted["INAGARA_BROKER_PORT"] = c.broker_port
         if not c.smtp_host:
@@ -153,17 +164,15 @@ class Stack:
         for service in SERVICES:
             self.migrate(service)
         for service in SERVICES:
-            self._spawn(f"{service}-web", self._web_command(service), self.service_env(service))
-            self._spawn(
-                f"{service}-worker", self.worker_command(service), self.service_env(service)
-            )
+            self._spawn(f"{service}-web", self._web_command(service), self.web_env(service))
+            self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
         for service in SERVICES:
             self._wait_healthy(service, timeout_s)
 
     def start_web(self, service: str, timeout_s: float = 30) -> None:
         """Start only ``service``'s web process (for tests of one process alone)."""
         self.migrate(service)
-        self._spawn(f"{service}-web", self._web_command(service), self.service_env(service))
+        self._spawn(f"{service}-web", self._web_command(service), self.web_env(service))
         self._wait_healthy(service, timeout_s)
 
     def migrate(self, service: str) -> None:
@@ -178,6 +187,7 @@ class Stack:
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": str(c.smtp_port),
             "INAGARA_ADMIN_TOKEN": c.admin_token,
+            "INAGARA_SERVICE": service,
             "PYTHONUNBUFFERED": "1",
             **c.extra_env,
         }
@@ -187,20 +197,25 @@ class Stack:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:shared.gunicorn_config",
             "--bind",
             f"127.0.0.1:{self.config.ports[service]}",
             "--workers",
             str(self.config.web_workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--graceful-timeout",
-            "20",
             "--access-logfile",
             "-",
             f"services.{service}.wsgi:create_app()",
         ]
+
+    def web_env(self, service: str) -> dict[str, str]:
+        # Each gunicorn worker writes its metric samples here; /metrics adds them up.
+        folder = self.config.var_dir / "prometheus" / service
+        return {**self.service_env(service), "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+
+    def worker_env(self, service: str) -> dict[str, str]:
+        port = self.config.metrics_ports.get(service, 0)
+        return {**self.service_env(service), "METRICS_PORT": str(port)}
 
     @staticmethod
     def worker_command(service: str) -> list[str]:

@@ -51,7 +51,8 @@ def stack(
         smtp_port=free_port(),
         kafka_bootstrap_servers=kafka_bootstrap,
         database_urls={service: database_factory() for service in SERVICES},
-        web_workers=1,
+        web_workers=2,
+        metrics_ports={service: free_port() for service in SERVICES},
         extra_env={"KAFKA_COMMIT_INTERVAL_MS": "600000"},
     )
     stack = Stack(config).start()
@@ -94,6 +95,37 @@ def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, Any]:
         for tp, meta in offsets.get(group, offsets).items()
         if tp.topic == PROPOSALS and meta.offset >= 0
     }
+
+
+def metrics(url: str) -> str:
+    return requests.get(url, timeout=5).text
+
+
+def assert_metrics_show_the_trip(stack: Stack) -> None:
+    """/metrics of the web processes (two gunicorn workers each) and of the workers."""
+    web = metrics(f"{stack.config.base_url('submission')}/metrics")
+    assert (
+        'inagara_http_requests_total{method="POST",route="/v1/proposals",service="submission",status="201"}'
+        in web
+    )
+    assert 'inagara_outbox_backlog{service="submission"}' in web
+    assert "inagara_outbox_oldest_unsent_age_seconds" in web
+
+    def worker(service: str) -> str:
+        return metrics(f"http://127.0.0.1:{stack.config.metrics_ports[service]}/metrics")
+
+    published = 'inagara_events_published_total{service="submission",topic="inagara.proposals",type="proposal.submitted"}'
+    assert published in worker("submission")
+    for service in ("review", "notification"):
+        text = eventually(
+            lambda s=service: (t := worker(s)) and "inagara_consumer_lag{" in t and t,
+            what=f"{service} lag",
+        )
+        assert (
+            f'inagara_events_consumed_total{{outcome="handled",service="{service}",topic="inagara.proposals",type="proposal.submitted"}}'
+            in text
+        )
+        assert "inagara_handler_duration_seconds_bucket" in text
 
 
 def test_a_proposal_travels_from_the_portal_to_review_and_to_the_innovators_inbox(
@@ -143,6 +175,7 @@ def test_a_proposal_travels_from_the_portal_to_review_and_to_the_innovators_inbo
     )
     assert [(d["channel"], d["recipient"]) for d in deliveries] == [("email", address)]
     print(f"\nPOST → email accepted by SMTP: {delivered_after * 1000:.0f} ms")
+    assert_metrics_show_the_trip(stack)
 
     # The worker commits offsets only every 10 minutes here, so SIGKILL leaves
     # the event uncommitted: the restarted worker reads it again, and the inbox
