@@ -1,4 +1,4 @@
-"""Flask factory of the submission service."""
+"""Flask factory of the submission service: the composition root of its web process."""
 
 from __future__ import annotations
 
@@ -7,20 +7,51 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from services.submission import store
-from services.submission.api import blp
+from services.submission.api import BLUEPRINTS
+from services.submission.api.auth import SubmissionContext
+from services.submission.api.errors import register_error_handlers
+from services.submission.store.blobs import BlobStore, blob_store
+from services.submission.store.cycle_records import configured_cycle
 from shared.settings import Settings
 from shared.web import create_service_app
 
+DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
 
-def create_app(settings: Settings | None = None) -> Flask:
+**Authentication.** Every call sends `Authorization: Bearer <secret>`: an agency API key
+(`inag_…`, created by the secretariat or the agency's administrator) or, for the
+secretariat's endpoints, the admin token.
+
+**Two tiers.** A `drafter` key saves and edits drafts and uploads evidence; an
+`agency_admin` key submits, resubmits and withdraws (an agency may let drafters submit).
+
+**A proposal's life.** draft → submitted → in_review → scored → shortlisted → awarded /
+not_awarded, or rejected; the review service may ask for a revision (revision_requested:
+edit, then submit again). Every edit is a new version. `allowed_actions` on a proposal
+says what is possible now; an impossible action is a 409 listing them.
+
+**Errors** are `application/problem+json` (RFC 9457); 422 lists each invalid field in
+`errors`. Another agency's proposal is a 404, like an unknown one.
+
+**Retries.** Every creating POST accepts `Idempotency-Key`: the same key and body give
+the same answer and create nothing new.
+"""
+
+
+def create_app(settings: Settings | None = None, blobs: BlobStore | None = None) -> Flask:
+    settings = settings or Settings.from_env("submission")
     app = create_service_app(
-        settings or Settings.from_env("submission"),
+        settings,
         store.metadata,
-        [blp],
+        BLUEPRINTS,
         title="Inagara submission API",
-        description="Agencies submit public-service innovation proposals and follow them to an award.",
+        description=DESCRIPTION,
     )
-    _register_commands(app, app.extensions["inagara"].engine)
+    engine = app.extensions["inagara"].engine
+    app.extensions["submission"] = SubmissionContext(
+        settings, engine, blobs or blob_store(settings), configured_cycle(settings)
+    )
+    register_error_handlers(app)
+    _register_commands(app, engine)
     return app
 
 
@@ -31,14 +62,15 @@ def _register_commands(app: Flask, engine: Engine) -> None:
     @click.option("--type", "type_", default="dinas", show_default=True)
     @click.option("--email", default=None)
     @click.option("--phone", default=None)
+    @click.option("--role", default="agency_admin", show_default=True)
     def create_agency(
-        code: str, name: str, type_: str, email: str | None, phone: str | None
+        code: str, name: str, type_: str, email: str | None, phone: str | None, role: str
     ) -> None:
         """Register an agency (if new) and print a fresh API key for it."""
         with engine.begin() as conn:
             agency = store.find_agency_by_code(conn, code) or store.create_agency(
                 conn, code, name, type_, email, phone
             )
-            key = store.add_api_key(conn, agency.id)
+            key = store.add_api_key(conn, agency.id, role)
         click.echo(f"agency_id={agency.id}")
         click.echo(f"api_key={key.secret}")

@@ -1,12 +1,18 @@
-"""The submission worker: relays the outbox to Kafka."""
+"""The submission worker: relays the outbox to Kafka, and takes the review
+service's facts into each proposal's timeline and status."""
 
 from __future__ import annotations
 
 import sys
 
 from services.submission import store
+from services.submission.handlers import HANDLERS
+from shared.consumer import ConsumerConfig
+from shared.events.catalog import REVIEWS
 from shared.runner import WorkerPlan, serve
 from shared.settings import Settings
+
+CONSUMERS = [(ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS,)), HANDLERS)]
 
 
 def main(settings: Settings | None = None) -> int:
@@ -16,6 +22,7 @@ def main(settings: Settings | None = None) -> int:
             metadata=store.metadata,
             outbox=store.outbox,
             inbox=store.inbox,
+            consumers=CONSUMERS,
         )
     )
 

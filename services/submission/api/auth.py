@@ -1,0 +1,115 @@
+"""Who is calling: an agency's API key, or the secretariat's admin token.
+
+Every credential comes as ``Authorization: Bearer <secret>``. Decorators put
+the caller in ``g`` and answer 401 (no or bad credentials), 403 (a credential
+that may not do this) or 404 (another agency's resource: existence is not leaked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g
+from flask_smorest import abort
+from sqlalchemy import Engine
+
+from services.submission import domain, store
+from services.submission.domain.window import Cycle
+from services.submission.store.blobs import BlobStore
+from shared.settings import Settings
+from shared.web import bearer_token, is_admin
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NEED_KEY = "Send a valid agency API key as `Authorization: Bearer <key>`."
+NEED_ADMIN = "Send the admin token as `Authorization: Bearer <token>`."
+
+
+@dataclass(frozen=True)
+class Admin:
+    """The secretariat, by the admin token."""
+
+
+@dataclass(frozen=True)
+class SubmissionContext:
+    """What the views need, built once by ``create_app``."""
+
+    settings: Settings
+    engine: Engine
+    blobs: BlobStore
+    configured_cycle: Cycle | None
+
+
+def ctx() -> SubmissionContext:
+    found: SubmissionContext = current_app.extensions["submission"]
+    return found
+
+
+def resolve() -> Admin | store.Caller | None:
+    secret = bearer_token()
+    if not secret:
+        return None
+    if is_admin(ctx().settings, secret):
+        return Admin()
+    return store.authenticate(ctx().engine, secret)
+
+
+def caller() -> store.Caller:
+    found: store.Caller = g.caller
+    return found
+
+
+def agency_required(view: F) -> F:
+    """An agency API key (any role); the admin token is not one."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        found = resolve()
+        if not isinstance(found, store.Caller):
+            abort(401, message=NEED_KEY)
+        g.caller = found
+        g.principal = f"agency:{found.agency.id}"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        found = resolve()
+        if found is None:
+            abort(401, message=NEED_ADMIN)
+        if not isinstance(found, Admin):
+            abort(403, message="Only the secretariat (admin token) may do this.")
+        g.principal = "admin"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def agency_admin_or_admin(view: F) -> F:
+    """For ``/v1/agencies/<agency_id>/...``: the admin token, or an ``agency_admin``
+    key of that very agency (a drafter key gets 403, another agency's key 404)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        found = resolve()
+        if found is None:
+            abort(401, message=NEED_KEY)
+        if isinstance(found, Admin):
+            g.principal = "admin"
+            g.caller = None
+        else:
+            if found.agency.id != kwargs.get("agency_id"):
+                abort(404, message="No agency with this id.")
+            if not domain.may_manage_agency(found.role):
+                abort(403, message="Only an agency_admin key may do this.")
+            g.caller = found
+            g.principal = f"agency:{found.agency.id}"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

@@ -1,0 +1,98 @@
+"""HTTP edge for cycles: the known submission windows, and who has taken part."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint, abort
+
+from services.submission.api.auth import admin_required, ctx, resolve
+from services.submission.api.errors import problems
+from services.submission.api.proposals import json_response
+from services.submission.api.schemas import (
+    CycleListSchema,
+    ParticipationQuerySchema,
+    ParticipationSchema,
+)
+from services.submission.store.cycle_records import cycle_view, known_cycles
+from services.submission.store.participation import participation
+
+blp = Blueprint(
+    "cycles",
+    __name__,
+    url_prefix="/v1/cycles",
+    description="Cycles and their submission windows, as the review service announces them "
+    "(or as configured); participation per agency for the secretariat.",
+)
+SECURITY = [{"bearer": []}]
+CSV_COLUMNS = ("agency_id", "code", "name", "type", "parent_code", "submitted")
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=SECURITY)
+@blp.response(200, CycleListSchema)
+@problems(blp, {401: "Missing, unknown or revoked API key (or admin token)"})
+def list_cycles() -> Response:
+    """The known cycles and whether each accepts submissions now (any agency key or the admin token)."""
+    if resolve() is None:
+        abort(
+            401, message="Send an agency API key or the admin token as `Authorization: Bearer …`."
+        )
+    now = datetime.now(UTC)
+    with ctx().engine.connect() as conn:
+        found = known_cycles(conn, ctx().configured_cycle)
+    return json_response({"items": [cycle_view(c, now) for c in found]})
+
+
+def _wants_csv(query: dict[str, Any]) -> bool:
+    if query.get("format"):
+        return bool(query["format"] == "csv")
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv"
+
+
+def _as_csv(report: dict[str, Any]) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(report["agencies"])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"participation-{report['cycle_id']}.csv"
+    )
+    return response
+
+
+@blp.route("/<string:cycle_id>/participation", methods=["GET"])
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "Every agency with its count of submitted proposals, and those with none",
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "agency_id,code,name,type,parent_code,submitted\n",
+                }
+            },
+        }
+    },
+)
+@admin_required
+@blp.arguments(ParticipationQuerySchema, location="query")
+@blp.response(200, ParticipationSchema)
+@problems(
+    blp, {401: "Missing or unknown credentials", 403: "Not the admin token", 422: "Invalid format"}
+)
+def get_participation(query: dict[str, Any], cycle_id: str) -> Response:
+    """One agency, one innovation: who has submitted to the cycle, and who has not yet.
+
+    JSON by default; CSV with `?format=csv` or `Accept: text/csv`. Withdrawn
+    proposals do not count. An unknown cycle lists every agency with zero.
+    """
+    report = participation(ctx().engine, cycle_id)
+    return _as_csv(report) if _wants_csv(query) else json_response(report)

@@ -1,0 +1,216 @@
+"""HTTP edge for an agency's proposals: create, edit, submit, withdraw, read, search,
+versions and timeline. Views translate HTTP into one store call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, url_for
+from flask_smorest import Blueprint, abort
+
+from services.submission.api.auth import agency_required, caller, ctx
+from services.submission.api.errors import BODY_PROBLEMS, KEY_401, problems
+from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
+from services.submission.api.schemas import (
+    CreateQuerySchema,
+    ProposalPageSchema,
+    ProposalSchema,
+    ProposalWriteSchema,
+    SearchQuerySchema,
+    SubmitSchema,
+    TimelineSchema,
+    VersionListSchema,
+    VersionSchema,
+    WithdrawSchema,
+)
+from services.submission.store import proposal_records as store
+from shared.events.proposal import ProposalProfileSchema
+
+blp = Blueprint(
+    "proposals",
+    __name__,
+    url_prefix="/v1/proposals",
+    description="Proposals of the calling agency (API key as `Authorization: Bearer <key>`). "
+    "A `drafter` key saves and edits drafts; an `agency_admin` key (or a drafter of an "
+    "agency that allows it) submits, resubmits and withdraws.",
+)
+SECURITY = [{"bearer": []}]
+NOT_FOUND = {404: "No such proposal for this agency"}
+CONFLICT = {
+    409: "Not possible in the proposal's status (`allowed_actions` says what is), "
+    "or outside the cycle's submission window"
+}
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _profile(body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The stored (JSON-ready) profile and the chosen cycle from a write body."""
+    cycle_id = body.pop("cycle_id", None)
+    return ProposalProfileSchema().dump(body), cycle_id
+
+
+def _configured() -> Any:
+    return ctx().configured_cycle
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
+@blp.arguments(CreateQuerySchema, location="query", as_kwargs=True)
+@blp.arguments(ProposalWriteSchema)
+@blp.response(201, ProposalSchema)
+@problems(
+    blp,
+    {
+        401: KEY_401,
+        403: "A drafter key may only save drafts (unless the agency allows drafters to submit)",
+        **CONFLICT,
+        **BODY_PROBLEMS,
+    },
+)
+@idempotent
+def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Response:
+    """Save a draft (`?draft=true`) or submit a proposal at once.
+
+    Submitting is refused outside the cycle's submission window; a draft can be
+    saved at any time. Without `cycle_id`, the one open cycle is chosen.
+    """
+    profile, cycle_id = _profile(body)
+    created = store.create_proposal(ctx().engine, caller(), profile, cycle_id, draft, _configured())
+    response = json_response(created, 201)
+    response.headers["Location"] = url_for(
+        "proposals.get_proposal", proposal_id=created["id"], _external=False
+    )
+    return response
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.arguments(SearchQuerySchema, location="query")
+@blp.response(200, ProposalPageSchema)
+@problems(blp, {401: KEY_401, 422: "Invalid filter or cursor"})
+def search_proposals(query: dict[str, Any]) -> Response:
+    """The agency's proposals, newest first, a page at a time (stable order: created_at, id)."""
+    search = store.Search(**query)
+    return json_response(store.search_proposals(ctx().engine, caller().agency.id, search))
+
+
+@blp.route("/<string:proposal_id>", methods=["GET"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.response(200, ProposalSchema)
+@problems(blp, {401: KEY_401, **NOT_FOUND})
+def get_proposal(proposal_id: str) -> Response:
+    """One of the agency's proposals, with the reviewers' feedback when a revision is asked."""
+    proposal = store.get_proposal(ctx().engine, proposal_id, caller().agency.id)
+    if proposal is None:
+        abort(404, message="No proposal with this id for your agency.")
+    return json_response(proposal)
+
+
+@blp.route("/<string:proposal_id>", methods=["PUT"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.arguments(ProposalWriteSchema)
+@blp.response(200, ProposalSchema)
+@problems(blp, {401: KEY_401, **NOT_FOUND, **CONFLICT, **BODY_PROBLEMS})
+def edit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
+    """Replace the profile of a draft, or of a proposal under revision: a new version.
+
+    The previous version stays readable under `/versions/{n}`.
+    """
+    profile, cycle_id = _profile(body)
+    changed = store.edit_proposal(
+        ctx().engine, caller(), proposal_id, profile, cycle_id, _configured()
+    )
+    return json_response(changed)
+
+
+@blp.route("/<string:proposal_id>/submit", methods=["POST"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.arguments(SubmitSchema, required=False)
+@blp.response(200, ProposalSchema)
+@problems(
+    blp,
+    {
+        401: KEY_401,
+        403: "Only the agency administrator (or an allowed drafter) may submit",
+        **NOT_FOUND,
+        **CONFLICT,
+        **BODY_PROBLEMS,
+    },
+)
+def submit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
+    """Submit a draft (`proposal.submitted`), or resubmit after a revision request
+    (`proposal.resubmitted`, always with a new version). The body is optional."""
+    changed = store.submit_proposal(
+        ctx().engine, caller(), proposal_id, (body or {}).get("cycle_id"), _configured()
+    )
+    return json_response(changed)
+
+
+@blp.route("/<string:proposal_id>/withdraw", methods=["POST"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.arguments(WithdrawSchema, required=False)
+@blp.response(200, ProposalSchema)
+@problems(
+    blp,
+    {
+        401: KEY_401,
+        403: "Only the agency administrator (or an allowed drafter) may withdraw",
+        **NOT_FOUND,
+        **CONFLICT,
+        **BODY_PROBLEMS,
+    },
+)
+def withdraw_proposal(body: dict[str, Any], proposal_id: str) -> Response:
+    """Take a submitted proposal back before a decision (`proposal.withdrawn`)."""
+    reason = (body or {}).get("reason", "")
+    return json_response(store.withdraw_proposal(ctx().engine, caller(), proposal_id, reason))
+
+
+@blp.route("/<string:proposal_id>/versions", methods=["GET"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.response(200, VersionListSchema)
+@problems(blp, {401: KEY_401, **NOT_FOUND})
+def list_versions(proposal_id: str) -> Response:
+    """Every version of the proposal, oldest first."""
+    items = store.list_versions(ctx().engine, proposal_id, caller().agency.id)
+    return json_response({"items": items})
+
+
+@blp.route("/<string:proposal_id>/versions/<int:version>", methods=["GET"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.response(200, VersionSchema)
+@problems(blp, {401: KEY_401, 404: "No such proposal for this agency, or no such version"})
+def get_version(proposal_id: str, version: int) -> Response:
+    """One version as it was saved (and, if submitted, with its evidence files then)."""
+    found = store.get_version(ctx().engine, proposal_id, caller().agency.id, version)
+    if found is None:
+        abort(404, message="This proposal has no such version.")
+    return json_response(found)
+
+
+@blp.route("/<string:proposal_id>/timeline", methods=["GET"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.response(200, TimelineSchema)
+@problems(blp, {401: KEY_401, **NOT_FOUND})
+def get_timeline(proposal_id: str) -> Response:
+    """Every step the proposal went through in both services, oldest first.
+
+    Reviewers are never named: a step says "reviewer 2 of 3".
+    """
+    items = store.get_timeline(ctx().engine, proposal_id, caller().agency.id)
+    return json_response({"items": items})

@@ -1,0 +1,74 @@
+"""Submission windows: which cycle a proposal goes to, and whether it is open now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Cycle:
+    id: str
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+class UnknownCycle(ValueError):
+    """The proposal names a cycle this service has never heard of."""
+
+
+class CycleNeeded(ValueError):
+    """Several cycles are open: the proposal has to say which one."""
+
+
+class OutsideWindow(Exception):
+    """Submitting is not possible now; the message says when it is."""
+
+
+def _span(cycle: Cycle) -> str:
+    return f"{cycle.opens_at.isoformat()} to {cycle.closes_at.isoformat()}"
+
+
+def known(cycles: Sequence[Cycle], cycle_id: str) -> Cycle:
+    for cycle in cycles:
+        if cycle.id == cycle_id:
+            return cycle
+    raise UnknownCycle(f"No cycle with id {cycle_id!r}.")
+
+
+def cycle_for_submission(
+    cycles: Sequence[Cycle], cycle_id: str | None, now: datetime
+) -> str | None:
+    """The cycle a submission now goes to, or None when no cycle is known at all.
+
+    With no cycle known the service accepts submissions (there is nothing to
+    check against: the programme has not scheduled one yet). Raises
+    ``UnknownCycle``, ``CycleNeeded`` or ``OutsideWindow``.
+    """
+    if cycle_id is not None:
+        cycle = known(cycles, cycle_id)
+        if not cycle.is_open(now):
+            raise OutsideWindow(
+                f"Submissions to cycle {cycle.name!r} are accepted from {_span(cycle)}; "
+                f"it is now {now.isoformat()}. Drafts can be saved at any time."
+            )
+        return cycle.id
+    if not cycles:
+        return None
+    open_now = [c for c in cycles if c.is_open(now)]
+    if len(open_now) == 1:
+        return open_now[0].id
+    if open_now:
+        names = ", ".join(sorted(c.id for c in open_now))
+        raise CycleNeeded(f"Several cycles are open ({names}); choose one with cycle_id.")
+    upcoming = sorted((c for c in cycles if c.opens_at > now), key=lambda c: c.opens_at)
+    later = f" The next window is {_span(upcoming[0])}." if upcoming else ""
+    raise OutsideWindow(
+        f"No cycle accepts submissions now ({now.isoformat()}).{later} "
+        "Drafts can be saved at any time."
+    )

@@ -1,0 +1,67 @@
+"""One function per review event type; each runs inside the inbox transaction.
+
+The payload is validated with its catalog schema (an invalid one is poison:
+the consumer dead-letters it) and handed to the store as JSON again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.submission.store import cycle_records, review
+from shared.envelope import Event
+from shared.events.catalog import (
+    CYCLE_SCHEDULED,
+    PROPOSAL_AWARDED,
+    PROPOSAL_NOT_AWARDED,
+    PROPOSAL_REJECTED,
+    PROPOSAL_REVISION_REQUESTED,
+    PROPOSAL_SCORED,
+    PROPOSAL_SCREENED,
+    PROPOSAL_SHORTLISTED,
+    REVIEW_ASSIGNED,
+    REVIEW_SUBMITTED,
+    spec_for,
+)
+
+Handler = Callable[[Connection, Event], None]
+
+# The moment each fact happened, by event type (the envelope's time otherwise).
+MOMENT = {
+    PROPOSAL_SCREENED: "screened_at",
+    REVIEW_ASSIGNED: "assigned_at",
+    REVIEW_SUBMITTED: "submitted_at",
+    PROPOSAL_SCORED: "scored_at",
+    PROPOSAL_REVISION_REQUESTED: "requested_at",
+    PROPOSAL_REJECTED: "decided_at",
+    PROPOSAL_SHORTLISTED: "decided_at",
+    PROPOSAL_AWARDED: "decided_at",
+    PROPOSAL_NOT_AWARDED: "decided_at",
+}
+
+
+def schedule_cycle(conn: Connection, event: Event) -> None:
+    cycle_records.save_scheduled(conn, spec_for(CYCLE_SCHEDULED).schema().load(event.data))
+
+
+def record_review_fact(event_type: str) -> Handler:
+    """The handler of one review event type: timeline entry and status projection."""
+    schema = spec_for(event_type).schema()
+
+    def handle(conn: Connection, event: Event) -> None:
+        loaded: dict[str, Any] = schema.load(event.data)
+        review.apply_review_event(
+            conn, event_type, event.id, loaded[MOMENT[event_type]], schema.dump(loaded)
+        )
+
+    handle.__name__ = f"record_{event_type.replace('.', '_')}"
+    return handle
+
+
+HANDLERS: dict[str, Handler] = {
+    spec_for(CYCLE_SCHEDULED).dataschema: schedule_cycle,
+    **{spec_for(t).dataschema: record_review_fact(t) for t in MOMENT},
+}

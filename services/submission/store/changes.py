@@ -1,0 +1,138 @@
+"""What a proposal change leaves behind besides its row: the events in the outbox
+and the entries in the proposal's timeline, written in the change's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from services.submission import domain
+from services.submission.store.tables import outbox, timeline
+from shared.envelope import Event
+from shared.events.catalog import (
+    PROPOSAL_RESUBMITTED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    PROPOSALS,
+    spec_for,
+)
+from shared.outbox import add_to_outbox
+
+SOURCE = "/inagara/submission"
+
+
+def _agency_ref(agency: domain.Agency) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "code": agency.code,
+        "name": agency.name,
+        "contact_email": agency.contact_email,
+        "contact_phone": agency.contact_phone,
+    }
+
+
+def _event(type: str, subject: str, payload: dict[str, Any]) -> Event:
+    """An event of the catalog; a ``profile`` in the payload is already in JSON form."""
+    spec = spec_for(type)
+    data = spec.schema(exclude=("profile",) if "profile" in payload else ()).dump(payload)
+    if "profile" in payload:
+        data["profile"] = payload["profile"]
+    return Event(
+        type=spec.type,
+        source=SOURCE,
+        subject=subject,
+        data=data,
+        dataschema=spec.dataschema,
+        correlation_id=subject,
+    )
+
+
+def submission_event(
+    submitted: domain.ProposalSubmitted, evidence: list[dict[str, Any]] | None = None
+) -> Event:
+    kind = PROPOSAL_RESUBMITTED if submitted.resubmission else PROPOSAL_SUBMITTED
+    return _event(
+        kind,
+        submitted.proposal_id,
+        {
+            "proposal_id": submitted.proposal_id,
+            "version": submitted.version,
+            "agency": _agency_ref(submitted.agency),
+            "submitted_at": submitted.submitted_at,
+            "profile": submitted.profile,
+            "cycle_id": submitted.cycle_id,
+            "evidence": evidence or [],
+        },
+    )
+
+
+def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
+    return _event(
+        PROPOSAL_WITHDRAWN,
+        withdrawn.proposal_id,
+        {
+            "proposal_id": withdrawn.proposal_id,
+            "version": withdrawn.version,
+            "agency": _agency_ref(withdrawn.agency),
+            "withdrawn_at": withdrawn.withdrawn_at,
+            "reason": withdrawn.reason,
+        },
+    )
+
+
+def add_timeline(
+    conn: Connection,
+    proposal_id: str,
+    type: str,
+    version: int | None,
+    at: datetime,
+    facts: dict[str, Any] | None = None,
+    event_id: str | None = None,
+) -> None:
+    conn.execute(
+        insert(timeline).values(
+            proposal_id=proposal_id,
+            event_id=event_id or str(uuid.uuid4()),
+            type=type,
+            version=version,
+            at=at if at.tzinfo else at.replace(tzinfo=UTC),
+            facts=facts or {},
+        )
+    )
+
+
+def record(conn: Connection, change: Any, evidence: list[dict[str, Any]] | None = None) -> None:
+    """Put one domain event where it belongs: the outbox and/or the timeline."""
+    if isinstance(change, domain.ProposalDrafted):
+        add_timeline(conn, change.proposal_id, "proposal.drafted", change.version, change.at)
+    elif isinstance(change, domain.ProposalEdited):
+        add_timeline(conn, change.proposal_id, "proposal.edited", change.version, change.at)
+    elif isinstance(change, domain.ProposalSubmitted):
+        event = submission_event(change, evidence)
+        add_to_outbox(conn, outbox, PROPOSALS, event)
+        add_timeline(
+            conn,
+            change.proposal_id,
+            event.type,
+            change.version,
+            change.submitted_at,
+            {"cycle_id": change.cycle_id},
+            event.id,
+        )
+    elif isinstance(change, domain.ProposalWithdrawn):
+        event = withdrawal_event(change)
+        add_to_outbox(conn, outbox, PROPOSALS, event)
+        add_timeline(
+            conn,
+            change.proposal_id,
+            event.type,
+            change.version,
+            change.withdrawn_at,
+            {"reason": change.reason},
+            event.id,
+        )
+    else:  # pragma: no cover - a new domain event must be given a place here
+        raise TypeError(f"no record for {change!r}")

@@ -1,0 +1,424 @@
+"""Proposals: the agency's use cases (draft, edit, submit, withdraw) and its reads
+(one, a page of a search, a version, the timeline).
+
+Each use case is one transaction: the row, its version, its outbox event and its
+timeline entry commit together. Every read and write is scoped to the calling
+agency, so another agency's proposal is as absent as an unknown one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+
+from services.submission import domain
+from services.submission.domain import lifecycle, timeline, window
+from services.submission.store import changes
+from services.submission.store.cycle_records import known_cycles
+from services.submission.store.registry import Caller, aware, iso
+from services.submission.store.tables import (
+    evidence,
+    proposal_versions,
+    proposals,
+    reviewer_slots,
+)
+from services.submission.store.tables import (
+    timeline as timeline_table,
+)
+
+
+class ProposalNotFound(LookupError):
+    """No such proposal for this agency."""
+
+
+class BadCursor(ValueError):
+    """A pagination cursor this service did not hand out."""
+
+
+def _domain(row: Any) -> domain.Proposal:
+    return domain.Proposal(
+        id=row.id,
+        agency_id=row.agency_id,
+        status=row.status,
+        version=row.version,
+        profile=row.profile,
+        created_at=aware(row.created_at),
+        submitted_at=aware(row.submitted_at) if row.submitted_at else None,
+        cycle_id=row.cycle_id,
+        submitted_version=row.submitted_version,
+    )
+
+
+def proposal_view(row: Any) -> dict[str, Any]:
+    """The JSON body an agency sees for a proposal (the same on create, replay and read)."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "version": row.version,
+        "submitted_version": row.submitted_version or None,
+        "agency_id": row.agency_id,
+        "cycle_id": row.cycle_id,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "submitted_at": iso(row.submitted_at),
+        "allowed_actions": list(domain.allowed_actions(row.status)),
+        "revision_request": row.revision_request,
+        "profile": row.profile,
+    }
+
+
+def _row(conn: Connection, proposal_id: str, agency_id: str) -> Any:
+    row = conn.execute(
+        select(proposals).where(proposals.c.id == proposal_id, proposals.c.agency_id == agency_id)
+    ).first()
+    if row is None:
+        raise ProposalNotFound(proposal_id)
+    return row
+
+
+def _reread(conn: Connection, proposal_id: str) -> dict[str, Any]:
+    return proposal_view(conn.execute(select(proposals).where(proposals.c.id == proposal_id)).one())
+
+
+def evidence_refs(conn: Connection, proposal_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(evidence)
+        .where(evidence.c.proposal_id == proposal_id)
+        .order_by(evidence.c.created_at, evidence.c.id)
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "filename": r.filename,
+            "content_type": r.content_type,
+            "size": r.size,
+            "sha256": r.sha256,
+        }
+        for r in rows
+    ]
+
+
+def _submission_cycle(
+    conn: Connection, wanted: str | None, now: datetime, configured: window.Cycle | None
+) -> str | None:
+    return window.cycle_for_submission(known_cycles(conn, configured), wanted, now)
+
+
+def _check_cycle_exists(
+    conn: Connection, cycle_id: str | None, configured: window.Cycle | None
+) -> None:
+    if cycle_id is not None:
+        window.known(known_cycles(conn, configured), cycle_id)
+
+
+def _save_version(conn: Connection, proposal: domain.Proposal, now: datetime) -> None:
+    conn.execute(
+        insert(proposal_versions).values(
+            proposal_id=proposal.id,
+            version=proposal.version,
+            profile=proposal.profile,
+            cycle_id=proposal.cycle_id,
+            created_at=now,
+        )
+    )
+
+
+def _write_changes(
+    conn: Connection, proposal: domain.Proposal, now: datetime
+) -> list[dict[str, Any]]:
+    """Record the proposal's events; a submission also freezes its version's evidence."""
+    files: list[dict[str, Any]] = []
+    for change in proposal.events:
+        if isinstance(change, domain.ProposalSubmitted):
+            files = evidence_refs(conn, proposal.id)
+            conn.execute(
+                update(proposal_versions)
+                .where(
+                    proposal_versions.c.proposal_id == proposal.id,
+                    proposal_versions.c.version == proposal.version,
+                )
+                .values(submitted_at=now, evidence=files, cycle_id=proposal.cycle_id)
+            )
+        changes.record(conn, change, files)
+    return files
+
+
+def create_proposal(
+    engine: Engine,
+    caller: Caller,
+    profile: dict[str, Any],
+    cycle_id: str | None,
+    as_draft: bool,
+    configured: window.Cycle | None = None,
+) -> dict[str, Any]:
+    """Store a new draft, or a proposal submitted at once (refused outside the window)."""
+    if not as_draft and not domain.may_send_to_review(caller.role, caller.agency):
+        raise domain.NotPermitted(
+            "A drafter key may only save drafts (add ?draft=true); the agency's "
+            "administrator submits them."
+        )
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        proposal_id = domain.new_proposal_id()
+        if as_draft:
+            _check_cycle_exists(conn, cycle_id, configured)
+            proposal = domain.draft_proposal(caller.agency, profile, now, proposal_id, cycle_id)
+        else:
+            chosen = _submission_cycle(conn, cycle_id, now, configured)
+            proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
+        conn.execute(
+            insert(proposals).values(
+                id=proposal.id,
+                agency_id=proposal.agency_id,
+                status=proposal.status,
+                version=proposal.version,
+                submitted_version=proposal.submitted_version,
+                title=profile["title"],
+                category=profile["category"],
+                maturity=profile["maturity"],
+                cycle_id=proposal.cycle_id,
+                profile=profile,
+                created_at=now,
+                updated_at=now,
+                submitted_at=proposal.submitted_at,
+            )
+        )
+        _save_version(conn, proposal, now)
+        _write_changes(conn, proposal, now)
+        return _reread(conn, proposal.id)
+
+
+def _change(
+    engine: Engine,
+    caller: Caller,
+    proposal_id: str,
+    step: Callable[[Connection, domain.Proposal, datetime], domain.Proposal],
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        before = _domain(_row(conn, proposal_id, caller.agency.id))
+        after = step(conn, before, now)
+        values: dict[str, Any] = {
+            "status": after.status,
+            "version": after.version,
+            "submitted_version": after.submitted_version,
+            "cycle_id": after.cycle_id,
+            "profile": after.profile,
+            "title": after.profile["title"],
+            "category": after.profile["category"],
+            "maturity": after.profile["maturity"],
+            "submitted_at": after.submitted_at,
+            "updated_at": now,
+        }
+        # Optimistic: a concurrent change of the same proposal makes this match nothing.
+        result = conn.execute(
+            update(proposals)
+            .where(
+                proposals.c.id == proposal_id,
+                proposals.c.status == before.status,
+                proposals.c.version == before.version,
+            )
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise lifecycle.IllegalTransition(before.status, "change concurrently")
+        if after.version != before.version:
+            _save_version(conn, after, now)
+        _write_changes(conn, after, now)
+        return _reread(conn, proposal_id)
+
+
+def edit_proposal(
+    engine: Engine,
+    caller: Caller,
+    proposal_id: str,
+    profile: dict[str, Any],
+    cycle_id: str | None,
+    configured: window.Cycle | None = None,
+) -> dict[str, Any]:
+    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+        lifecycle.require(proposal.status, lifecycle.EDIT)
+        _check_cycle_exists(conn, cycle_id, configured)
+        return lifecycle.edit(proposal, profile, cycle_id, now)
+
+    return _change(engine, caller, proposal_id, step)
+
+
+def submit_proposal(
+    engine: Engine,
+    caller: Caller,
+    proposal_id: str,
+    cycle_id: str | None,
+    configured: window.Cycle | None = None,
+) -> dict[str, Any]:
+    """Submit a draft (inside its cycle's window) or resubmit after a revision request.
+
+    A resubmission is not held to the window: revisions are asked for during review.
+    """
+
+    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+        lifecycle.require(proposal.status, lifecycle.SUBMIT)
+        if not domain.may_send_to_review(caller.role, caller.agency):
+            raise domain.NotPermitted("Only the agency's administrator may submit.")
+        wanted = cycle_id or proposal.cycle_id
+        if proposal.status == lifecycle.REVISION_REQUESTED:
+            chosen = wanted
+        else:
+            chosen = _submission_cycle(conn, wanted, now, configured)
+        return lifecycle.submit(proposal, caller.agency, chosen, now)
+
+    return _change(engine, caller, proposal_id, step)
+
+
+def withdraw_proposal(
+    engine: Engine, caller: Caller, proposal_id: str, reason: str
+) -> dict[str, Any]:
+    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+        lifecycle.require(proposal.status, lifecycle.WITHDRAW)
+        if not domain.may_send_to_review(caller.role, caller.agency):
+            raise domain.NotPermitted("Only the agency's administrator may withdraw.")
+        return lifecycle.withdraw(proposal, caller.agency, reason, now)
+
+    return _change(engine, caller, proposal_id, step)
+
+
+def get_proposal(engine: Engine, proposal_id: str, agency_id: str) -> dict[str, Any] | None:
+    """The proposal if it belongs to ``agency_id``; None otherwise (never leak existence)."""
+    with engine.connect() as conn:
+        try:
+            return proposal_view(_row(conn, proposal_id, agency_id))
+        except ProposalNotFound:
+            return None
+
+
+@dataclass(frozen=True)
+class Search:
+    cycle_id: str | None = None
+    status: str | None = None
+    category: str | None = None
+    maturity: str | None = None
+    q: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+
+def encode_cursor(created_at: datetime, proposal_id: str) -> str:
+    raw = json.dumps([aware(created_at).isoformat(), proposal_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, proposal_id = json.loads(raw)
+        return aware(datetime.fromisoformat(moment)), str(proposal_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise BadCursor("This cursor was not handed out by this API.") from exc
+
+
+def search_proposals(engine: Engine, agency_id: str, search: Search) -> dict[str, Any]:
+    """A page of the agency's proposals, newest first, ordered by (created_at, id)."""
+    query = select(proposals).where(proposals.c.agency_id == agency_id)
+    for column, value in (
+        (proposals.c.cycle_id, search.cycle_id),
+        (proposals.c.status, search.status),
+        (proposals.c.category, search.category),
+        (proposals.c.maturity, search.maturity),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if search.q:
+        query = query.where(
+            func.lower(proposals.c.title).contains(search.q.lower(), autoescape=True)
+        )
+    if search.cursor:
+        created_at, last_id = decode_cursor(search.cursor)
+        query = query.where(
+            or_(
+                proposals.c.created_at < created_at,
+                and_(proposals.c.created_at == created_at, proposals.c.id < last_id),
+            )
+        )
+    query = query.order_by(proposals.c.created_at.desc(), proposals.c.id.desc())
+    with engine.connect() as conn:
+        rows = conn.execute(query.limit(search.limit + 1)).all()
+    page = rows[: search.limit]
+    more = len(rows) > search.limit
+    return {
+        "items": [proposal_view(r) for r in page],
+        "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
+    }
+
+
+def _version_view(row: Any) -> dict[str, Any]:
+    return {
+        "proposal_id": row.proposal_id,
+        "version": row.version,
+        "cycle_id": row.cycle_id,
+        "created_at": iso(row.created_at),
+        "submitted_at": iso(row.submitted_at),
+        "evidence": row.evidence,
+        "profile": row.profile,
+    }
+
+
+def list_versions(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        _row(conn, proposal_id, agency_id)
+        rows = conn.execute(
+            select(proposal_versions)
+            .where(proposal_versions.c.proposal_id == proposal_id)
+            .order_by(proposal_versions.c.version)
+        ).all()
+    return [_version_view(r) for r in rows]
+
+
+def get_version(
+    engine: Engine, proposal_id: str, agency_id: str, version: int
+) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        _row(conn, proposal_id, agency_id)
+        row = conn.execute(
+            select(proposal_versions).where(
+                proposal_versions.c.proposal_id == proposal_id,
+                proposal_versions.c.version == version,
+            )
+        ).first()
+    return _version_view(row) if row else None
+
+
+def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[str, Any]]:
+    """Every step of the proposal in both services, oldest first, reviewer-anonymous."""
+    with engine.connect() as conn:
+        _row(conn, proposal_id, agency_id)
+        rows = conn.execute(
+            select(timeline_table)
+            .where(timeline_table.c.proposal_id == proposal_id)
+            .order_by(timeline_table.c.at, timeline_table.c.id)
+        ).all()
+        per_round = dict(
+            conn.execute(
+                select(reviewer_slots.c.round, func.count())
+                .where(reviewer_slots.c.proposal_id == proposal_id)
+                .group_by(reviewer_slots.c.round)
+            ).all()
+        )
+    return [
+        {
+            "type": r.type,
+            "at": iso(r.at),
+            "version": r.version,
+            "summary": timeline.summary(
+                r.type, r.version, r.facts, int(per_round.get(r.facts.get("round"), 0))
+            ),
+            "facts": r.facts,
+        }
+        for r in rows
+    ]
