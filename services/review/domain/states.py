@@ -10,8 +10,6 @@ An agency can withdraw a proposal until a final decision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 RECEIVED = "received"
 SCREENED = "screened"
 REVISION_REQUESTED = "revision_requested"
@@ -47,13 +45,15 @@ STATES = tuple(TRANSITIONS)
 AWAITING_AWARD = (SCORED, SHORTLISTED, PANEL_ASSIGNED, PANEL_SCORED)
 
 
-@dataclass(frozen=True)
 class IllegalTransition(Exception):
-    """A move the state machine does not allow; ``allowed`` lists the ones it does."""
+    """A move the state machine does not allow; ``allowed`` lists the ones it does.
 
-    current: str
-    wanted: str
-    allowed: tuple[str, ...]
+    Not a frozen dataclass: raising sets ``__traceback__`` on the instance.
+    """
+
+    def __init__(self, current: str, wanted: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(current, wanted, allowed)
+        self.current, self.wanted, self.allowed = current, wanted, allowed
 
     def __str__(self) -> str:
         allowed = ", ".join(self.allowed) or "none (final state)"

@@ -1,0 +1,263 @@
+"""Who may call what: every endpoint of the review API against four callers.
+
+anonymous, the reviewer the proposal is assigned to, a reviewer it is not
+assigned to (from the proposing agency, so never assignable), and the
+secretariat (the admin token). A status other than 401/403/404 for a caller
+means it got past authorization; the use case may still refuse (409, 422).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.review.support import (
+    ADMIN,
+    PASSWORD,
+    auth,
+    create_account,
+    create_cycle,
+    deliver,
+    login,
+    make_app,
+    submitted_event,
+)
+
+CALLERS = ("anonymous", "assigned", "not_assigned", "secretariat")
+
+
+def fresh_user() -> dict[str, Any]:
+    return {"name": "New", "email": f"n-{uuid.uuid4().hex[:8]}@example.go.id", "password": PASSWORD}
+
+
+def test_every_endpoint_against_every_caller(database_url: str) -> None:
+    app: Flask = make_app(database_url)
+    client = app.test_client()
+    try:
+        _matrix(app, client)
+    finally:
+        app.extensions["inagara"].engine.dispose()
+
+
+def _matrix(app: Flask, client: FlaskClient) -> None:
+    assigned = create_account(client, agency_code="BKPSDM")
+    other = create_account(client, agency_code="DINKES")
+    cycle = create_cycle(client, reviewers_per_proposal=1)
+    event = submitted_event("DINKES")
+    deliver(app, event)
+    pid, cid = event.subject, cycle["id"]
+    aid = client.get(f"/v1/proposals/{pid}/assignments", headers=auth(ADMIN)).json["items"][0]["id"]
+    headers = {
+        "anonymous": {},
+        "assigned": auth(login(client, assigned["email"])),
+        "not_assigned": auth(login(client, other["email"])),
+        "secretariat": auth(ADMIN),
+    }
+    Call = Callable[[dict[str, str]], Any]
+    login_body = {"email": assigned["email"], "password": PASSWORD}
+    matrix: list[tuple[str, Call, tuple[int, int, int, int]]] = [
+        (
+            "POST /v1/auth/tokens",
+            lambda h: client.post("/v1/auth/tokens", json=login_body, headers=h),
+            (201, 201, 201, 201),
+        ),
+        ("GET /v1/me", lambda h: client.get("/v1/me", headers=h), (401, 200, 200, 200)),
+        ("GET /v1/users", lambda h: client.get("/v1/users", headers=h), (401, 403, 403, 200)),
+        (
+            "POST /v1/users",
+            lambda h: client.post("/v1/users", json=fresh_user(), headers=h),
+            (401, 403, 403, 201),
+        ),
+        (
+            "PATCH /v1/users/{id}",
+            lambda h: client.patch(f"/v1/users/{other['id']}", json={"max_load": 7}, headers=h),
+            (401, 403, 403, 200),
+        ),
+        ("GET /v1/cycles", lambda h: client.get("/v1/cycles", headers=h), (401, 403, 403, 200)),
+        (
+            "POST /v1/cycles",
+            lambda h: client.post(
+                "/v1/cycles",
+                json={
+                    k: cycle[k]
+                    for k in (
+                        "name",
+                        "year",
+                        "submission_opens_at",
+                        "submission_closes_at",
+                        "review_deadline",
+                    )
+                },
+                headers=h,
+            ),
+            (401, 403, 403, 201),
+        ),
+        (
+            "GET /v1/cycles/{id}",
+            lambda h: client.get(f"/v1/cycles/{cid}", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "PATCH /v1/cycles/{id}",
+            lambda h: client.patch(f"/v1/cycles/{cid}", json={"shortlist_size": 4}, headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "GET rubric",
+            lambda h: client.get(f"/v1/cycles/{cid}/rubrics/desk", headers=h),
+            (401, 200, 200, 200),
+        ),
+        (
+            "PUT rubric",
+            lambda h: client.put(
+                f"/v1/cycles/{cid}/rubrics/panel",
+                json={"criteria": [{"key": "novelty", "name": "Kebaruan", "weight": 1}]},
+                headers=h,
+            ),
+            (401, 403, 403, 201),
+        ),
+        (
+            "GET what-if",
+            lambda h: client.get(f"/v1/cycles/{cid}/rubrics/desk/versions/1/what-if", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "GET ranking",
+            lambda h: client.get(f"/v1/cycles/{cid}/ranking", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "GET participation",
+            lambda h: client.get(f"/v1/cycles/{cid}/participation", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "POST panel",
+            lambda h: client.post(
+                f"/v1/cycles/{cid}/panel", json={"reviewer_ids": [assigned["id"]]}, headers=h
+            ),
+            (401, 403, 403, 200),
+        ),
+        (
+            "POST awards",
+            lambda h: client.post(
+                f"/v1/cycles/{cid}/awards", json={"awards": [{"proposal_id": pid}]}, headers=h
+            ),
+            (401, 403, 403, 422),
+        ),
+        (
+            "GET /v1/proposals",
+            lambda h: client.get("/v1/proposals", headers=h),
+            (401, 200, 200, 200),
+        ),
+        (
+            "GET /v1/proposals/{id}",
+            lambda h: client.get(f"/v1/proposals/{pid}", headers=h),
+            (401, 200, 404, 200),
+        ),
+        (
+            "GET proposal assignments",
+            lambda h: client.get(f"/v1/proposals/{pid}/assignments", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "POST proposal assignments",
+            lambda h: client.post(
+                f"/v1/proposals/{pid}/assignments", json={"reviewer_id": other["id"]}, headers=h
+            ),
+            (401, 403, 403, 422),
+        ),
+        (
+            "POST decisions",
+            lambda h: client.post(
+                f"/v1/proposals/{pid}/decisions", json={"decision": "shortlist"}, headers=h
+            ),
+            (401, 403, 403, 409),
+        ),
+        (
+            "POST verification",
+            lambda h: client.post(
+                f"/v1/proposals/{pid}/verification", json={"result": "pass"}, headers=h
+            ),
+            (401, 403, 403, 409),
+        ),
+        (
+            "GET audit",
+            lambda h: client.get(f"/v1/proposals/{pid}/audit", headers=h),
+            (401, 403, 403, 200),
+        ),
+        (
+            "GET /v1/assignments",
+            lambda h: client.get("/v1/assignments", headers=h),
+            (401, 200, 200, 200),
+        ),
+        (
+            "GET /v1/assignments/{id}",
+            lambda h: client.get(f"/v1/assignments/{aid}", headers=h),
+            (401, 200, 404, 200),
+        ),
+        (
+            "PUT review",
+            lambda h: client.put(f"/v1/assignments/{aid}/review", json={"scores": {}}, headers=h),
+            (401, 422, 404, 403),
+        ),
+        # These two change the assignment, so they come last and in this order.
+        (
+            "POST conflict",
+            lambda h: client.post(f"/v1/assignments/{aid}/conflict", json={}, headers=h),
+            (401, 200, 404, 403),
+        ),
+        (
+            "POST reassign",
+            lambda h: client.post(f"/v1/assignments/{aid}/reassign", json={}, headers=h),
+            (401, 403, 403, 409),
+        ),
+    ]
+    wrong = []
+    for name, call, expected in matrix:
+        got = tuple(call(headers[who]).status_code for who in CALLERS)
+        if got != expected:
+            wrong.append(
+                f"{name}: expected {dict(zip(CALLERS, expected, strict=True))}, got {dict(zip(CALLERS, got, strict=True))}"
+            )
+    assert not wrong, "\n".join(wrong)
+    documented = {
+        f"{method.upper()} {path}"
+        for path, ops in client.get("/openapi.json").json["paths"].items()
+        for method in ops
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert len(documented) == len(matrix), "an endpoint is missing from the matrix"
+
+
+def test_a_reviewer_sees_only_what_is_assigned_and_never_the_scores(database_url: str) -> None:
+    app: Flask = make_app(database_url)
+    client = app.test_client()
+    try:
+        reviewer = create_account(client, agency_code="BKPSDM")
+        create_cycle(client, reviewers_per_proposal=1)
+        mine, theirs = submitted_event("DISDIK"), submitted_event("BKPSDM")
+        deliver(app, mine)
+        deliver(app, theirs)
+        token = auth(login(client, reviewer["email"]))
+        listed = client.get("/v1/proposals", headers=token).json["items"]
+        assert [p["id"] for p in listed] == [mine.subject]
+        assert "scores" not in listed[0] and "verification" not in listed[0]
+        assert client.get(f"/v1/proposals/{theirs.subject}", headers=token).status_code == 404
+        unknown = client.get(f"/v1/proposals/{uuid.uuid4()}", headers=token)
+        assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
+        deactivated = client.patch(
+            f"/v1/users/{reviewer['id']}", json={"active": False}, headers=auth(ADMIN)
+        )
+        assert deactivated.status_code == 200
+        assert client.get("/v1/me", headers=token).status_code == 401
+        wrong = client.post(
+            "/v1/auth/tokens", json={"email": reviewer["email"], "password": "nope"}
+        )
+        assert wrong.status_code == 401
+    finally:
+        app.extensions["inagara"].engine.dispose()
