@@ -1,118 +1,211 @@
-"""Sends recorded deliveries, one SMTP connection per burst, and records each outcome."""
+"""Sends recorded deliveries over one channel and records each outcome.
+
+One dispatcher per channel, so a mail server that is down never holds up SMS
+(and the reverse). Within a channel a failing message never blocks the
+others: its retry is scheduled in the database and the batch moves on.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
 import threading
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from services.notification import domain, store
+from services.notification.clock import Clock, SystemClock
+from services.notification.domain import EMAIL, FAILED, SENT, SMS
+from services.notification.domain.schedule import QuietHours, TokenBucket, retry_delay
 from services.notification.mailer import (
     Mailer,
-    MailSession,
     PermanentSendError,
     TransientSendError,
     compose,
+    message_id,
 )
 from services.notification.rendering import RenderedEmail
+from services.notification.sms import SmsGateway
+from services.notification.store import deliveries as store
 
 log = logging.getLogger(__name__)
 
+Send = Callable[[dict[str, Any]], str | None]
+
+
+class Transport(Protocol):
+    channel: str
+
+    def session(self) -> AbstractContextManager[Send]:
+        """A sending session (one SMTP connection); raises ``TransientSendError`` if unreachable."""
+        ...
+
+
+class EmailTransport:
+    channel = EMAIL
+
+    def __init__(self, mailer: Mailer, sender: str) -> None:
+        self._mailer, self._sender = mailer, sender
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        with self._mailer.session() as session:
+
+            def send(delivery: dict[str, Any]) -> str | None:
+                mid = message_id(delivery["id"], self._sender)
+                session.send(
+                    compose(
+                        RenderedEmail(
+                            delivery["subject"], delivery["body_text"], delivery["body_html"]
+                        ),
+                        self._sender,
+                        delivery["recipient"],
+                        delivery["recipient_name"],
+                        mid,
+                        delivery["unsubscribe_url"],
+                    )
+                )
+                return mid
+
+            yield send
+
+
+class SmsTransport:
+    channel = SMS
+
+    def __init__(self, gateway: SmsGateway) -> None:
+        self._gateway = gateway
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        yield lambda d: self._gateway.send(d["recipient"], d["body_text"], d["id"])
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_attempts: int = 8
+    retry_base_s: float = 2.0
+    retry_cap_s: float = 600.0
+    rate_per_s: float = 0.0  # 0: no limit
+    lease: timedelta = timedelta(seconds=60)
+    batch_size: int = 100
+    idle_wait_s: float = 0.05
+    outage_backoff_max_s: float = 30.0  # longest wait between tries of an unreachable server
+
 
 class Dispatcher:
-    """Claims due deliveries, sends them, and marks them sent, retried or failed.
+    """Claims due deliveries of one channel, sends them, and finishes or reschedules them.
 
-    Exactly one send per delivery unless a send failed: the claim is committed
-    before the send and the outcome right after it. Only a crash between the
-    server's acceptance and that commit can repeat a message, after the lease.
+    One send per delivery unless a send failed: the claim is committed before
+    the send and the outcome right after it. Only a crash between the server's
+    acceptance and that commit can repeat a message (after the lease), with the
+    same Message-ID / gateway reference so the receiving side can tell.
     """
 
     def __init__(
         self,
         engine: Engine,
-        mailer: Mailer,
-        sender: str,
+        transport: Transport,
+        policy: Policy = Policy(),
         *,
-        batch_size: int = 100,
-        idle_wait_s: float = 0.05,
-        lease: timedelta = timedelta(seconds=60),
-        max_attempts: int = 8,
+        clock: Clock | None = None,
+        quiet_hours: QuietHours | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._engine = engine
-        self._mailer = mailer
-        self._sender = sender
-        self._batch_size = batch_size
-        self._idle_wait_s = idle_wait_s
-        self._lease = lease
-        self._max_attempts = max_attempts
+        self._transport = transport
+        self._policy = policy
+        self._clock = clock or SystemClock()
+        self._quiet = quiet_hours if transport.channel == SMS else None
         self._rng = rng or random.Random()
+        self._bucket = TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
 
-    def send_due(self) -> int:
-        """Send up to one batch of due deliveries; returns how many were sent.
+    @property
+    def channel(self) -> str:
+        return self._transport.channel
 
-        Blocks on the database and the SMTP server; raises ``TransientSendError``
-        when the server cannot be reached (the deliveries stay due).
+    def send_due(self, stop: threading.Event | None = None) -> int:
+        """Send up to one batch of due deliveries; returns how many were handled.
+
+        Blocks on the database, the rate limit and the server; raises
+        ``TransientSendError`` when the server cannot be reached (the
+        deliveries stay due).
         """
-        with self._engine.connect() as conn:
-            ids = store.due_ids(conn, datetime.now(UTC), self._lease, self._batch_size)
-        if not ids:
+        p = self._policy
+        now = self._clock.now()
+        due = store.due(self._engine, self.channel, now, p.lease, p.batch_size)
+        ready = []
+        for delivery_id, time_zone in due:
+            later = self._quiet.not_before(now, time_zone) if self._quiet else now
+            if later > now:
+                store.defer(self._engine, delivery_id, now, p.lease, later)
+            else:
+                ready.append(delivery_id)
+        if not ready:
             return 0
-        sent = 0
-        with self._mailer.session() as session:
-            for delivery_id in ids:
-                sent += self._send_one(session, delivery_id)
-        return sent
+        handled = 0
+        with self._transport.session() as send:
+            for delivery_id in ready:
+                if stop is not None and stop.is_set():
+                    break
+                self._throttle(stop)
+                handled += self._send_one(send, delivery_id)
+        return handled
 
-    def _send_one(self, session: MailSession, delivery_id: str) -> int:
-        delivery = store.claim(self._engine, delivery_id, datetime.now(UTC), self._lease)
+    def _throttle(self, stop: threading.Event | None) -> None:
+        wait = self._bucket.wait_for_token(self._clock.monotonic())
+        while wait > 0 and not (stop is not None and stop.is_set()):
+            self._clock.sleep(wait, stop)
+            wait = self._bucket.wait_for_token(self._clock.monotonic())
+
+    def _send_one(self, send: Send, delivery_id: str) -> int:
+        delivery = store.claim(self._engine, delivery_id, self._clock.now(), self._policy.lease)
         if delivery is None:
             return 0  # another sender has it
-        message = compose(
-            RenderedEmail(delivery["subject"], delivery["body_text"], delivery["body_html"]),
-            self._sender,
-            delivery["recipient"],
-            delivery["recipient_name"],
-            f"<{delivery_id}@inagara.local>",
-        )
         try:
-            session.send(message)
+            provider_id = send(delivery)
         except PermanentSendError as exc:
-            store.mark_failed(self._engine, delivery_id, str(exc))
-            return 0
+            store.finish(
+                self._engine, delivery, FAILED, self._clock.now(), error=str(exc), permanent=True
+            )
+            return 1
         except TransientSendError as exc:
-            self._retry_or_fail(delivery_id, delivery["attempts"], str(exc))
+            self._retry_or_fail(delivery, str(exc))
             if exc.connection_lost:
                 raise
-            return 0
-        store.mark_sent(self._engine, delivery_id, datetime.now(UTC))
+            return 1
+        store.finish(self._engine, delivery, SENT, self._clock.now(), provider_id=provider_id)
         return 1
 
-    def _retry_or_fail(self, delivery_id: str, attempts: int, error: str) -> None:
-        if attempts >= self._max_attempts:
-            store.mark_failed(self._engine, delivery_id, error)
+    def _retry_or_fail(self, delivery: dict[str, Any], error: str) -> None:
+        p, now = self._policy, self._clock.now()
+        if delivery["attempts"] >= p.max_attempts:
+            store.finish(self._engine, delivery, FAILED, now, error=error, permanent=False)
         else:
-            delay = domain.retry_delay(attempts, self._rng)
-            store.mark_retry(self._engine, delivery_id, error, datetime.now(UTC) + delay)
+            delay = retry_delay(delivery["attempts"], self._rng, p.retry_base_s, p.retry_cap_s)
+            store.retry_later(self._engine, delivery, now, error, now + delay)
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
-        backoff = 0.5
+        backoff = min(0.5, self._policy.outage_backoff_max_s)
         while not stop.is_set():
             try:
-                sent = self.send_due()
+                handled = self.send_due(stop)
             except TransientSendError as exc:
-                log.warning("mail server unavailable (%s); retrying in %.1fs", exc, backoff)
+                log.warning(
+                    "%s server unavailable (%s); retrying in %.1fs", self.channel, exc, backoff
+                )
                 stop.wait(self._rng.uniform(backoff / 2, backoff))
-                backoff = min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, self._policy.outage_backoff_max_s)
                 continue
             except Exception:
-                log.exception("dispatching deliveries failed")
+                log.exception("dispatching %s deliveries failed", self.channel)
                 stop.wait(1.0)
                 continue
-            backoff = 0.5
-            if sent < self._batch_size:
-                stop.wait(self._idle_wait_s)
+            backoff = min(0.5, self._policy.outage_backoff_max_s)
+            if handled < self._policy.batch_size:
+                stop.wait(self._policy.idle_wait_s)

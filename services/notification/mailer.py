@@ -10,7 +10,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
 
 from services.notification.rendering import RenderedEmail
@@ -40,8 +40,19 @@ class Mailer(Protocol):
     def session(self) -> AbstractContextManager[MailSession]: ...
 
 
+def message_id(delivery_id: str, sender: str) -> str:
+    """One Message-ID per delivery, so a resend after a crash is recognisably the same mail."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "inagara.local"
+    return f"<{delivery_id}@{domain}>"
+
+
 def compose(
-    rendered: RenderedEmail, sender: str, recipient: str, recipient_name: str, message_id: str
+    rendered: RenderedEmail,
+    sender: str,
+    recipient: str,
+    recipient_name: str,
+    message_id: str,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = rendered.subject
@@ -49,6 +60,10 @@ def compose(
     message["To"] = formataddr((recipient_name, recipient))
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id
+    if unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe (a POST).
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     return message
@@ -84,10 +99,14 @@ def _classify(
 
 
 class SmtpMailer:
-    """Sends over SMTP: implicit TLS on port 465, STARTTLS when configured, login when given."""
+    """Sends over SMTP: implicit TLS on port 465, STARTTLS when configured, login when given.
 
-    def __init__(self, settings: Settings) -> None:
+    ``tls`` is the TLS context (default: the system's trust store, hostname checked).
+    """
+
+    def __init__(self, settings: Settings, tls: ssl.SSLContext | None = None) -> None:
         self._settings = settings
+        self._tls = tls
 
     @contextmanager
     def session(self) -> Iterator[MailSession]:
@@ -99,12 +118,12 @@ class SmtpMailer:
                     s.smtp_host,
                     s.smtp_port,
                     timeout=s.smtp_timeout_s,
-                    context=ssl.create_default_context(),
+                    context=self._tls or ssl.create_default_context(),
                 )
             else:
                 client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s)
                 if s.smtp_starttls:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self._tls or ssl.create_default_context())
             if s.smtp_username:
                 client.login(s.smtp_username, s.smtp_password)
         except (smtplib.SMTPException, OSError) as exc:

@@ -1,13 +1,38 @@
-"""Renders messages from the Jinja2 templates in ``templates/`` (HTML autoescaped)."""
+"""Renders messages from the Jinja2 templates in ``templates/`` (HTML autoescaped).
+
+``templates/email/<template>.<language>.{subject.txt,txt,html}`` and
+``templates/sms/<template>.<language>.txt``; the email layouts hold the
+greeting, the signature and the unsubscribe link.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from services.notification.domain import Message
+from services.notification.domain import gsm7
+from services.notification.domain.messages import Message
+
+LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "greeting": "Yth. {name},",
+        "signoff": "Salam,",
+        "signature": "Sekretariat Inovasi Daerah",
+        "unsubscribe_label": "Berhenti menerima email pemberitahuan seperti ini",
+    },
+    "en": {
+        "greeting": "Dear {name},",
+        "signoff": "Regards,",
+        "signature": "Regional Innovation Secretariat",
+        "unsubscribe_label": "Stop notification emails like this one",
+    },
+}
+# A title shorter than this is not worth cutting further to save an SMS part.
+MIN_SMS_TITLE = 24
 
 
 @dataclass(frozen=True)
@@ -27,13 +52,41 @@ def _environment() -> Environment:
     )
 
 
-def render_email(message: Message) -> RenderedEmail:
+def one_line(text: str) -> str:
+    """Whitespace (CR, LF, tabs) folded to single spaces: a title cannot add a header."""
+    return " ".join(text.split())
+
+
+def render_email(message: Message, extra: Mapping[str, Any] | None = None) -> RenderedEmail:
+    """Raises jinja2's ``UndefinedError`` when the context lacks a variable."""
     env = _environment()
     base = f"email/{message.template}.{message.language}"
-    subject = env.get_template(f"{base}.subject.txt").render(message.context)
-    return RenderedEmail(
-        # A title with a line break must not become a second header line.
-        subject=" ".join(subject.split()),
-        text=env.get_template(f"{base}.txt").render(message.context),
-        html=env.get_template(f"{base}.html").render(message.context),
+    context: dict[str, Any] = {"unsubscribe_url": "", **message.context, **(extra or {})}
+    subject = one_line(env.get_template(f"{base}.subject.txt").render(context))
+    labels = LABELS[message.language]
+    context.update(
+        labels,
+        greeting=labels["greeting"].format(name=message.recipient_name),
+        language=message.language,
+        subject=subject,
     )
+    return RenderedEmail(
+        subject=subject,
+        text=env.get_template(f"{base}.txt").render(context),
+        html=env.get_template(f"{base}.html").render(context),
+    )
+
+
+def _sms(message: Message, title: str) -> str:
+    template = _environment().get_template(f"sms/{message.template}.{message.language}.txt")
+    return gsm7.plain(one_line(template.render({**message.context, "title": title})))
+
+
+def render_sms(message: Message) -> str:
+    """The SMS text, its title shortened (with "...") until it fits in one SMS if it can."""
+    title = one_line(str(message.context.get("title", "")))
+    text = _sms(message, title)
+    while gsm7.split(text).count > 1 and len(title) > MIN_SMS_TITLE:
+        title = title[: max(MIN_SMS_TITLE, len(title) - 8) - 3].rstrip() + "..."
+        text = _sms(message, title)
+    return text

@@ -1,44 +1,110 @@
-"""The notification worker: records deliveries from events and sends them."""
+"""The notification worker: records deliveries from events and sends them.
+
+Loops: the outbox relay (notification.delivered / failed), one consumer of
+the proposal and review topics, an email dispatcher, an SMS dispatcher (when
+a gateway is configured) and the daily digest.
+"""
 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from services.notification import store
-from services.notification.dispatcher import Dispatcher
-from services.notification.handlers import HANDLERS
+from services.notification.clock import SystemClock
+from services.notification.config import NotificationConfig, gateway_kind, unsubscribe_secret
+from services.notification.digest import DigestComposer
+from services.notification.dispatcher import (
+    Dispatcher,
+    EmailTransport,
+    Policy,
+    SmsTransport,
+    Transport,
+)
+from services.notification.domain.recipients import Links
+from services.notification.domain.schedule import QuietHours
+from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
+from services.notification.sms import make_gateway
 from shared.consumer import ConsumerConfig
-from shared.events.catalog import PROPOSALS
-from shared.runner import WorkerPlan, serve
+from shared.events.catalog import PROPOSALS, REVIEWS
+from shared.runner import Loop, WorkerPlan, serve
 from shared.settings import Settings
 
-CONSUMERS = [(ConsumerConfig(group_id="inagara.notification", topics=(PROPOSALS,)), HANDLERS)]
+GROUP = "inagara.notification"
 
 
-def main(settings: Settings | None = None) -> int:
+def recorder(settings: Settings, config: NotificationConfig) -> Recorder:
+    return Recorder(
+        links=Links(config.portal_url, config.review_ui_url),
+        sms=bool(settings.sms_gateway_url),
+        unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
+        secret=unsubscribe_secret(config, settings.admin_token),
+        quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
+    )
+
+
+def policy(settings: Settings, config: NotificationConfig, rate_per_s: float) -> Policy:
+    return Policy(
+        max_attempts=config.max_attempts,
+        rate_per_s=rate_per_s,
+        lease=timedelta(seconds=config.send_lease_s),
+        idle_wait_s=settings.poll_interval_ms / 1000,
+        retry_base_s=config.retry_base_s,
+        outage_backoff_max_s=config.outage_backoff_max_s,
+    )
+
+
+def transports(settings: Settings, config: NotificationConfig) -> list[tuple[Transport, float]]:
+    found: list[tuple[Transport, float]] = [
+        (EmailTransport(SmtpMailer(settings), settings.mail_from), config.email_rate_per_s)
+    ]
+    if settings.sms_gateway_url:
+        gateway = make_gateway(
+            gateway_kind(config, settings.sms_gateway_url),
+            settings.sms_gateway_url,
+            settings.sms_gateway_token,
+            config.sms_sender,
+            config.sms_timeout_s,
+        )
+        found.append((SmsTransport(gateway), config.sms_rate_per_s))
+    return found
+
+
+def main(settings: Settings | None = None, config: NotificationConfig | None = None) -> int:
     settings = settings or Settings.from_env("notification")
+    config = config or NotificationConfig.from_env()
+    quiet = QuietHours.parse(settings.sms_quiet_hours)
+    loops: dict[str, Callable[[Engine], Loop]] = {}
+    for transport, rate in transports(settings, config):
 
-    def dispatcher(engine: Engine) -> Callable[[threading.Event], None]:
-        return Dispatcher(
-            engine,
-            SmtpMailer(settings),
-            settings.mail_from,
-            idle_wait_s=settings.poll_interval_ms / 1000,
-        ).run
+        def dispatcher(engine: Engine, t: Transport = transport, r: float = rate) -> Loop:
+            return Dispatcher(
+                engine, t, policy(settings, config, r), clock=SystemClock(), quiet_hours=quiet
+            ).run
 
+        loops[f"{transport.channel}-dispatcher"] = dispatcher
+
+    def digest(engine: Engine) -> Loop:
+        return DigestComposer(engine, config.digest_at).run
+
+    loops["digest"] = digest
     return serve(
         WorkerPlan(
             settings=settings,
             metadata=store.metadata,
             outbox=store.outbox,
             inbox=store.inbox,
-            consumers=CONSUMERS,
-            extra_loops={"dispatcher": dispatcher},
+            consumers=[
+                (
+                    ConsumerConfig(group_id=GROUP, topics=(PROPOSALS, REVIEWS)),
+                    handlers_for(recorder(settings, config)),
+                )
+            ],
+            extra_loops=loops,
         )
     )
 

@@ -1,176 +1,52 @@
-"""Notification service: recipient rules, rendering, composing, and the dispatcher."""
+"""Notification service through its use cases, on SQLite with fake mailer, gateway and clock:
+recording (handlers), sending (dispatcher), digests."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import Engine, select, update
 
-from services.notification import domain, store
-from services.notification.dispatcher import Dispatcher
-from services.notification.mailer import (
-    MemoryMailer,
-    PermanentSendError,
-    TransientSendError,
-    compose,
+from services.notification import store
+from services.notification.clock import FakeClock
+from services.notification.digest import DigestComposer
+from services.notification.dispatcher import Dispatcher, EmailTransport, Policy, SmsTransport
+from services.notification.domain import (
+    DIGESTED,
+    EMAIL,
+    FAILED,
+    HELD,
+    PENDING,
+    SENDING,
+    SENT,
+    SMS,
+    Preference,
+    tokens,
 )
-from services.notification.rendering import RenderedEmail, render_email
+from services.notification.domain.schedule import QuietHours
+from services.notification.handlers import Recorder, handlers_for
+from services.notification.mailer import MemoryMailer, PermanentSendError, TransientSendError
+from services.notification.sms import MemoryGateway
+from services.notification.store import deliveries as deliveries_store
+from services.notification.store import projection
+from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
 from shared.db import create_schema, make_engine
-from tests.fakes import UpperBoundRandom
+from shared.envelope import Event
+from shared.inbox import dispatcher as inbox_dispatcher
+from tests.unit.notification import factories
 
 SENDER = "Inagara <noreply@inagara.local>"
-HOSTILE_TITLE = "<script>alert(1)</script>\r\nBcc: x@evil"
 LEASE = timedelta(seconds=60)
-
-
-def payload(*innovators: tuple[str, str], title: str = "Posyandu Digital") -> dict[str, Any]:
-    return {
-        "proposal_id": "5b0b3a0e-8a56-4a11-9f3a-4d2a4d2a4d2a",
-        "version": 1,
-        "agency": {"id": "ag-1", "code": "DINKES", "name": "Dinas Kesehatan"},
-        "submitted_at": "2025-02-03T04:05:06+00:00",
-        "profile": {
-            "title": title,
-            "innovators": [
-                {"name": name, "email": email, "phone": "+6281234567890"}
-                for name, email in innovators
-            ],
-        },
-    }
-
-
-def message(title: str = "Posyandu Digital", language: str = "id") -> domain.Message:
-    [confirmation] = domain.submission_confirmations(
-        payload(("Siti Rahma", "siti@example.go.id"), title=title)
-    )
-    return domain.Message(**{**confirmation.__dict__, "language": language})
-
-
-# -- who hears about what -------------------------------------------------------
-
-
-def test_every_innovator_gets_one_confirmation_in_indonesian() -> None:
-    messages = domain.submission_confirmations(
-        payload(("Siti", "siti@example.go.id"), ("Budi", "budi@example.go.id"))
-    )
-
-    assert [m.recipient for m in messages] == ["siti@example.go.id", "budi@example.go.id"]
-    assert [m.recipient_name for m in messages] == ["Siti", "Budi"]
-    assert {m.language for m in messages} == {"id"}
-    assert {m.channel for m in messages} == {domain.EMAIL}
-    assert {m.template for m in messages} == {"proposal_submitted"}
-    assert messages[0].context["title"] == "Posyandu Digital"
-    assert messages[0].context["agency_name"] == "Dinas Kesehatan"
-    assert messages[1].context["name"] == "Budi"
-
-
-def test_a_shared_address_gets_one_email_whatever_its_case() -> None:
-    messages = domain.submission_confirmations(
-        payload(
-            ("Siti", "Siti@Example.go.id"),
-            ("Siti R.", " siti@example.go.id "),
-            ("Budi", "budi@example.go.id"),
-        )
-    )
-
-    assert [m.recipient for m in messages] == ["siti@example.go.id", "budi@example.go.id"]
-    assert messages[0].recipient_name == "Siti"
-
-
-def test_retry_delay_grows_then_is_capped() -> None:
-    longest = UpperBoundRandom()
-    delays = [domain.retry_delay(a, longest, base_s=2.0, cap_s=60.0) for a in range(1, 9)]
-
-    assert [d.total_seconds() for d in delays] == [2, 4, 8, 16, 32, 60, 60, 60]
-
-
-@pytest.mark.parametrize("attempt", [0, 1, 3, 10, 50])
-def test_retry_delay_stays_between_half_the_base_and_the_cap(attempt: int) -> None:
-    rng = random.Random(attempt)
-    for _ in range(100):
-        seconds = domain.retry_delay(attempt, rng, base_s=2.0, cap_s=600.0).total_seconds()
-        assert 1.0 <= seconds <= min(600.0, 2.0 * 2 ** max(attempt - 1, 0))
-
-
-# -- rendering and composing ------------------------------------------------------
-
-
-def test_indonesian_email_names_the_title_and_the_proposal() -> None:
-    rendered = render_email(message())
-
-    assert "Posyandu Digital" in rendered.subject
-    assert rendered.subject.startswith("Usulan inovasi diterima")
-    assert "Yth. Siti Rahma" in rendered.text
-    assert "5b0b3a0e-8a56-4a11-9f3a-4d2a4d2a4d2a" in rendered.html
-    assert '<html lang="id">' in rendered.html
-
-
-def test_english_template_renders_too() -> None:
-    rendered = render_email(message(language="en"))
-
-    assert rendered.subject == "Innovation proposal received: Posyandu Digital"
-    assert "Dear Siti Rahma" in rendered.text
-    assert "<strong>Posyandu Digital</strong>" in rendered.html
-
-
-def test_hostile_title_is_escaped_in_html_verbatim_in_text_and_one_line_in_subject() -> None:
-    rendered = render_email(message(title=HOSTILE_TITLE))
-
-    assert "<script>" not in rendered.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered.html
-    assert HOSTILE_TITLE in rendered.text
-    assert "\r" not in rendered.subject
-    assert "\n" not in rendered.subject
-    assert "<script>alert(1)</script> Bcc: x@evil" in rendered.subject
-
-
-def test_hostile_title_cannot_add_a_header() -> None:
-    rendered = render_email(message(title=HOSTILE_TITLE))
-
-    composed = compose(rendered, SENDER, "siti@example.go.id", "Siti", "<m-1@inagara.local>")
-
-    assert composed["Bcc"] is None
-    assert "x@evil" not in composed["To"]
-
-
-def test_missing_context_fails_loudly() -> None:
-    broken = domain.Message(
-        channel=domain.EMAIL,
-        recipient="a@example.org",
-        recipient_name="A",
-        template="proposal_submitted",
-        language="id",
-        context={"title": "T"},
-    )
-    with pytest.raises(Exception, match="undefined"):
-        render_email(broken)
-
-
-def test_compose_builds_a_text_and_html_message() -> None:
-    rendered = RenderedEmail("Subjek", "Teks biasa\n", "<p>HTML</p>\n")
-
-    composed = compose(rendered, SENDER, "siti@example.go.id", "Siti Rahma", "<m-1@inagara.local>")
-
-    assert composed["Message-ID"] == "<m-1@inagara.local>"
-    assert composed["Date"]
-    assert composed["From"] == SENDER
-    assert composed["To"] == "Siti Rahma <siti@example.go.id>"
-    assert composed["Subject"] == "Subjek"
-    assert composed.get_content_type() == "multipart/alternative"
-    parts = list(composed.iter_parts())
-    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
-    assert isinstance(parts[0], EmailMessage)
-    assert parts[0].get_content() == "Teks biasa\n"
-    assert parts[1].get_content() == "<p>HTML</p>\n"
-
-
-# -- the dispatcher ---------------------------------------------------------------
+NOON_IN_JAKARTA = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+LATE_IN_JAKARTA = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 23:00 WIB
+SECRET = "unit-secret"
 
 
 @pytest.fixture
@@ -181,145 +57,420 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def add_delivery(engine: Engine, event_id: str = "event-1") -> str:
-    msg = message()
-    with engine.begin() as conn:
-        store.add_delivery(conn, event_id, "proposal.submitted", "p-1", msg, render_email(msg))
-        query = select(store.deliveries.c.id).where(store.deliveries.c.event_id == event_id)
-        return str(conn.execute(query).scalar_one())
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOON_IN_JAKARTA)
 
 
-def delivery(engine: Engine, delivery_id: str) -> dict[str, Any]:
+def recorder(clock: FakeClock, **changes: Any) -> Recorder:
+    options: dict[str, Any] = {
+        "sms": True,
+        "secret": SECRET,
+        "quiet_hours": QuietHours.parse("21:00-07:00"),
+        "clock": clock,
+        **changes,
+    }
+    return Recorder(**options)
+
+
+def consume(engine: Engine, rec: Recorder, *events: Event) -> None:
+    handle = inbox_dispatcher(engine, store.inbox, handlers_for(rec))
+    for event in events:
+        handle(event)
+
+
+def rows(engine: Engine, **where: Any) -> list[dict[str, Any]]:
+    query = select(deliveries).order_by(deliveries.c.created_at, deliveries.c.channel)
+    for name, value in where.items():
+        query = query.where(deliveries.c[name] == value)
     with engine.connect() as conn:
-        row = conn.execute(
-            select(store.deliveries).where(store.deliveries.c.id == delivery_id)
-        ).one()
-    return dict(row._mapping)
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; the code stores UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def outcomes(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        found = conn.execute(select(outbox.c.event_type, outbox.c.value).order_by(outbox.c.id))
+        return [{"type": r.event_type, **json.loads(r.value)} for r in found]
 
 
-def dispatcher(engine: Engine, mailer: MemoryMailer, **options: Any) -> Dispatcher:
-    return Dispatcher(engine, mailer, SENDER, rng=random.Random(3), lease=LEASE, **options)
+def submitted_event(proposal_id: str = "p-1", **changes: Any) -> Event:
+    return factories.event("proposal.submitted", factories.submitted(proposal_id, **changes))
 
 
-def test_pending_delivery_is_sent_once_and_marked_sent(engine: Engine) -> None:
+def event_of(event_type: str, proposal_id: str = "p-1") -> Event:
+    return factories.event(event_type, factories.payload_for(event_type, proposal_id))
+
+
+# -- recording ---------------------------------------------------------------------------
+
+
+def test_a_submission_records_one_email_and_one_sms_per_innovator(
+    engine: Engine, clock: FakeClock
+) -> None:
+    event = submitted_event(innovators=[factories.innovator(1), factories.innovator(2)])
+
+    consume(engine, recorder(clock), event, event)  # the second is a redelivery
+
+    found = rows(engine)
+    assert sorted((r["channel"], r["recipient"]) for r in found) == [
+        (EMAIL, "innovator1@dinkes.example.go.id"),
+        (EMAIL, "innovator2@dinkes.example.go.id"),
+        (SMS, "+6281234560001"),
+        (SMS, "+6281234560002"),
+    ]
+    assert {r["status"] for r in found} == {PENDING}
+    assert {r["event_id"] for r in found} == {event.id}
+    sms = next(r for r in found if r["channel"] == SMS)
+    assert "Posyandu Digital" in sms["body_text"] and sms["body_html"] == ""
+
+
+def test_a_review_event_before_its_proposal_is_parked_and_sent_when_it_arrives(
+    engine: Engine, clock: FakeClock
+) -> None:
+    rejected = event_of("proposal.rejected", "p-early")
+
+    consume(engine, recorder(clock), rejected)
+    assert rows(engine) == []
+    assert projection.count_parked(engine) == 1
+
+    consume(engine, recorder(clock), submitted_event("p-early"))
+
+    assert projection.count_parked(engine) == 0
+    by_event = {(r["event_type"], r["channel"], r["recipient"]) for r in rows(engine)}
+    assert ("proposal.rejected", EMAIL, "inovasi@dinkes.example.go.id") in by_event
+    assert ("proposal.rejected", SMS, "+6281234560001") in by_event
+    assert ("proposal.submitted", EMAIL, "innovator1@dinkes.example.go.id") in by_event
+
+
+def test_a_review_receipt_goes_to_the_reviewer_the_assignment_named(
+    engine: Engine, clock: FakeClock
+) -> None:
+    consume(
+        engine,
+        recorder(clock),
+        submitted_event(),
+        event_of("review.assigned"),
+        event_of("review.submitted"),
+    )
+
+    receipts = rows(engine, event_type="review.submitted")
+    assert {(r["channel"], r["recipient"], r["language"]) for r in receipts} == {
+        (EMAIL, "ratna@univ.example.ac.id", "en"),
+        (SMS, "+6281311112222", "en"),
+    }
+
+
+def test_an_invalid_payload_is_poison(engine: Engine, clock: FakeClock) -> None:
+    broken = factories.event("proposal.rejected", {"proposal_id": "p-1"})
+
+    with pytest.raises(ValidationError):
+        consume(engine, recorder(clock), broken)
+
+
+def test_sms_recorded_in_quiet_hours_waits_for_the_morning_email_does_not(
+    engine: Engine,
+) -> None:
+    clock = FakeClock(LATE_IN_JAKARTA)
+
+    consume(engine, recorder(clock), submitted_event())
+
+    [email] = rows(engine, channel=EMAIL)
+    [sms] = rows(engine, channel=SMS)
+    assert utc(email["next_attempt_at"]) == LATE_IN_JAKARTA
+    assert utc(sms["next_attempt_at"]) == datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 07:00 WIB
+
+
+def test_non_essential_email_carries_a_signed_unsubscribe_link(
+    engine: Engine, clock: FakeClock
+) -> None:
+    consume(
+        engine,
+        recorder(clock, unsubscribe_url="https://n.example/unsubscribe"),
+        submitted_event(),
+        event_of("proposal.scored"),
+        event_of("proposal.awarded"),
+    )
+
+    [scored] = rows(engine, event_type="proposal.scored", channel=EMAIL, role="innovator")
+    [awarded] = rows(engine, event_type="proposal.awarded", channel=EMAIL, role="innovator")
+    assert awarded["unsubscribe_url"] is None
+    url = scored["unsubscribe_url"]
+    assert url.startswith("https://n.example/unsubscribe?token=")
+    assert tokens.verify(SECRET, url.split("token=")[1]) == "innovator1@dinkes.example.go.id"
+    assert url in scored["body_text"]
+
+
+def test_an_unsubscribed_innovator_gets_decisions_only(engine: Engine, clock: FakeClock) -> None:
+    address = "innovator1@dinkes.example.go.id"
+    projection.save_preference(engine, Preference(address, unsubscribed=True))
+
+    consume(
+        engine,
+        recorder(clock),
+        submitted_event(),
+        event_of("proposal.scored"),
+        event_of("proposal.awarded"),
+    )
+
+    assert {r["event_type"] for r in rows(engine, recipient=address)} == {
+        "proposal.submitted",
+        "proposal.awarded",
+    }
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+def email_dispatcher(
+    engine: Engine, mailer: MemoryMailer, clock: FakeClock, **policy: Any
+) -> Dispatcher:
+    return Dispatcher(
+        engine,
+        EmailTransport(mailer, SENDER),
+        Policy(**{"lease": LEASE, **policy}),
+        clock=clock,
+        rng=random.Random(3),
+    )
+
+
+def sms_dispatcher(
+    engine: Engine, gateway: MemoryGateway, clock: FakeClock, quiet: str = "21:00-07:00"
+) -> Dispatcher:
+    return Dispatcher(
+        engine,
+        SmsTransport(gateway),
+        Policy(lease=LEASE),
+        clock=clock,
+        quiet_hours=QuietHours.parse(quiet),
+        rng=random.Random(3),
+    )
+
+
+def one_email(engine: Engine, clock: FakeClock) -> str:
+    consume(engine, recorder(clock, sms=False), submitted_event())
+    [row] = rows(engine)
+    return str(row["id"])
+
+
+def attempt_log(engine: Engine, delivery_id: str) -> list[tuple[int, str]]:
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(attempts.c.number, attempts.c.outcome)
+            .where(attempts.c.delivery_id == delivery_id)
+            .order_by(attempts.c.id)
+        )
+        return [(r.number, r.outcome) for r in found]
+
+
+def test_a_delivery_is_sent_once_and_its_outcome_announced(
+    engine: Engine, clock: FakeClock
+) -> None:
     mailer = MemoryMailer()
-    delivery_id = add_delivery(engine)
-    sender = dispatcher(engine, mailer)
+    delivery_id = one_email(engine, clock)
+    sender = email_dispatcher(engine, mailer, clock)
 
     assert sender.send_due() == 1
     assert sender.send_due() == 0
 
-    assert len(mailer.sent) == 1
-    sent = mailer.sent[0]
-    assert sent["To"] == "Siti Rahma <siti@example.go.id>"
-    assert sent["Message-ID"] == f"<{delivery_id}@inagara.local>"
-    assert "Posyandu Digital" in sent["Subject"]
-    row = delivery(engine, delivery_id)
-    assert row["status"] == domain.SENT
-    assert row["attempts"] == 1
-    assert row["sent_at"] is not None
-    assert row["last_error"] is None
+    [mail] = mailer.sent
+    assert mail["Message-ID"] == f"<{delivery_id}@inagara.local>"
+    assert mail["List-Unsubscribe"] is None  # a confirmation is essential
+    [row] = rows(engine)
+    assert (row["status"], row["attempts"], row["provider_id"]) == (
+        SENT,
+        1,
+        mail["Message-ID"],
+    )
+    assert attempt_log(engine, delivery_id) == [(1, SENT)]
+    [announced] = outcomes(engine)
+    assert announced["type"] == "notification.delivered"
+    assert announced["delivery_id"] == delivery_id
+    assert announced["recipient"] == "i***@dinkes.example.go.id"
+    assert announced["attempts"] == 1
 
 
-def test_transient_failure_is_retried_later(engine: Engine) -> None:
+def test_a_transient_failure_is_retried_later_without_an_announcement(
+    engine: Engine, clock: FakeClock
+) -> None:
     mailer = MemoryMailer()
     mailer.fail_with = [TransientSendError("451 4.7.1 try again later")]
-    delivery_id = add_delivery(engine)
-    sender = dispatcher(engine, mailer)
-    before = datetime.now(UTC)
+    delivery_id = one_email(engine, clock)
+    sender = email_dispatcher(engine, mailer, clock)
 
-    assert sender.send_due() == 0
-
-    row = delivery(engine, delivery_id)
-    assert row["status"] == domain.PENDING
-    assert row["attempts"] == 1
-    assert "451" in row["last_error"]
-    assert aware(row["next_attempt_at"]) > before
-    assert mailer.sent == []
+    assert sender.send_due() == 1
+    [row] = rows(engine)
+    assert (row["status"], row["attempts"]) == (PENDING, 1)
+    assert utc(row["next_attempt_at"]) > clock.now()
     assert sender.send_due() == 0  # not due yet
-    assert mailer.sent == []
+    assert outcomes(engine) == []
+
+    clock.advance(timedelta(minutes=5))
+    assert sender.send_due() == 1
+    assert len(mailer.sent) == 1
+    assert attempt_log(engine, delivery_id) == [(1, "retry"), (2, SENT)]
 
 
-def test_transient_failure_after_the_last_attempt_fails_the_delivery(engine: Engine) -> None:
+def test_the_last_transient_failure_fails_the_delivery(engine: Engine, clock: FakeClock) -> None:
     mailer = MemoryMailer()
     mailer.fail_with = [TransientSendError("451 busy")]
-    delivery_id = add_delivery(engine)
+    one_email(engine, clock)
 
-    dispatcher(engine, mailer, max_attempts=1).send_due()
+    email_dispatcher(engine, mailer, clock, max_attempts=1).send_due()
 
-    assert delivery(engine, delivery_id)["status"] == domain.FAILED
-
-
-def test_lost_connection_ends_the_burst_and_keeps_the_delivery_due(engine: Engine) -> None:
-    mailer = MemoryMailer()
-    mailer.fail_with = [TransientSendError("connection reset", connection_lost=True)]
-    delivery_id = add_delivery(engine)
-
-    with pytest.raises(TransientSendError):
-        dispatcher(engine, mailer).send_due()
-
-    row = delivery(engine, delivery_id)
-    assert row["status"] == domain.PENDING
-    assert row["attempts"] == 1
+    assert rows(engine)[0]["status"] == FAILED
+    [announced] = outcomes(engine)
+    assert (announced["type"], announced["permanent"]) == ("notification.failed", False)
 
 
-def test_permanent_failure_fails_the_delivery(engine: Engine) -> None:
+def test_a_permanent_failure_stops_at_once(engine: Engine, clock: FakeClock) -> None:
     mailer = MemoryMailer()
     mailer.fail_with = [PermanentSendError("550 5.1.1 no such user")]
-    delivery_id = add_delivery(engine)
-    sender = dispatcher(engine, mailer)
+    one_email(engine, clock)
+    sender = email_dispatcher(engine, mailer, clock)
 
-    assert sender.send_due() == 0
-    assert sender.send_due() == 0
+    sender.send_due()
+    clock.advance(timedelta(hours=1))
+    sender.send_due()
 
-    row = delivery(engine, delivery_id)
-    assert row["status"] == domain.FAILED
+    [row] = rows(engine)
+    assert (row["status"], row["attempts"]) == (FAILED, 1)
     assert "550" in row["last_error"]
-    assert mailer.sent == []
+    [announced] = outcomes(engine)
+    assert announced["type"] == "notification.failed"
+    assert announced["permanent"] is True and "550" in announced["error"]
 
 
-def claimed_by_another_sender(engine: Engine, delivery_id: str, claimed_at: datetime) -> None:
+def test_a_lost_connection_ends_the_burst_and_keeps_the_delivery_due(
+    engine: Engine, clock: FakeClock
+) -> None:
+    mailer = MemoryMailer()
+    mailer.fail_with = [TransientSendError("connection reset", connection_lost=True)]
+    one_email(engine, clock)
+
+    with pytest.raises(TransientSendError):
+        email_dispatcher(engine, mailer, clock).send_due()
+
+    assert (rows(engine)[0]["status"], rows(engine)[0]["attempts"]) == (PENDING, 1)
+
+
+def claimed_by_another_sender(engine: Engine, claimed_at: datetime) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            update(store.deliveries)
-            .where(store.deliveries.c.id == delivery_id)
-            .values(status=domain.SENDING, claimed_at=claimed_at, attempts=1)
-        )
+        conn.execute(update(deliveries).values(status=SENDING, claimed_at=claimed_at, attempts=1))
 
 
-def test_delivery_claimed_by_another_sender_is_left_alone(engine: Engine) -> None:
+def test_a_delivery_claimed_by_another_sender_is_left_alone_until_its_lease_ends(
+    engine: Engine, clock: FakeClock
+) -> None:
     mailer = MemoryMailer()
-    delivery_id = add_delivery(engine)
-    claimed_by_another_sender(engine, delivery_id, datetime.now(UTC))
+    one_email(engine, clock)
+    claimed_by_another_sender(engine, clock.now())
+    sender = email_dispatcher(engine, mailer, clock)
 
-    assert dispatcher(engine, mailer).send_due() == 0
-
-    assert mailer.sent == []
-    assert delivery(engine, delivery_id)["status"] == domain.SENDING
-
-
-def test_delivery_whose_lease_expired_is_sent(engine: Engine) -> None:
-    mailer = MemoryMailer()
-    delivery_id = add_delivery(engine)
-    claimed_by_another_sender(engine, delivery_id, datetime.now(UTC) - 2 * LEASE)
-
-    assert dispatcher(engine, mailer).send_due() == 1
+    assert sender.send_due() == 0
+    clock.advance(2 * LEASE)
+    assert sender.send_due() == 1
 
     assert len(mailer.sent) == 1
-    row = delivery(engine, delivery_id)
-    assert row["status"] == domain.SENT
-    assert row["attempts"] == 2
+    assert (rows(engine)[0]["status"], rows(engine)[0]["attempts"]) == (SENT, 2)
 
 
-def test_each_delivery_of_a_burst_is_sent(engine: Engine) -> None:
+def test_sms_due_in_quiet_hours_is_deferred_not_dropped(engine: Engine) -> None:
+    clock = FakeClock(NOON_IN_JAKARTA)
+    consume(engine, recorder(clock, quiet_hours=None), submitted_event())
+    gateway = MemoryGateway()
+    clock.set(LATE_IN_JAKARTA)
+    sender = sms_dispatcher(engine, gateway, clock)
+
+    assert sender.send_due() == 0
+    [sms] = rows(engine, channel=SMS)
+    assert (sms["status"], sms["attempts"]) == (PENDING, 0)
+    assert utc(sms["next_attempt_at"]) == datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
+
+    clock.set(datetime(2026, 3, 3, 0, 0, tzinfo=UTC))
+    assert sender.send_due() == 1
+    [message] = gateway.sent
+    assert message.to == "+6281234560001" and message.reference == sms["id"]
+    assert rows(engine, channel=SMS)[0]["provider_id"] == "SM000001"
+
+
+def test_the_rate_limit_paces_a_burst(engine: Engine, clock: FakeClock) -> None:
+    consume(
+        engine,
+        recorder(clock, sms=False),
+        *(submitted_event(f"p-{n}") for n in range(5)),
+    )
     mailer = MemoryMailer()
-    ids = {add_delivery(engine, f"event-{n}") for n in range(3)}
 
-    assert dispatcher(engine, mailer).send_due() == 3
+    email_dispatcher(engine, mailer, clock, rate_per_s=2.0).send_due()
 
-    assert {m["Message-ID"] for m in mailer.sent} == {f"<{i}@inagara.local>" for i in ids}
+    assert len(mailer.sent) == 5
+    # 2 tokens at once, then one every half second.
+    assert sum(clock.slept) == pytest.approx(1.5)
+
+
+def test_a_failed_delivery_can_be_retried_with_a_fresh_budget(
+    engine: Engine, clock: FakeClock
+) -> None:
+    mailer = MemoryMailer()
+    mailer.fail_with = [PermanentSendError("550 mailbox full")]
+    delivery_id = one_email(engine, clock)
+    sender = email_dispatcher(engine, mailer, clock)
+    sender.send_due()
+
+    assert deliveries_store.retry_failed(engine, delivery_id, clock.now())
+    assert not deliveries_store.retry_failed(engine, delivery_id, clock.now())
+    sender.send_due()
+
+    assert rows(engine)[0]["status"] == SENT
+    assert attempt_log(engine, delivery_id) == [(1, FAILED), (1, SENT)]
+    assert [o["type"] for o in outcomes(engine)] == [
+        "notification.failed",
+        "notification.delivered",
+    ]
+
+
+# -- the digest ------------------------------------------------------------------------------
+
+
+def test_an_agency_contact_on_the_digest_gets_one_email_a_day(
+    engine: Engine, clock: FakeClock
+) -> None:
+    contact = "inovasi@dinkes.example.go.id"
+    projection.save_preference(engine, Preference(contact, digest=True, language="en"))
+    consume(
+        engine,
+        recorder(clock, sms=False),
+        submitted_event("p-1"),
+        submitted_event("p-2"),
+        event_of("proposal.rejected", "p-1"),
+        event_of("proposal.shortlisted", "p-2"),
+    )
+    held = rows(engine, recipient=contact)
+    assert [r["status"] for r in held] == [HELD, HELD]
+    composer = DigestComposer(engine, time(7, 0), clock=clock)
+
+    assert composer.compose_due() == 0  # noon: the digest goes out tomorrow at 07:00
+    clock.set(datetime(2026, 3, 3, 0, 0, tzinfo=UTC))
+    assert composer.compose_due() == 1
+    assert composer.compose_due() == 0
+
+    [digest] = rows(engine, recipient=contact, template="digest")
+    assert digest["subject"] == "Inagara daily digest: 2 updates"
+    assert "p-1" in digest["body_text"] and "p-2" in digest["body_text"]
+    assert {r["status"] for r in rows(engine, recipient=contact, template="proposal_rejected")} == {
+        DIGESTED
+    }
+
+    mailer = MemoryMailer()
+    email_dispatcher(engine, mailer, clock).send_due()
+
+    assert [m["To"] for m in mailer.sent].count(f"Dinas Kesehatan <{contact}>") == 1
+    assert {r["status"] for r in rows(engine, recipient=contact)} == {SENT}
+    carried = {r["id"] for r in held}
+    announced = [o for o in outcomes(engine) if o["delivery_id"] in carried]
+    assert sorted((o["type"], o["proposal_id"]) for o in announced) == [
+        ("notification.delivered", "p-1"),
+        ("notification.delivered", "p-2"),
+    ]
+    with engine.connect() as conn:
+        assert conn.execute(select(parked_events)).all() == []

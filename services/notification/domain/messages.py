@@ -1,0 +1,82 @@
+"""The vocabulary of notifications: channels, delivery states, people, preferences, messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+EMAIL, SMS = "email", "sms"
+CHANNELS = (EMAIL, SMS)
+# pending -> sending -> sent | failed (retries go back to pending).
+# An agency contact on the daily digest: held -> digested -> sent | failed.
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+HELD, DIGESTED = "held", "digested"
+STATUSES = (PENDING, SENDING, SENT, FAILED, HELD, DIGESTED)
+FINAL = (SENT, FAILED)
+DEFAULT_LANGUAGE = "id"
+LANGUAGES = ("id", "en")
+DEFAULT_TIME_ZONE = "Asia/Jakarta"
+
+INNOVATOR, AGENCY, REVIEWER = "innovator", "agency", "reviewer"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a message can reach: an email, maybe a phone (E.164), maybe a language."""
+
+    role: str
+    name: str
+    email: str | None
+    phone: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Preference:
+    """What one recipient (an email address or a phone number) asked for.
+
+    ``unsubscribed`` stops non-essential email only: confirmations and
+    decisions still arrive. ``digest`` matters for agency contacts only.
+    """
+
+    address: str
+    email: bool = True
+    sms: bool = True
+    language: str | None = None
+    digest: bool = False
+    time_zone: str = DEFAULT_TIME_ZONE
+    unsubscribed: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to one recipient on one channel, before rendering."""
+
+    channel: str
+    recipient: str
+    recipient_name: str
+    template: str
+    language: str
+    context: dict[str, Any]
+    essential: bool = True
+    digest: bool = False
+    time_zone: str = DEFAULT_TIME_ZONE
+    role: str = INNOVATOR
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def mask(recipient: str) -> str:
+    """Enough of an address to recognise it, not enough to harvest it.
+
+    ``siti@dinkes.go.id`` -> ``s***@dinkes.go.id``; ``+6281234567890`` -> ``+62812****890``.
+    """
+    if "@" in recipient:
+        local, _, domain = recipient.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(recipient) > 9:
+        return f"{recipient[:6]}{'*' * (len(recipient) - 9)}{recipient[-3:]}"
+    return "*" * len(recipient)

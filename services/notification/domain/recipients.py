@@ -1,0 +1,264 @@
+"""Which event reaches whom: recipients, templates, context and essentiality.
+
+Innovators hear about every step of their proposal (email, and SMS where the
+gateway is configured); the agency's contact hears about the review's steps by
+email (not about its own submission or withdrawal, which the portal already
+confirmed), daily in one digest if it asked for that; reviewers hear about
+their assignments and reminders (email and SMS) and get a receipt for a review.
+
+Essential messages (confirmations, decisions, assignments) ignore an
+unsubscribe; the rest carry an unsubscribe link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from services.notification.domain.messages import (
+    AGENCY,
+    DEFAULT_LANGUAGE,
+    EMAIL,
+    INNOVATOR,
+    LANGUAGES,
+    SMS,
+    Message,
+    Person,
+    Preference,
+    normalise_email,
+)
+from services.notification.domain.schedule import zone
+
+# The event types (the catalog in shared/ names the same strings; a unit test
+# checks that every one of them has a rule or is deliberately silent).
+SUBMITTED, RESUBMITTED, WITHDRAWN = (
+    "proposal.submitted",
+    "proposal.resubmitted",
+    "proposal.withdrawn",
+)
+SCREENED, SCORED, REVISION_REQUESTED = (
+    "proposal.screened",
+    "proposal.scored",
+    "proposal.revision_requested",
+)
+REJECTED, SHORTLISTED, AWARDED, NOT_AWARDED = (
+    "proposal.rejected",
+    "proposal.shortlisted",
+    "proposal.awarded",
+    "proposal.not_awarded",
+)
+ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
+    "review.assigned",
+    "review.submitted",
+    "review.reminder_due",
+)
+# Nobody to tell: a cycle's dates concern no proposal yet, and the outcome
+# events are this service's own.
+SILENT = frozenset({"cycle.scheduled", "notification.delivered", "notification.failed"})
+
+INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
+
+
+@dataclass(frozen=True)
+class Rule:
+    audience: tuple[str, ...]
+    essential: bool
+
+
+RULES: dict[str, Rule] = {
+    SUBMITTED: Rule((INNOVATORS,), True),
+    RESUBMITTED: Rule((INNOVATORS,), True),
+    WITHDRAWN: Rule((INNOVATORS,), True),
+    SCREENED: Rule((INNOVATORS, CONTACT), False),  # a failed screening is essential: see rule_for
+    SCORED: Rule((INNOVATORS, CONTACT), False),
+    REVISION_REQUESTED: Rule((INNOVATORS, CONTACT), True),
+    REJECTED: Rule((INNOVATORS, CONTACT), True),
+    SHORTLISTED: Rule((INNOVATORS, CONTACT), True),
+    AWARDED: Rule((INNOVATORS, CONTACT), True),
+    NOT_AWARDED: Rule((INNOVATORS, CONTACT), True),
+    ASSIGNED: Rule((THE_REVIEWER,), True),
+    REVIEW_SUBMITTED: Rule((THE_REVIEWER,), False),
+    REMINDER_DUE: Rule((THE_REVIEWER,), False),
+}
+# Events that say nothing about the proposal's people: they need the projection.
+# (review.assigned and review.reminder_due name the reviewer and the title themselves.)
+NEEDS_PROPOSAL = frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The notification service's own view of a proposal, from its proposal events."""
+
+    proposal_id: str
+    version: int
+    title: str
+    agency_name: str
+    contact_email: str | None
+    contact_phone: str | None
+    innovators: tuple[Person, ...]
+
+    @classmethod
+    def from_submitted(cls, payload: Mapping[str, Any]) -> Proposal:
+        profile, agency = payload["profile"], payload["agency"]
+        return cls(
+            proposal_id=payload["proposal_id"],
+            version=payload["version"],
+            title=profile["title"],
+            agency_name=agency["name"],
+            contact_email=normalise_email(agency["contact_email"])
+            if agency.get("contact_email")
+            else None,
+            contact_phone=agency.get("contact_phone") or None,
+            innovators=tuple(
+                Person(INNOVATOR, i["name"], normalise_email(i["email"]), i.get("phone") or None)
+                for i in profile["innovators"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Links:
+    portal_url: str = ""
+    review_ui_url: str = ""
+
+
+def template_for(event_type: str, payload: Mapping[str, Any]) -> str:
+    if event_type == SCREENED:
+        return "proposal_screened_passed" if payload.get("passed") else "proposal_screened_failed"
+    return event_type.replace(".", "_")
+
+
+def rule_for(event_type: str, payload: Mapping[str, Any]) -> Rule | None:
+    rule = RULES.get(event_type)
+    if rule and event_type == SCREENED and not payload.get("passed"):
+        return replace(rule, essential=True)
+    return rule
+
+
+def _local(moment: Any, time_zone: str) -> str:
+    if not moment:
+        return ""
+    when = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+    return when.astimezone(zone(time_zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _context(
+    event_type: str, payload: Mapping[str, Any], proposal: Proposal | None, links: Links
+) -> dict[str, Any]:
+    proposal_id = payload["proposal_id"]
+    context: dict[str, Any] = {
+        **{k: v for k, v in payload.items() if isinstance(v, str | int | float | bool | list)},
+        "proposal_id": proposal_id,
+        "title": payload.get("title") or (proposal.title if proposal else ""),
+        "agency_name": proposal.agency_name if proposal else "",
+        "portal_link": f"{links.portal_url.rstrip('/')}/proposals/{proposal_id}"
+        if links.portal_url
+        else "",
+        "review_link": f"{links.review_ui_url.rstrip('/')}/proposals/{proposal_id}"
+        if links.review_ui_url
+        else "",
+    }
+    for key in ("reasons", "note", "feedback", "award", "rank", "reason"):
+        context.setdefault(key, payload.get(key) or ([] if key == "reasons" else ""))
+    return context
+
+
+def _people(rule: Rule, proposal: Proposal | None, reviewer: Person | None) -> list[Person]:
+    people: list[Person] = []
+    if INNOVATORS in rule.audience and proposal:
+        people.extend(proposal.innovators)
+    if CONTACT in rule.audience and proposal and proposal.contact_email:
+        people.append(Person(AGENCY, proposal.agency_name, proposal.contact_email))
+    if THE_REVIEWER in rule.audience and reviewer:
+        people.append(reviewer)
+    return people
+
+
+def _preference(person: Person, prefs: Mapping[str, Preference]) -> Preference | None:
+    """A person's preference, looked up by their email first, then their phone."""
+    for address in (person.email, person.phone):
+        if address and address in prefs:
+            return prefs[address]
+    return None
+
+
+def _language(person: Person, pref: Preference | None) -> str:
+    for choice in (pref.language if pref else None, person.language):
+        if choice in LANGUAGES:
+            return choice
+    return DEFAULT_LANGUAGE
+
+
+def messages_for(
+    event_type: str,
+    payload: Mapping[str, Any],
+    *,
+    proposal: Proposal | None,
+    reviewer: Person | None = None,
+    prefs: Mapping[str, Preference] | None = None,
+    links: Links = Links(),
+    sms: bool = False,
+) -> list[Message]:
+    """Every message one event causes; one per (channel, recipient) however often they appear.
+
+    ``sms`` says whether an SMS gateway is configured at all.
+    """
+    rule = rule_for(event_type, payload)
+    if rule is None:
+        return []
+    prefs = prefs or {}
+    template = template_for(event_type, payload)
+    base = _context(event_type, payload, proposal, links)
+    messages: dict[tuple[str, str], Message] = {}
+    for person in _people(rule, proposal, reviewer):
+        pref = _preference(person, prefs)
+        chosen = pref or Preference(person.email or person.phone or "")
+        language = _language(person, pref)
+        context = {
+            **base,
+            "name": person.name,
+            "role": person.role,
+            "deadline_local": _local(payload.get("deadline"), chosen.time_zone),
+            "at_local": _local(
+                payload.get("submitted_at")
+                or payload.get("decided_at")
+                or payload.get("withdrawn_at"),
+                chosen.time_zone,
+            ),
+        }
+
+        def add(
+            channel: str,
+            recipient: str,
+            digest: bool = False,
+            person: Person = person,
+            language: str = language,
+            context: dict[str, Any] = context,
+            chosen: Preference = chosen,
+        ) -> None:
+            messages.setdefault(
+                (channel, recipient),
+                Message(
+                    channel=channel,
+                    recipient=recipient,
+                    recipient_name=person.name,
+                    template=template,
+                    language=language,
+                    context=context,
+                    essential=rule.essential,
+                    digest=digest,
+                    time_zone=chosen.time_zone,
+                    role=person.role,
+                ),
+            )
+
+        email_pref = prefs.get(person.email) if person.email else None
+        unsubscribed = bool(email_pref and email_pref.unsubscribed)
+        # Essential mail always goes by email, the channel of record.
+        if person.email and (rule.essential or (chosen.email and not unsubscribed)):
+            add(EMAIL, person.email, digest=person.role == AGENCY and chosen.digest)
+        if sms and person.phone and person.role != AGENCY and chosen.sms:
+            add(SMS, person.phone)
+    return list(messages.values())

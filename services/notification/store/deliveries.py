@@ -1,0 +1,374 @@
+"""Deliveries: recorded by the handlers, claimed and finished by the dispatcher.
+
+A delivery's final state, its attempt row and its ``notification.delivered`` /
+``notification.failed`` event are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+
+from services.notification.domain.messages import (
+    DIGESTED,
+    FAILED,
+    HELD,
+    PENDING,
+    SENDING,
+    SENT,
+    Message,
+    mask,
+)
+from services.notification.store.tables import attempts, deliveries, outbox, utc
+from shared.envelope import Event
+from shared.events.catalog import (
+    NOTIFICATION_DELIVERED,
+    NOTIFICATION_FAILED,
+    NOTIFICATIONS,
+    spec_for,
+)
+from shared.outbox import add_to_outbox
+
+SOURCE = "/inagara/notification"
+DIGEST_TEMPLATE = "digest"
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a delivery says: subject and HTML are empty for an SMS."""
+
+    subject: str
+    text: str
+    html: str = ""
+    unsubscribe_url: str | None = None
+
+
+def add_delivery(
+    conn: Connection,
+    event: Event,
+    proposal_id: str,
+    message: Message,
+    content: Content,
+    *,
+    now: datetime,
+    not_before: datetime,
+) -> str:
+    delivery_id = str(uuid.uuid4())
+    conn.execute(
+        insert(deliveries).values(
+            id=delivery_id,
+            event_id=event.id,
+            event_type=event.type,
+            correlation_id=event.correlation_id or event.id,
+            proposal_id=proposal_id,
+            channel=message.channel,
+            recipient=message.recipient,
+            recipient_name=message.recipient_name,
+            role=message.role,
+            template=message.template,
+            language=message.language,
+            essential=message.essential,
+            time_zone=message.time_zone,
+            subject=content.subject,
+            body_text=content.text,
+            body_html=content.html,
+            unsubscribe_url=content.unsubscribe_url,
+            status=HELD if message.digest else PENDING,
+            attempts=0,
+            next_attempt_at=not_before,
+            created_at=now,
+        )
+    )
+    return delivery_id
+
+
+# -- the dispatcher's side -----------------------------------------------------------
+
+
+def _claimable(now: datetime, lease: timedelta) -> Any:
+    return or_(
+        and_(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= now),
+        and_(deliveries.c.status == SENDING, deliveries.c.claimed_at < now - lease),
+    )
+
+
+def due(
+    engine: Engine, channel: str, now: datetime, lease: timedelta, limit: int
+) -> list[tuple[str, str]]:
+    """(id, time zone) of deliveries ready to send: due, or claimed by a sender that died."""
+    query = (
+        select(deliveries.c.id, deliveries.c.time_zone)
+        .where(deliveries.c.channel == channel, _claimable(now, lease))
+        .order_by(deliveries.c.next_attempt_at)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [(row.id, row.time_zone) for row in conn.execute(query)]
+
+
+def defer(
+    engine: Engine, delivery_id: str, now: datetime, lease: timedelta, until: datetime
+) -> None:
+    """Put a due delivery off (quiet hours) without counting an attempt."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, _claimable(now, lease))
+            .values(status=PENDING, next_attempt_at=until, claimed_at=None)
+        )
+
+
+def claim(
+    engine: Engine, delivery_id: str, now: datetime, lease: timedelta
+) -> dict[str, Any] | None:
+    """Mark a delivery as being sent by us; None if another sender got it first.
+
+    The claim is committed before the send: a sender that dies mid-send leaves
+    the row to be retried once its lease has run out.
+    """
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, _claimable(now, lease))
+            .values(status=SENDING, claimed_at=now, attempts=deliveries.c.attempts + 1)
+        ).rowcount
+        if claimed != 1:
+            return None
+        return dict(
+            conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()._mapping
+        )
+
+
+def outcome_event(
+    delivery: dict[str, Any], status: str, at: datetime, error: str | None, permanent: bool | None
+) -> Event:
+    kind = NOTIFICATION_DELIVERED if status == SENT else NOTIFICATION_FAILED
+    return Event(
+        type=kind,
+        source=SOURCE,
+        subject=delivery["proposal_id"] or delivery["id"],
+        dataschema=spec_for(kind).dataschema,
+        correlation_id=delivery.get("correlation_id") or delivery["event_id"],
+        causation_id=delivery["event_id"],
+        data={
+            "delivery_id": delivery["id"],
+            "cause_event_id": delivery["event_id"],
+            "cause_event_type": delivery["event_type"],
+            "proposal_id": delivery["proposal_id"],
+            "channel": delivery["channel"],
+            "recipient": mask(delivery["recipient"]),
+            "attempts": delivery["attempts"],
+            "error": error,
+            "permanent": permanent,
+            "at": at.isoformat(),
+        },
+    )
+
+
+def _record_attempt(
+    conn: Connection,
+    delivery: dict[str, Any],
+    outcome: str,
+    now: datetime,
+    error: str | None,
+    provider_id: str | None,
+) -> None:
+    conn.execute(
+        insert(attempts).values(
+            delivery_id=delivery["id"],
+            number=delivery["attempts"],
+            started_at=utc(delivery["claimed_at"]) or now,
+            finished_at=now,
+            outcome=outcome,
+            error=error[:2000] if error else None,
+            provider_id=provider_id,
+        )
+    )
+
+
+def finish(
+    engine: Engine,
+    delivery: dict[str, Any],
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    permanent: bool | None = None,
+    provider_id: str | None = None,
+) -> None:
+    """Record a final outcome (sent or failed) and announce it, in one transaction.
+
+    A digest's outcome is also the outcome of every delivery it carried.
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery["id"])
+            .values(
+                status=status,
+                sent_at=now if status == SENT else None,
+                last_error=error[:2000] if error else None,
+                provider_id=provider_id,
+            )
+        )
+        _record_attempt(conn, delivery, status, now, error, provider_id)
+        carried = [delivery]
+        if delivery["template"] == DIGEST_TEMPLATE:
+            carried = [
+                dict(row._mapping)
+                for row in conn.execute(
+                    select(deliveries).where(deliveries.c.digest_id == delivery["id"])
+                )
+            ]
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.digest_id == delivery["id"])
+                .values(
+                    status=status,
+                    sent_at=now if status == SENT else None,
+                    attempts=delivery["attempts"],
+                    last_error=error[:2000] if error else None,
+                )
+            )
+            for row in carried:
+                row["attempts"] = delivery["attempts"]
+        for row in carried:
+            event = outcome_event(row, status, now, error, permanent)
+            add_to_outbox(conn, outbox, NOTIFICATIONS, event)
+
+
+def retry_later(
+    engine: Engine, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery["id"])
+            .values(status=PENDING, last_error=error[:2000], next_attempt_at=next_attempt_at)
+        )
+        _record_attempt(conn, delivery, "retry", now, error, None)
+
+
+# -- digests -------------------------------------------------------------------------
+
+
+def held_recipients(engine: Engine) -> list[dict[str, Any]]:
+    """Per recipient with held deliveries: the oldest one's time, zone, language and name."""
+    oldest = (
+        select(deliveries.c.recipient, func.min(deliveries.c.created_at).label("since"))
+        .where(deliveries.c.status == HELD)
+        .group_by(deliveries.c.recipient)
+    )
+    with engine.connect() as conn:
+        found = []
+        for row in conn.execute(oldest):
+            latest = conn.execute(
+                select(deliveries.c.time_zone, deliveries.c.language, deliveries.c.recipient_name)
+                .where(deliveries.c.status == HELD, deliveries.c.recipient == row.recipient)
+                .order_by(deliveries.c.created_at.desc())
+                .limit(1)
+            ).one()
+            found.append(
+                {
+                    "recipient": row.recipient,
+                    "since": utc(row.since),
+                    "time_zone": latest.time_zone,
+                    "language": latest.language,
+                    "name": latest.recipient_name,
+                }
+            )
+        return found
+
+
+def held_for(conn: Connection, recipient: str) -> list[dict[str, Any]]:
+    query = (
+        select(deliveries)
+        .where(deliveries.c.status == HELD, deliveries.c.recipient == recipient)
+        .order_by(deliveries.c.created_at, deliveries.c.id)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def carry_in_digest(conn: Connection, digest_id: str, ids: Sequence[str]) -> None:
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(list(ids)), deliveries.c.status == HELD)
+        .values(status=DIGESTED, digest_id=digest_id)
+    )
+
+
+# -- the API's side --------------------------------------------------------------------
+
+PUBLIC_COLUMNS = (
+    "id",
+    "event_id",
+    "event_type",
+    "proposal_id",
+    "channel",
+    "recipient",
+    "template",
+    "language",
+    "essential",
+    "subject",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "sent_at",
+    "provider_id",
+    "last_error",
+    "digest_id",
+)
+
+
+def list_deliveries(
+    engine: Engine, filters: dict[str, str | None], limit: int, offset: int
+) -> list[dict[str, Any]]:
+    query = select(*(deliveries.c[name] for name in PUBLIC_COLUMNS)).order_by(
+        deliveries.c.created_at, deliveries.c.id
+    )
+    for name in ("proposal_id", "recipient", "status", "channel"):
+        if filters.get(name):
+            query = query.where(deliveries.c[name] == filters[name])
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query.limit(limit).offset(offset))]
+
+
+def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(*(deliveries.c[n] for n in (*PUBLIC_COLUMNS, "body_text"))).where(
+                deliveries.c.id == delivery_id
+            )
+        ).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        found["attempt_log"] = [
+            dict(a._mapping)
+            for a in conn.execute(
+                select(attempts)
+                .where(attempts.c.delivery_id == delivery_id)
+                .order_by(attempts.c.id)
+            )
+        ]
+        return found
+
+
+def retry_failed(engine: Engine, delivery_id: str, now: datetime) -> bool:
+    """Send a failed delivery again, with a fresh budget of attempts; False if it is not failed.
+
+    The attempt log keeps the earlier tries.
+    """
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, deliveries.c.status == FAILED)
+            .values(status=PENDING, attempts=0, next_attempt_at=now, claimed_at=None)
+        ).rowcount
+    return changed == 1

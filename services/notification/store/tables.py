@@ -1,0 +1,138 @@
+"""The notification service's tables (its own database; it reads no other service's)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+# One row per (event id, channel, recipient): the unique key is what makes a
+# redelivered event send nothing again.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(100), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("correlation_id", String(64), nullable=True),
+    Column("proposal_id", String(36), nullable=False, index=True),
+    Column("channel", String(10), nullable=False),
+    Column("recipient", String(254), nullable=False, index=True),
+    Column("recipient_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("template", String(100), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("essential", Boolean, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("unsubscribe_url", Text, nullable=True),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("provider_id", String(200), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("digest_id", String(36), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("event_id", "channel", "recipient", name="uq_delivery_once"),
+    Index("ix_deliveries_due", "channel", "status", "next_attempt_at"),
+)
+
+# Every try of a delivery, kept for the operator: the delivery row only holds the latest.
+attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("provider_id", String(200), nullable=True),
+)
+
+# The projection of proposals from proposal.submitted / proposal.resubmitted:
+# review events carry only the proposal id.
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("proposal_id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("agency_name", String(200), nullable=False),
+    Column("contact_email", String(254), nullable=True),
+    Column("contact_phone", String(20), nullable=True),
+    Column("innovators", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Reviewers as review.assigned named them, so that review.submitted can be answered.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("assignment_id", String(64), primary_key=True),
+    Column("proposal_id", String(36), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("language", String(5), nullable=True),
+)
+
+# Review events that arrived before their proposal (the topics are not ordered
+# with each other); replayed when the proposal arrives.
+parked_events = Table(
+    "parked_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("proposal_id", String(36), nullable=False, index=True),
+    Column("event_type", String(100), nullable=False),
+    Column("event", JSON, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+)
+
+# What a recipient (an email address or an E.164 phone number) asked for.
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("address", String(254), primary_key=True),
+    Column("email", Boolean, nullable=False),
+    Column("sms", Boolean, nullable=False),
+    Column("language", String(5), nullable=True),
+    Column("digest", Boolean, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("unsubscribed", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; everything is stored in UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

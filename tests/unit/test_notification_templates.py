@@ -1,0 +1,159 @@
+"""Every event type renders in both languages on every channel; hostile text stays harmless."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import Schema
+
+from services.notification.domain import EMAIL, SMS, gsm7
+from services.notification.domain.messages import Message
+from services.notification.domain.recipients import RULES, Proposal, messages_for
+from services.notification.rendering import render_email, render_sms
+from shared.events.catalog import spec_for
+from tests.unit.notification import factories
+
+PROPOSAL_ID = "5b0b3a0e-8a56-4a11-9f3a-4d2a4d2a4d2a"
+HOSTILE = '<script>alert("x")</script>\r\nBcc: victim@example.org & <b>'
+
+
+def loaded(event_type: str, title: str) -> dict[str, object]:
+    schema: Schema = spec_for(event_type).schema()
+    result: dict[str, object] = schema.dump(
+        schema.load(factories.payload_for(event_type, PROPOSAL_ID, title))
+    )
+    return result
+
+
+def messages(event_type: str, language: str, title: str = "Posyandu Digital") -> list[Message]:
+    submitted = loaded("proposal.submitted", title)
+    proposal = Proposal.from_submitted(submitted)
+    payload = loaded(event_type, title)
+    from services.notification.domain.messages import Person, Preference
+
+    reviewer = Person("reviewer", "Dr. Ratna", "ratna@univ.example.ac.id", "+6281311112222")
+    found = messages_for(
+        event_type,
+        payload,
+        proposal=proposal,
+        reviewer=reviewer,
+        sms=True,
+        prefs={
+            a: Preference(a, language=language)
+            for a in (
+                "innovator1@dinkes.example.go.id",
+                "ratna@univ.example.ac.id",
+                "inovasi@dinkes.example.go.id",
+            )
+        },
+    )
+    assert found, f"{event_type} reaches nobody"
+    return found
+
+
+EVENT_TYPES = sorted(RULES)
+SCREENED_FAILED = "proposal.screened:failed"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_event_type_renders_email_and_sms_in_both_languages(
+    event_type: str, language: str
+) -> None:
+    found = messages(event_type, language)
+    channels = {m.channel for m in found}
+    assert EMAIL in channels and SMS in channels
+    for message in found:
+        assert message.language == language
+        if message.channel == EMAIL:
+            rendered = render_email(message)
+            assert "Posyandu Digital" in rendered.subject
+            assert "Posyandu Digital" in rendered.text
+            assert "<strong>Posyandu Digital</strong>" in rendered.html
+            assert f'<html lang="{language}">' in rendered.html
+            greeting = "Yth." if language == "id" else "Dear"
+            assert rendered.text.startswith(f"{greeting} {message.recipient_name},")
+        else:
+            text = render_sms(message)
+            assert "Posyandu Digital" in text
+            assert gsm7.split(text).count == 1, text
+            assert gsm7.is_gsm7(text)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_failed_screening_has_its_own_essential_template(language: str) -> None:
+    submitted = loaded("proposal.submitted", "T")
+    payload = {**loaded("proposal.screened", "T"), "passed": False, "reasons": ["no <budget>"]}
+    [email, *_] = messages_for(
+        "proposal.screened",
+        payload,
+        proposal=Proposal.from_submitted(submitted),
+        prefs={},
+    )
+    assert email.template == "proposal_screened_failed" and email.essential
+    rendered = render_email(email.__class__(**{**email.__dict__, "language": language}))
+    assert "- no <budget>" in rendered.text
+    assert "<li>no &lt;budget&gt;</li>" in rendered.html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_a_hostile_title_is_escaped_in_html_and_cannot_break_the_subject(
+    event_type: str, language: str
+) -> None:
+    for message in messages(event_type, language, title=HOSTILE):
+        if message.channel == EMAIL:
+            rendered = render_email(message)
+            assert "<script>" not in rendered.html
+            assert "&lt;script&gt;" in rendered.html
+            assert "<b>" not in rendered.html.replace("<body", "")
+            assert "\r" not in rendered.subject and "\n" not in rendered.subject
+            assert "Bcc: victim@example.org" in rendered.subject  # as text, on one line
+        else:
+            text = render_sms(message)
+            assert "\n" not in text and "\r" not in text
+
+
+def test_a_long_title_is_shortened_to_keep_the_sms_in_one_part() -> None:
+    [sms] = [
+        m
+        for m in messages("proposal.submitted", "id", title=("Judul " * 40)[:200])
+        if m.channel == SMS
+    ]
+
+    text = render_sms(sms)
+
+    assert gsm7.split(text).count == 1
+    assert '..." telah diterima' in text
+
+
+def test_a_title_in_another_script_still_renders_and_is_split_correctly() -> None:
+    [sms] = [
+        m
+        for m in messages("proposal.awarded", "en", title=("ꦥꦺꦴꦱꦾꦤ꧀ꦝꦸ " * 12)[:200])
+        if m.channel == SMS
+    ]
+
+    text = render_sms(sms)
+    segments = gsm7.split(text)
+
+    assert segments.encoding == gsm7.UCS2
+    assert "".join(segments.parts) == text
+    assert all(len(part) <= 67 for part in segments.parts)
+
+
+def test_non_essential_email_carries_the_unsubscribe_link_in_both_parts() -> None:
+    [email] = [m for m in messages("review.reminder_due", "id") if m.channel == EMAIL]
+    assert not email.essential
+
+    rendered = render_email(email, {"unsubscribe_url": "https://x.example/unsubscribe?token=a&b"})
+
+    assert "https://x.example/unsubscribe?token=a&b" in rendered.text
+    assert 'href="https://x.example/unsubscribe?token=a&amp;b"' in rendered.html
+
+
+def test_missing_context_fails_loudly() -> None:
+    [email, *_] = messages("proposal.submitted", "id")
+    broken = Message(**{**email.__dict__, "context": {"title": "T"}})
+
+    with pytest.raises(Exception, match="undefined"):
+        render_email(broken)
