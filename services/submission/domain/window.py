@@ -67,7 +67,11 @@ def cycle_for_submission(
         names = ", ".join(sorted(c.id for c in open_now))
         raise CycleNeeded(f"Several cycles are open ({names}); choose one with cycle_id.")
     upcoming = sorted((c for c in cycles if c.opens_at > now), key=lambda c: c.opens_at)
-    later = f" The next window is {_span(upcoming[0])}." if upcoming else ""
+    if upcoming:
+        later = f" The next window is {_span(upcoming[0])}."
+    else:
+        last = max(cycles, key=lambda c: c.closes_at)
+        later = f" The last window was {_span(last)} ({last.name!r})."
     raise OutsideWindow(
         f"No cycle accepts submissions now ({now.isoformat()}).{later} "
         "Drafts can be saved at any time."

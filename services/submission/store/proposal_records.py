@@ -405,7 +405,7 @@ def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[
         ).all()
         per_round = dict(
             conn.execute(
-                select(reviewer_slots.c.round, func.count())
+                select(reviewer_slots.c.round, func.count(reviewer_slots.c.number.distinct()))
                 .where(reviewer_slots.c.proposal_id == proposal_id)
                 .group_by(reviewer_slots.c.round)
             ).all()
