@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from services.notification.domain.schedule import QuietHours, parse_clock_time
+from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.settings import SettingsError
 
 TWILIO, WEBHOOK = "twilio", "webhook"
@@ -35,6 +36,8 @@ VARIABLES = (
     "NOTIFICATION_SEND_LEASE_S",
     "NOTIFICATION_RETRY_BASE_S",
     "NOTIFICATION_OUTAGE_BACKOFF_MAX_S",
+    "NOTIFICATION_CONSUMER_GROUP",
+    "NOTIFICATION_TOPICS",
 )
 
 
@@ -64,6 +67,8 @@ class NotificationConfig:
     send_lease_s: float = 60.0
     retry_base_s: float = 2.0
     outage_backoff_max_s: float = 30.0
+    consumer_group: str = "inagara.notification"
+    topics: tuple[str, ...] = (PROPOSALS, REVIEWS)
 
     def with_(self, **changes: Any) -> NotificationConfig:
         return replace(self, **changes)
@@ -100,6 +105,12 @@ class NotificationConfig:
             send_lease_s=_float(env, "NOTIFICATION_SEND_LEASE_S", 60.0),
             retry_base_s=_float(env, "NOTIFICATION_RETRY_BASE_S", 2.0),
             outage_backoff_max_s=_float(env, "NOTIFICATION_OUTAGE_BACKOFF_MAX_S", 30.0),
+            consumer_group=env.get("NOTIFICATION_CONSUMER_GROUP", "") or "inagara.notification",
+            topics=tuple(
+                t.strip()
+                for t in (env.get("NOTIFICATION_TOPICS", "") or f"{PROPOSALS},{REVIEWS}").split(",")
+                if t.strip()
+            ),
         )
 
 

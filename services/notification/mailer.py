@@ -101,19 +101,27 @@ def _classify(
 class SmtpMailer:
     """Sends over SMTP: implicit TLS on port 465, STARTTLS when configured, login when given.
 
-    ``tls`` is the TLS context (default: the system's trust store, hostname checked).
+    ``tls`` is the TLS context (default: the system's trust store, hostname
+    checked); ``implicit_tls`` overrides "port 465 means implicit TLS".
     """
 
-    def __init__(self, settings: Settings, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        tls: ssl.SSLContext | None = None,
+        *,
+        implicit_tls: bool | None = None,
+    ) -> None:
         self._settings = settings
         self._tls = tls
+        self._implicit_tls = settings.smtp_port == 465 if implicit_tls is None else implicit_tls
 
     @contextmanager
     def session(self) -> Iterator[MailSession]:
         """Open one connection; raises ``TransientSendError`` if the server cannot be reached."""
         s = self._settings
         try:
-            if s.smtp_port == 465:
+            if self._implicit_tls:
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
                     s.smtp_host,
                     s.smtp_port,

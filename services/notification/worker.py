@@ -30,11 +30,8 @@ from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
 from services.notification.sms import make_gateway
 from shared.consumer import ConsumerConfig
-from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.runner import Loop, WorkerPlan, serve
 from shared.settings import Settings
-
-GROUP = "inagara.notification"
 
 
 def recorder(settings: Settings, config: NotificationConfig) -> Recorder:
@@ -100,7 +97,7 @@ def main(settings: Settings | None = None, config: NotificationConfig | None = N
             inbox=store.inbox,
             consumers=[
                 (
-                    ConsumerConfig(group_id=GROUP, topics=(PROPOSALS, REVIEWS)),
+                    ConsumerConfig(group_id=config.consumer_group, topics=config.topics),
                     handlers_for(recorder(settings, config)),
                 )
             ],
