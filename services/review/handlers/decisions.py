@@ -157,6 +157,9 @@ def award(
     if len(awards) > cycle["award_count"]:
         raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
     in_cycle = {p["id"]: p for p in proposals.listing(conn, cycle_id=cycle_id)}
+    pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
+    if pending:
+        raise Conflict(f"Panel scoring is not finished for: {', '.join(pending)}.")
     errors: dict[str, list[str]] = {}
     for i, item in enumerate(awards):
         p = in_cycle.get(item["proposal_id"])
@@ -170,9 +173,6 @@ def award(
             errors[f"awards.{i}.proposal_id"] = ["It failed field verification."]
     if errors:
         raise Invalid(errors)
-    pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
-    if pending:
-        raise Conflict(f"Panel scoring is not finished for: {', '.join(pending)}.")
     ranks = {r["proposal_id"]: int(r["rank"]) for r in cycle_cases.final_ranking(conn, cycle_id)}
     named = {item["proposal_id"]: item.get("award") or "Award" for item in awards}
     outcome: dict[str, list[str]] = {"awarded": [], "not_awarded": []}
