@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint unit integration e2e docs mail bench clean
+.PHONY: help install run test lint unit integration e2e docs mail sms bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from th
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail
+
+sms: $(STAMP)  ## list the SMS the local SMS gateway kept (var/sms)
+	$(BIN)/python -m deploy.local.smsgateway list --dir var/sms
 
 bench: $(STAMP)  ## time proposals from POST to the confirmation email on the local stack
 	$(BIN)/python -m bench.post_to_email

@@ -6,6 +6,8 @@ and each service's web (gunicorn) and worker process.
 Environment (all optional):
   KAFKA_BOOTSTRAP_SERVERS   use this broker instead of starting the local one
   SMTP_HOST, SMTP_PORT      send mail there instead of starting the catcher
+  SMS_GATEWAY_URL           send SMS there instead of starting the local gateway
+                            (deploy/local/smsgateway.py on INAGARA_SMS_PORT, 9025)
   SUBMISSION_DATABASE_URL, REVIEW_DATABASE_URL, NOTIFICATION_DATABASE_URL
                             each service's database (default: SQLite under var/)
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
@@ -34,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.broker import LocalBroker, ensure_topics, port_is_free, wait_for_port
+from shared.broker import LocalBroker, ensure_topics, free_port, port_is_free, wait_for_port
 from shared.db import make_engine
 from shared.events.catalog import ALL_TOPICS
 from shared.migrate import migrate
@@ -64,6 +66,11 @@ class StackConfig:
     web_workers: int = 2
     metrics_ports: dict[str, int] = field(default_factory=dict)  # workers' /metrics; none: off
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The local SMS gateway: started when wanted and no SMS_GATEWAY_URL is given.
+    # Off by default so tests that build a config by hand send email only.
+    sms_gateway: bool = False
+    sms_port: int = 0  # 0: any free port
+    sms_gateway_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StackConfig:
@@ -86,11 +93,18 @@ class StackConfig:
                 s: int(env.get(f"INAGARA_{s.upper()}_METRICS_PORT", DEFAULT_METRICS_PORTS[s]))
                 for s in SERVICES
             },
+            sms_gateway=not env.get("SMS_GATEWAY_URL"),
+            sms_port=int(env.get("INAGARA_SMS_PORT") or 9025),
+            sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
         )
 
     @property
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
+
+    @property
+    def sms_dir(self) -> Path:
+        return self.var_dir / "sms"
 
     def base_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -107,6 +121,7 @@ class Stack:
         self._envs: dict[str, dict[str, str]] = {}
         self.bootstrap_servers = config.kafka_bootstrap_servers
         self.smtp_host = config.smtp_host or "127.0.0.1"
+        self.sms_gateway_url = config.sms_gateway_url
         (config.var_dir / "log").mkdir(parents=True, exist_ok=True)
 
     # -- starting ---------------------------------------------------------------
@@ -130,6 +145,8 @@ class Stack:
             wanted["INAGARA_BROKER_PORT"] = c.broker_port
         if not c.smtp_host:
             wanted["INAGARA_SMTP_PORT"] = c.smtp_port
+        if c.sms_gateway and not c.sms_gateway_url and c.sms_port:
+            wanted["INAGARA_SMS_PORT"] = c.sms_port
         taken = [f"{port} ({name})" for name, port in wanted.items() if not port_is_free(port)]
         if taken:
             raise RuntimeError(
@@ -161,6 +178,8 @@ class Stack:
                 ],
             )
             wait_for_port("127.0.0.1", c.smtp_port, 15)
+        if c.sms_gateway and not self.sms_gateway_url:
+            self._start_sms_gateway()
         for service in SERVICES:
             self.migrate(service)
         for service in SERVICES:
@@ -168,6 +187,25 @@ class Stack:
             self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
         for service in SERVICES:
             self._wait_healthy(service, timeout_s)
+
+    def _start_sms_gateway(self) -> None:
+        """The local SMS gateway (deploy/local/smsgateway.py), spoken to as Twilio."""
+        port = self.config.sms_port or free_port()
+        self._spawn(
+            "smsgateway",
+            [
+                sys.executable,
+                "-m",
+                "deploy.local.smsgateway",
+                "serve",
+                "--dir",
+                str(self.config.sms_dir),
+                "--port",
+                str(port),
+            ],
+        )
+        wait_for_port("127.0.0.1", port, 15)
+        self.sms_gateway_url = f"http://127.0.0.1:{port}/2010-04-01/Accounts/ACLOCAL/Messages.json"
 
     def start_web(self, service: str, timeout_s: float = 30) -> None:
         """Start only ``service``'s web process (for tests of one process alone)."""
@@ -189,6 +227,9 @@ class Stack:
             "INAGARA_ADMIN_TOKEN": c.admin_token,
             "INAGARA_SERVICE": service,
             "PYTHONUNBUFFERED": "1",
+            **({"SMS_GATEWAY_URL": self.sms_gateway_url} if self.sms_gateway_url else {}),
+            "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
+            or c.base_url("notification"),
             **c.extra_env,
         }
 
@@ -346,6 +387,8 @@ def main() -> int:
             f"  notification  {config.base_url('notification')}\n"
             f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
             f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
+            f"  SMS gateway   {stack.sms_gateway_url or 'none (no SMS)'}"
+            f"{' (local; SMS kept in ' + str(config.sms_dir) + ', list with `make sms`)' if config.sms_gateway and not config.sms_gateway_url else ''}\n"
             f"  admin token   {t}\n"
             f"  demo agency   DINKES, API key {api_key}\n\n"
             "Submit a proposal:\n"
