@@ -117,13 +117,8 @@ def provided(overlay: str, container: Doc) -> dict[str, str]:
         sources.update(dict.fromkeys(maps[name], "config"))
     for variable in container.get("env", []):
         value_from = variable.get("valueFrom", {})
-        sources[variable["name"]] = (
-            "secret"
-            if "secretKeyRef" in value_from
-            else "config"
-            if "configMapKeyRef" in value_from
-            else "value"
-        )
+        source = "secret" if "secretKeyRef" in value_from else "value"
+        sources[variable["name"]] = "config" if "configMapKeyRef" in value_from else source
     return sources
 
 
@@ -135,11 +130,6 @@ def secret_ref(container: Doc, name: str) -> Doc | None:
     return None
 
 
-def service_of(doc: Doc) -> str:
-    name: str = doc["metadata"]["labels"]["app.kubernetes.io/name"]
-    return name
-
-
 def variables_read(read: Callable[[Mapping[str, str]], object]) -> set[str]:
     env = RecordingEnv()
     read(env)
@@ -147,7 +137,8 @@ def variables_read(read: Callable[[Mapping[str, str]], object]) -> set[str]:
 
 
 def is_secret(variable: str) -> bool:
-    return variable.endswith(("DATABASE_URL", "PASSWORD", "TOKEN", "SECRET_KEY", "ACCESS_KEY_ID"))
+    endings = ("DATABASE_URL", "PASSWORD", "TOKEN", "SECRET_KEY", "ACCESS_KEY_ID", "ACCESS_KEY")
+    return variable.endswith(endings)
 
 
 def partitions() -> int:
