@@ -10,6 +10,7 @@ from services.submission import store
 from services.submission.api import BLUEPRINTS
 from services.submission.api.auth import SubmissionContext
 from services.submission.api.errors import register_error_handlers
+from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.store.blobs import BlobStore, blob_store
 from services.submission.store.cycle_records import configured_cycle
 from shared.settings import Settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, blobs: BlobStore | None = None)
         settings, engine, blobs or blob_store(settings), configured_cycle(settings)
     )
     register_error_handlers(app)
+    app.before_request(refuse_nul_characters)
     _register_commands(app, engine)
     return app
 

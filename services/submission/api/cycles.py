@@ -74,10 +74,11 @@ def _as_csv(report: dict[str, Any]) -> Response:
         "200": {
             "description": "Every agency with its count of submitted proposals, and those with none",
             "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Participation"}},
                 "text/csv": {
                     "schema": {"type": "string"},
                     "example": "agency_id,code,name,type,parent_code,submitted\n",
-                }
+                },
             },
         }
     },

@@ -196,7 +196,12 @@ def list_versions(proposal_id: str) -> Response:
 @problems(blp, {401: KEY_401, 404: "No such proposal for this agency, or no such version"})
 def get_version(proposal_id: str, version: int) -> Response:
     """One version as it was saved (and, if submitted, with its evidence files then)."""
-    found = store.get_version(ctx().engine, proposal_id, caller().agency.id, version)
+    # Versions are small whole numbers; anything else cannot exist (and would overflow SQL).
+    found = (
+        store.get_version(ctx().engine, proposal_id, caller().agency.id, version)
+        if 1 <= version < 2**31
+        else None
+    )
     if found is None:
         abort(404, message="This proposal has no such version.")
     return json_response(found)

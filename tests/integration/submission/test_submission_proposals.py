@@ -172,3 +172,29 @@ def test_the_response_body_is_plain_json_text(portal: Portal, admin_key: str) ->
     raw = portal.as_agency(admin_key, "GET", f"/v1/proposals/{proposal['id']}")
     assert raw.mimetype == "application/json"
     assert json.loads(raw.get_data(as_text=True))["profile"]["title"] == "<script>alert(1)</script>"
+
+
+def test_the_nul_character_is_refused_everywhere_and_stores_nothing(
+    portal: Portal, admin_key: str
+) -> None:
+    # PostgreSQL cannot store it: without the guard these were 500s there.
+    attempts = [
+        ("POST", "/v1/proposals?draft=true", {"json": profile(title="a\x00b")}, 422),
+        ("GET", "/v1/proposals?q=a%00b", {}, 422),
+        ("GET", "/v1/proposals/a%00b", {}, 404),
+        (
+            "POST",
+            "/v1/proposals?draft=true",
+            {"json": profile(), "headers": {"Idempotency-Key": "a\x00"}},
+            422,
+        ),
+    ]
+    for method, path, kwargs, status in attempts:
+        response = portal.as_agency(admin_key, method, path, **kwargs)
+        assert response.status_code == status, (path, response.get_json())
+        assert response.mimetype == "application/problem+json"
+    named = portal.admin(
+        "POST", "/v1/agencies", json={"code": "X1", "name": "n\x00", "type": "dinas"}
+    )
+    assert named.status_code == 422
+    assert portal.as_agency(admin_key, "GET", "/v1/proposals").get_json()["items"] == []
