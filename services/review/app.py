@@ -1,14 +1,24 @@
-"""Flask factory of the review service."""
+"""Flask factory of the review service: the JSON API and the reviewer/secretariat pages."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.review import store
-from services.review.api import BLUEPRINTS
+from services.review.api import BLUEPRINTS, pages
 from services.review.settings import ReviewSettings
 from shared.settings import Settings
 from shared.web import create_service_app
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """Marks the session cookie ``Secure`` whenever the request came over TLS
+    (directly, or through a trusted proxy's ``X-Forwarded-Proto``)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def create_app(settings: Settings | None = None, review: ReviewSettings | None = None) -> Flask:
@@ -18,7 +28,20 @@ def create_app(settings: Settings | None = None, review: ReviewSettings | None =
         store.metadata,
         list(BLUEPRINTS),
         title="Inagara review API",
-        description="The assessment team screens, assigns, scores, shortlists and awards proposals.",
+        description="The assessment team screens, assigns, scores, shortlists and awards proposals. "
+        "Reviewers and the secretariat log in with POST /v1/auth/tokens; the web pages live under /ui/.",
     )
     app.extensions["inagara_review"] = review
+    app.config.update(
+        SECRET_KEY=review.session_key(),
+        SESSION_COOKIE_NAME="inagara_review_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,  # decided per request by _SessionCookies
+    )
+    app.session_interface = _SessionCookies()
+    app.register_blueprint(pages.bp)
+    if review.trust_proxy:
+        # One hop only: the TLS-terminating proxy in front of gunicorn.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app

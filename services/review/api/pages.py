@@ -1,0 +1,490 @@
+"""The reviewer and secretariat web pages: server-rendered, session login, CSRF on every form.
+
+Views translate a form into one use case and render the answer; refusals come
+back as a message on the page. Output is escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import Connection
+from werkzeug.wrappers import Response as BaseResponse
+
+from services.review.api.principal import context, review_settings
+from services.review.domain import rubric, scoring, states
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.domain.states import IllegalTransition
+from services.review.handlers import accounts, decisions, reviewing
+from services.review.handlers import cycles as cycle_cases
+from services.review.store import assignments, audit, cycles, people, proposals
+
+bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../templates")
+F = TypeVar("F", bound=Callable[..., Any])
+REFUSALS = (NotFound, Conflict, Invalid, IllegalTransition)
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    with context().engine.begin() as conn:
+        yield conn
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+@bp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
+
+
+@bp.before_request
+def _load_user_and_check_csrf() -> None:
+    g.user = None
+    if session.get("user_id"):
+        with context().engine.connect() as conn:
+            user = people.get(conn, session["user_id"])
+        g.user = user if user and user["active"] else None
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(
+                400,
+                description="The form expired or did not come from this site; reload and try again.",
+            )
+
+
+def login_required(role: str | None = None) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("pages.login", next=request.path))
+            if role and g.user["role"] != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def refusal_message(exc: Exception) -> str:
+    if isinstance(exc, Invalid):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+    return str(exc)
+
+
+# -- log in and out ------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse:
+    if request.method == "POST":
+        with transaction() as conn:
+            user = accounts.authenticate(
+                conn, request.form.get("email", ""), request.form.get("password", "")
+            )
+        if user is None:
+            flash("Wrong email or password.", "error")
+            return render_template("pages/login.html"), 401  # type: ignore[return-value]
+        session.clear()
+        session["user_id"] = user["id"]
+        csrf_token()
+        target = request.args.get("next", "")
+        # Only paths of this site: never an open redirect.
+        if not target.startswith("/ui/") or target.startswith("//"):
+            target = url_for("pages.home")
+        return redirect(target)
+    return render_template("pages/login.html")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> BaseResponse:
+    session.clear()
+    return redirect(url_for("pages.login"))
+
+
+@bp.route("/")
+@login_required()
+def home() -> BaseResponse:
+    if g.user["role"] == "secretariat":
+        return redirect(url_for("pages.cycle_list"))
+    return redirect(url_for("pages.my_assignments"))
+
+
+# -- reviewer ------------------------------------------------------------------
+
+
+@bp.route("/assignments")
+@login_required("reviewer")
+def my_assignments() -> str:
+    with transaction() as conn:
+        held = assignments.of_reviewer(conn, g.user["id"])
+        titles = {p["id"]: p for p in proposals.listing(conn, ids=[a["proposal_id"] for a in held])}
+    return render_template("pages/assignments.html", assignments=held, proposals=titles)
+
+
+@bp.route("/assignments/<assignment_id>")
+@login_required("reviewer")
+def assignment_page(assignment_id: str) -> str:
+    with transaction() as conn:
+        try:
+            held = reviewing.own_assignment(conn, assignment_id, g.user["id"])
+        except NotFound:
+            abort(404)
+        if held["status"] not in assignments.OPEN:
+            abort(404)
+        proposal = proposals.get(conn, held["proposal_id"])
+        used = reviewing.rubric_for(conn, held["cycle_id"], held["round"])
+    return render_template("pages/assignment.html", held=held, proposal=proposal, rubric=used)
+
+
+@bp.route("/assignments/<assignment_id>/review", methods=["POST"])
+@login_required("reviewer")
+def submit_review(assignment_id: str) -> BaseResponse:
+    scores: dict[str, Any] = {}
+    for key, value in request.form.items():
+        if key.startswith("score-"):
+            try:
+                scores[key.removeprefix("score-")] = int(value)
+            except ValueError:
+                scores[key.removeprefix("score-")] = value
+    try:
+        with transaction() as conn:
+            reviewing.submit_review(
+                conn, assignment_id, g.user["id"], scores, request.form.get("comment", "")
+            )
+        flash("Your scores are saved. You can change them until the deadline.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.assignment_page", assignment_id=assignment_id))
+
+
+@bp.route("/assignments/<assignment_id>/conflict", methods=["POST"])
+@login_required("reviewer")
+def declare_conflict(assignment_id: str) -> BaseResponse:
+    try:
+        with transaction() as conn:
+            held = reviewing.own_assignment(conn, assignment_id, g.user["id"])
+            reason = request.form.get("reason", "").strip()
+            reviewing.release_and_replace(
+                conn, held, g.user["id"], ("conflict declared: " + reason)[:200]
+            )
+        flash("Conflict declared; the proposal goes to another reviewer.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.my_assignments"))
+
+
+# -- secretariat ---------------------------------------------------------------
+
+
+def _parse_when(raw: str) -> datetime:
+    value = datetime.fromisoformat(raw)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@login_required("secretariat")
+def cycle_list() -> str | BaseResponse:
+    if request.method == "POST":
+        form = request.form
+        try:
+            values = {
+                "name": form["name"].strip(),
+                "year": int(form["year"]),
+                "submission_opens_at": _parse_when(form["submission_opens_at"]),
+                "submission_closes_at": _parse_when(form["submission_closes_at"]),
+                "review_deadline": _parse_when(form["review_deadline"]),
+                "reviewers_per_proposal": int(form.get("reviewers_per_proposal") or 3),
+                "shortlist_size": int(form.get("shortlist_size") or 10),
+                "award_count": int(form.get("award_count") or 3),
+                "disagreement_spread": float(
+                    form.get("disagreement_spread") or review_settings().disagreement_spread
+                ),
+            }
+            if not values["name"]:
+                raise Invalid({"name": ["Required."]})
+            with transaction() as conn:
+                created = cycle_cases.create_cycle(conn, values, g.user["id"])
+            return redirect(url_for("pages.cycle_page", cycle_id=created["id"]))
+        except (KeyError, ValueError) as exc:
+            flash(f"Check the fields: {exc}", "error")
+        except REFUSALS as exc:
+            flash(refusal_message(exc), "error")
+    with transaction() as conn:
+        found = cycles.listing(conn)
+    return render_template("pages/cycles.html", cycles=found)
+
+
+@bp.route("/cycles/<cycle_id>")
+@login_required("secretariat")
+def cycle_page(cycle_id: str) -> str:
+    with transaction() as conn:
+        cycle = cycles.get(conn, cycle_id)
+        if cycle is None:
+            abort(404)
+        in_cycle = proposals.listing(conn, cycle_id=cycle_id)
+        ranking = cycle_cases.ranking(conn, cycle_id, rubric.DESK)
+        final = cycle_cases.final_ranking(conn, cycle_id)
+        reviewers = people.listing(conn, role="reviewer")
+    by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
+    for p in in_cycle:
+        by_stage[p["status"]].append(p)
+    return render_template(
+        "pages/cycle.html",
+        cycle=cycle,
+        by_stage={s: ps for s, ps in by_stage.items() if ps},
+        ranking=ranking,
+        final=final,
+        tie_break=scoring.TIE_BREAK_RULE,
+        reviewers=reviewers,
+        finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+    )
+
+
+@bp.route("/proposals/<proposal_id>")
+@login_required("secretariat")
+def proposal_page(proposal_id: str) -> str:
+    with transaction() as conn:
+        proposal = proposals.get(conn, proposal_id)
+        if proposal is None:
+            abort(404)
+        held = assignments.of_proposal(conn, proposal_id)
+        trail = audit.entries(conn, proposal_id)
+        reviewers = people.listing(conn, role="reviewer")
+    return render_template(
+        "pages/proposal.html",
+        proposal=proposal,
+        assignments=held,
+        trail=trail,
+        reviewers=reviewers,
+        allowed=states.allowed(proposal["status"]),
+    )
+
+
+@bp.route("/proposals/<proposal_id>/decision", methods=["POST"])
+@login_required("secretariat")
+def decide(proposal_id: str) -> BaseResponse:
+    decision = request.form.get("decision", "")
+    if decision not in decisions.DECISIONS:
+        abort(400)
+    try:
+        with transaction() as conn:
+            decisions.decide(
+                conn, proposal_id, decision, request.form.get("note", ""), g.user["id"]
+            )
+        flash(f"Done: {decision.replace('_', ' ')}.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    back = _cycle_url(proposal_id) if request.form.get("back") == "cycle" else None
+    return redirect(back or url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+def _cycle_url(proposal_id: str) -> str | None:
+    with context().engine.connect() as conn:
+        found = proposals.get(conn, proposal_id)
+    return (
+        url_for("pages.cycle_page", cycle_id=found["cycle_id"])
+        if found and found["cycle_id"]
+        else None
+    )
+
+
+@bp.route("/proposals/<proposal_id>/verification", methods=["POST"])
+@login_required("secretariat")
+def verify(proposal_id: str) -> BaseResponse:
+    result = request.form.get("result", "")
+    if result not in decisions.VERIFICATION_RESULTS:
+        abort(400)
+    try:
+        with transaction() as conn:
+            decisions.verify(conn, proposal_id, result, request.form.get("note", ""), g.user["id"])
+        flash("Field verification recorded.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+@bp.route("/assignments/<assignment_id>/reassign", methods=["POST"])
+@login_required("secretariat")
+def reassign(assignment_id: str) -> BaseResponse:
+    target = request.form.get("reviewer_id") or None
+    proposal_id = ""
+    try:
+        with transaction() as conn:
+            held = reviewing.own_assignment(conn, assignment_id, None)
+            proposal_id = held["proposal_id"]
+            reviewing.release_and_replace(
+                conn, held, g.user["id"], "reassigned by the secretariat", target
+            )
+        flash("Reassigned.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+@bp.route("/cycles/<cycle_id>/awards", methods=["POST"])
+@login_required("secretariat")
+def award(cycle_id: str) -> BaseResponse:
+    chosen = [
+        {"proposal_id": pid, "award": request.form.get(f"award-{pid}", "").strip() or "Award"}
+        for pid in request.form.getlist("winner")
+    ]
+    try:
+        if not chosen:
+            raise Invalid({"winner": ["Tick at least one finalist."]})
+        with transaction() as conn:
+            outcome = decisions.award(
+                conn, cycle_id, chosen, request.form.get("note", ""), g.user["id"]
+            )
+        flash(
+            f"Awards decided: {len(outcome['awarded'])} awarded, "
+            f"{len(outcome['not_awarded'])} not awarded.",
+            "ok",
+        )
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/participation")
+@login_required("secretariat")
+def participation(cycle_id: str) -> str:
+    with transaction() as conn:
+        cycle = cycles.get(conn, cycle_id)
+        if cycle is None:
+            abort(404)
+        report = cycle_cases.participation(conn, cycle_id)
+    return render_template("pages/participation.html", cycle=cycle, report=report)
+
+
+def _csv_cell(value: Any) -> Any:
+    # A cell starting like a formula would run in a spreadsheet: neutralise it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/cycles/<cycle_id>/ranking.csv")
+@login_required("secretariat")
+def ranking_csv(cycle_id: str) -> Response:
+    with transaction() as conn:
+        if cycles.get(conn, cycle_id) is None:
+            abort(404)
+        rows = cycle_cases.ranking(conn, cycle_id, rubric.DESK)
+    return _csv(
+        f"ranking-{cycle_id}.csv",
+        [
+            "rank",
+            "proposal_id",
+            "title",
+            "agency_code",
+            "agency_name",
+            "status",
+            "mean_score",
+            "reviewer_totals",
+            "spread",
+            "disagreement",
+        ],
+        [
+            [
+                r["rank"],
+                r["proposal_id"],
+                r["title"],
+                r["agency_code"],
+                r["agency_name"],
+                r["status"],
+                r["mean_score"],
+                " ".join(str(t) for t in r["reviewer_totals"]),
+                r["spread"],
+                "yes" if r["disagreement"] else "no",
+            ]
+            for r in rows
+        ],
+    )
+
+
+@bp.route("/cycles/<cycle_id>/scores.csv")
+@login_required("secretariat")
+def scores_csv(cycle_id: str) -> Response:
+    with transaction() as conn:
+        if cycles.get(conn, cycle_id) is None:
+            abort(404)
+        in_cycle = proposals.listing(conn, cycle_id=cycle_id)
+        names = {u["id"]: u["name"] for u in people.listing(conn)}
+        rows = []
+        for p in in_cycle:
+            for a in assignments.of_proposal(conn, p["id"]):
+                if a["status"] == "submitted":
+                    rows.append(
+                        [
+                            p["id"],
+                            p["title"],
+                            p["agency_code"],
+                            a["round"],
+                            names.get(a["reviewer_id"], ""),
+                            a["rubric_version"],
+                            a["weighted_total"],
+                            " ".join(f"{k}={v}" for k, v in sorted((a["scores"] or {}).items())),
+                            a["comment"] or "",
+                            a["submitted_at"].isoformat(),
+                        ]
+                    )
+    return _csv(
+        f"scores-{cycle_id}.csv",
+        [
+            "proposal_id",
+            "title",
+            "agency_code",
+            "round",
+            "reviewer",
+            "rubric_version",
+            "weighted_total",
+            "scores",
+            "comment",
+            "submitted_at",
+        ],
+        rows,
+    )
