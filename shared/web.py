@@ -226,15 +226,20 @@ def create_base_app(
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
+        """Database and broker reachable. ``?only=database`` leaves the broker out: a
+        load balancer's readiness probe must not pull web pods that can still take
+        requests (the outbox holds their events while the broker is away)."""
         checks: dict[str, bool] = {}
         try:
             ping(engine)
             checks["database"] = True
         except Exception:
             checks["database"] = False
-        checks["broker"] = broker_reachable(settings.kafka_bootstrap_servers)
-        for name, check in (extra_checks or {}).items():
-            checks[name] = check()
+        only = request.args.get("only")
+        if only != "database":
+            checks["broker"] = broker_reachable(settings.kafka_bootstrap_servers)
+            for name, check in (extra_checks or {}).items():
+                checks[name] = check()
         ready = all(checks.values())
         return jsonify(
             status="ready" if ready else "not ready", checks=checks

@@ -227,5 +227,7 @@ def test_the_broker_being_down_does_not_fail_a_submission(
             "database": True,
             "broker": False,
         }
+        probe = requests.get(f"{config.base_url('submission')}/readyz?only=database", timeout=5)
+        assert probe.status_code == 200, "a broker outage must not take the pod out of service"
     finally:
         stack.stop()

@@ -345,7 +345,10 @@ def test_each_web_is_probed_served_and_autoscaled(overlay: str, service: str) ->
     (web,) = deployment["spec"]["template"]["spec"]["containers"]
     assert web.get("args") == ["web"], f"{service}-web does not run the entrypoint's `web`"
     ports = {entry.get("name"): entry["containerPort"] for entry in web.get("ports", [])}
-    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+    for probe, path in (
+        ("readinessProbe", "/readyz?only=database"),
+        ("livenessProbe", "/healthz"),
+    ):
         http = web.get(probe, {}).get("httpGet", {})
         assert http.get("path") == path, f"{service}-web: {probe} is not on {path}"
         assert ports.get(http.get("port"), http.get("port")) == port, (
