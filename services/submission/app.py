@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from services.submission import store
 from services.submission.api import BLUEPRINTS
 from services.submission.api.auth import SubmissionContext
+from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
 from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.store.blobs import BlobStore, blob_store
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, blobs: BlobStore | None = None)
     )
     register_error_handlers(app)
     app.before_request(refuse_nul_characters)
+    serve_swagger_ui_locally(app)
     _register_commands(app, engine)
     return app
 

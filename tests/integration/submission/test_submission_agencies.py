@@ -162,3 +162,16 @@ def test_the_agency_key_header_must_be_a_bearer(portal: Portal, admin_key: str) 
         == 401
     )
     assert portal.client.get("/v1/me", headers=auth(admin_key)).status_code == 200
+
+
+def test_the_docs_page_works_without_the_internet(portal: Portal) -> None:
+    page = portal.client.get("/docs").get_data(as_text=True)
+    assert "cdn.jsdelivr.net" not in page
+    assert 'src="docs/assets/swagger-ui-bundle.js"' in page
+    for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        response = portal.client.get(f"/docs/assets/{asset}")
+        assert response.status_code == 200 and len(response.data) > 1000, asset
+        response.close()
+    assert (
+        portal.client.get("/openapi.json").get_json()["info"]["title"] == "Inagara submission API"
+    )
