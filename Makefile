@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint unit integration e2e docs mail sms bench clean
+.PHONY: help install run test lint unit integration e2e browser docs mail sms bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,7 @@ run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catch
 	$(BIN)/python -m deploy.local.stack
 
 test: $(STAMP) lint  ## lint, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
+	sh deploy/local/ensure-chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy on shared/
@@ -37,6 +38,10 @@ integration: $(STAMP)  ## only the integration tests (real broker, real database
 
 e2e: $(STAMP)  ## only the end-to-end tests (real processes)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e
+
+browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, installs Chromium; screenshots in test-artifacts/)
+	sh deploy/local/ensure-chromium.sh
+	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_review_browser.py
 
 docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from the schemas
 	$(BIN)/python -m shared.events.asyncapi

@@ -1,0 +1,197 @@
+"""The review pages in a real browser: a system Chromium driven by Playwright (no browser is
+ever downloaded; ``deploy/local/ensure-chromium.sh`` finds or installs one).
+
+A whole cycle runs through the pages: the secretariat creates the cycle, five proposals
+from five agencies arrive (through the review service's event handler), three reviewers
+score each, the secretariat shortlists, rejects and awards. A screenshot of each main page
+goes to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.integration.review.support import (
+    ADMIN,
+    AGENCIES,
+    PASSWORD,
+    auth,
+    create_account,
+    deliver,
+    make_app,
+    submitted_event,
+)
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    """Where ensure-chromium.sh looks: ``CHROMIUM_PATH``, then the usual names on PATH."""
+    configured = os.environ.get("CHROMIUM_PATH", "")
+    if configured and os.access(configured, os.X_OK):
+        return configured
+    for name in BROWSER_NAMES:
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = find_chromium()
+    if executable is None:
+        pytest.fail(
+            "No Chromium or Chrome found (CHROMIUM_PATH, chromium, chromium-browser, google-chrome). "
+            "Run deploy/local/ensure-chromium.sh (as root it installs Debian's chromium)."
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(database_url: str) -> Iterator[tuple[Flask, str]]:
+    app = make_app(database_url)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    app.extensions["inagara"].engine.dispose()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), full_page=True)
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/ui/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login button[type=submit]")
+
+
+def log_out(page: Page) -> None:
+    page.click("header button[type=submit]")
+    page.wait_for_url("**/ui/login")
+
+
+def local(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, str]) -> None:
+    app, base = site
+    api = app.test_client()
+    reviewers = [create_account(api, name=f"Penilai {code}", agency_code=code) for code in AGENCIES]
+    secretary = create_account(api, role="secretariat", name="Sekretariat Inovasi")
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+
+    log_in(page, base, secretary["email"])
+    page.wait_for_url("**/ui/cycles")
+    now = datetime.now(UTC)
+    page.fill("input[name=name]", "Inovasi Daerah <2026>")
+    page.fill("input[name=submission_opens_at]", local(now - timedelta(days=30)))
+    page.fill("input[name=submission_closes_at]", local(now + timedelta(days=30)))
+    page.fill("input[name=review_deadline]", local(now + timedelta(days=60)))
+    page.fill("input[name=award_count]", "2")
+    page.click("#new-cycle button[type=submit]")
+    page.wait_for_url("**/ui/cycles/*")
+    cycle_url = page.url
+    assert page.locator("h1").inner_text() == "Inovasi Daerah <2026>", "shown as text, escaped"
+    page.goto(f"{base}/ui/cycles")
+    shot(page, "secretariat-cycles")
+    log_out(page)
+
+    events = [submitted_event(code) for code in AGENCIES]
+    for event in events:
+        deliver(app, event)
+    strength = dict(zip([e.subject for e in events], (0, 1, 2, 3, 3), strict=True))
+
+    reviews_done = 0
+    for index, reviewer in enumerate(reviewers):
+        log_in(page, base, reviewer["email"])
+        page.wait_for_url("**/ui/assignments")
+        if index == 0:
+            shot(page, "reviewer-assignments")
+        links = page.locator("#assignments a")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        assert 2 <= len(hrefs) <= 4, "fifteen reviews over five reviewers, balanced within two"
+        reviews_done += len(hrefs)
+        for href in hrefs:
+            page.goto(f"{base}{href}")
+            assert page.locator("#evidence a").count() >= 1
+            pid = next(
+                e.subject for e in events if page.locator("h1").inner_text().endswith(e.subject[:6])
+            )
+            for select in page.locator("#scoring select").all():
+                values = [o.get_attribute("value") for o in select.locator("option").all()]
+                level = min(strength[pid], len(values) - 2)
+                select.select_option(values[level + 1])
+            page.fill("textarea[name=comment]", "Bukti <lengkap>")
+            page.click("#scoring button[type=submit]")
+            page.wait_for_selector(".flash.ok")
+            if index == 0 and href == hrefs[0]:
+                shot(page, "reviewer-scoring")
+        log_out(page)
+
+    assert reviews_done == 15
+    log_in(page, base, secretary["email"])
+    page.goto(cycle_url)
+    rows = page.locator("#ranking tr[data-proposal]")
+    assert rows.count() == 5
+    order = [rows.nth(i).get_attribute("data-proposal") for i in range(5)]
+    shot(page, "secretariat-ranking")
+    for pid in order[:3]:
+        page.locator(f"#ranking tr[data-proposal='{pid}'] button[value=shortlist]").click()
+        page.wait_for_selector(".flash.ok")
+    page.locator(f"#ranking tr[data-proposal='{order[3]}'] button[value=reject]").click()
+    page.wait_for_selector(".flash.ok")
+    for pid, award in ((order[0], "Juara 1"), (order[1], "Juara 2")):
+        page.check(f"#awards input[name=winner][value='{pid}']")
+        page.fill(f"#awards input[name='award-{pid}']", award)
+    page.click("#awards button[type=submit]")
+    assert "2 awarded, 2 not awarded" in page.locator(".flash.ok").inner_text()
+    shot(page, "secretariat-awards")
+    page.goto(f"{base}/ui/proposals/{order[0]}")
+    assert page.locator("#status").inner_text() == "awarded"
+    shot(page, "secretariat-proposal")
+    page.goto(f"{cycle_url}/participation")
+    shot(page, "secretariat-participation")
+    page.close()
+
+    statuses = {
+        pid: api.get(f"/v1/proposals/{pid}", headers=auth(ADMIN)).json["status"] for pid in order
+    }
+    assert [statuses[pid] for pid in order] == [
+        "awarded",
+        "awarded",
+        "not_awarded",
+        "rejected",
+        "not_awarded",
+    ]
