@@ -1,0 +1,121 @@
+"""The real notification worker process, SIGKILLed in the middle of a burst and
+restarted: no message lost, no delivery recorded twice, no message sent twice
+beyond the one each channel may have had in flight at the instant of the kill.
+
+The worker commits offsets only every 10 minutes here, so the restarted one
+reads the whole burst again: the inbox and the delivery records must absorb it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from deploy.local.smsgateway import SmsGatewayServer
+from services.notification.domain import SENT
+from services.notification.store.tables import deliveries
+from shared.broker import free_port
+from shared.db import make_engine
+from tests.integration.notification.support import Inbox, eventually, smtp_server
+from tests.integration.test_notification_burst import produce
+from tests.unit.notification import factories
+
+pytestmark = pytest.mark.e2e
+BURST = 300  # proposals: 300 emails and 300 SMS
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.notification.worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothing(
+    kafka_bootstrap: str,
+    topic: str,
+    database_factory: Callable[[], str],
+    tmp_path: Path,
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    database_url = database_factory()
+    inbox = Inbox()
+    smtp = smtp_server(inbox, free_port())
+    gateway = SmsGatewayServer().start()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMS_GATEWAY_URL": gateway.twilio_url(),  # Twilio-style: it would keep a repeat
+        "SMS_QUIET_HOURS": "",
+        "NOTIFICATION_TOPICS": topic,
+        "NOTIFICATION_CONSUMER_GROUP": f"notification-crash-{run}",
+        "NOTIFICATION_SEND_LEASE_S": "2",
+        # Slow enough that the kill lands mid-burst, fast enough to finish soon.
+        "EMAIL_RATE_PER_S": "150",
+        "SMS_RATE_PER_S": "150",
+        "KAFKA_COMMIT_INTERVAL_MS": "600000",
+        "LOG_LEVEL": "WARNING",
+    }
+    submissions = [
+        factories.submitted(
+            innovators=[factories.innovator(n, email=f"k{n}-{run}@dinkes.example.go.id")]
+        )
+        for n in range(BURST)
+    ]
+    produce(kafka_bootstrap, topic, [factories.event("proposal.submitted", s) for s in submissions])
+    log = tmp_path / "worker.log"
+    worker = start_worker(env, log)
+    try:
+        eventually(lambda: len(inbox.messages) >= BURST // 4, 60, "the burst under way")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        sent_before = len(inbox.messages)
+        assert sent_before < BURST, "the kill came too late to test anything"
+
+        worker = start_worker(env, log)
+        eventually(lambda: len({r.message_id for r in inbox.messages}) >= BURST, 60, "every email")
+        eventually(lambda: len({m.to for m in gateway.gateway.messages}) >= BURST, 30, "every SMS")
+        # Room for a duplicate to show up.
+        eventually(lambda: worker.poll() is None and True, 2, "the worker still running")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0, log.read_text()[-3000:]
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        smtp.stop()
+        gateway.stop()
+
+    emails = Counter(r.message_id for r in inbox.messages)
+    sms = Counter(m.to for m in gateway.gateway.messages)
+    expected_emails = {f"k{n}-{run}@dinkes.example.go.id" for n in range(BURST)}
+    assert {r.rcpt_tos[0] for r in inbox.messages} == expected_emails
+    assert len(emails) == BURST and len(sms) == BURST
+    repeats = {"email": len(inbox.messages) - BURST, "sms": len(gateway.gateway.messages) - BURST}
+    assert repeats["email"] <= 1 and repeats["sms"] <= 1, repeats
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            counts = dict(
+                conn.execute(
+                    select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    assert counts == {SENT: 2 * BURST}, "one delivery per (event, channel, recipient)"
+    print(f"\nkilled after {sent_before} emails; resends of in-flight messages: {repeats}")
