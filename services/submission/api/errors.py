@@ -14,7 +14,11 @@ from services.submission.domain.evidence import EvidenceTooLarge, UnsupportedEvi
 from services.submission.domain.window import CycleNeeded, OutsideWindow, UnknownCycle
 from services.submission.store.blobs import BlobMissing
 from services.submission.store.evidence_files import EvidenceNotFound
-from services.submission.store.proposal_records import BadCursor, ProposalNotFound
+from services.submission.store.proposal_records import (
+    BadCursor,
+    ConcurrentChange,
+    ProposalNotFound,
+)
 from shared.web import PROBLEM_JSON, ProblemSchema, problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +54,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(IllegalTransition, _transition)
     app.register_error_handler(NotPermitted, lambda exc: problem(403, "Forbidden", str(exc)))
     app.register_error_handler(OutsideWindow, lambda exc: problem(409, "Conflict", str(exc)))
+    app.register_error_handler(
+        ConcurrentChange,
+        lambda exc: problem(
+            409, "Conflict", "The proposal changed meanwhile; read it again and retry."
+        ),
+    )
     for field_error in (UnknownCycle, CycleNeeded):
         app.register_error_handler(
             field_error,

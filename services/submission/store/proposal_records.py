@@ -38,6 +38,10 @@ class ProposalNotFound(LookupError):
     """No such proposal for this agency."""
 
 
+class ConcurrentChange(Exception):
+    """Another request changed the proposal between our read and our write."""
+
+
 class BadCursor(ValueError):
     """A pagination cursor this service did not hand out."""
 
@@ -228,7 +232,7 @@ def _change(
             .values(**values)
         )
         if result.rowcount != 1:
-            raise lifecycle.IllegalTransition(before.status, "change concurrently")
+            raise ConcurrentChange(proposal_id)
         if after.version != before.version:
             _save_version(conn, after, now)
         _write_changes(conn, after, now)

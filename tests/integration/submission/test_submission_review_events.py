@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from marshmallow import ValidationError
+
 from tests.integration.submission import review_events as ev
 from tests.integration.submission.conftest import Portal, profile
 from tests.integration.submission.test_submission_proposals import outbox_events
@@ -118,3 +121,18 @@ def test_a_revision_reopens_the_proposal_and_the_resubmission_is_a_new_version(
 def test_events_about_unknown_proposals_change_nothing(portal: Portal, admin_key: str) -> None:
     portal.review(ev.scored("not-ours"), ev.decision("proposal.awarded", "not-ours"))
     assert portal.as_agency(admin_key, "GET", "/v1/proposals").get_json()["items"] == []
+
+
+def test_an_invalid_review_payload_is_poison_and_changes_nothing(
+    portal: Portal, admin_key: str
+) -> None:
+    pid = portal.submitted(admin_key)["id"]
+    broken = ev.event(
+        "proposal.scored", {"proposal_id": pid, "round": "final", "mean_score": "high"}
+    )
+    with pytest.raises(ValidationError):  # the consumer dead-letters it
+        portal.review(broken)
+    assert portal.proposal(admin_key, pid)["status"] == "submitted"
+    assert [e["type"] for e in portal.timeline(admin_key, pid)] == ["proposal.submitted"]
+    portal.review(ev.scored(pid))  # the inbox did not keep the failed event's effect either
+    assert portal.proposal(admin_key, pid)["status"] == "scored"

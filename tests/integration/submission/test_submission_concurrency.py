@@ -1,0 +1,48 @@
+"""Two requests changing one proposal at once: exactly one wins, the other is told to retry."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from services.submission import domain
+from services.submission.store import proposal_records, registry
+from services.submission.store.proposal_records import ConcurrentChange
+from services.submission.store.tables import metadata, proposal_versions
+from shared.db import create_schema, make_engine
+
+PROFILE = {"title": "t", "category": "health", "maturity": "trial"}
+
+
+def test_concurrent_edits_of_one_version_do_not_both_win(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_schema(engine, metadata)
+    with engine.begin() as conn:
+        agency = registry.create_agency(conn, "DINKES", "Dinas", "dinas")
+    caller = registry.Caller(agency, domain.AGENCY_ADMIN)
+    pid = proposal_records.create_proposal(engine, caller, PROFILE, None, as_draft=True)["id"]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def step(conn: object, proposal: domain.Proposal, now: object) -> domain.Proposal:
+        barrier.wait(timeout=5)  # both have read version 1 before either writes
+        return domain.lifecycle.edit(proposal, PROFILE, None, now)  # type: ignore[arg-type]
+
+    def edit() -> None:
+        try:
+            proposal_records._change(engine, caller, pid, step)  # type: ignore[arg-type]
+            outcomes.append("won")
+        except ConcurrentChange:
+            outcomes.append("retry")
+
+    threads = [threading.Thread(target=edit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["retry", "won"]
+    with engine.connect() as conn:
+        versions = conn.execute(select(proposal_versions.c.version)).scalars().all()
+    assert sorted(versions) == [1, 2]
+    engine.dispose()
