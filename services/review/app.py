@@ -23,8 +23,9 @@ class _SessionCookies(SecureCookieSessionInterface):
 
 def create_app(settings: Settings | None = None, review: ReviewSettings | None = None) -> Flask:
     review = review or ReviewSettings.from_env()
+    settings = settings or Settings.from_env("review")
     app = create_service_app(
-        settings or Settings.from_env("review"),
+        settings,
         store.metadata,
         list(BLUEPRINTS),
         title="Inagara review API",
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, review: ReviewSettings | None =
     )
     app.extensions["inagara_review"] = review
     app.config.update(
-        SECRET_KEY=review.session_key(),
+        SECRET_KEY=review.session_key(settings.admin_token),
         SESSION_COOKIE_NAME="inagara_review_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

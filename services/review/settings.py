@@ -6,6 +6,8 @@ these; docs/CONFIGURATION.md and docker-compose.yml list them all the same.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -29,8 +31,8 @@ class ReviewSettings:
     reminder_before_hours: float = 48.0
     reminder_check_interval_s: float = 60.0
     disagreement_spread: float = 20.0
-    # Signs the UI's session cookies. Empty: a random key per process, so sessions
-    # do not survive a restart and several web processes do not share them.
+    # Signs the UI's session cookies. Empty: derived from the admin token when there
+    # is one (so every web process of a deployment agrees), else random per process.
     secret_key: str = field(default="", repr=False)
     # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-* (scheme, host).
     trust_proxy: bool = False
@@ -49,5 +51,12 @@ class ReviewSettings:
             trust_proxy=proxy in {"1", "true", "yes", "on"},
         )
 
-    def session_key(self) -> str:
-        return self.secret_key or secrets.token_urlsafe(32)
+    def session_key(self, admin_token: str = "") -> str:
+        if self.secret_key:
+            return self.secret_key
+        if admin_token:
+            # A one-way derivation: the cookie key never reveals the admin token.
+            return hmac.new(
+                admin_token.encode(), b"inagara review session", hashlib.sha256
+            ).hexdigest()
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,39 @@
+"""The review service's own settings, read from a mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.review.settings import ReviewSettings
+from shared.settings import SettingsError
+
+
+def test_defaults_and_every_variable() -> None:
+    assert ReviewSettings.from_env({}) == ReviewSettings()
+    configured = ReviewSettings.from_env(
+        {
+            "INAGARA_SECRET_KEY": "k" * 40,
+            "REVIEW_TRUST_PROXY": "yes",
+            "REVIEW_REMINDER_BEFORE_HOURS": "12",
+            "REVIEW_REMINDER_CHECK_INTERVAL_S": "5",
+            "REVIEW_DISAGREEMENT_SPREAD": "15.5",
+        }
+    )
+    assert configured == ReviewSettings(12.0, 5.0, 15.5, "k" * 40, True)
+    assert "k" * 40 not in repr(configured)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), [("REVIEW_REMINDER_BEFORE_HOURS", "soon"), ("REVIEW_TRUST_PROXY", "maybe")]
+)
+def test_a_bad_value_names_the_variable(name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        ReviewSettings.from_env({name: raw})
+
+
+def test_the_session_key_is_shared_by_processes_of_one_deployment() -> None:
+    settings = ReviewSettings()
+    assert settings.session_key("admin") == settings.session_key("admin")
+    assert "admin" not in settings.session_key("admin")
+    assert settings.session_key("") != settings.session_key("")
+    assert ReviewSettings(secret_key="set").session_key("admin") == "set"
