@@ -42,7 +42,7 @@ blp = Blueprint(
     description="Agencies and their API keys. Registering agencies needs the admin token; "
     "an agency's `agency_admin` key may manage its own keys and contact details.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 CREDENTIALS_401 = "Missing or unknown credentials"
 ADMIN_ONLY = {401: CREDENTIALS_401, 403: "Not the admin token"}
 OWN_AGENCY = {
@@ -67,7 +67,14 @@ def _parent_exists(parent_id: str | None) -> None:
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @blp.arguments(AgencyCreateSchema)
 @blp.response(201, AgencySchema)
-@problems(blp, {**ADMIN_ONLY, 409: "An agency with this code exists", **BODY_PROBLEMS})
+@problems(
+    blp,
+    {
+        **ADMIN_ONLY,
+        409: "An agency with this code exists, or a request with this Idempotency-Key is still running",
+        **BODY_PROBLEMS,
+    },
+)
 @idempotent
 def create_agency(body: dict[str, Any], **_: Any) -> Response:
     """Register an agency (code, name, type, parent, contact)."""
@@ -139,7 +146,10 @@ def update_agency(body: dict[str, Any], agency_id: str) -> Response:
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @blp.arguments(KeyCreateSchema)
 @blp.response(201, KeyCreatedSchema)
-@problems(blp, {**OWN_AGENCY, **BODY_PROBLEMS})
+@problems(
+    blp,
+    {**OWN_AGENCY, 409: "A request with this Idempotency-Key is still running", **BODY_PROBLEMS},
+)
 @idempotent
 def create_key(body: dict[str, Any], agency_id: str, **_: Any) -> Response:
     """A new API key for the agency. The secret is in this answer only; store it now."""

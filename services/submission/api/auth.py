@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import current_app, g
 from flask_smorest import abort
@@ -57,6 +57,11 @@ def resolve() -> Admin | store.Caller | None:
     return store.authenticate(ctx().engine, secret)
 
 
+def refuse(status: int, message: str) -> NoReturn:
+    abort(status, message=message)
+    raise AssertionError("abort raises")  # flask-smorest's abort is not typed NoReturn
+
+
 def caller() -> store.Caller:
     found: store.Caller = g.caller
     return found
@@ -69,7 +74,7 @@ def agency_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         found = resolve()
         if not isinstance(found, store.Caller):
-            abort(401, message=NEED_KEY)
+            refuse(401, NEED_KEY)
         g.caller = found
         g.principal = f"agency:{found.agency.id}"
         return view(*args, **kwargs)
@@ -82,9 +87,9 @@ def admin_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         found = resolve()
         if found is None:
-            abort(401, message=NEED_ADMIN)
+            refuse(401, NEED_ADMIN)
         if not isinstance(found, Admin):
-            abort(403, message="Only the secretariat (admin token) may do this.")
+            refuse(403, "Only the secretariat (admin token) may do this.")
         g.principal = "admin"
         return view(*args, **kwargs)
 
@@ -99,15 +104,15 @@ def agency_admin_or_admin(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         found = resolve()
         if found is None:
-            abort(401, message=NEED_KEY)
+            refuse(401, NEED_KEY)
         if isinstance(found, Admin):
             g.principal = "admin"
             g.caller = None
         else:
             if found.agency.id != kwargs.get("agency_id"):
-                abort(404, message="No agency with this id.")
+                refuse(404, "No agency with this id.")
             if not domain.may_manage_agency(found.role):
-                abort(403, message="Only an agency_admin key may do this.")
+                refuse(403, "Only an agency_admin key may do this.")
             g.caller = found
             g.principal = f"agency:{found.agency.id}"
         return view(*args, **kwargs)

@@ -28,7 +28,7 @@ blp = Blueprint(
     description="Cycles and their submission windows, as the review service announces them "
     "(or as configured); participation per agency for the secretariat.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 CSV_COLUMNS = ("agency_id", "code", "name", "type", "parent_code", "submitted")
 
 

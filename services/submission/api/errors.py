@@ -12,7 +12,7 @@ from marshmallow import fields
 from services.submission.domain import IllegalTransition, NotPermitted
 from services.submission.domain.evidence import EvidenceTooLarge, UnsupportedEvidence
 from services.submission.domain.window import CycleNeeded, OutsideWindow, UnknownCycle
-from services.submission.store.blobs import BlobMissing
+from services.submission.store.blobs import BlobMissing, BlobUnavailable
 from services.submission.store.evidence_files import EvidenceNotFound
 from services.submission.store.proposal_records import (
     BadCursor,
@@ -47,6 +47,12 @@ def _transition(exc: IllegalTransition) -> Response:
     )
     response.status_code = 409
     response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _storage_down(exc: BlobUnavailable) -> Response:
+    response = problem(503, "Service Unavailable", "Evidence storage does not answer; retry later.")
+    response.headers["Retry-After"] = "5"
     return response
 
 
@@ -93,6 +99,7 @@ def register_error_handlers(app: Flask) -> None:
         EvidenceNotFound,
         lambda exc: problem(404, "Not Found", "No evidence file with this id on this proposal."),
     )
+    app.register_error_handler(BlobUnavailable, _storage_down)
     app.register_error_handler(
         BlobMissing,
         lambda exc: problem(

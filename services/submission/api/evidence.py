@@ -26,8 +26,9 @@ blp = Blueprint(
     description="Evidence files of a proposal: PDF, PNG, JPEG or DOCX, judged by their bytes. "
     "Files can be added and deleted while the proposal is a draft or under revision.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 NOT_FOUND = {404: "No such proposal for this agency, or no such file"}
+STORAGE_DOWN = "Evidence storage does not answer (or lost the file's bytes); retry later"
 # Room for the multipart framing around the largest file.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -54,10 +55,12 @@ def _limits() -> store.Limits:
     {
         401: KEY_401,
         **NOT_FOUND,
-        409: "The proposal is not editable now (`allowed_actions` says what is possible)",
+        409: "The proposal is not editable now (`allowed_actions` says what is possible), "
+        "or a request with this Idempotency-Key is still running",
         413: "The file, or the proposal's files together, exceed the limit",
         415: "Not a PDF, PNG, JPEG or DOCX file (judged by its bytes), or not multipart/form-data",
         422: "No `file` part, or an Idempotency-Key reused with another file",
+        503: STORAGE_DOWN,
     },
 )
 @idempotent
@@ -126,7 +129,7 @@ def get_evidence(proposal_id: str, evidence_id: str) -> Response:
 @agency_required
 @problems(
     blp,
-    {401: KEY_401, **NOT_FOUND, 503: "Storage does not answer or lost the file's bytes"},
+    {401: KEY_401, **NOT_FOUND, 503: STORAGE_DOWN},
 )
 def download_evidence(proposal_id: str, evidence_id: str) -> Response:
     """Download the file (an attachment; the ETag is its SHA-256)."""

@@ -34,11 +34,12 @@ blp = Blueprint(
     "A `drafter` key saves and edits drafts; an `agency_admin` key (or a drafter of an "
     "agency that allows it) submits, resubmits and withdraws.",
 )
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 NOT_FOUND = {404: "No such proposal for this agency"}
 CONFLICT = {
     409: "Not possible in the proposal's status (`allowed_actions` says what is), "
-    "or outside the cycle's submission window"
+    "outside the cycle's submission window, changed meanwhile by another request, "
+    "or a request with the same Idempotency-Key still running"
 }
 
 

@@ -21,6 +21,10 @@ class BlobMissing(KeyError):
     """No object is stored under this key."""
 
 
+class BlobUnavailable(RuntimeError):
+    """The store does not answer or refuses (disk, network, credentials): try again later."""
+
+
 class BlobStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
@@ -50,14 +54,19 @@ class LocalDirectoryBlobs:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        except OSError as exc:
+            raise BlobUnavailable(str(exc)) from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(temporary, path)
-        except BaseException:
+        except BaseException as exc:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise BlobUnavailable(str(exc)) from exc
             raise
 
     def get(self, key: str) -> bytes:
@@ -65,9 +74,14 @@ class LocalDirectoryBlobs:
             return self._path(key).read_bytes()
         except FileNotFoundError as exc:
             raise BlobMissing(key) from exc
+        except OSError as exc:
+            raise BlobUnavailable(str(exc)) from exc
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise BlobUnavailable(str(exc)) from exc
 
 
 class S3Blobs:
@@ -77,21 +91,26 @@ class S3Blobs:
         self.client = client
         self.bucket = bucket
 
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
+        except self.client.exceptions.NoSuchKey as exc:
+            raise BlobMissing(kwargs.get("Key", "")) from exc
+        except (BotoCoreError, ClientError) as exc:
+            raise BlobUnavailable(str(exc)) from exc
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(
-            Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type
-        )
+        self._call("put_object", Key=_checked(key), Body=data, ContentType=content_type)
 
     def get(self, key: str) -> bytes:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=_checked(key))
-        except self.client.exceptions.NoSuchKey as exc:
-            raise BlobMissing(key) from exc
+        response = self._call("get_object", Key=_checked(key))
         data: bytes = response["Body"].read()
         return data
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=_checked(key))
+        self._call("delete_object", Key=_checked(key))
 
 
 class MemoryBlobs:
@@ -115,9 +134,12 @@ class MemoryBlobs:
 
 def s3_client(settings: Settings) -> Any:
     import boto3  # only deployments that store evidence in S3 pay for importing it
+    from botocore.config import Config
 
     return boto3.client(
         "s3",
+        # A request waits for a storage that is down only briefly, then answers 503.
+        config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}),
         endpoint_url=settings.evidence_s3_endpoint_url or None,
         region_name=settings.evidence_s3_region or None,
         aws_access_key_id=settings.evidence_s3_access_key_id or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,10 +12,12 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from services.submission.domain import evidence as rules
 from services.submission.domain import lifecycle
-from services.submission.store.blobs import BlobStore
+from services.submission.store.blobs import BlobStore, BlobUnavailable
 from services.submission.store.proposal_records import ProposalNotFound
 from services.submission.store.registry import iso
 from services.submission.store.tables import evidence, proposals
+
+log = logging.getLogger(__name__)
 
 
 class EvidenceNotFound(LookupError):
@@ -143,4 +146,7 @@ def delete_file(
         key = _file(conn, proposal_id, evidence_id).storage_key
         conn.execute(delete(evidence).where(evidence.c.id == evidence_id))
     # After the commit: a failure here leaves an orphaned object, never a dangling row.
-    blobs.delete(key)
+    try:
+        blobs.delete(key)
+    except BlobUnavailable:
+        log.warning("evidence %s deleted; its object %s stays in storage", evidence_id, key)

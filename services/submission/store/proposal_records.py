@@ -407,7 +407,7 @@ def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[
             .where(timeline_table.c.proposal_id == proposal_id)
             .order_by(timeline_table.c.at, timeline_table.c.id)
         ).all()
-        per_round = dict(
+        per_round: dict[str, int] = dict(
             conn.execute(
                 select(reviewer_slots.c.round, func.count(reviewer_slots.c.number.distinct()))
                 .where(reviewer_slots.c.proposal_id == proposal_id)

@@ -16,6 +16,7 @@ from services.submission.app import create_app
 from services.submission.store.blobs import (
     BlobMissing,
     BlobStore,
+    BlobUnavailable,
     LocalDirectoryBlobs,
     MemoryBlobs,
     S3Blobs,
@@ -137,3 +138,42 @@ def test_the_api_stores_evidence_in_s3_when_configured(
         assert content.data == pdf
     finally:
         app.extensions["inagara"].engine.dispose()
+
+
+def test_storage_that_does_not_answer_is_a_503_and_stores_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the evidence directory should be")
+    app = create_app(settings.with_(evidence_dir=str(blocked)))
+    try:
+        portal = Portal(app, app.test_client())
+        secret = portal.key(portal.agency("DINKES")["id"])
+        pid = portal.draft(secret)["id"]
+        response = portal.as_agency(
+            secret,
+            "POST",
+            f"/v1/proposals/{pid}/evidence",
+            data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert (
+            portal.as_agency(secret, "GET", f"/v1/proposals/{pid}/evidence").get_json()["items"]
+            == []
+        )
+    finally:
+        app.extensions["inagara"].engine.dispose()
+
+
+def test_an_s3_store_that_is_down_is_blob_unavailable() -> None:
+    down = Settings(
+        service="submission",
+        evidence_s3_bucket="b",
+        evidence_s3_endpoint_url=f"http://127.0.0.1:{free_port()}",
+        evidence_s3_region="us-east-1",
+        evidence_s3_access_key_id="x",
+        evidence_s3_secret_access_key="x",
+    )
+    with pytest.raises(BlobUnavailable):
+        blob_store(down).put(key(), b"x", "image/png")
