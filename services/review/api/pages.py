@@ -269,6 +269,7 @@ def cycle_page(cycle_id: str) -> str:
         tie_break=scoring.TIE_BREAK_RULE,
         reviewers=reviewers,
         finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+        awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
     )
 
 
@@ -353,6 +354,20 @@ def reassign(assignment_id: str) -> BaseResponse:
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+@bp.route("/cycles/<cycle_id>/panel", methods=["POST"])
+@login_required("secretariat")
+def name_panel(cycle_id: str) -> BaseResponse:
+    try:
+        with transaction() as conn:
+            count = decisions.assign_panel(
+                conn, cycle_id, request.form.getlist("member"), g.user["id"]
+            )
+        flash(f"Panel named; {count} finalists assigned to it.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
 
 
 @bp.route("/cycles/<cycle_id>/awards", methods=["POST"])

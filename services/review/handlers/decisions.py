@@ -42,6 +42,19 @@ def _desk_rank(conn: Connection, proposal: dict[str, Any]) -> int | None:
     return None
 
 
+def _room_on_the_shortlist(conn: Connection, proposal: dict[str, Any]) -> None:
+    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
+    if cycle is None or not states.can_move(proposal["status"], states.SHORTLISTED):
+        return  # the state machine has the say
+    finalists = [
+        p
+        for p in proposals.listing(conn, cycle_id=cycle["id"])
+        if p["status"] in cycle_cases.FINALIST
+    ]
+    if len(finalists) >= cycle["shortlist_size"]:
+        raise Conflict(f"The shortlist is full ({cycle['shortlist_size']} finalists).")
+
+
 def decide(
     conn: Connection, proposal_id: str, decision: str, note: str, actor: str
 ) -> dict[str, Any]:
@@ -50,6 +63,8 @@ def decide(
     proposal = transitions.load(conn, proposal_id)
     if decision == "request_revision" and not note.strip():
         raise Invalid({"note": ["Say what the agency must change (the feedback)."]})
+    if decision == "shortlist":
+        _room_on_the_shortlist(conn, proposal)
     rank = _desk_rank(conn, proposal)
     moved = transitions.move(conn, proposal, wanted, actor, decision)
     now = datetime.now(UTC)

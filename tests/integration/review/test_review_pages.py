@@ -152,3 +152,43 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     assert b"DISDIK" in participation and b"known only from proposals" in participation
     proposal_page = office.get(f"/ui/proposals/{event.subject}").data
     assert b"shortlisted" in proposal_page and b"Audit log" in proposal_page
+
+
+def test_pages_answer_only_their_people(app: Flask) -> None:
+    api = app.test_client()
+    mine = create_account(api, agency_code="X")
+    other = create_account(api, agency_code="DINKES")
+    secretary = create_account(api, role="secretariat")
+    cycle = create_cycle(api, reviewers_per_proposal=1)
+    event = submitted_event("DINKES")
+    deliver(app, event)
+    (held,) = api.get(f"/v1/proposals/{event.subject}/assignments", headers=auth(ADMIN)).json[
+        "items"
+    ]
+    secretariat_pages = [
+        "/ui/cycles",
+        f"/ui/cycles/{cycle['id']}",
+        f"/ui/proposals/{event.subject}",
+        f"/ui/cycles/{cycle['id']}/participation",
+        f"/ui/cycles/{cycle['id']}/ranking.csv",
+        f"/ui/cycles/{cycle['id']}/scores.csv",
+    ]
+    reviewer_pages = ["/ui/assignments", f"/ui/assignments/{held['id']}"]
+    anonymous = app.test_client()
+    for path in secretariat_pages + reviewer_pages:
+        assert anonymous.get(path).status_code == 302, path
+    assigned, not_assigned, office = app.test_client(), app.test_client(), app.test_client()
+    log_in(assigned, mine["email"])
+    log_in(not_assigned, other["email"])
+    log_in(office, secretary["email"])
+    for path in secretariat_pages:
+        assert assigned.get(path).status_code == 403, path
+        assert office.get(path).status_code == 200, path
+    assert assigned.get(f"/ui/assignments/{held['id']}").status_code == 200
+    assert not_assigned.get(f"/ui/assignments/{held['id']}").status_code == 404
+    page = not_assigned.get("/ui/assignments")
+    assert page.status_code == 200 and event.subject[:6].encode() not in page.data
+    stolen = not_assigned.post(
+        f"/ui/assignments/{held['id']}/review", data={"csrf_token": csrf(page.data)}
+    )
+    assert stolen.status_code == 404

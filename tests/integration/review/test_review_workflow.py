@@ -322,3 +322,29 @@ def test_a_reminder_goes_out_once_across_workers_and_restarts(
     assert all(e.data["reviewer"]["email"] for e in due)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(reminders)).scalar_one() == 2
+
+
+def test_the_shortlist_holds_no_more_than_the_cycle_allows(app: Flask, client: FlaskClient) -> None:
+    reviewer = create_account(client, agency_code="X")
+    cycle = create_cycle(client, reviewers_per_proposal=1, shortlist_size=1)
+    events = [submitted_event(code) for code in ("DINKES", "DISDIK")]
+    for event in events:
+        deliver(app, event)
+    token = auth(login(client, reviewer["email"]))
+    rubric = client.get(f"/v1/cycles/{cycle['id']}/rubrics/desk", headers=token).json
+    for held in client.get("/v1/assignments", headers=token).json["items"]:
+        client.put(
+            f"/v1/assignments/{held['id']}/review",
+            json={"scores": scores_for(rubric, 2)},
+            headers=token,
+        )
+    first, second = (
+        client.post(
+            f"/v1/proposals/{e.subject}/decisions",
+            json={"decision": "shortlist"},
+            headers=auth(ADMIN),
+        )
+        for e in events
+    )
+    assert first.status_code == 200
+    assert second.status_code == 409 and "shortlist is full" in second.json["detail"]
