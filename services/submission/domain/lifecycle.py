@@ -179,14 +179,17 @@ def submit_proposal(
 def edit(
     proposal: Proposal, profile: dict[str, Any], cycle_id: str | None, now: datetime
 ) -> Proposal:
-    """A new version with the new profile; the previous one stays readable."""
+    """A new version with the new profile; the previous one stays readable.
+
+    Under revision the proposal stays in the cycle it was reviewed in.
+    """
     require(proposal.status, EDIT)
     version = proposal.version + 1
     return replace(
         proposal,
         version=version,
         profile=profile,
-        cycle_id=cycle_id,
+        cycle_id=proposal.cycle_id if proposal.status == REVISION_REQUESTED else cycle_id,
         events=(ProposalEdited(proposal.id, version, now),),
     )
 

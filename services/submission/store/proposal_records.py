@@ -271,11 +271,10 @@ def submit_proposal(
         lifecycle.require(proposal.status, lifecycle.SUBMIT)
         if not domain.may_send_to_review(caller.role, caller.agency):
             raise domain.NotPermitted("Only the agency's administrator may submit.")
-        wanted = cycle_id or proposal.cycle_id
         if proposal.status == lifecycle.REVISION_REQUESTED:
-            chosen = wanted
+            chosen = proposal.cycle_id  # a resubmission stays in its cycle
         else:
-            chosen = _submission_cycle(conn, wanted, now, configured)
+            chosen = _submission_cycle(conn, cycle_id or proposal.cycle_id, now, configured)
         return lifecycle.submit(proposal, caller.agency, chosen, now)
 
     return _change(engine, caller, proposal_id, step)

@@ -44,6 +44,13 @@ def test_a_resubmission_always_carries_a_newer_version() -> None:
     assert event.resubmission and event.version == 2 == again.version
 
 
+def test_under_revision_the_proposal_stays_in_its_cycle() -> None:
+    submitted = lifecycle.submit(draft(), AGENCY, "2026", NOW)
+    reopened = replace(submitted, status=lifecycle.REVISION_REQUESTED)
+    assert lifecycle.edit(reopened, PROFILE, None, NOW).cycle_id == "2026"
+    assert lifecycle.edit(draft(), PROFILE, "2027", NOW).cycle_id == "2027"
+
+
 @pytest.mark.parametrize("status", lifecycle.STATUSES)
 @pytest.mark.parametrize("action", [lifecycle.EDIT, lifecycle.SUBMIT, lifecycle.WITHDRAW])
 def test_every_refusal_names_what_is_allowed(status: str, action: str) -> None:
