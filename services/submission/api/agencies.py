@@ -13,6 +13,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
 from services.submission import domain
+from services.submission.api import examples
 from services.submission.api.auth import (
     admin_required,
     agency_admin_or_admin,
@@ -65,7 +66,7 @@ def _parent_exists(parent_id: str | None) -> None:
 @blp.doc(security=SECURITY)
 @admin_required
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
-@blp.arguments(AgencyCreateSchema)
+@blp.arguments(AgencyCreateSchema, example=examples.AGENCY)
 @blp.response(201, AgencySchema)
 @problems(
     blp,
@@ -144,7 +145,7 @@ def update_agency(body: dict[str, Any], agency_id: str) -> Response:
 @blp.doc(security=SECURITY)
 @agency_admin_or_admin
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
-@blp.arguments(KeyCreateSchema)
+@blp.arguments(KeyCreateSchema, example=examples.KEY)
 @blp.response(201, KeyCreatedSchema)
 @problems(
     blp,

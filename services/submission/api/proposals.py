@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 from flask_smorest import Blueprint, abort
 
+from services.submission.api import examples
 from services.submission.api.auth import agency_required, caller, ctx
 from services.submission.api.errors import BODY_PROBLEMS, KEY_401, problems
 from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
@@ -64,7 +65,7 @@ def _configured() -> Any:
 @agency_required
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @blp.arguments(CreateQuerySchema, location="query", as_kwargs=True)
-@blp.arguments(ProposalWriteSchema)
+@blp.arguments(ProposalWriteSchema, example=examples.PROPOSAL)
 @blp.response(201, ProposalSchema)
 @problems(
     blp,
@@ -119,7 +120,7 @@ def get_proposal(proposal_id: str) -> Response:
 @blp.route("/<string:proposal_id>", methods=["PUT"])
 @blp.doc(security=SECURITY)
 @agency_required
-@blp.arguments(ProposalWriteSchema)
+@blp.arguments(ProposalWriteSchema, example=examples.PROPOSAL)
 @blp.response(200, ProposalSchema)
 @problems(blp, {401: KEY_401, **NOT_FOUND, **CONFLICT, **BODY_PROBLEMS})
 def edit_proposal(body: dict[str, Any], proposal_id: str) -> Response:

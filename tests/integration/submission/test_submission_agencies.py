@@ -175,3 +175,24 @@ def test_the_docs_page_works_without_the_internet(portal: Portal) -> None:
     assert (
         portal.client.get("/openapi.json").get_json()["info"]["title"] == "Inagara submission API"
     )
+
+
+def test_the_documented_examples_are_accepted_as_they_stand(portal: Portal) -> None:
+    document = portal.client.get("/openapi.json").get_json()
+
+    def example(path: str) -> dict[str, Any]:
+        return dict(
+            document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
+        )
+
+    agency = portal.admin("POST", "/v1/agencies", json=example("/v1/agencies"))
+    assert agency.status_code == 201, agency.get_json()
+    key = portal.admin(
+        "POST",
+        f"/v1/agencies/{agency.get_json()['id']}/keys",
+        json=example("/v1/agencies/{agency_id}/keys"),
+    )
+    assert key.status_code == 201, key.get_json()
+    admin_key = portal.key(agency.get_json()["id"])
+    proposal = portal.as_agency(admin_key, "POST", "/v1/proposals", json=example("/v1/proposals"))
+    assert proposal.status_code == 201, proposal.get_json()
