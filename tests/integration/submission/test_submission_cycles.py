@@ -50,6 +50,11 @@ def test_the_one_open_cycle_is_chosen_and_a_closed_one_refuses_with_its_dates(
     )
     assert moved.status_code == 200 and moved.get_json()["cycle_id"] == "2026"
 
+    in_2026 = portal.as_agency(admin_key, "GET", "/v1/proposals?cycle_id=2026").get_json()["items"]
+    assert len(in_2026) == 2 and {p["cycle_id"] for p in in_2026} == {"2026"}
+    in_2025 = portal.as_agency(admin_key, "GET", "/v1/proposals?cycle_id=2025").get_json()["items"]
+    assert in_2025 == []
+
     unknown = portal.as_agency(admin_key, "POST", "/v1/proposals", json=profile(cycle_id="1999"))
     assert unknown.status_code == 422 and "cycle_id" in unknown.get_json()["errors"]
 
