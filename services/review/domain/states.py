@@ -23,7 +23,9 @@ AWARDED = "awarded"
 NOT_AWARDED = "not_awarded"
 WITHDRAWN = "withdrawn"
 
-FINAL = frozenset({REJECTED, AWARDED, NOT_AWARDED, WITHDRAWN})
+# A tuple first: the order of STATES must not depend on string hashing (documents are generated).
+FINAL_STATES = (REJECTED, AWARDED, NOT_AWARDED, WITHDRAWN)
+FINAL = frozenset(FINAL_STATES)
 
 _MOVES: dict[str, tuple[str, ...]] = {
     RECEIVED: (SCREENED, REVISION_REQUESTED),
@@ -39,7 +41,7 @@ _MOVES: dict[str, tuple[str, ...]] = {
 # Withdrawal is open from every state that is not final.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     state: (*moves, WITHDRAWN) for state, moves in _MOVES.items()
-} | {state: () for state in FINAL}
+} | {state: () for state in FINAL_STATES}
 STATES = tuple(TRANSITIONS)
 # Every state in which the cycle's award decision still has to say something.
 AWAITING_AWARD = (SCORED, SHORTLISTED, PANEL_ASSIGNED, PANEL_SCORED)
