@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from services.submission import domain
 from services.submission.store.tables import agencies, api_keys
+from shared.events.proposal import normalise_phone
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def create_agency(
     allow_drafter_submit: bool = False,
 ) -> domain.Agency:
     agency_id = str(uuid.uuid4())
+    # The CLI and the local stack call this directly: keep the phone in E.164 for them too.
+    contact_phone = normalise_phone(contact_phone) if contact_phone else None
     conn.execute(
         insert(agencies).values(
             id=agency_id,
