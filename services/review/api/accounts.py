@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import caller, refusals, secretariat, transaction
 from services.review.api.schemas import (
     MeSchema,
@@ -67,12 +68,12 @@ class Users(MethodView):
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(409, description="The email has an account")
+    @blp.doc(**DOC)
     @refusals
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, body: dict[str, Any]) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
         who = secretariat()
-        with transaction() as conn:
-            return accounts.create_user(conn, body, who.id)
+        return create_once(who, UserSchema(), lambda conn: accounts.create_user(conn, body, who.id))
 
 
 @blp.route("/users/<string:user_id>", methods=["PATCH"])

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     caller,
     context,
@@ -65,14 +66,14 @@ class Cycles(MethodView):
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(422, description="Invalid fields or dates out of order")
+    @blp.doc(**DOC)
     @refusals
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, body: dict[str, Any]) -> Any:
         """Create a cycle (default rubrics unless given); publishes `cycle.scheduled`."""
         who = secretariat()
         if body.get("disagreement_spread") is None:
             body["disagreement_spread"] = review_settings().disagreement_spread
-        with transaction() as conn:
-            return cases.create_cycle(conn, body, who.id)
+        return create_once(who, CycleSchema(), lambda conn: cases.create_cycle(conn, body, who.id))
 
 
 @blp.route("/<string:cycle_id>")

@@ -165,5 +165,16 @@ audit_log = Table(
     Column("after", JSON, nullable=True),
 )
 
+# Answers to creating POSTs sent with an Idempotency-Key, written with what they created.
+idempotency_keys = Table(
+    "review_idempotency_keys",
+    metadata,
+    Column("principal", String(36), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -348,3 +348,22 @@ def test_the_shortlist_holds_no_more_than_the_cycle_allows(app: Flask, client: F
     )
     assert first.status_code == 200
     assert second.status_code == 409 and "shortlist is full" in second.json["detail"]
+
+
+def test_a_retried_create_with_the_same_key_creates_nothing_twice(
+    app: Flask, client: FlaskClient
+) -> None:
+    cycle = create_cycle(client)
+    body = {
+        k: cycle[k]
+        for k in ("name", "year", "submission_opens_at", "submission_closes_at", "review_deadline")
+    }
+    headers = {**auth(ADMIN), "Idempotency-Key": "cycle-2027"}
+    first = client.post("/v1/cycles", json={**body, "year": 2027}, headers=headers)
+    again = client.post("/v1/cycles", json={**body, "year": 2027}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/v1/cycles", json={**body, "year": 2028}, headers=headers)
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert len(client.get("/v1/cycles", headers=auth(ADMIN)).json["items"]) == 2
+    assert len(outbox_events(app, "cycle.scheduled")) == 2
