@@ -112,6 +112,8 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     page = browser.new_page()
     page.set_default_timeout(10_000)
 
+    page.goto(f"{base}/ui/login")
+    shot(page, "login")
     log_in(page, base, secretary["email"])
     page.wait_for_url("**/ui/cycles")
     now = datetime.now(UTC)
@@ -166,6 +168,7 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     rows = page.locator("#ranking tr[data-proposal]")
     assert rows.count() == 5
     order = [rows.nth(i).get_attribute("data-proposal") for i in range(5)]
+    assert page.locator("#assignments-overview tr").count() == 6
     shot(page, "secretariat-ranking")
     for pid in order[:3]:
         page.locator(f"#ranking tr[data-proposal='{pid}'] button[value=shortlist]").click()

@@ -257,6 +257,7 @@ def cycle_page(cycle_id: str) -> str:
         ranking = cycle_cases.ranking(conn, cycle_id, rubric.DESK)
         final = cycle_cases.final_ranking(conn, cycle_id)
         reviewers = people.listing(conn, role="reviewer")
+        held = {p["id"]: assignments.of_proposal(conn, p["id"], open_only=True) for p in in_cycle}
     by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
     for p in in_cycle:
         by_stage[p["status"]].append(p)
@@ -270,6 +271,8 @@ def cycle_page(cycle_id: str) -> str:
         reviewers=reviewers,
         finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
         awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
+        proposals=in_cycle,
+        held=held,
     )
 
 
