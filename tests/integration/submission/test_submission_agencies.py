@@ -200,5 +200,7 @@ def test_the_documented_examples_are_accepted_as_they_stand(portal: Portal) -> N
 
 def test_agencies_made_outside_the_api_also_get_e164_phones(portal: Portal) -> None:
     with portal.app.extensions["inagara"].engine.begin() as conn:
-        agency = store.create_agency(conn, "CLI", "Dinas CLI", "dinas", "a@b.go.id", "0812-3456-7890")
+        agency = store.create_agency(
+            conn, "CLI", "Dinas CLI", "dinas", "a@b.go.id", "0812-3456-7890"
+        )
     assert agency.contact_phone == "+6281234567890"
