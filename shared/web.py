@@ -145,7 +145,12 @@ def _view_accepts_multipart() -> bool:
 
 def _require_json_bodies() -> None:
     if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
-        if request.content_length == 0 and not request.mimetype:
+        # No body at all (curl -X POST .../submit) is fine; a body must be JSON.
+        if (
+            not request.content_length
+            and not request.mimetype
+            and not request.headers.get("Transfer-Encoding")
+        ):
             return
         if request.mimetype == MULTIPART_FORM and _view_accepts_multipart():
             return

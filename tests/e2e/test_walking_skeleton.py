@@ -154,10 +154,11 @@ def test_a_proposal_travels_from_the_portal_to_review_and_to_the_innovators_inbo
         "the title is escaped in HTML"
     )
 
-    reviewed = eventually(
-        lambda: admin_get(stack, "review", f"/v1/proposals/{proposal['id']}").json() or None,
-        what="review",
-    )
+    def review_view() -> dict[str, Any] | None:
+        response = admin_get(stack, "review", f"/v1/proposals/{proposal['id']}")
+        return response.json() if response.status_code == 200 else None  # 404 until it arrives
+
+    reviewed = eventually(review_view, what="the proposal in the review service")
     # Screening runs on arrival; with no reviewers registered it stops at "screened".
     assert reviewed["status"] in {"received", "screened", "assigned"}
     assert reviewed["title"] == title
