@@ -115,8 +115,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def _body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def _body(self) -> bytes | None:
+        """The whole body, or None when the client went away before sending all of it."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        return body if len(body) == length else None
 
     def do_GET(self) -> None:
         if self.path == "/_messages":
@@ -127,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         gateway = self.server.gateway
         body = self._body()
+        if body is None:
+            self.close_connection = True  # an unfinished request is never acted on
+            return
         if self.path == "/_control":
             command = json.loads(body or b"{}")
             gateway.plan(*command.get("fail", []), *([STALL] * int(command.get("stall", 0))))

@@ -33,8 +33,11 @@ from services.notification.sms import SmsGateway
 from services.notification.store import deliveries as store
 
 log = logging.getLogger(__name__)
+PRESUMED = "the sender stopped after handing the message over; presumed delivered"
 
-Send = Callable[[dict[str, Any]], str | None]
+HandOver = Callable[[], None]
+# Sends one delivery, calling the hand-over just before the server can accept it.
+Send = Callable[[dict[str, Any], HandOver], str | None]
 
 
 class Transport(Protocol):
@@ -55,7 +58,7 @@ class EmailTransport:
     def session(self) -> Iterator[Send]:
         with self._mailer.session() as session:
 
-            def send(delivery: dict[str, Any]) -> str | None:
+            def send(delivery: dict[str, Any], hand_over: HandOver) -> str | None:
                 mid = message_id(delivery["id"], self._sender)
                 session.send(
                     compose(
@@ -67,7 +70,8 @@ class EmailTransport:
                         delivery["recipient_name"],
                         mid,
                         delivery["unsubscribe_url"],
-                    )
+                    ),
+                    hand_over,
                 )
                 return mid
 
@@ -82,7 +86,9 @@ class SmsTransport:
 
     @contextmanager
     def session(self) -> Iterator[Send]:
-        yield lambda d: self._gateway.send(d["recipient"], d["body_text"], d["id"])
+        yield lambda d, hand_over: self._gateway.send(
+            d["recipient"], d["body_text"], d["id"], hand_over
+        )
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,14 @@ class Policy:
 class Dispatcher:
     """Claims due deliveries of one channel, sends them, and finishes or reschedules them.
 
-    One send per delivery unless a send failed: the claim is committed before
-    the send and the outcome right after it. Only a crash between the server's
-    acceptance and that commit can repeat a message (after the lease), with the
-    same Message-ID / gateway reference so the receiving side can tell.
+    One send per delivery unless a send failed. The claim is committed before
+    the send; "handed over" is committed just before the last bytes that let
+    the server accept the message (the SMTP final dot, the request's last
+    byte); the outcome right after the reply. A sender killed before the hand
+    over leaves a claim that expires and is sent again (the server never got
+    it whole); killed after it, the delivery is presumed sent when its lease
+    expires and is not sent again. What is left is a window of one small write
+    in which a kill loses a message instead of repeating it.
     """
 
     def __init__(
@@ -137,6 +147,11 @@ class Dispatcher:
         """
         p = self._policy
         now = self._clock.now()
+        for presumed in store.presumed_sent(self._engine, self.channel, now, p.lease):
+            log.warning(
+                "delivery %s was handed over by a sender that died; presumed sent", presumed["id"]
+            )
+            store.finish(self._engine, presumed, SENT, now, error=PRESUMED)
         due = store.due(self._engine, self.channel, now, p.lease, p.batch_size)
         ready = []
         for delivery_id, time_zone in due:
@@ -166,8 +181,12 @@ class Dispatcher:
         delivery = store.claim(self._engine, delivery_id, self._clock.now(), self._policy.lease)
         if delivery is None:
             return 0  # another sender has it
+
+        def hand_over() -> None:
+            store.hand_over(self._engine, delivery_id, self._clock.now())
+
         try:
-            provider_id = send(delivery)
+            provider_id = send(delivery, hand_over)
         except PermanentSendError as exc:
             store.finish(
                 self._engine, delivery, FAILED, self._clock.now(), error=str(exc), permanent=True

@@ -5,9 +5,12 @@ A ``session`` holds one SMTP connection for a burst of messages.
 
 from __future__ import annotations
 
+import email.policy
+import re
 import smtplib
+import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
@@ -33,7 +36,12 @@ class TransientSendError(Exception):
 
 
 class MailSession(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, hand_over: Callable[[], None] = ...) -> None:
+        """Send one message; ``hand_over`` runs just before the server can accept it.
+
+        Raises ``PermanentSendError`` or ``TransientSendError``.
+        """
+        ...
 
 
 class Mailer(Protocol):
@@ -69,33 +77,71 @@ def compose(
     return message
 
 
+def _no_hand_over() -> None:
+    pass
+
+
+def _smtp_error(code: int, reply: bytes, what: str) -> PermanentSendError | TransientSendError:
+    text = f"{what}: {code} {reply.decode('utf-8', 'replace')}"
+    if 500 <= code < 600:
+        return PermanentSendError(text)
+    return TransientSendError(text)
+
+
+def _dot_stuffed(message: EmailMessage) -> bytes:
+    """The message as DATA wants it: CRLF line ends, a leading dot doubled, ending in CRLF."""
+    data = message.as_bytes(policy=email.policy.SMTP)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
 class _SmtpSession:
+    """Sends over one connection, handing each message over at the last possible moment.
+
+    The DATA is written up to, but not including, the final ``.``; then
+    ``hand_over`` runs (the dispatcher commits "handed over"), and only then
+    the ``.`` goes out. A process killed before the ``.`` leaves the server
+    with an unfinished message, which it discards: the send is redone, not
+    repeated. Killed after it, the database already says so: nothing is resent.
+    """
+
     def __init__(self, client: smtplib.SMTP) -> None:
         self._client = client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, hand_over: Callable[[], None] = _no_hand_over) -> None:
+        client = self._client
+        sender = parseaddr(str(message["From"]))[1]
+        recipient = parseaddr(str(message["To"]))[1]
         try:
-            refused = self._client.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise _classify(exc, exc.recipients) from exc
-        except smtplib.SMTPResponseException as exc:
-            if 500 <= exc.smtp_code < 600:
-                raise PermanentSendError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-            raise TransientSendError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            client.ehlo_or_helo_if_needed()
+            code, reply = client.mail(sender)
+            if code != 250:
+                client.rset()
+                raise _smtp_error(code, reply, "MAIL FROM refused")
+            code, reply = client.rcpt(recipient)
+            if code not in (250, 251):
+                client.rset()
+                raise _smtp_error(code, reply, f"RCPT TO {recipient} refused")
+            code, reply = client.docmd("DATA")
+            if code != 354:
+                client.rset()
+                raise _smtp_error(code, reply, "DATA refused")
+            client.send(_dot_stuffed(message))
+            try:
+                hand_over()
+            except BaseException:
+                # Without its final dot the server drops the message; a QUIT now
+                # would only be read as more of it.
+                client.close()
+                raise
+            client.send(b".\r\n")
+            code, reply = client.getreply()
+        except (PermanentSendError, TransientSendError):
+            raise
         except (smtplib.SMTPException, OSError) as exc:
             raise TransientSendError(repr(exc), connection_lost=True) from exc
-        if refused:
-            raise _classify(None, refused)
-
-
-def _classify(
-    exc: Exception | None, refused: dict[str, tuple[int, bytes]]
-) -> PermanentSendError | TransientSendError:
-    codes = [code for code, _ in refused.values()]
-    text = f"refused: {refused!r}"
-    if codes and all(500 <= code < 600 for code in codes):
-        return PermanentSendError(text)
-    return TransientSendError(text)
+        if code != 250:
+            raise _smtp_error(code, reply, "message refused")
 
 
 class SmtpMailer:
@@ -134,6 +180,10 @@ class SmtpMailer:
                     client.starttls(context=self._tls or ssl.create_default_context())
             if s.smtp_username:
                 client.login(s.smtp_username, s.smtp_password)
+            # The final dot goes out as a write of its own (see _SmtpSession): without
+            # this, Nagle's algorithm holds it until the server's delayed ACK.
+            if client.sock is not None:
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except (smtplib.SMTPException, OSError) as exc:
             raise TransientSendError(
                 f"cannot reach {s.smtp_host}:{s.smtp_port}: {exc!r}", connection_lost=True
@@ -158,7 +208,8 @@ class MemoryMailer:
     def session(self) -> Iterator[MailSession]:
         yield self
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, hand_over: Callable[[], None] = _no_hand_over) -> None:
         if self.fail_with:
             raise self.fail_with.pop(0)
+        hand_over()
         self.sent.append(message)

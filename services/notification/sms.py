@@ -8,10 +8,11 @@ is permanent; 5xx, 408, 429, a timeout or a refused connection is transient.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
-import urllib.error
+import socket
 import urllib.parse
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,33 +22,71 @@ from services.notification.mailer import PermanentSendError, TransientSendError
 
 
 class SmsGateway(Protocol):
-    def send(self, to: str, text: str, reference: str) -> str:
+    def send(self, to: str, text: str, reference: str, hand_over: Callable[[], None] = ...) -> str:
         """Hand one SMS to the gateway; returns the gateway's message id.
 
-        Blocks on the HTTP call (bounded by the timeout); raises
-        ``PermanentSendError`` or ``TransientSendError``.
+        ``hand_over`` runs just before the gateway can accept it. Blocks on the
+        HTTP call (bounded by the timeout); raises ``PermanentSendError`` or
+        ``TransientSendError``.
         """
         ...
 
 
-def _post(request: urllib.request.Request, timeout_s: float) -> dict[str, Any]:
+def _no_hand_over() -> None:
+    pass
+
+
+def _post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_s: float,
+    hand_over: Callable[[], None],
+) -> dict[str, Any]:
+    """POST ``body``, handing it over just before its last byte; the reply's JSON.
+
+    The gateway cannot act on a request it has not received whole: a process
+    killed before the last byte leaves nothing to send twice, and ``hand_over``
+    (the dispatcher's commit) has run before anything could be accepted.
+    """
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.netloc, timeout=timeout_s)
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:500].decode("utf-8", "replace")
-        text = f"gateway answered {exc.code}: {detail}"
-        if exc.code in (408, 429) or exc.code >= 500:
-            raise TransientSendError(text) from exc
-        raise PermanentSendError(text) from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise TransientSendError(f"gateway unreachable: {exc!r}") from exc
+        try:
+            connection.connect()
+            if connection.sock is not None:
+                # The last byte is a write of its own: do not let Nagle hold it back.
+                connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection.putrequest("POST", parts.path + (f"?{parts.query}" if parts.query else ""))
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            connection.send(body[:-1])
+        except OSError as exc:
+            raise TransientSendError(f"gateway unreachable: {exc!r}") from exc
+        hand_over()
+        try:
+            connection.send(body[-1:])
+            response = connection.getresponse()
+            status, reply = response.status, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise TransientSendError(f"gateway unreachable or silent: {exc!r}") from exc
+    finally:
+        connection.close()
+    if status >= 400:
+        text = f"gateway answered {status}: {reply[:500].decode('utf-8', 'replace')}"
+        if status in (408, 429) or status >= 500:
+            raise TransientSendError(text)
+        raise PermanentSendError(text)
     try:
-        reply = json.loads(body or b"{}")
+        parsed = json.loads(reply or b"{}")
     except ValueError:
         # It took the message but said something odd; sending again would duplicate it.
-        return {"id": f"unreadable reply: {body[:100]!r}"}
-    return reply if isinstance(reply, dict) else {}
+        return {"id": f"unreadable reply: {reply[:100]!r}"}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 class TwilioGateway:
@@ -60,18 +99,21 @@ class TwilioGateway:
         self._sid = path.split(TWILIO_PATH, 1)[1].split("/", 1)[0]
         self._url, self._token, self._sender, self._timeout_s = url, token, sender, timeout_s
 
-    def send(self, to: str, text: str, reference: str) -> str:
+    def send(
+        self, to: str, text: str, reference: str, hand_over: Callable[[], None] = _no_hand_over
+    ) -> str:
         credentials = base64.b64encode(f"{self._sid}:{self._token}".encode()).decode()
-        request = urllib.request.Request(
+        reply = _post(
             self._url,
-            data=urllib.parse.urlencode({"To": to, "From": self._sender, "Body": text}).encode(),
-            headers={
+            urllib.parse.urlencode({"To": to, "From": self._sender, "Body": text}).encode(),
+            {
                 "Authorization": f"Basic {credentials}",
                 "Content-Type": "application/x-www-form-urlencoded",
             },
-            method="POST",
+            self._timeout_s,
+            hand_over,
         )
-        return str(_post(request, self._timeout_s).get("sid") or "")
+        return str(reply.get("sid") or "")
 
 
 class WebhookGateway:
@@ -83,7 +125,9 @@ class WebhookGateway:
     def __init__(self, url: str, token: str, sender: str, timeout_s: float = 10.0) -> None:
         self._url, self._token, self._sender, self._timeout_s = url, token, sender, timeout_s
 
-    def send(self, to: str, text: str, reference: str) -> str:
+    def send(
+        self, to: str, text: str, reference: str, hand_over: Callable[[], None] = _no_hand_over
+    ) -> str:
         segments = gsm7.split(text)
         headers = {"Content-Type": "application/json"}
         if self._token:
@@ -96,10 +140,7 @@ class WebhookGateway:
             "encoding": segments.encoding,
             "segments": list(segments.parts),
         }
-        request = urllib.request.Request(
-            self._url, data=json.dumps(body).encode(), headers=headers, method="POST"
-        )
-        reply = _post(request, self._timeout_s)
+        reply = _post(self._url, json.dumps(body).encode(), headers, self._timeout_s, hand_over)
         return str(reply.get("id") or reply.get("message_id") or "")
 
 
@@ -125,8 +166,11 @@ class MemoryGateway:
         self.sent: list[SentSms] = []
         self.fail_with: list[Exception] = []
 
-    def send(self, to: str, text: str, reference: str) -> str:
+    def send(
+        self, to: str, text: str, reference: str, hand_over: Callable[[], None] = _no_hand_over
+    ) -> str:
         if self.fail_with:
             raise self.fail_with.pop(0)
+        hand_over()
         self.sent.append(SentSms(to, text, reference))
         return f"SM{len(self.sent):06d}"

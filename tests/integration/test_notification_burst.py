@@ -11,9 +11,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from kafka import KafkaProducer
 from sqlalchemy import func, select
 
@@ -34,7 +35,7 @@ from shared.producer import KafkaPublisher
 from shared.relay import OutboxRelay
 from shared.runner import run_loops
 from shared.settings import Settings
-from tests.integration.notification.support import Inbox, eventually, smtp_server
+from tests.integration.notification.support import Inbox, eventually, one_database, smtp_server
 from tests.unit.notification import factories
 
 PROPOSALS = 500  # 500 submissions + 500 awards = 1,000 events
@@ -51,8 +52,15 @@ def produce(bootstrap: str, topic: str, events: list[Event]) -> None:
         producer.close()
 
 
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    # Heavy: once per session, on PostgreSQL when there is one (see one_database).
+    with one_database(tmp_path) as url:
+        yield url
+
+
 def test_a_burst_of_1000_events_sends_exactly_the_expected_messages(
-    kafka_bootstrap: str, topic: str, database_url: str, tmp_path: Path
+    kafka_bootstrap: str, topic: str, database_url: str
 ) -> None:
     decisions_topic = f"{topic}.decisions"
     ensure_topics(kafka_bootstrap, [decisions_topic, f"{decisions_topic}.dlq"], partitions=3)

@@ -159,3 +159,22 @@ def test_a_number_the_gateway_refuses_fails_at_once(
         assert gateway.gateway.requests == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("api", ["twilio", "webhook"])
+def test_a_sender_that_dies_at_the_hand_over_leaves_no_sms_at_the_gateway(
+    gateway: SmsGatewayServer, api: str
+) -> None:
+    url = gateway.twilio_url() if api == "twilio" else gateway.webhook_url
+    sms = (TwilioGateway if api == "twilio" else WebhookGateway)(url, TOKEN, "INAGARA", 2.0)
+    handed: list[str] = []
+
+    def die() -> None:
+        raise RuntimeError("killed at the hand-over")
+
+    with pytest.raises(RuntimeError):
+        sms.send("+6281234567890", "x", "d-1", die)
+    sms.send("+6281234567890", "y", "d-2", lambda: handed.append("d-2"))
+
+    assert [m.text for m in gateway.gateway.messages] == ["y"]
+    assert handed == ["d-2"]

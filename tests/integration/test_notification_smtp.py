@@ -17,7 +17,8 @@ from services.notification import store
 from services.notification.dispatcher import Dispatcher, EmailTransport, Policy
 from services.notification.domain import SENT
 from services.notification.handlers import Recorder, handlers_for
-from services.notification.mailer import SmtpMailer, TransientSendError
+from services.notification.mailer import SmtpMailer, TransientSendError, compose
+from services.notification.rendering import RenderedEmail
 from services.notification.store.tables import deliveries
 from shared.broker import free_port
 from shared.db import create_schema, make_engine
@@ -203,3 +204,34 @@ def test_a_server_down_for_a_while_gets_every_message_once_when_it_returns(
     ids = [r.message_id for r in inbox.messages]
     assert len(ids) == 20 and len(set(ids)) == 20
     assert set(statuses(engine)) == {SENT}
+
+
+def test_a_sender_that_dies_at_the_hand_over_leaves_no_message_at_the_server(
+    engine: Engine,
+) -> None:
+    inbox = Inbox()
+    server = smtp_server(inbox, free_port())
+    message = compose(
+        RenderedEmail("Subjek", "Teks\n.\n..\n", "<p>HTML</p>"),
+        SENDER,
+        "siti@dinkes.example.go.id",
+        "Siti",
+        "<m-1@inagara.local>",
+    )
+
+    def die() -> None:
+        raise RuntimeError("killed at the hand-over")
+
+    try:
+        mailer = SmtpMailer(settings(server.port))
+        with pytest.raises(RuntimeError), mailer.session() as session:
+            session.send(message, die)
+        with mailer.session() as session:
+            session.send(message)
+        eventually(lambda: inbox.messages, 5, "the second send")
+    finally:
+        server.stop()
+
+    [received] = inbox.messages
+    plain = received.message.get_body(("plain",)).get_content()
+    assert plain.replace("\r\n", "\n") == "Teks\n.\n..\n"  # the dots survive stuffing

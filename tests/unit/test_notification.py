@@ -474,3 +474,44 @@ def test_an_agency_contact_on_the_digest_gets_one_email_a_day(
     ]
     with engine.connect() as conn:
         assert conn.execute(select(parked_events)).all() == []
+
+
+def test_a_delivery_handed_over_by_a_sender_that_died_is_presumed_sent_not_repeated(
+    engine: Engine, clock: FakeClock
+) -> None:
+    mailer = MemoryMailer()
+    delivery_id = one_email(engine, clock)
+    claimed_by_another_sender(engine, clock.now())
+    deliveries_store.hand_over(engine, delivery_id, clock.now())
+    sender = email_dispatcher(engine, mailer, clock)
+
+    assert sender.send_due() == 0  # the other sender may still be waiting for the reply
+    assert outcomes(engine) == []
+    clock.advance(2 * LEASE)
+    sender.send_due()
+    sender.send_due()
+
+    assert mailer.sent == []
+    [row] = rows(engine)
+    assert row["status"] == SENT and "presumed" in row["last_error"]
+    [announced] = outcomes(engine)
+    assert announced["type"] == "notification.delivered" and "presumed" in announced["error"]
+
+
+def test_the_hand_over_is_recorded_before_the_server_can_accept(
+    engine: Engine, clock: FakeClock
+) -> None:
+    seen: list[Any] = []
+
+    class Watching(MemoryMailer):
+        def send(self, message: Any, hand_over: Any = None) -> None:
+            def check() -> None:
+                hand_over()
+                seen.append(rows(engine)[0]["handed_at"])
+
+            super().send(message, check)
+
+    one_email(engine, clock)
+    email_dispatcher(engine, Watching(), clock).send_due()
+
+    assert seen and seen[0] is not None

@@ -91,10 +91,35 @@ def add_delivery(
 
 
 def _claimable(now: datetime, lease: timedelta) -> Any:
+    """Pending and due, or claimed by a sender that died before handing the message over."""
     return or_(
         and_(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= now),
-        and_(deliveries.c.status == SENDING, deliveries.c.claimed_at < now - lease),
+        and_(
+            deliveries.c.status == SENDING,
+            deliveries.c.claimed_at < now - lease,
+            deliveries.c.handed_at.is_(None),
+        ),
     )
+
+
+def hand_over(engine: Engine, delivery_id: str, now: datetime) -> None:
+    """Record that the message is about to be complete at the server: never send it again."""
+    with engine.begin() as conn:
+        conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(handed_at=now))
+
+
+def presumed_sent(
+    engine: Engine, channel: str, now: datetime, lease: timedelta
+) -> list[dict[str, Any]]:
+    """Deliveries handed over by a sender that died before it heard the answer."""
+    query = select(deliveries).where(
+        deliveries.c.channel == channel,
+        deliveries.c.status == SENDING,
+        deliveries.c.claimed_at < now - lease,
+        deliveries.c.handed_at.is_not(None),
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def due(
@@ -135,13 +160,12 @@ def claim(
         claimed = conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id, _claimable(now, lease))
-            .values(status=SENDING, claimed_at=now, attempts=deliveries.c.attempts + 1)
-        ).rowcount
-        if claimed != 1:
-            return None
-        return dict(
-            conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()._mapping
-        )
+            .values(
+                status=SENDING, claimed_at=now, handed_at=None, attempts=deliveries.c.attempts + 1
+            )
+            .returning(*deliveries.c)
+        ).first()
+    return dict(claimed._mapping) if claimed is not None else None
 
 
 def outcome_event(
@@ -203,19 +227,23 @@ def finish(
 ) -> None:
     """Record a final outcome (sent or failed) and announce it, in one transaction.
 
+    Only a delivery still being sent is finished, so an outcome is announced once.
+
     A digest's outcome is also the outcome of every delivery it carried.
     """
     with engine.begin() as conn:
-        conn.execute(
+        finished = conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == delivery["id"])
+            .where(deliveries.c.id == delivery["id"], deliveries.c.status == SENDING)
             .values(
                 status=status,
                 sent_at=now if status == SENT else None,
                 last_error=error[:2000] if error else None,
                 provider_id=provider_id,
             )
-        )
+        ).rowcount
+        if not finished:
+            return  # another sender finished it (a presumed send, seen by two workers)
         _record_attempt(conn, delivery, status, now, error, provider_id)
         carried = [delivery]
         if delivery["template"] == DIGEST_TEMPLATE:
@@ -249,7 +277,12 @@ def retry_later(
         conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery["id"])
-            .values(status=PENDING, last_error=error[:2000], next_attempt_at=next_attempt_at)
+            .values(
+                status=PENDING,
+                last_error=error[:2000],
+                next_attempt_at=next_attempt_at,
+                handed_at=None,
+            )
         )
         _record_attempt(conn, delivery, "retry", now, error, None)
 

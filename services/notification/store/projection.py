@@ -115,7 +115,8 @@ def take_parked(conn: Connection, proposal_id: str) -> list[Event]:
         .where(parked_events.c.proposal_id == proposal_id)
         .order_by(parked_events.c.parked_at)
     ).all()
-    conn.execute(delete(parked_events).where(parked_events.c.proposal_id == proposal_id))
+    if rows:
+        conn.execute(delete(parked_events).where(parked_events.c.proposal_id == proposal_id))
     return [
         Event(**{**row.event, "time": datetime.fromisoformat(row.event["time"])}) for row in rows
     ]

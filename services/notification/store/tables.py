@@ -51,6 +51,8 @@ deliveries = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
+    # Set just before the server could accept the message: never resend after it.
+    Column("handed_at", DateTime(timezone=True), nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("provider_id", String(200), nullable=True),
     Column("last_error", Text, nullable=True),

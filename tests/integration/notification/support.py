@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,6 +19,10 @@ from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shared.db import normalise_url
 
 T = TypeVar("T")
 
@@ -114,3 +121,25 @@ def eventually(probe: Callable[[], T | None], timeout_s: float = 20, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout_s}s: {what}")
         time.sleep(0.05)
+
+
+@contextmanager
+def one_database(directory: Path) -> Iterator[str]:
+    """One fresh database for a heavy test that runs once per session, not once per backend:
+    on PostgreSQL when ``TEST_DATABASE_URL`` names a server (production-like), else SQLite."""
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    if not server:
+        yield f"sqlite:///{directory / 'notification.db'}"
+        return
+    name = f"inagara_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield (
+            make_url(normalise_url(server)).set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
