@@ -59,6 +59,18 @@ def test_every_event_type_in_the_catalog_has_a_rule_or_is_deliberately_silent() 
     assert types == set(RULES) | SILENT
 
 
+def test_screening_is_silent_the_revision_request_that_follows_a_failure_is_not() -> None:
+    screened = {"proposal_id": "p-1", "passed": False, "reasons": ["x"]}
+    assert messages_for("proposal.screened", screened, proposal=proposal(), sms=True) == []
+    revision = {"proposal_id": "p-1", "version": 1, "feedback": "f", "reasons": ["x"]}
+    found = messages_for("proposal.revision_requested", revision, proposal=proposal(), sms=True)
+    assert {m.recipient for m in found} == {
+        "siti@dinkes.go.id",
+        "+6281234567890",
+        "inovasi@dinkes.go.id",
+    }
+
+
 def test_innovators_get_email_and_sms_and_the_agency_contact_email_about_a_decision() -> None:
     found = messages_for("proposal.awarded", decided(), proposal=proposal(), sms=True)
 

@@ -51,7 +51,6 @@ def messages(event_type: str, language: str, title: str = "Posyandu Digital") ->
 
 
 EVENT_TYPES = sorted(RULES)
-SCREENED_FAILED = "proposal.screened:failed"
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -80,19 +79,16 @@ def test_every_event_type_renders_email_and_sms_in_both_languages(
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_a_failed_screening_has_its_own_essential_template(language: str) -> None:
-    submitted = loaded("proposal.submitted", "T")
-    payload = {**loaded("proposal.screened", "T"), "passed": False, "reasons": ["no <budget>"]}
-    [email, *_] = messages_for(
-        "proposal.screened",
-        payload,
-        proposal=Proposal.from_submitted(submitted),
-        prefs={},
-    )
-    assert email.template == "proposal_screened_failed" and email.essential
-    rendered = render_email(email.__class__(**{**email.__dict__, "language": language}))
-    assert "- no <budget>" in rendered.text
-    assert "<li>no &lt;budget&gt;</li>" in rendered.html
+def test_a_revision_request_lists_its_reasons_and_escapes_the_feedback(language: str) -> None:
+    [email, *_] = messages("proposal.revision_requested", language)
+
+    rendered = render_email(email)
+
+    assert email.essential
+    assert "- missing evidence" in rendered.text
+    assert "<li>missing evidence</li>" in rendered.html
+    assert "Lengkapi bukti <dokumen>" in rendered.text
+    assert "Lengkapi bukti &lt;dokumen&gt;" in rendered.html
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -1,8 +1,9 @@
 """Which event reaches whom: recipients, templates, context and essentiality.
 
-Innovators hear about every step of their proposal (email, and SMS where the
-gateway is configured); the agency's contact hears about the review's steps by
-email (not about its own submission or withdrawal, which the portal already
+Innovators hear about every step of their proposal that concerns them (email,
+and SMS where the gateway is configured): received, withdrawn, revision
+needed, assessed, decided; the agency's contact hears about the review's steps
+by email (not about its own submission or withdrawal, which the portal already
 confirmed), daily in one digest if it asked for that; reviewers hear about
 their assignments and reminders (email and SMS) and get a receipt for a review.
 
@@ -13,7 +14,7 @@ unsubscribe; the rest carry an unsubscribe link.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,9 +55,12 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
     "review.submitted",
     "review.reminder_due",
 )
-# Nobody to tell: a cycle's dates concern no proposal yet, and the outcome
-# events are this service's own.
-SILENT = frozenset({"cycle.scheduled", "notification.delivered", "notification.failed"})
+# Nobody to tell: a cycle's dates concern no proposal yet; the outcome events are
+# this service's own; and screening is the secretariat's completeness check: a
+# pass changes nothing anyone has to do (the confirmation already went out), a
+# failure is followed by proposal.revision_requested, which carries the reasons
+# and is the message people act on (one message, not two, for one problem).
+SILENT = frozenset({"cycle.scheduled", SCREENED, "notification.delivered", "notification.failed"})
 
 INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
 
@@ -71,7 +75,6 @@ RULES: dict[str, Rule] = {
     SUBMITTED: Rule((INNOVATORS,), True),
     RESUBMITTED: Rule((INNOVATORS,), True),
     WITHDRAWN: Rule((INNOVATORS,), True),
-    SCREENED: Rule((INNOVATORS, CONTACT), False),  # a failed screening is essential: see rule_for
     SCORED: Rule((INNOVATORS, CONTACT), False),
     REVISION_REQUESTED: Rule((INNOVATORS, CONTACT), True),
     REJECTED: Rule((INNOVATORS, CONTACT), True),
@@ -124,17 +127,8 @@ class Links:
     review_ui_url: str = ""
 
 
-def template_for(event_type: str, payload: Mapping[str, Any]) -> str:
-    if event_type == SCREENED:
-        return "proposal_screened_passed" if payload.get("passed") else "proposal_screened_failed"
+def template_for(event_type: str) -> str:
     return event_type.replace(".", "_")
-
-
-def rule_for(event_type: str, payload: Mapping[str, Any]) -> Rule | None:
-    rule = RULES.get(event_type)
-    if rule and event_type == SCREENED and not payload.get("passed"):
-        return replace(rule, essential=True)
-    return rule
 
 
 def _local(moment: Any, time_zone: str) -> str:
@@ -205,11 +199,11 @@ def messages_for(
 
     ``sms`` says whether an SMS gateway is configured at all.
     """
-    rule = rule_for(event_type, payload)
+    rule = RULES.get(event_type)
     if rule is None:
         return []
     prefs = prefs or {}
-    template = template_for(event_type, payload)
+    template = template_for(event_type)
     base = _context(event_type, payload, proposal, links)
     messages: dict[tuple[str, str], Message] = {}
     for person in _people(rule, proposal, reviewer):
