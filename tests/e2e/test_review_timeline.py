@@ -134,6 +134,8 @@ def test_every_step_of_a_cycle_reaches_the_submission_timeline(stack: Stack) -> 
     strength = {pid: 1 + i % 3 for i, (pid, _) in enumerate(ids)}
     for token in reviewers:
         for held in review.call("GET", "/v1/assignments", token).json()["items"]:
+            if held["proposal_id"] not in strength:
+                continue  # another test's proposal redelivered on the shared broker: not ours
             level = strength[held["proposal_id"]]
             scores = {c["key"]: min(c["scale_max"], level) for c in rubric["criteria"]}
             answer = review.call(
@@ -141,7 +143,7 @@ def test_every_step_of_a_cycle_reaches_the_submission_timeline(stack: Stack) -> 
             )
             assert answer.status_code == 200, answer.text
     ranking = review.call("GET", f"/v1/cycles/{cid}/ranking").json()["items"]
-    order = [row["proposal_id"] for row in ranking]
+    order = [row["proposal_id"] for row in ranking if row["proposal_id"] in strength]
     assert len(order) == 5
     for pid in order[:3]:
         assert (
