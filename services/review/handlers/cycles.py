@@ -91,6 +91,10 @@ def change_cycle(
     audit.record(
         conn, actor, "cycle_changed", "cycle", cycle_id, {k: cycle[k] for k in changes}, changes
     )
+    # Open reviews follow a moved deadline (their one reminder stays at most one).
+    for field, round in (("review_deadline", rubric.DESK), ("panel_deadline", rubric.PANEL)):
+        if field in changes:
+            assignments.move_deadline(conn, cycle_id, round, changes[field])
     if any(k in changes for k in (*DATE_FIELDS, "name", "year")):
         _scheduled(conn, updated)
     return updated

@@ -27,6 +27,18 @@ def change(conn: Connection, assignment_id: str, **values: Any) -> None:
     conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(**values))
 
 
+def move_deadline(conn: Connection, cycle_id: str, round: str, deadline: datetime) -> None:
+    conn.execute(
+        update(assignments)
+        .where(
+            assignments.c.cycle_id == cycle_id,
+            assignments.c.round == round,
+            assignments.c.status.in_(OPEN),
+        )
+        .values(deadline=deadline)
+    )
+
+
 def of_proposal(
     conn: Connection, proposal_id: str, round: str | None = None, *, open_only: bool = False
 ) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from services.review import store
 from services.review.handlers.reminders import send_due_reminders
 from services.review.store.tables import reminders
 from shared.events.catalog import PROPOSAL_RESUBMITTED
@@ -162,10 +161,13 @@ def test_scores_change_until_the_deadline_and_not_after(app: Flask, client: Flas
         assert answer.status_code == 200
     assert [e.data["mean_score"] for e in outbox_events(app, "proposal.scored")] == [33.33, 100.0]
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    with engine_of(app).begin() as conn:
-        conn.execute(
-            store.tables.assignments.update().values(deadline=datetime.fromisoformat(past))
-        )
+    moved = client.patch(
+        f"/v1/cycles/{cycle['id']}", json={"review_deadline": past}, headers=auth(ADMIN)
+    )
+    assert moved.status_code == 200
+    deadline = client.get(f"/v1/assignments/{held['id']}", headers=token).json["deadline"]
+    assert datetime.fromisoformat(deadline) == datetime.fromisoformat(past), "open reviews follow"
+    assert len(outbox_events(app, "cycle.scheduled")) == 2, "the new dates are published"
     late = client.put(
         f"/v1/assignments/{held['id']}/review",
         json={"scores": scores_for(rubric, 2)},
