@@ -369,3 +369,32 @@ def test_a_retried_create_with_the_same_key_creates_nothing_twice(
     assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
     assert len(client.get("/v1/cycles", headers=auth(ADMIN)).json["items"]) == 2
     assert len(outbox_events(app, "cycle.scheduled")) == 2
+
+
+def test_the_worker_scheduler_loop_sends_due_reminders_and_stops_on_request(
+    app: Flask, client: FlaskClient
+) -> None:
+    from services.review.settings import ReviewSettings
+    from services.review.worker import reminder_loop
+
+    create_account(client, agency_code="X")
+    create_cycle(
+        client,
+        reviewers_per_proposal=1,
+        review_deadline=(datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    )
+    deliver(app, submitted_event("DINKES"))
+    stop = threading.Event()
+    loop = reminder_loop(ReviewSettings(reminder_before_hours=2, reminder_check_interval_s=0.05))
+    thread = threading.Thread(target=loop(engine_of(app)), args=(stop,))
+    thread.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while not outbox_events(app, "review.reminder_due") and datetime.now(UTC) < deadline:
+            stop.wait(0.05)
+        assert len(outbox_events(app, "review.reminder_due")) == 1
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert len(outbox_events(app, "review.reminder_due")) == 1

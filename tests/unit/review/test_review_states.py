@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.review.domain import states
 
@@ -59,3 +61,17 @@ def test_nothing_is_awarded_before_it_is_scored() -> None:
 def test_every_target_is_a_known_state() -> None:
     for targets in states.TRANSITIONS.values():
         assert set(targets) <= set(states.STATES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(states.STATES), max_size=30))
+def test_any_sequence_of_requests_stays_on_the_map(requests: list[str]) -> None:
+    current = states.RECEIVED
+    for wanted in requests:
+        try:
+            current = states.move(current, wanted)
+        except states.IllegalTransition as refused:
+            assert wanted not in refused.allowed and refused.current == current
+        assert current in states.STATES
+    if current in states.FINAL:
+        assert states.allowed(current) == ()
