@@ -36,7 +36,8 @@ def _ids(proposal: dict[str, Any], cause_id: str = "") -> dict[str, str]:
 def deadline(cycle: dict[str, Any] | None, round: str) -> datetime:
     if cycle is None:
         return datetime.now(UTC) + timedelta(days=DEFAULT_REVIEW_DAYS)
-    return cycle["review_deadline"] if round == rubric.DESK else cycle["panel_deadline"]
+    due: datetime = cycle["review_deadline"] if round == rubric.DESK else cycle["panel_deadline"]
+    return due
 
 
 def candidates(conn: Connection, only: Collection[str] | None = None) -> list[assignment.Candidate]:
