@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.notification.clock import Clock, SystemClock
 from services.notification.domain import EMAIL, FAILED, SENT, SMS
@@ -139,7 +139,7 @@ class Dispatcher:
         return self._transport.channel
 
     def send_due(self, stop: threading.Event | None = None) -> int:
-        """Send up to one batch of due deliveries; returns how many were handled.
+        """Send up to one batch of due deliveries; returns how many were tried.
 
         Blocks on the database, the rate limit and the server; raises
         ``TransientSendError`` when the server cannot be reached (the
@@ -148,13 +148,13 @@ class Dispatcher:
         p = self._policy
         now = self._clock.now()
         for presumed in store.presumed_sent(self._engine, self.channel, now, p.lease):
-            log.warning(
-                "delivery %s was handed over by a sender that died; presumed sent", presumed["id"]
-            )
-            store.finish(self._engine, presumed, SENT, now, error=PRESUMED)
-        due = store.due(self._engine, self.channel, now, p.lease, p.batch_size)
+            log.warning("delivery %s was handed over by a sender that died", presumed["id"])
+            with self._engine.begin() as conn:
+                store.finish(conn, presumed, SENT, now, error=PRESUMED)
         ready = []
-        for delivery_id, time_zone in due:
+        for delivery_id, time_zone in store.due(
+            self._engine, self.channel, now, p.lease, self._batch_size()
+        ):
             later = self._quiet.not_before(now, time_zone) if self._quiet else now
             if later > now:
                 store.defer(self._engine, delivery_id, now, p.lease, later)
@@ -162,14 +162,17 @@ class Dispatcher:
                 ready.append(delivery_id)
         if not ready:
             return 0
-        handled = 0
         with self._transport.session() as send:
-            for delivery_id in ready:
-                if stop is not None and stop.is_set():
-                    break
-                self._throttle(stop)
-                handled += self._send_one(send, delivery_id)
-        return handled
+            claimed = store.claim(self._engine, ready, self._clock.now(), p.lease)
+            return _Burst(self, send).run(claimed, stop)
+
+    def _batch_size(self) -> int:
+        """No more claimed at once than the rate limit lets out in a quarter of the lease,
+        so that no claim runs out while it waits its turn."""
+        p = self._policy
+        if p.rate_per_s <= 0:
+            return p.batch_size
+        return max(1, min(p.batch_size, int(p.rate_per_s * p.lease.total_seconds() / 4)))
 
     def _throttle(self, stop: threading.Event | None) -> None:
         wait = self._bucket.wait_for_token(self._clock.monotonic())
@@ -177,36 +180,13 @@ class Dispatcher:
             self._clock.sleep(wait, stop)
             wait = self._bucket.wait_for_token(self._clock.monotonic())
 
-    def _send_one(self, send: Send, delivery_id: str) -> int:
-        delivery = store.claim(self._engine, delivery_id, self._clock.now(), self._policy.lease)
-        if delivery is None:
-            return 0  # another sender has it
-
-        def hand_over() -> None:
-            store.hand_over(self._engine, delivery_id, self._clock.now())
-
-        try:
-            provider_id = send(delivery, hand_over)
-        except PermanentSendError as exc:
-            store.finish(
-                self._engine, delivery, FAILED, self._clock.now(), error=str(exc), permanent=True
-            )
-            return 1
-        except TransientSendError as exc:
-            self._retry_or_fail(delivery, str(exc))
-            if exc.connection_lost:
-                raise
-            return 1
-        store.finish(self._engine, delivery, SENT, self._clock.now(), provider_id=provider_id)
-        return 1
-
-    def _retry_or_fail(self, delivery: dict[str, Any], error: str) -> None:
+    def _retry_or_fail(self, conn: Connection, delivery: dict[str, Any], error: str) -> None:
         p, now = self._policy, self._clock.now()
         if delivery["attempts"] >= p.max_attempts:
-            store.finish(self._engine, delivery, FAILED, now, error=error, permanent=False)
+            store.finish(conn, delivery, FAILED, now, error=error, permanent=False)
         else:
             delay = retry_delay(delivery["attempts"], self._rng, p.retry_base_s, p.retry_cap_s)
-            store.retry_later(self._engine, delivery, now, error, now + delay)
+            store.retry_later(conn, delivery, now, error, now + delay)
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
@@ -228,3 +208,64 @@ class Dispatcher:
             backoff = min(0.5, self._policy.outage_backoff_max_s)
             if handled < self._policy.batch_size:
                 stop.wait(self._policy.idle_wait_s)
+
+
+class _Burst:
+    """One batch over one session, with one commit per message.
+
+    A message's success is committed together with the next message's hand-over
+    (or at the end of the burst): were the process to die in between, the
+    delivery is already handed over, so it is presumed sent, which it was.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, send: Send) -> None:
+        self._d = dispatcher
+        self._send = send
+        self._sent: tuple[dict[str, Any], str | None] | None = None
+
+    def _finish_sent(self, conn: Connection) -> None:
+        if self._sent is not None:
+            delivery, provider_id = self._sent
+            self._sent = None
+            store.finish(conn, delivery, SENT, self._d._clock.now(), provider_id=provider_id)
+
+    def run(self, claimed: list[dict[str, Any]], stop: threading.Event | None) -> int:
+        engine, tried = self._d._engine, 0
+        try:
+            for delivery in claimed:
+                if stop is not None and stop.is_set():
+                    break
+                self._d._throttle(stop)
+                tried += 1
+                self._one(delivery)
+        finally:
+            try:
+                with engine.begin() as conn:
+                    self._finish_sent(conn)
+            finally:
+                store.release(engine, [d["id"] for d in claimed[tried:]])
+        return tried
+
+    def _one(self, delivery: dict[str, Any]) -> None:
+        engine, clock = self._d._engine, self._d._clock
+
+        def hand_over() -> None:
+            with engine.begin() as conn:
+                self._finish_sent(conn)
+                store.hand_over(conn, delivery["id"], clock.now())
+
+        try:
+            provider_id = self._send(delivery, hand_over)
+        except PermanentSendError as exc:
+            with engine.begin() as conn:
+                self._finish_sent(conn)
+                store.finish(conn, delivery, FAILED, clock.now(), error=str(exc), permanent=True)
+            return
+        except TransientSendError as exc:
+            with engine.begin() as conn:
+                self._finish_sent(conn)
+                self._d._retry_or_fail(conn, delivery, str(exc))
+            if exc.connection_lost:
+                raise
+            return
+        self._sent = (delivery, provider_id)

@@ -482,7 +482,8 @@ def test_a_delivery_handed_over_by_a_sender_that_died_is_presumed_sent_not_repea
     mailer = MemoryMailer()
     delivery_id = one_email(engine, clock)
     claimed_by_another_sender(engine, clock.now())
-    deliveries_store.hand_over(engine, delivery_id, clock.now())
+    with engine.begin() as conn:
+        deliveries_store.hand_over(conn, delivery_id, clock.now())
     sender = email_dispatcher(engine, mailer, clock)
 
     assert sender.send_due() == 0  # the other sender may still be waiting for the reply
@@ -515,3 +516,33 @@ def test_the_hand_over_is_recorded_before_the_server_can_accept(
     email_dispatcher(engine, Watching(), clock).send_due()
 
     assert seen and seen[0] is not None
+
+
+def test_a_burst_cut_short_gives_back_the_deliveries_it_never_tried(
+    engine: Engine, clock: FakeClock
+) -> None:
+    consume(engine, recorder(clock, sms=False), *(submitted_event(f"p-{n}") for n in range(4)))
+    mailer = MemoryMailer()
+    mailer.fail_with = [TransientSendError("connection reset", connection_lost=True)]
+
+    with pytest.raises(TransientSendError):
+        email_dispatcher(engine, mailer, clock).send_due()
+
+    found = rows(engine)
+    assert sorted((r["status"], r["attempts"]) for r in found) == [
+        (PENDING, 0),
+        (PENDING, 0),
+        (PENDING, 0),
+        (PENDING, 1),  # the one that was tried, with its retry scheduled
+    ]
+    assert {r["claimed_at"] for r in found if r["attempts"] == 0} == {None}
+
+
+def test_no_more_is_claimed_at_once_than_the_rate_lets_out_within_the_lease(
+    engine: Engine, clock: FakeClock
+) -> None:
+    slow = email_dispatcher(engine, MemoryMailer(), clock, rate_per_s=0.1, lease=LEASE)
+    fast = email_dispatcher(engine, MemoryMailer(), clock, rate_per_s=1000.0, lease=LEASE)
+
+    assert slow._batch_size() == 1
+    assert fast._batch_size() == 100

@@ -102,10 +102,9 @@ def _claimable(now: datetime, lease: timedelta) -> Any:
     )
 
 
-def hand_over(engine: Engine, delivery_id: str, now: datetime) -> None:
+def hand_over(conn: Connection, delivery_id: str, now: datetime) -> None:
     """Record that the message is about to be complete at the server: never send it again."""
-    with engine.begin() as conn:
-        conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(handed_at=now))
+    conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(handed_at=now))
 
 
 def presumed_sent(
@@ -149,23 +148,41 @@ def defer(
 
 
 def claim(
-    engine: Engine, delivery_id: str, now: datetime, lease: timedelta
-) -> dict[str, Any] | None:
-    """Mark a delivery as being sent by us; None if another sender got it first.
+    engine: Engine, delivery_ids: Sequence[str], now: datetime, lease: timedelta
+) -> list[dict[str, Any]]:
+    """Mark deliveries as being sent by us, in the order given; those another sender
+    got first are left out.
 
-    The claim is committed before the send: a sender that dies mid-send leaves
-    the row to be retried once its lease has run out.
+    The claim is committed before the sends: a sender that dies mid-burst leaves
+    the rows it had not handed over to be sent again once its lease has run out.
     """
     with engine.begin() as conn:
         claimed = conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == delivery_id, _claimable(now, lease))
+            .where(deliveries.c.id.in_(list(delivery_ids)), _claimable(now, lease))
             .values(
                 status=SENDING, claimed_at=now, handed_at=None, attempts=deliveries.c.attempts + 1
             )
             .returning(*deliveries.c)
-        ).first()
-    return dict(claimed._mapping) if claimed is not None else None
+        ).all()
+    by_id = {row.id: dict(row._mapping) for row in claimed}
+    return [by_id[i] for i in delivery_ids if i in by_id]
+
+
+def release(engine: Engine, delivery_ids: Sequence[str]) -> None:
+    """Give back claimed deliveries that were never tried (the burst ended early)."""
+    if not delivery_ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_(list(delivery_ids)),
+                deliveries.c.status == SENDING,
+                deliveries.c.handed_at.is_(None),
+            )
+            .values(status=PENDING, claimed_at=None, attempts=deliveries.c.attempts - 1)
+        )
 
 
 def outcome_event(
@@ -216,7 +233,7 @@ def _record_attempt(
 
 
 def finish(
-    engine: Engine,
+    conn: Connection,
     delivery: dict[str, Any],
     status: str,
     now: datetime,
@@ -228,63 +245,62 @@ def finish(
     """Record a final outcome (sent or failed) and announce it, in one transaction.
 
     Only a delivery still being sent is finished, so an outcome is announced once.
+    Call inside a transaction: the outcome and its event commit together.
 
     A digest's outcome is also the outcome of every delivery it carried.
     """
-    with engine.begin() as conn:
-        finished = conn.execute(
+    finished = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery["id"], deliveries.c.status == SENDING)
+        .values(
+            status=status,
+            sent_at=now if status == SENT else None,
+            last_error=error[:2000] if error else None,
+            provider_id=provider_id,
+        )
+    ).rowcount
+    if not finished:
+        return  # another sender finished it (a presumed send, seen by two workers)
+    _record_attempt(conn, delivery, status, now, error, provider_id)
+    carried = [delivery]
+    if delivery["template"] == DIGEST_TEMPLATE:
+        carried = [
+            dict(row._mapping)
+            for row in conn.execute(
+                select(deliveries).where(deliveries.c.digest_id == delivery["id"])
+            )
+        ]
+        conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == delivery["id"], deliveries.c.status == SENDING)
+            .where(deliveries.c.digest_id == delivery["id"])
             .values(
                 status=status,
                 sent_at=now if status == SENT else None,
+                attempts=delivery["attempts"],
                 last_error=error[:2000] if error else None,
-                provider_id=provider_id,
             )
-        ).rowcount
-        if not finished:
-            return  # another sender finished it (a presumed send, seen by two workers)
-        _record_attempt(conn, delivery, status, now, error, provider_id)
-        carried = [delivery]
-        if delivery["template"] == DIGEST_TEMPLATE:
-            carried = [
-                dict(row._mapping)
-                for row in conn.execute(
-                    select(deliveries).where(deliveries.c.digest_id == delivery["id"])
-                )
-            ]
-            conn.execute(
-                update(deliveries)
-                .where(deliveries.c.digest_id == delivery["id"])
-                .values(
-                    status=status,
-                    sent_at=now if status == SENT else None,
-                    attempts=delivery["attempts"],
-                    last_error=error[:2000] if error else None,
-                )
-            )
-            for row in carried:
-                row["attempts"] = delivery["attempts"]
+        )
         for row in carried:
-            event = outcome_event(row, status, now, error, permanent)
-            add_to_outbox(conn, outbox, NOTIFICATIONS, event)
+            row["attempts"] = delivery["attempts"]
+    for row in carried:
+        event = outcome_event(row, status, now, error, permanent)
+        add_to_outbox(conn, outbox, NOTIFICATIONS, event)
 
 
 def retry_later(
-    engine: Engine, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
+    conn: Connection, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
 ) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery["id"])
-            .values(
-                status=PENDING,
-                last_error=error[:2000],
-                next_attempt_at=next_attempt_at,
-                handed_at=None,
-            )
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery["id"])
+        .values(
+            status=PENDING,
+            last_error=error[:2000],
+            next_attempt_at=next_attempt_at,
+            handed_at=None,
         )
-        _record_attempt(conn, delivery, "retry", now, error, None)
+    )
+    _record_attempt(conn, delivery, "retry", now, error, None)
 
 
 # -- digests -------------------------------------------------------------------------
