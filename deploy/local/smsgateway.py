@@ -210,7 +210,10 @@ class SmsGatewayServer:
     ) -> None:
         self.gateway = Gateway(directory, token, stall_s)
         self._server = _Server((host, port), self.gateway)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stop() (shutdown) waits for one.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
