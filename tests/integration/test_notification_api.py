@@ -170,7 +170,8 @@ def test_unsubscribe_asks_on_get_and_acts_on_one_click_post(
 
     page = client.get(f"/unsubscribe?token={token}")
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert "siti@dinkes.go.id" in page.get_data(as_text=True) and 'method="post"' in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "siti@dinkes.go.id" in text and 'method="post"' in text
     assert projection.find_preference(engine, "siti@dinkes.go.id") is None  # GET changes nothing
 
     done = client.post(
