@@ -30,8 +30,18 @@ from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
 from services.notification.sms import make_gateway
 from shared.consumer import ConsumerConfig
+from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.runner import Loop, WorkerPlan, serve
 from shared.settings import Settings
+
+# What the worker consumes by default (read by the AsyncAPI document): the
+# handlers' keys are what matters there; main() builds them with the settings.
+CONSUMERS = [
+    (
+        ConsumerConfig(group_id=NotificationConfig().consumer_group, topics=(PROPOSALS, REVIEWS)),
+        handlers_for(Recorder()),
+    )
+]
 
 
 def recorder(settings: Settings, config: NotificationConfig) -> Recorder:
