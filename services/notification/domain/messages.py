@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EMAIL, SMS = "email", "sms"
@@ -62,7 +62,6 @@ class Message:
     digest: bool = False
     time_zone: str = DEFAULT_TIME_ZONE
     role: str = INNOVATOR
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def normalise_email(address: str) -> str:

@@ -138,9 +138,7 @@ def _local(moment: Any, time_zone: str) -> str:
     return when.astimezone(zone(time_zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _context(
-    event_type: str, payload: Mapping[str, Any], proposal: Proposal | None, links: Links
-) -> dict[str, Any]:
+def _context(payload: Mapping[str, Any], proposal: Proposal | None, links: Links) -> dict[str, Any]:
     proposal_id = payload["proposal_id"]
     context: dict[str, Any] = {
         **{k: v for k, v in payload.items() if isinstance(v, str | int | float | bool | list)},
@@ -204,7 +202,7 @@ def messages_for(
         return []
     prefs = prefs or {}
     template = template_for(event_type)
-    base = _context(event_type, payload, proposal, links)
+    base = _context(payload, proposal, links)
     messages: dict[tuple[str, str], Message] = {}
     for person in _people(rule, proposal, reviewer):
         pref = _preference(person, prefs)
