@@ -99,7 +99,7 @@ def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothi
         # Room for a duplicate to show up.
         eventually(lambda: worker.poll() is None and True, 2, "the worker still running")
         worker.send_signal(signal.SIGTERM)
-        assert worker.wait(30) == 0, log.read_text()[-3000:]
+        assert worker.wait(60) == 0, log.read_text()[-3000:]
     finally:
         if worker.poll() is None:
             worker.kill()

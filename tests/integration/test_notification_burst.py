@@ -119,9 +119,9 @@ def test_a_burst_of_1000_events_sends_exactly_the_expected_messages(
             return int(conn.execute(select(func.count()).select_from(deliveries)).scalar() or 0)
 
     try:
-        eventually(lambda: recorded() >= 5 * PROPOSALS, 90, "every delivery recorded")
+        eventually(lambda: recorded() >= 5 * PROPOSALS, 120, "every delivery recorded")
         recorded_at = time.monotonic()
-        eventually(lambda: len(inbox.messages) >= expected_emails, 90, "every email")
+        eventually(lambda: len(inbox.messages) >= expected_emails, 120, "every email")
         emails_done = time.monotonic()
         eventually(lambda: len(gateway.gateway.messages) >= 2 * PROPOSALS, 60, "every SMS")
         sms_done = time.monotonic()

@@ -77,8 +77,10 @@ def test_the_adapter_is_chosen_by_setting_or_by_the_url(gateway: SmsGatewayServe
 @pytest.mark.parametrize("api", ["twilio", "webhook"])
 def test_failures_are_classified(gateway: SmsGatewayServer, api: str) -> None:
     url = gateway.twilio_url() if api == "twilio" else gateway.webhook_url
-    sms = (TwilioGateway if api == "twilio" else WebhookGateway)(url, TOKEN, "INAGARA", 1.0)
-    wrong_token = (TwilioGateway if api == "twilio" else WebhookGateway)(url, "x", "INAGARA", 1.0)
+    adapter = TwilioGateway if api == "twilio" else WebhookGateway
+    sms = adapter(url, TOKEN, "INAGARA", 10.0)
+    impatient = adapter(url, TOKEN, "INAGARA", 1.0)  # the gateway stalls for 3 s
+    wrong_token = adapter(url, "x", "INAGARA", 10.0)
 
     with pytest.raises(PermanentSendError, match="400"):
         sms.send("0812 not e164", "x", "d-1")
@@ -89,7 +91,7 @@ def test_failures_are_classified(gateway: SmsGatewayServer, api: str) -> None:
         with pytest.raises(TransientSendError, match=status):
             sms.send("+6281234567890", "x", "d-3")
     with pytest.raises(TransientSendError, match="timed out"):
-        sms.send("+6281234567890", "x", "d-3")
+        impatient.send("+6281234567890", "x", "d-3")
     gateway.stop()
     with pytest.raises(TransientSendError, match="unreachable"):
         sms.send("+6281234567890", "x", "d-3")

@@ -57,7 +57,7 @@ def record(engine: Engine, *events: Any) -> None:
 
 
 def settings(port: int, **changes: Any) -> Settings:
-    return Settings(service="notification", smtp_port=port, smtp_timeout_s=5, **changes)
+    return Settings(service="notification", smtp_port=port, smtp_timeout_s=10, **changes)
 
 
 def send_all(engine: Engine, mailer: SmtpMailer) -> int:
@@ -193,7 +193,7 @@ def test_a_server_down_for_a_while_gets_every_message_once_when_it_returns(
         assert inbox.messages == []
         server = smtp_server(inbox, port)
         try:
-            eventually(lambda: len(inbox.messages) >= 20, 15, "every message after the outage")
+            eventually(lambda: len(inbox.messages) >= 20, 30, "every message after the outage")
             stop.wait(0.5)  # room for a duplicate to show up
         finally:
             server.stop()
