@@ -31,6 +31,7 @@ from services.notification.mailer import (
 from services.notification.rendering import RenderedEmail
 from services.notification.sms import SmsGateway
 from services.notification.store import deliveries as store
+from shared.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
@@ -151,6 +152,7 @@ class Dispatcher:
             log.warning("delivery %s was handed over by a sender that died", presumed["id"])
             with self._engine.begin() as conn:
                 store.finish(conn, presumed, SENT, now, error=PRESUMED)
+            DELIVERIES.labels(self.channel, "presumed_sent").inc()
         ready = []
         for delivery_id, time_zone in store.due(
             self._engine, self.channel, now, p.lease, self._batch_size()
@@ -184,9 +186,11 @@ class Dispatcher:
         p, now = self._policy, self._clock.now()
         if delivery["attempts"] >= p.max_attempts:
             store.finish(conn, delivery, FAILED, now, error=error, permanent=False)
+            DELIVERIES.labels(self.channel, "failed").inc()
         else:
             delay = retry_delay(delivery["attempts"], self._rng, p.retry_base_s, p.retry_cap_s)
             store.retry_later(conn, delivery, now, error, now + delay)
+            DELIVERIES.labels(self.channel, "retry").inc()
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
@@ -228,6 +232,7 @@ class _Burst:
             delivery, provider_id = self._sent
             self._sent = None
             store.finish(conn, delivery, SENT, self._d._clock.now(), provider_id=provider_id)
+            DELIVERIES.labels(self._d.channel, "sent").inc()
 
     def run(self, claimed: list[dict[str, Any]], stop: threading.Event | None) -> int:
         engine, tried = self._d._engine, 0
@@ -260,6 +265,7 @@ class _Burst:
             with engine.begin() as conn:
                 self._finish_sent(conn)
                 store.finish(conn, delivery, FAILED, clock.now(), error=str(exc), permanent=True)
+            DELIVERIES.labels(self._d.channel, "failed").inc()
             return
         except TransientSendError as exc:
             with engine.begin() as conn:

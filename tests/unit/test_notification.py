@@ -546,3 +546,20 @@ def test_no_more_is_claimed_at_once_than_the_rate_lets_out_within_the_lease(
 
     assert slow._batch_size() == 1
     assert fast._batch_size() == 100
+
+
+def test_outcomes_are_counted_per_channel(engine: Engine, clock: FakeClock) -> None:
+    from prometheus_client import REGISTRY
+
+    def count(outcome: str) -> float:
+        labels = {"channel": EMAIL, "outcome": outcome}
+        return REGISTRY.get_sample_value("inagara_deliveries_total", labels) or 0.0
+
+    before = {o: count(o) for o in ("sent", "retry", "failed")}
+    consume(engine, recorder(clock, sms=False), *(submitted_event(f"p-{n}") for n in range(3)))
+    mailer = MemoryMailer()
+    mailer.fail_with = [TransientSendError("451 later"), PermanentSendError("550 no")]
+
+    email_dispatcher(engine, mailer, clock).send_due()
+
+    assert {o: count(o) - before[o] for o in before} == {"sent": 1, "retry": 1, "failed": 1}
