@@ -1,27 +1,32 @@
 """Bring a service's database to the current schema: ``python -m shared.migrate <service>``.
 
 Used by the local stack, the Kubernetes migration Job and compose. It reads
-``DATABASE_URL`` like the service itself.
+``DATABASE_URL`` like the service itself. With ``--revision "message"`` it
+writes a new migration from the difference between the models and a database
+at head (for developers: point DATABASE_URL at a scratch database).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from shared.db import create_schema, make_engine
+from shared import migrations
+from shared.db import make_engine
 from shared.settings import Settings
 
 SERVICES = ("submission", "review", "notification")
 
 
 def migrate(service: str, database_url: str) -> None:
-    """Create what is missing in ``service``'s database; blocks on the database."""
-    store = importlib.import_module(f"services.{service}.store")
+    """Upgrade ``service``'s database to head; blocks on the database.
+
+    Raises ``SchemaNotCurrent`` for a database made before migrations existed
+    that no longer matches the models (an old local ``var/``).
+    """
     engine = make_engine(database_url)
     try:
-        create_schema(engine, store.metadata)
+        migrations.ensure_current(service, engine, database_url, auto_migrate=True)
     finally:
         engine.dispose()
 
@@ -31,10 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m shared.migrate", description=__doc__.split("\n")[0]
     )
     parser.add_argument("service", choices=SERVICES)
+    parser.add_argument("--revision", metavar="MESSAGE", help="autogenerate a new migration")
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.service)
+    if args.revision:
+        migrations.new_revision(args.service, settings.database_url, args.revision)
+        return 0
     migrate(args.service, settings.database_url)
-    print(f"{args.service}: database schema is current")
+    print(f"{args.service}: database at migration {migrations.head(args.service)}")
     return 0
 
 

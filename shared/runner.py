@@ -18,11 +18,12 @@ from typing import TypeVar
 from sqlalchemy import Engine, MetaData, Table
 
 from shared.consumer import ConsumerConfig, EventConsumer
-from shared.db import create_schema, make_engine
+from shared.db import make_engine
 from shared.envelope import Event
 from shared.inbox import Effect, dispatcher
 from shared.logs import configure_logging
 from shared.metrics import OutboxCollector, serve_worker_metrics
+from shared.migrations import ensure_current
 from shared.producer import KafkaPublisher
 from shared.relay import OutboxRelay
 from shared.settings import Settings
@@ -103,7 +104,7 @@ def serve(plan: WorkerPlan) -> int:
     settings = plan.settings
     configure_logging(settings.service, settings.log_level)
     engine = make_engine(settings.database_url)
-    create_schema(engine, plan.metadata)
+    ensure_current(settings.service, engine, settings.database_url, settings.auto_migrate)
     if plan.outbox is not None:
         serve_worker_metrics(
             settings.metrics_port, [OutboxCollector(settings.service, engine, plan.outbox)]

@@ -83,6 +83,10 @@ class Settings:
     poll_interval_ms: int = 50
     commit_interval_ms: int = 1000
     metrics_port: int = 0
+    # Built in code (tests, embedded use) a service migrates its own database;
+    # started from the environment it refuses a database that is not at head
+    # unless INAGARA_AUTO_MIGRATE says otherwise (the migration Job runs first).
+    auto_migrate: bool = True
     # Submission: evidence files (a local directory unless an S3 bucket is named)
     # and a configured submission window for deployments without cycle events.
     evidence_dir: str = "var/evidence"
@@ -130,6 +134,7 @@ class Settings:
             poll_interval_ms=_int(env, "OUTBOX_POLL_INTERVAL_MS", 50),
             commit_interval_ms=_int(env, "KAFKA_COMMIT_INTERVAL_MS", 1000),
             metrics_port=_int(env, "METRICS_PORT", 0),
+            auto_migrate=_bool(env, "INAGARA_AUTO_MIGRATE", False),
             evidence_dir=env.get("EVIDENCE_DIR", "") or "var/evidence",
             evidence_s3_bucket=env.get("EVIDENCE_S3_BUCKET", ""),
             evidence_s3_endpoint_url=env.get("EVIDENCE_S3_ENDPOINT_URL", ""),

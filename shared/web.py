@@ -18,9 +18,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, MetaData
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from shared.db import create_schema, make_engine, ping
+from shared.db import make_engine, ping
 from shared.logs import correlation_id
 from shared.metrics import OutboxCollector, scrape
+from shared.migrations import ensure_current
 from shared.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -276,7 +277,7 @@ def create_service_app(
 ) -> Flask:
     """The composition root of a service's web process: engine, schema, blueprints."""
     engine = make_engine(settings.database_url)
-    create_schema(engine, metadata)
+    ensure_current(settings.service, engine, settings.database_url, settings.auto_migrate)
     outbox = metadata.tables.get("outbox")
     app, api = create_base_app(
         settings.service,

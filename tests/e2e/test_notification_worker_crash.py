@@ -73,6 +73,7 @@ def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothi
         "SMS_RATE_PER_S": "150",
         "KAFKA_COMMIT_INTERVAL_MS": "600000",
         "LOG_LEVEL": "WARNING",
+        "INAGARA_AUTO_MIGRATE": "true",  # a fresh database, and no migration job here
     }
     submissions = [
         factories.submitted(

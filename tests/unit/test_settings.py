@@ -29,6 +29,7 @@ EVERY_VARIABLE = {
     "OUTBOX_POLL_INTERVAL_MS": "250",
     "KAFKA_COMMIT_INTERVAL_MS": "2000",
     "METRICS_PORT": "9100",
+    "INAGARA_AUTO_MIGRATE": "false",
     "EVIDENCE_DIR": "/data/evidence",
     "EVIDENCE_S3_BUCKET": "inagara-evidence",
     "EVIDENCE_S3_ENDPOINT_URL": "http://minio:9000",
@@ -57,7 +58,8 @@ def test_explicit_database_url_is_kept() -> None:
 def test_empty_environment_gives_the_defaults() -> None:
     settings = Settings.from_env("submission", {})
 
-    assert settings == Settings(service="submission")
+    # Only auto_migrate differs: from the environment a service does not migrate itself.
+    assert settings == Settings(service="submission", auto_migrate=False)
     assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
     assert settings.smtp_port == 1025
     assert settings.smtp_starttls is False
@@ -90,6 +92,7 @@ def test_from_env_reads_every_variable() -> None:
         poll_interval_ms=250,
         commit_interval_ms=2000,
         metrics_port=9100,
+        auto_migrate=False,
         evidence_dir="/data/evidence",
         evidence_s3_bucket="inagara-evidence",
         evidence_s3_endpoint_url="http://minio:9000",
@@ -121,7 +124,9 @@ def test_every_other_field_has_a_variable() -> None:
 def test_empty_strings_mean_default() -> None:
     blank = dict.fromkeys(EVERY_VARIABLE, "")
     # ... except SMS_QUIET_HOURS, where an empty value turns quiet hours off.
-    assert Settings.from_env("review", blank) == Settings(service="review", sms_quiet_hours="")
+    assert Settings.from_env("review", blank) == Settings(
+        service="review", sms_quiet_hours="", auto_migrate=False
+    )
 
 
 def test_unset_quiet_hours_mean_the_default_and_empty_means_none() -> None:
@@ -149,6 +154,12 @@ def test_blank_numbers_mean_default() -> None:
 def test_bad_whole_number_names_the_variable(name: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env("review", {name: "12.5"})
+
+
+def test_from_the_environment_a_service_does_not_migrate_unless_told() -> None:
+    assert Settings.from_env("review", {}).auto_migrate is False
+    assert Settings.from_env("review", {"INAGARA_AUTO_MIGRATE": "yes"}).auto_migrate is True
+    assert Settings(service="review").auto_migrate is True  # built in code: tests, embedded use
 
 
 @pytest.mark.parametrize(

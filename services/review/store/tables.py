@@ -14,7 +14,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.types import JSON
 
@@ -147,9 +146,9 @@ review_submissions = Table(
 reminders = Table(
     "review_reminders",
     metadata,
+    # The primary key is what makes a reminder once per assignment.
     Column("assignment_id", String(36), primary_key=True),
     Column("sent_at", _WHEN, nullable=False),
-    UniqueConstraint("assignment_id", name="uq_review_reminders_assignment"),
 )
 
 audit_log = Table(
