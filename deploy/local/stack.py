@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -213,6 +214,10 @@ class Stack:
         self._spawn(f"{service}-web", self._web_command(service), self.web_env(service))
         self._wait_healthy(service, timeout_s)
 
+    def start_worker(self, service: str) -> None:
+        """Start only ``service``'s worker process (its database already migrated)."""
+        self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
+
     def migrate(self, service: str) -> None:
         migrate(service, self.config.database_urls[service])
 
@@ -316,6 +321,43 @@ class Stack:
         finally:
             engine.dispose()
 
+    def create_demo_review_team(self) -> tuple[str, str]:
+        """A secretariat account and three reviewers (from other agencies than the
+        demo agency, so a demo proposal gets assigned); returns the secretariat's
+        email and password. Accounts that exist already are left as they are."""
+        password = secrets.token_urlsafe(12)
+        people = [
+            ("Sekretariat Inovasi", "sekretariat@inagara.local", "BAPPEDA", "secretariat", []),
+            ("Dr. Ratna Sari", "ratna@bappeda.example.go.id", "BAPPEDA", "reviewer", ["health"]),
+            ("Agus Wibowo", "agus@diskominfo.example.go.id", "DISKOMINFO", "reviewer", ["health"]),
+            ("Maria Ulfa", "maria@universitas.example.ac.id", "UNIV", "reviewer", ["education"]),
+        ]
+        for n, (name, email, agency, role, expertise) in enumerate(people):
+            body = {
+                "name": name,
+                "email": email,
+                "agency_code": agency,
+                "role": role,
+                "expertise": expertise,
+                "password": password,
+                "phone": f"08131111222{n}",
+            }
+            request = urllib.request.Request(
+                f"{self.config.base_url('review')}/v1/users",
+                data=json.dumps(body).encode(),
+                headers={
+                    "Authorization": f"Bearer {self.config.admin_token}",
+                    "Content-Type": "application/json",
+                },
+                method="POST",
+            )
+            try:
+                urllib.request.urlopen(request, timeout=10).close()
+            except urllib.error.HTTPError as exc:
+                if exc.code != 409:  # 409: that account exists (an earlier run's password holds)
+                    raise
+        return people[0][1], password
+
     def failed(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is not None]
 
@@ -378,12 +420,14 @@ def main() -> int:
     try:
         stack.start()
         api_key = stack.create_demo_agency()
+        login, password = stack.create_demo_review_team()
         t = config.admin_token
         print(
             "\nInagara is running.\n"
             f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else ' (local Tansu)'}\n"
             f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
-            f"  review        {config.base_url('review')}\n"
+            f"  review        {config.base_url('review')}   (web UI: /ui/login as {login} / {password};\n"
+            f"                three demo reviewers with the same password)\n"
             f"  notification  {config.base_url('notification')}\n"
             f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
             f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"

@@ -58,9 +58,7 @@ def test_a_review_event_shows_in_the_proposals_timeline_and_status(
     proposal_id = created.json()["id"]
 
     # Only the submission worker: the other services are not part of this path.
-    stack._spawn(
-        "submission-worker", Stack.worker_command("submission"), stack.service_env("submission")
-    )
+    stack.start_worker("submission")
     fact = ev.decision("proposal.shortlisted", proposal_id, rank=1, note="Masuk 10 besar")
     record = to_record(fact)
     produce_raw(kafka_bootstrap, REVIEWS, record.key, record.value, record.headers)
