@@ -41,7 +41,9 @@ def test_a_service_from_the_environment_refuses_an_unmigrated_database(
 
     url = database_factory()
     settings = Settings.from_env("review", {"DATABASE_URL": url})
-    with pytest.raises(migrations.SchemaNotCurrent, match=r"run `python -m shared\.migrate review`"):
+    with pytest.raises(
+        migrations.SchemaNotCurrent, match=r"run `python -m shared\.migrate review`"
+    ):
         create_app(settings)
 
 
