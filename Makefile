@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint unit integration e2e browser docs mail sms bench clean
+.PHONY: help install run test lint unit integration e2e browser docs mail sms replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 
 sms: $(STAMP)  ## list the SMS the local SMS gateway kept (var/sms)
 	$(BIN)/python -m deploy.local.smsgateway list --dir var/sms
+
+replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause is fixed: make replay-dlq TOPIC=inagara.proposals.dlq [ARGS=--dry-run]
+	@test -n "$(TOPIC)" || { echo "usage: make replay-dlq TOPIC=<topic>.dlq [ARGS='--dry-run --limit N']"; exit 2; }
+	$(BIN)/python -m shared.dlq replay $(TOPIC) $(ARGS)
 
 bench: $(STAMP)  ## time proposals from POST to the confirmation email on the local stack
 	$(BIN)/python -m bench.post_to_email
