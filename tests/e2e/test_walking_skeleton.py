@@ -126,6 +126,8 @@ def assert_metrics_show_the_trip(stack: Stack) -> None:
             in text
         )
         assert "inagara_handler_duration_seconds_bucket" in text
+    delivered = 'inagara_deliveries_total{channel="email",outcome="sent"}'
+    assert delivered in worker("notification")
 
 
 def test_a_proposal_travels_from_the_portal_to_review_and_to_the_innovators_inbox(
