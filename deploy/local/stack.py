@@ -235,6 +235,9 @@ class Stack:
             **({"SMS_GATEWAY_URL": self.sms_gateway_url} if self.sms_gateway_url else {}),
             "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
             or c.base_url("notification"),
+            # Where the review service's pipeline page reads the others' /metrics.
+            "SUBMISSION_URL": c.base_url("submission"),
+            "NOTIFICATION_URL": c.base_url("notification"),
             **c.extra_env,
         }
 

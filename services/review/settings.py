@@ -36,6 +36,9 @@ class ReviewSettings:
     secret_key: str = field(default="", repr=False)
     # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-* (scheme, host).
     trust_proxy: bool = False
+    # Where the pipeline status page reads the other services' /metrics (outbox backlog).
+    submission_url: str = "http://127.0.0.1:8001"
+    notification_url: str = "http://127.0.0.1:8003"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:
@@ -49,6 +52,8 @@ class ReviewSettings:
             disagreement_spread=_float(env, "REVIEW_DISAGREEMENT_SPREAD", 20.0),
             secret_key=env.get("INAGARA_SECRET_KEY", ""),
             trust_proxy=proxy in {"1", "true", "yes", "on"},
+            submission_url=env.get("SUBMISSION_URL", "").strip() or "http://127.0.0.1:8001",
+            notification_url=env.get("NOTIFICATION_URL", "").strip() or "http://127.0.0.1:8003",
         )
 
     def session_key(self, admin_token: str = "") -> str:

@@ -31,6 +31,7 @@ from flask import (
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api import pipeline
 from services.review.api.principal import context, review_settings
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
@@ -60,6 +61,12 @@ def csrf_token() -> str:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
+
+
+@bp.app_template_filter("utc_ms")
+def _utc_ms(milliseconds: int) -> str:
+    """A Kafka record timestamp (ms since the epoch) as UTC text."""
+    return datetime.fromtimestamp(milliseconds / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @bp.before_request
@@ -395,6 +402,12 @@ def award(cycle_id: str) -> BaseResponse:
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+
+
+@bp.route("/pipeline")
+@login_required("secretariat")
+def pipeline_page() -> str:
+    return render_template("pages/pipeline.html", status=pipeline.current_status())
 
 
 @bp.route("/cycles/<cycle_id>/participation")

@@ -360,3 +360,65 @@ class AuditEntrySchema(Schema):
 
 class AuditSchema(Schema):
     items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+
+
+class StageCountSchema(Schema):
+    cycle_id = fields.String(allow_none=True, metadata={"description": "null: not in a cycle"})
+    status = fields.String()
+    count = fields.Integer()
+
+
+class PartitionLagSchema(Schema):
+    topic = fields.String()
+    partition = fields.Integer()
+    committed = fields.Integer(
+        allow_none=True, metadata={"description": "null: the group never committed here"}
+    )
+    end = fields.Integer()
+    lag = fields.Integer()
+
+
+class GroupLagSchema(Schema):
+    group = fields.String()
+    topics = fields.List(fields.String())
+    total = fields.Integer()
+    partitions = fields.List(fields.Nested(PartitionLagSchema))
+    error = fields.String()
+
+
+class OutboxStateSchema(Schema):
+    service = fields.String()
+    source = fields.String(metadata={"description": "The /metrics URL read, or `database`"})
+    backlog = fields.Integer(allow_none=True)
+    oldest_unsent_age_s = fields.Float(allow_none=True)
+    error = fields.String(metadata={"description": "Set when the service did not answer"})
+
+
+class DeadLetterSchema(Schema):
+    topic = fields.String()
+    partition = fields.Integer()
+    offset = fields.Integer()
+    timestamp_ms = fields.Integer()
+    key = fields.String()
+    reason = fields.String()
+    error_type = fields.String()
+    origin_topic = fields.String()
+    origin_partition = fields.String()
+    origin_offset = fields.String()
+    consumer_group = fields.String()
+
+
+class DeadLetterTailSchema(Schema):
+    topic = fields.String()
+    letters = fields.List(fields.Nested(DeadLetterSchema), metadata={"description": "Newest first"})
+    error = fields.String()
+
+
+class PipelineSchema(Schema):
+    stages = fields.List(fields.Nested(StageCountSchema))
+    totals_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    groups = fields.List(fields.Nested(GroupLagSchema))
+    outboxes = fields.List(fields.Nested(OutboxStateSchema))
+    dead_letters = fields.List(fields.Nested(DeadLetterTailSchema))
+    broker_error = fields.String(metadata={"description": "Empty when the broker answered"})
+    checked_in_s = fields.Float()

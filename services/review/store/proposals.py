@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import proposals
@@ -58,3 +58,13 @@ def agencies(conn: Connection) -> list[dict[str, Any]]:
             row.agency_id, {"id": row.agency_id, "code": row.agency_code, "name": row.agency_name}
         )
     return sorted(seen.values(), key=lambda a: a["code"])
+
+
+def stage_counts(conn: Connection) -> list[tuple[str | None, str, int]]:
+    """(cycle id, status, how many) for every pair that has proposals."""
+    rows = conn.execute(
+        select(proposals.c.cycle_id, proposals.c.status, func.count())
+        .group_by(proposals.c.cycle_id, proposals.c.status)
+        .order_by(proposals.c.cycle_id, proposals.c.status)
+    )
+    return [(row[0], row[1], int(row[2])) for row in rows]

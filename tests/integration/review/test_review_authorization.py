@@ -205,6 +205,7 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             lambda h: client.put(f"/v1/assignments/{aid}/review", json={"scores": {}}, headers=h),
             (401, 422, 404, 403),
         ),
+        ("GET /v1/pipeline", lambda h: client.get("/v1/pipeline", headers=h), (401, 403, 403, 200)),
         # These two change the assignment, so they come last and in this order.
         (
             "POST conflict",
