@@ -1,6 +1,6 @@
 """A local SMS gateway that speaks the Twilio Messages API and a generic JSON webhook.
 
-    python -m deploy.local.smsgateway serve --dir var/sms --port 9025
+    python -m deploy.local.smsgateway serve --dir var/sms --port 9025 [--host 0.0.0.0]
     python -m deploy.local.smsgateway list --dir var/sms
 
 - ``POST /2010-04-01/Accounts/<sid>/Messages.json`` (form ``To``, ``From``,
@@ -251,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="answer SMS API calls until stopped")
     serve.add_argument("--dir", type=Path, default=Path("var/sms"))
     serve.add_argument("--port", type=int, default=9025)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)"
+    )
     serve.add_argument("--token", default="", help="require this token (empty: any)")
     listing = commands.add_parser("list", help="print the SMS kept in --dir")
     listing.add_argument("--dir", type=Path, default=Path("var/sms"))
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{stamp}  {sms.to:<16} {sms.text}")
         print(f"{len(kept)} SMS in {args.dir}")
         return 0
-    server = SmsGatewayServer(args.port, args.dir, args.token).start()
+    server = SmsGatewayServer(args.port, args.dir, args.token, host=args.host).start()
     print(
         f"SMS gateway on {server.twilio_url()} and {server.webhook_url}; keeping SMS in {args.dir}"
     )
