@@ -1,0 +1,254 @@
+"""Pipeline: proposals from accepted submission to the innovators' confirmation
+email accepted by the SMTP server, on the local stack.
+
+    python -m bench.pipeline [--count 10000] [--steady-rate 50] [--steady-seconds 20]
+
+Three figures, each printed with the machine it ran on:
+- drain: ``--count`` proposals are accepted while the submission worker is
+  stopped, then the worker starts and the clock runs until the last email;
+  against the baseline of bare kafka-python producing and consuming the same
+  number of records of the same size on the same broker.
+- latency: at a steady ``--steady-rate`` proposals per second, from the 201 to
+  the email's arrival at the SMTP server (p50, p99), drawn as a histogram.
+- peak resident memory of every process of the stack.
+Targets (issue "Prove it"): drain >= 500 proposals/s on 2 cores; at 50/s p50 <
+100 ms and p99 < 500 ms; every process under 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+from kafka import KafkaConsumer, KafkaProducer
+
+from bench.common import (
+    CHARTS,
+    chart,
+    descendants,
+    fmt_ms,
+    machine,
+    peak_rss_mb,
+    percentile,
+    process_name,
+)
+from deploy.local.mailcatcher import read_mail
+from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from shared.broker import LocalBroker, ensure_topics, free_port
+
+
+def emails(mail_dir: Path) -> int:
+    return sum(1 for entry in os.scandir(mail_dir) if entry.name.endswith(".eml"))
+
+
+def arrivals(mail_dir: Path) -> dict[str, float]:
+    """Recipient → time the catcher accepted the message (from the file name, ns)."""
+    return {
+        mail.rcpt_tos[0]: int(mail.path.name.split("-")[0]) / 1e9 for mail in read_mail(mail_dir)
+    }
+
+
+def wait_for(count: int, mail_dir: Path, timeout_s: float) -> float:
+    deadline = time.monotonic() + timeout_s
+    while emails(mail_dir) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{emails(mail_dir)} of {count} emails after {timeout_s}s")
+        time.sleep(0.05)
+    return time.time()
+
+
+class Portal:
+    """Posts proposals as an agency portal would, one innovator address each."""
+
+    def __init__(self, base_url: str, key: str) -> None:
+        self.url = f"{base_url}/v1/proposals"
+        self.local = threading.local()
+        self.key = key
+
+    def post(self, address: str) -> float:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {self.key}"
+        body = {
+            **DEMO_PROPOSAL,
+            "innovators": [{"name": "Bench", "email": address, "phone": "081234567890"}],
+        }
+        response = session.post(self.url, json=body, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(f"{response.status_code}: {response.text[:200]}")
+        return time.time()
+
+
+def steady(portal: Portal, rate: float, seconds: float, run: str) -> dict[str, float]:
+    """POST at ``rate`` per second for ``seconds``; returns address → time of the 201."""
+    posted: dict[str, float] = {}
+    interval = 1 / rate
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = {}
+        for n in range(int(rate * seconds)):
+            time.sleep(max(0.0, start + n * interval - time.monotonic()))
+            address = f"s{n}-{run}@bench.example"
+            futures[address] = pool.submit(portal.post, address)
+        for address, future in futures.items():
+            posted[address] = future.result()
+    return posted
+
+
+def kafka_baseline(bootstrap: str, count: int, size: int) -> float:
+    """Records per second for bare kafka-python: produce ``count`` (acks=all) and consume them."""
+    topic = f"bench.baseline.{uuid.uuid4().hex[:6]}"
+    ensure_topics(bootstrap, [topic], partitions=6)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"baseline-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+        fetch_max_wait_ms=50,
+        enable_auto_commit=False,
+    )
+    while not consumer.assignment():
+        consumer.poll(100)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, batch_size=65536)
+    value = b"x" * size
+    started = time.perf_counter()
+    for n in range(count):
+        producer.send(topic, key=str(n).encode(), value=value)
+    producer.flush()
+    seen = 0
+    while seen < count:
+        for records in consumer.poll(200).values():
+            seen += len(records)
+        consumer.commit()
+    elapsed = time.perf_counter() - started
+    producer.close()
+    consumer.close()
+    return count / elapsed
+
+
+def memory(stack: Stack) -> list[tuple[str, float]]:
+    peaks = []
+    for name, process in stack.processes.items():
+        for pid in descendants(process.pid):
+            peaks.append((f"{name} ({process_name(pid)}, pid {pid})", peak_rss_mb(pid)))
+    return peaks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--steady-rate", type=float, default=50)
+    parser.add_argument("--steady-seconds", type=float, default=20)
+    args = parser.parse_args()
+    run = uuid.uuid4().hex[:6]
+    print(f"machine: {machine()}; database: SQLite; broker: local Tansu; SMTP: aiosmtpd catcher")
+    with tempfile.TemporaryDirectory() as tmp, LocalBroker() as broker:
+        ensure_topics(
+            broker.bootstrap_servers,
+            [f"{t}" for t in ("inagara.proposals", "inagara.reviews", "inagara.notifications")],
+        )
+        config = StackConfig(
+            var_dir=Path(tmp),
+            admin_token="bench",
+            ports={s: free_port() for s in SERVICES},
+            broker_port=0,
+            smtp_port=free_port(),
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            database_urls={s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES},
+            extra_env={"EMAIL_RATE_PER_S": "0", "LOG_LEVEL": "WARNING"},
+        )
+        stack = Stack(config).start()
+        try:
+            portal = Portal(config.base_url("submission"), stack.create_demo_agency())
+            portal.post(f"warmup-{run}@bench.example")
+            wait_for(1, config.mail_dir, 30)
+
+            posted = steady(portal, args.steady_rate, args.steady_seconds, run)
+            wait_for(1 + len(posted), config.mail_dir, 120)
+            arrived = arrivals(config.mail_dir)
+            latencies = [arrived[a] - t for a, t in posted.items()]
+
+            stack.kill("submission-worker", signal.SIGTERM)
+            before = emails(config.mail_dir)
+            t0 = time.monotonic()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(
+                    pool.map(portal.post, (f"d{n}-{run}@bench.example" for n in range(args.count)))
+                )
+            accept_rate = args.count / (time.monotonic() - t0)
+            started = time.time()
+            stack.restart("submission-worker")
+            finished = wait_for(before + args.count, config.mail_dir, 900)
+            drain_rate = args.count / (finished - started)
+            peaks = memory(stack)
+        finally:
+            stack.stop()
+        baseline = kafka_baseline(
+            broker.bootstrap_servers, args.count, len(json.dumps(DEMO_PROPOSAL))
+        )
+
+    print(
+        f"\nsteady {args.steady_rate:.0f}/s for {args.steady_seconds:.0f} s, 201 -> email accepted: {fmt_ms(latencies)}"
+    )
+    print(
+        f"  targets p50 < 100 ms: {'met' if percentile(latencies, 50) < 0.1 else 'NOT met'}; p99 < 500 ms: {'met' if percentile(latencies, 99) < 0.5 else 'NOT met'}"
+    )
+    print(
+        f"drain of {args.count} accepted proposals: {drain_rate:.0f} proposals/s (target >= 500: {'met' if drain_rate >= 500 else 'NOT met'})"
+    )
+    print(
+        f"  baseline, bare kafka-python produce+consume of {args.count} records: {baseline:.0f} records/s; ratio {drain_rate / baseline:.3f}"
+    )
+    print(f"  (the API accepted them at {accept_rate:.0f}/s meanwhile)")
+    worst = max(peaks, key=lambda p: p[1])
+    print(
+        f"peak RSS: largest {worst[1]:.0f} MB ({worst[0]}); target every process < 150 MB: {'met' if worst[1] < 150 else 'NOT met'}"
+    )
+    for name, mb in sorted(peaks, key=lambda p: -p[1]):
+        print(f"  {mb:6.1f} MB  {name}")
+
+    def histogram(axes: Any) -> None:
+        axes.hist([x * 1000 for x in latencies], bins=40, color="#2c7fb8")
+        for p, style in ((50, "--"), (99, ":")):
+            axes.axvline(
+                percentile(latencies, p) * 1000, color="black", linestyle=style, label=f"p{p}"
+            )
+        axes.set_xlabel("201 → email accepted (ms)")
+        axes.set_ylabel("proposals")
+        axes.legend()
+
+    png = chart(
+        CHARTS / "pipeline-latency.png",
+        f"Latency at {args.steady_rate:.0f} proposals/s ({machine().split(',')[0]})",
+        histogram,
+    )
+    print(f"chart: {png}")
+    results = {
+        "machine": machine(),
+        "steady_rate": args.steady_rate,
+        "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "latency_p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "drain_per_s": round(drain_rate),
+        "baseline_per_s": round(baseline),
+        "accept_per_s": round(accept_rate),
+        "peak_rss_mb": round(worst[1], 1),
+    }
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
