@@ -84,6 +84,16 @@ class ProblemApi(Api):  # type: ignore[misc]
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _register_responses(self) -> None:
+        # The error responses flask-smorest documents on its own (the "default" of every
+        # operation, the 422 of @arguments) are answered by handle_http_exception below,
+        # so document them as problem+json, not JSON: schema-driven clients check this.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         messages = data.get("errors") or data.get("messages")

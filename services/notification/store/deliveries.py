@@ -385,7 +385,12 @@ def list_deliveries(
         if filters.get(name):
             query = query.where(deliveries.c[name] == filters[name])
     with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query.limit(limit).offset(offset))]
+        return [_shown(row) for row in conn.execute(query.limit(limit).offset(offset))]
+
+
+def _shown(row: Any) -> dict[str, Any]:
+    """A row for the API: SQLite gives back naive datetimes, the API promises an offset."""
+    return {k: utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
 
 
 def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
@@ -397,9 +402,9 @@ def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
         ).first()
         if row is None:
             return None
-        found = dict(row._mapping)
+        found = _shown(row)
         found["attempt_log"] = [
-            dict(a._mapping)
+            _shown(a)
             for a in conn.execute(
                 select(attempts)
                 .where(attempts.c.delivery_id == delivery_id)

@@ -44,8 +44,13 @@ def change_user(
     user = people.get(conn, user_id)
     if user is None:
         return None
+    if not changes:
+        return public(user)  # an empty PATCH changes nothing (and UPDATE needs a column)
     if "password" in changes:
-        changes = {**changes, "password_hash": generate_password_hash(changes.pop("password"))}
+        # Never store the password itself: only its hash goes to the row and the audit.
+        changes = {k: v for k, v in changes.items() if k != "password"} | {
+            "password_hash": generate_password_hash(changes["password"])
+        }
     people.change(conn, user_id, **changes)
     shown = {k: v for k, v in changes.items() if k != "password_hash"}
     audit.record(

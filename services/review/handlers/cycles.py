@@ -83,6 +83,8 @@ def change_cycle(
     cycle = cycles.get(conn, cycle_id)
     if cycle is None:
         raise NotFound("No such cycle.")
+    if not changes:
+        return cycle  # an empty PATCH changes nothing (and UPDATE needs a column)
     if cycle["status"] == "awarded":
         raise Conflict("The cycle's awards were decided; it cannot change any more.")
     updated = {**cycle, **changes}
