@@ -22,6 +22,7 @@ from kafka.structs import TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.review.domain.pipeline import (
+    BrokerUnreachable,
     DeadLetter,
     DeadLetterTail,
     GroupLag,
@@ -32,10 +33,6 @@ from services.review.domain.pipeline import (
 
 CLIENT_ID = "inagara-review-pipeline-page"
 MAX_METRICS_BYTES = 4_000_000
-
-
-class BrokerUnreachable(RuntimeError):
-    """The broker did not answer within the time allowed."""
 
 
 class LivePipelineProbes:
@@ -59,7 +56,7 @@ class LivePipelineProbes:
         try:
             admin = KafkaAdminClient(**self._bounded())
         except Exception as exc:
-            raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
+            raise BrokerUnreachable(str(exc)) from exc
         try:
             topics = sorted({t for wanted in groups.values() for t in wanted})
             partitions = _partitions(admin.describe_topics(topics))
@@ -114,7 +111,7 @@ class LivePipelineProbes:
                 group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50, **self._bounded()
             )
         except Exception as exc:
-            raise BrokerUnreachable(f"{type(exc).__name__}: {exc}") from exc
+            raise BrokerUnreachable(str(exc)) from exc
         try:
             return _read_tails(consumer, wanted, count, deadline)
         finally:

@@ -186,6 +186,10 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     shot(page, "secretariat-proposal")
     page.goto(f"{cycle_url}/participation")
     shot(page, "secretariat-participation")
+    page.click("header a:has-text('Pipeline')")
+    page.wait_for_url("**/ui/pipeline")
+    assert "awarded" in page.locator("#stages").inner_text()
+    shot(page, "secretariat-pipeline")
     page.close()
 
     statuses = {

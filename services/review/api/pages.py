@@ -407,7 +407,9 @@ def award(cycle_id: str) -> BaseResponse:
 @bp.route("/pipeline")
 @login_required("secretariat")
 def pipeline_page() -> str:
-    return render_template("pages/pipeline.html", status=pipeline.current_status())
+    return render_template(
+        "pages/pipeline.html", status=pipeline.current_status(), stage_order=states.STATES
+    )
 
 
 @bp.route("/cycles/<cycle_id>/participation")

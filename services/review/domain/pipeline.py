@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class BrokerUnreachable(RuntimeError):
+    """The broker did not answer within the time allowed (raised by the probes)."""
+
+
 @dataclass(frozen=True)
 class PartitionLag:
     topic: str

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Connection, Engine
 
 from services.review.domain.pipeline import (
+    BrokerUnreachable,
     DeadLetterTail,
     GroupLag,
     OutboxState,
@@ -90,7 +91,8 @@ def _or_error(probe: Callable[[], tuple[T, ...]]) -> tuple[tuple[T, ...], str]:
     try:
         return probe(), ""
     except Exception as exc:  # the page shows what failed; it never fails itself
-        return (), f"broker unreachable: {type(exc).__name__}: {exc}"
+        named = str(exc) if isinstance(exc, BrokerUnreachable) else f"{type(exc).__name__}: {exc}"
+        return (), f"broker unreachable: {named}"
 
 
 def _stages(conn: Connection) -> tuple[StageCount, ...]:
