@@ -57,8 +57,11 @@ replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause 
 	@test -n "$(TOPIC)" || { echo "usage: make replay-dlq TOPIC=<topic>.dlq [ARGS='--dry-run --limit N']"; exit 2; }
 	$(BIN)/python -m shared.dlq replay $(TOPIC) $(ARGS)
 
-bench: $(STAMP)  ## time proposals from POST to the confirmation email on the local stack
-	$(BIN)/python -m bench.post_to_email
+bench: $(STAMP)  ## the benchmarks of docs/PERFORMANCE.md: ingest (wrk), pipeline (10,000 proposals), scale-out
+	$(BIN)/python -m pip install --quiet -e '.[local,test,bench]'
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.scaleout
 
 clean:  ## remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var
