@@ -431,6 +431,7 @@ def main() -> int:
             f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
             f"  review        {config.base_url('review')}   (web UI: /ui/login as {login} / {password};\n"
             f"                three demo reviewers with the same password)\n"
+            f"                pipeline status: {config.base_url('review')}/ui/pipeline\n"
             f"  notification  {config.base_url('notification')}\n"
             f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
             f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
