@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,7 +24,11 @@ class _SessionCookies(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-def create_app(settings: Settings | None = None, review: ReviewSettings | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    review: ReviewSettings | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Flask:
     review = review or ReviewSettings.from_env()
     settings = settings or Settings.from_env("review")
     app = create_service_app(
@@ -33,6 +40,8 @@ def create_app(settings: Settings | None = None, review: ReviewSettings | None =
         "Reviewers and the secretariat log in with POST /v1/auth/tokens; the web pages live under /ui/.",
     )
     app.extensions["inagara_review"] = review
+    if clock is not None:
+        app.extensions["inagara_review_clock"] = clock  # tests: the login window passing
     app.config.update(
         SECRET_KEY=review.session_key(settings.admin_token),
         SESSION_COOKIE_NAME="inagara_review_session",

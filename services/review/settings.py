@@ -12,7 +12,9 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from services.review.domain.login_limit import LoginLimit
 from shared.settings import SettingsError
 
 
@@ -24,6 +26,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,11 @@ class ReviewSettings:
     # Where the pipeline status page reads the other services' /metrics (outbox backlog).
     submission_url: str = "http://127.0.0.1:8001"
     notification_url: str = "http://127.0.0.1:8003"
+    # Login brute-force limit (UI and API): this many failures per email address, and per
+    # client address, within the window answer 429 until the window closes.
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_window_s: float = 900.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:
@@ -54,6 +70,17 @@ class ReviewSettings:
             trust_proxy=proxy in {"1", "true", "yes", "on"},
             submission_url=env.get("SUBMISSION_URL", "").strip() or "http://127.0.0.1:8001",
             notification_url=env.get("NOTIFICATION_URL", "").strip() or "http://127.0.0.1:8003",
+            login_max_failures=_count(env, "REVIEW_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_client=_count(env, "REVIEW_LOGIN_MAX_FAILURES_PER_CLIENT", 20),
+            login_window_s=_float(env, "REVIEW_LOGIN_WINDOW_S", 900.0),
+        )
+
+    @property
+    def login_limit(self) -> LoginLimit:
+        return LoginLimit(
+            self.login_max_failures,
+            self.login_max_failures_per_client,
+            timedelta(seconds=self.login_window_s),
         )
 
     def session_key(self, admin_token: str = "") -> str:

@@ -8,7 +8,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from services.review.api.idempotency import DOC, create_once
-from services.review.api.principal import caller, refusals, secretariat, transaction
+from services.review.api.principal import (
+    attempt_login,
+    caller,
+    refusals,
+    secretariat,
+    too_many_failures,
+    transaction,
+)
 from services.review.api.schemas import (
     MeSchema,
     TokenRequestSchema,
@@ -18,7 +25,9 @@ from services.review.api.schemas import (
     UserSchema,
 )
 from services.review.handlers import accounts
+from services.review.handlers.logins import TooManyFailures
 from services.review.store import people
+from shared.web import PROBLEM_JSON, ProblemSchema
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/v1", description="Log in; reviewer and secretariat accounts."
@@ -30,14 +39,25 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong email or password, or an inactive account")
-def create_token(body: dict[str, Any]) -> dict[str, Any]:
+@blp.alt_response(
+    429,
+    schema=ProblemSchema,
+    content_type=PROBLEM_JSON,
+    description="Too many failed logins for the email or from the client address within the "
+    "window (REVIEW_LOGIN_*); the password was not checked. Retry-After says when to try again.",
+    headers={"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+)
+def create_token(body: dict[str, Any]) -> Any:
     """Exchange an email and password for an API token."""
+    outcome = attempt_login(body["email"], body["password"])
+    if isinstance(outcome, TooManyFailures):
+        return too_many_failures(outcome)
+    if outcome is None:
+        abort(401, message="Wrong email or password.")
+    assert outcome is not None
     with transaction() as conn:
-        user = accounts.authenticate(conn, body["email"], body["password"])
-        if user is None:
-            abort(401, message="Wrong email or password.")
-        assert user is not None
-        return {"token": accounts.issue_token(conn, user["id"]), "user": accounts.public(user)}
+        token = accounts.issue_token(conn, outcome["id"])
+    return {"token": token, "user": accounts.public(outcome)}
 
 
 @blp.route("/me")

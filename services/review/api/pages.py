@@ -32,12 +32,13 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
-from services.review.api.principal import context, review_settings
+from services.review.api.principal import attempt_login, context, review_settings
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
-from services.review.handlers import accounts, decisions, reviewing
 from services.review.handlers import cycles as cycle_cases
+from services.review.handlers import decisions, reviewing
+from services.review.handlers.logins import TooManyFailures
 from services.review.store import assignments, audit, cycles, people, proposals
 
 bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../templates")
@@ -112,10 +113,12 @@ def refusal_message(exc: Exception) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | BaseResponse:
     if request.method == "POST":
-        with transaction() as conn:
-            user = accounts.authenticate(
-                conn, request.form.get("email", ""), request.form.get("password", "")
-            )
+        user = attempt_login(request.form.get("email", ""), request.form.get("password", ""))
+        if isinstance(user, TooManyFailures):
+            minutes = -(-user.retry_after_s // 60)
+            flash(f"Too many failed logins; try again in {minutes} minutes.", "error")
+            page = render_template("pages/login.html")
+            return page, 429, {"Retry-After": str(user.retry_after_s)}  # type: ignore[return-value]
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]

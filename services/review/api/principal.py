@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 from flask_smorest import abort
 from sqlalchemy import Connection
 
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
-from services.review.handlers import accounts
+from services.review.handlers import accounts, logins
+from services.review.handlers.logins import TooManyFailures
 from services.review.settings import ReviewSettings
 from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
 
@@ -115,3 +117,28 @@ def refusals(view: F) -> F:
 def transaction() -> Iterator[Connection]:
     with context().engine.begin() as conn:
         yield conn
+
+
+def now() -> datetime:
+    """The app's clock (tests pass a fake one to ``create_app``)."""
+    clock = current_app.extensions.get("inagara_review_clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def attempt_login(email: str, password: str) -> dict[str, Any] | TooManyFailures | None:
+    """Log in from this request's client address (the proxy's X-Forwarded-For only with
+    REVIEW_TRUST_PROXY); the failure counts are committed whatever the outcome."""
+    limit = review_settings().login_limit
+    with transaction() as conn:
+        return logins.log_in(conn, email, password, request.remote_addr or "", now(), limit)
+
+
+def too_many_failures(refused: TooManyFailures) -> Response:
+    response = problem_with(
+        429,
+        "Too Many Requests",
+        "Too many failed logins for this account or from this address; "
+        f"try again in {refused.retry_after_s} seconds.",
+    )
+    response.headers["Retry-After"] = str(refused.retry_after_s)
+    return response

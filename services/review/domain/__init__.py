@@ -5,4 +5,5 @@
 - ``scoring``: weighted totals, the mean, the disagreement flag, the ranking
 - ``assignment``: who reviews a proposal (conflict of interest, expertise, load)
 - ``screening``: the automatic completeness check
+- ``login_limit``: how many failed logins an email address and a client may have
 """

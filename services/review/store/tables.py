@@ -175,5 +175,15 @@ idempotency_keys = Table(
     Column("created_at", _WHEN, nullable=False),
 )
 
+# Failed logins per email address and per client address (keys hashed), in the database
+# so that every web process counts the same failures; rows outside the window are pruned.
+login_failures = Table(
+    "review_login_failures",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("since", _WHEN, nullable=False, index=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
