@@ -4,9 +4,11 @@ content-type rules, bearer credentials, health, readiness and metrics."""
 from __future__ import annotations
 
 import hmac
+import json
 import socket
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -171,6 +173,63 @@ def _require_json_bodies() -> None:
             )
 
 
+class ChunkedBodyLimit:
+    """WSGI middleware: a body sent without Content-Length (chunked) is read here, up to
+    ``cap`` bytes, and passed on with its length, so that MAX_CONTENT_LENGTH and every
+    route's own limit apply to it as to any other body; over ``cap`` it is a 413 here.
+
+    Without it, werkzeug reads such a body (gunicorn marks it ``wsgi.input_terminated``)
+    only up to MAX_CONTENT_LENGTH and silently stops there: an oversize JSON body became
+    a 400, an oversize form a shortened one, instead of a 413.
+    """
+
+    SPOOL_BYTES = 1_048_576  # larger bodies wait in a temporary file, not in memory
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], cap: int) -> None:
+        self.app = app
+        self.cap = cap
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        # Chunked framing wins over any Content-Length (RFC 9112), for werkzeug too.
+        if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return self.app(environ, start_response)
+        body = tempfile.SpooledTemporaryFile(max_size=self.SPOOL_BYTES)  # noqa: SIM115
+        stream, size = environ["wsgi.input"], 0
+        while size <= self.cap:
+            block = stream.read(min(65536, self.cap + 1 - size))
+            if not block:
+                break
+            body.write(block)
+            size += len(block)
+        if size > self.cap:
+            body.close()
+            return self._too_large(start_response)
+        body.seek(0)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = body, str(size)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    def _too_large(self, start_response: Callable[..., Any]) -> list[bytes]:
+        problem_body = {
+            "type": "about:blank",
+            "title": "Request Entity Too Large",
+            "status": 413,
+            "detail": "The body is larger than any request to this service may be.",
+        }
+        data = json.dumps(problem_body).encode()
+        start_response(
+            "413 Request Entity Too Large",
+            [
+                ("Content-Type", PROBLEM_JSON),
+                ("Content-Length", str(len(data))),
+                ("Connection", "close"),  # the rest of the body was never read
+            ],
+        )
+        return [data]
+
+
 def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
     for server in bootstrap_servers.split(","):
         host, _, port = server.strip().rpartition(":")
@@ -210,6 +269,9 @@ def create_base_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # The largest body any route accepts: an evidence upload with its multipart framing.
+    largest = max(settings.max_body_bytes, settings.max_evidence_file_bytes + 65536)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, largest)  # type: ignore[method-assign]
     api = ProblemApi(app)
     app.before_request(_require_json_bodies)
 
