@@ -1,0 +1,219 @@
+"""What the fault tests share: a lean local stack, fast submissions, and counts
+read from the services' own databases, the mail catcher and the SMS gateway."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from sqlalchemy import func, select
+
+from deploy.local.mailcatcher import read_mail
+from deploy.local.smsgateway import read_sms
+from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from services.review.store.tables import proposals as review_proposals
+from services.submission.store.tables import timeline
+from shared.broker import free_port
+from shared.db import make_engine
+
+ADMIN = "faults-admin-token"
+T = TypeVar("T")
+
+# Short timeouts so that a killed worker's partitions move on quickly, quiet
+# hours off (the SMS would wait for the morning) and no rate limit worth the name.
+LEAN_ENV = {
+    "KAFKA_SESSION_TIMEOUT_MS": "3000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+    "SMS_QUIET_HOURS": "",
+    "EMAIL_RATE_PER_S": "100000",
+    "SMS_RATE_PER_S": "100000",
+    "NOTIFICATION_SEND_LEASE_S": "5",
+    "NOTIFICATION_RETRY_BASE_S": "0.2",
+    "NOTIFICATION_OUTAGE_BACKOFF_MAX_S": "1",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def eventually(probe: Callable[[], T | None], timeout_s: float, what: str) -> T:
+    """Poll ``probe`` until it returns something truthy; fail after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout_s}s: {what}")
+        time.sleep(0.2)
+
+
+def lean_stack(
+    tmp_path: Path,
+    kafka_bootstrap: str,
+    database_urls: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Stack:
+    """One process per service, SQLite unless told, mail catcher and SMS gateway."""
+    config = StackConfig(
+        var_dir=tmp_path / "var",
+        admin_token=ADMIN,
+        ports={service: free_port() for service in SERVICES},
+        broker_port=0,
+        smtp_port=free_port(),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_urls=dict(database_urls or {})
+        or {s: f"sqlite:///{tmp_path}/{s}.db" for s in SERVICES},
+        web_workers=1,
+        extra_env={**LEAN_ENV, **(extra_env or {})},
+        sms_gateway=True,
+        sms_port=free_port(),
+    )
+    return Stack(config)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    id: str
+    email: str
+    phone: str
+
+
+def proposal_body(run: str, n: int) -> dict[str, Any]:
+    innovator = {
+        "name": f"Inovator {n}",
+        "email": f"i{n}-{run}@dinkes.example.go.id",
+        "phone": f"0812{n:08d}",
+    }
+    return {**DEMO_PROPOSAL, "title": f"Fault {run} #{n}", "innovators": [innovator]}
+
+
+def post_proposal(
+    session: requests.Session, base_url: str, key: str, body: dict[str, Any], timeout_s: float = 30
+) -> requests.Response:
+    """POST one proposal; a connection error is retried with the same Idempotency-Key."""
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid.uuid4())}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return session.post(
+                f"{base_url}/v1/proposals", json=body, headers=headers, timeout=timeout_s
+            )
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def submit_many(stack: Stack, key: str, count: int, threads: int = 8) -> list[Submitted]:
+    """POST ``count`` proposals from a thread pool; every answer must be 201."""
+    run = uuid.uuid4().hex[:6]
+    base_url = stack.config.base_url("submission")
+    local = threading.local()
+
+    def one(n: int) -> Submitted:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        body = proposal_body(run, n)
+        response = post_proposal(local.session, base_url, key, body)
+        assert response.status_code == 201, response.text
+        innovator = body["innovators"][0]
+        return Submitted(response.json()["id"], innovator["email"], "+62" + innovator["phone"][1:])
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def review_statuses(stack: Stack) -> Counter[str]:
+    """How many proposals the review service holds in each status."""
+    engine = make_engine(stack.config.database_urls["review"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(review_proposals.c.status, func.count()).group_by(review_proposals.c.status)
+            ).all()
+    finally:
+        engine.dispose()
+    return Counter({status: count for status, count in rows})
+
+
+def review_status_of(stack: Stack, ids: list[str]) -> dict[str, str]:
+    engine = make_engine(stack.config.database_urls["review"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(review_proposals.c.id, review_proposals.c.status)).all()
+    finally:
+        engine.dispose()
+    wanted = set(ids)
+    return {row.id: row.status for row in rows if row.id in wanted}
+
+
+def timeline_types(stack: Stack) -> dict[str, Counter[str]]:
+    """Per proposal, how often each review fact is on its submission timeline."""
+    engine = make_engine(stack.config.database_urls["submission"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(timeline.c.proposal_id, timeline.c.type)).all()
+    finally:
+        engine.dispose()
+    found: dict[str, Counter[str]] = {}
+    for row in rows:
+        found.setdefault(row.proposal_id, Counter())[row.type] += 1
+    return found
+
+
+def mail_count(stack: Stack) -> Counter[str]:
+    """Emails received per recipient address."""
+    return Counter(rcpt for m in read_mail(stack.config.mail_dir) for rcpt in m.rcpt_tos)
+
+
+def sms_count(stack: Stack) -> Counter[str]:
+    """SMS received per phone number."""
+    return Counter(s.to for s in read_sms(stack.config.sms_dir))
+
+
+def admin(stack: Stack, method: str, service: str, path: str, body: Any = None) -> Any:
+    response = requests.request(
+        method,
+        f"{stack.config.base_url(service)}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {ADMIN}"},
+        timeout=30,
+    )
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def prepare_review(stack: Stack, reviewers_per_proposal: int) -> None:
+    """The demo review team, each reviewer able to take 1,000 proposals, and an open
+    cycle giving each proposal ``reviewers_per_proposal`` reviewers.
+
+    The demo reviewers' default load (10) would leave all but the first
+    proposals screened and unassigned, and the API caps a load at 1,000.
+    """
+    stack.create_demo_review_team()
+    for user in admin(stack, "GET", "review", "/v1/users")["items"]:
+        if user["role"] == "reviewer":
+            admin(stack, "PATCH", "review", f"/v1/users/{user['id']}", {"max_load": 1000})
+    now = datetime.now(UTC)
+    admin(
+        stack,
+        "POST",
+        "review",
+        "/v1/cycles",
+        {
+            "name": "Fault injection",
+            "year": now.year,
+            "submission_opens_at": (now - timedelta(hours=1)).isoformat(),
+            "submission_closes_at": (now + timedelta(days=1)).isoformat(),
+            "review_deadline": (now + timedelta(days=30)).isoformat(),
+            "reviewers_per_proposal": reviewers_per_proposal,
+        },
+    )
