@@ -15,15 +15,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
+from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 from deploy.local.mailcatcher import read_mail
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from services.notification.dispatcher import PRESUMED
+from services.notification.domain import SENT
+from services.notification.store.tables import deliveries
 from services.review.store.tables import proposals as review_proposals
 from services.submission.store.tables import timeline
 from shared.broker import free_port
 from shared.db import make_engine
+from shared.dlq import DeadLetter, read_all
+from shared.envelope import Event, Record
+from shared.events.catalog import PROPOSALS
+from tests.unit.notification import factories
 
 ADMIN = "faults-admin-token"
 T = TypeVar("T")
@@ -217,3 +225,69 @@ def prepare_review(stack: Stack, reviewers_per_proposal: int) -> None:
             "reviewers_per_proposal": reviewers_per_proposal,
         },
     )
+
+
+def files_in(directory: Path, pattern: str) -> int:
+    """How many messages a catcher kept: a cheap count to wait on before reading them."""
+    return sum(1 for _ in directory.glob(pattern)) if directory.exists() else 0
+
+
+def mails_and_sms(stack: Stack) -> tuple[int, int]:
+    return files_in(stack.config.mail_dir, "*.eml"), files_in(stack.config.sms_dir, "*.json")
+
+
+def deliveries_done(stack: Stack) -> tuple[int, set[tuple[str, str]]]:
+    """The notification service's own account: deliveries sent, and which of those it
+    only presumes sent (its sender was killed after the hand-over commit)."""
+    engine = make_engine(stack.config.database_urls["notification"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries.c.channel, deliveries.c.recipient, deliveries.c.last_error).where(
+                    deliveries.c.status == SENT
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return len(rows), {(r.channel, r.recipient) for r in rows if r.last_error == PRESUMED}
+
+
+def review_worker_only(tmp_path: Path, kafka_bootstrap: str, database_url: str) -> Stack:
+    """Only the review worker, on ``database_url`` (migrated first)."""
+    stack = lean_stack(tmp_path, kafka_bootstrap, {**_sqlite(tmp_path), "review": database_url})
+    stack.migrate("review")
+    stack.start_worker("review")
+    return stack
+
+
+def _sqlite(tmp_path: Path) -> dict[str, str]:
+    return {s: f"sqlite:///{tmp_path}/{s}.db" for s in SERVICES}
+
+
+def submitted_events(count: int, title: str = "Fault") -> list[Event]:
+    """``proposal.submitted`` events as the submission service writes them."""
+    run = uuid.uuid4().hex[:6]
+    return [
+        factories.event(
+            "proposal.submitted",
+            factories.submitted(
+                innovators=[factories.innovator(n, email=f"d{n}-{run}@dinkes.example.go.id")],
+                title=f"{title} {run} #{n}",
+            ),
+        )
+        for n in range(count)
+    ]
+
+
+def produce(kafka_bootstrap: str, topic: str, records: list[Record]) -> None:
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap.split(","), linger_ms=5)
+    try:
+        for r in records:
+            producer.send(topic, key=r.key, value=r.value, headers=r.headers)
+        producer.flush(30)
+    finally:
+        producer.close()
+
+
+def dead_letters_for(kafka_bootstrap: str, keys: set[bytes]) -> list[DeadLetter]:
+    return [d for d in read_all(kafka_bootstrap, f"{PROPOSALS}.dlq") if d.key in keys]

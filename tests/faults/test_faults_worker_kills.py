@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,10 +22,11 @@ import pytest
 
 from deploy.local.stack import Stack
 from tests.faults.support import (
-    Submitted,
+    deliveries_done,
     eventually,
     lean_stack,
     mail_count,
+    mails_and_sms,
     prepare_review,
     review_status_of,
     sms_count,
@@ -89,18 +89,22 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_nothing(stack: Stack) 
     ids = [s.id for s in submitted]
     print(f"{len(kills)} kills (seconds after the first POST, worker): {kills}")
 
+    # Wait on cheap counts (file names, one query) and read the messages once at the end.
+    assignments = REVIEWERS_PER_PROPOSAL * PROPOSALS
+    expected = PROPOSALS + assignments  # emails; as many SMS
+    eventually(lambda: deliveries_done(stack)[0] >= 2 * expected, 240, "every delivery sent")
+    _, presumed = deliveries_done(stack)
+    eventually(
+        lambda: sum(mails_and_sms(stack)) >= 2 * expected - len(presumed),
+        30,
+        "every email and SMS in the catcher and the gateway",
+    )
+
     def all_assigned() -> bool:
         statuses = review_status_of(stack, ids)
         return len(statuses) == PROPOSALS and set(statuses.values()) == {"assigned"}
 
-    eventually(all_assigned, 180, "every proposal screened and assigned")
-
-    def every(count: Callable[[Stack], Counter[str]], address: Callable[[Submitted], str]) -> bool:
-        received = count(stack)
-        return all(received[address(s)] for s in submitted)
-
-    eventually(lambda: every(mail_count, lambda s: s.email), 180, "every confirmation email")
-    eventually(lambda: every(sms_count, lambda s: s.phone), 120, "every confirmation SMS")
+    eventually(all_assigned, 60, "every proposal screened and assigned")
     expected_timeline = {
         "proposal.submitted": 1,
         "proposal.screened": 1,
@@ -111,23 +115,31 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_nothing(stack: Stack) 
             (timelines := timeline_types(stack))
             and all(timelines.get(i) == expected_timeline for i in ids)
         ),
-        120,
+        60,
         "every screening and assignment on the submission timelines",
     )
-    innovators = {s.email for s in submitted} | {s.phone for s in submitted}
-
-    def to_reviewers() -> int:
-        received = mail_count(stack) + sms_count(stack)
-        return sum(n for address, n in received.items() if address not in innovators)
-
-    assignments = REVIEWERS_PER_PROPOSAL * PROPOSALS
-    eventually(lambda: to_reviewers() >= 2 * assignments, 120, "every reviewer's messages")
     done = time.monotonic()
     print(f"all screened, assigned and confirmed {done - started:.1f}s after the first POST")
     time.sleep(1)  # room for a duplicate to arrive
 
     mails, sms = mail_count(stack), sms_count(stack)
-    assert [s for s in submitted if mails[s.email] != 1] == [], "one email per innovator"
-    assert [s for s in submitted if sms[s.phone] != 1] == [], "one SMS per innovator"
-    assert to_reviewers() == 2 * assignments, "one email and one SMS per assignment"
+    # Never twice. Once, except where a notification worker was killed in the
+    # instant between committing "handed over" and the message's last byte:
+    # the service then presumes it sent (at most once, by design) and says so.
+    # Over SMTP nothing can make that instant exactly-once; the test counts it.
+    lost = [("email", s.email) for s in submitted if mails[s.email] == 0] + [
+        ("sms", s.phone) for s in submitted if sms[s.phone] == 0
+    ]
+    print(f"presumed sent after a kill: {sorted(presumed)}; of those never received: {lost}")
+    assert set(lost) <= presumed, "a message lost without the service knowing"
+    notification_kills = sum(1 for _, name in kills if name == "notification-worker")
+    assert len(lost) <= 2 * notification_kills, "at most one per channel and kill"
+    assert [s for s in submitted if mails[s.email] > 1] == [], "one email per innovator"
+    assert [s for s in submitted if sms[s.phone] > 1] == [], "one SMS per innovator"
+    innovators = {s.email for s in submitted} | {s.phone for s in submitted}
+    to_reviewers = sum(n for address, n in (mails + sms).items() if address not in innovators)
+    maybe_lost = sum(1 for _, address in presumed if address not in innovators)
+    assert 2 * assignments - maybe_lost <= to_reviewers <= 2 * assignments, (
+        "one email and one SMS per assignment"
+    )
     assert not stack.failed()
