@@ -252,10 +252,17 @@ def deliveries_done(stack: Stack) -> tuple[int, set[tuple[str, str]]]:
     return len(rows), {(r.channel, r.recipient) for r in rows if r.last_error == PRESUMED}
 
 
-def review_worker_only(tmp_path: Path, kafka_bootstrap: str, database_url: str) -> Stack:
-    """Only the review worker, on ``database_url`` (migrated first)."""
+def review_worker_only(
+    tmp_path: Path,
+    kafka_bootstrap: str,
+    database_url: str,
+    migrated: Callable[[], None] = lambda: None,
+) -> Stack:
+    """Only the review worker, on ``database_url``; ``migrated`` runs between the
+    migration and the worker's start."""
     stack = lean_stack(tmp_path, kafka_bootstrap, {**_sqlite(tmp_path), "review": database_url})
     stack.migrate("review")
+    migrated()
     stack.start_worker("review")
     return stack
 
