@@ -3,6 +3,7 @@ read from the services' own databases, the mail catcher and the SMS gateway."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -92,6 +93,7 @@ class Submitted:
     id: str
     email: str
     phone: str
+    title: str = ""
 
 
 def proposal_body(run: str, n: int) -> dict[str, Any]:
@@ -133,7 +135,8 @@ def submit_many(stack: Stack, key: str, count: int, threads: int = 8) -> list[Su
         response = post_proposal(local.session, base_url, key, body)
         assert response.status_code == 201, response.text
         innovator = body["innovators"][0]
-        return Submitted(response.json()["id"], innovator["email"], "+62" + innovator["phone"][1:])
+        phone = "+62" + innovator["phone"][1:]
+        return Submitted(response.json()["id"], innovator["email"], phone, body["title"])
 
     with ThreadPoolExecutor(threads) as pool:
         return list(pool.map(one, range(count)))
@@ -298,3 +301,22 @@ def produce(kafka_bootstrap: str, topic: str, records: list[Record]) -> None:
 
 def dead_letters_for(kafka_bootstrap: str, keys: set[bytes]) -> list[DeadLetter]:
     return [d for d in read_all(kafka_bootstrap, f"{PROPOSALS}.dlq") if d.key in keys]
+
+
+ASSIGNED_SUBJECT = "Tugas penilaian baru: "  # the review_assigned templates (Indonesian)
+ASSIGNED_SMS = re.compile(r'^Inagara: Anda ditugaskan menilai "(.*)"\. Batas')
+
+
+def assignment_messages(stack: Stack) -> tuple[Counter[str], Counter[str]]:
+    """Assignment emails and SMS received, counted per proposal title.
+
+    By title, not by reviewer address: the session broker carries other tests'
+    proposals too, and their reviewers may be the same demo team.
+    """
+    emails = Counter(
+        m.subject[len(ASSIGNED_SUBJECT) :]
+        for m in read_mail(stack.config.mail_dir)
+        if m.subject.startswith(ASSIGNED_SUBJECT)
+    )
+    texts = (ASSIGNED_SMS.match(s.text) for s in read_sms(stack.config.sms_dir))
+    return emails, Counter(found.group(1) for found in texts if found)

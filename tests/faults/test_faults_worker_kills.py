@@ -1,7 +1,14 @@
 """Every worker SIGKILLed at random moments during a 2,000-proposal run and
 restarted: every proposal ends screened and assigned, every innovator gets
-exactly one confirmation email and one SMS, every reviewer one message per
-assignment.
+one confirmation email and one SMS, every reviewer one message per assignment;
+none twice.
+
+One exception, found by this test and kept visible: a notification worker
+killed in the instant between committing a message as handed over and its
+last byte (the SMTP final dot, the request's end) loses that message; the
+service records it as presumed sent. Over SMTP no sender can make that instant
+exactly-once (it chose at most once); the test allows exactly those, at most
+one per channel and kill, and prints them.
 
 Real processes (the local stack: gunicorn, three workers, mail catcher, SMS
 gateway) on the session broker, SQLite, one process per service. A SIGKILL
@@ -16,12 +23,14 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from deploy.local.stack import Stack
 from tests.faults.support import (
+    assignment_messages,
     deliveries_done,
     eventually,
     lean_stack,
@@ -41,6 +50,17 @@ WORKERS = ("submission-worker", "review-worker", "notification-worker")
 # most (the API caps a load at 1,000), and every extra assignment is two more
 # messages to send without proving anything more.
 REVIEWERS_PER_PROPOSAL = 1
+
+
+@dataclass(frozen=True)
+class Tally:
+    lost: list[tuple[str, str]]  # innovators' messages never received: (channel, address)
+    unreceived: int  # assignment messages never received
+    presumed: set[tuple[str, str]]  # deliveries the service presumes sent after a kill
+    most: int  # the most copies of one message received
+
+    def settled(self) -> bool:
+        return len(self.lost) + self.unreceived <= len(self.presumed)
 
 
 def kill_at_random(
@@ -120,26 +140,37 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_nothing(stack: Stack) 
     )
     done = time.monotonic()
     print(f"all screened, assigned and confirmed {done - started:.1f}s after the first POST")
-    time.sleep(1)  # room for a duplicate to arrive
+    titles = [s.title for s in submitted]
 
-    mails, sms = mail_count(stack), sms_count(stack)
-    # Never twice. Once, except where a notification worker was killed in the
-    # instant between committing "handed over" and the message's last byte:
-    # the service then presumes it sent (at most once, by design) and says so.
-    # Over SMTP nothing can make that instant exactly-once; the test counts it.
-    lost = [("email", s.email) for s in submitted if mails[s.email] == 0] + [
-        ("sms", s.phone) for s in submitted if sms[s.phone] == 0
-    ]
-    print(f"presumed sent after a kill: {sorted(presumed)}; of those never received: {lost}")
-    assert set(lost) <= presumed, "a message lost without the service knowing"
-    notification_kills = sum(1 for _, name in kills if name == "notification-worker")
-    assert len(lost) <= 2 * notification_kills, "at most one per channel and kill"
-    assert [s for s in submitted if mails[s.email] > 1] == [], "one email per innovator"
-    assert [s for s in submitted if sms[s.phone] > 1] == [], "one SMS per innovator"
-    innovators = {s.email for s in submitted} | {s.phone for s in submitted}
-    to_reviewers = sum(n for address, n in (mails + sms).items() if address not in innovators)
-    maybe_lost = sum(1 for _, address in presumed if address not in innovators)
-    assert 2 * assignments - maybe_lost <= to_reviewers <= 2 * assignments, (
-        "one email and one SMS per assignment"
+    def tally() -> Tally:
+        mails, sms = mail_count(stack), sms_count(stack)
+        emails, texts = assignment_messages(stack)
+        return Tally(
+            lost=[("email", s.email) for s in submitted if not mails[s.email]]
+            + [("sms", s.phone) for s in submitted if not sms[s.phone]],
+            unreceived=sum(1 for t in titles if not emails[t])
+            + sum(1 for t in titles if not texts[t]),
+            presumed=deliveries_done(stack)[1],
+            most=max(
+                max(mails[s.email] for s in submitted),
+                max(sms[s.phone] for s in submitted),
+                max(emails[t] for t in titles),
+                max(texts[t] for t in titles),
+            ),
+        )
+
+    # Everything received, or presumed sent (see the module's docstring); then a
+    # second for a duplicate to show up.
+    eventually(lambda: tally().settled(), 60, "every message received or presumed sent")
+    time.sleep(1)
+    final = tally()
+    print(
+        f"presumed sent after a kill: {sorted(final.presumed)}; never received: {final.lost} "
+        f"and {final.unreceived} assignment messages"
     )
+    assert final.most == 1, "no message twice"
+    assert set(final.lost) <= final.presumed, "an innovator's message lost without a trace"
+    assert final.settled(), "a message lost without a trace"
+    notification_kills = sum(1 for _, name in kills if name == "notification-worker")
+    assert len(final.lost) + final.unreceived <= 2 * notification_kills, "one per channel a kill"
     assert not stack.failed()
