@@ -310,8 +310,7 @@ ASSIGNED_SMS = re.compile(r'^Inagara: Anda ditugaskan menilai "(.*)"\. Batas')
 def assignment_messages(stack: Stack) -> tuple[Counter[str], Counter[str]]:
     """Assignment emails and SMS received, counted per proposal title.
 
-    By title, not by reviewer address: the session broker carries other tests'
-    proposals too, and their reviewers may be the same demo team.
+    By title, which names the proposal: each reviewer gets hundreds.
     """
     emails = Counter(
         m.subject[len(ASSIGNED_SUBJECT) :]

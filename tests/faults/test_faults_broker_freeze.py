@@ -21,9 +21,8 @@ from sqlalchemy import func, select
 
 from deploy.local.stack import Stack
 from services.submission.store.tables import outbox
-from shared.broker import LocalBroker, ensure_topics
+from shared.broker import LocalBroker
 from shared.db import make_engine
-from shared.events.catalog import ALL_TOPICS
 from tests.faults.support import (
     Submitted,
     deliveries_done,
@@ -98,26 +97,19 @@ def unsent(stack: Stack) -> int:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    with LocalBroker(log_path=tmp_path / "broker.log") as broker:
-        ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
-        yield broker
-
-
-@pytest.fixture
-def stack(broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
-    stack = lean_stack(tmp_path, broker.bootstrap_servers).start()
+def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+    stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
 
 
 def test_a_frozen_broker_fails_no_submission_and_loses_or_repeats_nothing(
-    stack: Stack, broker: LocalBroker
+    stack: Stack, own_broker: LocalBroker
 ) -> None:
     key = stack.create_demo_agency()
     with Load(stack, key) as load:
         eventually(lambda: len(load.answers) >= 40, 30, "load under way")
-        broker.freeze()
+        own_broker.freeze()
         frozen_at = time.monotonic()
         try:
             eventually(lambda: unsent(stack) >= 20, 15, "the outbox holding events")
@@ -125,7 +117,7 @@ def test_a_frozen_broker_fails_no_submission_and_loses_or_repeats_nothing(
             during = [a for a in load.answers if a.at >= frozen_at]
             backlog = unsent(stack)
         finally:
-            broker.thaw()
+            own_broker.thaw()
         thawed_at = time.monotonic()
         eventually(lambda: len(load.answers) >= len(during) + 60, 30, "load after the thaw")
     answers = load.answers

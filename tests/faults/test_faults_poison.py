@@ -28,11 +28,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from deploy.local.stack import Stack
-from shared.broker import LocalBroker, ensure_topics
+from shared.broker import LocalBroker
 from shared.db import make_engine, normalise_url
 from shared.dlq import read_all
 from shared.envelope import Record, to_record
-from shared.events.catalog import ALL_TOPICS, PROPOSALS
+from shared.events.catalog import PROPOSALS
 from tests.faults.support import (
     eventually,
     produce,
@@ -83,22 +83,15 @@ def drop_faulty_constraint(database_url: str) -> None:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    with LocalBroker(log_path=tmp_path / "broker.log") as broker:
-        ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
-        yield broker
-
-
-@pytest.fixture
 def review_database(database_factory: Callable[[], str]) -> str:
     return database_factory()
 
 
 @pytest.fixture
-def stack(broker: LocalBroker, tmp_path: Path, review_database: str) -> Iterator[Stack]:
+def stack(own_broker: LocalBroker, tmp_path: Path, review_database: str) -> Iterator[Stack]:
     stack = review_worker_only(
         tmp_path,
-        broker.bootstrap_servers,
+        own_broker.bootstrap_servers,
         review_database,
         migrated=lambda: add_faulty_constraint(review_database),
     )
@@ -136,9 +129,9 @@ def replay_command(bootstrap: str) -> str:
 
 
 def test_poison_is_dead_lettered_with_its_error_and_replayed_once_the_cause_is_fixed(
-    stack: Stack, broker: LocalBroker, review_database: str
+    stack: Stack, own_broker: LocalBroker, review_database: str
 ) -> None:
-    bootstrap = broker.bootstrap_servers
+    bootstrap = own_broker.bootstrap_servers
     valid = submitted_events(12)
     fixable = submitted_events(3, title="REJECT")
     unfixable = [poison(n) for n in range(6)]

@@ -11,7 +11,9 @@ exactly-once (it chose at most once); the test allows exactly those, at most
 one per channel and kill, and prints them.
 
 Real processes (the local stack: gunicorn, three workers, mail catcher, SMS
-gateway) on the session broker, SQLite, one process per service. A SIGKILL
+gateway) on a broker of its own (the 2,000 proposals' events would slow down
+the tests that read the shared topics from the beginning), SQLite, one process
+per service. A SIGKILL
 leaves offsets uncommitted and, for the notification worker, a message half
 handed over: redelivery and the inboxes, the outbox relay's at-least-once
 publishing and the notification hand-over commit must add up to exactly once.
@@ -29,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.stack import Stack
+from shared.broker import LocalBroker
 from tests.faults.support import (
     assignment_messages,
     deliveries_done,
@@ -85,8 +88,8 @@ def kill_at_random(
 
 
 @pytest.fixture
-def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
-    stack = lean_stack(tmp_path, kafka_bootstrap).start()
+def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+    stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
 
