@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+from marshmallow import Schema
 from sqlalchemy import Connection, insert
 
 from services.submission import domain
@@ -34,10 +36,16 @@ def _agency_ref(agency: domain.Agency) -> dict[str, Any]:
     }
 
 
+@cache
+def _payload_schema(type: str, without_profile: bool) -> Schema:
+    # One instance per event type: building a schema deep-copies its fields.
+    return spec_for(type).schema(exclude=("profile",) if without_profile else ())
+
+
 def _event(type: str, subject: str, payload: dict[str, Any]) -> Event:
     """An event of the catalog; a ``profile`` in the payload is already in JSON form."""
     spec = spec_for(type)
-    data = spec.schema(exclude=("profile",) if "profile" in payload else ()).dump(payload)
+    data = _payload_schema(type, "profile" in payload).dump(payload)
     if "profile" in payload:
         data["profile"] = payload["profile"]
     return Event(
@@ -83,6 +91,9 @@ def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
     )
 
 
+_INSERT_TIMELINE = insert(timeline)  # built once; the values go in as parameters
+
+
 def add_timeline(
     conn: Connection,
     proposal_id: str,
@@ -93,14 +104,15 @@ def add_timeline(
     event_id: str | None = None,
 ) -> None:
     conn.execute(
-        insert(timeline).values(
-            proposal_id=proposal_id,
-            event_id=event_id or str(uuid.uuid4()),
-            type=type,
-            version=version,
-            at=at if at.tzinfo else at.replace(tzinfo=UTC),
-            facts=facts or {},
-        )
+        _INSERT_TIMELINE,
+        {
+            "proposal_id": proposal_id,
+            "event_id": event_id or str(uuid.uuid4()),
+            "type": type,
+            "version": version,
+            "at": at if at.tzinfo else at.replace(tzinfo=UTC),
+            "facts": facts or {},
+        },
     )
 
 

@@ -30,8 +30,11 @@ def configured_cycle(settings: Settings) -> Cycle | None:
     )
 
 
+_ALL_CYCLES = select(cycles).order_by(cycles.c.opens_at, cycles.c.id)
+
+
 def known_cycles(conn: Connection, configured: Cycle | None = None) -> list[Cycle]:
-    rows = conn.execute(select(cycles).order_by(cycles.c.opens_at, cycles.c.id)).all()
+    rows = conn.execute(_ALL_CYCLES).all()
     found = [Cycle(r.id, r.name, aware(r.opens_at), aware(r.closes_at)) for r in rows]
     # An announced cycle wins over a configured one with the same id.
     if configured and all(c.id != configured.id for c in found):
