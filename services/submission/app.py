@@ -21,7 +21,10 @@ DESCRIPTION = """Agencies submit public-service innovation proposals and follow 
 
 **Authentication.** Every call sends `Authorization: Bearer <secret>`: an agency API key
 (`inag_…`, created by the secretariat or the agency's administrator) or, for the
-secretariat's endpoints, the admin token.
+secretariat's endpoints, the admin token. Each instance of the service remembers a key
+it accepted for 2 seconds: a revoked key is refused at once by the instance that revoked
+it and by every instance within 2 seconds (so are changes to an agency, such as
+`allow_drafter_submit`).
 
 **Two tiers.** A `drafter` key saves and edits drafts and uploads evidence; an
 `agency_admin` key submits, resubmits and withdraws (an agency may let drafters submit).

@@ -138,7 +138,9 @@ def update_agency(body: dict[str, Any], agency_id: str) -> Response:
     with ctx().engine.begin() as conn:
         if store.get_agency(conn, agency_id) is None:
             abort(404, message="No agency with this id.")
-        return json_response(store.update_agency(conn, agency_id, body))
+        view = store.update_agency(conn, agency_id, body)
+    ctx().keys.forget()  # its keys' callers carry the agency as it was
+    return json_response(view)
 
 
 @blp.route("/agencies/<string:agency_id>/keys", methods=["POST"])
@@ -180,10 +182,15 @@ def list_keys(agency_id: str) -> Response:
 @blp.response(204)
 @problems(blp, {**OWN_AGENCY, 404: "No such agency or key"})
 def revoke_key(agency_id: str, key_id: str) -> Response:
-    """Revoke a key; it is refused from the next request on. Revoking twice is fine."""
+    """Revoke a key. Revoking twice is fine.
+
+    It is refused from the next request on by the web process that revoked it, and by
+    every other one within 2 seconds (each remembers a key it accepted that long).
+    """
     with ctx().engine.begin() as conn:
         if not store.revoke_api_key(conn, agency_id, key_id):
             abort(404, message="No key with this id for this agency.")
+    ctx().keys.forget()
     return Response(status=204)
 
 

@@ -3,12 +3,13 @@
 Every credential comes as ``Authorization: Bearer <secret>``. Decorators put
 the caller in ``g`` and answer 401 (no or bad credentials), 403 (a credential
 that may not do this) or 404 (another agency's resource: existence is not leaked).
+An agency key's caller is remembered for ``KEY_CACHE_SECONDS`` (see ``RecentKeys``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from services.submission import domain, store
 from services.submission.domain.window import Cycle
 from services.submission.store.blobs import BlobStore
+from services.submission.store.registry import RecentKeys
 from shared.settings import Settings
 from shared.web import bearer_token, is_admin
 
@@ -26,6 +28,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 NEED_KEY = "Send a valid agency API key as `Authorization: Bearer <key>`."
 NEED_ADMIN = "Send the admin token as `Authorization: Bearer <token>`."
+# How long a web process trusts a key it authenticated: a key revoked, or an agency
+# changed, through another process takes effect here within this many seconds.
+# The API documents this bound (DESCRIPTION in app.py, revoke_key in agencies.py).
+KEY_CACHE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class SubmissionContext:
     engine: Engine
     blobs: BlobStore
     configured_cycle: Cycle | None
+    keys: RecentKeys = field(default_factory=lambda: RecentKeys(KEY_CACHE_SECONDS))
 
 
 def ctx() -> SubmissionContext:
@@ -54,7 +61,8 @@ def resolve() -> Admin | store.Caller | None:
         return None
     if is_admin(ctx().settings, secret):
         return Admin()
-    return store.authenticate(ctx().engine, secret)
+    context = ctx()
+    return context.keys.authenticate(context.engine, secret)
 
 
 def refuse(status: int, message: str) -> NoReturn:

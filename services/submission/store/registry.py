@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from services.submission import domain
 from services.submission.store.tables import agencies, api_keys
@@ -158,7 +160,11 @@ def list_api_keys(conn: Connection, agency_id: str) -> list[dict[str, Any]]:
 
 
 def revoke_api_key(conn: Connection, agency_id: str, key_id: str) -> bool:
-    """Revoke the key (at once: authentication reads the row every time). False if unknown."""
+    """Revoke the key. False if unknown.
+
+    Callers that remember authentications (``RecentKeys``) must forget them after
+    the commit; other processes stop accepting the key within their ``ttl_s``.
+    """
     row = conn.execute(
         select(api_keys.c.revoked_at).where(
             api_keys.c.id == key_id, api_keys.c.agency_id == agency_id
@@ -173,24 +179,28 @@ def revoke_api_key(conn: Connection, agency_id: str, key_id: str) -> bool:
     return True
 
 
+_KEY_LOOKUP = (
+    select(
+        api_keys,
+        agencies.c.code,
+        agencies.c.name,
+        agencies.c.contact_email,
+        agencies.c.contact_phone,
+        agencies.c.allow_drafter_submit,
+    )
+    .join(agencies, agencies.c.id == api_keys.c.agency_id)
+    .where(api_keys.c.prefix == bindparam("prefix"))
+)
+_RECORD_USE = update(api_keys).where(api_keys.c.id == bindparam("key_id"))
+
+
 def authenticate(engine: Engine, secret: str) -> Caller | None:
     """The agency a presented API key belongs to, or None (unknown, wrong or revoked)."""
     prefix = domain.key_prefix(secret)
     if prefix is None:
         return None
     with engine.begin() as conn:
-        row = conn.execute(
-            select(
-                api_keys,
-                agencies.c.code,
-                agencies.c.name,
-                agencies.c.contact_email,
-                agencies.c.contact_phone,
-                agencies.c.allow_drafter_submit,
-            )
-            .join(agencies, agencies.c.id == api_keys.c.agency_id)
-            .where(api_keys.c.prefix == prefix)
-        ).first()
+        row = conn.execute(_KEY_LOOKUP, {"prefix": prefix}).first()
         if row is None or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.secret_hash, domain.hash_secret(secret)):
@@ -198,7 +208,7 @@ def authenticate(engine: Engine, secret: str) -> Caller | None:
         now = datetime.now(UTC)
         # Record use at most once a minute so that reads do not all become writes.
         if row.last_used_at is None or aware(row.last_used_at) < now - timedelta(minutes=1):
-            conn.execute(update(api_keys).where(api_keys.c.id == row.id).values(last_used_at=now))
+            conn.execute(_RECORD_USE, {"key_id": row.id, "last_used_at": now})
         agency = domain.Agency(
             row.agency_id,
             row.code,
@@ -208,3 +218,49 @@ def authenticate(engine: Engine, secret: str) -> Caller | None:
             bool(row.allow_drafter_submit),
         )
         return Caller(agency, row.role, row.id)
+
+
+class RecentKeys:
+    """The callers of keys authenticated in the last ``ttl_s`` seconds, by key hash.
+
+    A portal sends the same key with every request; remembering the answer for a
+    moment spares each of them a database round trip. The price is staleness,
+    bounded by ``ttl_s``: a key revoked (or an agency changed) by another process
+    is still accepted (or seen as it was) here for at most that long. Changes made
+    through this process call ``forget`` and take effect at once. Only successful
+    lookups are remembered: an unknown, wrong or revoked key always reads the row.
+    Safe to share between threads (single dict operations under the GIL).
+    """
+
+    def __init__(
+        self,
+        ttl_s: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._clock = clock
+        self._callers: dict[str, tuple[float, Caller]] = {}
+
+    def authenticate(self, engine: Engine, secret: str) -> Caller | None:
+        """``authenticate``, answered from memory while the last answer is young enough."""
+        if self.ttl_s <= 0:
+            return authenticate(engine, secret)
+        digest = domain.hash_secret(secret)
+        now = self._clock()
+        found = self._callers.get(digest)
+        if found is not None and now < found[0]:
+            return found[1]
+        caller = authenticate(engine, secret)
+        if caller is None:
+            self._callers.pop(digest, None)
+            return None
+        if len(self._callers) >= self.max_entries:
+            self._callers.clear()  # many keys at once is rare: start afresh rather than sort
+        self._callers[digest] = (now + self.ttl_s, caller)
+        return caller
+
+    def forget(self) -> None:
+        """Drop every remembered answer (a key was revoked or an agency changed)."""
+        self._callers.clear()

@@ -1,12 +1,18 @@
-"""Agencies and API keys: the secretariat registers, keys are shown once, revoked at once."""
+"""Agencies and API keys: the secretariat registers, keys are shown once, revoked at
+once (by every other web process within the key cache's bound)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 
 from services.submission import store
+from services.submission.api.auth import KEY_CACHE_SECONDS
+from services.submission.app import create_app
+from services.submission.store.registry import RecentKeys
+from shared.settings import Settings
 from tests.integration.submission.conftest import Portal, auth
 
 
@@ -90,6 +96,32 @@ def test_a_revoked_key_is_refused_at_once(
     assert portal.as_agency(admin_key, "GET", "/v1/me").status_code == 401
     assert portal.admin("DELETE", f"/v1/agencies/{agency['id']}/keys/{key_id}").status_code == 204
     assert portal.admin("DELETE", f"/v1/agencies/{agency['id']}/keys/unknown").status_code == 404
+
+
+def test_another_process_refuses_a_revoked_key_within_the_cache_bound(
+    portal: Portal, settings: Settings, agency: dict[str, Any], admin_key: str
+) -> None:
+    other = create_app(settings)  # another web process over the same database
+    now = [100.0]
+    context = other.extensions["submission"]
+    other.extensions["submission"] = replace(
+        context, keys=RecentKeys(KEY_CACHE_SECONDS, clock=lambda: now[0])
+    )
+    try:
+        elsewhere = other.test_client()
+        assert elsewhere.get("/v1/me", headers=auth(admin_key)).status_code == 200
+        key_id = portal.admin("GET", f"/v1/agencies/{agency['id']}/keys").get_json()["items"][0]
+        portal.admin("DELETE", f"/v1/agencies/{agency['id']}/keys/{key_id['id']}")
+        assert portal.as_agency(admin_key, "GET", "/v1/me").status_code == 401  # here: at once
+
+        now[0] += KEY_CACHE_SECONDS - 0.1  # there: still remembered, as documented
+        assert elsewhere.get("/v1/me", headers=auth(admin_key)).status_code == 200
+        now[0] += 0.1
+        assert elsewhere.get("/v1/me", headers=auth(admin_key)).status_code == 401
+        now[0] += 60  # and a refusal is never remembered
+        assert elsewhere.get("/v1/me", headers=auth(admin_key)).status_code == 401
+    finally:
+        other.extensions["inagara"].engine.dispose()
 
 
 def test_an_agency_admin_manages_its_own_keys_and_settings_but_not_its_identity(
