@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,79 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_REGISTRY = threading.Lock()
+
+
+def writer_lock(database: str) -> threading.RLock:
+    """The lock the threads of this process take to write to ``database``."""
+    with _REGISTRY:
+        return _WRITER_LOCKS.setdefault(str(Path(database).resolve()), threading.RLock())
+
+
+class _Cursor(sqlite3.Cursor):
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        if _WRITES.match(sql):
+            self.connection._start_writing()  # type: ignore[attr-defined]
+        super().execute(sql, parameters)
+        return self
+
+    def executemany(self, sql: str, parameters: Any, /) -> _Cursor:
+        if _WRITES.match(sql):
+            self.connection._start_writing()  # type: ignore[attr-defined]
+        super().executemany(sql, parameters)
+        return self
+
+
+class OneWriterConnection(sqlite3.Connection):
+    """A SQLite connection that queues the process's writers on a Python lock.
+
+    SQLite lets one transaction write at a time; a second writer waits in
+    SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries. With
+    several threads writing (consumer, relay, senders), those sleeps, not the
+    work, set the pace. Here a writer takes the file's lock in this process
+    at its first write and gives it back after its commit or rollback, so the
+    next one starts at once. Other processes still meet SQLite's own lock.
+    """
+
+    def __init__(self, database: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._lock = writer_lock(database) if database != ":memory:" else threading.RLock()
+        self._writing = False
+
+    def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
+        return super().cursor(factory or _Cursor)
+
+    def _start_writing(self) -> None:
+        if not self._writing:
+            self._lock.acquire()
+            self._writing = True
+
+    def _done_writing(self) -> None:
+        if self._writing:
+            self._writing = False
+            self._lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._done_writing()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._done_writing()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._done_writing()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for ``url``; a SQLite file's folder is created if missing.
 
@@ -39,6 +115,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {}).setdefault("factory", OneWriterConnection)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
