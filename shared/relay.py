@@ -10,12 +10,16 @@ from sqlalchemy import Engine, Table, select, update
 
 from shared.metrics import EVENTS_PUBLISHED
 from shared.producer import Publisher
+from shared.wakeup import Waiter
 
 log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
     """Moves outbox rows to Kafka.
+
+    Polls every ``idle_wait_s`` when there is nothing to send, or sooner when
+    ``wakeup`` says this process wrote to the outbox.
 
     A row is marked sent only after the broker acknowledged it, so a crash or a
     broker outage at any point leaves it to be published again (consumers
@@ -33,8 +37,10 @@ class OutboxRelay:
         idle_wait_s: float = 0.05,
         max_backoff_s: float = 5.0,
         service: str = "",
+        wakeup: Waiter | None = None,
     ) -> None:
         self._service = service
+        self._wakeup = wakeup or Waiter()
         self._engine = engine
         self._outbox = outbox
         self._publisher = publisher
@@ -94,5 +100,5 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
             backoff = self._idle_wait_s
-            if sent < self._batch_size:
-                stop.wait(self._idle_wait_s)
+            if sent < self._batch_size and not stop.is_set():
+                self._wakeup.wait(self._idle_wait_s)

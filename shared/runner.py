@@ -27,6 +27,7 @@ from shared.migrations import ensure_current
 from shared.producer import KafkaPublisher
 from shared.relay import OutboxRelay
 from shared.settings import Settings
+from shared.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,9 @@ class WorkerPlan:
     inbox: Table | None = None
     consumers: Sequence[tuple[ConsumerConfig, Mapping[str, Effect]]] = ()
     extra_loops: Mapping[str, Callable[[Engine], Loop]] = field(default_factory=dict)
+    # Notified after each handled event commits: wakes the relay (and any extra
+    # loop that waits on it) instead of leaving the new rows to the next poll.
+    wakeup: Wakeup = field(default_factory=Wakeup)
 
 
 def serve(plan: WorkerPlan) -> int:
@@ -126,12 +130,14 @@ def serve(plan: WorkerPlan) -> int:
             publisher,
             idle_wait_s=settings.poll_interval_ms / 1000,
             service=settings.service,
+            wakeup=plan.wakeup.waiter(),
         )
         loops["outbox-relay"] = relay.run
     for config, handlers in plan.consumers:
         assert plan.inbox is not None, "a consuming service needs an inbox"
+        handle = dispatcher(engine, plan.inbox, dict(handlers))
         loops[f"consumer-{config.group_id}"] = _consumer_loop(
-            settings, config, dispatcher(engine, plan.inbox, dict(handlers)), publisher
+            settings, config, _then(handle, plan.wakeup.notify), publisher
         )
     for name, make_loop in plan.extra_loops.items():
         loops[name] = make_loop(engine)
@@ -140,6 +146,16 @@ def serve(plan: WorkerPlan) -> int:
     finally:
         publisher.close()
         engine.dispose()
+
+
+def _then(handle: Callable[[Event], None], after: Callable[[], None]) -> Callable[[Event], None]:
+    """``handle``, then ``after`` once the handler's transaction has committed."""
+
+    def run(event: Event) -> None:
+        handle(event)
+        after()
+
+    return run
 
 
 def _consumer_loop(

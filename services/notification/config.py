@@ -31,6 +31,8 @@ VARIABLES = (
     "REVIEW_UI_URL",
     "EMAIL_RATE_PER_S",
     "SMS_RATE_PER_S",
+    "EMAIL_SENDERS",
+    "SMS_SENDERS",
     "NOTIFICATION_MAX_ATTEMPTS",
     "NOTIFICATION_DIGEST_AT",
     "NOTIFICATION_SEND_LEASE_S",
@@ -51,6 +53,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of 1 or more")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class NotificationConfig:
     sms_gateway_kind: str = ""  # empty: twilio when the URL has the Twilio path, else webhook
@@ -62,6 +71,10 @@ class NotificationConfig:
     review_ui_url: str = ""
     email_rate_per_s: float = 50.0
     sms_rate_per_s: float = 10.0
+    # Sending threads per channel in one worker, each with its own connection:
+    # a send mostly waits on the server, so a few overlap well.
+    email_senders: int = 4
+    sms_senders: int = 2
     max_attempts: int = 8
     digest_at: time = time(7, 0)
     send_lease_s: float = 60.0
@@ -87,9 +100,7 @@ class NotificationConfig:
             QuietHours.parse(env.get("SMS_QUIET_HOURS", "21:00-07:00"))
         except ValueError as exc:
             raise SettingsError(f"SMS_QUIET_HOURS: {exc}") from exc
-        max_attempts = env.get("NOTIFICATION_MAX_ATTEMPTS", "").strip() or "8"
-        if not max_attempts.isdigit() or int(max_attempts) < 1:
-            raise SettingsError("NOTIFICATION_MAX_ATTEMPTS must be a whole number of 1 or more")
+        max_attempts = _count(env, "NOTIFICATION_MAX_ATTEMPTS", 8)
         return cls(
             sms_gateway_kind=kind,
             sms_sender=env.get("SMS_SENDER", "") or "INAGARA",
@@ -100,7 +111,9 @@ class NotificationConfig:
             review_ui_url=env.get("REVIEW_UI_URL", ""),
             email_rate_per_s=_float(env, "EMAIL_RATE_PER_S", 50.0),
             sms_rate_per_s=_float(env, "SMS_RATE_PER_S", 10.0),
-            max_attempts=int(max_attempts),
+            email_senders=_count(env, "EMAIL_SENDERS", 4),
+            sms_senders=_count(env, "SMS_SENDERS", 2),
+            max_attempts=max_attempts,
             digest_at=digest_at,
             send_lease_s=_float(env, "NOTIFICATION_SEND_LEASE_S", 60.0),
             retry_base_s=_float(env, "NOTIFICATION_RETRY_BASE_S", 2.0),

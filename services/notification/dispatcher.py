@@ -32,6 +32,7 @@ from services.notification.rendering import RenderedEmail
 from services.notification.sms import SmsGateway
 from services.notification.store import deliveries as store
 from shared.metrics import DELIVERIES
+from shared.wakeup import Waiter
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
@@ -99,7 +100,9 @@ class Policy:
     retry_cap_s: float = 600.0
     rate_per_s: float = 0.0  # 0: no limit
     lease: timedelta = timedelta(seconds=60)
-    batch_size: int = 100
+    # Claimed at a time by one sender: small, so that senders (of this process and
+    # of other instances) share a backlog evenly instead of one holding it.
+    batch_size: int = 20
     idle_wait_s: float = 0.05
     outage_backoff_max_s: float = 30.0  # longest wait between tries of an unreachable server
 
@@ -126,14 +129,22 @@ class Dispatcher:
         clock: Clock | None = None,
         quiet_hours: QuietHours | None = None,
         rng: random.Random | None = None,
+        bucket: TokenBucket | None = None,
+        wakeup: Waiter | None = None,
+        lane: tuple[int, int] = (0, 1),
     ) -> None:
+        """``bucket`` is the channel's rate limit, shared by the senders of one process;
+        ``wakeup`` says new deliveries were recorded; sender ``lane = (i, n)`` of ``n``
+        takes every n-th due delivery, so that senders rarely reach for the same one."""
         self._engine = engine
         self._transport = transport
         self._policy = policy
         self._clock = clock or SystemClock()
         self._quiet = quiet_hours if transport.channel == SMS else None
         self._rng = rng or random.Random()
-        self._bucket = TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
+        self._bucket = bucket or TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
+        self._wakeup = wakeup or Waiter()
+        self._lane, self._lanes = lane
 
     @property
     def channel(self) -> str:
@@ -154,9 +165,10 @@ class Dispatcher:
                 store.finish(conn, presumed, SENT, now, error=PRESUMED)
             DELIVERIES.labels(self.channel, "presumed_sent").inc()
         ready = []
-        for delivery_id, time_zone in store.due(
-            self._engine, self.channel, now, p.lease, self._batch_size()
-        ):
+        found = store.due(
+            self._engine, self.channel, now, p.lease, self._batch_size() * self._lanes
+        )
+        for delivery_id, time_zone in found[self._lane :: self._lanes]:
             later = self._quiet.not_before(now, time_zone) if self._quiet else now
             if later > now:
                 store.defer(self._engine, delivery_id, now, p.lease, later)
@@ -169,12 +181,13 @@ class Dispatcher:
             return _Burst(self, send).run(claimed, stop)
 
     def _batch_size(self) -> int:
-        """No more claimed at once than the rate limit lets out in a quarter of the lease,
-        so that no claim runs out while it waits its turn."""
+        """No more claimed at once than the rate limit lets out in a quarter of the lease
+        (shared with the other senders), so that no claim runs out while it waits its turn."""
         p = self._policy
         if p.rate_per_s <= 0:
             return p.batch_size
-        return max(1, min(p.batch_size, int(p.rate_per_s * p.lease.total_seconds() / 4)))
+        share = p.rate_per_s * p.lease.total_seconds() / 4 / self._lanes
+        return max(1, min(p.batch_size, int(share)))
 
     def _throttle(self, stop: threading.Event | None) -> None:
         wait = self._bucket.wait_for_token(self._clock.monotonic())
@@ -210,8 +223,8 @@ class Dispatcher:
                 stop.wait(1.0)
                 continue
             backoff = min(0.5, self._policy.outage_backoff_max_s)
-            if handled < self._policy.batch_size:
-                stop.wait(self._policy.idle_wait_s)
+            if handled < self._batch_size() and not stop.is_set():
+                self._wakeup.wait(self._policy.idle_wait_s)
 
 
 class _Burst:

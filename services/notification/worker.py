@@ -8,8 +8,10 @@ a gateway is configured) and the daily digest.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import Engine
 
@@ -25,7 +27,7 @@ from services.notification.dispatcher import (
     Transport,
 )
 from services.notification.domain.recipients import Links
-from services.notification.domain.schedule import QuietHours
+from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
 from services.notification.sms import make_gateway
@@ -33,6 +35,7 @@ from shared.consumer import ConsumerConfig
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.runner import Loop, WorkerPlan, serve
 from shared.settings import Settings
+from shared.wakeup import Wakeup
 
 # What the worker consumes by default (read by the AsyncAPI document): the
 # handlers' keys are what matters there; main() builds them with the settings.
@@ -65,9 +68,16 @@ def policy(settings: Settings, config: NotificationConfig, rate_per_s: float) ->
     )
 
 
-def transports(settings: Settings, config: NotificationConfig) -> list[tuple[Transport, float]]:
-    found: list[tuple[Transport, float]] = [
-        (EmailTransport(SmtpMailer(settings), settings.mail_from), config.email_rate_per_s)
+def transports(
+    settings: Settings, config: NotificationConfig
+) -> list[tuple[Transport, float, int]]:
+    """Each channel's transport, rate limit and number of senders."""
+    found: list[tuple[Transport, float, int]] = [
+        (
+            EmailTransport(SmtpMailer(settings), settings.mail_from),
+            config.email_rate_per_s,
+            config.email_senders,
+        )
     ]
     if settings.sms_gateway_url:
         gateway = make_gateway(
@@ -77,23 +87,51 @@ def transports(settings: Settings, config: NotificationConfig) -> list[tuple[Tra
             config.sms_sender,
             config.sms_timeout_s,
         )
-        found.append((SmsTransport(gateway), config.sms_rate_per_s))
+        found.append((SmsTransport(gateway), config.sms_rate_per_s, config.sms_senders))
     return found
+
+
+def _sender(
+    engine: Engine,
+    *,
+    transport: Transport,
+    policy: Policy,
+    quiet: QuietHours | None,
+    bucket: TokenBucket,
+    wakeup: Wakeup,
+    lane: tuple[int, int],
+) -> Loop:
+    """One sending loop of a channel (see ``Dispatcher``)."""
+    return Dispatcher(
+        engine,
+        transport,
+        policy,
+        clock=SystemClock(),
+        quiet_hours=quiet,
+        bucket=bucket,
+        wakeup=wakeup.waiter(),
+        lane=lane,
+    ).run
 
 
 def main(settings: Settings | None = None, config: NotificationConfig | None = None) -> int:
     settings = settings or Settings.from_env("notification")
     config = config or NotificationConfig.from_env()
     quiet = QuietHours.parse(settings.sms_quiet_hours)
+    wakeup = Wakeup()  # the consumer recorded deliveries: the senders look at once
     loops: dict[str, Callable[[Engine], Loop]] = {}
-    for transport, rate in transports(settings, config):
-
-        def dispatcher(engine: Engine, t: Transport = transport, r: float = rate) -> Loop:
-            return Dispatcher(
-                engine, t, policy(settings, config, r), clock=SystemClock(), quiet_hours=quiet
-            ).run
-
-        loops[f"{transport.channel}-dispatcher"] = dispatcher
+    for transport, rate, senders in transports(settings, config):
+        bucket = TokenBucket(rate, now=time.monotonic())  # the channel's limit, shared
+        for lane in range(senders):
+            loops[f"{transport.channel}-dispatcher-{lane + 1}"] = partial(
+                _sender,
+                transport=transport,
+                policy=policy(settings, config, rate),
+                quiet=quiet,
+                bucket=bucket,
+                wakeup=wakeup,
+                lane=(lane, senders),
+            )
 
     def digest(engine: Engine) -> Loop:
         return DigestComposer(engine, config.digest_at).run
@@ -112,6 +150,7 @@ def main(settings: Settings | None = None, config: NotificationConfig | None = N
                 )
             ],
             extra_loops=loops,
+            wakeup=wakeup,
         )
     )
 

@@ -30,7 +30,7 @@ from services.notification.domain import (
     Preference,
     tokens,
 )
-from services.notification.domain.schedule import QuietHours
+from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import MemoryMailer, PermanentSendError, TransientSendError
 from services.notification.sms import MemoryGateway
@@ -545,7 +545,7 @@ def test_no_more_is_claimed_at_once_than_the_rate_lets_out_within_the_lease(
     fast = email_dispatcher(engine, MemoryMailer(), clock, rate_per_s=1000.0, lease=LEASE)
 
     assert slow._batch_size() == 1
-    assert fast._batch_size() == 100
+    assert fast._batch_size() == Policy().batch_size
 
 
 def test_outcomes_are_counted_per_channel(engine: Engine, clock: FakeClock) -> None:
@@ -563,3 +563,48 @@ def test_outcomes_are_counted_per_channel(engine: Engine, clock: FakeClock) -> N
     email_dispatcher(engine, mailer, clock).send_due()
 
     assert {o: count(o) - before[o] for o in before} == {"sent": 1, "retry": 1, "failed": 1}
+
+
+def test_senders_of_one_channel_take_turns_at_the_backlog_and_send_each_once(
+    engine: Engine, clock: FakeClock
+) -> None:
+    for n in range(10):
+        consume(engine, recorder(clock, sms=False), submitted_event(f"p-{n}"))
+    mailers = [MemoryMailer(), MemoryMailer()]
+    senders = [
+        Dispatcher(
+            engine,
+            EmailTransport(mailer, SENDER),
+            Policy(lease=LEASE, batch_size=3),
+            clock=clock,
+            lane=(lane, 2),
+        )
+        for lane, mailer in enumerate(mailers)
+    ]
+
+    assert [sender.send_due() for sender in senders] == [3, 3]  # each its own share
+    while sum(sender.send_due() for sender in senders):
+        pass
+
+    sent = [m["Message-ID"] for mailer in mailers for m in mailer.sent]
+    assert len(sent) == len(set(sent)) == 10
+    assert {r["status"] for r in rows(engine)} == {SENT}
+
+
+def test_senders_share_one_rate_limit(engine: Engine, clock: FakeClock) -> None:
+    bucket = TokenBucket(2.0, now=clock.monotonic())
+    senders = [
+        Dispatcher(
+            engine,
+            EmailTransport(MemoryMailer(), SENDER),
+            Policy(lease=LEASE, rate_per_s=2.0),
+            clock=clock,
+            bucket=bucket,
+            lane=(lane, 2),
+        )
+        for lane in range(2)
+    ]
+
+    # Two tokens between them, then a half-second wait for each further one.
+    assert [bucket.wait_for_token(clock.monotonic()) for _ in range(3)] == [0.0, 0.0, 0.5]
+    assert senders[0]._batch_size() == senders[1]._batch_size() == 15  # 2/s x 60 s / 4 / 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,7 +85,8 @@ class QuietHours:
 class TokenBucket:
     """A send rate limit: ``rate`` tokens a second, bursts of up to ``capacity``.
 
-    Pure: the caller passes the monotonic time in. A rate of 0 means no limit.
+    The caller passes the monotonic time in. A rate of 0 means no limit. Safe to
+    share between the senders (threads) of one process.
     """
 
     def __init__(self, rate: float, capacity: float | None = None, now: float = 0.0) -> None:
@@ -92,17 +94,19 @@ class TokenBucket:
         self.capacity = capacity if capacity is not None else max(rate, 1.0)
         self._tokens = self.capacity
         self._at = now
+        self._lock = threading.Lock()
 
     def wait_for_token(self, now: float) -> float:
         """Seconds to wait before the next send; 0 means go (and a token is taken)."""
         if self.rate <= 0:
             return 0.0
-        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.rate
+        with self._lock:
+            self._tokens = min(self.capacity, self._tokens + max(0.0, now - self._at) * self.rate)
+            self._at = max(self._at, now)
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return 0.0
+            return (1 - self._tokens) / self.rate
 
 
 def next_digest_time(after: datetime, at: time, time_zone: str | None) -> datetime:
