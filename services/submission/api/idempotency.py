@@ -3,7 +3,9 @@
 The same key with the same body gets the stored answer and does nothing
 again; the same key with another body is a 422. Keys are scoped to the caller
 (an agency, or the secretariat). Only successful answers are kept: a failed
-request releases its key, so a retry may succeed.
+request releases its key, so a retry may succeed. The claim commits on its own
+(a concurrent retry gets a 409 at once); the answer is stored in the work's own
+transaction where the view passes ``answer_within`` to its use case, else after it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Response, g, make_response, request
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
+from sqlalchemy import Connection
 
 from services.submission.api.auth import ctx
 from services.submission.store import idempotency
@@ -67,6 +71,37 @@ def _replay(earlier: idempotency.Earlier) -> Response:
     return response
 
 
+@dataclass
+class _Claim:
+    principal: str
+    key: str
+    answered: bool = False
+
+
+def answer_within(
+    status_code: int, headers: Callable[[dict[str, Any]], dict[str, str]]
+) -> Callable[[Connection, dict[str, Any]], None] | None:
+    """For a view under ``idempotent``: store the answer in the work's own transaction.
+
+    Give the result to a store use case, which calls it with its connection and the
+    body it answers before it commits; the decorator then has nothing left to store
+    (one commit fewer), and the work and its answer commit together. None when the
+    request has no Idempotency-Key.
+    """
+    claimed: _Claim | None = g.get("idempotency_claim")
+    if claimed is None:
+        return None
+
+    def store_answer(conn: Connection, body: dict[str, Any]) -> None:
+        replayed = {h: v for h, v in headers(body).items() if h in REPLAYED_HEADERS}
+        idempotency.answer(
+            conn, claimed.principal, claimed.key, status_code, _without_secret(body), replayed
+        )
+        claimed.answered = True
+
+    return store_answer
+
+
 def idempotent(view: F) -> F:
     """Put under the auth decorator (it needs ``g.principal``)."""
 
@@ -83,14 +118,18 @@ def idempotent(view: F) -> F:
             if earlier.status_code is None:
                 abort(409, message=f"A request with this {HEADER} is still running; retry later.")
             return _replay(earlier)
+        claimed = g.idempotency_claim = _Claim(principal, key)
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
+            # Only an unanswered claim goes: an answer that committed with the work stays.
             idempotency.release(engine, principal, key)
             raise
+        if claimed.answered:
+            return response
         if 200 <= response.status_code < 300 and response.is_json:
             headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
-            body = _storable(response)
+            body = _without_secret(response.get_json())
             idempotency.complete(engine, principal, key, response.status_code, body, headers)
         else:
             idempotency.release(engine, principal, key)
@@ -99,8 +138,7 @@ def idempotent(view: F) -> F:
     return cast(F, wrapper)
 
 
-def _storable(response: Response) -> Any:
-    body = response.get_json()
+def _without_secret(body: Any) -> Any:
     # A new API key's secret is shown once: a replay says so instead of storing it.
     if isinstance(body, dict) and "secret" in body:
         body = {**body, "secret": None}

@@ -11,7 +11,11 @@ from flask_smorest import Blueprint, abort
 from services.submission.api import examples
 from services.submission.api.auth import agency_required, caller, ctx
 from services.submission.api.errors import BODY_PROBLEMS, KEY_401, problems
-from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
+from services.submission.api.idempotency import (
+    IdempotencyHeaderSchema,
+    answer_within,
+    idempotent,
+)
 from services.submission.api.schemas import (
     CreateQuerySchema,
     ProposalPageSchema,
@@ -89,12 +93,24 @@ def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Resp
     saved at any time. Without `cycle_id`, the one open cycle is chosen.
     """
     profile, cycle_id = _profile(body)
-    created = store.create_proposal(ctx().engine, caller(), profile, cycle_id, draft, _configured())
-    response = json_response(created, 201)
-    response.headers["Location"] = url_for(
-        "proposals.get_proposal", proposal_id=created["id"], _external=False
+    created = store.create_proposal(
+        ctx().engine,
+        caller(),
+        profile,
+        cycle_id,
+        draft,
+        _configured(),
+        also=answer_within(201, _location),
     )
+    response = json_response(created, 201)
+    response.headers.update(_location(created))
     return response
+
+
+def _location(created: dict[str, Any]) -> dict[str, str]:
+    return {
+        "Location": url_for("proposals.get_proposal", proposal_id=created["id"], _external=False)
+    }
 
 
 @blp.route("", methods=["GET"])

@@ -168,11 +168,13 @@ def create_proposal(
     cycle_id: str | None,
     as_draft: bool,
     configured: window.Cycle | None = None,
+    also: Callable[[Connection, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Store a new draft, or a proposal submitted at once (refused outside the window).
 
     A new proposal has no evidence yet, so a submission freezes an empty list and the
-    answer is built from the row as written (no evidence query, no re-read).
+    answer is built from the row as written (no evidence query, no re-read). ``also``
+    runs in the same transaction with that answer (an Idempotency-Key's record).
     """
     if not as_draft and not domain.may_send_to_review(caller.role, caller.agency):
         raise domain.NotPermitted(
@@ -219,7 +221,10 @@ def create_proposal(
         )
         for change in proposal.events:
             changes.record(conn, change, files)
-    return proposal_view(SimpleNamespace(**row, revision_request=None))
+        created = proposal_view(SimpleNamespace(**row, revision_request=None))
+        if also is not None:
+            also(conn, created)
+    return created
 
 
 def _change(

@@ -167,6 +167,39 @@ def test_creating_a_proposal_is_idempotent(portal: Portal, admin_key: str) -> No
     assert len(portal.as_agency(admin_key, "GET", "/v1/proposals").get_json()["items"]) == 1
 
 
+def test_an_idempotent_create_stores_its_answer_with_the_proposal_and_a_refusal_keeps_nothing(
+    portal: Portal, admin_key: str, drafter_key: str
+) -> None:
+    headers = {"Idempotency-Key": "submit-1"}
+    refused = portal.as_agency(
+        drafter_key, "POST", "/v1/proposals", json=profile(), headers=headers
+    )
+    assert refused.status_code == 403
+    # The refusal released the key: the same key with another request is a fresh one.
+    drafted = portal.as_agency(
+        drafter_key, "POST", "/v1/proposals?draft=true", json=profile(), headers=headers
+    )
+    assert drafted.status_code == 201 and "Idempotent-Replayed" not in drafted.headers
+    replayed = portal.as_agency(
+        drafter_key, "POST", "/v1/proposals?draft=true", json=profile(), headers=headers
+    )
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.get_json() == drafted.get_json()
+    assert replayed.headers["Location"] == drafted.headers["Location"]
+    submitted = portal.as_agency(
+        admin_key, "POST", "/v1/proposals", json=profile(), headers={"Idempotency-Key": "s-2"}
+    )
+    again = portal.as_agency(
+        admin_key, "POST", "/v1/proposals", json=profile(), headers={"Idempotency-Key": "s-2"}
+    )
+    assert submitted.status_code == again.status_code == 201
+    assert (
+        again.get_json()
+        == submitted.get_json()
+        == portal.proposal(admin_key, submitted.get_json()["id"])
+    )
+
+
 def test_the_response_body_is_plain_json_text(portal: Portal, admin_key: str) -> None:
     proposal = portal.draft(admin_key, title="<script>alert(1)</script>")
     raw = portal.as_agency(admin_key, "GET", f"/v1/proposals/{proposal['id']}")
