@@ -71,7 +71,7 @@ class Recorder:
 
 def _payload(event: Event) -> dict[str, Any]:
     """The validated payload, as JSON types; raises ``ValidationError`` (poison)."""
-    schema = CATALOG[event.dataschema].schema()
+    schema = CATALOG[event.dataschema].validator
     loaded: dict[str, Any] = schema.dump(schema.load(event.data))
     return loaded
 

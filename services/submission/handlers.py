@@ -44,12 +44,12 @@ MOMENT = {
 
 
 def schedule_cycle(conn: Connection, event: Event) -> None:
-    cycle_records.save_scheduled(conn, spec_for(CYCLE_SCHEDULED).schema().load(event.data))
+    cycle_records.save_scheduled(conn, spec_for(CYCLE_SCHEDULED).validator.load(event.data))
 
 
 def record_review_fact(event_type: str) -> Handler:
     """The handler of one review event type: timeline entry and status projection."""
-    schema = spec_for(event_type).schema()
+    schema = spec_for(event_type).validator
 
     def handle(conn: Connection, event: Event) -> None:
         loaded: dict[str, Any] = schema.load(event.data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
+from functools import cached_property
 
 from marshmallow import Schema
 
@@ -62,6 +63,12 @@ class EventSpec:
     topic: str
     schema: builtins.type[Schema]
     summary: str
+
+    @cached_property
+    def validator(self) -> Schema:
+        """One instance of ``schema`` to load and dump with, built once: building one
+        deep-copies its fields, which cost more than the load itself."""
+        return self.schema()
 
     @property
     def dataschema(self) -> str:

@@ -28,7 +28,7 @@ def emit(
     The key is ``subject``: the proposal id (the cycle id for ``cycle.scheduled``).
     """
     spec = spec_for(type)
-    schema = spec.schema()
+    schema = spec.validator
     data = schema.dump(schema.load(schema.dump(payload)))
     event = Event(
         type=spec.type,

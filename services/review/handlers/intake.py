@@ -26,7 +26,7 @@ SCREENING = "screening"
 
 
 def _payload(event: Event, type: str) -> dict[str, Any]:
-    schema = spec_for(type).schema()
+    schema = spec_for(type).validator
     loaded: dict[str, Any] = schema.load(event.data)
     # JSON-ready again (dates as text) for the JSON columns, validated all the same.
     dumped = schema.dump(loaded)
@@ -176,7 +176,7 @@ def screen(
 
 def withdraw_proposal(conn: Connection, event: Event) -> None:
     """``proposal.withdrawn``: stop the review; open assignments are released."""
-    payload = spec_for(PROPOSAL_WITHDRAWN).schema().load(event.data)
+    payload = spec_for(PROPOSAL_WITHDRAWN).validator.load(event.data)
     proposal = proposals.get(conn, payload["proposal_id"], for_update=True)
     if proposal is None or not states.can_move(proposal["status"], states.WITHDRAWN):
         log.warning("withdrawal of %s ignored (unknown or final)", payload["proposal_id"])
