@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import Column, Connection, DateTime, Engine, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Connection, DateTime, Engine, Insert, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.envelope import Event
 
@@ -27,28 +29,33 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 def seen(conn: Connection, inbox: Table, event_id: str) -> bool:
-    return (
-        conn.execute(select(inbox.c.event_id).where(inbox.c.event_id == event_id)).first()
-        is not None
-    )
+    """Whether the event was handled here before."""
+    query = select(inbox.c.event_id).where(inbox.c.event_id == event_id)
+    return conn.execute(query).first() is not None
 
 
 def handle_once(engine: Engine, inbox: Table, event: Event, effect: Effect) -> bool:
     """Apply ``effect`` unless the event was handled before; True if it ran.
 
-    Blocks on the database. A concurrent duplicate raises ``IntegrityError`` on
-    the inbox row and rolls the effect back; the retry then finds the row.
+    Blocks on the database. A concurrent duplicate waits on the inbox row of the
+    first, then finds it and changes nothing.
     """
     with engine.begin() as conn:
-        if seen(conn, inbox, event.id):
-            return False
-        conn.execute(
-            insert(inbox).values(
-                event_id=event.id, event_type=event.type, received_at=datetime.now(UTC)
-            )
-        )
+        row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
+        if conn.execute(_claim(engine.dialect.name, inbox), row).first() is None:
+            return False  # handled before
         effect(conn, event)
     return True
+
+
+@cache
+def _claim(dialect_name: str, inbox: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING`` of an inbox row: one statement both
+    asks "seen before?" (nothing returned) and records the event, taking the row's lock."""
+    key = [inbox.c.event_id]
+    if dialect_name == "postgresql":
+        return postgresql.insert(inbox).on_conflict_do_nothing(index_elements=key).returning(*key)
+    return sqlite.insert(inbox).on_conflict_do_nothing(index_elements=key).returning(*key)
 
 
 def dispatcher(

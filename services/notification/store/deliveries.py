@@ -48,6 +48,9 @@ class Content:
     unsubscribe_url: str | None = None
 
 
+_INSERT_DELIVERY = insert(deliveries)
+
+
 def add_delivery(
     conn: Connection,
     event: Event,
@@ -59,8 +62,10 @@ def add_delivery(
     not_before: datetime,
 ) -> str:
     delivery_id = str(uuid.uuid4())
+    # Values as parameters of a statement built once: no per-call statement building.
     conn.execute(
-        insert(deliveries).values(
+        _INSERT_DELIVERY,
+        dict(
             id=delivery_id,
             event_id=event.id,
             event_type=event.type,
@@ -82,7 +87,7 @@ def add_delivery(
             attempts=0,
             next_attempt_at=not_before,
             created_at=now,
-        )
+        ),
     )
     return delivery_id
 

@@ -33,7 +33,7 @@ def save_proposal(conn: Connection, proposal: Proposal) -> None:
         select(proposals.c.version).where(proposals.c.proposal_id == proposal.proposal_id)
     ).scalar()
     if known is None:
-        conn.execute(insert(proposals).values(proposal_id=proposal.proposal_id, **values))
+        conn.execute(insert(proposals), {"proposal_id": proposal.proposal_id, **values})
     elif known <= proposal.version:
         conn.execute(
             update(proposals).where(proposals.c.proposal_id == proposal.proposal_id).values(values)
