@@ -11,9 +11,9 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
@@ -32,10 +32,15 @@ from services.notification.rendering import RenderedEmail
 from services.notification.sms import SmsGateway
 from services.notification.store import deliveries as store
 from shared.metrics import DELIVERIES
-from shared.wakeup import Waiter
+from shared.wakeup import Waiter, Wakeup
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
+# How often a sender looks for deliveries a dead sender handed over (their lease is minutes).
+PRESUMED_CHECK = timedelta(seconds=1)
+# A running sender keeps its connection (SMTP) from one burst to the next for this long:
+# under a steady trickle every message would otherwise pay a connect, EHLO and QUIT.
+KEEP_ALIVE_S = 2.0
 
 HandOver = Callable[[], None]
 # Sends one delivery, calling the hand-over just before the server can accept it.
@@ -132,10 +137,12 @@ class Dispatcher:
         bucket: TokenBucket | None = None,
         wakeup: Waiter | None = None,
         lane: tuple[int, int] = (0, 1),
+        others: Wakeup | None = None,
     ) -> None:
         """``bucket`` is the channel's rate limit, shared by the senders of one process;
-        ``wakeup`` says new deliveries were recorded; sender ``lane = (i, n)`` of ``n``
-        takes every n-th due delivery, so that senders rarely reach for the same one."""
+        ``wakeup`` says there may be work; sender ``lane = (i, n)`` of ``n`` takes the
+        i-th batch of what is due, so that senders rarely reach for the same deliveries,
+        and wakes the ``others`` when more than one batch is due."""
         self._engine = engine
         self._transport = transport
         self._policy = policy
@@ -145,6 +152,11 @@ class Dispatcher:
         self._bucket = bucket or TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
         self._wakeup = wakeup or Waiter()
         self._lane, self._lanes = lane
+        self._others = others
+        self._presumed_checked: datetime | None = None
+        self._keeping = False  # set by ``run``: sessions outlive their burst
+        self._kept: tuple[ExitStack, Send] | None = None
+        self._kept_at = 0.0
 
     @property
     def channel(self) -> str:
@@ -159,16 +171,14 @@ class Dispatcher:
         """
         p = self._policy
         now = self._clock.now()
-        for presumed in store.presumed_sent(self._engine, self.channel, now, p.lease):
-            log.warning("delivery %s was handed over by a sender that died", presumed["id"])
-            with self._engine.begin() as conn:
-                store.finish(conn, presumed, SENT, now, error=PRESUMED)
-            DELIVERIES.labels(self.channel, "presumed_sent").inc()
+        self._finish_presumed(now)
         ready = []
-        found = store.due(
-            self._engine, self.channel, now, p.lease, self._batch_size() * self._lanes
-        )
-        for delivery_id, time_zone in found[self._lane :: self._lanes]:
+        size = self._batch_size()
+        found = store.due(self._engine, self.channel, now, p.lease, size * self._lanes)
+        mine = found[self._lane * size : (self._lane + 1) * size] or found[:size]
+        if self._others is not None and len(found) > size:
+            self._others.notify()
+        for delivery_id, time_zone in mine:
             later = self._quiet.not_before(now, time_zone) if self._quiet else now
             if later > now:
                 store.defer(self._engine, delivery_id, now, p.lease, later)
@@ -176,9 +186,50 @@ class Dispatcher:
                 ready.append(delivery_id)
         if not ready:
             return 0
-        with self._transport.session() as send:
+        with self._session() as send:
             claimed = store.claim(self._engine, ready, self._clock.now(), p.lease)
             return _Burst(self, send).run(claimed, stop)
+
+    @contextmanager
+    def _session(self) -> Iterator[Send]:
+        """A burst's session: a new one, or (in ``run``) the last burst's if it was used
+        within ``KEEP_ALIVE_S``. A burst that fails closes it."""
+        if not self._keeping:
+            with self._transport.session() as send:
+                yield send
+            return
+        if self._kept is not None and self._clock.monotonic() - self._kept_at > KEEP_ALIVE_S:
+            self._close_kept()
+        if self._kept is None:
+            stack = ExitStack()
+            send = stack.enter_context(self._transport.session())
+            self._kept = (stack, send)
+        try:
+            yield self._kept[1]
+        except BaseException:
+            self._close_kept()
+            raise
+        self._kept_at = self._clock.monotonic()
+
+    def _close_kept(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            try:
+                kept[0].close()
+            except Exception:  # closing a broken connection; nothing is lost by it
+                log.debug("closing a kept %s session failed", self.channel, exc_info=True)
+
+    def _finish_presumed(self, now: datetime) -> None:
+        """Mark sent what a dead sender handed over (looked for once a second at most)."""
+        last = self._presumed_checked
+        if last is not None and last <= now < last + PRESUMED_CHECK:
+            return
+        self._presumed_checked = now
+        for presumed in store.presumed_sent(self._engine, self.channel, now, self._policy.lease):
+            log.warning("delivery %s was handed over by a sender that died", presumed["id"])
+            with self._engine.begin() as conn:
+                store.finish(conn, presumed, SENT, now, error=PRESUMED)
+            DELIVERIES.labels(self.channel, "presumed_sent").inc()
 
     def _batch_size(self) -> int:
         """No more claimed at once than the rate limit lets out in a quarter of the lease
@@ -207,6 +258,14 @@ class Dispatcher:
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
+        self._keeping = True
+        try:
+            self._run(stop)
+        finally:
+            self._keeping = False
+            self._close_kept()
+
+    def _run(self, stop: threading.Event) -> None:
         backoff = min(0.5, self._policy.outage_backoff_max_s)
         while not stop.is_set():
             try:
@@ -225,6 +284,8 @@ class Dispatcher:
             backoff = min(0.5, self._policy.outage_backoff_max_s)
             if handled < self._batch_size() and not stop.is_set():
                 self._wakeup.wait(self._policy.idle_wait_s)
+                if self._kept and self._clock.monotonic() - self._kept_at > KEEP_ALIVE_S:
+                    self._close_kept()
 
 
 class _Burst:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -35,7 +36,7 @@ from shared.consumer import ConsumerConfig
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.runner import Loop, WorkerPlan, serve
 from shared.settings import Settings
-from shared.wakeup import Wakeup
+from shared.wakeup import Waiter, Wakeup
 
 # What the worker consumes by default (read by the AsyncAPI document): the
 # handlers' keys are what matters there; main() builds them with the settings.
@@ -98,8 +99,9 @@ def _sender(
     policy: Policy,
     quiet: QuietHours | None,
     bucket: TokenBucket,
-    wakeup: Wakeup,
+    wakeup: Waiter,
     lane: tuple[int, int],
+    others: Wakeup,
 ) -> Loop:
     """One sending loop of a channel (see ``Dispatcher``)."""
     return Dispatcher(
@@ -109,8 +111,9 @@ def _sender(
         clock=SystemClock(),
         quiet_hours=quiet,
         bucket=bucket,
-        wakeup=wakeup.waiter(),
+        wakeup=wakeup,
         lane=lane,
+        others=others,
     ).run
 
 
@@ -118,19 +121,25 @@ def main(settings: Settings | None = None, config: NotificationConfig | None = N
     settings = settings or Settings.from_env("notification")
     config = config or NotificationConfig.from_env()
     quiet = QuietHours.parse(settings.sms_quiet_hours)
-    wakeup = Wakeup()  # the consumer recorded deliveries: the senders look at once
+    # The consumer recorded deliveries: the first sender of each channel looks at once,
+    # and wakes the channel's other senders when there is more than its share. Those
+    # otherwise only look once a second, so that idle senders cost next to nothing.
+    wakeup = Wakeup()
     loops: dict[str, Callable[[Engine], Loop]] = {}
     for transport, rate, senders in transports(settings, config):
         bucket = TokenBucket(rate, now=time.monotonic())  # the channel's limit, shared
+        backlog = Wakeup()
+        first = policy(settings, config, rate)
         for lane in range(senders):
             loops[f"{transport.channel}-dispatcher-{lane + 1}"] = partial(
                 _sender,
                 transport=transport,
-                policy=policy(settings, config, rate),
+                policy=first if lane == 0 else replace(first, idle_wait_s=1.0),
                 quiet=quiet,
                 bucket=bucket,
-                wakeup=wakeup,
+                wakeup=(wakeup if lane == 0 else backlog).waiter(),
                 lane=(lane, senders),
+                others=backlog,
             )
 
     def digest(engine: Engine) -> Loop:
