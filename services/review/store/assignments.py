@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import assignments, reminders, review_submissions, users
 
 OPEN = ("pending", "submitted")
+
+# Built once, values passed as parameters (statements the worker runs per proposal).
+_INSERT = assignments.insert()
+# SET takes the columns named in the parameters; the key of the row is not a column name.
+_CHANGE = update(assignments).where(assignments.c.id == bindparam("where_id"))
 
 
 def get(conn: Connection, assignment_id: str) -> dict[str, Any] | None:
@@ -20,11 +25,11 @@ def get(conn: Connection, assignment_id: str) -> dict[str, Any] | None:
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(assignments.insert().values(**values))
+    conn.execute(_INSERT, values)
 
 
 def change(conn: Connection, assignment_id: str, **values: Any) -> None:
-    conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(**values))
+    conn.execute(_CHANGE, {**values, "where_id": assignment_id})
 
 
 def move_deadline(conn: Connection, cycle_id: str, round: str, deadline: datetime) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy import Connection, select
 from services.review.store.rows import as_dicts
 from services.review.store.tables import audit_log
 
+_INSERT = audit_log.insert()  # built once; the values go in as parameters
+
 
 def _jsonable(value: Any) -> Any:
     # Round-trip through JSON so datetimes are stored as ISO text on every backend.
@@ -27,15 +29,16 @@ def record(
     after: Any = None,
 ) -> None:
     conn.execute(
-        audit_log.insert().values(
-            at=datetime.now(UTC),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=_jsonable(before),
-            after=_jsonable(after),
-        )
+        _INSERT,
+        {
+            "at": datetime.now(UTC),
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": _jsonable(before),
+            "after": _jsonable(after),
+        },
     )
 
 

@@ -5,15 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from services.review.domain import rubric as rubrics_domain
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import cycles, rubrics
 
+# Built once, values passed as parameters (the worker looks up a cycle per proposal).
+_GET = select(cycles).where(cycles.c.id == bindparam("cycle_id"))
+_OPEN_AT = (
+    select(cycles)
+    .where(
+        cycles.c.submission_opens_at <= bindparam("when"),
+        cycles.c.submission_closes_at >= bindparam("when"),
+    )
+    .order_by(cycles.c.submission_opens_at.desc())
+)
+
 
 def get(conn: Connection, cycle_id: str) -> dict[str, Any] | None:
-    return as_dict(conn.execute(select(cycles).where(cycles.c.id == cycle_id)).first())
+    return as_dict(conn.execute(_GET, {"cycle_id": cycle_id}).first())
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
@@ -30,12 +41,7 @@ def change(conn: Connection, cycle_id: str, **values: Any) -> None:
 
 def open_at(conn: Connection, when: datetime) -> dict[str, Any] | None:
     """The cycle whose submission window holds ``when`` (the latest opened, if several)."""
-    query = (
-        select(cycles)
-        .where(cycles.c.submission_opens_at <= when, cycles.c.submission_closes_at >= when)
-        .order_by(cycles.c.submission_opens_at.desc())
-    )
-    return as_dict(conn.execute(query).first())
+    return as_dict(conn.execute(_OPEN_AT, {"when": when}).first())
 
 
 def add_rubric(

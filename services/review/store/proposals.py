@@ -5,29 +5,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import proposals
 
+# Built once, values passed as parameters: building a statement per call and hashing
+# its values into a cache key cost more than running it (the worker runs these per event).
+_GET = select(proposals).where(proposals.c.id == bindparam("proposal_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT = proposals.insert()
+# SET takes the columns named in the parameters; the key of the row is not a column name.
+_CHANGE = update(proposals).where(proposals.c.id == bindparam("where_id"))
+
 
 def get(conn: Connection, proposal_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
-    query = select(proposals).where(proposals.c.id == proposal_id)
-    if for_update:
-        query = query.with_for_update()
-    return as_dict(conn.execute(query).first())
+    query = _GET_FOR_UPDATE if for_update else _GET
+    return as_dict(conn.execute(query, {"proposal_id": proposal_id}).first())
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(proposals.insert().values(**values))
+    conn.execute(_INSERT, values)
 
 
 def change(conn: Connection, proposal_id: str, **values: Any) -> None:
-    conn.execute(
-        update(proposals)
-        .where(proposals.c.id == proposal_id)
-        .values(updated_at=datetime.now(UTC), **values)
-    )
+    conn.execute(_CHANGE, {"updated_at": datetime.now(UTC), **values, "where_id": proposal_id})
 
 
 def listing(
