@@ -40,34 +40,32 @@ def deadline(cycle: dict[str, Any] | None, round: str) -> datetime:
     return due
 
 
+def _candidate(user: dict[str, Any]) -> assignment.Candidate:
+    return assignment.Candidate(
+        id=user["id"],
+        agency_code=user["agency_code"],
+        expertise=frozenset(user["expertise"] or ()),
+        load=user["load"],
+        max_load=user["max_load"],
+        active=bool(user["active"]),
+    )
+
+
 def candidates(conn: Connection, only: Collection[str] | None = None) -> list[assignment.Candidate]:
-    loads = people.loads(conn)
-    return [
-        assignment.Candidate(
-            id=u["id"],
-            agency_code=u["agency_code"],
-            expertise=frozenset(u["expertise"] or ()),
-            load=loads.get(u["id"], 0),
-            max_load=u["max_load"],
-            active=bool(u["active"]),
-        )
-        for u in people.listing(conn, role="reviewer")
-        if only is None or u["id"] in only
-    ]
+    return [_candidate(u) for u in people.reviewers(conn) if only is None or u["id"] in only]
 
 
 def _give(
     conn: Connection,
     proposal: dict[str, Any],
-    reviewer_id: str,
+    reviewer: dict[str, Any],
     round: str,
     cycle: dict[str, Any] | None,
     actor: str,
     cause_id: str = "",
     replaces: str | None = None,
 ) -> str:
-    reviewer = people.get(conn, reviewer_id)
-    assert reviewer is not None
+    reviewer_id = reviewer["id"]
     now = datetime.now(UTC)
     assignment_id = str(uuid.uuid4())
     due = deadline(cycle, round)
@@ -114,21 +112,25 @@ def _give(
     return assignment_id
 
 
-def _excluded(conn: Connection, proposal_id: str, round: str) -> frozenset[str]:
-    """Everyone who has or had this proposal in this round (a conflict stays declared)."""
-    return frozenset(a["reviewer_id"] for a in assignments.of_proposal(conn, proposal_id, round))
-
-
 def _pick(
     conn: Connection, proposal: dict[str, Any], round: str, count: int, pool: Collection[str] | None
-) -> list[assignment.Candidate]:
+) -> list[dict[str, Any]]:
+    """The reviewers ``assignment.choose`` picks (their accounts), best first.
+
+    Excluded: everyone who has or had this proposal in this round (a conflict stays declared).
+    """
+    users = {
+        u["id"]: u
+        for u in people.reviewers(conn, proposal["id"], round)
+        if pool is None or u["id"] in pool
+    }
     need = assignment.Need(
         count=count,
         agency_code=proposal["agency_code"],
         category=proposal["category"],
-        excluded=_excluded(conn, proposal["id"], round),
+        excluded=frozenset(uid for uid, u in users.items() if u["had_it"]),
     )
-    return assignment.choose(candidates(conn, pool), need)
+    return [users[c.id] for c in assignment.choose([_candidate(u) for u in users.values()], need)]
 
 
 def assign_desk(
@@ -145,7 +147,7 @@ def assign_desk(
     count = cycle["reviewers_per_proposal"] if cycle else DEFAULT_REVIEWERS
     chosen = _pick(conn, proposal, rubric.DESK, count, None)
     for reviewer in chosen:
-        _give(conn, proposal, reviewer.id, rubric.DESK, cycle, actor, cause_id)
+        _give(conn, proposal, reviewer, rubric.DESK, cycle, actor, cause_id)
     if chosen and proposal["status"] == states.SCREENED:
         transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
     if len(chosen) < count:
@@ -172,7 +174,7 @@ def assign_panel(
         )
     moved = transitions.move(conn, proposal, states.PANEL_ASSIGNED, actor, "panel_assigned")
     for reviewer in chosen:
-        _give(conn, moved, reviewer.id, rubric.PANEL, cycle, actor)
+        _give(conn, moved, reviewer, rubric.PANEL, cycle, actor)
     return len(chosen)
 
 
@@ -349,7 +351,7 @@ def release_and_replace(
     pool = cycle["panel"] if cycle and held["round"] == rubric.PANEL else None
     if reviewer_id is not None:
         chosen = [
-            c for c in _pick(conn, proposal, held["round"], 10**6, pool) if c.id == reviewer_id
+            c for c in _pick(conn, proposal, held["round"], 10**6, pool) if c["id"] == reviewer_id
         ]
         if not chosen:
             raise Invalid(
@@ -364,9 +366,7 @@ def release_and_replace(
         chosen = _pick(conn, proposal, held["round"], 1, pool)
     new_id = None
     if chosen:
-        new_id = _give(
-            conn, proposal, chosen[0].id, held["round"], cycle, actor, replaces=held["id"]
-        )
+        new_id = _give(conn, proposal, chosen[0], held["round"], cycle, actor, replaces=held["id"])
     else:
         audit.record(
             conn,
@@ -388,7 +388,8 @@ def add_reviewer(conn: Connection, proposal_id: str, reviewer_id: str, actor: st
         raise Conflict(
             f"The proposal is {proposal['status']}; desk reviewers are added while screened or assigned."
         )
-    if not [c for c in _pick(conn, proposal, rubric.DESK, 10**6, None) if c.id == reviewer_id]:
+    chosen = [c for c in _pick(conn, proposal, rubric.DESK, 10**6, None) if c["id"] == reviewer_id]
+    if not chosen:
         raise Invalid(
             {
                 "reviewer_id": [
@@ -397,7 +398,7 @@ def add_reviewer(conn: Connection, proposal_id: str, reviewer_id: str, actor: st
             }
         )
     cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
-    new_id = _give(conn, proposal, reviewer_id, rubric.DESK, cycle, actor)
+    new_id = _give(conn, proposal, chosen[0], rubric.DESK, cycle, actor)
     if proposal["status"] == states.SCREENED:
         transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
     return new_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, exists, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import assignments, tokens, users
@@ -50,11 +50,33 @@ def by_token(conn: Connection, token_hash: str) -> dict[str, Any] | None:
     return as_dict(conn.execute(query).first())
 
 
-def loads(conn: Connection) -> dict[str, int]:
-    """Open work per reviewer: assignments pending or submitted (released ones do not count)."""
-    rows = conn.execute(
-        select(assignments.c.reviewer_id, func.count())
-        .where(assignments.c.status.in_(("pending", "submitted")))
-        .group_by(assignments.c.reviewer_id)
-    )
-    return {row[0]: int(row[1]) for row in rows}
+# Open work per reviewer: assignments pending or submitted (released ones do not count).
+_LOADS = (
+    select(assignments.c.reviewer_id, func.count().label("load"))
+    .where(assignments.c.status.in_(("pending", "submitted")))
+    .group_by(assignments.c.reviewer_id)
+    .subquery()
+)
+# Whether the reviewer has or had the proposal in the round (a conflict stays declared).
+_HAD_IT = exists().where(
+    assignments.c.reviewer_id == users.c.id,
+    assignments.c.proposal_id == bindparam("proposal_id"),
+    assignments.c.round == bindparam("round"),
+)
+_REVIEWERS = (
+    select(users, func.coalesce(_LOADS.c.load, 0).label("load"), _HAD_IT.label("had_it"))
+    .outerjoin(_LOADS, _LOADS.c.reviewer_id == users.c.id)
+    .where(users.c.role == "reviewer")
+    .order_by(users.c.name, users.c.id)
+)
+
+
+def reviewers(
+    conn: Connection, proposal_id: str | None = None, round: str | None = None
+) -> list[dict[str, Any]]:
+    """Every reviewer account with its open work (``load``) and whether it has or had
+    ``proposal_id`` in ``round`` (``had_it``): what assignment chooses from, in one query."""
+    rows = as_dicts(conn.execute(_REVIEWERS, {"proposal_id": proposal_id, "round": round}))
+    for row in rows:
+        row["load"], row["had_it"] = int(row["load"]), bool(row["had_it"])
+    return rows
