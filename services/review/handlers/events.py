@@ -29,7 +29,10 @@ def emit(
     """
     spec = spec_for(type)
     schema = spec.validator
-    data = schema.dump(schema.load(schema.dump(payload)))
+    data = schema.dump(payload)
+    loaded = schema.load(data)  # the validation: what is emitted must load
+    if not _same_keys(loaded, data):
+        data = schema.dump(loaded)  # the payload left out fields that have defaults
     event = Event(
         type=spec.type,
         source=SOURCE,
@@ -41,6 +44,25 @@ def emit(
     )
     add_to_outbox(conn, outbox, REVIEWS, event)
     return event
+
+
+def _same_keys(loaded: Any, dumped: Any) -> bool:
+    """Whether ``loaded`` has the keys of ``dumped`` at every level: then dumping it again
+    gives ``dumped`` (these schemas' fields load what they dump unchanged), and a second
+    dump can be spared."""
+    if isinstance(loaded, dict):
+        return (
+            isinstance(dumped, dict)
+            and loaded.keys() == dumped.keys()
+            and all(_same_keys(value, dumped[key]) for key, value in loaded.items())
+        )
+    if isinstance(loaded, list):
+        return (
+            isinstance(dumped, list)
+            and len(loaded) == len(dumped)
+            and all(map(_same_keys, loaded, dumped))
+        )
+    return True
 
 
 def person(user: dict[str, Any]) -> dict[str, Any]:
