@@ -30,7 +30,13 @@ def _payload(event: Event, type: str) -> dict[str, Any]:
     loaded: dict[str, Any] = schema.load(event.data)
     # JSON-ready again (dates as text) for the JSON columns, validated all the same.
     dumped = schema.dump(loaded)
-    return {**loaded, "profile": dumped.get("profile"), "evidence": dumped.get("evidence", [])}
+    return {
+        **loaded,
+        # In UTC: SQLite would store another offset's clock time as if it were UTC.
+        "submitted_at": loaded["submitted_at"].astimezone(UTC),
+        "profile": dumped.get("profile"),
+        "evidence": dumped.get("evidence", []),
+    }
 
 
 def cycle_for(
@@ -62,7 +68,7 @@ def receive_proposal(conn: Connection, event: Event) -> None:
         "submitted_at": payload["submitted_at"],
     }
     if existing is None:
-        proposals.insert(
+        proposal = proposals.insert(
             conn,
             {
                 "id": payload["proposal_id"],
@@ -109,7 +115,8 @@ def receive_proposal(conn: Connection, event: Event) -> None:
         _supersede(conn, existing["id"])
         proposals.change(conn, existing["id"], scores={}, **fields)
         transitions.move(conn, existing, states.RECEIVED, SCREENING, "resubmitted")
-    screen(conn, transitions.load(conn, payload["proposal_id"]), cycle, event)
+        proposal = transitions.load(conn, existing["id"])
+    screen(conn, proposal, cycle, event)
 
 
 def _supersede(conn: Connection, proposal_id: str) -> None:

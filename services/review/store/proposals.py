@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Column, Connection, bindparam, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import proposals
@@ -24,8 +24,24 @@ def get(conn: Connection, proposal_id: str, *, for_update: bool = False) -> dict
     return as_dict(conn.execute(query, {"proposal_id": proposal_id}).first())
 
 
-def insert(conn: Connection, values: dict[str, Any]) -> None:
+def insert(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """Insert a proposal; returns it as ``get`` would read it back, without reading it.
+
+    ``values`` must be what the database hands back: JSON-ready JSON columns, aware
+    UTC datetimes (SQLite keeps a datetime's clock time and drops its offset).
+    """
     conn.execute(_INSERT, values)
+    return {column.key: _value(column, values) for column in proposals.c}
+
+
+def _value(column: Column[Any], values: dict[str, Any]) -> Any:
+    if column.key in values:
+        return values[column.key]
+    default = column.default
+    if default is None:
+        return None
+    # A callable default (``list``, ``dict``) is wrapped to take the execution context.
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def change(conn: Connection, proposal_id: str, **values: Any) -> None:
