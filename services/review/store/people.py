@@ -50,12 +50,15 @@ def by_token(conn: Connection, token_hash: str) -> dict[str, Any] | None:
     return as_dict(conn.execute(query).first())
 
 
-# Open work per reviewer: assignments pending or submitted (released ones do not count).
-_LOADS = (
-    select(assignments.c.reviewer_id, func.count().label("load"))
-    .where(assignments.c.status.in_(("pending", "submitted")))
-    .group_by(assignments.c.reviewer_id)
-    .subquery()
+# Open work per reviewer: assignments pending or submitted (released ones do not count),
+# counted in the (reviewer, status) index.
+_LOAD = (
+    select(func.count())
+    .where(
+        assignments.c.reviewer_id == users.c.id,
+        assignments.c.status.in_(("pending", "submitted")),
+    )
+    .scalar_subquery()
 )
 # Whether the reviewer has or had the proposal in the round (a conflict stays declared).
 _HAD_IT = exists().where(
@@ -64,8 +67,7 @@ _HAD_IT = exists().where(
     assignments.c.round == bindparam("round"),
 )
 _REVIEWERS = (
-    select(users, func.coalesce(_LOADS.c.load, 0).label("load"), _HAD_IT.label("had_it"))
-    .outerjoin(_LOADS, _LOADS.c.reviewer_id == users.c.id)
+    select(users, _LOAD.label("load"), _HAD_IT.label("had_it"))
     .where(users.c.role == "reviewer")
     .order_by(users.c.name, users.c.id)
 )

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -128,6 +129,10 @@ assignments = Table(
     Column("weighted_total", Float, nullable=True),
     Column("rubric_version", Integer, nullable=True),
 )
+# Assignment reads per proposal (who has or had it in a round) and per reviewer (open work)
+# find their rows instead of scanning every assignment ever made.
+Index("ix_review_assignments_proposal_round", assignments.c.proposal_id, assignments.c.round)
+Index("ix_review_assignments_reviewer_status", assignments.c.reviewer_id, assignments.c.status)
 
 # Every scoring a reviewer sent, never changed: the record the what-if report re-scores.
 review_submissions = Table(
