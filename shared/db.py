@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 import threading
@@ -33,14 +35,52 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-_WRITER_LOCKS: dict[str, threading.RLock] = {}
+
+
+class WriterLock:
+    """One writer at a time to a SQLite file: among this process's threads (a
+    re-entrant lock), and among processes (``flock`` on ``<file>.writer-lock``,
+    which the kernel gives to the next waiter at once, and drops with a process
+    that dies)."""
+
+    def __init__(self, database: str) -> None:
+        self._threads = threading.RLock()
+        self._path = f"{database}.writer-lock"
+        self._fd: int | None = None
+        self._depth = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._threads.acquire(blocking, timeout):
+            return False
+        if self._depth == 0:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._threads.release()
+                return False
+        self._depth += 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
+_WRITER_LOCKS: dict[str, WriterLock] = {}
 _REGISTRY = threading.Lock()
 
 
-def writer_lock(database: str) -> threading.RLock:
-    """The lock the threads of this process take to write to ``database``."""
+def writer_lock(database: str) -> WriterLock:
+    """The lock this process takes to write to ``database``."""
+    path = str(Path(database).resolve())
     with _REGISTRY:
-        return _WRITER_LOCKS.setdefault(str(Path(database).resolve()), threading.RLock())
+        if path not in _WRITER_LOCKS:
+            _WRITER_LOCKS[path] = WriterLock(path)
+        return _WRITER_LOCKS[path]
 
 
 class _Cursor(sqlite3.Cursor):
@@ -58,19 +98,22 @@ class _Cursor(sqlite3.Cursor):
 
 
 class OneWriterConnection(sqlite3.Connection):
-    """A SQLite connection that queues the process's writers on a Python lock.
+    """A SQLite connection that queues writers on a ``WriterLock``.
 
     SQLite lets one transaction write at a time; a second writer waits in
     SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries. With
-    several threads writing (consumer, relay, senders), those sleeps, not the
-    work, set the pace. Here a writer takes the file's lock in this process
-    at its first write and gives it back after its commit or rollback, so the
-    next one starts at once. Other processes still meet SQLite's own lock.
+    several threads and processes writing (web workers, consumer, relay,
+    senders), those sleeps, not the work, set the pace. Here a writer takes the
+    file's lock at its first write and gives it back after its commit or
+    rollback, so the next one starts at once. A writer that does not take it
+    (another program) still meets SQLite's own lock.
     """
 
     def __init__(self, database: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
-        self._lock = writer_lock(database) if database != ":memory:" else threading.RLock()
+        self._lock: WriterLock | threading.RLock = (
+            writer_lock(database) if database != ":memory:" else threading.RLock()
+        )
         self._writing = False
 
     def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]

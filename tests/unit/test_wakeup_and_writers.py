@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from shared.db import make_engine, writer_lock
@@ -64,6 +67,23 @@ def test_writers_of_one_file_in_one_process_queue_on_a_lock_reads_do_not(tmp_pat
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
     assert lock.acquire(blocking=False)  # given back after each commit
     lock.release()
+    engine.dispose()
+
+
+def test_a_writer_holds_the_lock_file_other_processes_wait_on(tmp_path: Path) -> None:
+    database = tmp_path / "p.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    other_process = os.open(f"{database}.writer-lock", os.O_RDWR | os.O_CREAT)
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(BlockingIOError):  # what another process's writer would meet
+            fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after the commit
+
+    os.close(other_process)
     engine.dispose()
 
 
