@@ -21,7 +21,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,8 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event], None]
+# Handles a partition's batch in one go (one transaction), or raises and handles nothing.
+BatchHandler = Callable[[Sequence[Event]], None]
 
 
 class TransientError(Exception):
@@ -116,9 +118,11 @@ class EventConsumer:
         *,
         consumer: KafkaConsumer | None = None,
         rng: random.Random | None = None,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         self._config = config
         self._handler = handler
+        self._batch_handler = batch_handler
         self._dead_letters = dead_letters
         self._rng = rng or random.Random()
         self._offsets = OffsetTracker()
@@ -177,13 +181,48 @@ class EventConsumer:
     def _handle_partition(
         self, partition: TopicPartition, records: list[Any], stop: threading.Event
     ) -> None:
+        if not self._handle_batch(partition, records, stop):
+            self._handle_one_by_one(partition, records, stop)
+        self._observe_lag(partition)
+
+    def _handle_batch(
+        self, partition: TopicPartition, records: list[Any], stop: threading.Event
+    ) -> bool:
+        """The fast path: the whole batch through ``batch_handler`` in one transaction.
+
+        False when there is none, or the batch failed in any way (nothing of it was
+        done): then each record goes alone, with the poison and retry rules below.
+        """
+        if self._batch_handler is None or len(records) < 2 or stop.is_set():
+            return False
+        if any(self._attempts.get((partition, r.offset)) for r in records):
+            return False  # a record of this batch failed before: go one by one
+        try:
+            events = [from_record(r.key, r.value, r.headers) for r in records]
+            started = time.perf_counter()
+            self._batch_handler(events)
+        except Exception as exc:
+            log.info("a batch of %d failed (%r); handling them one by one", len(records), exc)
+            return False
+        each = (time.perf_counter() - started) / len(events)
+        for record, event in zip(records, events, strict=True):
+            HANDLER_SECONDS.labels(self._service, event.type).observe(each)
+            EVENTS_CONSUMED.labels(self._service, partition.topic, event.type, "handled").inc()
+            self._offsets.finished(partition, record.offset)
+        self._dead_in_a_row = 0
+        self._next_offset[partition] = records[-1].offset + 1
+        self._uncommitted += len(records)
+        return True
+
+    def _handle_one_by_one(
+        self, partition: TopicPartition, records: list[Any], stop: threading.Event
+    ) -> None:
         for record in records:
             if stop.is_set():
                 self._consumer.seek(partition, record.offset)
                 break
             if not self._handle_record(partition, record, stop):
                 break  # rewound to this record: the rest of the batch comes again
-        self._observe_lag(partition)
 
     def _handle_record(self, partition: TopicPartition, record: Any, stop: threading.Event) -> bool:
         """True when the record is finished (handled or dead-lettered)."""

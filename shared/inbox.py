@@ -6,7 +6,7 @@ redelivered event finds its id and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 
@@ -14,6 +14,7 @@ from sqlalchemy import Column, Connection, DateTime, Engine, Insert, MetaData, S
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.envelope import Event
+from shared.logs import correlated
 
 Effect = Callable[[Connection, Event], None]
 
@@ -58,18 +59,47 @@ def _claim(dialect_name: str, inbox: Table) -> Insert:
     return sqlite.insert(inbox).on_conflict_do_nothing(index_elements=key).returning(*key)
 
 
-def dispatcher(
-    engine: Engine, inbox: Table, handlers: dict[str, Effect]
-) -> Callable[[Event], None]:
-    """A consumer handler that runs the effect registered for the event's schema, once.
+def handle_all_once(
+    engine: Engine, inbox: Table, events: Sequence[Event], effects: Mapping[str, Effect]
+) -> None:
+    """``handle_once`` for a batch, in one transaction: the effects of events not
+    handled before, in order. Any failure rolls the whole batch back and raises;
+    the caller then goes one by one to find the culprit."""
+    with engine.begin() as conn:
+        claim = _claim(engine.dialect.name, inbox)
+        for event in events:
+            effect = effects.get(event.dataschema)
+            if effect is None:
+                continue
+            row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
+            if conn.execute(claim, row).first() is None:
+                continue
+            with correlated(event.correlation_id or event.subject):
+                effect(conn, event)
+
+
+class Dispatcher:
+    """Consumer handlers that run the effect registered for an event's schema, once:
+    ``handle`` one event (its own transaction), ``handle_all`` a batch (one).
 
     Events nobody here handles (other types, or versions this service does not
     know) are skipped: consumers ignore what is not for them.
     """
 
-    def handle(event: Event) -> None:
-        effect = handlers.get(event.dataschema)
-        if effect is not None:
-            handle_once(engine, inbox, event, effect)
+    def __init__(self, engine: Engine, inbox: Table, effects: Mapping[str, Effect]) -> None:
+        self._engine, self._inbox, self._effects = engine, inbox, dict(effects)
 
-    return handle
+    def handle(self, event: Event) -> None:
+        effect = self._effects.get(event.dataschema)
+        if effect is not None:
+            handle_once(self._engine, self._inbox, event, effect)
+
+    def handle_all(self, events: Sequence[Event]) -> None:
+        handle_all_once(self._engine, self._inbox, events, self._effects)
+
+
+def dispatcher(
+    engine: Engine, inbox: Table, handlers: dict[str, Effect]
+) -> Callable[[Event], None]:
+    """``Dispatcher(…).handle``: the one-event consumer handler."""
+    return Dispatcher(engine, inbox, handlers).handle

@@ -17,10 +17,10 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, MetaData, Table
 
-from shared.consumer import ConsumerConfig, EventConsumer
+from shared.consumer import BatchHandler, ConsumerConfig, EventConsumer
 from shared.db import make_engine
 from shared.envelope import Event
-from shared.inbox import Effect, dispatcher
+from shared.inbox import Dispatcher, Effect
 from shared.logs import configure_logging
 from shared.metrics import OutboxCollector, serve_worker_metrics
 from shared.migrations import ensure_current
@@ -70,6 +70,7 @@ def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float =
 
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 
 def connect_with_retry(factory: Callable[[], T], stop: threading.Event, what: str) -> T | None:
@@ -135,9 +136,13 @@ def serve(plan: WorkerPlan) -> int:
         loops["outbox-relay"] = relay.run
     for config, handlers in plan.consumers:
         assert plan.inbox is not None, "a consuming service needs an inbox"
-        handle = dispatcher(engine, plan.inbox, dict(handlers))
+        effects = Dispatcher(engine, plan.inbox, dict(handlers))
         loops[f"consumer-{config.group_id}"] = _consumer_loop(
-            settings, config, _then(handle, plan.wakeup.notify), publisher
+            settings,
+            config,
+            _then(effects.handle, plan.wakeup.notify),
+            publisher,
+            _then(effects.handle_all, plan.wakeup.notify),
         )
     for name, make_loop in plan.extra_loops.items():
         loops[name] = make_loop(engine)
@@ -148,11 +153,11 @@ def serve(plan: WorkerPlan) -> int:
         engine.dispose()
 
 
-def _then(handle: Callable[[Event], None], after: Callable[[], None]) -> Callable[[Event], None]:
+def _then(handle: Callable[[E], None], after: Callable[[], None]) -> Callable[[E], None]:
     """``handle``, then ``after`` once the handler's transaction has committed."""
 
-    def run(event: Event) -> None:
-        handle(event)
+    def run(events: E) -> None:
+        handle(events)
         after()
 
     return run
@@ -163,12 +168,15 @@ def _consumer_loop(
     config: ConsumerConfig,
     handler: Callable[[Event], None],
     publisher: KafkaPublisher,
+    batch_handler: BatchHandler | None = None,
 ) -> Loop:
     config = replace(config, commit_interval_s=settings.commit_interval_ms / 1000)
 
     def run(stop: threading.Event) -> None:
         consumer = connect_with_retry(
-            lambda: EventConsumer(settings, config, handler, publisher),
+            lambda: EventConsumer(
+                settings, config, handler, publisher, batch_handler=batch_handler
+            ),
             stop,
             f"consumer {config.group_id}",
         )

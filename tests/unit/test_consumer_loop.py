@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from shared.consumer import (
+    BatchHandler,
     ConsumerConfig,
     DeadLetterLimitExceeded,
     EventConsumer,
@@ -52,7 +53,9 @@ def config(**changes: object) -> ConsumerConfig:
 class Loop:
     """An EventConsumer wired to fakes, with what it did kept for assertions."""
 
-    def __init__(self, handler: Handler, **config_changes: object) -> None:
+    def __init__(
+        self, handler: Handler, batch_handler: BatchHandler | None = None, **config_changes: object
+    ) -> None:
         self.stop = threading.Event()
         self.kafka = FakeKafkaConsumer(stop_when_drained=self.stop)
         self.dead_letters = MemoryPublisher()
@@ -63,6 +66,7 @@ class Loop:
             self.dead_letters,
             consumer=self.kafka,  # type: ignore[arg-type]
             rng=random.Random(7),
+            batch_handler=batch_handler,
         )
 
     def append(self, e: Event, partition: int = 0) -> int:
@@ -372,3 +376,62 @@ def test_backoff_delay_stays_within_its_bounds(attempt: int) -> None:
 def test_backoff_delay_doubles_up_to_the_cap() -> None:
     rng = UpperBoundRandom()
     assert [backoff_delay(a, 0.1, 1.0, rng) for a in range(6)] == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+# -- batches ------------------------------------------------------------------------
+
+
+def test_a_batch_goes_through_the_batch_handler_at_once_and_is_committed() -> None:
+    handled, handler = recording()
+    batches: list[list[str]] = []
+    loop = Loop(handler, batch_handler=lambda events: batches.append([e.id for e in events]))
+    sent = [event(n) for n in range(3)]
+    for e in sent:
+        loop.append(e)
+
+    assert loop.consumer.poll_once() == 3
+
+    assert batches == [[e.id for e in sent]] and handled == []
+    loop.consumer.commit()
+    assert loop.kafka.committed == {P0: 3}
+
+
+def test_a_failed_batch_goes_one_by_one_so_poison_is_dead_lettered_and_the_rest_handled() -> None:
+    handled, handler = recording()
+    tried: list[int] = []
+
+    def all_or_nothing(events: object) -> None:
+        tried.append(1)
+        raise AssertionError("never reached: a poison record fails the batch first")
+
+    loop = Loop(handler, batch_handler=all_or_nothing)
+    loop.append(event(1))
+    loop.append_poison()
+    loop.append(event(2))
+
+    loop.drain()
+
+    assert tried == []  # the poison failed the batch before the handler ran
+    assert [e.data["n"] for e in handled] == [1, 2]
+    assert len(loop.dead_letters.sent) == 1
+    loop.consumer.commit()
+    assert loop.kafka.committed == {P0: 3}
+
+
+def test_a_batch_whose_handler_fails_is_handled_one_by_one_with_the_usual_retries() -> None:
+    handled, handler = failing(1, db_down)
+    batches: list[int] = []
+
+    def failing_batch(events: object) -> None:
+        batches.append(1)
+        raise db_down()
+
+    loop = Loop(handler, batch_handler=failing_batch)
+    loop.append(event(1))
+    loop.append(event(2))
+
+    loop.drain()
+
+    assert batches == [1]  # once: after a failure the records go alone until handled
+    assert [e.data["n"] for e in handled] == [1, 2]
+    assert loop.dead_letters.sent == []

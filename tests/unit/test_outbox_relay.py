@@ -11,7 +11,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Ta
 
 from shared.db import create_schema, make_engine
 from shared.envelope import Event, to_record
-from shared.inbox import Effect, dispatcher, handle_once, inbox_table, seen
+from shared.inbox import Dispatcher, Effect, dispatcher, handle_once, inbox_table, seen
 from shared.outbox import add_to_outbox, outbox_table
 from shared.producer import MemoryPublisher
 from shared.relay import OutboxRelay
@@ -205,3 +205,33 @@ def test_dispatcher_runs_the_effect_registered_for_the_schema_and_skips_others(d
     assert ran == [known.id]
     with db.engine.connect() as conn:
         assert not seen(conn, db.inbox, unknown.id)
+
+
+def test_a_batch_runs_each_new_effect_once_in_order_and_skips_what_was_handled(db: Db) -> None:
+    ran, effect = record_effect(db)
+    first, second, third = event(1), event(2), event(3)
+    handle_once(db.engine, db.inbox, second, effect)
+
+    Dispatcher(db.engine, db.inbox, {first.dataschema: effect}).handle_all(
+        [first, second, third, first]
+    )
+
+    assert ran == [second.id, first.id, third.id]
+    assert len(effect_rows(db)) == 3
+
+
+def test_a_failing_effect_rolls_the_whole_batch_back(db: Db) -> None:
+    _, effect = record_effect(db)
+    good, bad = event(1), event(2)
+
+    def picky(conn: Connection, ev: Event) -> None:
+        effect(conn, ev)
+        if ev.id == bad.id:
+            raise RuntimeError("effect failed")
+
+    with pytest.raises(RuntimeError):
+        Dispatcher(db.engine, db.inbox, {good.dataschema: picky}).handle_all([good, bad])
+
+    assert effect_rows(db) == []
+    with db.engine.connect() as conn:
+        assert not seen(conn, db.inbox, good.id)  # the good one is handled again, alone
