@@ -81,6 +81,9 @@ class ConsumerConfig:
     backoff_max_s: float = 10.0
     dead_letter_limit: int = 50
     max_poll_records: int = 200
+    # A poll of this many records or more of one partition (a backlog) goes through
+    # the batch handler in one transaction; fewer go one by one, each out at once.
+    batch_from: int = 10
 
 
 def backoff_delay(attempt: int, base_s: float, max_s: float, rng: random.Random) -> float:
@@ -188,12 +191,15 @@ class EventConsumer:
     def _handle_batch(
         self, partition: TopicPartition, records: list[Any], stop: threading.Event
     ) -> bool:
-        """The fast path: the whole batch through ``batch_handler`` in one transaction.
+        """The fast path for a backlog: the whole batch through ``batch_handler`` in one
+        transaction.
 
         False when there is none, or the batch failed in any way (nothing of it was
         done): then each record goes alone, with the poison and retry rules below.
         """
-        if self._batch_handler is None or len(records) < 2 or stop.is_set():
+        if self._batch_handler is None or len(records) < self._config.batch_from:
+            return False
+        if stop.is_set():
             return False
         if any(self._attempts.get((partition, r.offset)) for r in records):
             return False  # a record of this batch failed before: go one by one

@@ -141,8 +141,8 @@ class Dispatcher:
     ) -> None:
         """``bucket`` is the channel's rate limit, shared by the senders of one process;
         ``wakeup`` says there may be work; sender ``lane = (i, n)`` of ``n`` takes the
-        i-th batch of what is due, so that senders rarely reach for the same deliveries,
-        and wakes the ``others`` when more than one batch is due."""
+        i-th n-th of what is due (at most a batch), so that senders rarely reach for the
+        same deliveries, and wakes the ``others`` when there is more than its share."""
         self._engine = engine
         self._transport = transport
         self._policy = policy
@@ -175,8 +175,11 @@ class Dispatcher:
         ready = []
         size = self._batch_size()
         found = store.due(self._engine, self.channel, now, p.lease, size * self._lanes)
-        mine = found[self._lane * size : (self._lane + 1) * size] or found[:size]
-        if self._others is not None and len(found) > size:
+        # An equal share for each sender (at most a batch), so that a handful of new
+        # deliveries goes out side by side rather than one after another.
+        share = min(size, -(-len(found) // self._lanes))
+        mine = found[self._lane * share : (self._lane + 1) * share] or found[:share]
+        if self._others is not None and len(found) > share:
             self._others.notify()
         for delivery_id, time_zone in mine:
             later = self._quiet.not_before(now, time_zone) if self._quiet else now

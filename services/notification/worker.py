@@ -122,7 +122,8 @@ def main(settings: Settings | None = None, config: NotificationConfig | None = N
     config = config or NotificationConfig.from_env()
     quiet = QuietHours.parse(settings.sms_quiet_hours)
     # The consumer recorded deliveries: the first sender of each channel looks at once,
-    # and wakes the channel's other senders when there is more than its share. Those
+    # and wakes the channel's other senders when there is more than its share (an
+    # equal part of what is due, at most a batch). Those
     # otherwise only look once a second, so that idle senders cost next to nothing.
     wakeup = Wakeup()
     loops: dict[str, Callable[[Engine], Loop]] = {}

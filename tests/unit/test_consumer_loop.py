@@ -384,7 +384,11 @@ def test_backoff_delay_doubles_up_to_the_cap() -> None:
 def test_a_batch_goes_through_the_batch_handler_at_once_and_is_committed() -> None:
     handled, handler = recording()
     batches: list[list[str]] = []
-    loop = Loop(handler, batch_handler=lambda events: batches.append([e.id for e in events]))
+    loop = Loop(
+        handler,
+        batch_handler=lambda events: batches.append([e.id for e in events]),
+        batch_from=2,
+    )
     sent = [event(n) for n in range(3)]
     for e in sent:
         loop.append(e)
@@ -404,7 +408,7 @@ def test_a_failed_batch_goes_one_by_one_so_poison_is_dead_lettered_and_the_rest_
         tried.append(1)
         raise AssertionError("never reached: a poison record fails the batch first")
 
-    loop = Loop(handler, batch_handler=all_or_nothing)
+    loop = Loop(handler, batch_handler=all_or_nothing, batch_from=2)
     loop.append(event(1))
     loop.append_poison()
     loop.append(event(2))
@@ -426,7 +430,7 @@ def test_a_batch_whose_handler_fails_is_handled_one_by_one_with_the_usual_retrie
         batches.append(1)
         raise db_down()
 
-    loop = Loop(handler, batch_handler=failing_batch)
+    loop = Loop(handler, batch_handler=failing_batch, batch_from=2)
     loop.append(event(1))
     loop.append(event(2))
 
@@ -435,3 +439,15 @@ def test_a_batch_whose_handler_fails_is_handled_one_by_one_with_the_usual_retrie
     assert batches == [1]  # once: after a failure the records go alone until handled
     assert [e.data["n"] for e in handled] == [1, 2]
     assert loop.dead_letters.sent == []
+
+
+def test_a_small_poll_goes_one_by_one() -> None:
+    handled, handler = recording()
+    batches: list[object] = []
+    loop = Loop(handler, batch_handler=batches.append, batch_from=3)
+    loop.append(event(1))
+    loop.append(event(2))
+
+    loop.drain()
+
+    assert batches == [] and [e.data["n"] for e in handled] == [1, 2]
