@@ -2,7 +2,7 @@
 worker processes on 6 partitions, the SMTP server answering each message 20 ms
 late (an I/O-bound stage).
 
-    python -m bench.scaleout [--messages 800] [--delay-ms 20] [--senders 1]
+    python -m bench.scaleout [--messages 2000] [--delay-ms 20] [--senders 1]
 
 Each worker sends over ``--senders`` connections (EMAIL_SENDERS; one by
 default, so that the number of processes is the only thing that changes; the
@@ -174,7 +174,7 @@ def run_stage(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--messages", type=int, default=800)
+    parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--delay-ms", type=int, default=20)
     parser.add_argument("--senders", type=int, default=1, help="EMAIL_SENDERS of each worker")
     args = parser.parse_args()
