@@ -74,7 +74,7 @@ class NotificationConfig:
     # Sending threads per channel in one worker, each with its own connection:
     # a send mostly waits on the server, so a few overlap well.
     email_senders: int = 4
-    sms_senders: int = 2
+    sms_senders: int = 1
     max_attempts: int = 8
     digest_at: time = time(7, 0)
     send_lease_s: float = 60.0
@@ -112,7 +112,7 @@ class NotificationConfig:
             email_rate_per_s=_float(env, "EMAIL_RATE_PER_S", 50.0),
             sms_rate_per_s=_float(env, "SMS_RATE_PER_S", 10.0),
             email_senders=_count(env, "EMAIL_SENDERS", 4),
-            sms_senders=_count(env, "SMS_SENDERS", 2),
+            sms_senders=_count(env, "SMS_SENDERS", 1),
             max_attempts=max_attempts,
             digest_at=digest_at,
             send_lease_s=_float(env, "NOTIFICATION_SEND_LEASE_S", 60.0),

@@ -223,9 +223,13 @@ class Dispatcher:
                 log.debug("closing a kept %s session failed", self.channel, exc_info=True)
 
     def _finish_presumed(self, now: datetime) -> None:
-        """Mark sent what a dead sender handed over (looked for once a second at most)."""
+        """Mark sent what a dead sender handed over (looked for once a second at most,
+        or four times a lease when the lease is shorter)."""
+        if self._lane != 0:
+            return  # one sender of a channel per process looks
         last = self._presumed_checked
-        if last is not None and last <= now < last + PRESUMED_CHECK:
+        every = min(PRESUMED_CHECK, self._policy.lease / 4)
+        if last is not None and last <= now < last + every:
             return
         self._presumed_checked = now
         for presumed in store.presumed_sent(self._engine, self.channel, now, self._policy.lease):

@@ -1,9 +1,12 @@
 """The real notification worker process, SIGKILLed in the middle of a burst and
-restarted: no message lost, no delivery recorded twice, no message sent twice.
+restarted: no delivery recorded twice, no message sent twice, and no message
+lost but in the one instant DESIGN accepts (at most once).
 
-Each channel has a message in flight at almost any instant; the hand-over
+Every sender has a message in flight at almost any instant; the hand-over
 commit (see ``Dispatcher``) is what keeps the one killed mid-send from being
-sent again or lost.
+sent again. A sender killed after that commit and before the message's last
+byte loses it; the service records such a delivery as presumed sent, and the
+test accepts a missing message only when it was so recorded.
 
 The worker commits offsets only every 10 minutes here, so the restarted one
 reads the whole burst again: the inbox and the delivery records must absorb it.
@@ -24,6 +27,7 @@ import pytest
 from sqlalchemy import func, select
 
 from deploy.local.smsgateway import SmsGatewayServer
+from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from shared.broker import free_port
@@ -46,7 +50,34 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothing(
+def statuses(database_url: str) -> set[str]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(select(deliveries.c.status).distinct()).scalars())
+    finally:
+        engine.dispose()
+
+
+def presumed_sent(database_url: str) -> dict[str, set[str]]:
+    """Recipients of deliveries recorded as presumed sent, by channel."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries.c.channel, deliveries.c.recipient).where(
+                    deliveries.c.last_error == PRESUMED
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    found: dict[str, set[str]] = {"email": set(), "sms": set()}
+    for channel, recipient in rows:
+        found[channel].add(recipient)
+    return found
+
+
+def test_a_worker_killed_mid_burst_and_restarted_repeats_nothing_and_loses_only_what_it_flags(
     kafka_bootstrap: str,
     topic: str,
     tmp_path: Path,
@@ -94,11 +125,10 @@ def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothi
 
         killed = time.monotonic()
         worker = start_worker(env, log)
-        eventually(lambda: len({r.message_id for r in inbox.messages}) >= BURST, 60, "every email")
-        eventually(lambda: len({m.to for m in gateway.gateway.messages}) >= BURST, 30, "every SMS")
+        # Every delivery ends sent: really, or presumed (handed over by the killed worker
+        # once its lease ran out), which also leaves room for a duplicate to show up.
+        eventually(lambda: statuses(database_url) == {SENT}, 60, "every delivery settled")
         done = time.monotonic()
-        # Room for a duplicate to show up.
-        eventually(lambda: worker.poll() is None and True, 2, "the worker still running")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(60) == 0, log.read_text()[-3000:]
     finally:
@@ -107,13 +137,21 @@ def test_a_worker_killed_mid_burst_and_restarted_loses_nothing_and_repeats_nothi
         smtp.stop()
         gateway.stop()
 
-    emails = Counter(r.message_id for r in inbox.messages)
+    emails = Counter(r.rcpt_tos[0] for r in inbox.messages)
     sms = Counter(m.to for m in gateway.gateway.messages)
+    assert max(emails.values()) == 1 and max(sms.values()) == 1, "a message came twice"
+    # The one way a message may be missing (DESIGN: at most once): the worker was
+    # killed between committing "handed over" and the message's last byte. Such a
+    # delivery is recorded as presumed sent; anything else missing is a loss.
+    presumed = presumed_sent(database_url)
     expected_emails = {f"k{n}-{run}@dinkes.example.go.id" for n in range(BURST)}
-    assert {r.rcpt_tos[0] for r in inbox.messages} == expected_emails
-    assert len(emails) == BURST and len(sms) == BURST
-    repeats = {"email": len(inbox.messages) - BURST, "sms": len(gateway.gateway.messages) - BURST}
-    assert repeats == {"email": 0, "sms": 0}
+    assert expected_emails - set(emails) <= presumed["email"]
+    assert len(set(emails) | presumed["email"]) == BURST
+    assert len(set(sms) | presumed["sms"]) == BURST
+    assert len(presumed["email"]) + len(presumed["sms"]) <= 5, "at most one per sender killed"
+    lost = sorted((presumed["email"] - set(emails)) | (presumed["sms"] - set(sms)))
+    if lost:
+        print(f"\nlost in the hand-over instant (recorded as presumed sent): {lost}")
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
