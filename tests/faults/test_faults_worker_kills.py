@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.stack import Stack
+from services.notification.config import NotificationConfig
 from shared.broker import LocalBroker
 from tests.faults.support import (
     assignment_messages,
