@@ -47,12 +47,17 @@ class WriterLock:
         self._threads = threading.RLock()
         self._path = f"{database}.writer-lock"
         self._fd: int | None = None
+        self._pid = os.getpid()
         self._depth = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if not self._threads.acquire(blocking, timeout):
             return False
         if self._depth == 0:
+            if self._pid != os.getpid():
+                # A forked child (a gunicorn worker) shares its parent's open file, and
+                # with it the parent's flock: open one of its own.
+                self._fd, self._pid = None, os.getpid()
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
             try:

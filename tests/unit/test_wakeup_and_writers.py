@@ -106,3 +106,23 @@ def test_a_rolled_back_writer_gives_the_lock_back(tmp_path: Path) -> None:
 
     assert released.is_set()
     engine.dispose()
+
+
+def test_a_forked_child_takes_the_lock_on_a_file_of_its_own(tmp_path: Path) -> None:
+    lock = writer_lock(str(tmp_path / "f.db"))
+    lock.acquire()  # the parent opens its lock file, then forks
+    lock.release()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit code
+        lock.acquire()
+        time.sleep(0.6)
+        lock.release()
+        os._exit(0)
+    time.sleep(0.3)
+    try:
+        # Had the child flocked the parent's open file, the parent would get it too.
+        assert not lock.acquire(blocking=False)
+    finally:
+        assert os.waitpid(child, 0)[1] == 0
+    assert lock.acquire(blocking=False)
+    lock.release()
