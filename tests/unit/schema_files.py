@@ -1,8 +1,8 @@
 """Where the validation tests find the reference JSON Schemas beside the project.
 
-DESIGN (Reference data): the project does not copy them; they are read from the
-directory in ``INAGARA_SCHEMAS_DIR`` or from ``../shared/schemas``, and a test
-says plainly when neither holds them.
+The project keeps its own copies, with their licence, in ``tests/schemas/`` so a
+lone clone has what its tests need; ``INAGARA_SCHEMAS_DIR`` may name another
+folder to look in first. A test says plainly when neither holds a schema.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ ENV_VAR = "INAGARA_SCHEMAS_DIR"
 
 
 def schema_dirs() -> list[Path]:
-    """Where to look, in order: ``$INAGARA_SCHEMAS_DIR`` when set, then ``../shared/schemas``."""
+    """Where to look, in order: ``$INAGARA_SCHEMAS_DIR`` when set, then ``tests/schemas``."""
     configured = os.environ.get(ENV_VAR, "").strip()
-    return [*([Path(configured)] if configured else []), REPO_ROOT.parent / "shared" / "schemas"]
+    return [*([Path(configured)] if configured else []), REPO_ROOT / "tests" / "schemas"]
 
 
 def schema_file(name: str, dirs: Sequence[Path] | None = None) -> Path:
