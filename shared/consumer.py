@@ -238,7 +238,7 @@ class EventConsumer:
             event = from_record(record.key, record.value, record.headers)
             event_type = event.type
             with (
-                correlated(event.correlation_id or event.subject),
+                correlated(event.correlation),
                 HANDLER_SECONDS.labels(self._service, event.type).time(),
             ):
                 self._handler(event)

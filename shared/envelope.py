@@ -42,15 +42,46 @@ class Event:
     correlation_id: str = ""
     causation_id: str = ""
 
-    def caused(self, type: str, source: str, data: dict[str, Any], dataschema: str = "") -> Event:
-        """A new event caused by this one, on the same proposal's path."""
+    @classmethod
+    def first(
+        cls, type: str, source: str, subject: str, data: dict[str, Any], dataschema: str = ""
+    ) -> Event:
+        """An event no other event caused (a request's effect): it starts a path named by
+        its subject, the proposal id, which every event it causes carries on."""
+        return cls(
+            type=type,
+            source=source,
+            subject=subject,
+            data=data,
+            dataschema=dataschema,
+            correlation_id=subject,
+        )
+
+    @property
+    def correlation(self) -> str:
+        """The id that follows this event's whole path (the logs carry it): its
+        correlation id, else its subject (the proposal)."""
+        return self.correlation_id or self.subject
+
+    def caused(
+        self,
+        type: str,
+        source: str,
+        data: dict[str, Any],
+        dataschema: str = "",
+        *,
+        subject: str = "",
+    ) -> Event:
+        """A new event caused by this one, on the same path: the one way a caused event
+        gets its ``correlation_id`` (this one's ``correlation``) and ``causation_id``
+        (this one's id). ``subject`` defaults to this event's."""
         return Event(
             type=type,
             source=source,
-            subject=self.subject,
+            subject=subject or self.subject,
             data=data,
             dataschema=dataschema,
-            correlation_id=self.correlation_id or self.id,
+            correlation_id=self.correlation,
             causation_id=self.id,
         )
 

@@ -74,7 +74,7 @@ def handle_all_once(
             row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
             if conn.execute(claim, row).first() is None:
                 continue
-            with correlated(event.correlation_id or event.subject):
+            with correlated(event.correlation):
                 effect(conn, event)
 
 

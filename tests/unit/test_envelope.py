@@ -117,13 +117,35 @@ def test_caused_event_keeps_the_correlation_and_names_its_cause() -> None:
     )
 
 
-def test_first_event_of_a_path_starts_the_correlation() -> None:
+def test_an_event_without_a_correlation_is_followed_by_its_subject() -> None:
     root = make_event(correlation_id="", causation_id="")
 
     child = root.caused("review.assigned", "/inagara/review", {})
 
-    assert child.correlation_id == root.id
+    assert root.correlation == root.subject
+    assert child.correlation_id == root.subject
     assert child.causation_id == root.id
+
+
+def test_first_event_of_a_path_is_correlated_by_its_subject() -> None:
+    first = Event.first("proposal.submitted", "/inagara/submission", "prop-1", {"x": 1})
+
+    child = first.caused("review.assigned", "/inagara/review", {}, subject="")
+
+    assert (first.correlation_id, first.causation_id) == ("prop-1", "")
+    assert (child.correlation_id, child.causation_id, child.subject) == (
+        "prop-1",
+        first.id,
+        "prop-1",
+    )
+
+
+def test_a_caused_event_may_name_another_subject() -> None:
+    parent = make_event(correlation_id="corr-3")
+
+    child = parent.caused("cycle.noted", "/inagara/review", {}, subject="cycle-2026")
+
+    assert (child.subject, child.correlation_id) == ("cycle-2026", "corr-3")
 
 
 def test_caused_event_survives_the_wire() -> None:
