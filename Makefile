@@ -29,7 +29,7 @@ lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high s
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared
-	$(BANDIT) shared services deploy
+	$(BANDIT) shared services tools deploy
 
 # Static analysis fails on what bandit rates high severity AND high confidence (-lll -iii);
 # lower findings are read, not gating (README: "What make lint checks").
@@ -54,8 +54,8 @@ browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, insta
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_review_browser.py
 
 docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from the schemas
-	$(BIN)/python -m shared.events.asyncapi
-	$(BIN)/python -m shared.openapi
+	$(BIN)/python -m tools.asyncapi
+	$(BIN)/python -m tools.openapi
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail
@@ -65,7 +65,7 @@ sms: $(STAMP)  ## list the SMS the local SMS gateway kept (var/sms)
 
 replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause is fixed: make replay-dlq TOPIC=inagara.proposals.dlq [ARGS=--dry-run]
 	@test -n "$(TOPIC)" || { echo "usage: make replay-dlq TOPIC=<topic>.dlq [ARGS='--dry-run --limit N']"; exit 2; }
-	$(BIN)/python -m shared.dlq replay $(TOPIC) $(ARGS)
+	$(BIN)/python -m tools.dlq replay $(TOPIC) $(ARGS)
 
 bench: $(STAMP)  ## the benchmarks of docs/PERFORMANCE.md: ingest (wrk), pipeline (10,000 proposals), scale-out
 	$(BIN)/python -m pip install --quiet -e '.[local,test,bench]'

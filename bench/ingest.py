@@ -31,8 +31,8 @@ from pathlib import Path
 
 from deploy.local.stack import DEMO_PROPOSAL
 from shared.broker import free_port
-from shared.db import make_engine
-from shared.migrate import migrate
+from shared.platform.db import make_engine
+from tools.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk" / "post.lua"
@@ -142,7 +142,7 @@ def database_urls(tmp: Path) -> dict[str, str]:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
-        from shared.db import normalise_url
+        from shared.platform.db import normalise_url
 
         name = f"inagara_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")

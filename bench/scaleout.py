@@ -38,12 +38,12 @@ from bench.common import CHARTS, chart, machine
 from deploy.local.mailcatcher import read_mail
 from deploy.local.stack import DEMO_PROPOSAL
 from shared.broker import LocalBroker, ensure_topics, free_port, wait_for_port
-from shared.db import normalise_url
-from shared.envelope import Event, to_record
 from shared.events.catalog import PROPOSAL_SUBMITTED, spec_for
+from shared.events.envelope import Event, to_record
+from shared.events.producer import KafkaPublisher
 from shared.events.proposal import ProposalProfileSchema
-from shared.migrate import migrate
-from shared.producer import KafkaPublisher
+from shared.platform.db import normalise_url
+from tools.migrate import migrate
 
 
 def submitted_events(count: int, run: str) -> list[Event]:

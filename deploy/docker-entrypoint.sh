@@ -28,7 +28,7 @@ case "${1:-web}" in
         # Prometheus multiprocess mode: every gunicorn worker writes its samples here.
         export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
         exec gunicorn \
-            --config python:shared.gunicorn_config \
+            --config python:shared.web.gunicorn_config \
             --bind "0.0.0.0:${INAGARA_WEB_PORT:-8000}" \
             --worker-tmp-dir /dev/shm \
             --log-level "${LOG_LEVEL:-info}" \

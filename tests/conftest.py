@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.broker import LocalBroker, ensure_topics
-from shared.db import normalise_url
 from shared.events.catalog import ALL_TOPICS
+from shared.platform.db import normalise_url
 
 
 def _docker_engine_answers() -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from shared.envelope import Headers, Record
+from shared.events.envelope import Headers, Record
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.broker import LocalBroker, ensure_topics, free_port, port_is_free, wait_for_port
-from shared.db import make_engine
 from shared.events.catalog import ALL_TOPICS
-from shared.migrate import migrate
+from shared.platform.db import make_engine
+from tools.migrate import migrate
 
 SERVICES = ("submission", "review", "notification")
 DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
@@ -247,7 +247,7 @@ class Stack:
             "-m",
             "gunicorn",
             "--config",
-            "python:shared.gunicorn_config",
+            "python:shared.web.gunicorn_config",
             "--bind",
             f"127.0.0.1:{self.config.ports[service]}",
             "--workers",

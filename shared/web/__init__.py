@@ -20,10 +20,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, MetaData
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from shared.db import make_engine, ping
-from shared.logs import correlation_id
-from shared.metrics import OutboxCollector, scrape
-from shared.migrations import ensure_current
+from shared.platform.db import make_engine, ping
+from shared.platform.logs import correlation_id
+from shared.platform.metrics import OutboxCollector, scrape
+from shared.platform.migrations import ensure_current
 from shared.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"

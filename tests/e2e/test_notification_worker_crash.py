@@ -31,7 +31,7 @@ from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from shared.broker import free_port
-from shared.db import make_engine
+from shared.platform.db import make_engine
 from tests.integration.notification.support import Inbox, eventually, smtp_server
 from tests.integration.test_notification_burst import produce
 from tests.unit.notification import factories

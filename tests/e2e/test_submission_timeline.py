@@ -13,8 +13,8 @@ import requests
 
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.broker import free_port
-from shared.envelope import to_record
 from shared.events.catalog import REVIEWS
+from shared.events.envelope import to_record
 from tests.e2e.test_walking_skeleton import eventually
 from tests.integration.submission import review_events as ev
 from tests.kafka_io import produce_raw

@@ -28,11 +28,11 @@ from services.notification.store.tables import deliveries
 from services.review.store.tables import proposals as review_proposals
 from services.submission.store.tables import timeline
 from shared.broker import free_port
-from shared.db import make_engine
-from shared.dlq import DeadLetter, read_all
-from shared.envelope import Event, Record
 from shared.events.catalog import PROPOSALS
+from shared.events.envelope import Event, Record
+from shared.platform.db import make_engine
 from tests.unit.notification import factories
+from tools.dlq import DeadLetter, read_all
 
 ADMIN = "faults-admin-token"
 T = TypeVar("T")

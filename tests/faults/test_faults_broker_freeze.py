@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from deploy.local.stack import Stack
 from services.submission.store.tables import outbox
 from shared.broker import LocalBroker
-from shared.db import make_engine
+from shared.platform.db import make_engine
 from tests.faults.support import (
     Submitted,
     deliveries_done,

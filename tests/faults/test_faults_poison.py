@@ -1,6 +1,6 @@
 """Poison records interleaved with valid ones on the proposals topic: each lands
 in the dead-letter topic with its error, the valid ones are unaffected, and
-the replay command (``python -m shared.dlq replay``) replays the dead-letter
+the replay command (``python -m tools.dlq replay``) replays the dead-letter
 topic once the cause is fixed.
 
 The review worker is the real process. Three kinds of poison no retry can
@@ -29,10 +29,9 @@ from sqlalchemy.engine import make_url
 
 from deploy.local.stack import Stack
 from shared.broker import LocalBroker
-from shared.db import make_engine, normalise_url
-from shared.dlq import read_all
-from shared.envelope import Record, to_record
 from shared.events.catalog import PROPOSALS
+from shared.events.envelope import Record, to_record
+from shared.platform.db import make_engine, normalise_url
 from tests.faults.support import (
     eventually,
     produce,
@@ -40,6 +39,7 @@ from tests.faults.support import (
     review_worker_only,
     submitted_events,
 )
+from tools.dlq import read_all
 
 pytestmark = pytest.mark.e2e
 DLQ = f"{PROPOSALS}.dlq"
@@ -119,7 +119,7 @@ EXPECTED_REASON = {
 
 def replay_command(bootstrap: str) -> str:
     return subprocess.run(
-        [sys.executable, "-m", "shared.dlq", "replay", DLQ],
+        [sys.executable, "-m", "tools.dlq", "replay", DLQ],
         env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
         capture_output=True,
         text=True,

@@ -25,9 +25,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from deploy.local.stack import Stack
-from shared.db import make_engine, normalise_url
-from shared.envelope import to_record
 from shared.events.catalog import PROPOSALS
+from shared.events.envelope import to_record
+from shared.platform.db import make_engine, normalise_url
 from tests.faults.support import (
     dead_letters_for,
     eventually,

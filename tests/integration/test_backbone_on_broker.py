@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, func, insert, select
 
-from shared.consumer import ConsumerConfig, EventConsumer
-from shared.db import create_schema, make_engine
-from shared.envelope import Event, from_record, to_record
-from shared.inbox import dispatcher, inbox_table
-from shared.outbox import add_to_outbox, outbox_table
-from shared.producer import KafkaPublisher
-from shared.relay import OutboxRelay
+from shared.events.consumer import ConsumerConfig, EventConsumer
+from shared.events.envelope import Event, from_record, to_record
+from shared.events.inbox import dispatcher, inbox_table
+from shared.events.outbox import add_to_outbox, outbox_table
+from shared.events.producer import KafkaPublisher
+from shared.events.relay import OutboxRelay
+from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
 from tests.kafka_io import produce_raw, read_topic
 

@@ -18,21 +18,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, Engine, insert
 
-from shared.consumer import ConsumerConfig, EventConsumer, PoisonError
-from shared.db import create_schema, make_engine
-from shared.dlq import (
-    DeadLetter,
-    find,
-    parser,
-    read_all,
-    replay,
-    run,
-    split_headers,
-    unique_origins,
-)
-from shared.envelope import Event, to_record
-from shared.inbox import dispatcher
-from shared.producer import KafkaPublisher
+from shared.events.consumer import ConsumerConfig, EventConsumer, PoisonError
+from shared.events.envelope import Event, to_record
+from shared.events.inbox import dispatcher
+from shared.events.producer import KafkaPublisher
+from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
 from tests.integration.test_backbone_on_broker import (
     SCHEMA,
@@ -42,6 +32,16 @@ from tests.integration.test_backbone_on_broker import (
     wait_until,
 )
 from tests.kafka_io import produce_raw, read_topic
+from tools.dlq import (
+    DeadLetter,
+    find,
+    parser,
+    read_all,
+    replay,
+    run,
+    split_headers,
+    unique_origins,
+)
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_list_show_and_a_dry_run_from_the_command_line(kafka_bootstrap: str, top
     produce_raw(kafka_bootstrap, dlq, b"k1", b"\xff not json", headers)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
     listed = subprocess.run(
-        [sys.executable, "-m", "shared.dlq", "list", dlq],
+        [sys.executable, "-m", "tools.dlq", "list", dlq],
         env=env,
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_smorest import Blueprint
 from sqlalchemy import Engine, MetaData
 
-from shared.db import make_engine
+from shared.platform.db import make_engine
 from shared.web import ProblemApi
 from shared.web.idempotency import HEADER, REPLAYED, Idempotency, idempotency_table
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table
 
-from shared import migrations
-from shared.db import create_schema, make_engine
-from shared.migrate import SERVICES
+from shared.platform import migrations
+from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
+from tools.services import NAMES as SERVICES
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -21,9 +21,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(
     url = database_factory()
     engine = make_engine(url)
     try:
-        with pytest.raises(
-            migrations.SchemaNotCurrent, match=f"python -m shared.migrate {service}"
-        ):
+        with pytest.raises(migrations.SchemaNotCurrent, match=f"python -m tools.migrate {service}"):
             migrations.require_current(service, engine)
         migrations.upgrade(service, url)
         assert migrations.current(engine) == migrations.head(service)
@@ -42,7 +40,7 @@ def test_a_service_from_the_environment_refuses_an_unmigrated_database(
     url = database_factory()
     settings = Settings.from_env("review", {"DATABASE_URL": url})
     with pytest.raises(
-        migrations.SchemaNotCurrent, match=r"run `python -m shared\.migrate review`"
+        migrations.SchemaNotCurrent, match=r"run `python -m tools\.migrate review`"
     ):
         create_app(settings)
 

@@ -18,7 +18,7 @@ from services.notification.domain import tokens
 from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import MemoryMailer, PermanentSendError
 from services.notification.store import projection
-from shared.inbox import dispatcher as inbox_dispatcher
+from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.settings import Settings
 from tests.unit.notification import factories
 

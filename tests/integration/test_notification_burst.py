@@ -27,13 +27,13 @@ from services.notification.mailer import SmtpMailer
 from services.notification.sms import TwilioGateway
 from services.notification.store.tables import deliveries, parked_events
 from shared.broker import ensure_topics, free_port
-from shared.consumer import ConsumerConfig, EventConsumer
-from shared.db import create_schema, make_engine
-from shared.envelope import Event, to_record
-from shared.inbox import dispatcher as inbox_dispatcher
-from shared.producer import KafkaPublisher
-from shared.relay import OutboxRelay
-from shared.runner import run_loops
+from shared.events.consumer import ConsumerConfig, EventConsumer
+from shared.events.envelope import Event, to_record
+from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.events.producer import KafkaPublisher
+from shared.events.relay import OutboxRelay
+from shared.events.runner import run_loops
+from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
 from tests.integration.notification.support import Inbox, eventually, one_database, smtp_server
 from tests.unit.notification import factories

@@ -22,8 +22,8 @@ from services.notification.mailer import PermanentSendError, TransientSendError
 from services.notification.sms import TwilioGateway, WebhookGateway
 from services.notification.store.deliveries import find_delivery
 from services.notification.store.tables import deliveries
-from shared.db import create_schema, make_engine
-from shared.inbox import dispatcher as inbox_dispatcher
+from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.platform.db import create_schema, make_engine
 from tests.unit.notification import factories
 
 TOKEN = "gateway-token"

@@ -21,8 +21,8 @@ from services.notification.mailer import SmtpMailer, TransientSendError, compose
 from services.notification.rendering import RenderedEmail
 from services.notification.store.tables import deliveries
 from shared.broker import free_port
-from shared.db import create_schema, make_engine
-from shared.inbox import dispatcher as inbox_dispatcher
+from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
 from tests.integration.notification.support import (
     Inbox,

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from deploy.local.stack import DEMO_PROPOSAL
 from services.submission import store
 from services.submission.app import create_app
-from shared.envelope import from_record
 from shared.events.catalog import PROPOSALS
+from shared.events.envelope import from_record
 from shared.settings import Settings
 
 ADMIN = "admin-token-for-tests"

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 from marshmallow import Schema, fields
 
-from shared import openapi
-from shared.apidocs import SERVICES, is_current, render, stale_message
-from shared.events import asyncapi
 from shared.events.catalog import ALL_TOPICS, CATALOG, REVIEWS, EventSpec
 from tests.unit.schema_files import REPO_ROOT, schema_file
+from tools import asyncapi, openapi
+from tools.apidocs import is_current, render, stale_message
+from tools.services import SERVICES, Service
 
 DOCS = REPO_ROOT / "docs"
 Document = dict[str, Any]
@@ -74,13 +74,13 @@ def test_asyncapi_document_is_valid_asyncapi_3(document: Document) -> None:
 
 def test_committed_asyncapi_document_is_current() -> None:
     fresh = render(asyncapi.build_document())
-    assert_current(DOCS / "asyncapi.json", fresh, "python -m shared.events.asyncapi")
+    assert_current(DOCS / "asyncapi.json", fresh, "python -m tools.asyncapi")
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_committed_openapi_document_is_current(service: str) -> None:
+@pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
+def test_committed_openapi_document_is_current(service: Service) -> None:
     fresh = render(openapi.build_document(service))
-    assert_current(DOCS / "openapi" / f"{service}.json", fresh, "python -m shared.openapi")
+    assert_current(DOCS / "openapi" / f"{service.name}.json", fresh, "python -m tools.openapi")
 
 
 @pytest.mark.parametrize("event", CATALOG.values(), ids=lambda event: event.dataschema)

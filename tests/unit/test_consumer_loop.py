@@ -11,7 +11,7 @@ from kafka.structs import TopicPartition
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from shared.consumer import (
+from shared.events.consumer import (
     BatchHandler,
     ConsumerConfig,
     DeadLetterLimitExceeded,
@@ -19,8 +19,8 @@ from shared.consumer import (
     Handler,
     backoff_delay,
 )
-from shared.envelope import Event, to_record
-from shared.producer import MemoryPublisher
+from shared.events.envelope import Event, to_record
+from shared.events.producer import MemoryPublisher
 from shared.settings import Settings
 from tests.fakes import FakeKafkaConsumer, UpperBoundRandom
 

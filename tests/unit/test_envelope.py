@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.envelope import Event, InvalidEvent, Record, from_record, to_record
+from shared.events.envelope import Event, InvalidEvent, Record, from_record, to_record
 
 
 def make_event(**changes: object) -> Event:

@@ -24,10 +24,10 @@ import pytest
 import yaml
 
 from shared.events.catalog import TOPICS
-from shared.migrate import SERVICES as MIGRATED_SERVICES
 from shared.settings import Settings
 from tests.unit.schema_files import REPO_ROOT
 from tests.unit.test_deploy_files import SERVICES, RecordingEnv, compose_service, settings_variables
+from tools.services import NAMES as MIGRATED_SERVICES
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 OVERLAYS = ("local", "production")
@@ -449,8 +449,8 @@ def test_disruption_budgets_select_pods_that_exist(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_database_is_migrated_before_its_processes_start(overlay: str) -> None:
     for service in SERVICES:
-        assert service in MIGRATED_SERVICES, f"shared.migrate does not know {service}"
-        command = ["python", "-m", "shared.migrate", service]
+        assert service in MIGRATED_SERVICES, f"tools.migrate does not know {service}"
+        command = ["python", "-m", "tools.migrate", service]
         job = named(overlay, "Job", f"{service}-migrate")
         (container,) = job["spec"]["template"]["spec"]["containers"]
         assert container["args"] == command, f"{service}-migrate runs {container['args']}"

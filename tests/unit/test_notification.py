@@ -37,9 +37,9 @@ from services.notification.sms import MemoryGateway
 from services.notification.store import deliveries as deliveries_store
 from services.notification.store import projection
 from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
-from shared.db import create_schema, make_engine
-from shared.envelope import Event
-from shared.inbox import dispatcher as inbox_dispatcher
+from shared.events.envelope import Event
+from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.platform.db import create_schema, make_engine
 from tests.unit.notification import factories
 
 SENDER = "Inagara <noreply@inagara.local>"

@@ -9,13 +9,13 @@ import threading
 from prometheus_client import REGISTRY
 from sqlalchemy import MetaData
 
-from shared.consumer import ConsumerConfig, EventConsumer
-from shared.db import create_schema, make_engine
-from shared.envelope import Event, to_record
-from shared.logs import JsonFormatter, correlated, redact
-from shared.metrics import OutboxCollector
-from shared.outbox import add_to_outbox, outbox_table
-from shared.producer import MemoryPublisher
+from shared.events.consumer import ConsumerConfig, EventConsumer
+from shared.events.envelope import Event, to_record
+from shared.events.outbox import add_to_outbox, outbox_table
+from shared.events.producer import MemoryPublisher
+from shared.platform.db import create_schema, make_engine
+from shared.platform.logs import JsonFormatter, correlated, redact
+from shared.platform.metrics import OutboxCollector
 from shared.settings import Settings
 from tests.fakes import FakeKafkaConsumer
 

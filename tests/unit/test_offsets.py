@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from shared.offsets import OffsetTracker
+from shared.events.offsets import OffsetTracker
 
 P0 = TopicPartition("inagara.proposals", 0)
 P1 = TopicPartition("inagara.proposals", 1)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, insert, select
 
-from shared.db import create_schema, make_engine
-from shared.envelope import Event, to_record
-from shared.inbox import Dispatcher, Effect, dispatcher, handle_once, inbox_table, seen
-from shared.outbox import add_to_outbox, outbox_table
-from shared.producer import MemoryPublisher
-from shared.relay import OutboxRelay
+from shared.events.envelope import Event, to_record
+from shared.events.inbox import Dispatcher, Effect, dispatcher, handle_once, inbox_table, seen
+from shared.events.outbox import add_to_outbox, outbox_table
+from shared.events.producer import MemoryPublisher
+from shared.events.relay import OutboxRelay
+from shared.platform.db import create_schema, make_engine
 
 TOPIC = "inagara.proposals"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from shared.db import make_engine, writer_lock
-from shared.wakeup import Wakeup
+from shared.events.wakeup import Wakeup
+from shared.platform.db import make_engine, writer_lock
 
 
 def test_a_notification_wakes_every_waiter_once() -> None:

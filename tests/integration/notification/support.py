@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared.db import normalise_url
+from shared.platform.db import normalise_url
 
 T = TypeVar("T")
 

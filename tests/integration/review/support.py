@@ -17,9 +17,9 @@ from services.review import store
 from services.review.app import create_app
 from services.review.handlers import HANDLERS
 from services.review.settings import ReviewSettings
-from shared.envelope import Event, from_record
 from shared.events.catalog import PROPOSAL_SUBMITTED, PROPOSAL_WITHDRAWN, spec_for
-from shared.inbox import dispatcher
+from shared.events.envelope import Event, from_record
+from shared.events.inbox import dispatcher
 from shared.settings import Settings
 
 ADMIN = "review-admin-token"

@@ -11,12 +11,12 @@ from flask import Flask
 
 from services.review import store
 from services.review.handlers import HANDLERS
-from shared.consumer import ConsumerConfig, EventConsumer
-from shared.envelope import Event, from_record, to_record
 from shared.events.catalog import REVIEWS
-from shared.inbox import dispatcher
-from shared.producer import KafkaPublisher
-from shared.relay import OutboxRelay
+from shared.events.consumer import ConsumerConfig, EventConsumer
+from shared.events.envelope import Event, from_record, to_record
+from shared.events.inbox import dispatcher
+from shared.events.producer import KafkaPublisher
+from shared.events.relay import OutboxRelay
 from shared.settings import Settings
 from tests.integration.review.support import (
     ADMIN,

@@ -22,9 +22,9 @@ from services.review.settings import ReviewSettings
 from services.submission import store as submission_store
 from services.submission.app import create_app as create_submission_app
 from shared.broker import free_port
-from shared.envelope import Event
 from shared.events.catalog import PROPOSALS
-from shared.outbox import add_to_outbox
+from shared.events.envelope import Event
+from shared.events.outbox import add_to_outbox
 from shared.settings import Settings
 from tests.conftest import DatabaseFactory
 from tests.integration.review.support import (

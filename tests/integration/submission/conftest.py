@@ -18,8 +18,8 @@ from deploy.local.stack import DEMO_PROPOSAL
 from services.submission import store
 from services.submission.app import create_app
 from services.submission.handlers import HANDLERS
-from shared.envelope import Event
-from shared.inbox import dispatcher
+from shared.events.envelope import Event
+from shared.events.inbox import dispatcher
 from shared.settings import Settings
 
 ADMIN = "admin-token-for-tests"

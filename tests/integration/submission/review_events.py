@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.envelope import Event
 from shared.events.catalog import spec_for
+from shared.events.envelope import Event
 
 REVIEW_SOURCE = "/inagara/review"
 

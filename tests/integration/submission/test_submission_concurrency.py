@@ -10,7 +10,7 @@ from services.submission import domain
 from services.submission.store import proposal_records, registry
 from services.submission.store.proposal_records import ConcurrentChange
 from services.submission.store.tables import metadata, proposal_versions
-from shared.db import create_schema, make_engine
+from shared.platform.db import create_schema, make_engine
 
 PROFILE = {"title": "t", "category": "health", "maturity": "trial"}
 

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from services.submission import store
-from shared.envelope import Event, from_record
+from shared.events.envelope import Event, from_record
 from tests.integration.submission.conftest import Portal, profile
 
 

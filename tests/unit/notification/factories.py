@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.envelope import Event
 from shared.events import catalog
 from shared.events.catalog import spec_for
+from shared.events.envelope import Event
 
 AT = "2026-03-02T03:04:05+00:00"
 DEADLINE = "2026-03-09T10:00:00+00:00"

@@ -5,14 +5,13 @@ what each service receives comes from its ``worker.CONSUMERS``. Adding an
 ``EventSpec`` to the catalog, or a handler to a consumer, changes the document
 without a change here.
 
-Usage: ``python -m shared.events.asyncapi [--check] [PATH]`` (PATH defaults to
+Usage: ``python -m tools.asyncapi [--check] [PATH]`` (PATH defaults to
 ``docs/asyncapi.json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,16 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared.apidocs import SERVICES, render, sync
-from shared.consumer import ConsumerConfig
-from shared.envelope import CONTENT_TYPE
 from shared.events.catalog import (
     CATALOG,
-    NOTIFICATIONS,
-    PROPOSALS,
-    REVIEWS,
     TOPICS,
     EventSpec,
     dead_letter_topic,
 )
+from shared.events.consumer import ConsumerConfig
+from shared.events.envelope import CONTENT_TYPE
+from tools.apidocs import render, sync
+from tools.services import SERVICES, Consumers
 
 DEFAULT_PATH = Path("docs/asyncapi.json")
 TITLE = "Inagara events"
@@ -40,14 +37,9 @@ KAFKA_BINDING = "0.5.0"
 DEAD_LETTER = "dead-letter"
 
 Document = dict[str, Any]
-Consumers = Sequence[tuple[ConsumerConfig, Mapping[str, object]]]
 
 # Each service publishes on its own topic (DESIGN: Events).
-PUBLISHES: Mapping[str, str] = {
-    "submission": PROPOSALS,
-    "review": REVIEWS,
-    "notification": NOTIFICATIONS,
-}
+PUBLISHES: Mapping[str, str] = {service.name: service.publishes for service in SERVICES}
 
 SERVERS: Document = {
     "local": {
@@ -72,7 +64,7 @@ stay ordered on one partition. Consumers ignore fields and event types they do
 not know; a breaking change is a new version (`ce_dataschema`). A record that
 cannot be handled goes to `<topic>.dlq` with the reason in its headers."""
 
-# Written by shared.consumer when it dead-letters a record.
+# Written by shared.events.consumer when it dead-letters a record.
 DEAD_LETTER_HEADERS: Mapping[str, str] = {
     "dlq_reason": "Why the record could not be handled.",
     "dlq_error_type": "The name of the exception.",
@@ -268,16 +260,9 @@ def operations(catalog: Mapping[str, EventSpec], consumers: Mapping[str, Consume
     return out
 
 
-def load_consumers() -> dict[str, Consumers]:
-    """Each service's ``worker.CONSUMERS`` (a worker that only relays has none).
-
-    Importing a worker connects to nothing (STYLE 2); raises ``ImportError``
-    when the ``services`` package is not installed.
-    """
-    workers = {
-        service: importlib.import_module(f"services.{service}.worker") for service in SERVICES
-    }
-    return {service: getattr(worker, "CONSUMERS", []) for service, worker in workers.items()}
+def service_consumers() -> dict[str, Consumers]:
+    """Each service's ``worker.CONSUMERS`` (a worker that only relays has none)."""
+    return {service.name: service.consumers for service in SERVICES}
 
 
 def build_document(
@@ -285,7 +270,7 @@ def build_document(
     consumers: Mapping[str, Consumers] | None = None,
 ) -> Document:
     """The AsyncAPI document; ``consumers`` defaults to the services' own."""
-    consumers = load_consumers() if consumers is None else consumers
+    consumers = service_consumers() if consumers is None else consumers
     return {
         "asyncapi": "3.0.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
@@ -306,7 +291,7 @@ def build_document(
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the document, or with ``--check`` exit 1 when the file is stale."""
     parser = argparse.ArgumentParser(
-        prog="python -m shared.events.asyncapi",
+        prog="python -m tools.asyncapi",
         description="Write the AsyncAPI document built from the event catalog.",
     )
     parser.add_argument("--check", action="store_true", help="only report a stale document")

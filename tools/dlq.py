@@ -1,8 +1,8 @@
 """Inspect a dead-letter topic and replay it once the cause is fixed.
 
-    python -m shared.dlq list inagara.proposals.dlq
-    python -m shared.dlq show inagara.proposals.dlq 2:17        # partition:offset
-    python -m shared.dlq replay inagara.proposals.dlq [--group inagara.dlq-replay]
+    python -m tools.dlq list inagara.proposals.dlq
+    python -m tools.dlq show inagara.proposals.dlq 2:17        # partition:offset
+    python -m tools.dlq replay inagara.proposals.dlq [--group inagara.dlq-replay]
                                                      [--limit N] [--dry-run]
 
 ``replay`` reads the dead-letter topic with a consumer group of its own, so a
@@ -34,8 +34,8 @@ from typing import Any, TextIO
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from shared.envelope import Headers
-from shared.producer import KafkaPublisher, Publisher
+from shared.events.envelope import Headers
+from shared.events.producer import KafkaPublisher, Publisher
 from shared.settings import Settings
 
 DEFAULT_GROUP = "inagara.dlq-replay"
@@ -261,7 +261,7 @@ def _position(text: str) -> tuple[int, int]:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="python -m shared.dlq", description="Inspect and replay dead-letter topics."
+        prog="python -m tools.dlq", description="Inspect and replay dead-letter topics."
     )
     commands = root.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="one line per dead letter, oldest first")

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from kafka import KafkaProducer
 
-from shared.envelope import Headers
+from shared.events.envelope import Headers
 
 
 class Publisher(Protocol):

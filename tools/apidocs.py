@@ -1,6 +1,6 @@
 """Generated API documents under ``docs/``: render, write, or check they are current.
 
-``shared.events.asyncapi`` and ``shared.openapi`` build the documents; this
+``tools.asyncapi`` and ``tools.openapi`` build the documents; this
 module only decides how they look on disk and what ``--check`` reports, so
 that both commands behave alike.
 """
@@ -12,8 +12,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-SERVICES = ("submission", "review", "notification")
 
 
 def render(document: Mapping[str, Any]) -> str:

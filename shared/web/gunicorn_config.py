@@ -1,4 +1,4 @@
-"""gunicorn settings for every web process: ``gunicorn -c python:shared.gunicorn_config``.
+"""gunicorn settings for every web process: ``gunicorn -c python:shared.web.gunicorn_config``.
 
 Prometheus multiprocess mode done right: the samples folder is emptied when
 the master starts and a dead worker's live gauges are dropped.
@@ -27,7 +27,7 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "shared.logs.JsonFormatter",
+            "()": "shared.platform.logs.JsonFormatter",
             "service": os.environ.get("INAGARA_SERVICE", "web"),
         }
     },

@@ -1,4 +1,4 @@
-"""Bring a service's database to the current schema: ``python -m shared.migrate <service>``.
+"""Bring a service's database to the current schema: ``python -m tools.migrate <service>``.
 
 Used by the local stack, the Kubernetes migration Job and compose. It reads
 ``DATABASE_URL`` like the service itself. With ``--revision "message"`` it
@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shared import migrations
-from shared.db import make_engine
+from shared.platform import migrations
+from shared.platform.db import make_engine
 from shared.settings import Settings
-
-SERVICES = ("submission", "review", "notification")
+from tools.services import NAMES
 
 
 def migrate(service: str, database_url: str) -> None:
@@ -33,9 +32,9 @@ def migrate(service: str, database_url: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m shared.migrate", description=__doc__.split("\n")[0]
+        prog="python -m tools.migrate", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("service", choices=SERVICES)
+    parser.add_argument("service", choices=NAMES)
     parser.add_argument("--revision", metavar="MESSAGE", help="autogenerate a new migration")
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.service)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Table, select, update
 
-from shared.metrics import EVENTS_PUBLISHED
-from shared.producer import Publisher
-from shared.wakeup import Waiter
+from shared.events.producer import Publisher
+from shared.events.wakeup import Waiter
+from shared.platform.metrics import EVENTS_PUBLISHED
 
 log = logging.getLogger(__name__)
 

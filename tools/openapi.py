@@ -1,20 +1,19 @@
 """Each service's OpenAPI document, as flask-smorest builds it, under ``docs/openapi/``.
 
-Usage: ``python -m shared.openapi [--check] [DIR]`` (DIR defaults to ``docs/openapi``).
+Usage: ``python -m tools.openapi [--check] [DIR]`` (DIR defaults to ``docs/openapi``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from shared.apidocs import SERVICES, render, sync
-from shared.settings import Settings
+from tools.apidocs import render, sync
+from tools.services import SERVICES, Service
 
 DEFAULT_DIR = Path("docs/openapi")
 
@@ -26,13 +25,12 @@ def spec_of(app: Flask) -> dict[str, Any]:
     return document
 
 
-def build_document(service: str) -> dict[str, Any]:
+def build_document(service: Service) -> dict[str, Any]:
     """Build the service's app on an in-memory database and take its document.
 
-    Connects to no broker; raises ``ImportError`` for an unknown service.
+    Connects to no broker.
     """
-    app_module = importlib.import_module(f"services.{service}.app")
-    app: Flask = app_module.create_app(Settings(service=service, database_url="sqlite://"))
+    app = service.document_app()
     try:
         return spec_of(app)
     finally:
@@ -42,13 +40,15 @@ def build_document(service: str) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the documents, or with ``--check`` exit 1 when one is stale."""
     parser = argparse.ArgumentParser(
-        prog="python -m shared.openapi",
+        prog="python -m tools.openapi",
         description="Write each service's OpenAPI document.",
     )
     parser.add_argument("--check", action="store_true", help="only report stale documents")
     parser.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args(argv)
-    files = {args.dir / f"{service}.json": render(build_document(service)) for service in SERVICES}
+    files = {
+        args.dir / f"{service.name}.json": render(build_document(service)) for service in SERVICES
+    }
     return sync(files, check=args.check, command=f"{parser.prog} {args.dir}")
 
 

@@ -1,0 +1,105 @@
+"""The inbox: the ids of events a service has already acted on.
+
+A handler's effect and its inbox row are written in one transaction, so a
+redelivered event finds its id and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy import Column, Connection, DateTime, Engine, Insert, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.events.envelope import Event
+from shared.platform.logs import correlated
+
+Effect = Callable[[Connection, Event], None]
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("event_type", String(100), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def seen(conn: Connection, inbox: Table, event_id: str) -> bool:
+    """Whether the event was handled here before."""
+    query = select(inbox.c.event_id).where(inbox.c.event_id == event_id)
+    return conn.execute(query).first() is not None
+
+
+def handle_once(engine: Engine, inbox: Table, event: Event, effect: Effect) -> bool:
+    """Apply ``effect`` unless the event was handled before; True if it ran.
+
+    Blocks on the database. A concurrent duplicate waits on the inbox row of the
+    first, then finds it and changes nothing.
+    """
+    with engine.begin() as conn:
+        row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
+        if conn.execute(_claim(engine.dialect.name, inbox), row).first() is None:
+            return False  # handled before
+        effect(conn, event)
+    return True
+
+
+@cache
+def _claim(dialect_name: str, inbox: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING`` of an inbox row: one statement both
+    asks "seen before?" (nothing returned) and records the event, taking the row's lock."""
+    key = [inbox.c.event_id]
+    if dialect_name == "postgresql":
+        return postgresql.insert(inbox).on_conflict_do_nothing(index_elements=key).returning(*key)
+    return sqlite.insert(inbox).on_conflict_do_nothing(index_elements=key).returning(*key)
+
+
+def handle_all_once(
+    engine: Engine, inbox: Table, events: Sequence[Event], effects: Mapping[str, Effect]
+) -> None:
+    """``handle_once`` for a batch, in one transaction: the effects of events not
+    handled before, in order. Any failure rolls the whole batch back and raises;
+    the caller then goes one by one to find the culprit."""
+    with engine.begin() as conn:
+        claim = _claim(engine.dialect.name, inbox)
+        for event in events:
+            effect = effects.get(event.dataschema)
+            if effect is None:
+                continue
+            row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
+            if conn.execute(claim, row).first() is None:
+                continue
+            with correlated(event.correlation):
+                effect(conn, event)
+
+
+class Dispatcher:
+    """Consumer handlers that run the effect registered for an event's schema, once:
+    ``handle`` one event (its own transaction), ``handle_all`` a batch (one).
+
+    Events nobody here handles (other types, or versions this service does not
+    know) are skipped: consumers ignore what is not for them.
+    """
+
+    def __init__(self, engine: Engine, inbox: Table, effects: Mapping[str, Effect]) -> None:
+        self._engine, self._inbox, self._effects = engine, inbox, dict(effects)
+
+    def handle(self, event: Event) -> None:
+        effect = self._effects.get(event.dataschema)
+        if effect is not None:
+            handle_once(self._engine, self._inbox, event, effect)
+
+    def handle_all(self, events: Sequence[Event]) -> None:
+        handle_all_once(self._engine, self._inbox, events, self._effects)
+
+
+def dispatcher(
+    engine: Engine, inbox: Table, handlers: dict[str, Effect]
+) -> Callable[[Event], None]:
+    """``Dispatcher(…).handle``: the one-event consumer handler."""
+    return Dispatcher(engine, inbox, handlers).handle

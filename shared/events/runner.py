@@ -1,0 +1,186 @@
+"""Runs a worker process's loops in threads until SIGTERM or SIGINT.
+
+On a signal every loop is told to stop; each finishes its batch, commits and
+returns. If one loop dies, the others are stopped too and the process exits
+non-zero so that its supervisor restarts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import FrameType
+from typing import TypeVar
+
+from sqlalchemy import Engine, MetaData, Table
+
+from shared.events.consumer import BatchHandler, ConsumerConfig, EventConsumer
+from shared.events.envelope import Event
+from shared.events.inbox import Dispatcher, Effect
+from shared.events.producer import KafkaPublisher
+from shared.events.relay import OutboxRelay
+from shared.events.wakeup import Wakeup
+from shared.platform.db import make_engine
+from shared.platform.logs import configure_logging
+from shared.platform.metrics import OutboxCollector, serve_worker_metrics
+from shared.platform.migrations import ensure_current
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[threading.Event], None]
+
+
+def install_stop_signals(stop: threading.Event) -> None:
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float = 25) -> int:
+    """Block until every loop returned; 0 if all stopped cleanly, 1 if one failed."""
+    failed: list[str] = []
+
+    def _guard(name: str, loop: Loop) -> None:
+        try:
+            loop(stop)
+        except Exception:
+            log.exception("%s stopped with an error", name)
+            failed.append(name)
+            stop.set()
+
+    threads = [
+        threading.Thread(target=_guard, args=(name, loop), name=name, daemon=True)
+        for name, loop in loops.items()
+    ]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set() and any(t.is_alive() for t in threads):
+        stop.wait(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join(grace_s)
+    return 1 if failed else 0
+
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+def connect_with_retry(factory: Callable[[], T], stop: threading.Event, what: str) -> T | None:
+    """Call ``factory`` until it succeeds (backing off up to 5 s) or ``stop`` is set.
+
+    A broker that is down when a worker starts is waited for, not fatal.
+    """
+    delay = 0.2
+    while not stop.is_set():
+        try:
+            return factory()
+        except Exception as exc:
+            log.warning("cannot connect %s yet (%r); retrying in %.1fs", what, exc, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, 5.0)
+    return None
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """What one service's worker process runs."""
+
+    settings: Settings
+    metadata: MetaData
+    outbox: Table | None = None
+    inbox: Table | None = None
+    consumers: Sequence[tuple[ConsumerConfig, Mapping[str, Effect]]] = ()
+    extra_loops: Mapping[str, Callable[[Engine], Loop]] = field(default_factory=dict)
+    # Notified after each handled event commits: wakes the relay (and any extra
+    # loop that waits on it) instead of leaving the new rows to the next poll.
+    wakeup: Wakeup = field(default_factory=Wakeup)
+
+
+def serve(plan: WorkerPlan) -> int:
+    """The composition root of a worker process: runs until SIGTERM; returns the exit code."""
+    settings = plan.settings
+    configure_logging(settings.service, settings.log_level)
+    engine = make_engine(settings.database_url)
+    ensure_current(settings.service, engine, settings.database_url, settings.auto_migrate)
+    if plan.outbox is not None:
+        serve_worker_metrics(
+            settings.metrics_port, [OutboxCollector(settings.service, engine, plan.outbox)]
+        )
+    else:
+        serve_worker_metrics(settings.metrics_port, [])
+    stop = threading.Event()
+    install_stop_signals(stop)
+    publisher = connect_with_retry(
+        lambda: KafkaPublisher(settings.kafka_bootstrap_servers), stop, "the producer"
+    )
+    if publisher is None:
+        return 0
+    loops: dict[str, Loop] = {}
+    if plan.outbox is not None:
+        relay = OutboxRelay(
+            engine,
+            plan.outbox,
+            publisher,
+            idle_wait_s=settings.poll_interval_ms / 1000,
+            service=settings.service,
+            wakeup=plan.wakeup.waiter(),
+        )
+        loops["outbox-relay"] = relay.run
+    for config, handlers in plan.consumers:
+        assert plan.inbox is not None, "a consuming service needs an inbox"
+        effects = Dispatcher(engine, plan.inbox, dict(handlers))
+        loops[f"consumer-{config.group_id}"] = _consumer_loop(
+            settings,
+            config,
+            _then(effects.handle, plan.wakeup.notify),
+            publisher,
+            _then(effects.handle_all, plan.wakeup.notify),
+        )
+    for name, make_loop in plan.extra_loops.items():
+        loops[name] = make_loop(engine)
+    try:
+        return run_loops(loops, stop)
+    finally:
+        publisher.close()
+        engine.dispose()
+
+
+def _then(handle: Callable[[E], None], after: Callable[[], None]) -> Callable[[E], None]:
+    """``handle``, then ``after`` once the handler's transaction has committed."""
+
+    def run(events: E) -> None:
+        handle(events)
+        after()
+
+    return run
+
+
+def _consumer_loop(
+    settings: Settings,
+    config: ConsumerConfig,
+    handler: Callable[[Event], None],
+    publisher: KafkaPublisher,
+    batch_handler: BatchHandler | None = None,
+) -> Loop:
+    config = replace(config, commit_interval_s=settings.commit_interval_ms / 1000)
+
+    def run(stop: threading.Event) -> None:
+        consumer = connect_with_retry(
+            lambda: EventConsumer(
+                settings, config, handler, publisher, batch_handler=batch_handler
+            ),
+            stop,
+            f"consumer {config.group_id}",
+        )
+        if consumer is not None:
+            consumer.run(stop)
+
+    return run
