@@ -17,7 +17,7 @@ from services.notification.domain.schedule import next_digest_time, zone
 from services.notification.rendering import render_email
 from services.notification.store import deliveries as store
 from services.notification.store.tables import utc
-from shared.envelope import Event
+from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 DIGEST_EVENT = "notification.digest"

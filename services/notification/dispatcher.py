@@ -31,8 +31,8 @@ from services.notification.mailer import (
 from services.notification.rendering import RenderedEmail
 from services.notification.sms import SmsGateway
 from services.notification.store import deliveries as store
-from shared.metrics import DELIVERIES
-from shared.wakeup import Waiter, Wakeup
+from shared.events.wakeup import Waiter, Wakeup
+from shared.platform.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"

@@ -39,8 +39,8 @@ from services.notification.domain.recipients import (
 from services.notification.domain.schedule import QuietHours
 from services.notification.rendering import render_email, render_sms
 from services.notification.store import deliveries, projection
-from shared.envelope import Event
 from shared.events.catalog import CATALOG, spec_for
+from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
 log = logging.getLogger(__name__)

@@ -32,11 +32,11 @@ from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
 from services.notification.sms import make_gateway
-from shared.consumer import ConsumerConfig
 from shared.events.catalog import PROPOSALS, REVIEWS
-from shared.runner import Loop, WorkerPlan, serve
+from shared.events.consumer import ConsumerConfig
+from shared.events.runner import Loop, WorkerPlan, serve
+from shared.events.wakeup import Waiter, Wakeup
 from shared.settings import Settings
-from shared.wakeup import Waiter, Wakeup
 
 # What the worker consumes by default (read by the AsyncAPI document): the
 # handlers' keys are what matters there; main() builds them with the settings.

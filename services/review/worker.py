@@ -13,9 +13,9 @@ from services.review import store
 from services.review.handlers import HANDLERS
 from services.review.handlers.reminders import send_due_reminders
 from services.review.settings import ReviewSettings
-from shared.consumer import ConsumerConfig
 from shared.events.catalog import PROPOSALS
-from shared.runner import WorkerPlan, serve
+from shared.events.consumer import ConsumerConfig
+from shared.events.runner import WorkerPlan, serve
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)

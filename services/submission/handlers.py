@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.submission.store import cycle_records, review
-from shared.envelope import Event
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
     PROPOSAL_AWARDED,
@@ -26,6 +25,7 @@ from shared.events.catalog import (
     REVIEW_SUBMITTED,
     spec_for,
 )
+from shared.events.envelope import Event
 
 Handler = Callable[[Connection, Event], None]
 

@@ -7,9 +7,9 @@ import sys
 
 from services.submission import store
 from services.submission.handlers import HANDLERS
-from shared.consumer import ConsumerConfig
 from shared.events.catalog import REVIEWS
-from shared.runner import WorkerPlan, serve
+from shared.events.consumer import ConsumerConfig
+from shared.events.runner import WorkerPlan, serve
 from shared.settings import Settings
 
 CONSUMERS = [(ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS,)), HANDLERS)]

@@ -1,5 +1,5 @@
-"""Alembic environment: the same for every service (see shared/migrations.py)."""
+"""Alembic environment: the same for every service (see shared/platform/migrations.py)."""
 
-from shared.migrations import run_env
+from shared.platform.migrations import run_env
 
 run_env()

@@ -25,14 +25,14 @@ from services.notification.domain.messages import (
     mask,
 )
 from services.notification.store.tables import attempts, deliveries, outbox, utc
-from shared.envelope import Event
 from shared.events.catalog import (
     NOTIFICATION_DELIVERED,
     NOTIFICATION_FAILED,
     NOTIFICATIONS,
     spec_for,
 )
-from shared.outbox import add_to_outbox
+from shared.events.envelope import Event
+from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/notification"
 DIGEST_TEMPLATE = "digest"

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from services.notification.domain.messages import REVIEWER, Person, Preference
 from services.notification.domain.recipients import Proposal
 from services.notification.store.tables import assignments, parked_events, preferences, proposals
-from shared.envelope import Event
+from shared.events.envelope import Event
 
 # -- proposals ------------------------------------------------------------------
 

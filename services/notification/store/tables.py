@@ -19,8 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
+from shared.events.inbox import inbox_table
+from shared.events.outbox import outbox_table
 
 metadata = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 from services.review.handlers.intake import receive_proposal, withdraw_proposal
-from shared.envelope import Event
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
     spec_for,
 )
+from shared.events.envelope import Event
 
 HANDLERS: dict[str, Callable[[Connection, Event], None]] = {
     spec_for(PROPOSAL_SUBMITTED).dataschema: receive_proposal,

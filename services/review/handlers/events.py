@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.review.store import outbox
-from shared.envelope import Event
 from shared.events.catalog import REVIEWS, spec_for
-from shared.outbox import add_to_outbox
+from shared.events.envelope import Event
+from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/review"
 

@@ -12,7 +12,6 @@ from services.review.domain import screening, states
 from services.review.handlers import reviewing, transitions
 from services.review.handlers.events import emit
 from services.review.store import assignments, audit, cycles, proposals
-from shared.envelope import Event
 from shared.events.catalog import (
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
@@ -20,6 +19,7 @@ from shared.events.catalog import (
     PROPOSAL_WITHDRAWN,
     spec_for,
 )
+from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 SCREENING = "screening"

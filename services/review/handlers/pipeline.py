@@ -25,7 +25,7 @@ from services.review.domain.pipeline import (
 )
 from services.review.store import outbox, proposals
 from shared.events.catalog import PROPOSALS, REVIEWS, TOPICS, dead_letter_topic
-from shared.metrics import outbox_backlog
+from shared.platform.metrics import outbox_backlog
 
 # The workers' consumer groups (services/*/worker.py) and what each reads.
 GROUPS: dict[str, tuple[str, ...]] = {

@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import JSON
 
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
+from shared.events.inbox import inbox_table
+from shared.events.outbox import outbox_table
 
 metadata = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")

@@ -13,7 +13,6 @@ from sqlalchemy import Connection, insert
 
 from services.submission import domain
 from services.submission.store.tables import outbox, timeline
-from shared.envelope import Event
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
@@ -21,7 +20,8 @@ from shared.events.catalog import (
     PROPOSALS,
     spec_for,
 )
-from shared.outbox import add_to_outbox
+from shared.events.envelope import Event
+from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/submission"
 
