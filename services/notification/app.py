@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notification import store
 from services.notification.api import blp, preferences_blp, unsubscribe_blp
 from services.notification.config import NotificationConfig
+from services.notification.migrations import SCHEMA
 from shared.settings import Settings
 from shared.web import create_service_app
 
@@ -14,7 +14,7 @@ from shared.web import create_service_app
 def create_app(settings: Settings | None = None, config: NotificationConfig | None = None) -> Flask:
     app = create_service_app(
         settings or Settings.from_env("notification"),
-        store.metadata,
+        SCHEMA,
         [blp, preferences_blp, unsubscribe_blp],
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",

@@ -31,6 +31,7 @@ from services.notification.domain.recipients import Links
 from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
+from services.notification.migrations import SCHEMA
 from services.notification.sms import make_gateway
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
@@ -150,7 +151,7 @@ def main(settings: Settings | None = None, config: NotificationConfig | None = N
     return serve(
         WorkerPlan(
             settings=settings,
-            metadata=store.metadata,
+            schema=SCHEMA,
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=[

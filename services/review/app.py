@@ -9,8 +9,8 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.review import store
 from services.review.api import BLUEPRINTS, pages
+from services.review.migrations import SCHEMA
 from services.review.settings import ReviewSettings
 from shared.settings import Settings
 from shared.web import create_service_app
@@ -33,7 +33,7 @@ def create_app(
     settings = settings or Settings.from_env("review")
     app = create_service_app(
         settings,
-        store.metadata,
+        SCHEMA,
         list(BLUEPRINTS),
         title="Inagara review API",
         description="The assessment team screens, assigns, scores, shortlists and awards proposals. "

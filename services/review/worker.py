@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from services.review import store
 from services.review.handlers import HANDLERS
 from services.review.handlers.reminders import send_due_reminders
+from services.review.migrations import SCHEMA
 from services.review.settings import ReviewSettings
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
@@ -47,7 +48,7 @@ def main(settings: Settings | None = None, review: ReviewSettings | None = None)
     return serve(
         WorkerPlan(
             settings=settings or Settings.from_env("review"),
-            metadata=store.metadata,
+            schema=SCHEMA,
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=CONSUMERS,

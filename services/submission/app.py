@@ -12,6 +12,7 @@ from services.submission.api.auth import SubmissionContext
 from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
 from services.submission.api.text_guard import refuse_nul_characters
+from services.submission.migrations import SCHEMA
 from services.submission.store.blobs import BlobStore, blob_store
 from services.submission.store.cycle_records import configured_cycle
 from shared.settings import Settings
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, blobs: BlobStore | None = None)
     settings = settings or Settings.from_env("submission")
     app = create_service_app(
         settings,
-        store.metadata,
+        SCHEMA,
         BLUEPRINTS,
         title="Inagara submission API",
         description=DESCRIPTION,

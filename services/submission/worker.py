@@ -7,6 +7,7 @@ import sys
 
 from services.submission import store
 from services.submission.handlers import HANDLERS
+from services.submission.migrations import SCHEMA
 from shared.events.catalog import REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
@@ -19,7 +20,7 @@ def main(settings: Settings | None = None) -> int:
     return serve(
         WorkerPlan(
             settings=settings or Settings.from_env("submission"),
-            metadata=store.metadata,
+            schema=SCHEMA,
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=CONSUMERS,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import TypeVar
 
-from sqlalchemy import Engine, MetaData, Table
+from sqlalchemy import Engine, Table
 
 from shared.events.consumer import BatchHandler, ConsumerConfig, EventConsumer
 from shared.events.envelope import Event
@@ -26,7 +26,7 @@ from shared.events.wakeup import Wakeup
 from shared.platform.db import make_engine
 from shared.platform.logs import configure_logging
 from shared.platform.metrics import OutboxCollector, serve_worker_metrics
-from shared.platform.migrations import ensure_current
+from shared.platform.migrations import DatabaseSchema, ensure_current
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class WorkerPlan:
     """What one service's worker process runs."""
 
     settings: Settings
-    metadata: MetaData
+    schema: DatabaseSchema
     outbox: Table | None = None
     inbox: Table | None = None
     consumers: Sequence[tuple[ConsumerConfig, Mapping[str, Effect]]] = ()
@@ -109,7 +109,7 @@ def serve(plan: WorkerPlan) -> int:
     settings = plan.settings
     configure_logging(settings.service, settings.log_level)
     engine = make_engine(settings.database_url)
-    ensure_current(settings.service, engine, settings.database_url, settings.auto_migrate)
+    ensure_current(plan.schema, engine, settings.database_url, settings.auto_migrate)
     if plan.outbox is not None:
         serve_worker_metrics(
             settings.metrics_port, [OutboxCollector(settings.service, engine, plan.outbox)]

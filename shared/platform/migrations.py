@@ -1,10 +1,11 @@
-"""Alembic migrations, one history per service (``services/<service>/migrations``).
+"""Alembic migrations, one history per service, each handed over as a ``DatabaseSchema``.
 
 Configured in code rather than with alembic.ini files, so that the services,
-the local stack, the Kubernetes Job and the tests all run the same thing:
-
-    python -m tools.migrate <service>                       # upgrade to head
-    python -m tools.migrate <service> --revision "message"  # autogenerate a new one
+the local stack, the Kubernetes Job and the tests all run the same thing. A
+service's ``migrations`` package names its ``SCHEMA`` (its tables and its
+migration folder) and runs as ``python -m services.<service>.migrations``
+(``main`` below) to bring its database to head; developers write a new
+revision with ``python -m tools.migrate <service> --revision "message"``.
 
 A service refuses to start on a database that is not at head, unless it is
 told to migrate it itself (``auto_migrate``, as the tests do).
@@ -12,8 +13,10 @@ told to migrate it itself (``auto_migrate``, as the tests do).
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command, context
@@ -24,44 +27,44 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, text
 
 from shared.platform.db import make_engine, normalise_url
+from shared.platform.settings import Settings
 
 
 class SchemaNotCurrent(RuntimeError):
     """The database is behind (or ahead of) the code's migrations."""
 
 
-def metadata_of(service: str) -> MetaData:
-    store = importlib.import_module(f"services.{service}.store")
-    return store.metadata  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class DatabaseSchema:
+    """A service's database: its tables and the folder of its migration history."""
+
+    service: str
+    metadata: MetaData
+    migrations: Path
 
 
-def _script_location(service: str) -> str:
-    package = importlib.import_module(f"services.{service}")
-    return str(Path(next(iter(package.__path__))) / "migrations")
-
-
-def config(service: str, database_url: str) -> Config:
+def config(schema: DatabaseSchema, database_url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", _script_location(service))
+    cfg.set_main_option("script_location", str(schema.migrations))
     # ConfigParser interpolation: a literal % in a password must be doubled.
     cfg.set_main_option("sqlalchemy.url", normalise_url(database_url).replace("%", "%%"))
-    cfg.attributes["service"] = service
+    cfg.attributes["schema"] = schema
     return cfg
 
 
-def upgrade(service: str, database_url: str) -> None:
-    """Bring ``service``'s database to head; blocks on the database."""
-    command.upgrade(config(service, database_url), "head")
+def upgrade(schema: DatabaseSchema, database_url: str) -> None:
+    """Bring the database to head; blocks on the database."""
+    command.upgrade(config(schema, database_url), "head")
 
 
-def new_revision(service: str, database_url: str, message: str) -> None:
+def new_revision(schema: DatabaseSchema, database_url: str, message: str) -> None:
     """Autogenerate a revision from the difference between the models and a database at head."""
-    upgrade(service, database_url)
-    command.revision(config(service, database_url), message=message, autogenerate=True)
+    upgrade(schema, database_url)
+    command.revision(config(schema, database_url), message=message, autogenerate=True)
 
 
-def head(service: str) -> str | None:
-    return ScriptDirectory(_script_location(service)).get_current_head()
+def head(schema: DatabaseSchema) -> str | None:
+    return ScriptDirectory(str(schema.migrations)).get_current_head()
 
 
 def current(engine: Engine) -> str | None:
@@ -69,31 +72,32 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def require_current(service: str, engine: Engine) -> None:
+def require_current(schema: DatabaseSchema, engine: Engine) -> None:
     """Raise ``SchemaNotCurrent`` with what to run when the database is not at head."""
-    at, wanted = current(engine), head(service)
+    at, wanted = current(engine), head(schema)
     if at != wanted:
         raise SchemaNotCurrent(
-            f"the {service} database is at migration {at or 'none (empty)'}, the code needs "
-            f"{wanted}: run `python -m tools.migrate {service}` (or the migration Job) first"
+            f"the {schema.service} database is at migration {at or 'none (empty)'}, the code "
+            f"needs {wanted}: run `python -m services.{schema.service}.migrations` (or the "
+            "migration Job) first"
         )
 
 
 def run_env() -> None:
     """The body of every service's ``migrations/env.py`` (online mode only)."""
     cfg = context.config
-    service = cfg.attributes["service"]
+    schema: DatabaseSchema = cfg.attributes["schema"]
     engine = make_engine(cfg.get_main_option("sqlalchemy.url") or "")
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 # Two processes upgrading at once: the second waits, then finds nothing to do.
-                lock = zlib.crc32(f"inagara-migrate-{service}".encode())
+                lock = zlib.crc32(f"inagara-migrate-{schema.service}".encode())
                 conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock})
                 conn.commit()
             context.configure(
                 connection=conn,
-                target_metadata=metadata_of(service),
+                target_metadata=schema.metadata,
                 render_as_batch=conn.dialect.name == "sqlite",
                 compare_type=True,
             )
@@ -103,14 +107,16 @@ def run_env() -> None:
         engine.dispose()
 
 
-def differences(service: str, engine: Engine) -> list[object]:
+def differences(schema: DatabaseSchema, engine: Engine) -> list[object]:
     """What the database lacks or has beyond the models (empty when they match)."""
     with engine.connect() as conn:
         context_ = MigrationContext.configure(conn, opts={"compare_type": True})
-        return list(compare_metadata(context_, metadata_of(service)))
+        return list(compare_metadata(context_, schema.metadata))
 
 
-def ensure_current(service: str, engine: Engine, database_url: str, auto_migrate: bool) -> None:
+def ensure_current(
+    schema: DatabaseSchema, engine: Engine, database_url: str, auto_migrate: bool
+) -> None:
     """Start-up check of a web or worker process.
 
     With ``auto_migrate`` (the tests, embedded use) the database is brought to
@@ -119,19 +125,46 @@ def ensure_current(service: str, engine: Engine, database_url: str, auto_migrate
     is not at head stops the process with what to run.
     """
     if not auto_migrate:
-        require_current(service, engine)
+        require_current(schema, engine)
         return
-    if current(engine) is None and _has_tables(engine, service):
-        if differences(service, engine):
+    if current(engine) is None and _has_tables(engine, schema):
+        if differences(schema, engine):
             raise SchemaNotCurrent(
-                f"the {service} database has tables but no migration history, and they differ "
-                f"from the models: it predates migrations; recreate it (locally: make clean)"
+                f"the {schema.service} database has tables but no migration history, and they "
+                "differ from the models: it predates migrations; recreate it (locally: make clean)"
             )
-        command.stamp(config(service, database_url), "head")
+        command.stamp(config(schema, database_url), "head")
         return
-    upgrade(service, database_url)
+    upgrade(schema, database_url)
 
 
-def _has_tables(engine: Engine, service: str) -> bool:
+def _has_tables(engine: Engine, schema: DatabaseSchema) -> bool:
     existing = set(inspect(engine).get_table_names())
-    return bool(existing & set(metadata_of(service).tables))
+    return bool(existing & set(schema.metadata.tables))
+
+
+def migrate(schema: DatabaseSchema, database_url: str) -> None:
+    """Upgrade the database to head; blocks on the database.
+
+    Raises ``SchemaNotCurrent`` for a database made before migrations existed
+    that no longer matches the models (an old local ``var/``).
+    """
+    engine = make_engine(database_url)
+    try:
+        ensure_current(schema, engine, database_url, auto_migrate=True)
+    finally:
+        engine.dispose()
+
+
+def main(schema: DatabaseSchema, argv: Sequence[str] | None = None) -> int:
+    """``python -m services.<service>.migrations``: the database named by ``DATABASE_URL``
+    (as the service reads it) to head. What the migration Job and init containers run."""
+    prog = f"python -m services.{schema.service}.migrations"
+    parser = argparse.ArgumentParser(
+        prog=prog, description=main.__doc__.split("\n")[0] if main.__doc__ else None
+    )
+    parser.parse_args(argv)
+    settings = Settings.from_env(schema.service)
+    migrate(schema, settings.database_url)
+    print(f"{schema.service}: database at migration {head(schema)}")
+    return 0

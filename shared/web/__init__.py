@@ -17,13 +17,13 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from shared.platform.db import make_engine, ping
 from shared.platform.logs import correlation_id
 from shared.platform.metrics import OutboxCollector, scrape
-from shared.platform.migrations import ensure_current
+from shared.platform.migrations import DatabaseSchema, ensure_current
 from shared.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -341,7 +341,7 @@ class ServiceContext:
 
 def create_service_app(
     settings: Settings,
-    metadata: MetaData,
+    schema: DatabaseSchema,
     blueprints: list[Any],
     *,
     title: str,
@@ -349,8 +349,8 @@ def create_service_app(
 ) -> Flask:
     """The composition root of a service's web process: engine, schema, blueprints."""
     engine = make_engine(settings.database_url)
-    ensure_current(settings.service, engine, settings.database_url, settings.auto_migrate)
-    outbox = metadata.tables.get("outbox")
+    ensure_current(schema, engine, settings.database_url, settings.auto_migrate)
+    outbox = schema.metadata.tables.get("outbox")
     app, api = create_base_app(
         settings.service,
         settings,

@@ -11,23 +11,26 @@ from sqlalchemy import Column, Integer, MetaData, Table
 from shared.platform import migrations
 from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
-from tools.services import NAMES as SERVICES
+from tools.services import SERVICES, Service, by_name
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(
-    service: str, database_factory: Callable[[], str]
+    service: Service, database_factory: Callable[[], str]
 ) -> None:
     url = database_factory()
     engine = make_engine(url)
+    schema = service.schema
     try:
-        with pytest.raises(migrations.SchemaNotCurrent, match=f"python -m tools.migrate {service}"):
-            migrations.require_current(service, engine)
-        migrations.upgrade(service, url)
-        assert migrations.current(engine) == migrations.head(service)
-        assert migrations.differences(service, engine) == []
-        migrations.require_current(service, engine)
-        migrations.upgrade(service, url)  # a second run changes nothing
+        with pytest.raises(
+            migrations.SchemaNotCurrent, match=f"python -m services.{service.name}.migrations"
+        ):
+            migrations.require_current(schema, engine)
+        migrations.upgrade(schema, url)
+        assert migrations.current(engine) == migrations.head(schema)
+        assert migrations.differences(schema, engine) == []
+        migrations.require_current(schema, engine)
+        migrations.upgrade(schema, url)  # a second run changes nothing
     finally:
         engine.dispose()
 
@@ -40,7 +43,7 @@ def test_a_service_from_the_environment_refuses_an_unmigrated_database(
     url = database_factory()
     settings = Settings.from_env("review", {"DATABASE_URL": url})
     with pytest.raises(
-        migrations.SchemaNotCurrent, match=r"run `python -m tools\.migrate review`"
+        migrations.SchemaNotCurrent, match=r"run `python -m services\.review\.migrations`"
     ):
         create_app(settings)
 
@@ -48,12 +51,13 @@ def test_a_service_from_the_environment_refuses_an_unmigrated_database(
 def test_auto_migrate_adopts_a_database_made_from_the_models_but_not_an_outdated_one(
     database_factory: Callable[[], str],
 ) -> None:
+    schema = by_name("notification").schema
     url = database_factory()
     engine = make_engine(url)
     try:
-        create_schema(engine, migrations.metadata_of("notification"))
-        migrations.ensure_current("notification", engine, url, auto_migrate=True)
-        assert migrations.current(engine) == migrations.head("notification")
+        create_schema(engine, schema.metadata)
+        migrations.ensure_current(schema, engine, url, auto_migrate=True)
+        assert migrations.current(engine) == migrations.head(schema)
     finally:
         engine.dispose()
 
@@ -64,6 +68,6 @@ def test_auto_migrate_adopts_a_database_made_from_the_models_but_not_an_outdated
         Table("deliveries", stale, Column("id", Integer, primary_key=True))
         create_schema(outdated, stale)
         with pytest.raises(migrations.SchemaNotCurrent, match="predates migrations"):
-            migrations.ensure_current("notification", outdated, outdated_url, auto_migrate=True)
+            migrations.ensure_current(schema, outdated, outdated_url, auto_migrate=True)
     finally:
         outdated.dispose()

@@ -449,8 +449,8 @@ def test_disruption_budgets_select_pods_that_exist(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_database_is_migrated_before_its_processes_start(overlay: str) -> None:
     for service in SERVICES:
-        assert service in MIGRATED_SERVICES, f"tools.migrate does not know {service}"
-        command = ["python", "-m", "tools.migrate", service]
+        assert service in MIGRATED_SERVICES, f"tools.services does not know {service}"
+        command = ["python", "-m", f"services.{service}.migrations"]
         job = named(overlay, "Job", f"{service}-migrate")
         (container,) = job["spec"]["template"]["spec"]["containers"]
         assert container["args"] == command, f"{service}-migrate runs {container['args']}"
