@@ -11,6 +11,7 @@ from services.submission.api import BLUEPRINTS
 from services.submission.api.auth import SubmissionContext
 from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
+from services.submission.api.evidence import MULTIPART_OVERHEAD
 from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.migrations import SCHEMA
 from services.submission.store.blobs import BlobStore, blob_store
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, blobs: BlobStore | None = None)
         BLUEPRINTS,
         title="Inagara submission API",
         description=DESCRIPTION,
+        # The largest body a route takes: an evidence upload with its multipart framing.
+        largest_body_bytes=settings.max_evidence_file_bytes + MULTIPART_OVERHEAD,
     )
     engine = app.extensions["inagara"].engine
     app.extensions["submission"] = SubmissionContext(
