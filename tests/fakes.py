@@ -61,6 +61,7 @@ class FakeKafkaConsumer:
         self.closed_with_autocommit: bool | None = None
         self._logs: dict[TopicPartition, list[FakeRecord]] = {}
         self._positions: dict[TopicPartition, int] = {}
+        self._paused: set[TopicPartition] = set()
 
     # -- test set-up ----------------------------------------------------------
 
@@ -108,15 +109,24 @@ class FakeKafkaConsumer:
             raise AssertionError("poll after close")
         limit = max_records or self.max_poll_records
         batch: dict[TopicPartition, list[FakeRecord]] = {}
-        for tp in sorted(self.assignment()):
+        for tp in sorted(self.assignment() - self._paused):
             position = self._positions.get(tp, self.committed.get(tp, 0))
             records = self._logs[tp][position : position + limit]
             if records:
                 batch[tp] = records
                 self._positions[tp] = position + len(records)
-        if not batch and self.stop_when_drained is not None:
+        if not batch and not self._paused and self.stop_when_drained is not None:
             self.stop_when_drained.set()
         return batch
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self._paused.update(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self._paused.difference_update(partitions)
+
+    def paused(self) -> set[TopicPartition]:
+        return set(self._paused)
 
     def seek(self, partition: TopicPartition, offset: int) -> None:
         self.seeks.append((partition, offset))
@@ -151,6 +161,19 @@ class FakeKafkaConsumer:
 
     def close(self, autocommit: bool = True) -> None:
         self.closed_with_autocommit = autocommit
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class UpperBoundRandom(random.Random):

@@ -41,9 +41,12 @@ def produce_raw(
     key: bytes | None,
     value: bytes,
     headers: list[tuple[str, bytes]] | None = None,
+    partition: int | None = None,
 ) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(","))
     try:
-        producer.send(topic, key=key, value=value, headers=headers or []).get(timeout=10)
+        producer.send(topic, key=key, value=value, headers=headers or [], partition=partition).get(
+            timeout=10
+        )
     finally:
         producer.close()

@@ -2,16 +2,23 @@
 
 Decisions made on purpose (STYLE 6-8):
 
+- One path through the handler: it gets the records a poll brought for one
+  partition, as events, and handles them in one transaction (or raises and has
+  done nothing). When that fails, the same handler gets them one at a time until
+  the partition is past the failed ones, so the culprit is found and the rest
+  handled.
 - Offsets are committed only after the handler's transaction committed,
   throttled by count and time, and forced on shutdown and on revocation.
 - A record that is not a valid event, or whose payload fails validation, is
   poison: its raw bytes go to ``<topic>.dlq`` with the reason in headers and
   the consumer moves on.
 - A transient failure (database or broker unreachable) is not committed: the
-  partition is rewound to the record and retried with exponential backoff and
-  jitter, for as long as it takes.
-- Any other error is retried a few times, then dead-lettered.
-- Too many dead letters in a row stop the consumer: after a bad deploy
+  partition is rewound to the record and paused, the loop keeps polling the
+  other partitions, and the partition resumes after an exponential backoff with
+  jitter, for as long as it takes. Nothing sleeps in the poll loop.
+- Any other error is retried a few times the same way, then dead-lettered.
+- A dead-letter limit per partition stops the consumer: too many in a row, or
+  too large a share of the partition's recent records. After a bad deploy
   everything fails, and filling the DLQ would only hide that.
 """
 
@@ -21,6 +28,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,15 +43,19 @@ from shared.events.catalog import dead_letter_topic
 from shared.events.envelope import Event, InvalidEvent, from_record
 from shared.events.offsets import OffsetTracker
 from shared.events.producer import Publisher
-from shared.platform.logs import correlated
-from shared.platform.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_RETRIES, HANDLER_SECONDS
-from shared.settings import Settings
+from shared.platform.backoff import Backoff
+from shared.platform.metrics import (
+    CONSUMER_LAG,
+    EVENTS_CONSUMED,
+    HANDLER_RETRIES,
+    HANDLER_SECONDS,
+)
+from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Event], None]
-# Handles a partition's batch in one go (one transaction), or raises and handles nothing.
-BatchHandler = Callable[[Sequence[Event]], None]
+# Handles events of one partition, in order, in one transaction; or raises and has done nothing.
+Handler = Callable[[Sequence[Event]], None]
 
 
 class TransientError(Exception):
@@ -55,7 +67,7 @@ class PoisonError(Exception):
 
 
 class DeadLetterLimitExceeded(RuntimeError):
-    """Too many records in a row were dead-lettered; the consumer stops."""
+    """Too many records of a partition were dead-lettered; the consumer stops."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -79,16 +91,37 @@ class ConsumerConfig:
     max_attempts: int = 5
     backoff_base_s: float = 0.1
     backoff_max_s: float = 10.0
+    # The dead-letter limit of one partition: this many in a row, or this share of
+    # its last ``dead_letter_window`` records (once it has seen that many).
     dead_letter_limit: int = 50
+    dead_letter_ratio: float = 0.5
+    dead_letter_window: int = 100
     max_poll_records: int = 200
-    # A poll of this many records or more of one partition (a backlog) goes through
-    # the batch handler in one transaction; fewer go one by one, each out at once.
-    batch_from: int = 10
 
 
-def backoff_delay(attempt: int, base_s: float, max_s: float, rng: random.Random) -> float:
-    """Full-jitter exponential backoff: uniform in [0, min(max, base * 2**attempt)]."""
-    return rng.uniform(0, min(max_s, base_s * (2 ** max(attempt, 0))))
+class DeadLetterGauge:
+    """One partition's recent outcomes, against the dead-letter limit."""
+
+    def __init__(self, limit: int, ratio: float, window: int) -> None:
+        self._limit, self._ratio = limit, ratio
+        self._recent: deque[bool] = deque(maxlen=window)
+        self.in_a_row = 0
+
+    def handled(self) -> None:
+        self._recent.append(False)
+        self.in_a_row = 0
+
+    def dead(self) -> str | None:
+        """Count one dead letter; the reason to stop, or None."""
+        self._recent.append(True)
+        self.in_a_row += 1
+        if self.in_a_row >= self._limit:
+            return f"{self.in_a_row} records in a row were dead-lettered"
+        full = len(self._recent) == self._recent.maxlen
+        share = sum(self._recent) / len(self._recent)
+        if full and share >= self._ratio:
+            return f"{share:.0%} of the last {len(self._recent)} records were dead-lettered"
+        return None
 
 
 class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
@@ -104,6 +137,7 @@ class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         self._loop.commit_without_waiting(revoked)
+        self._loop.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("assigned %s", sorted(f"{p.topic}[{p.partition}]" for p in assigned))
@@ -121,17 +155,21 @@ class EventConsumer:
         *,
         consumer: KafkaConsumer | None = None,
         rng: random.Random | None = None,
-        batch_handler: BatchHandler | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
         self._handler = handler
-        self._batch_handler = batch_handler
         self._dead_letters = dead_letters
         self._rng = rng or random.Random()
+        self._clock = clock
+        self._backoff = Backoff(config.backoff_base_s, config.backoff_max_s)
         self._offsets = OffsetTracker()
-        self._last_commit = time.monotonic()
+        self._last_commit = clock()
         self._attempts: dict[tuple[TopicPartition, int], int] = {}
-        self._dead_in_a_row = 0
+        self._gauges: dict[TopicPartition, DeadLetterGauge] = {}
+        # After a failure, a partition goes one record at a time up to this offset.
+        self._one_by_one: dict[TopicPartition, int] = {}
+        self._paused: dict[TopicPartition, float] = {}  # partition -> when it resumes
         self._uncommitted = 0
         self._next_offset: dict[TopicPartition, int] = {}
         self._service = settings.service
@@ -157,9 +195,7 @@ class EventConsumer:
         """
         try:
             while not stop.is_set():
-                batch = self._consumer.poll(timeout_ms=100)
-                for partition, records in batch.items():
-                    self._handle_partition(partition, records, stop)
+                self.poll_once(stop)
                 self._maybe_commit()
         finally:
             self.close()
@@ -173,116 +209,153 @@ class EventConsumer:
         self._consumer.close(autocommit=False)
 
     def poll_once(self, stop: threading.Event | None = None) -> int:
-        """One poll and its handling (for tests); returns the number of records seen."""
-        batch = self._consumer.poll(timeout_ms=200)
+        """Resume what is due, poll once and handle it; returns the number of records seen."""
+        self._resume_due()
+        batch = self._consumer.poll(timeout_ms=self._poll_timeout_ms())
         seen = 0
         for partition, records in batch.items():
             seen += len(records)
             self._handle_partition(partition, records, stop or threading.Event())
         return seen
 
+    def paused(self) -> set[TopicPartition]:
+        """The partitions waiting out a backoff."""
+        return set(self._paused)
+
+    def forget(self, partitions: Any) -> None:
+        """Drop what is kept about partitions this consumer no longer holds."""
+        for partition in partitions:
+            self._paused.pop(partition, None)
+            self._one_by_one.pop(partition, None)
+
+    def _poll_timeout_ms(self) -> int:
+        if not self._paused:
+            return 100
+        due = min(self._paused.values()) - self._clock()
+        return max(0, min(100, int(due * 1000)))
+
+    def _resume_due(self) -> None:
+        now = self._clock()
+        due = [p for p, at in self._paused.items() if at <= now]
+        for partition in due:
+            del self._paused[partition]
+        if due:
+            self._consumer.resume(*due)
+
     def _handle_partition(
         self, partition: TopicPartition, records: list[Any], stop: threading.Event
     ) -> None:
-        if not self._handle_batch(partition, records, stop):
-            self._handle_one_by_one(partition, records, stop)
+        start = 0
+        while start < len(records):
+            if stop.is_set():
+                self._consumer.seek(partition, records[start].offset)
+                break
+            chunk = self._next_chunk(partition, records[start:])
+            done = self._handle_chunk(partition, chunk)
+            start += done
+            if done < len(chunk) and partition in self._paused:
+                break  # rewound and paused: the rest comes again after the backoff
         self._observe_lag(partition)
 
-    def _handle_batch(
-        self, partition: TopicPartition, records: list[Any], stop: threading.Event
-    ) -> bool:
-        """The fast path for a backlog: the whole batch through ``batch_handler`` in one
-        transaction.
+    def _next_chunk(self, partition: TopicPartition, records: list[Any]) -> list[Any]:
+        """All the records, or the first alone while the partition goes one by one."""
+        until = self._one_by_one.get(partition)
+        if until is None:
+            return records
+        if records[0].offset > until:
+            del self._one_by_one[partition]
+            return records
+        return records[:1]
 
-        False when there is none, or the batch failed in any way (nothing of it was
-        done): then each record goes alone, with the poison and retry rules below.
-        """
-        if self._batch_handler is None or len(records) < self._config.batch_from:
-            return False
-        if stop.is_set():
-            return False
-        if any(self._attempts.get((partition, r.offset)) for r in records):
-            return False  # a record of this batch failed before: go one by one
+    def _handle_chunk(self, partition: TopicPartition, records: list[Any]) -> int:
+        """Handle ``records`` (parsed up to the first that is not an event); returns how
+        many are finished (handled or dead-lettered)."""
+        events: list[Event] = []
+        for record in records:
+            try:
+                events.append(from_record(record.key, record.value, record.headers))
+            except InvalidEvent as exc:
+                if not events:
+                    return self._failed(partition, record, exc)
+                break
+        started = time.perf_counter()
         try:
-            events = [from_record(r.key, r.value, r.headers) for r in records]
-            started = time.perf_counter()
-            self._batch_handler(events)
+            self._handler(events)
         except Exception as exc:
-            log.info("a batch of %d failed (%r); handling them one by one", len(records), exc)
-            return False
+            if len(events) > 1:
+                log.info("%d records failed together (%r); one at a time now", len(events), exc)
+                self._one_by_one[partition] = records[len(events) - 1].offset
+                return 0
+            return self._failed(partition, records[0], exc, events[0].type)
         each = (time.perf_counter() - started) / len(events)
-        for record, event in zip(records, events, strict=True):
+        gauge = self._gauge(partition)
+        for record, event in zip(records, events, strict=False):
             HANDLER_SECONDS.labels(self._service, event.type).observe(each)
             EVENTS_CONSUMED.labels(self._service, partition.topic, event.type, "handled").inc()
-            self._offsets.finished(partition, record.offset)
-        self._dead_in_a_row = 0
-        self._next_offset[partition] = records[-1].offset + 1
-        self._uncommitted += len(records)
-        return True
+            self._attempts.pop((partition, record.offset), None)
+            gauge.handled()
+        self._finished(partition, records[len(events) - 1].offset, len(events))
+        return len(events)
 
-    def _handle_one_by_one(
-        self, partition: TopicPartition, records: list[Any], stop: threading.Event
-    ) -> None:
-        for record in records:
-            if stop.is_set():
-                self._consumer.seek(partition, record.offset)
-                break
-            if not self._handle_record(partition, record, stop):
-                break  # rewound to this record: the rest of the batch comes again
-
-    def _handle_record(self, partition: TopicPartition, record: Any, stop: threading.Event) -> bool:
-        """True when the record is finished (handled or dead-lettered)."""
+    def _failed(
+        self,
+        partition: TopicPartition,
+        record: Any,
+        exc: BaseException,
+        event_type: str = "invalid",
+    ) -> int:
+        """One record failed alone: dead-letter it (1) or pause the partition to retry it (0)."""
         key = (partition, record.offset)
-        event_type = "invalid"
-        try:
-            event = from_record(record.key, record.value, record.headers)
-            event_type = event.type
-            with (
-                correlated(event.correlation),
-                HANDLER_SECONDS.labels(self._service, event.type).time(),
-            ):
-                self._handler(event)
-        except Exception as exc:
-            attempt = self._attempts.get(key, 0) + 1
-            dead = is_poison(exc) or (
-                not is_transient(exc) and attempt >= self._config.max_attempts
+        attempt = self._attempts.get(key, 0) + 1
+        if is_poison(exc) or (not is_transient(exc) and attempt >= self._config.max_attempts):
+            try:
+                self._dead_letter(partition, record, exc)
+            except DeadLetterLimitExceeded:
+                raise
+            except Exception as dlq_exc:
+                exc = dlq_exc  # the DLQ is unreachable: keep the record and try again
+            else:
+                EVENTS_CONSUMED.labels(
+                    self._service, partition.topic, event_type, "dead_lettered"
+                ).inc()
+                self._attempts.pop(key, None)
+                self._finished(partition, record.offset, 1)
+                return 1
+        self._attempts[key] = attempt
+        self._one_by_one.setdefault(partition, record.offset)
+        self._retry_later(partition, record, attempt, exc)
+        return 0
+
+    def _retry_later(
+        self, partition: TopicPartition, record: Any, attempt: int, exc: BaseException
+    ) -> None:
+        delay = self._backoff.delay(attempt, self._rng)
+        log.warning(
+            "handling %s[%d]@%d failed (attempt %d); partition paused for %.2fs: %r",
+            partition.topic,
+            partition.partition,
+            record.offset,
+            attempt,
+            delay,
+            exc,
+        )
+        HANDLER_RETRIES.labels(self._service, partition.topic).inc()
+        self._consumer.seek(partition, record.offset)
+        self._consumer.pause(partition)
+        self._paused[partition] = self._clock() + delay
+
+    def _finished(self, partition: TopicPartition, offset: int, count: int) -> None:
+        self._offsets.finished(partition, offset)
+        self._next_offset[partition] = offset + 1
+        self._uncommitted += count
+
+    def _gauge(self, partition: TopicPartition) -> DeadLetterGauge:
+        if partition not in self._gauges:
+            config = self._config
+            self._gauges[partition] = DeadLetterGauge(
+                config.dead_letter_limit, config.dead_letter_ratio, config.dead_letter_window
             )
-            if dead:
-                try:
-                    self._dead_letter(partition, record, exc)
-                except DeadLetterLimitExceeded:
-                    raise
-                except Exception as dlq_exc:
-                    # The DLQ is unreachable: keep the record uncommitted and try again.
-                    exc, dead = dlq_exc, False
-            if not dead:
-                self._attempts[key] = attempt
-                delay = backoff_delay(
-                    attempt, self._config.backoff_base_s, self._config.backoff_max_s, self._rng
-                )
-                log.warning(
-                    "handling %s[%d]@%d failed (attempt %d), retrying in %.2fs: %r",
-                    partition.topic,
-                    partition.partition,
-                    record.offset,
-                    attempt,
-                    delay,
-                    exc,
-                )
-                HANDLER_RETRIES.labels(self._service, partition.topic).inc()
-                self._consumer.seek(partition, record.offset)
-                stop.wait(delay)
-                return False
-            outcome = "dead_lettered"
-        else:
-            self._dead_in_a_row = 0
-            outcome = "handled"
-        EVENTS_CONSUMED.labels(self._service, partition.topic, event_type, outcome).inc()
-        self._attempts.pop(key, None)
-        self._offsets.finished(partition, record.offset)
-        self._next_offset[partition] = record.offset + 1
-        self._uncommitted += 1
-        return True
+        return self._gauges[partition]
 
     def _observe_lag(self, partition: TopicPartition) -> None:
         highwater = self._consumer.highwater(partition)
@@ -314,16 +387,16 @@ class EventConsumer:
             record.offset,
             reason,
         )
-        self._dead_in_a_row += 1
-        if self._dead_in_a_row >= self._config.dead_letter_limit:
+        stop_because = self._gauge(partition).dead()
+        if stop_because:
             raise DeadLetterLimitExceeded(
-                f"{self._dead_in_a_row} records in a row were dead-lettered; last: {reason}"
+                f"{partition.topic}[{partition.partition}]: {stop_because}; last: {reason}"
             )
 
     # -- commits --------------------------------------------------------------
 
     def _maybe_commit(self) -> None:
-        due = time.monotonic() - self._last_commit >= self._config.commit_interval_s
+        due = self._clock() - self._last_commit >= self._config.commit_interval_s
         if self._offsets.pending() and (due or self._uncommitted >= self._config.commit_every):
             self.commit()
 
@@ -336,7 +409,7 @@ class EventConsumer:
     def commit(self, partitions: Any = None) -> None:
         """Commit finished offsets (of ``partitions``, or all); a failed commit is kept for later."""
         offsets = self._offsets.take(partitions)
-        self._last_commit = time.monotonic()
+        self._last_commit = self._clock()
         self._uncommitted = 0
         if not offsets:
             return

@@ -35,20 +35,6 @@ def seen(conn: Connection, inbox: Table, event_id: str) -> bool:
     return conn.execute(query).first() is not None
 
 
-def handle_once(engine: Engine, inbox: Table, event: Event, effect: Effect) -> bool:
-    """Apply ``effect`` unless the event was handled before; True if it ran.
-
-    Blocks on the database. A concurrent duplicate waits on the inbox row of the
-    first, then finds it and changes nothing.
-    """
-    with engine.begin() as conn:
-        row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
-        if conn.execute(_claim(engine.dialect.name, inbox), row).first() is None:
-            return False  # handled before
-        effect(conn, event)
-    return True
-
-
 @cache
 def _claim(dialect_name: str, inbox: Table) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING RETURNING`` of an inbox row: one statement both
@@ -62,9 +48,12 @@ def _claim(dialect_name: str, inbox: Table) -> Insert:
 def handle_all_once(
     engine: Engine, inbox: Table, events: Sequence[Event], effects: Mapping[str, Effect]
 ) -> None:
-    """``handle_once`` for a batch, in one transaction: the effects of events not
-    handled before, in order. Any failure rolls the whole batch back and raises;
-    the caller then goes one by one to find the culprit."""
+    """Apply, in one transaction and in order, the effect of each event not handled
+    before (its inbox row claimed in the same transaction). Blocks on the database.
+
+    Any failure rolls all of them back and raises; the consumer then hands them
+    over one at a time to find the culprit. A concurrent duplicate waits on the
+    inbox row of the first, then finds it and changes nothing."""
     with engine.begin() as conn:
         claim = _claim(engine.dialect.name, inbox)
         for event in events:
@@ -79,8 +68,8 @@ def handle_all_once(
 
 
 class Dispatcher:
-    """Consumer handlers that run the effect registered for an event's schema, once:
-    ``handle`` one event (its own transaction), ``handle_all`` a batch (one).
+    """The consumer handler that runs the effect registered for each event's schema,
+    once: ``handle_all`` the events of a poll (one transaction), ``handle`` one.
 
     Events nobody here handles (other types, or versions this service does not
     know) are skipped: consumers ignore what is not for them.
@@ -90,9 +79,7 @@ class Dispatcher:
         self._engine, self._inbox, self._effects = engine, inbox, dict(effects)
 
     def handle(self, event: Event) -> None:
-        effect = self._effects.get(event.dataschema)
-        if effect is not None:
-            handle_once(self._engine, self._inbox, event, effect)
+        self.handle_all([event])
 
     def handle_all(self, events: Sequence[Event]) -> None:
         handle_all_once(self._engine, self._inbox, events, self._effects)
@@ -101,5 +88,5 @@ class Dispatcher:
 def dispatcher(
     engine: Engine, inbox: Table, handlers: dict[str, Effect]
 ) -> Callable[[Event], None]:
-    """``Dispatcher(…).handle``: the one-event consumer handler."""
+    """``Dispatcher(…).handle``: delivers one event (tests, tools)."""
     return Dispatcher(engine, inbox, handlers).handle

@@ -17,8 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, Table
 
-from shared.events.consumer import BatchHandler, ConsumerConfig, EventConsumer
-from shared.events.envelope import Event
+from shared.events.consumer import ConsumerConfig, EventConsumer, Handler
 from shared.events.inbox import Dispatcher, Effect
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
@@ -138,11 +137,7 @@ def serve(plan: WorkerPlan) -> int:
         assert plan.inbox is not None, "a consuming service needs an inbox"
         effects = Dispatcher(engine, plan.inbox, dict(handlers))
         loops[f"consumer-{config.group_id}"] = _consumer_loop(
-            settings,
-            config,
-            _then(effects.handle, plan.wakeup.notify),
-            publisher,
-            _then(effects.handle_all, plan.wakeup.notify),
+            settings, config, _then(effects.handle_all, plan.wakeup.notify), publisher
         )
     for name, make_loop in plan.extra_loops.items():
         loops[name] = make_loop(engine)
@@ -164,19 +159,13 @@ def _then(handle: Callable[[E], None], after: Callable[[], None]) -> Callable[[E
 
 
 def _consumer_loop(
-    settings: Settings,
-    config: ConsumerConfig,
-    handler: Callable[[Event], None],
-    publisher: KafkaPublisher,
-    batch_handler: BatchHandler | None = None,
+    settings: Settings, config: ConsumerConfig, handler: Handler, publisher: KafkaPublisher
 ) -> Loop:
     config = replace(config, commit_interval_s=settings.commit_interval_ms / 1000)
 
     def run(stop: threading.Event) -> None:
         consumer = connect_with_retry(
-            lambda: EventConsumer(
-                settings, config, handler, publisher, batch_handler=batch_handler
-            ),
+            lambda: EventConsumer(settings, config, handler, publisher),
             stop,
             f"consumer {config.group_id}",
         )

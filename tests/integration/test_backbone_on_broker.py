@@ -5,20 +5,21 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, func, insert, select
 
-from shared.events.consumer import ConsumerConfig, EventConsumer
+from shared.events.consumer import ConsumerConfig, EventConsumer, Handler, TransientError
 from shared.events.envelope import Event, from_record, to_record
-from shared.events.inbox import dispatcher, inbox_table
+from shared.events.inbox import Dispatcher, inbox_table
 from shared.events.outbox import add_to_outbox, outbox_table
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
+from tests.fakes import UpperBoundRandom
 from tests.kafka_io import produce_raw, read_topic
 
 SCHEMA = "urn:inagara:event:test.happened:v1"
@@ -117,14 +118,20 @@ def _consumer(
     kafka_bootstrap: str,
     topic: str,
     group: str,
-    handler: Callable[[Event], None],
+    handler: Handler,
     publisher: KafkaPublisher,
+    backoff_s: float = 0.01,
 ) -> EventConsumer:
     settings = Settings(service="test", kafka_bootstrap_servers=kafka_bootstrap)
     config = ConsumerConfig(
-        group_id=group, topics=(topic,), backoff_base_s=0.01, commit_interval_s=0.1
+        group_id=group,
+        topics=(topic,),
+        backoff_base_s=backoff_s,
+        backoff_max_s=max(backoff_s, 10.0),
+        commit_interval_s=0.1,
     )
-    return EventConsumer(settings, config, handler, publisher)
+    # The longest backoff every time (no jitter below the ceiling): the test knows the pause.
+    return EventConsumer(settings, config, handler, publisher, rng=UpperBoundRandom())
 
 
 def test_a_crash_before_the_commit_redelivers_and_the_inbox_prevents_a_second_effect(
@@ -133,11 +140,11 @@ def test_a_crash_before_the_commit_redelivers_and_the_inbox_prevents_a_second_ef
     record = to_record(an_event())
     produce_raw(kafka_bootstrap, topic, record.key, record.value, record.headers)
     calls: list[str] = []
-    handle = dispatcher(engine, tables.inbox, {SCHEMA: _effect(tables)})
+    handle = Dispatcher(engine, tables.inbox, {SCHEMA: _effect(tables)}).handle_all
 
-    def counting(event: Event) -> None:
-        calls.append(event.id)
-        handle(event)
+    def counting(events: Sequence[Event]) -> None:
+        calls.extend(event.id for event in events)
+        handle(events)
 
     group = f"g.{uuid.uuid4().hex[:8]}"
     first = _consumer(kafka_bootstrap, topic, group, counting, publisher)
@@ -168,7 +175,7 @@ def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_consumer_moves_on
         kafka_bootstrap,
         topic,
         group,
-        dispatcher(engine, tables.inbox, {SCHEMA: _effect(tables)}),
+        Dispatcher(engine, tables.inbox, {SCHEMA: _effect(tables)}).handle_all,
         publisher,
     )
     stop = threading.Event()
@@ -191,7 +198,7 @@ def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_consumer_moves_on
 
     # Both records are committed: a restarted consumer starts after them.
     calls: list[Event] = []
-    again = _consumer(kafka_bootstrap, topic, group, calls.append, publisher)
+    again = _consumer(kafka_bootstrap, topic, group, calls.extend, publisher)
     try:
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not again._consumer.assignment():
@@ -202,3 +209,44 @@ def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_consumer_moves_on
     finally:
         again.close()
     assert calls == []
+
+
+def test_a_transient_failure_on_one_partition_does_not_delay_another(
+    publisher: KafkaPublisher, kafka_bootstrap: str, topic: str
+) -> None:
+    """The stuck partition is paused for its backoff (3 s here); the other partition's
+    record, produced after the failure, is handled long before that backoff ends."""
+    stuck, free = an_event(subject="stuck"), an_event(subject="free")
+    failures: list[float] = []
+    handled: dict[str, float] = {}
+    recovered = threading.Event()
+
+    def handler(events: Sequence[Event]) -> None:
+        if any(e.id == stuck.id for e in events) and not recovered.is_set():
+            failures.append(time.monotonic())
+            raise TransientError("the database is down (for this partition's record)")
+        for e in events:
+            handled[e.id] = time.monotonic()
+
+    record = to_record(stuck)
+    produce_raw(kafka_bootstrap, topic, record.key, record.value, record.headers, partition=0)
+    consumer = _consumer(
+        kafka_bootstrap, topic, f"g.{uuid.uuid4().hex[:8]}", handler, publisher, backoff_s=3.0
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,))
+    thread.start()
+    try:
+        wait_until(lambda: len(failures) == 1)
+        record = to_record(free)
+        produce_raw(kafka_bootstrap, topic, record.key, record.value, record.headers, partition=1)
+        wait_until(lambda: free.id in handled, timeout_s=10)
+        assert handled[free.id] - failures[0] < 3.0, "the free partition waited for the stuck one"
+        assert len(failures) == 1, "the stuck record was retried before its backoff ended"
+        recovered.set()
+        wait_until(lambda: stuck.id in handled, timeout_s=15)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert handled[stuck.id] - failures[0] >= 3.0, "the stuck partition resumed too early"

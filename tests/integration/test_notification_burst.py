@@ -29,7 +29,7 @@ from services.notification.store.tables import deliveries, parked_events
 from shared.broker import ensure_topics, free_port
 from shared.events.consumer import ConsumerConfig, EventConsumer
 from shared.events.envelope import Event, to_record
-from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.events.inbox import Dispatcher as InboxDispatcher
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.events.runner import run_loops
@@ -95,7 +95,7 @@ def test_a_burst_of_1000_events_sends_exactly_the_expected_messages(
     consumer = EventConsumer(
         settings,
         ConsumerConfig(group_id=f"notification-burst-{run}", topics=(topic, decisions_topic)),
-        inbox_dispatcher(engine, store.inbox, handlers_for(Recorder(sms=True))),
+        InboxDispatcher(engine, store.inbox, handlers_for(Recorder(sms=True))).handle_all,
         publisher,
     )
     fast = Policy(idle_wait_s=0.01)

@@ -1,10 +1,11 @@
-"""The consumer loop on a fake KafkaConsumer: commit after work, DLQ, retries, revocation."""
+"""The consumer loop on a fake KafkaConsumer: commit after work, DLQ, retries without
+stalling other partitions, revocation, the dead-letter limit."""
 
 from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 from kafka.structs import TopicPartition
@@ -12,17 +13,16 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from shared.events.consumer import (
-    BatchHandler,
     ConsumerConfig,
+    DeadLetterGauge,
     DeadLetterLimitExceeded,
     EventConsumer,
     Handler,
-    backoff_delay,
 )
 from shared.events.envelope import Event, to_record
 from shared.events.producer import MemoryPublisher
-from shared.settings import Settings
-from tests.fakes import FakeKafkaConsumer, UpperBoundRandom
+from shared.platform.settings import Settings
+from tests.fakes import FakeClock, FakeKafkaConsumer
 
 TOPIC = "inagara.proposals"
 GROUP = "notification"
@@ -43,20 +43,20 @@ def config(**changes: object) -> ConsumerConfig:
     values: dict[str, object] = {
         "group_id": GROUP,
         "topics": (TOPIC,),
-        "backoff_base_s": 0.001,
-        "backoff_max_s": 0.002,
+        "backoff_base_s": 1.0,
+        "backoff_max_s": 2.0,
     }
     values.update(changes)
     return ConsumerConfig(**values)  # type: ignore[arg-type]
 
 
 class Loop:
-    """An EventConsumer wired to fakes, with what it did kept for assertions."""
+    """An EventConsumer wired to fakes (and a clock that moves when told), with what it
+    did kept for assertions."""
 
-    def __init__(
-        self, handler: Handler, batch_handler: BatchHandler | None = None, **config_changes: object
-    ) -> None:
+    def __init__(self, handler: Handler, **config_changes: object) -> None:
         self.stop = threading.Event()
+        self.clock = FakeClock()
         self.kafka = FakeKafkaConsumer(stop_when_drained=self.stop)
         self.dead_letters = MemoryPublisher()
         self.consumer = EventConsumer(
@@ -66,7 +66,7 @@ class Loop:
             self.dead_letters,
             consumer=self.kafka,  # type: ignore[arg-type]
             rng=random.Random(7),
-            batch_handler=batch_handler,
+            clock=self.clock,
         )
 
     def append(self, e: Event, partition: int = 0) -> int:
@@ -76,35 +76,54 @@ class Loop:
         headers = [("content-type", b"application/json"), ("trace", b"t-1")]
         return self.kafka.append(TOPIC, b"k", value, headers, partition).offset
 
-    def drain(self, polls: int = 50) -> None:
-        """Poll until the fake has nothing more to deliver."""
+    def drain(self, polls: int = 100) -> None:
+        """Poll until the fake has nothing more to deliver, waiting out every backoff."""
         for _ in range(polls):
             if self.consumer.poll_once() == 0:
-                return
+                if not self.consumer.paused():
+                    return
+                self.clock.advance(10)
         raise AssertionError(f"still records to poll after {polls} polls")
 
     def dead_letter_headers(self, index: int = 0) -> dict[str, bytes]:
         return dict(self.dead_letters.sent[index][3])
 
 
-def recording() -> tuple[list[Event], Handler]:
-    handled: list[Event] = []
-    return handled, handled.append
+class Recorder:
+    """A handler: each call's events in ``calls``, what succeeded in ``handled``.
+
+    ``fail(events)`` returns the error to raise for a call, or None."""
+
+    def __init__(self, fail: Callable[[Sequence[Event]], Exception | None] | None = None) -> None:
+        self.calls: list[list[Event]] = []
+        self.handled: list[Event] = []
+        self._fail = fail or (lambda _events: None)
+
+    def __call__(self, events: Sequence[Event]) -> None:
+        self.calls.append(list(events))
+        error = self._fail(events)
+        if error is not None:
+            raise error
+        self.handled.extend(events)
+
+    def ids(self) -> list[str]:
+        return [e.id for e in self.handled]
 
 
-def failing(times: int, error: Callable[[], Exception]) -> tuple[list[Event], Handler]:
-    """A handler that raises ``error()`` on its first ``times`` calls, then succeeds."""
-    calls: list[Event] = []
-    handled: list[Event] = []
+def failing(times: int, error: Callable[[], Exception]) -> Recorder:
+    """Raises ``error()`` on its first ``times`` calls, then succeeds."""
+    count = [0]
 
-    def handle(e: Event) -> None:
-        calls.append(e)
-        if len(calls) <= times:
-            raise error()
-        handled.append(e)
+    def fail(_events: Sequence[Event]) -> Exception | None:
+        count[0] += 1
+        return error() if count[0] <= times else None
 
-    handle.calls = calls  # type: ignore[attr-defined]
-    return handled, handle
+    return Recorder(fail)
+
+
+def failing_on(bad: Event, error: Callable[[], Exception]) -> Recorder:
+    """Raises ``error()`` on any call that holds ``bad``."""
+    return Recorder(lambda events: error() if any(e.id == bad.id for e in events) else None)
 
 
 def db_down() -> Exception:
@@ -112,14 +131,14 @@ def db_down() -> Exception:
 
 
 def test_subscribes_to_the_configured_topics_with_a_rebalance_listener() -> None:
-    loop = Loop(recording()[1])
+    loop = Loop(Recorder())
 
     assert loop.kafka.subscription == [TOPIC]
     assert hasattr(loop.kafka.listener, "on_partitions_revoked")
 
 
-def test_valid_event_reaches_the_handler_and_is_committed_after_commit() -> None:
-    handled, handler = recording()
+def test_a_poll_of_a_partition_reaches_the_handler_in_one_call_and_commits_after() -> None:
+    handler = Recorder()
     loop = Loop(handler)
     sent = [event(1), event(2)]
     for e in sent:
@@ -127,7 +146,7 @@ def test_valid_event_reaches_the_handler_and_is_committed_after_commit() -> None
 
     assert loop.consumer.poll_once() == 2
 
-    assert [e.id for e in handled] == [e.id for e in sent]
+    assert [[e.id for e in call] for call in handler.calls] == [[e.id for e in sent]]
     assert loop.kafka.commits == []  # nothing commits by itself
     loop.consumer.commit()
     assert loop.kafka.committed == {P0: 2}
@@ -135,7 +154,7 @@ def test_valid_event_reaches_the_handler_and_is_committed_after_commit() -> None
 
 
 def test_commit_with_nothing_finished_does_not_call_the_broker() -> None:
-    loop = Loop(recording()[1])
+    loop = Loop(Recorder())
 
     loop.consumer.commit()
 
@@ -143,7 +162,7 @@ def test_commit_with_nothing_finished_does_not_call_the_broker() -> None:
 
 
 def test_invalid_record_is_dead_lettered_with_its_origin_and_the_next_is_handled() -> None:
-    handled, handler = recording()
+    handler = Recorder()
     loop = Loop(handler)
     poison_offset = loop.append_poison(b"\x00 raw bytes, not json")
     good = event(1)
@@ -163,13 +182,13 @@ def test_invalid_record_is_dead_lettered_with_its_origin_and_the_next_is_handled
     assert headers["dlq_offset"] == str(poison_offset).encode()
     assert headers["dlq_consumer_group"] == GROUP.encode()
     assert headers["trace"] == b"t-1"  # the original headers travel along
-    assert [e.id for e in handled] == [good.id]
+    assert handler.ids() == [good.id]
     loop.consumer.commit()
     assert loop.kafka.committed == {P0: 2}
 
 
 def test_record_whose_dead_letter_was_not_written_is_not_committed() -> None:
-    loop = Loop(recording()[1])
+    loop = Loop(Recorder())
     loop.dead_letters.fail_next = 1
     loop.append_poison()
 
@@ -178,7 +197,9 @@ def test_record_whose_dead_letter_was_not_written_is_not_committed() -> None:
 
     assert loop.kafka.commits == []
     assert loop.dead_letters.sent == []
+    assert loop.consumer.paused() == {P0}
 
+    loop.clock.advance(10)
     loop.consumer.poll_once()  # the record comes again and now reaches the DLQ
     loop.consumer.commit()
     assert len(loop.dead_letters.sent) == 1
@@ -186,14 +207,14 @@ def test_record_whose_dead_letter_was_not_written_is_not_committed() -> None:
 
 
 def test_validation_error_from_the_handler_is_dead_lettered_at_once() -> None:
-    handled, handler = failing(99, lambda: ValidationError({"title": ["Missing."]}))
+    handler = failing(99, lambda: ValidationError({"title": ["Missing."]}))
     loop = Loop(handler, max_attempts=5)
     loop.append(event(1))
 
     loop.drain()
 
-    assert len(handler.calls) == 1  # type: ignore[attr-defined]
-    assert handled == []
+    assert len(handler.calls) == 1
+    assert handler.handled == []
     assert len(loop.dead_letters.sent) == 1
     assert loop.dead_letter_headers()["dlq_error_type"] == b"ValidationError"
     loop.consumer.commit()
@@ -202,7 +223,7 @@ def test_validation_error_from_the_handler_is_dead_lettered_at_once() -> None:
 
 def test_database_outage_is_retried_never_dead_lettered() -> None:
     # More failures than max_attempts: a transient error is retried for as long as it takes.
-    handled, handler = failing(4, db_down)
+    handler = failing(5, db_down)
     loop = Loop(handler, max_attempts=2)
     first, second = event(1), event(2)
     loop.append(first)
@@ -211,16 +232,20 @@ def test_database_outage_is_retried_never_dead_lettered() -> None:
     loop.drain()
 
     assert loop.dead_letters.sent == []
-    assert [e.id for e in handler.calls] == [first.id] * 5 + [second.id]  # type: ignore[attr-defined]
-    assert [e.id for e in handled] == [first.id, second.id]
+    # Both together once, then the first alone until it passes, then the second.
+    assert [[e.id for e in call] for call in handler.calls] == [
+        [first.id, second.id],
+        *[[first.id]] * 5,
+        [second.id],
+    ]
+    assert handler.ids() == [first.id, second.id]
     assert loop.kafka.seeks == [(P0, 0)] * 4
     loop.consumer.commit()
     assert loop.kafka.committed == {P0: 2}
 
 
 def test_record_being_retried_is_not_committed() -> None:
-    _, handler = failing(99, db_down)
-    loop = Loop(handler)
+    loop = Loop(failing(99, db_down))
     loop.append(event(1))
 
     loop.consumer.poll_once()
@@ -231,45 +256,41 @@ def test_record_being_retried_is_not_committed() -> None:
 
 def test_other_errors_are_retried_max_attempts_times_then_dead_lettered() -> None:
     broken, after = event(1), event(2)
-    calls: list[Event] = []
-    handled: list[Event] = []
-
-    def handler(e: Event) -> None:
-        calls.append(e)
-        if e.id == broken.id:
-            raise RuntimeError("bug")
-        handled.append(e)
-
+    handler = failing_on(broken, lambda: RuntimeError("bug"))
     loop = Loop(handler, max_attempts=3)
     loop.append(broken)
     loop.append(after)
 
     loop.drain()
 
-    assert [e.id for e in calls] == [broken.id] * 3 + [after.id]
+    assert [[e.id for e in call] for call in handler.calls] == [
+        [broken.id, after.id],
+        *[[broken.id]] * 3,
+        [after.id],
+    ]
     assert len(loop.dead_letters.sent) == 1
     headers = loop.dead_letter_headers()
     assert headers["dlq_error_type"] == b"RuntimeError"
     assert headers["dlq_offset"] == b"0"
-    assert [e.id for e in handled] == [after.id]
+    assert handler.ids() == [after.id]
     loop.consumer.commit()
     assert loop.kafka.committed == {P0: 2}
 
 
 def test_error_that_goes_away_is_handled_once() -> None:
-    handled, handler = failing(2, lambda: RuntimeError("flaky"))
+    handler = failing(2, lambda: RuntimeError("flaky"))
     loop = Loop(handler, max_attempts=3)
     e = event(1)
     loop.append(e)
 
     loop.drain()
 
-    assert [h.id for h in handled] == [e.id]
+    assert handler.ids() == [e.id]
     assert loop.dead_letters.sent == []
 
 
 def test_dead_letter_limit_stops_the_consumer() -> None:
-    loop = Loop(recording()[1], dead_letter_limit=3)
+    loop = Loop(Recorder(), dead_letter_limit=3)
     for _ in range(5):
         loop.append_poison()
 
@@ -283,7 +304,7 @@ def test_dead_letter_limit_stops_the_consumer() -> None:
 
 
 def test_a_handled_record_resets_the_dead_letter_count() -> None:
-    handled, handler = recording()
+    handler = Recorder()
     loop = Loop(handler, dead_letter_limit=3)
     loop.append_poison()
     loop.append_poison()
@@ -294,25 +315,25 @@ def test_a_handled_record_resets_the_dead_letter_count() -> None:
     loop.consumer.run(loop.stop)
 
     assert len(loop.dead_letters.sent) == 4
-    assert len(handled) == 1
+    assert len(handler.handled) == 1
     assert loop.kafka.committed == {P0: 5}
 
 
 def test_run_commits_on_shutdown_and_closes_without_autocommit() -> None:
-    handled, handler = recording()
+    handler = Recorder()
     loop = Loop(handler, commit_every=1000, commit_interval_s=3600)
     loop.append(event(1), partition=0)
     loop.append(event(2), partition=1)
 
     loop.consumer.run(loop.stop)
 
-    assert len(handled) == 2
+    assert len(handler.handled) == 2
     assert loop.kafka.committed == {P0: 1, P1: 1}
     assert loop.kafka.closed_with_autocommit is False
 
 
 def test_run_commits_every_n_records() -> None:
-    loop = Loop(recording()[1], commit_every=2, commit_interval_s=3600, max_poll_records=2)
+    loop = Loop(Recorder(), commit_every=2, commit_interval_s=3600, max_poll_records=2)
     loop.kafka.max_poll_records = 2
     for n in range(4):
         loop.append(event(n))
@@ -323,8 +344,7 @@ def test_run_commits_every_n_records() -> None:
 
 
 def test_revocation_commits_the_finished_offsets_of_those_partitions() -> None:
-    _, handler = recording()
-    loop = Loop(handler)
+    loop = Loop(Recorder())
     loop.append(event(1), partition=0)
     loop.append(event(2), partition=0)
     loop.append(event(3), partition=1)
@@ -341,7 +361,7 @@ def test_revocation_commits_the_finished_offsets_of_those_partitions() -> None:
 
 
 def test_revocation_with_nothing_finished_commits_nothing() -> None:
-    loop = Loop(recording()[1])
+    loop = Loop(Recorder())
 
     loop.kafka.revoke([P0])
 
@@ -349,7 +369,7 @@ def test_revocation_with_nothing_finished_commits_nothing() -> None:
 
 
 def test_failed_commit_is_kept_and_retried() -> None:
-    loop = Loop(recording()[1])
+    loop = Loop(Recorder())
     loop.append(event(1))
     loop.drain()
     loop.kafka.fail_commits = 1
@@ -361,93 +381,150 @@ def test_failed_commit_is_kept_and_retried() -> None:
     assert loop.kafka.committed == {P0: 1}
 
 
-@pytest.mark.parametrize("attempt", [-1, 0, 1, 2, 5, 10, 40])
-def test_backoff_delay_stays_within_its_bounds(attempt: int) -> None:
-    base, cap = 0.1, 10.0
-    bound = min(cap, base * 2 ** max(attempt, 0))
-    rng = random.Random(attempt)
-
-    delays = [backoff_delay(attempt, base, cap, rng) for _ in range(200)]
-
-    assert all(0 <= d <= bound for d in delays)
-    assert max(delays) > bound / 2  # jitter spreads over the range
+# -- one partition's failure never stalls the others ------------------------------------
 
 
-def test_backoff_delay_doubles_up_to_the_cap() -> None:
-    rng = UpperBoundRandom()
-    assert [backoff_delay(a, 0.1, 1.0, rng) for a in range(6)] == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+def test_a_transient_failure_pauses_its_partition_and_the_others_go_on() -> None:
+    stuck, free = event(1), event(2)
+    handler = failing_on(stuck, db_down)
+    loop = Loop(handler)
+    loop.append(stuck, partition=0)
+    loop.append(free, partition=1)
+
+    loop.consumer.poll_once()
+
+    assert handler.ids() == [free.id]  # in the same poll, without waiting for P0's backoff
+    assert loop.consumer.paused() == loop.kafka.paused() == {P0}
+    assert loop.kafka.seeks == [(P0, 0)]
+    loop.consumer.commit()
+    assert loop.kafka.committed == {P1: 1}
 
 
-# -- batches ------------------------------------------------------------------------
+def test_a_paused_partition_resumes_after_its_backoff_and_its_record_comes_again() -> None:
+    target = event(1)
+    handler = failing(1, db_down)
+    loop = Loop(handler, backoff_base_s=1.0, backoff_max_s=1.0)
+    loop.append(target)
+    loop.consumer.poll_once()
+    later = event(2)
+    loop.append(later, partition=1)
+
+    assert loop.consumer.poll_once() == 1  # P1 only: P0 waits out its backoff
+    assert loop.consumer.paused() == {P0}
+
+    loop.clock.advance(1.0)  # the longest a first retry waits (full jitter below 1 s)
+    assert loop.consumer.poll_once() == 1
+
+    assert loop.consumer.paused() == set()
+    assert handler.ids() == [later.id, target.id]
 
 
-def test_a_batch_goes_through_the_batch_handler_at_once_and_is_committed() -> None:
-    handled, handler = recording()
-    batches: list[list[str]] = []
-    loop = Loop(
-        handler,
-        batch_handler=lambda events: batches.append([e.id for e in events]),
-        batch_from=2,
-    )
-    sent = [event(n) for n in range(3)]
-    for e in sent:
+def test_the_poll_waits_no_longer_than_the_next_resume() -> None:
+    loop = Loop(failing(1, db_down), backoff_base_s=0.02, backoff_max_s=0.02)
+    loop.append(event(1))
+    loop.consumer.poll_once()
+
+    assert 0 <= loop.consumer._poll_timeout_ms() <= 20
+
+    loop.clock.advance(1)
+    assert loop.consumer._poll_timeout_ms() == 0
+
+
+def test_revoking_a_paused_partition_forgets_its_pause() -> None:
+    loop = Loop(failing(1, db_down))
+    loop.append(event(1))
+    loop.consumer.poll_once()
+
+    loop.kafka.revoke([P0])
+
+    assert loop.consumer.paused() == set()
+
+
+def test_after_a_failure_the_partition_goes_one_at_a_time_then_together_again() -> None:
+    broken = event(1)
+    handler = failing_on(broken, lambda: PoisonLike())
+    loop = Loop(handler)
+    rest = [event(n) for n in range(2, 5)]
+    for e in [broken, *rest]:
         loop.append(e)
 
-    assert loop.consumer.poll_once() == 3
+    loop.drain()
 
-    assert batches == [[e.id for e in sent]] and handled == []
-    loop.consumer.commit()
-    assert loop.kafka.committed == {P0: 3}
+    sizes = [len(call) for call in handler.calls]
+    assert sizes == [4, 1, 1, 1, 1]  # all, then alone up to the last of the failed poll
+    assert handler.ids() == [e.id for e in rest]
+    assert len(loop.dead_letters.sent) == 1
+    later = [event(n) for n in range(5, 8)]
+    for e in later:
+        loop.append(e)
+    loop.drain()
+    assert [len(call) for call in handler.calls][5:] == [3]
 
 
-def test_a_failed_batch_goes_one_by_one_so_poison_is_dead_lettered_and_the_rest_handled() -> None:
-    handled, handler = recording()
-    tried: list[int] = []
+class PoisonLike(ValidationError):
+    def __init__(self) -> None:
+        super().__init__({"n": ["Not a number."]})
 
-    def all_or_nothing(events: object) -> None:
-        tried.append(1)
-        raise AssertionError("never reached: a poison record fails the batch first")
 
-    loop = Loop(handler, batch_handler=all_or_nothing, batch_from=2)
+def test_an_invalid_record_splits_the_poll_around_it() -> None:
+    handler = Recorder()
+    loop = Loop(handler)
     loop.append(event(1))
-    loop.append_poison()
     loop.append(event(2))
+    loop.append_poison()
+    loop.append(event(3))
 
     loop.drain()
 
-    assert tried == []  # the poison failed the batch before the handler ran
-    assert [e.data["n"] for e in handled] == [1, 2]
+    assert [[e.data["n"] for e in call] for call in handler.calls] == [[1, 2], [3]]
     assert len(loop.dead_letters.sent) == 1
     loop.consumer.commit()
-    assert loop.kafka.committed == {P0: 3}
+    assert loop.kafka.committed == {P0: 4}
 
 
-def test_a_batch_whose_handler_fails_is_handled_one_by_one_with_the_usual_retries() -> None:
-    handled, handler = failing(1, db_down)
-    batches: list[int] = []
-
-    def failing_batch(events: object) -> None:
-        batches.append(1)
-        raise db_down()
-
-    loop = Loop(handler, batch_handler=failing_batch, batch_from=2)
-    loop.append(event(1))
-    loop.append(event(2))
-
-    loop.drain()
-
-    assert batches == [1]  # once: after a failure the records go alone until handled
-    assert [e.data["n"] for e in handled] == [1, 2]
-    assert loop.dead_letters.sent == []
+# -- the dead-letter limit, per partition, by count and by share ---------------------------
 
 
-def test_a_small_poll_goes_one_by_one() -> None:
-    handled, handler = recording()
-    batches: list[object] = []
-    loop = Loop(handler, batch_handler=batches.append, batch_from=3)
-    loop.append(event(1))
-    loop.append(event(2))
+def test_the_dead_letter_limit_counts_per_partition() -> None:
+    loop = Loop(Recorder(), dead_letter_limit=3)
+    for _ in range(2):
+        loop.append_poison(partition=0)
+        loop.append_poison(partition=1)
 
-    loop.drain()
+    loop.consumer.run(loop.stop)  # 4 dead letters, never 3 in a row on one partition
 
-    assert batches == [] and [e.data["n"] for e in handled] == [1, 2]
+    assert len(loop.dead_letters.sent) == 4
+
+
+def test_the_dead_letter_limit_stops_when_too_large_a_share_fails() -> None:
+    handler = Recorder()
+    loop = Loop(handler, dead_letter_limit=50, dead_letter_ratio=0.5, dead_letter_window=10)
+    for n in range(20):
+        loop.append(event(n))
+        loop.append_poison()
+
+    with pytest.raises(DeadLetterLimitExceeded, match="50% of the last 10 records"):
+        loop.consumer.run(loop.stop)
+
+    assert len(loop.dead_letters.sent) == 5  # never more than one in a row
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "stops"),
+    [
+        ("DDD", "3 records in a row"),
+        ("DHDHDHDH", None),  # the window (10) is not full yet
+        ("HDHDHDHDHD", "50% of the last 10"),
+        ("HHHHHHHHDHD", None),  # 2 of the last 10
+    ],
+)
+def test_dead_letter_gauge(outcomes: str, stops: str | None) -> None:
+    gauge = DeadLetterGauge(limit=3, ratio=0.5, window=10)
+    said = None
+    for outcome in outcomes:
+        if outcome == "H":
+            gauge.handled()
+        else:
+            said = gauge.dead()
+
+    assert (said is None) if stops is None else (stops in (said or ""))

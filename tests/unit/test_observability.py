@@ -65,7 +65,7 @@ def test_the_consumer_counts_handled_and_dead_lettered_records_and_reports_lag()
     consumer = EventConsumer(
         Settings(service="metrics-test"),
         ConsumerConfig(group_id="g-metrics", topics=("t.metrics",)),
-        lambda e: seen.append(e.id),
+        lambda events: seen.extend(e.id for e in events),
         MemoryPublisher(),
         consumer=fake,
     )

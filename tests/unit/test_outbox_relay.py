@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, insert, select
 
 from shared.events.envelope import Event, to_record
-from shared.events.inbox import Dispatcher, Effect, dispatcher, handle_once, inbox_table, seen
+from shared.events.inbox import Dispatcher, Effect, dispatcher, inbox_table, seen
 from shared.events.outbox import add_to_outbox, outbox_table
 from shared.events.producer import MemoryPublisher
 from shared.events.relay import OutboxRelay
@@ -166,9 +166,10 @@ def effect_rows(db: Db) -> list[str]:
 def test_repeated_event_runs_its_effect_once(db: Db) -> None:
     ran, effect = record_effect(db)
     e = event(1)
+    handle = dispatcher(db.engine, db.inbox, {e.dataschema: effect})
 
-    assert handle_once(db.engine, db.inbox, e, effect) is True
-    assert handle_once(db.engine, db.inbox, e, effect) is False
+    handle(e)
+    handle(e)
 
     assert ran == [e.id]
     assert effect_rows(db) == [e.id]
@@ -182,13 +183,13 @@ def test_failed_effect_leaves_no_inbox_row_so_the_event_can_be_retried(db: Db) -
         raise RuntimeError("effect failed")
 
     with pytest.raises(RuntimeError):
-        handle_once(db.engine, db.inbox, e, broken)
+        dispatcher(db.engine, db.inbox, {e.dataschema: broken})(e)
 
     with db.engine.connect() as conn:
         assert not seen(conn, db.inbox, e.id)
     assert effect_rows(db) == []  # the effect's own writes were rolled back too
     ran, effect = record_effect(db)
-    assert handle_once(db.engine, db.inbox, e, effect) is True
+    dispatcher(db.engine, db.inbox, {e.dataschema: effect})(e)
     assert ran == [e.id]
 
 
@@ -210,7 +211,7 @@ def test_dispatcher_runs_the_effect_registered_for_the_schema_and_skips_others(d
 def test_a_batch_runs_each_new_effect_once_in_order_and_skips_what_was_handled(db: Db) -> None:
     ran, effect = record_effect(db)
     first, second, third = event(1), event(2), event(3)
-    handle_once(db.engine, db.inbox, second, effect)
+    dispatcher(db.engine, db.inbox, {second.dataschema: effect})(second)
 
     Dispatcher(db.engine, db.inbox, {first.dataschema: effect}).handle_all(
         [first, second, third, first]

@@ -14,7 +14,7 @@ from services.review.handlers import HANDLERS
 from shared.events.catalog import REVIEWS
 from shared.events.consumer import ConsumerConfig, EventConsumer
 from shared.events.envelope import Event, from_record, to_record
-from shared.events.inbox import dispatcher
+from shared.events.inbox import Dispatcher
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.settings import Settings
@@ -69,7 +69,7 @@ def test_submitted_proposal_is_screened_assigned_and_scored_over_the_broker(
     consumer = EventConsumer(
         settings,
         ConsumerConfig(group_id=f"review-{topic}", topics=(topic,), commit_interval_s=0.1),
-        dispatcher(engine, store.inbox, HANDLERS),
+        Dispatcher(engine, store.inbox, HANDLERS).handle_all,
         publisher,
     )
     relay = OutboxRelay(engine, store.outbox, publisher, idle_wait_s=0.05)
