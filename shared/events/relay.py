@@ -10,6 +10,7 @@ from sqlalchemy import Engine, Table, select, update
 
 from shared.events.producer import Publisher
 from shared.events.wakeup import Waiter
+from shared.platform.backoff import Backoff, Retries
 from shared.platform.metrics import EVENTS_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class OutboxRelay:
         self._publisher = publisher
         self._batch_size = batch_size
         self._idle_wait_s = idle_wait_s
-        self._max_backoff_s = max_backoff_s
+        self._retries = Retries(Backoff(base_s=max(idle_wait_s, 0.05), max_s=max_backoff_s))
         self._locking = engine.dialect.name == "postgresql"
 
     def publish_batch(self) -> int:
@@ -90,15 +91,14 @@ class OutboxRelay:
 
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set; a failing broker or database is retried with backoff."""
-        backoff = self._idle_wait_s
         while not stop.is_set():
             try:
                 sent = self.publish_batch()
             except Exception:
-                log.warning("outbox relay failed; retrying in %.2fs", backoff, exc_info=True)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, self._max_backoff_s)
+                delay = self._retries.failed()
+                log.warning("outbox relay failed; retrying in %.2fs", delay, exc_info=True)
+                stop.wait(delay)
                 continue
-            backoff = self._idle_wait_s
+            self._retries.succeeded()
             if sent < self._batch_size and not stop.is_set():
                 self._wakeup.wait(self._idle_wait_s)

@@ -22,6 +22,7 @@ from shared.events.inbox import Dispatcher, Effect
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.events.wakeup import Wakeup
+from shared.platform.backoff import Backoff, Retries
 from shared.platform.db import make_engine
 from shared.platform.logs import configure_logging
 from shared.platform.metrics import OutboxCollector, serve_worker_metrics
@@ -69,6 +70,7 @@ def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float =
 
 
 T = TypeVar("T")
+CONNECT_BACKOFF = Backoff(base_s=0.2, max_s=5.0, jitter=0.5)
 E = TypeVar("E")
 
 
@@ -77,14 +79,14 @@ def connect_with_retry(factory: Callable[[], T], stop: threading.Event, what: st
 
     A broker that is down when a worker starts is waited for, not fatal.
     """
-    delay = 0.2
+    retries = Retries(CONNECT_BACKOFF)
     while not stop.is_set():
         try:
             return factory()
         except Exception as exc:
+            delay = retries.failed()
             log.warning("cannot connect %s yet (%r); retrying in %.1fs", what, exc, delay)
             stop.wait(delay)
-            delay = min(delay * 2, 5.0)
     return None
 
 
