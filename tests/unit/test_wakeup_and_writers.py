@@ -1,18 +1,19 @@
-"""The wake-up of polling loops, and SQLite writers queued in the process."""
+"""The wake-up of polling loops, and SQLite writers taking the write lock at BEGIN IMMEDIATE."""
 
 from __future__ import annotations
 
-import fcntl
-import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from shared.events.wakeup import Wakeup
-from shared.platform.db import make_engine, writer_lock
+from shared.platform.db import make_engine
 
 
 def test_a_notification_wakes_every_waiter_once() -> None:
@@ -40,11 +41,35 @@ def test_a_waiter_blocks_until_notified() -> None:
     assert woken == [True]
 
 
-def test_writers_of_one_file_in_one_process_queue_on_a_lock_reads_do_not(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+def _table(tmp_path: Path, name: str) -> tuple[Engine, Path]:
+    database = tmp_path / name
+    engine = make_engine(f"sqlite:///{database}")
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER)"))
-    lock = writer_lock(str(tmp_path / "w.db"))
+        conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    return engine, database
+
+
+def test_a_transaction_takes_the_write_lock_at_its_first_write_not_before(
+    tmp_path: Path,
+) -> None:
+    engine, _ = _table(tmp_path, "b.db")
+    statements: list[str] = []
+
+    with engine.begin() as conn:
+        conn.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        conn.execute(text("SELECT count(*) FROM t"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        conn.connection.driver_connection.set_trace_callback(None)  # type: ignore[union-attr]
+
+    begins = [n for n, sql in enumerate(statements) if sql.upper().startswith("BEGIN")]
+    assert [statements[n].split() for n in begins] == [["BEGIN", "IMMEDIATE"]]
+    assert statements[begins[0] - 1].startswith("SELECT")
+    assert statements[begins[0] + 1].startswith("INSERT")
+    engine.dispose()
+
+
+def test_a_writer_holds_the_write_lock_until_it_commits_and_reads_go_on(tmp_path: Path) -> None:
+    engine, _ = _table(tmp_path, "w.db")
     entered = threading.Event()
 
     def write_elsewhere() -> None:
@@ -53,76 +78,88 @@ def test_writers_of_one_file_in_one_process_queue_on_a_lock_reads_do_not(tmp_pat
             entered.set()
 
     with engine.begin() as conn:
-        conn.execute(text("SELECT count(*) FROM t")).scalar()
-        assert lock.acquire(blocking=False)  # a read takes nothing
-        lock.release()
         conn.execute(text("INSERT INTO t VALUES (1)"))
         other = threading.Thread(target=write_elsewhere)
         other.start()
-        assert not entered.wait(0.2)  # the second writer waits in Python, not in SQLite
-    other.join(5)
+        assert not entered.wait(0.3)  # the second writer waits for the first
+        with engine.connect() as reader:  # a read does not
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    other.join(10)
 
     assert entered.is_set()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
-    assert lock.acquire(blocking=False)  # given back after each commit
-    lock.release()
     engine.dispose()
 
 
-def test_a_writer_holds_the_lock_file_other_processes_wait_on(tmp_path: Path) -> None:
-    database = tmp_path / "p.db"
-    engine = make_engine(f"sqlite:///{database}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER)"))
-    other_process = os.open(f"{database}.writer-lock", os.O_RDWR | os.O_CREAT)
+def test_a_writer_in_another_process_waits_for_the_lock(tmp_path: Path) -> None:
+    engine, database = _table(tmp_path, "p.db")
+    other_process = [
+        sys.executable,
+        "-c",
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0.2); "
+        "c.execute('INSERT INTO t VALUES (2)'); c.commit()",
+        str(database),
+    ]
 
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO t VALUES (1)"))
-        with pytest.raises(BlockingIOError):  # what another process's writer would meet
-            fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after the commit
+        refused = subprocess.run(other_process, capture_output=True, text=True, check=False)
+    after = subprocess.run(other_process, capture_output=True, text=True, check=False)
 
-    os.close(other_process)
+    assert "database is locked" in refused.stderr
+    assert after.returncode == 0, after.stderr
+    engine.dispose()
+
+
+def test_many_writers_all_get_through_and_lose_nothing(tmp_path: Path) -> None:
+    engine, _ = _table(tmp_path, "c.db")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    errors: list[BaseException] = []
+
+    def add(times: int) -> None:
+        try:
+            for _ in range(times):
+                with engine.begin() as conn:
+                    conn.execute(text("UPDATE counter SET n = n + 1"))
+                    n = conn.execute(text("SELECT n FROM counter")).scalar()
+                    conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(25,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar() == 200
+        # Each writer read its own increment: no two saw the same value.
+        assert conn.execute(text("SELECT count(DISTINCT n) FROM t")).scalar() == 200
     engine.dispose()
 
 
 def test_a_rolled_back_writer_gives_the_lock_back(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    engine, _ = _table(tmp_path, "r.db")
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
         conn.execute(text("INSERT INTO t VALUES (1)"))
-    try:
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))  # duplicate key
+
+    done = threading.Event()
+
+    def write() -> None:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))  # duplicate key
-    except Exception:
-        pass
-    released = threading.Event()
-    thread = threading.Thread(
-        target=lambda: writer_lock(str(tmp_path / "r.db")).acquire(timeout=2) and released.set()
-    )
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+        done.set()
+
+    thread = threading.Thread(target=write)
     thread.start()
     thread.join(5)
 
-    assert released.is_set()
+    assert done.is_set()
     engine.dispose()
-
-
-def test_a_forked_child_takes_the_lock_on_a_file_of_its_own(tmp_path: Path) -> None:
-    lock = writer_lock(str(tmp_path / "f.db"))
-    lock.acquire()  # the parent opens its lock file, then forks
-    lock.release()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through its exit code
-        lock.acquire()
-        time.sleep(0.6)
-        lock.release()
-        os._exit(0)
-    time.sleep(0.3)
-    try:
-        # Had the child flocked the parent's open file, the parent would get it too.
-        assert not lock.acquire(blocking=False)
-    finally:
-        assert os.waitpid(child, 0)[1] == 0
-    assert lock.acquire(blocking=False)
-    lock.release()
