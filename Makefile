@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The distributions: the backbone, each service, and the workspace (tooling, local, test extras).
+DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml
+EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
@@ -10,13 +13,13 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(DISTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,test]'
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[local,test]'
 	@rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)  ## create .venv and install the project with its local and test extras
+install: $(STAMP)  ## create .venv: the backbone and every service editable, with the local and test extras
 
 run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catcher); Ctrl-C stops it
 	$(BIN)/python -m deploy.local.stack
@@ -68,7 +71,7 @@ replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause 
 	$(BIN)/python -m tools.dlq replay $(TOPIC) $(ARGS)
 
 bench: $(STAMP)  ## the benchmarks of docs/PERFORMANCE.md: ingest (wrk), pipeline (10,000 proposals), scale-out
-	$(BIN)/python -m pip install --quiet -e '.[local,test,bench]'
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[local,test,bench]'
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.scaleout

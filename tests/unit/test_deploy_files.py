@@ -108,7 +108,11 @@ def copied_from_context() -> list[str]:
         paths = [word for word in words if not word.startswith("--")]
         if any(flag.startswith("--from=") for flag in flags):
             continue
-        sources += [path for path in paths[:-1] if "://" not in path]
+        for path in paths[:-1]:
+            if "://" in path:
+                continue
+            # The service is a build argument: the same COPY for each of them.
+            sources += sorted({path.replace("${INAGARA_SERVICE}", s) for s in SERVICES})
     return sources
 
 

@@ -37,7 +37,11 @@ ENTRYPOINT = REPO_ROOT / "deploy" / "docker-entrypoint.sh"
 SECRET_NAME = "inagara-secrets"
 # The oldest and newest Kubernetes releases whose schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())
-EXPECTED_IMAGE = {"local": "inagara:dev", "production": "registry.example.org/inagara:"}
+# Each service's own image: {service} is the service that Deployment or Job belongs to.
+EXPECTED_IMAGE = {
+    "local": "inagara/{service}:dev",
+    "production": "registry.example.org/inagara/{service}:",
+}
 EXPECTED_NAMESPACE = {"local": "inagara-local", "production": "inagara"}
 # Settings a service reads on top of shared.settings, by service (module, class).
 SERVICE_SETTINGS = {
@@ -477,10 +481,11 @@ def test_pods_run_as_non_root_on_a_read_only_root_filesystem(overlay: str) -> No
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_images_and_namespace_are_the_overlays(overlay: str) -> None:
-    images = {container["image"] for _, container in containers(overlay)}
-    assert len(images) == 1, f"{overlay}: one image runs every process, got {sorted(images)}"
-    (image,) = images
-    assert image.startswith(EXPECTED_IMAGE[overlay]), f"{overlay} runs {image}"
+    for where, container in containers(overlay):
+        service = where.split("/")[1].split("-")[0]
+        assert service in SERVICES, f"{where} is not named after a service"
+        wanted = EXPECTED_IMAGE[overlay].format(service=service)
+        assert container["image"].startswith(wanted), f"{where} runs {container['image']}"
     namespace = EXPECTED_NAMESPACE[overlay]
     assert [doc["metadata"]["name"] for doc in of_kind(overlay, "Namespace")] == [namespace]
     elsewhere = [
