@@ -30,6 +30,16 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, func, select
 
+REQUESTS = Counter(
+    "inagara_http_requests_total",
+    "HTTP requests by route and status",
+    ["service", "method", "route", "status"],
+)
+LATENCY = Histogram(
+    "inagara_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["service", "method", "route"],
+)
 EVENTS_CONSUMED = Counter(
     "inagara_events_consumed_total",
     "Records a consumer finished, by event type and outcome (handled, skipped, dead_lettered)",

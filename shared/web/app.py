@@ -10,28 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
-from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from shared.platform.db import make_engine, ping
 from shared.platform.logs import correlation_id
-from shared.platform.metrics import OutboxCollector, scrape
+from shared.platform.metrics import LATENCY, REQUESTS, OutboxCollector, scrape
 from shared.platform.migrations import DatabaseSchema, ensure_current
 from shared.platform.settings import Settings
 from shared.web.bodies import ChunkedBodyLimit, require_json_bodies
 from shared.web.problems import ProblemApi
-
-REQUESTS = Counter(
-    "inagara_http_requests_total",
-    "HTTP requests by route and status",
-    ["service", "method", "route", "status"],
-)
-LATENCY = Histogram(
-    "inagara_http_request_duration_seconds",
-    "HTTP request latency by route",
-    ["service", "method", "route"],
-)
 
 
 def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
