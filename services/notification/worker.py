@@ -17,22 +17,22 @@ from functools import partial
 from sqlalchemy import Engine
 
 from services.notification import store
-from services.notification.clock import SystemClock
+from services.notification.adapters.clock import SystemClock
+from services.notification.adapters.mailer import SmtpMailer
+from services.notification.adapters.sms import make_gateway
 from services.notification.config import NotificationConfig, gateway_kind, unsubscribe_secret
-from services.notification.digest import DigestComposer
-from services.notification.dispatcher import (
+from services.notification.domain.recipients import Links
+from services.notification.domain.schedule import QuietHours, TokenBucket
+from services.notification.migrations import SCHEMA
+from services.notification.usecases.digest import DigestComposer
+from services.notification.usecases.dispatch import (
     Dispatcher,
     EmailTransport,
     Policy,
     SmsTransport,
     Transport,
 )
-from services.notification.domain.recipients import Links
-from services.notification.domain.schedule import QuietHours, TokenBucket
-from services.notification.handlers import Recorder, handlers_for
-from services.notification.mailer import SmtpMailer
-from services.notification.migrations import SCHEMA
-from services.notification.sms import make_gateway
+from services.notification.usecases.recording import Recorder, handlers_for
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve

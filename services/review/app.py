@@ -10,8 +10,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.review.api import BLUEPRINTS, pages
+from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
-from services.review.settings import ReviewSettings
 from shared.settings import Settings
 from shared.web import create_service_app
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from services.review import store
-from services.review.handlers import HANDLERS
-from services.review.handlers.reminders import send_due_reminders
+from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
-from services.review.settings import ReviewSettings
+from services.review.usecases import HANDLERS
+from services.review.usecases.reminders import send_due_reminders
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve

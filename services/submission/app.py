@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from services.submission import store
+from services.submission.adapters.blobs import BlobStore, blob_store
 from services.submission.api import BLUEPRINTS
 from services.submission.api.auth import SubmissionContext
 from services.submission.api.docs_page import serve_swagger_ui_locally
@@ -14,7 +15,6 @@ from services.submission.api.errors import register_error_handlers
 from services.submission.api.evidence import MULTIPART_OVERHEAD
 from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.migrations import SCHEMA
-from services.submission.store.blobs import BlobStore, blob_store
 from services.submission.store.cycle_records import configured_cycle
 from shared.settings import Settings
 from shared.web import create_service_app

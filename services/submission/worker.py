@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from services.submission import store
-from services.submission.handlers import HANDLERS
+from services.submission.consumers import HANDLERS
 from services.submission.migrations import SCHEMA
 from shared.events.catalog import REVIEWS
 from shared.events.consumer import ConsumerConfig

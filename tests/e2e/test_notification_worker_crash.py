@@ -27,9 +27,9 @@ import pytest
 from sqlalchemy import func, select
 
 from deploy.local.smsgateway import SmsGatewayServer
-from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
+from services.notification.usecases.dispatch import PRESUMED
 from shared.broker import free_port
 from shared.platform.db import make_engine
 from tests.integration.notification.support import Inbox, eventually, smtp_server

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from deploy.local.mailcatcher import read_mail
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
+from services.notification.usecases.dispatch import PRESUMED
 from services.review.store.tables import proposals as review_proposals
 from services.submission.store.tables import timeline
 from shared.broker import free_port

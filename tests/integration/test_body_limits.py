@@ -22,7 +22,7 @@ from werkzeug.test import encode_multipart
 from deploy.local.stack import DEMO_PROPOSAL
 from services.notification.app import create_app as notification_app
 from services.review.app import create_app as review_app
-from services.review.settings import ReviewSettings
+from services.review.config import ReviewSettings
 from services.submission.app import create_app as submission_app
 from shared.settings import Settings
 

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, select
 
 from services.notification import store
-from services.notification.dispatcher import Dispatcher, EmailTransport, Policy
+from services.notification.adapters.mailer import SmtpMailer, TransientSendError, compose
+from services.notification.adapters.rendering import RenderedEmail
 from services.notification.domain import SENT
-from services.notification.handlers import Recorder, handlers_for
-from services.notification.mailer import SmtpMailer, TransientSendError, compose
-from services.notification.rendering import RenderedEmail
 from services.notification.store.tables import deliveries
+from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
+from services.notification.usecases.recording import Recorder, handlers_for
 from shared.broker import free_port
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine

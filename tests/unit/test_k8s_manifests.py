@@ -45,7 +45,7 @@ EXPECTED_IMAGE = {
 EXPECTED_NAMESPACE = {"local": "inagara-local", "production": "inagara"}
 # Settings a service reads on top of shared.settings, by service (module, class).
 SERVICE_SETTINGS = {
-    "review": ("services.review.settings", "ReviewSettings"),
+    "review": ("services.review.config", "ReviewSettings"),
     "notification": ("services.notification.config", "NotificationConfig"),
 }
 

@@ -15,9 +15,13 @@ from marshmallow import ValidationError
 from sqlalchemy import Engine, select, update
 
 from services.notification import store
-from services.notification.clock import FakeClock
-from services.notification.digest import DigestComposer
-from services.notification.dispatcher import Dispatcher, EmailTransport, Policy, SmsTransport
+from services.notification.adapters.clock import FakeClock
+from services.notification.adapters.mailer import (
+    MemoryMailer,
+    PermanentSendError,
+    TransientSendError,
+)
+from services.notification.adapters.sms import MemoryGateway
 from services.notification.domain import (
     DIGESTED,
     EMAIL,
@@ -31,12 +35,12 @@ from services.notification.domain import (
     tokens,
 )
 from services.notification.domain.schedule import QuietHours, TokenBucket
-from services.notification.handlers import Recorder, handlers_for
-from services.notification.mailer import MemoryMailer, PermanentSendError, TransientSendError
-from services.notification.sms import MemoryGateway
 from services.notification.store import deliveries as deliveries_store
 from services.notification.store import projection
 from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
+from services.notification.usecases.digest import DigestComposer
+from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy, SmsTransport
+from services.notification.usecases.recording import Recorder, handlers_for
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine

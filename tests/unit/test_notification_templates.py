@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from marshmallow import Schema
 
+from services.notification.adapters.rendering import render_email, render_sms
 from services.notification.domain import EMAIL, SMS, gsm7
 from services.notification.domain.messages import Message
 from services.notification.domain.recipients import RULES, Proposal, messages_for
-from services.notification.rendering import render_email, render_sms
 from shared.events.catalog import spec_for
 from tests.unit.notification import factories
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from services.review.config import ReviewSettings
 from services.review.domain.login_limit import (
     Counter,
     LoginLimit,
@@ -11,7 +12,6 @@ from services.review.domain.login_limit import (
     keys_for,
     retry_after_s,
 )
-from services.review.settings import ReviewSettings
 from shared.settings import SettingsError
 
 LIMIT = LoginLimit(max_failures_per_email=5, max_failures_per_client=20)

@@ -24,9 +24,9 @@ from services.review.api.schemas import (
     UserListSchema,
     UserSchema,
 )
-from services.review.handlers import accounts
-from services.review.handlers.logins import TooManyFailures
 from services.review.store import people
+from services.review.usecases import accounts
+from services.review.usecases.logins import TooManyFailures
 from shared.web import PROBLEM_JSON, ProblemSchema
 
 blp = Blueprint(

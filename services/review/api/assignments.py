@@ -15,8 +15,8 @@ from services.review.api.schemas import (
     ReplacementSchema,
     ReviewSchema,
 )
-from services.review.handlers import reviewing
 from services.review.store import assignments
+from services.review.usecases import reviewing
 
 blp = Blueprint(
     "assignments",

@@ -32,9 +32,9 @@ from services.review.api.schemas import (
 )
 from services.review.domain import scoring
 from services.review.domain.rubric import ROUNDS
-from services.review.handlers import cycles as cases
-from services.review.handlers import decisions
 from services.review.store import cycles
+from services.review.usecases import cycles as cases
+from services.review.usecases import decisions
 
 blp = Blueprint(
     "cycles", __name__, url_prefix="/v1/cycles", description="Award cycles (secretariat)."

@@ -36,10 +36,10 @@ from services.review.api.principal import attempt_login, context, review_setting
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
-from services.review.handlers import cycles as cycle_cases
-from services.review.handlers import decisions, reviewing
-from services.review.handlers.logins import TooManyFailures
 from services.review.store import assignments, audit, cycles, people, proposals
+from services.review.usecases import cycles as cycle_cases
+from services.review.usecases import decisions, reviewing
+from services.review.usecases.logins import TooManyFailures
 
 bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../templates")
 F = TypeVar("F", bound=Callable[..., Any])

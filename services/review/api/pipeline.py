@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.review.adapters.pipeline_probes import LivePipelineProbes
 from services.review.api.principal import context, review_settings, secretariat
 from services.review.api.schemas import PipelineSchema
 from services.review.domain.pipeline import PipelineStatus
-from services.review.handlers.pipeline import Sources, pipeline_status
-from services.review.pipeline_probes import LivePipelineProbes
+from services.review.usecases.pipeline import Sources, pipeline_status
 
 blp = Blueprint(
     "pipeline",

@@ -13,11 +13,11 @@ from flask import Response, current_app, jsonify, request
 from flask_smorest import abort
 from sqlalchemy import Connection
 
+from services.review.config import ReviewSettings
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
-from services.review.handlers import accounts, logins
-from services.review.handlers.logins import TooManyFailures
-from services.review.settings import ReviewSettings
+from services.review.usecases import accounts, logins
+from services.review.usecases.logins import TooManyFailures
 from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
 
 ADMIN_ID = "admin"

@@ -20,8 +20,8 @@ from services.review.api.schemas import (
 )
 from services.review.domain import states
 from services.review.domain.errors import NotFound
-from services.review.handlers import decisions, reviewing
 from services.review.store import assignments, audit, proposals
+from services.review.usecases import decisions, reviewing
 
 blp = Blueprint(
     "proposals",

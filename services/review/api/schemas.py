@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from services.review.domain import states
 from services.review.domain.rubric import ROUNDS
-from services.review.handlers.accounts import ROLES
-from services.review.handlers.decisions import DECISIONS, VERIFICATION_RESULTS
+from services.review.usecases.accounts import ROLES
+from services.review.usecases.decisions import DECISIONS, VERIFICATION_RESULTS
 from shared.events.proposal import CATEGORIES, PhoneNumber
 
 

@@ -18,8 +18,8 @@ from flask_smorest import abort
 from sqlalchemy import Engine
 
 from services.submission import domain, store
+from services.submission.adapters.blobs import BlobStore
 from services.submission.domain.window import Cycle
-from services.submission.store.blobs import BlobStore
 from services.submission.store.registry import RecentKeys
 from shared.settings import Settings
 from shared.web import bearer_token, is_admin

@@ -9,12 +9,12 @@ from flask import Flask, Response, jsonify
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from services.submission.adapters.blobs import BlobMissing, BlobUnavailable
 from services.submission.domain import IllegalTransition, NotPermitted
 from services.submission.domain.evidence import EvidenceTooLarge, UnsupportedEvidence
 from services.submission.domain.window import CycleNeeded, OutsideWindow, UnknownCycle
-from services.submission.store.blobs import BlobMissing, BlobUnavailable
-from services.submission.store.evidence_files import EvidenceNotFound
-from services.submission.store.proposal_records import (
+from services.submission.usecases.evidence import EvidenceNotFound
+from services.submission.usecases.proposals import (
     BadCursor,
     ConcurrentChange,
     ProposalNotFound,

@@ -16,7 +16,7 @@ from services.submission.api.schemas import (
     EvidenceSchema,
     EvidenceUploadSchema,
 )
-from services.submission.store import evidence_files as store
+from services.submission.usecases import evidence as store
 from shared.web import accepts_multipart
 
 blp = Blueprint(

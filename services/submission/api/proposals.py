@@ -28,7 +28,7 @@ from services.submission.api.schemas import (
     VersionSchema,
     WithdrawSchema,
 )
-from services.submission.store import proposal_records as store
+from services.submission.usecases import proposals as store
 from shared.events.proposal import ProposalProfileSchema
 
 blp = Blueprint(

@@ -2,7 +2,6 @@
 versions, evidence files, timeline, cycles, idempotency records, outbox and inbox."""
 
 from services.submission.store.idempotency import Earlier
-from services.submission.store.proposal_records import get_proposal, proposal_view
 from services.submission.store.registry import (
     Caller,
     add_api_key,
@@ -23,6 +22,7 @@ from services.submission.store.tables import (
     proposals,
     timeline,
 )
+from services.submission.usecases.proposals import get_proposal, proposal_view
 
 __all__ = [
     "Caller",

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.review.app import create_app
-from services.review.settings import ReviewSettings
+from services.review.config import ReviewSettings
 from shared.settings import Settings
 from tests.integration.review.support import ADMIN, PASSWORD, create_account, engine_of
 

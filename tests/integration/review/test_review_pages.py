@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.review.handlers import reviewing
+from services.review.usecases import reviewing
 from tests.integration.review.support import (
     ADMIN,
     PASSWORD,

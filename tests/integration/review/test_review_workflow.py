@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from services.review.handlers.reminders import send_due_reminders
 from services.review.store.tables import reminders
+from services.review.usecases.reminders import send_due_reminders
 from shared.events.catalog import PROPOSAL_RESUBMITTED
 from tests.integration.review.support import (
     ADMIN,
@@ -374,7 +374,7 @@ def test_a_retried_create_with_the_same_key_creates_nothing_twice(
 def test_the_worker_scheduler_loop_sends_due_reminders_and_stops_on_request(
     app: Flask, client: FlaskClient
 ) -> None:
-    from services.review.settings import ReviewSettings
+    from services.review.config import ReviewSettings
     from services.review.worker import reminder_loop
 
     create_account(client, agency_code="X")

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from deploy.local.stack import DEMO_PROPOSAL
 from services.submission import store
 from services.submission.app import create_app
-from services.submission.handlers import HANDLERS
+from services.submission.consumers import HANDLERS
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher
 from shared.settings import Settings

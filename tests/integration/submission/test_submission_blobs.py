@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
-from services.submission.app import create_app
-from services.submission.store.blobs import (
+from services.submission.adapters.blobs import (
     BlobMissing,
     BlobStore,
     BlobUnavailable,
@@ -23,6 +22,7 @@ from services.submission.store.blobs import (
     blob_store,
     s3_client,
 )
+from services.submission.app import create_app
 from shared.broker import free_port
 from shared.settings import Settings
 from tests.integration.submission.conftest import Portal

@@ -7,9 +7,10 @@ import threading
 from sqlalchemy import select
 
 from services.submission import domain
-from services.submission.store import proposal_records, registry
-from services.submission.store.proposal_records import ConcurrentChange
+from services.submission.store import registry
 from services.submission.store.tables import metadata, proposal_versions
+from services.submission.usecases import proposals as proposal_records
+from services.submission.usecases.proposals import ConcurrentChange
 from shared.platform.db import create_schema, make_engine
 
 PROFILE = {"title": "t", "category": "health", "maturity": "trial"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.review.settings import ReviewSettings
+from services.review.config import ReviewSettings
 from shared.settings import SettingsError
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.review.domain import screening, states
-from services.review.handlers import reviewing, transitions
-from services.review.handlers.events import emit
 from services.review.store import assignments, audit, cycles, proposals
+from services.review.usecases import reviewing, transitions
+from services.review.usecases.events import emit
 from shared.events.catalog import (
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,

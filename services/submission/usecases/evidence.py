@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from services.submission.adapters.blobs import BlobStore, BlobUnavailable
 from services.submission.domain import evidence as rules
 from services.submission.domain import lifecycle
-from services.submission.store.blobs import BlobStore, BlobUnavailable
-from services.submission.store.proposal_records import ProposalNotFound
 from services.submission.store.registry import iso
 from services.submission.store.tables import evidence, proposals
+from services.submission.usecases.proposals import ProposalNotFound
 
 log = logging.getLogger(__name__)
 

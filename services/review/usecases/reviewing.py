@@ -11,9 +11,9 @@ from sqlalchemy import Connection
 
 from services.review.domain import assignment, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.handlers import transitions
-from services.review.handlers.events import emit, person
 from services.review.store import assignments, audit, cycles, people, proposals
+from services.review.usecases import transitions
+from services.review.usecases.events import emit, person
 from shared.events.catalog import PROPOSAL_SCORED, REVIEW_ASSIGNED, REVIEW_SUBMITTED
 
 # Without a cycle there is no deadline to take; the reviewers get this long.

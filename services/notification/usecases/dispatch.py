@@ -18,18 +18,18 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
-from services.notification.clock import Clock, SystemClock
-from services.notification.domain import EMAIL, FAILED, SENT, SMS
-from services.notification.domain.schedule import QuietHours, TokenBucket, retry_delay
-from services.notification.mailer import (
+from services.notification.adapters.clock import Clock, SystemClock
+from services.notification.adapters.mailer import (
     Mailer,
     PermanentSendError,
     TransientSendError,
     compose,
     message_id,
 )
-from services.notification.rendering import RenderedEmail
-from services.notification.sms import SmsGateway
+from services.notification.adapters.rendering import RenderedEmail
+from services.notification.adapters.sms import SmsGateway
+from services.notification.domain import EMAIL, FAILED, SENT, SMS
+from services.notification.domain.schedule import QuietHours, TokenBucket, retry_delay
 from services.notification.store import deliveries as store
 from shared.events.wakeup import Waiter, Wakeup
 from shared.platform.metrics import DELIVERIES

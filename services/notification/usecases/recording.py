@@ -21,7 +21,8 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import Connection
 
-from services.notification.clock import Clock, SystemClock
+from services.notification.adapters.clock import Clock, SystemClock
+from services.notification.adapters.rendering import render_email, render_sms
 from services.notification.domain import SMS, Person, tokens
 from services.notification.domain.messages import REVIEWER, Message, normalise_email
 from services.notification.domain.recipients import (
@@ -37,7 +38,6 @@ from services.notification.domain.recipients import (
     messages_for,
 )
 from services.notification.domain.schedule import QuietHours
-from services.notification.rendering import render_email, render_sms
 from services.notification.store import deliveries, projection
 from shared.events.catalog import CATALOG, spec_for
 from shared.events.envelope import Event

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from services.notification.adapters.mailer import PermanentSendError, TransientSendError
 from services.notification.config import TWILIO, TWILIO_PATH
 from services.notification.domain import gsm7
-from services.notification.mailer import PermanentSendError, TransientSendError
 
 
 class SmsGateway(Protocol):

@@ -20,7 +20,7 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
 
-from services.notification.rendering import RenderedEmail
+from services.notification.adapters.rendering import RenderedEmail
 from shared.settings import Settings
 
 

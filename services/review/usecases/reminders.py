@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from services.review.handlers.events import emit, person
 from services.review.store import assignments, people, proposals
+from services.review.usecases.events import emit, person
 from shared.events.catalog import REVIEW_REMINDER_DUE
 
 

@@ -11,10 +11,10 @@ from datetime import time
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.notification.clock import Clock, SystemClock
+from services.notification.adapters.clock import Clock, SystemClock
+from services.notification.adapters.rendering import render_email
 from services.notification.domain import EMAIL, Message
 from services.notification.domain.schedule import next_digest_time, zone
-from services.notification.rendering import render_email
 from services.notification.store import deliveries as store
 from services.notification.store.tables import utc
 from shared.events.envelope import Event

@@ -10,8 +10,8 @@ from sqlalchemy import Connection
 
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.handlers.events import emit
 from services.review.store import assignments, audit, cycles, proposals
+from services.review.usecases.events import emit
 from shared.events.catalog import CYCLE_SCHEDULED
 
 FINALIST = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED, states.AWARDED)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from services.review.handlers.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.intake import receive_proposal, withdraw_proposal
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,

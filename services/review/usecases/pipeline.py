@@ -1,6 +1,6 @@
 """The pipeline status: proposals per stage, consumer lag, outbox backlogs, recent dead letters.
 
-The probes are a port (``Probes``): ``services.review.pipeline_probes`` reads
+The probes are a port (``Probes``): ``services.review.adapters.pipeline_probes`` reads
 the real broker and the services' /metrics. They run side by side so the page
 answers within about one probe timeout, whatever is down.
 """

@@ -9,10 +9,10 @@ from sqlalchemy import Connection
 
 from services.review.domain import states
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.handlers import cycles as cycle_cases
-from services.review.handlers import reviewing, transitions
-from services.review.handlers.events import emit
 from services.review.store import audit, cycles, proposals
+from services.review.usecases import cycles as cycle_cases
+from services.review.usecases import reviewing, transitions
+from services.review.usecases.events import emit
 from shared.events.catalog import (
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,

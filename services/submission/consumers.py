@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.submission.store import cycle_records, review
+from services.submission.store import cycle_records
+from services.submission.usecases import review_facts as review
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
     PROPOSAL_AWARDED,

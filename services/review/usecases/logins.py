@@ -10,8 +10,8 @@ from sqlalchemy import Connection
 
 from services.review.domain import login_limit
 from services.review.domain.login_limit import LoginLimit
-from services.review.handlers import accounts
 from services.review.store import login_failures
+from services.review.usecases import accounts
 
 
 @dataclass(frozen=True)

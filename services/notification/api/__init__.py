@@ -1,0 +1,5 @@
+"""HTTP edge of the notification service: deliveries (admin), preferences, unsubscribe."""
+
+from services.notification.api.deliveries import blp, preferences_blp, unsubscribe_blp
+
+__all__ = ["blp", "preferences_blp", "unsubscribe_blp"]
