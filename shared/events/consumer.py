@@ -331,7 +331,7 @@ class EventConsumer:
     ) -> None:
         delay = self._backoff.delay(attempt, self._rng)
         log.warning(
-            "handling %s[%d]@%d failed (attempt %d); partition paused for %.2fs: %r",
+            "handling %s[%d]@%d failed (attempt %d); partition paused, retrying in %.2fs: %r",
             partition.topic,
             partition.partition,
             record.offset,
