@@ -40,10 +40,16 @@ from services.review.handlers import cycles as cycle_cases
 from services.review.handlers import decisions, reviewing
 from services.review.handlers.logins import TooManyFailures
 from services.review.store import assignments, audit, cycles, people, proposals
+from shared.web import attachment
 
 bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../templates")
 F = TypeVar("F", bound=Callable[..., Any])
 REFUSALS = (NotFound, Conflict, Invalid, IllegalTransition)
+# The pages load nothing from elsewhere and run no script; forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 @contextmanager
@@ -62,6 +68,12 @@ def csrf_token() -> str:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
+
+
+@bp.after_request
+def _content_security_policy(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
 
 
 @bp.app_template_filter("utc_ms")
@@ -439,7 +451,7 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
     writer.writerow(header)
     writer.writerows([[_csv_cell(v) for v in row] for row in rows])
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = attachment(name)
     return response
 
 

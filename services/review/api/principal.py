@@ -56,6 +56,12 @@ def principal_for(conn: Connection, token: str | None) -> Principal | None:
     return Principal(user["id"], user["role"], user["name"]) if user else None
 
 
+def authenticated(token: str | None) -> bool:
+    """Whether ``token`` is the admin token or a live account's token."""
+    with context().engine.connect() as conn:
+        return principal_for(conn, token) is not None
+
+
 def caller() -> Principal:
     """The authenticated caller, or a 401."""
     with context().engine.connect() as conn:
