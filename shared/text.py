@@ -36,7 +36,8 @@ class SingleLine(validate.Validator):
 
 
 def without_bidi_controls(value: Any) -> Any:
-    """``value`` with bidi controls removed when it is text (a Jinja ``finalize``)."""
-    if isinstance(value, str):
-        return BIDI_CONTROLS.sub("", value)
+    """``value`` with bidi controls removed when it is text (a Jinja ``finalize``); markup
+    stays markup (``type(value)``), so that it is not escaped a second time."""
+    if isinstance(value, str) and BIDI_CONTROLS.search(value):
+        return type(value)(BIDI_CONTROLS.sub("", value))
     return value

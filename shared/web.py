@@ -28,6 +28,7 @@ from shared.logs import correlation_id
 from shared.metrics import OutboxCollector, scrape
 from shared.migrations import ensure_current
 from shared.settings import Settings
+from shared.text import without_bidi_controls
 
 PROBLEM_JSON = "application/problem+json"
 # Deeper than any body of ours (a proposal is four levels deep); far below the depth at
@@ -362,6 +363,8 @@ def create_base_app(
 ) -> tuple[Flask, ProblemApi]:
     """A Flask app with the rules every Inagara service follows (DESIGN: HTTP)."""
     app = Flask(service)
+    # Pages show no bidi controls: "…\u202egnp.exe" must not read as "…exe.png".
+    app.jinja_options = {**app.jinja_options, "finalize": without_bidi_controls}
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,
