@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the project with its local and test extras
 
-run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catcher); Ctrl-C stops it
+run: $(STAMP)  ## start the whole system locally (broker, 3 services behind nginx, mail catcher); Ctrl-C stops it
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
 
 test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-chromium.sh
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
@@ -47,6 +49,7 @@ integration: $(STAMP)  ## only the integration tests (real broker, real database
 	$(BIN)/python -m pytest -p no:cacheprovider tests/integration
 
 e2e: $(STAMP)  ## only the end-to-end tests (real processes)
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e
 
 browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, installs Chromium; screenshots in test-artifacts/)
