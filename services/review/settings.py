@@ -50,8 +50,8 @@ class ReviewSettings:
     # Where the pipeline status page reads the other services' /metrics (outbox backlog).
     submission_url: str = "http://127.0.0.1:8001"
     notification_url: str = "http://127.0.0.1:8003"
-    # Login brute-force limit (UI and API): this many failures per email address, and per
-    # client address, within the window answer 429 until the window closes.
+    # Login brute-force limit (UI and API): this many failures per (email, client address),
+    # and per client address, within the window answer 429 until the window closes.
     login_max_failures: int = 5
     login_max_failures_per_client: int = 20
     login_window_s: float = 900.0

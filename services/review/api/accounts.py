@@ -43,7 +43,8 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
     429,
     schema=ProblemSchema,
     content_type=PROBLEM_JSON,
-    description="Too many failed logins for the email or from the client address within the "
+    description="Too many failed logins for the email from this client address, or from "
+    "the address, within the "
     "window (REVIEW_LOGIN_*); the password was not checked. Retry-After says when to try again.",
     headers={"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
 )

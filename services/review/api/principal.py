@@ -143,7 +143,7 @@ def too_many_failures(refused: TooManyFailures) -> Response:
     response = problem_with(
         429,
         "Too Many Requests",
-        "Too many failed logins for this account or from this address; "
+        "Too many failed logins for this account from this address, or from this address; "
         f"try again in {refused.retry_after_s} seconds.",
     )
     response.headers["Retry-After"] = str(refused.retry_after_s)
