@@ -32,12 +32,12 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
-from services.review.api.principal import attempt_login, context, review_settings
+from services.review.api.principal import attempt_login, context, now, review_settings
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
+from services.review.handlers import accounts, decisions, reviewing
 from services.review.handlers import cycles as cycle_cases
-from services.review.handlers import decisions, reviewing
 from services.review.handlers.logins import TooManyFailures
 from services.review.store import assignments, audit, cycles, people, proposals
 from shared.web import attachment
@@ -85,10 +85,11 @@ def _utc_ms(milliseconds: int) -> str:
 @bp.before_request
 def _load_user_and_check_csrf() -> None:
     g.user = None
-    if session.get("user_id"):
+    if session.get("token"):
+        # A live session row, not just a signed cookie: logout, a password change, a
+        # deactivation or "sign out everywhere" end it at once, and it expires.
         with context().engine.connect() as conn:
-            user = people.get(conn, session["user_id"])
-        g.user = user if user and user["active"] else None
+            g.user = accounts.by_token(conn, session["token"], now(), accounts.UI)
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
@@ -134,8 +135,12 @@ def login() -> str | BaseResponse:
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]
+        with transaction() as conn:
+            token, _ = accounts.issue_token(
+                conn, user["id"], now(), review_settings().session_ttl, accounts.UI
+            )
         session.clear()
-        session["user_id"] = user["id"]
+        session["token"] = token
         csrf_token()
         target = request.args.get("next", "")
         # Only paths of this site: never an open redirect.
@@ -147,6 +152,9 @@ def login() -> str | BaseResponse:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> BaseResponse:
+    if session.get("token"):
+        with transaction() as conn:
+            accounts.end_session(conn, session["token"])
     session.clear()
     return redirect(url_for("pages.login"))
 

@@ -52,7 +52,7 @@ def principal_for(conn: Connection, token: str | None) -> Principal | None:
         return None
     if is_admin(context().settings, token):
         return Principal(ADMIN_ID, SECRETARIAT, "Administrator")
-    user = accounts.by_token(conn, token)
+    user = accounts.by_token(conn, token, now())
     return Principal(user["id"], user["role"], user["name"]) if user else None
 
 

@@ -54,6 +54,10 @@ class TokenSchema(Schema):
     token = fields.String(
         required=True, metadata={"description": "Send as `Authorization: Bearer <token>`"}
     )
+    expires_at = fields.DateTime(
+        required=True,
+        metadata={"description": "When the token stops working (REVIEW_SESSION_TTL_S after login)"},
+    )
     user = fields.Nested(UserSchema, required=True)
 
 
