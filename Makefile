@@ -56,9 +56,10 @@ browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, insta
 	sh deploy/local/ensure-chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_review_browser.py
 
-docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from the schemas
+docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy/nginx/compose.conf
 	$(BIN)/python -m shared.events.asyncapi
 	$(BIN)/python -m shared.openapi
+	$(BIN)/python -m deploy.local.proxy
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail

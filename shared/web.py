@@ -194,6 +194,8 @@ def _view_accepts_multipart() -> bool:
 
 
 def _require_json_bodies() -> None:
+    if request.routing_exception is not None:
+        return  # no such route or method: the 404 or 405 says so, not a 415
     if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
         # No body at all (curl -X POST .../submit) is fine; a body must be JSON.
         if (

@@ -88,6 +88,15 @@ def server_block(listen: str, upstream: str, max_body_bytes: int) -> str:
             proxy_buffering on;
             proxy_read_timeout 60s;
         }}
+        # nginx refuses TRACE itself (405) before any location; the service says in an
+        # OPTIONS answer which methods the resource has, for the 405's Allow.
+        error_page 405 =405 @allowed;
+        location @allowed {{
+            proxy_method OPTIONS;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_pass http://{upstream};
+        }}
 {problem_locations()}
     }}
 """
@@ -135,3 +144,29 @@ def prepare(prefix: Path, text: str) -> Path:
 
 def command(nginx: str, prefix: Path, conf: Path) -> list[str]:
     return [nginx, "-p", str(prefix), "-c", str(conf)]
+
+
+COMPOSE_HEADER = """# nginx in front of the three web services in docker-compose.yml: gunicorn only ever
+# sees whole requests (slow clients cannot hold its threads: docs/OPERATE.md, "Slow
+# clients"). The same server blocks as the local stack's: written by
+# `python -m deploy.local.proxy` from deploy/local/proxy.py (tests/unit/test_deploy_files.py
+# checks that they agree). Mounted as /etc/nginx/conf.d/default.conf in the official
+# nginx image (Debian). client_max_body_size: MAX_EVIDENCE_FILE_BYTES (10 MiB) and 1 MiB
+# for the framing; raise both together.
+server_tokens off;
+"""
+COMPOSE_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
+
+
+def compose_config(max_evidence_file_bytes: int = 10_485_760) -> str:
+    largest = largest_body(max_evidence_file_bytes)
+    return COMPOSE_HEADER + "".join(
+        server_block(str(port), f"{service}-web:8000", largest)
+        for service, port in COMPOSE_PORTS.items()
+    )
+
+
+if __name__ == "__main__":
+    target = Path(__file__).resolve().parents[1] / "nginx" / "compose.conf"
+    target.write_text(compose_config())
+    print(f"wrote {target}")

@@ -117,3 +117,16 @@ def test_what_the_proxy_and_gunicorn_answer_themselves_is_problem_json(stack: St
                 response.status,
                 body[:200],
             )
+
+
+def test_the_proxy_answers_trace_with_the_services_allow(stack: Stack) -> None:
+    """nginx refuses TRACE itself; its 405 says which methods the resource has (RFC 9110)."""
+    connection = http.client.HTTPConnection("127.0.0.1", stack.config.ports["notification"], 10)
+    try:
+        connection.request("TRACE", "/v1/deliveries")
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 405
+    assert "GET" in response.getheader("Allow", "") and "TRACE" not in response.getheader("Allow")

@@ -212,9 +212,8 @@ def test_the_compose_proxy_buffers_like_the_local_one() -> None:
     """deploy/nginx/compose.conf holds the local stack's server blocks (deploy/local/proxy.py),
     its body limit above the evidence limit, and the proxy publishes every web port."""
     text = (REPO_ROOT / "deploy" / "nginx" / "compose.conf").read_text()
-    largest = proxy.largest_body(Settings.from_env("submission", {}).max_evidence_file_bytes)
-    for service, port in (("submission", 8001), ("review", 8002), ("notification", 8003)):
-        assert proxy.server_block(f"{port}", f"{service}-web:8000", largest) in text, service
+    limit = Settings.from_env("submission", {}).max_evidence_file_bytes
+    assert text == proxy.compose_config(limit), "run python -m deploy.local.proxy"
     services = compose()["services"]
     assert "ports" not in services["submission-web"]
     assert len(services["proxy"]["ports"]) == 3
