@@ -126,7 +126,10 @@ def run_schemathesis(base_url: str, secret: str, report: Path) -> dict[str, obje
         "--report-json-path",
         str(report),
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # Run beside the report: schemathesis keeps a cache (.schemathesis/) where it runs.
+    finished = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=report.parent
+    )
     assert report.exists(), finished.stdout[-3000:] + finished.stderr[-3000:]
     found: dict[str, object] = json.loads(report.read_text())
     found["output"] = finished.stdout
