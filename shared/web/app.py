@@ -18,8 +18,10 @@ from shared.platform.logs import correlation_id
 from shared.platform.metrics import LATENCY, REQUESTS, OutboxCollector, scrape
 from shared.platform.migrations import DatabaseSchema, ensure_current
 from shared.platform.settings import Settings
-from shared.web.bodies import ChunkedBodyLimit, require_json_bodies
+from shared.platform.text import without_bidi_controls
+from shared.web.bodies import ChunkedBodyLimit, refuse_deep_json, require_json_bodies
 from shared.web.problems import ProblemApi
+from shared.web.responses import SECURITY_HEADERS
 
 
 def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
@@ -51,6 +53,8 @@ def create_base_app(
     which bounds a chunked body before a route is known.
     """
     app = Flask(service)
+    # Pages show no bidi controls: "…\u202egnp.exe" must not read as "…exe.png".
+    app.jinja_options = {**app.jinja_options, "finalize": without_bidi_controls}
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,
@@ -70,7 +74,9 @@ def create_base_app(
     largest = max(settings.max_body_bytes, largest_body_bytes)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, largest)  # type: ignore[method-assign]
     api = ProblemApi(app)
+    app.extensions["inagara_api"] = api
     app.before_request(require_json_bodies)
+    app.before_request(refuse_deep_json)
 
     @app.before_request
     def _start_timer() -> None:
@@ -93,6 +99,8 @@ def create_base_app(
             time.perf_counter() - g.get("started", time.perf_counter())
         )
         REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     @app.get("/healthz")

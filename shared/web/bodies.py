@@ -9,9 +9,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import current_app, request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from shared.web.problems import PROBLEM_JSON
+
+# Deeper than any body of ours (a proposal is four levels deep); far below the depth at
+# which parsing or walking a body would exhaust Python's stack (a RecursionError, a 500).
+MAX_JSON_DEPTH = 32
+# The largest number a query, path or body may give: PostgreSQL's INTEGER. Larger ones
+# overflow a column or an OFFSET and came back as a 500; bound every numeric parameter.
+LARGEST_INTEGER = 2**31 - 1
 
 MULTIPART_FORM = "multipart/form-data"
 _Viewfn = TypeVar("_Viewfn", bound=Callable[..., Any])
@@ -34,6 +41,8 @@ def _view_accepts_multipart() -> bool:
 
 
 def require_json_bodies() -> None:
+    if request.routing_exception is not None:
+        return  # no such route or method: the 404 or 405 says so, not a 415
     if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
         # No body at all (curl -X POST .../submit) is fine; a body must be JSON.
         if (
@@ -48,6 +57,37 @@ def require_json_bodies() -> None:
             raise UnsupportedMediaType(
                 f"Send the body as application/json (got {request.mimetype or 'no content type'})."
             )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is 0)."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            level.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def refuse_deep_json() -> None:
+    """A JSON body nested deeper than MAX_JSON_DEPTH is a 400, whoever sends it: parsing
+    ``[[[[…`` 100,000 deep exhausts the stack (RecursionError), and a body only a little
+    less deep would do so in whatever walks it next."""
+    if not (
+        request.is_json and (request.content_length or request.headers.get("Transfer-Encoding"))
+    ):
+        return
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
+        too_deep = True
+    else:
+        too_deep = json_depth(body) > MAX_JSON_DEPTH
+    if too_deep:
+        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
 
 
 class ChunkedBodyLimit:

@@ -75,6 +75,10 @@ class ProblemApi(Api):  # type: ignore[misc]
         errors = _field_errors(data)
         detail = _detail(status, data, errors, error.description)
         response = problem(status, error.name, detail, errors)
+        # What the exception itself says in headers: Allow on a 405, Retry-After, ...
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         if status == 401:
