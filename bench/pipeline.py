@@ -43,8 +43,10 @@ from bench.common import (
     process_name,
 )
 from deploy.local.mailcatcher import read_mail
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import LocalBroker, ensure_topics, free_port
+from deploy.local.tansu import LocalBroker
+from shared.events.topics import ensure_topics
 
 
 def emails(mail_dir: Path) -> int:

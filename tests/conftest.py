@@ -21,9 +21,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared.broker import LocalBroker, ensure_topics
+from deploy.local.tansu import LocalBroker
 from shared.db import normalise_url
 from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 
 
 def _docker_engine_answers() -> bool:

@@ -37,9 +37,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.broker import LocalBroker, ensure_topics, free_port, port_is_free, wait_for_port
+from deploy.local.ports import free_port, port_is_free, wait_for_port
+from deploy.local.tansu import LocalBroker
 from shared.db import make_engine
 from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 from shared.migrate import migrate
 
 SERVICES = ("submission", "review", "notification")

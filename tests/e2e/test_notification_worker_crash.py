@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from deploy.local.ports import free_port
 from deploy.local.smsgateway import SmsGatewayServer
 from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
-from shared.broker import free_port
 from shared.db import make_engine
 from tests.integration.notification.support import Inbox, eventually, smtp_server
 from tests.integration.test_notification_burst import produce

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import free_port
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-review-admin"

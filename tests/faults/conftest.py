@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.broker import LocalBroker, ensure_topics
+from deploy.local.tansu import LocalBroker
 from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 
 
 @pytest.fixture

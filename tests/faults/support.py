@@ -20,6 +20,7 @@ from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 from deploy.local.mailcatcher import read_mail
+from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from services.notification.dispatcher import PRESUMED
@@ -27,7 +28,6 @@ from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from services.review.store.tables import proposals as review_proposals
 from services.submission.store.tables import timeline
-from shared.broker import free_port
 from shared.db import make_engine
 from shared.dlq import DeadLetter, read_all
 from shared.envelope import Event, Record

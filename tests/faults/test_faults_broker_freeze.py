@@ -20,8 +20,8 @@ import requests
 from sqlalchemy import func, select
 
 from deploy.local.stack import Stack
+from deploy.local.tansu import LocalBroker
 from services.submission.store.tables import outbox
-from shared.broker import LocalBroker
 from shared.db import make_engine
 from tests.faults.support import (
     Submitted,

@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from deploy.local.stack import Stack
-from shared.broker import LocalBroker
+from deploy.local.tansu import LocalBroker
 from shared.db import make_engine, normalise_url
 from shared.dlq import read_all
 from shared.envelope import Record, to_record

@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from deploy.local.stack import Stack
+from deploy.local.tansu import LocalBroker
 from services.notification.config import NotificationConfig
-from shared.broker import LocalBroker
 from tests.faults.support import (
     assignment_messages,
     deliveries_done,

@@ -18,6 +18,7 @@ import pytest
 from kafka import KafkaProducer
 from sqlalchemy import func, select
 
+from deploy.local.ports import free_port
 from deploy.local.smsgateway import SmsGatewayServer
 from services.notification import store
 from services.notification.dispatcher import Dispatcher, EmailTransport, Policy, SmsTransport
@@ -26,10 +27,10 @@ from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer
 from services.notification.sms import TwilioGateway
 from services.notification.store.tables import deliveries, parked_events
-from shared.broker import ensure_topics, free_port
 from shared.consumer import ConsumerConfig, EventConsumer
 from shared.db import create_schema, make_engine
 from shared.envelope import Event, to_record
+from shared.events.topics import ensure_topics
 from shared.inbox import dispatcher as inbox_dispatcher
 from shared.producer import KafkaPublisher
 from shared.relay import OutboxRelay

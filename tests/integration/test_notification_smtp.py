@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from deploy.local.ports import free_port
 from services.notification import store
 from services.notification.dispatcher import Dispatcher, EmailTransport, Policy
 from services.notification.domain import SENT
@@ -20,7 +21,6 @@ from services.notification.handlers import Recorder, handlers_for
 from services.notification.mailer import SmtpMailer, TransientSendError, compose
 from services.notification.rendering import RenderedEmail
 from services.notification.store.tables import deliveries
-from shared.broker import free_port
 from shared.db import create_schema, make_engine
 from shared.inbox import dispatcher as inbox_dispatcher
 from shared.settings import Settings
