@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
+.PHONY: help install run test test-kafka lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,6 +24,12 @@ run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catch
 test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The broker-facing tiers again on one Apache Kafka node (deploy/local/apache_kafka.py: Java 17+
+# and Maven resolve Kafka from Maven Central once). The browser tests do not touch the broker.
+test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
+	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/integration tests/e2e tests/faults --deselect tests/e2e/test_review_browser.py $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
 	$(BIN)/ruff check .

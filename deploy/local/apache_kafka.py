@@ -522,6 +522,15 @@ class KafkaCluster:
         topics = self.admin_call(lambda admin: admin.describe_topics([topic]))
         return {int(p["partition_index"]): int(p["leader_id"]) for p in topics[0]["partitions"]}
 
+    def freeze(self) -> None:
+        """SIGSTOP every node (the whole broker gone silent)."""
+        for node in self.nodes:
+            node.freeze()
+
+    def thaw(self) -> None:
+        for node in self.nodes:
+            node.thaw()
+
     def rss_kib(self) -> dict[int, int | None]:
         return {node.node_id: node.rss_kib() for node in self.nodes}
 

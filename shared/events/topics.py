@@ -19,7 +19,10 @@ def ensure_topics(
     partitions: int = 6,
     timeout_s: float = 20,
 ) -> None:
-    """Create the topics that do not exist yet (idempotent); blocks until they do."""
+    """Create the topics that do not exist yet (idempotent); blocks until they do.
+
+    Replicated on min(3, brokers) brokers, with ``min.insync.replicas`` 2 when there
+    are at least two replicas (so ``acks=all`` means two copies), else 1."""
     wanted = list(topics)
     deadline = time.monotonic() + timeout_s
     while True:
@@ -33,8 +36,14 @@ def ensure_topics(
                 raise
             time.sleep(0.1)
     try:
+        replication = min(3, len(admin.describe_cluster()["brokers"]))
+        configs = {"min.insync.replicas": str(min(2, replication))}
         existing = set(admin.list_topics())
-        missing = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
+        missing = [
+            NewTopic(t, partitions, replication, topic_configs=configs)
+            for t in wanted
+            if t not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)

@@ -20,9 +20,9 @@ import requests
 from sqlalchemy import func, select
 
 from deploy.local.stack import Stack
-from deploy.local.tansu import LocalBroker
 from services.submission.store.tables import outbox
 from shared.db import make_engine
+from tests.brokers import Broker
 from tests.faults.support import (
     Submitted,
     deliveries_done,
@@ -97,14 +97,14 @@ def unsent(stack: Stack) -> int:
 
 
 @pytest.fixture
-def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_broker: Broker, tmp_path: Path) -> Iterator[Stack]:
     stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
 
 
 def test_a_frozen_broker_fails_no_submission_and_loses_or_repeats_nothing(
-    stack: Stack, own_broker: LocalBroker
+    stack: Stack, own_broker: Broker
 ) -> None:
     key = stack.create_demo_agency()
     with Load(stack, key) as load:

@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from deploy.local.stack import Stack
-from deploy.local.tansu import LocalBroker
 from services.notification.config import NotificationConfig
+from tests.brokers import Broker
 from tests.faults.support import (
     assignment_messages,
     deliveries_done,
@@ -89,7 +89,7 @@ def kill_at_random(
 
 
 @pytest.fixture
-def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_broker: Broker, tmp_path: Path) -> Iterator[Stack]:
     stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
