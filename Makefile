@@ -29,7 +29,7 @@ test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, e
 # and Maven resolve Kafka from Maven Central once). The browser tests do not touch the broker.
 test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
 	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/integration tests/e2e tests/faults --deselect tests/e2e/test_review_browser.py $(PYTEST_ARGS)
+		tests/e2e tests/faults tests/integration --deselect tests/e2e/test_review_browser.py $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
 	$(BIN)/ruff check .
