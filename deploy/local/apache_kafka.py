@@ -221,6 +221,9 @@ class KafkaNode:
             "share.coordinator.state.topic.min.isr": min_isr,
             # Fast for tests: a group starts at once, small threads pools for a small machine.
             "group.initial.rebalance.delay.ms": "0",
+            # The fault tests' consumers time out in 3 s so that a killed worker's partitions
+            # move on quickly; Kafka refuses a session timeout below this (6 s by default).
+            "group.min.session.timeout.ms": "1000",
             "num.network.threads": "2",
             "num.io.threads": "2",
             "num.recovery.threads.per.data.dir": "1",
