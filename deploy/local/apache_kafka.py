@@ -37,6 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -437,8 +438,14 @@ class KafkaCluster:
             self._format()
             atexit.register(self.stop)
             self._started = True
-            for node in self.nodes:
-                node.start(max(1.0, deadline - time.monotonic()))
+            # All at once: a node listens only when a majority of the controllers is up.
+            with ThreadPoolExecutor(len(self.nodes)) as pool:
+                starting = [
+                    pool.submit(node.start, max(1.0, deadline - time.monotonic()))
+                    for node in self.nodes
+                ]
+                for future in starting:
+                    future.result()
             self.wait_ready(max(1.0, deadline - time.monotonic()))
         except BaseException:
             self.stop()
