@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, e
 test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
 	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/e2e tests/faults tests/integration --deselect tests/e2e/test_review_browser.py $(PYTEST_ARGS)
+
+test-cluster: $(STAMP)  ## fault tests on a three-node Apache Kafka cluster (kills, a freeze, below min ISR), with their figures
+	INAGARA_TEST_BROKER=kafka-cluster $(BIN)/python -m pytest -p no:cacheprovider -rP tests/cluster $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
 	$(BIN)/ruff check .

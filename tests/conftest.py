@@ -27,6 +27,10 @@ from shared.events.catalog import ALL_TOPICS
 from shared.events.topics import ensure_topics
 from tests import brokers
 
+# The three-node cluster tier (tests/cluster) starts three JVMs and runs minutes of
+# faults: collected only when selected, as `make test-cluster` does.
+collect_ignore = [] if os.environ.get("INAGARA_TEST_BROKER") == "kafka-cluster" else ["cluster"]
+
 
 def _docker_engine_answers() -> bool:
     if not shutil.which("docker"):

@@ -27,7 +27,7 @@ from services.notification.dispatcher import PRESUMED
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from services.review.store.tables import proposals as review_proposals
-from services.submission.store.tables import timeline
+from services.submission.store.tables import outbox, timeline
 from shared.db import make_engine
 from shared.dlq import DeadLetter, read_all
 from shared.envelope import Event, Record
@@ -178,6 +178,17 @@ def timeline_types(stack: Stack) -> dict[str, Counter[str]]:
     for row in rows:
         found.setdefault(row.proposal_id, Counter())[row.type] += 1
     return found
+
+
+def unsent(stack: Stack) -> int:
+    """Events in the submission service's outbox not yet acknowledged by the broker."""
+    engine = make_engine(stack.config.database_urls["submission"])
+    try:
+        with engine.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def mail_count(stack: Stack) -> Counter[str]:

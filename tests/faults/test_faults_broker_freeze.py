@@ -17,11 +17,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import func, select
 
 from deploy.local.stack import Stack
-from services.submission.store.tables import outbox
-from shared.db import make_engine
 from tests.brokers import Broker
 from tests.faults.support import (
     Submitted,
@@ -33,6 +30,7 @@ from tests.faults.support import (
     proposal_body,
     review_status_of,
     sms_count,
+    unsent,
 )
 
 pytestmark = pytest.mark.e2e
@@ -84,16 +82,6 @@ class Load:
                 Answer(started, response.status_code, time.monotonic() - started, proposal)
             )
             n += THREADS
-
-
-def unsent(stack: Stack) -> int:
-    engine = make_engine(stack.config.database_urls["submission"])
-    try:
-        with engine.connect() as conn:
-            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            return int(conn.execute(query).scalar_one())
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
