@@ -52,10 +52,16 @@ def ensure_stress_ng() -> str:
 
 
 def start_stress(stress_ng: str, cpus: int) -> subprocess.Popen[bytes]:
-    """``stress-ng --cpu N`` in a process group of its own (stopped with it at the end)."""
+    """``stress-ng --cpu N`` in a process group of its own (stopped with it at the end).
+
+    In this session, not a new one: with the kernel's autogroup scheduling (the
+    default on desktop and many server kernels) a new session is a scheduling
+    group of its own, which would get only its fair share against the tests'
+    session, however many workers it ran: half the contention asked for.
+    """
     stress = subprocess.Popen(
         [stress_ng, "--cpu", str(cpus), "--timeout", "0", "--quiet"],
-        start_new_session=True,
+        process_group=0,
     )
     time.sleep(0.5)
     if stress.poll() is not None:
