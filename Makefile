@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the project with its local and test extras
 
-run: $(STAMP)  ## start the whole system locally (broker, 3 services, mail catcher); Ctrl-C stops it
+run: $(STAMP)  ## start the whole system locally (broker, 3 services behind nginx, mail catcher); Ctrl-C stops it
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
 
 test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-chromium.sh
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
@@ -47,6 +49,7 @@ integration: $(STAMP)  ## only the integration tests (real broker, real database
 	$(BIN)/python -m pytest -p no:cacheprovider tests/integration
 
 e2e: $(STAMP)  ## only the end-to-end tests (real processes)
+	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e
 
 browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, installs Chromium; screenshots in test-artifacts/)
@@ -57,9 +60,10 @@ browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, insta
 test-contended: $(STAMP)  ## the crash and fault tests with stress-ng holding every core, RUNS times in a row (default 10), stopping at the first failure
 	$(BIN)/python -m deploy.local.contended --runs $(or $(RUNS),10) $(TESTS)
 
-docs: $(STAMP)  ## regenerate docs/asyncapi.json and docs/openapi/*.json from the schemas
+docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy/nginx/compose.conf
 	$(BIN)/python -m shared.events.asyncapi
 	$(BIN)/python -m shared.openapi
+	$(BIN)/python -m deploy.local.proxy
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail

@@ -6,11 +6,13 @@ the master starts and a dead worker's live gauges are dropped.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util
 from prometheus_client import multiprocess
 
 worker_class = "gthread"
@@ -39,6 +41,24 @@ logconfig_dict = {
         "kafka": {"level": "WARNING"},
     },
 }
+
+
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """What gunicorn answers itself (a request line over 4094 bytes: 414; too many or too
+    large headers: 431; a request it cannot parse: 400), as problem+json like every
+    other error of ours rather than gunicorn's HTML page."""
+    body = json.dumps(
+        {"type": "about:blank", "title": reason, "status": status_int, "detail": mesg}
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# gunicorn's workers call util.write_error for the answers they make themselves.
+util.write_error = write_problem
 
 
 def on_starting(server: Any) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import socket
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api
@@ -18,15 +21,29 @@ from marshmallow import Schema, fields
 from prometheus_client import Counter, Histogram
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, MetaData
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, Unauthorized, UnsupportedMediaType
 
 from shared.db import make_engine, ping
 from shared.logs import correlation_id
 from shared.metrics import OutboxCollector, scrape
 from shared.migrations import ensure_current
 from shared.settings import Settings
+from shared.text import without_bidi_controls
 
 PROBLEM_JSON = "application/problem+json"
+# Deeper than any body of ours (a proposal is four levels deep); far below the depth at
+# which parsing or walking a body would exhaust Python's stack (a RecursionError, a 500).
+MAX_JSON_DEPTH = 32
+# The largest number a query, path or body may give: PostgreSQL's INTEGER. Larger ones
+# overflow a column or an OFFSET and came back as a 500; bound every numeric parameter.
+LARGEST_INTEGER = 2**31 - 1
+# Every answer: never in a frame (clickjacking), no Referer to other sites, no sniffing.
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 REQUESTS = Counter(
     "inagara_http_requests_total",
@@ -114,11 +131,31 @@ class ProblemApi(Api):  # type: ignore[misc]
         if status == 400 and errors and "_body" in errors and not data.get("message"):
             detail = "; ".join(errors.pop("_body")) or detail
         response = problem(status, error.name, str(detail or ""), errors)
+        # What the exception itself says in headers: Allow on a 405, Retry-After, ...
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         if error.code == 401:
             response.headers.setdefault("WWW-Authenticate", "Bearer")
         return response
+
+
+def attachment(filename: str) -> str:
+    """A ``Content-Disposition`` for a download named ``filename``, whatever its script:
+    an ASCII ``filename`` for old clients and ``filename*=UTF-8''…`` (RFC 6266, RFC 8187)
+    for the real name. HTTP headers are Latin-1 at most: ``報告.pdf`` put there as is
+    cannot be sent at all (a 500)."""
+    folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded)
+    stem, dot, extension = fallback.strip().rpartition(".")
+    if not (stem if dot else extension).strip(" ._"):
+        fallback = f"download.{extension}" if dot and extension else "download"
+    if fallback == filename:
+        token = re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", filename)
+        return f"attachment; filename={filename}" if token else f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def bearer_token() -> str | None:
@@ -157,6 +194,8 @@ def _view_accepts_multipart() -> bool:
 
 
 def _require_json_bodies() -> None:
+    if request.routing_exception is not None:
+        return  # no such route or method: the 404 or 405 says so, not a 415
     if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/v1/"):
         # No body at all (curl -X POST .../submit) is fine; a body must be JSON.
         if (
@@ -171,6 +210,79 @@ def _require_json_bodies() -> None:
             raise UnsupportedMediaType(
                 f"Send the body as application/json (got {request.mimetype or 'no content type'})."
             )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is 0)."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            level.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _refuse_deep_json() -> None:
+    """A JSON body nested deeper than MAX_JSON_DEPTH is a 400, whoever sends it: parsing
+    ``[[[[…`` 100,000 deep exhausts the stack (RecursionError), and a body only a little
+    less deep would do so in whatever walks it next."""
+    if not (
+        request.is_json and (request.content_length or request.headers.get("Transfer-Encoding"))
+    ):
+        return
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
+        too_deep = True
+    else:
+        too_deep = json_depth(body) > MAX_JSON_DEPTH
+    if too_deep:
+        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+
+
+_RULE_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+class CredentialsFirst:
+    """Checks the bearer credential of every operation the OpenAPI document secures
+    before anything else of the request is looked at: a caller without a valid credential
+    gets a 401, never a 422 that tells them what a valid body looks like.
+
+    ``authenticate(secret)`` is the service's own check (an API key, an account's token,
+    the admin token); the view still decides what the credential may do (403, 404).
+    """
+
+    def __init__(self, api: ProblemApi, authenticate: Callable[[str | None], bool]) -> None:
+        self._api = api
+        self._authenticate = authenticate
+        self._secured: set[tuple[str, str]] | None = None
+
+    def _secured_operations(self) -> set[tuple[str, str]]:
+        if self._secured is None:
+            secured = set()
+            for path, operations in self._api.spec.to_dict().get("paths", {}).items():
+                for method, operation in operations.items():
+                    if isinstance(operation, dict) and operation.get("security"):
+                        secured.add((path, method.upper()))
+            self._secured = secured
+        return self._secured
+
+    def __call__(self) -> None:
+        if request.url_rule is None:
+            return
+        path = _RULE_VARIABLE.sub(r"{\1}", request.url_rule.rule)
+        method = "GET" if request.method == "HEAD" else request.method
+        if (path, method) in self._secured_operations() and not self._authenticate(bearer_token()):
+            raise Unauthorized("Send a valid credential as `Authorization: Bearer <secret>`.")
+
+
+def require_credentials_first(app: Flask, authenticate: Callable[[str | None], bool]) -> None:
+    """Install ``CredentialsFirst`` as the app's first before-request function."""
+    check = CredentialsFirst(app.extensions["inagara_api"], authenticate)
+    app.before_request_funcs.setdefault(None, []).insert(0, check)
 
 
 class ChunkedBodyLimit:
@@ -253,6 +365,8 @@ def create_base_app(
 ) -> tuple[Flask, ProblemApi]:
     """A Flask app with the rules every Inagara service follows (DESIGN: HTTP)."""
     app = Flask(service)
+    # Pages show no bidi controls: "…\u202egnp.exe" must not read as "…exe.png".
+    app.jinja_options = {**app.jinja_options, "finalize": without_bidi_controls}
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,
@@ -273,7 +387,9 @@ def create_base_app(
     largest = max(settings.max_body_bytes, settings.max_evidence_file_bytes + 65536)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, largest)  # type: ignore[method-assign]
     api = ProblemApi(app)
+    app.extensions["inagara_api"] = api
     app.before_request(_require_json_bodies)
+    app.before_request(_refuse_deep_json)
 
     @app.before_request
     def _start_timer() -> None:
@@ -296,6 +412,8 @@ def create_base_app(
             time.perf_counter() - g.get("started", time.perf_counter())
         )
         REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     @app.get("/healthz")

@@ -37,10 +37,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deploy.local import proxy
 from shared.broker import LocalBroker, ensure_topics, free_port, port_is_free, wait_for_port
 from shared.db import make_engine
 from shared.events.catalog import ALL_TOPICS
 from shared.migrate import migrate
+from shared.settings import Settings
 
 SERVICES = ("submission", "review", "notification")
 DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
@@ -72,6 +74,10 @@ class StackConfig:
     sms_gateway: bool = False
     sms_port: int = 0  # 0: any free port
     sms_gateway_url: str = ""
+    # nginx in front of each gunicorn (deploy/local/proxy.py): the service's port is
+    # nginx's, gunicorn listens on a free port behind it. Off by default so tests that
+    # build a config by hand talk to gunicorn; ``make run`` turns it on when nginx is there.
+    proxy: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StackConfig:
@@ -97,6 +103,8 @@ class StackConfig:
             sms_gateway=not env.get("SMS_GATEWAY_URL"),
             sms_port=int(env.get("INAGARA_SMS_PORT") or 9025),
             sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
+            proxy=env.get("INAGARA_PROXY", "1") not in {"0", "false", "no", "off"}
+            and proxy.find_nginx() is not None,
         )
 
     @property
@@ -123,6 +131,10 @@ class Stack:
         self.bootstrap_servers = config.kafka_bootstrap_servers
         self.smtp_host = config.smtp_host or "127.0.0.1"
         self.sms_gateway_url = config.sms_gateway_url
+        # Where each gunicorn listens: the service's port, or a free one behind nginx.
+        self.upstream_ports = {
+            s: free_port() if config.proxy else port for s, port in config.ports.items()
+        }
         (config.var_dir / "log").mkdir(parents=True, exist_ok=True)
 
     # -- starting ---------------------------------------------------------------
@@ -183,6 +195,7 @@ class Stack:
             self._start_sms_gateway()
         for service in SERVICES:
             self.migrate(service)
+        self._start_proxy()
         for service in SERVICES:
             self._spawn(f"{service}-web", self._web_command(service), self.web_env(service))
             self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
@@ -211,8 +224,31 @@ class Stack:
     def start_web(self, service: str, timeout_s: float = 30) -> None:
         """Start only ``service``'s web process (for tests of one process alone)."""
         self.migrate(service)
+        self._start_proxy()
         self._spawn(f"{service}-web", self._web_command(service), self.web_env(service))
         self._wait_healthy(service, timeout_s)
+
+    def _start_proxy(self) -> None:
+        """nginx in front of every service's gunicorn, when the config asks for it."""
+        c = self.config
+        if not c.proxy or "proxy" in self.processes:
+            return
+        nginx = proxy.find_nginx()
+        if nginx is None:
+            raise RuntimeError(
+                "no nginx found for the buffering proxy: run deploy/local/ensure-nginx.sh "
+                "(as root it installs Debian's nginx), or set INAGARA_PROXY=0"
+            )
+        prefix = c.var_dir / "nginx"
+        servers = [
+            (f"127.0.0.1:{c.ports[s]}", f"127.0.0.1:{self.upstream_ports[s]}") for s in SERVICES
+        ]
+        env = {**os.environ, **c.extra_env}
+        largest = proxy.largest_body(Settings.from_env("submission", env).max_evidence_file_bytes)
+        conf = proxy.prepare(prefix, proxy.config(prefix, servers, largest, c.var_dir / "log"))
+        self._spawn("proxy", proxy.command(nginx, prefix, conf))
+        for service in SERVICES:
+            wait_for_port("127.0.0.1", c.ports[service], 15)
 
     def start_worker(self, service: str) -> None:
         """Start only ``service``'s worker process (its database already migrated)."""
@@ -231,6 +267,8 @@ class Stack:
             "SMTP_PORT": str(c.smtp_port),
             "INAGARA_ADMIN_TOKEN": c.admin_token,
             "INAGARA_SERVICE": service,
+            # Behind the local nginx, the client's address is its X-Forwarded-For.
+            **({"REVIEW_TRUST_PROXY": "true"} if c.proxy else {}),
             "PYTHONUNBUFFERED": "1",
             **({"SMS_GATEWAY_URL": self.sms_gateway_url} if self.sms_gateway_url else {}),
             "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
@@ -249,7 +287,7 @@ class Stack:
             "--config",
             "python:shared.gunicorn_config",
             "--bind",
-            f"127.0.0.1:{self.config.ports[service]}",
+            f"127.0.0.1:{self.upstream_ports[service]}",
             "--workers",
             str(self.config.web_workers),
             "--access-logfile",

@@ -20,7 +20,7 @@ from services.notification.domain.messages import CHANNELS, DEFAULT_TIME_ZONE, S
 from services.notification.domain.schedule import is_time_zone
 from services.notification.store import deliveries, projection
 from shared.events.proposal import normalise_phone
-from shared.web import ServiceContext, bearer_token, is_admin
+from shared.web import LARGEST_INTEGER, ServiceContext, bearer_token, is_admin
 
 blp = Blueprint(
     "deliveries",
@@ -87,7 +87,7 @@ class DeliveryQuerySchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=LARGEST_INTEGER))
 
 
 class DeliverySchema(Schema):

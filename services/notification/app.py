@@ -8,16 +8,18 @@ from services.notification import store
 from services.notification.api import blp, preferences_blp, unsubscribe_blp
 from services.notification.config import NotificationConfig
 from shared.settings import Settings
-from shared.web import create_service_app
+from shared.web import create_service_app, is_admin, require_credentials_first
 
 
 def create_app(settings: Settings | None = None, config: NotificationConfig | None = None) -> Flask:
+    settings = settings or Settings.from_env("notification")
     app = create_service_app(
-        settings or Settings.from_env("notification"),
+        settings,
         store.metadata,
         [blp, preferences_blp, unsubscribe_blp],
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
     )
     app.extensions["notification"] = config or NotificationConfig.from_env()
+    require_credentials_first(app, lambda secret: is_admin(settings, secret))
     return app

@@ -374,6 +374,7 @@ class _Burst:
         try:
             provider_id = self._send(delivery, hand_over)
         except PermanentSendError as exc:
+            log.warning("%s delivery %s failed for good: %s", self._d.channel, delivery["id"], exc)
             with engine.begin() as conn:
                 self._finish_sent(conn)
                 failed = store.finish(

@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from email.charset import QP, Charset
+from email.errors import MessageError
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -26,6 +27,10 @@ from shared.settings import Settings
 
 class PermanentSendError(Exception):
     """The server refused the message for good (bad address, 5xx): do not retry."""
+
+
+class UnbuildableMessage(PermanentSendError):
+    """The message can never be built (a line break in a header's text): do not retry."""
 
 
 class TransientSendError(Exception):
@@ -74,6 +79,16 @@ def _text_part(text: str, subtype: str) -> MIMENonMultipart:
     return part
 
 
+# A line break in a header's text would end the header and start one of the text's choosing.
+_LINE_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(what: str, value: str) -> str:
+    if _LINE_BREAK.search(value):
+        raise UnbuildableMessage(f"cannot build the message: {what} contains a line break")
+    return value
+
+
 def _address(name: str, address: str) -> str:
     return formataddr((name, address), charset="utf-8")
 
@@ -86,7 +101,14 @@ def compose(
     message_id: str,
     unsubscribe_url: str | None = None,
 ) -> Message:
-    """The email as multipart/alternative (plain text, then HTML)."""
+    """The email as multipart/alternative (plain text, then HTML).
+
+    Raises ``UnbuildableMessage`` when a header's text holds a line break.
+    """
+    _one_line("the recipient's name", recipient_name)
+    _one_line("the recipient's address", recipient)
+    _one_line("the subject", rendered.subject)
+    _one_line("the unsubscribe link", unsubscribe_url or "")
     message = MIMEMultipart(
         "alternative",
         _subparts=[_text_part(rendered.text, "plain"), _text_part(rendered.html, "html")],
@@ -140,6 +162,12 @@ class _SmtpSession:
         sender = parseaddr(str(message["From"]))[1]
         recipient = parseaddr(str(message["To"]))[1]
         try:
+            # Built before the server hears of it: a message that cannot be built fails
+            # here, for good, not halfway through DATA.
+            data = _dot_stuffed(message)
+        except (MessageError, ValueError) as exc:
+            raise UnbuildableMessage(f"cannot build the message: {exc}") from exc
+        try:
             client.ehlo_or_helo_if_needed()
             code, reply = client.mail(sender)
             if code != 250:
@@ -153,7 +181,7 @@ class _SmtpSession:
             if code != 354:
                 client.rset()
                 raise _smtp_error(code, reply, "DATA refused")
-            client.send(_dot_stuffed(message))
+            client.send(data)
             try:
                 hand_over()
             except BaseException:

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from services.notification.domain import gsm7
 from services.notification.domain.messages import Message
+from shared.text import without_bidi_controls
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -49,6 +50,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        finalize=without_bidi_controls,  # ‮ would turn "gnp.exe" into "exe.png"
     )
 
 

@@ -11,9 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.review import store
 from services.review.api import BLUEPRINTS, pages
+from services.review.api.principal import authenticated
 from services.review.settings import ReviewSettings
 from shared.settings import Settings
-from shared.web import create_service_app
+from shared.web import create_service_app, require_credentials_first
 
 
 class _SessionCookies(SecureCookieSessionInterface):
@@ -51,6 +52,7 @@ def create_app(
     )
     app.session_interface = _SessionCookies()
     app.register_blueprint(pages.bp)
+    require_credentials_first(app, authenticated)
     if review.trust_proxy:
         # One hop only: the TLS-terminating proxy in front of gunicorn.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

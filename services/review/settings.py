@@ -50,11 +50,14 @@ class ReviewSettings:
     # Where the pipeline status page reads the other services' /metrics (outbox backlog).
     submission_url: str = "http://127.0.0.1:8001"
     notification_url: str = "http://127.0.0.1:8003"
-    # Login brute-force limit (UI and API): this many failures per email address, and per
-    # client address, within the window answer 429 until the window closes.
+    # Login brute-force limit (UI and API): this many failures per (email, client address),
+    # and per client address, within the window answer 429 until the window closes.
     login_max_failures: int = 5
     login_max_failures_per_client: int = 20
     login_window_s: float = 900.0
+    # How long an API token and a UI session last from the login (logout, a password
+    # change, a deactivation and "sign out everywhere" end them sooner).
+    session_ttl_s: float = 43200.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:
@@ -73,6 +76,7 @@ class ReviewSettings:
             login_max_failures=_count(env, "REVIEW_LOGIN_MAX_FAILURES", 5),
             login_max_failures_per_client=_count(env, "REVIEW_LOGIN_MAX_FAILURES_PER_CLIENT", 20),
             login_window_s=_float(env, "REVIEW_LOGIN_WINDOW_S", 900.0),
+            session_ttl_s=_float(env, "REVIEW_SESSION_TTL_S", 43200.0),
         )
 
     @property
@@ -82,6 +86,10 @@ class ReviewSettings:
             self.login_max_failures_per_client,
             timedelta(seconds=self.login_window_s),
         )
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return timedelta(seconds=self.session_ttl_s)
 
     def session_key(self, admin_token: str = "") -> str:
         if self.secret_key:

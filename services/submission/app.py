@@ -8,14 +8,14 @@ from sqlalchemy import Engine
 
 from services.submission import store
 from services.submission.api import BLUEPRINTS
-from services.submission.api.auth import SubmissionContext
+from services.submission.api.auth import SubmissionContext, resolve
 from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
 from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.store.blobs import BlobStore, blob_store
 from services.submission.store.cycle_records import configured_cycle
 from shared.settings import Settings
-from shared.web import create_service_app
+from shared.web import create_service_app, require_credentials_first
 
 DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, blobs: BlobStore | None = None)
         settings, engine, blobs or blob_store(settings), configured_cycle(settings)
     )
     register_error_handlers(app)
+    require_credentials_first(app, lambda _secret: resolve() is not None)
     app.before_request(refuse_nul_characters)
     serve_swagger_ui_locally(app)
     _register_commands(app, engine)

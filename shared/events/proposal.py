@@ -54,6 +54,19 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError("Not a phone number.") from exc
+    written = raw.strip()
+    if written[:1].isdigit() and written[:1] != "0":
+        # "62812…" is the country code written without its "+" (a national number
+        # starts with 0 or with the operator's 8), not the national number 62812….
+        code = str(phonenumbers.country_code_for_region(region))
+        digits = "".join(c for c in written if c.isdigit())
+        if digits.startswith(code):
+            try:
+                international = phonenumbers.parse("+" + digits)
+            except phonenumbers.NumberParseException:
+                international = None
+            if international is not None and phonenumbers.is_valid_number(international):
+                number = international
     if not phonenumbers.is_valid_number(number):
         raise ValidationError("Not a valid phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -235,3 +235,29 @@ def test_a_sender_that_dies_at_the_hand_over_leaves_no_message_at_the_server(
     [received] = inbox.messages
     plain = received.message.get_body(("plain",)).get_content()
     assert plain.replace("\r\n", "\n") == "Teks\n.\n..\n"  # the dots survive stuffing
+
+
+def test_a_message_that_cannot_be_built_fails_for_good_and_the_others_go(engine: Engine) -> None:
+    """A name with a line break (recorded before the API refused them) can never make a
+    valid header: its delivery fails at once, visibly, with the reason; it was left
+    ``sending`` for ever, retried every minute, and held up nothing else only by luck."""
+    inbox = Inbox()
+    server = smtp_server(inbox, free_port())
+    hostile = factories.innovator(1, name="Crlf\r\nBcc: evil@attacker.example")
+    proposal = factories.submitted(innovators=[hostile, factories.innovator(2)])
+    try:
+        record(engine, factories.event("proposal.submitted", proposal))
+        send_all(engine, SmtpMailer(settings(server.port)))
+        assert send_all(engine, SmtpMailer(settings(server.port))) == 0  # nothing left due
+    finally:
+        server.stop()
+    with engine.connect() as conn:
+        rows = {r.recipient: r for r in conn.execute(select(deliveries))}
+    failed = rows["innovator1@dinkes.example.go.id"]
+    assert failed.status == "failed", failed.status
+    assert "line break" in failed.last_error, failed.last_error
+    assert rows["innovator2@dinkes.example.go.id"].status == SENT
+    assert {r.status for r in rows.values()} == {"failed", SENT}
+    received = sorted(r.rcpt_tos[0] for r in inbox.messages)
+    assert received == sorted(a for a, r in rows.items() if r.status == SENT)
+    assert all(r.message["Bcc"] is None for r in inbox.messages)

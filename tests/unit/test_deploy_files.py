@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
+from deploy.local import proxy
 from shared.events.catalog import ALL_TOPICS
 from shared.settings import Settings
 from tests.unit.schema_files import REPO_ROOT, schema_file
@@ -205,3 +206,14 @@ def test_each_service_uses_its_own_database(process: str) -> None:
     assert url.startswith("postgresql://") and url.endswith(f"@postgres:5432/{service}"), url
     created = re.findall(r"CREATE DATABASE (\w+)", POSTGRES_INIT.read_text(), re.IGNORECASE)
     assert service in created, f"deploy/postgres/init.sql does not create database {service}"
+
+
+def test_the_compose_proxy_buffers_like_the_local_one() -> None:
+    """deploy/nginx/compose.conf holds the local stack's server blocks (deploy/local/proxy.py),
+    its body limit above the evidence limit, and the proxy publishes every web port."""
+    text = (REPO_ROOT / "deploy" / "nginx" / "compose.conf").read_text()
+    limit = Settings.from_env("submission", {}).max_evidence_file_bytes
+    assert text == proxy.compose_config(limit), "run python -m deploy.local.proxy"
+    services = compose()["services"]
+    assert "ports" not in services["submission-web"]
+    assert len(services["proxy"]["ports"]) == 3

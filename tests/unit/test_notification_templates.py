@@ -10,6 +10,7 @@ from services.notification.domain.messages import Message
 from services.notification.domain.recipients import RULES, Proposal, messages_for
 from services.notification.rendering import render_email, render_sms
 from shared.events.catalog import spec_for
+from shared.text import BIDI_CONTROLS
 from tests.unit.notification import factories
 
 PROPOSAL_ID = "5b0b3a0e-8a56-4a11-9f3a-4d2a4d2a4d2a"
@@ -153,3 +154,17 @@ def test_missing_context_fails_loudly() -> None:
 
     with pytest.raises(Exception, match="undefined"):
         render_email(broken)
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_bidi_controls_are_not_shown_in_emails_or_sms(event_type: str) -> None:
+    """``Laporan\u202egnp.exe`` would read as ``Laporanexe.png`` in a mail client."""
+    for message in messages(event_type, "id", title="Laporan\u202egnp.exe"):
+        if message.channel == EMAIL:
+            rendered = render_email(message)
+            shown = [rendered.subject, rendered.text, rendered.html]
+        else:
+            shown = [render_sms(message)]
+        for text in shown:
+            assert "Laporangnp.exe" in text, text
+            assert not BIDI_CONTROLS.search(text), text

@@ -77,6 +77,11 @@ def test_optional_fields_take_their_defaults() -> None:
         ("081234567890", "+6281234567890"),
         ("+62 812 3456 7890", "+6281234567890"),
         ("+44 20 7946 0958", "+442079460958"),
+        # Written with the country code but no "+": it is not a national number 62…
+        ("62812345678", "+62812345678"),
+        ("62 21 5551234", "+62215551234"),
+        ("6281234567890", "+6281234567890"),
+        ("81234567890", "+6281234567890"),
     ],
 )
 def test_phone_is_normalised_to_e164(raw: str, e164: str) -> None:

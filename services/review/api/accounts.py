@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -11,7 +12,9 @@ from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     attempt_login,
     caller,
+    now,
     refusals,
+    review_settings,
     secretariat,
     too_many_failures,
     transaction,
@@ -27,7 +30,7 @@ from services.review.api.schemas import (
 from services.review.handlers import accounts
 from services.review.handlers.logins import TooManyFailures
 from services.review.store import people
-from shared.web import PROBLEM_JSON, ProblemSchema
+from shared.web import PROBLEM_JSON, ProblemSchema, bearer_token
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/v1", description="Log in; reviewer and secretariat accounts."
@@ -43,12 +46,13 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
     429,
     schema=ProblemSchema,
     content_type=PROBLEM_JSON,
-    description="Too many failed logins for the email or from the client address within the "
+    description="Too many failed logins for the email from this client address, or from "
+    "the address, within the "
     "window (REVIEW_LOGIN_*); the password was not checked. Retry-After says when to try again.",
     headers={"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
 )
 def create_token(body: dict[str, Any]) -> Any:
-    """Exchange an email and password for an API token."""
+    """Exchange an email and password for an API token (it lasts REVIEW_SESSION_TTL_S)."""
     outcome = attempt_login(body["email"], body["password"])
     if isinstance(outcome, TooManyFailures):
         return too_many_failures(outcome)
@@ -56,8 +60,22 @@ def create_token(body: dict[str, Any]) -> Any:
         abort(401, message="Wrong email or password.")
     assert outcome is not None
     with transaction() as conn:
-        token = accounts.issue_token(conn, outcome["id"])
-    return {"token": token, "user": accounts.public(outcome)}
+        token, expires_at = accounts.issue_token(
+            conn, outcome["id"], now(), review_settings().session_ttl
+        )
+    return {"token": token, "expires_at": expires_at, "user": accounts.public(outcome)}
+
+
+@blp.route("/auth/tokens/current", methods=["DELETE"])
+@blp.doc(security=SECURED)
+@blp.response(204)
+@blp.alt_response(401, description="No valid token")
+def log_out() -> Response:
+    """Log out: the token sent ends now (the account's other tokens stay)."""
+    caller()
+    with transaction() as conn:
+        accounts.end_session(conn, bearer_token() or "")
+    return Response(status=204)
 
 
 @blp.route("/me")
@@ -104,11 +122,29 @@ class Users(MethodView):
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such account")
 def change_user(body: dict[str, Any], user_id: str) -> dict[str, Any]:
-    """Change an account: activate, deactivate, load, expertise, password (secretariat)."""
+    """Change an account: activate, deactivate, load, expertise, password (secretariat).
+    A new password or a deactivation ends every API token and UI session of the account."""
     who = secretariat()
     with transaction() as conn:
-        changed = accounts.change_user(conn, user_id, body, who.id)
+        changed = accounts.change_user(conn, user_id, body, who.id, now())
     if changed is None:
         abort(404, message="No such account.")
     assert changed is not None
     return changed
+
+
+@blp.route("/users/<string:user_id>/sessions", methods=["DELETE"])
+@blp.doc(security=SECURED)
+@blp.response(204)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such account")
+def sign_out_everywhere(user_id: str) -> Response:
+    """Sign an account out everywhere: every API token and UI session of it ends now
+    (secretariat). A password change and a deactivation do the same."""
+    who = secretariat()
+    with transaction() as conn:
+        found = accounts.sign_out_everywhere(conn, user_id, who.id, now())
+    if not found:
+        abort(404, message="No such account.")
+    return Response(status=204)

@@ -136,7 +136,9 @@ class CycleRubric(MethodView):
             return cases.set_rubric(conn, cycle_id, _round(round), body, who.id)
 
 
-@blp.route("/<string:cycle_id>/rubrics/<string:round>/versions/<int:version>/what-if")
+@blp.route(
+    "/<string:cycle_id>/rubrics/<string:round>/versions/<int(max=2147483647):version>/what-if"
+)
 @blp.doc(security=SECURED)
 @blp.response(200, WhatIfSchema)
 @blp.alt_response(401, description="No valid token")

@@ -32,18 +32,24 @@ from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
-from services.review.api.principal import attempt_login, context, review_settings
+from services.review.api.principal import attempt_login, context, now, review_settings
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
+from services.review.handlers import accounts, decisions, reviewing
 from services.review.handlers import cycles as cycle_cases
-from services.review.handlers import decisions, reviewing
 from services.review.handlers.logins import TooManyFailures
 from services.review.store import assignments, audit, cycles, people, proposals
+from shared.web import attachment
 
 bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../templates")
 F = TypeVar("F", bound=Callable[..., Any])
 REFUSALS = (NotFound, Conflict, Invalid, IllegalTransition)
+# The pages load nothing from elsewhere and run no script; forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 @contextmanager
@@ -64,6 +70,12 @@ def _template_globals() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
 
 
+@bp.after_request
+def _content_security_policy(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
 @bp.app_template_filter("utc_ms")
 def _utc_ms(milliseconds: int) -> str:
     """A Kafka record timestamp (ms since the epoch) as UTC text."""
@@ -73,10 +85,11 @@ def _utc_ms(milliseconds: int) -> str:
 @bp.before_request
 def _load_user_and_check_csrf() -> None:
     g.user = None
-    if session.get("user_id"):
+    if session.get("token"):
+        # A live session row, not just a signed cookie: logout, a password change, a
+        # deactivation or "sign out everywhere" end it at once, and it expires.
         with context().engine.connect() as conn:
-            user = people.get(conn, session["user_id"])
-        g.user = user if user and user["active"] else None
+            g.user = accounts.by_token(conn, session["token"], now(), accounts.UI)
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
@@ -122,8 +135,12 @@ def login() -> str | BaseResponse:
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]
+        with transaction() as conn:
+            token, _ = accounts.issue_token(
+                conn, user["id"], now(), review_settings().session_ttl, accounts.UI
+            )
         session.clear()
-        session["user_id"] = user["id"]
+        session["token"] = token
         csrf_token()
         target = request.args.get("next", "")
         # Only paths of this site: never an open redirect.
@@ -135,6 +152,9 @@ def login() -> str | BaseResponse:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> BaseResponse:
+    if session.get("token"):
+        with transaction() as conn:
+            accounts.end_session(conn, session["token"])
     session.clear()
     return redirect(url_for("pages.login"))
 
@@ -439,7 +459,7 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
     writer.writerow(header)
     writer.writerows([[_csv_cell(v) for v in row] for row in rows])
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = attachment(name)
     return response
 
 

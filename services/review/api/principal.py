@@ -52,8 +52,14 @@ def principal_for(conn: Connection, token: str | None) -> Principal | None:
         return None
     if is_admin(context().settings, token):
         return Principal(ADMIN_ID, SECRETARIAT, "Administrator")
-    user = accounts.by_token(conn, token)
+    user = accounts.by_token(conn, token, now())
     return Principal(user["id"], user["role"], user["name"]) if user else None
+
+
+def authenticated(token: str | None) -> bool:
+    """Whether ``token`` is the admin token or a live account's token."""
+    with context().engine.connect() as conn:
+        return principal_for(conn, token) is not None
 
 
 def caller() -> Principal:
@@ -137,7 +143,7 @@ def too_many_failures(refused: TooManyFailures) -> Response:
     response = problem_with(
         429,
         "Too Many Requests",
-        "Too many failed logins for this account or from this address; "
+        "Too many failed logins for this account from this address, or from this address; "
         f"try again in {refused.retry_after_s} seconds.",
     )
     response.headers["Retry-After"] = str(refused.retry_after_s)

@@ -9,6 +9,7 @@ from services.review.domain.rubric import ROUNDS
 from services.review.handlers.accounts import ROLES
 from services.review.handlers.decisions import DECISIONS, VERIFICATION_RESULTS
 from shared.events.proposal import CATEGORIES, PhoneNumber
+from shared.text import SingleLine
 
 
 class TokenRequestSchema(Schema):
@@ -18,7 +19,7 @@ class TokenRequestSchema(Schema):
 
 class UserSchema(Schema):
     id = fields.String(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), SingleLine()])
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = PhoneNumber(
         load_default=None, allow_none=True, metadata={"description": "Normalised to E.164"}
@@ -40,7 +41,7 @@ class UserSchema(Schema):
 
 
 class UserChangeSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=[validate.Length(min=1, max=200), SingleLine()])
     phone = PhoneNumber(allow_none=True)
     agency_code = fields.String(validate=validate.Length(max=50))
     expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
@@ -52,6 +53,10 @@ class UserChangeSchema(Schema):
 class TokenSchema(Schema):
     token = fields.String(
         required=True, metadata={"description": "Send as `Authorization: Bearer <token>`"}
+    )
+    expires_at = fields.DateTime(
+        required=True,
+        metadata={"description": "When the token stops working (REVIEW_SESSION_TTL_S after login)"},
     )
     user = fields.Nested(UserSchema, required=True)
 

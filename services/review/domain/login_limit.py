@@ -1,7 +1,10 @@
-"""How many failed logins an email address and a client address may have: the rule alone.
+"""How many failed logins an account may have from one client address, and a client
+address for every account: the rule alone.
 
 Counters are fixed windows that open at the first failure: ``max_failures`` failures
-within ``window`` block further attempts until the window closes. The store keeps
+within ``window`` block further attempts until the window closes. An account is counted
+per (account, address), never alone: whoever knows a reviewer's email can slow down
+only their own guesses, not lock the reviewer out from everywhere else. The store keeps
 the counters (shared by every web process); this module only judges them.
 """
 
@@ -16,7 +19,7 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class LoginLimit:
-    max_failures_per_email: int = 5
+    max_failures_per_account: int = 5  # from one client address
     # Higher: one office behind one NAT address shares it, typos and all.
     max_failures_per_client: int = 20
     window: timedelta = timedelta(minutes=15)
@@ -33,12 +36,12 @@ class Counter:
 
 @dataclass(frozen=True)
 class LoginKeys:
-    email: str
+    account: str  # the email tried, from this client address
     client: str
 
     @property
     def both(self) -> tuple[str, str]:
-        return (self.email, self.client)
+        return (self.account, self.client)
 
 
 def _key(kind: str, value: str) -> str:
@@ -47,7 +50,8 @@ def _key(kind: str, value: str) -> str:
 
 
 def keys_for(email: str, client: str) -> LoginKeys:
-    return LoginKeys(_key("email", email.strip().lower()), _key("client", client))
+    account = f"{email.strip().lower()}\n{client}"
+    return LoginKeys(_key("account", account), _key("client", client))
 
 
 def is_open(counter: Counter, now: datetime, limit: LoginLimit) -> bool:
@@ -62,8 +66,8 @@ def retry_after_s(
     wait = 0.0
     for counter in counters:
         allowed = (
-            limit.max_failures_per_email
-            if counter.key == keys.email
+            limit.max_failures_per_account
+            if counter.key == keys.account
             else limit.max_failures_per_client
         )
         if is_open(counter, now, limit) and counter.failures >= allowed:

@@ -31,8 +31,9 @@ def log_in(
 ) -> dict[str, Any] | TooManyFailures | None:
     """The account, None for a wrong email or password, or TooManyFailures.
 
-    A failure counts against the email and the client address; a success clears
-    the email's count only (else one's own account would reset a sprayer's count).
+    A failure counts against the email from this client address, and against the
+    address; a success clears the first only (else one's own account would reset a
+    sprayer's count).
     The caller must commit the transaction even for a failure.
     """
     keys = login_limit.keys_for(email, client)
@@ -44,5 +45,5 @@ def log_in(
     if user is None:
         login_failures.record_failure(conn, keys.both, now, limit)
         return None
-    login_failures.forget(conn, keys.email)
+    login_failures.forget(conn, keys.account)
     return user

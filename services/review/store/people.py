@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, func, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import assignments, tokens, users
@@ -35,19 +35,35 @@ def change(conn: Connection, user_id: str, **values: Any) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
-def add_token(conn: Connection, user_id: str, token_hash: str) -> None:
+def add_token(
+    conn: Connection, user_id: str, token_hash: str, kind: str, now: datetime, expires_at: datetime
+) -> None:
     conn.execute(
-        tokens.insert().values(token_hash=token_hash, user_id=user_id, created_at=datetime.now(UTC))
+        tokens.insert().values(
+            token_hash=token_hash, user_id=user_id, created_at=now, kind=kind, expires_at=expires_at
+        )
     )
 
 
-def by_token(conn: Connection, token_hash: str) -> dict[str, Any] | None:
+def by_token(conn: Connection, token_hash: str, kind: str, now: datetime) -> dict[str, Any] | None:
+    """The account of a token of ``kind`` that has not expired at ``now``."""
     query = (
         select(users)
         .join(tokens, tokens.c.user_id == users.c.id)
-        .where(tokens.c.token_hash == token_hash)
+        .where(tokens.c.token_hash == token_hash, tokens.c.kind == kind, tokens.c.expires_at > now)
     )
     return as_dict(conn.execute(query).first())
+
+
+def delete_token(conn: Connection, token_hash: str) -> None:
+    conn.execute(delete(tokens).where(tokens.c.token_hash == token_hash))
+
+
+def delete_tokens(conn: Connection, user_id: str, now: datetime) -> int:
+    """End every token and session of the account; also drops expired rows of anyone."""
+    ended = conn.execute(delete(tokens).where(tokens.c.user_id == user_id)).rowcount
+    conn.execute(delete(tokens).where(tokens.c.expires_at <= now))
+    return int(ended or 0)
 
 
 # Open work per reviewer: assignments pending or submitted (released ones do not count),

@@ -99,12 +99,17 @@ users = Table(
     Column("created_at", _WHEN, nullable=False),
 )
 
+# API tokens and UI sessions (kind "api" or "ui"), by the SHA-256 of their secret: each
+# lasts until expires_at, and deleting the row ends it at once (logout, password change,
+# deactivation, "sign out everywhere" delete every row of the account).
 tokens = Table(
     "review_api_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("user_id", String(36), ForeignKey("review_users.id"), nullable=False),
+    Column("user_id", String(36), ForeignKey("review_users.id"), nullable=False, index=True),
     Column("created_at", _WHEN, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("expires_at", _WHEN, nullable=False),
 )
 
 assignments = Table(

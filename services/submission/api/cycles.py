@@ -20,6 +20,7 @@ from services.submission.api.schemas import (
 )
 from services.submission.store.cycle_records import cycle_view, known_cycles
 from services.submission.store.participation import participation
+from shared.web import attachment
 
 blp = Blueprint(
     "cycles",
@@ -61,9 +62,7 @@ def _as_csv(report: dict[str, Any]) -> Response:
     writer.writeheader()
     writer.writerows(report["agencies"])
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=f"participation-{report['cycle_id']}.csv"
-    )
+    response.headers["Content-Disposition"] = attachment(f"participation-{report['cycle_id']}.csv")
     return response
 
 

@@ -17,7 +17,7 @@ from services.submission.api.schemas import (
     EvidenceUploadSchema,
 )
 from services.submission.store import evidence_files as store
-from shared.web import accepts_multipart
+from shared.web import accepts_multipart, attachment
 
 blp = Blueprint(
     "evidence",
@@ -137,7 +137,7 @@ def download_evidence(proposal_id: str, evidence_id: str) -> Response:
         ctx().engine, ctx().blobs, caller().agency.id, proposal_id, evidence_id
     )
     response = Response(data, mimetype=meta["content_type"])
-    response.headers.set("Content-Disposition", "attachment", filename=meta["filename"])
+    response.headers["Content-Disposition"] = attachment(meta["filename"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["ETag"] = f'"{meta["sha256"]}"'
     return response

@@ -212,7 +212,7 @@ def list_versions(proposal_id: str) -> Response:
     return json_response({"items": items})
 
 
-@blp.route("/<string:proposal_id>/versions/<int:version>", methods=["GET"])
+@blp.route("/<string:proposal_id>/versions/<int(max=2147483647):version>", methods=["GET"])
 @blp.doc(security=SECURITY)
 @agency_required
 @blp.response(200, VersionSchema)

@@ -10,12 +10,16 @@ from shared.events.proposal import (
     CATEGORIES,
     MATURITIES,
     EvidenceFileSchema,
+    InnovatorSchema,
     PhoneNumber,
     ProposalProfileSchema,
 )
+from shared.text import SingleLine
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$", error="Letters, digits, _ . - only.")
 ID = fields.String(validate=validate.Length(min=1, max=100))
+# A name or title: one line, for it ends up in an email header (shared/text.py).
+NAME = [validate.Length(min=1, max=200), SingleLine()]
 
 
 class Strict(Schema):
@@ -30,7 +34,7 @@ class Strict(Schema):
 
 class AgencyCreateSchema(Strict):
     code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=NAME)
     type = fields.String(required=True, validate=validate.OneOf(domain.AGENCY_TYPES))
     parent_id = fields.String(
         load_default=None,
@@ -56,7 +60,7 @@ class AgencyUpdateSchema(Strict):
     """Fields to change; the agency's own administrator may change only the contact
     fields and ``allow_drafter_submit``."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=NAME)
     type = fields.String(validate=validate.OneOf(domain.AGENCY_TYPES))
     parent_id = fields.String(allow_none=True, validate=validate.Length(max=36))
     contact_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
@@ -123,11 +127,23 @@ class KeyListSchema(Schema):
 # -- proposals -----------------------------------------------------------------
 
 
+class InnovatorWriteSchema(InnovatorSchema):
+    name = fields.String(required=True, validate=NAME)
+
+
 class ProposalWriteSchema(ProposalProfileSchema):
-    """The innovation profile, plus the cycle it is for; unknown fields are refused."""
+    """The innovation profile, plus the cycle it is for; unknown fields are refused.
+    Names and the title must be one line (events keep the lenient rule of consumers)."""
 
     class Meta:
         unknown = RAISE
+
+    title = fields.String(required=True, validate=NAME)
+    innovators = fields.List(
+        fields.Nested(InnovatorWriteSchema),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
 
     cycle_id = fields.String(
         load_default=None,

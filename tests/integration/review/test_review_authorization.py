@@ -46,6 +46,7 @@ def test_every_endpoint_against_every_caller(database_url: str) -> None:
 def _matrix(app: Flask, client: FlaskClient) -> None:
     assigned = create_account(client, agency_code="BKPSDM")
     other = create_account(client, agency_code="DINKES")
+    target = create_account(client, agency_code="DISHUB", max_load=0)
     cycle = create_cycle(client, reviewers_per_proposal=1)
     event = submitted_event("DINKES")
     deliver(app, event)
@@ -216,6 +217,17 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             "POST reassign",
             lambda h: client.post(f"/v1/assignments/{aid}/reassign", json={}, headers=h),
             (401, 403, 403, 409),
+        ),
+        (
+            "DELETE /v1/users/{id}/sessions",
+            lambda h: client.delete(f"/v1/users/{target['id']}/sessions", headers=h),
+            (401, 403, 403, 204),
+        ),
+        # Ends the caller's own token: last.
+        (
+            "DELETE /v1/auth/tokens/current",
+            lambda h: client.delete("/v1/auth/tokens/current", headers=h),
+            (401, 204, 204, 204),
         ),
     ]
     wrong = []

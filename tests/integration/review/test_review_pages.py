@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.review.handlers import reviewing
+from shared.text import BIDI_CONTROLS
 from tests.integration.review.support import (
     ADMIN,
     PASSWORD,
@@ -192,3 +193,24 @@ def test_pages_answer_only_their_people(app: Flask) -> None:
         f"/ui/assignments/{held['id']}/review", data={"csrf_token": csrf(page.data)}
     )
     assert stolen.status_code == 404
+
+
+def test_bidi_controls_in_a_title_are_not_shown(app: Flask) -> None:
+    """``Laporan\\u202egnp.exe`` would read as ``Laporanexe.png``: the pages drop the
+    right-to-left override and its kin from what they show."""
+    api = app.test_client()
+    reviewer = create_account(api, agency_code="X")
+    secretary = create_account(api, role="secretariat", name="Sekretariat")
+    create_cycle(api, reviewers_per_proposal=1)
+    event = submitted_event("DINKES", title="Laporan\u202egnp.exe \u2066x\u2069")
+    deliver(app, event)
+    browser = app.test_client()
+    log_in(browser, reviewer["email"])
+    listing = browser.get("/ui/assignments").get_data(as_text=True)
+    assert "Laporangnp.exe x" in listing
+    office = app.test_client()
+    log_in(office, secretary["email"])
+    page = office.get(f"/ui/proposals/{event.subject}").get_data(as_text=True)
+    assert "Laporangnp.exe" in page
+    for shown in (listing, page):
+        assert not BIDI_CONTROLS.search(shown)

@@ -8,6 +8,8 @@ import io
 import zipfile
 from typing import Any
 
+from werkzeug.http import parse_options_header
+
 from tests.integration.submission.conftest import Portal
 from tests.integration.submission.test_submission_proposals import outbox_events
 
@@ -174,3 +176,25 @@ def test_an_upload_is_idempotent_and_only_this_route_takes_multipart(
         content_type="multipart/form-data",
     )
     assert elsewhere.status_code == 415
+
+
+def test_files_named_in_any_script_download_under_their_own_name(
+    portal: Portal, drafter_key: str
+) -> None:
+    """Headers are Latin-1 at most: such a name as is made every download a 500 (RFC 6266:
+    ``filename*=UTF-8''…`` carries it, with an ASCII ``filename`` for old clients)."""
+    pid = portal.draft(drafter_key)["id"]
+    for name in ("Laporan \u2013 Final.pdf", "報告.pdf", "📄.pdf", "Évaluation.pdf"):
+        stored = upload(portal, drafter_key, pid, name, PDF).get_json()
+        content = portal.as_agency(
+            drafter_key, "GET", f"/v1/proposals/{pid}/evidence/{stored['id']}/content"
+        )
+        assert content.status_code == 200 and content.data == PDF
+        header = content.headers["Content-Disposition"]
+        header.encode("latin-1")  # what gunicorn must be able to write
+        assert header.isascii() and "\r" not in header and "\n" not in header, header
+        kind, options = parse_options_header(header)
+        assert kind == "attachment"
+        assert options["filename"] == stored["filename"], header  # filename* wins
+        fallback = header.split('filename="', 1)[1].split('"', 1)[0]
+        assert fallback.endswith(".pdf") and fallback.isprintable(), header
