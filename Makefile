@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser test-contended docs mail sms replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ e2e: $(STAMP)  ## only the end-to-end tests (real processes)
 browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, installs Chromium; screenshots in test-artifacts/)
 	sh deploy/local/ensure-chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_review_browser.py
+
+# Not part of `make test`: it takes both cores for minutes (README: "Tests on a busy machine").
+test-contended: $(STAMP)  ## the crash and fault tests with stress-ng holding every core, RUNS times in a row (default 10), stopping at the first failure
+	$(BIN)/python -m deploy.local.contended --runs $(or $(RUNS),10) $(TESTS)
 
 docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy/nginx/compose.conf
 	$(BIN)/python -m shared.events.asyncapi
