@@ -8,7 +8,7 @@ EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint audit unit integration e2e browser docs mail sms replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser test-contended docs mail sms replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,19 @@ test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, e
 	sh deploy/local/ensure-chromium.sh
 	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The broker-facing tiers again on one Apache Kafka node (deploy/local/apache_kafka.py: Java 17+
+# and Maven resolve Kafka from Maven Central once). The browser, schemathesis and slow-client
+# tests exercise the HTTP side only: make test runs them, on Tansu.
+NOT_BROKER_FACING := --deselect tests/e2e/test_review_browser.py \
+	--deselect tests/e2e/test_schemathesis_all_checks.py --deselect tests/e2e/test_slow_clients.py
+test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
+	sh deploy/local/ensure-nginx.sh
+	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/e2e tests/faults tests/integration $(NOT_BROKER_FACING) $(PYTEST_ARGS)
+
+test-cluster: $(STAMP)  ## fault tests on a three-node Apache Kafka cluster (kills, a freeze, below min ISR), with their figures
+	INAGARA_TEST_BROKER=kafka-cluster $(BIN)/python -m pytest -p no:cacheprovider -rP tests/cluster $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
 	$(BIN)/ruff check .
@@ -58,6 +71,10 @@ e2e: $(STAMP)  ## only the end-to-end tests (real processes)
 browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, installs Chromium; screenshots in test-artifacts/)
 	sh deploy/local/ensure-chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_review_browser.py
+
+# Not part of `make test`: it takes both cores for minutes (README: "Tests on a busy machine").
+test-contended: $(STAMP)  ## the crash and fault tests with stress-ng holding every core, RUNS times in a row (default 10), stopping at the first failure
+	$(BIN)/python -m deploy.local.contended --runs $(or $(RUNS),10) $(TESTS)
 
 docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy/nginx/compose.conf
 	$(BIN)/python -m tools.asyncapi

@@ -29,8 +29,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL
-from shared.broker import free_port
 from shared.platform.db import make_engine
 from tools.migrate import migrate
 

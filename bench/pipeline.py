@@ -1,16 +1,18 @@
 """Pipeline: proposals from accepted submission to the innovators' confirmation
-email accepted by the SMTP server, on the local stack.
+email accepted by the SMTP server, on the local stack, on each broker in turn:
+the local Tansu broker and one Apache Kafka 4.2.1 node (deploy/local/apache_kafka.py).
 
     python -m bench.pipeline [--count 10000] [--steady-rate 50] [--steady-seconds 20]
+                             [--brokers tansu,kafka]
 
-Three figures, each printed with the machine it ran on:
+Three figures per broker, each printed with the machine it ran on:
 - drain: ``--count`` proposals are accepted while the submission worker is
   stopped, then the worker starts and the clock runs until the last email;
   against the baseline of bare kafka-python producing and consuming the same
   number of records of the same size on the same broker.
 - latency: at a steady ``--steady-rate`` proposals per second, from the 201 to
   the email's arrival at the SMTP server (p50, p99), drawn as a histogram.
-- peak resident memory of every process of the stack.
+- peak resident memory of every process of the stack, and of the broker.
 Targets (issue "Prove it"): drain >= 500 proposals/s on 2 cores; at 50/s p50 <
 100 ms and p99 < 500 ms; every process under 150 MB.
 """
@@ -18,6 +20,7 @@ Targets (issue "Prove it"): drain >= 500 proposals/s on 2 cores; at 50/s p50 <
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -25,7 +28,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +47,13 @@ from bench.common import (
     percentile,
     process_name,
 )
+from deploy.local.apache_kafka import KafkaCluster
 from deploy.local.mailcatcher import read_mail
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import LocalBroker, ensure_topics, free_port
+from deploy.local.tansu import LocalBroker
+from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 
 
 def emails(mail_dir: Path) -> int:
@@ -154,26 +163,42 @@ def memory(stack: Stack) -> list[tuple[str, float]]:
     return peaks
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--steady-rate", type=float, default=50)
-    parser.add_argument("--steady-seconds", type=float, default=20)
-    args = parser.parse_args()
-    run = uuid.uuid4().hex[:6]
-    print(f"machine: {machine()}; database: SQLite; broker: local Tansu; SMTP: aiosmtpd catcher")
-    with tempfile.TemporaryDirectory() as tmp, LocalBroker() as broker:
-        ensure_topics(
-            broker.bootstrap_servers,
-            [f"{t}" for t in ("inagara.proposals", "inagara.reviews", "inagara.notifications")],
-        )
+BROKERS = {"tansu": "local Tansu", "kafka": "Apache Kafka 4.2.1, one node"}
+
+
+@contextlib.contextmanager
+def started_broker(kind: str, folder: Path) -> Iterator[tuple[str, int | None]]:
+    """The broker of ``kind`` on free ports: its bootstrap servers and process id."""
+    if kind == "kafka":
+        with KafkaCluster(nodes=1, log_dir=folder / "kafka") as cluster:
+            yield cluster.bootstrap_servers, cluster.nodes[0].pid
+    else:
+        with LocalBroker() as broker:
+            yield broker.bootstrap_servers, broker.pid
+
+
+@dataclass(frozen=True)
+class Run:
+    broker: str
+    latencies: list[float]
+    drain_rate: float
+    accept_rate: float
+    baseline: float
+    peaks: list[tuple[str, float]]
+
+
+def measure(kind: str, args: argparse.Namespace, run: str) -> Run:
+    """The whole stack on a broker of ``kind``: latency at the steady rate, the drain,
+    peak memory; then the bare kafka-python baseline on the same broker."""
+    with tempfile.TemporaryDirectory() as tmp, started_broker(kind, Path(tmp)) as (servers, pid):
+        ensure_topics(servers, ALL_TOPICS)
         config = StackConfig(
             var_dir=Path(tmp),
             admin_token="bench",
             ports={s: free_port() for s in SERVICES},
             broker_port=0,
             smtp_port=free_port(),
-            kafka_bootstrap_servers=broker.bootstrap_servers,
+            kafka_bootstrap_servers=servers,
             database_urls={s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES},
             extra_env={"EMAIL_RATE_PER_S": "0", "LOG_LEVEL": "WARNING"},
         )
@@ -181,7 +206,7 @@ def main() -> int:
         try:
             portal = Portal(config.base_url("submission"), stack.create_demo_agency())
             portal.post(f"warmup-{run}@bench.example")
-            wait_for(1, config.mail_dir, 30)
+            wait_for(1, config.mail_dir, 60)
 
             posted = steady(portal, args.steady_rate, args.steady_seconds, run)
             wait_for(1 + len(posted), config.mail_dir, 120)
@@ -201,14 +226,19 @@ def main() -> int:
             finished = wait_for(before + args.count, config.mail_dir, 900)
             drain_rate = args.count / (finished - started)
             peaks = memory(stack)
+            if pid:
+                peaks.append((f"broker ({process_name(pid)}, pid {pid})", peak_rss_mb(pid)))
         finally:
             stack.stop()
-        baseline = kafka_baseline(
-            broker.bootstrap_servers, args.count, len(json.dumps(DEMO_PROPOSAL))
-        )
+        baseline = kafka_baseline(servers, args.count, len(json.dumps(DEMO_PROPOSAL)))
+    return Run(kind, latencies, drain_rate, accept_rate, baseline, peaks)
 
+
+def show(result: Run, args: argparse.Namespace) -> None:
+    latencies, drain_rate = result.latencies, result.drain_rate
+    print(f"\n== broker: {BROKERS[result.broker]}")
     print(
-        f"\nsteady {args.steady_rate:.0f}/s for {args.steady_seconds:.0f} s, 201 -> email accepted: {fmt_ms(latencies)}"
+        f"steady {args.steady_rate:.0f}/s for {args.steady_seconds:.0f} s, 201 -> email accepted: {fmt_ms(latencies)}"
     )
     print(
         f"  targets p50 < 100 ms: {'met' if percentile(latencies, 50) < 0.1 else 'NOT met'}; p99 < 500 ms: {'met' if percentile(latencies, 99) < 0.5 else 'NOT met'}"
@@ -217,21 +247,45 @@ def main() -> int:
         f"drain of {args.count} accepted proposals: {drain_rate:.0f} proposals/s (target >= 500: {'met' if drain_rate >= 500 else 'NOT met'})"
     )
     print(
-        f"  baseline, bare kafka-python produce+consume of {args.count} records: {baseline:.0f} records/s; ratio {drain_rate / baseline:.3f}"
+        f"  baseline, bare kafka-python produce+consume of {args.count} records on the same broker: {result.baseline:.0f} records/s; ratio {drain_rate / result.baseline:.3f}"
     )
-    print(f"  (the API accepted them at {accept_rate:.0f}/s meanwhile)")
-    worst = max(peaks, key=lambda p: p[1])
+    print(f"  (the API accepted them at {result.accept_rate:.0f}/s meanwhile)")
+    stack_peaks = [p for p in result.peaks if not p[0].startswith("broker")]
+    worst = max(stack_peaks, key=lambda p: p[1])
     print(
         f"peak RSS: largest {worst[1]:.0f} MB ({worst[0]}); target every process < 150 MB: {'met' if worst[1] < 150 else 'NOT met'}"
     )
-    for name, mb in sorted(peaks, key=lambda p: -p[1]):
+    for name, mb in sorted(result.peaks, key=lambda p: -p[1]):
         print(f"  {mb:6.1f} MB  {name}")
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--steady-rate", type=float, default=50)
+    parser.add_argument("--steady-seconds", type=float, default=20)
+    parser.add_argument(
+        "--brokers", default=",".join(BROKERS), help="comma-separated: tansu, kafka (both)"
+    )
+    args = parser.parse_args()
+    kinds = [k for k in args.brokers.split(",") if k]
+    if unknown := [k for k in kinds if k not in BROKERS]:
+        parser.error(f"unknown broker {unknown}: one of {', '.join(BROKERS)}")
+    run = uuid.uuid4().hex[:6]
+    print(f"machine: {machine()}; database: SQLite; SMTP: aiosmtpd catcher")
+    print(f"brokers: {', '.join(BROKERS[k] for k in kinds)}")
+    results = [measure(kind, args, run) for kind in kinds]
+    for result in results:
+        show(result, args)
+
     def histogram(axes: Any) -> None:
-        axes.hist([x * 1000 for x in latencies], bins=40, color="#2c7fb8")
-        for p, style in ((50, "--"), (99, ":")):
-            axes.axvline(
-                percentile(latencies, p) * 1000, color="black", linestyle=style, label=f"p{p}"
+        for result, colour in zip(results, ("#2c7fb8", "#d95f0e"), strict=False):
+            axes.hist(
+                [x * 1000 for x in result.latencies],
+                bins=40,
+                alpha=0.6,
+                color=colour,
+                label=f"{BROKERS[result.broker]} (p50 {percentile(result.latencies, 50) * 1000:.0f} ms)",
             )
         axes.set_xlabel("201 → email accepted (ms)")
         axes.set_ylabel("proposals")
@@ -243,17 +297,25 @@ def main() -> int:
         histogram,
     )
     print(f"chart: {png}")
-    results = {
+    summary = {
         "machine": machine(),
         "steady_rate": args.steady_rate,
-        "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1),
-        "latency_p99_ms": round(percentile(latencies, 99) * 1000, 1),
-        "drain_per_s": round(drain_rate),
-        "baseline_per_s": round(baseline),
-        "accept_per_s": round(accept_rate),
-        "peak_rss_mb": round(worst[1], 1),
+        "brokers": {
+            r.broker: {
+                "latency_p50_ms": round(percentile(r.latencies, 50) * 1000, 1),
+                "latency_p99_ms": round(percentile(r.latencies, 99) * 1000, 1),
+                "drain_per_s": round(r.drain_rate),
+                "baseline_per_s": round(r.baseline),
+                "accept_per_s": round(r.accept_rate),
+                "peak_rss_mb": dict(
+                    (name, round(mb, 1)) for name, mb in r.peaks if name.startswith("broker")
+                )
+                or None,
+            }
+            for r in results
+        },
     }
-    print(json.dumps(results))
+    print(json.dumps(summary))
     return 0
 
 

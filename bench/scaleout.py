@@ -36,12 +36,14 @@ from sqlalchemy.engine import make_url
 
 from bench.common import CHARTS, chart, machine
 from deploy.local.mailcatcher import read_mail
+from deploy.local.ports import free_port, wait_for_port
 from deploy.local.stack import DEMO_PROPOSAL
-from shared.broker import LocalBroker, ensure_topics, free_port, wait_for_port
+from deploy.local.tansu import LocalBroker
 from shared.events.catalog import PROPOSAL_SUBMITTED, spec_for
 from shared.events.envelope import Event, to_record
 from shared.events.producer import KafkaPublisher
 from shared.events.proposal import ProposalProfileSchema
+from shared.events.topics import ensure_topics
 from shared.platform.db import normalise_url
 from tools.migrate import migrate
 

@@ -1,8 +1,9 @@
 """Session-wide test infrastructure: one real broker, fresh databases per test.
 
-- The broker: ``KAFKA_BOOTSTRAP_SERVERS`` when set; Apache Kafka through
-  testcontainers when ``INAGARA_TEST_BROKER=testcontainers`` (needs a Docker
-  engine); otherwise the bundled local broker, started once per session.
+- The broker: ``KAFKA_BOOTSTRAP_SERVERS`` when set; otherwise the one
+  ``INAGARA_TEST_BROKER`` selects (tests/brokers.py): ``tansu`` (default, the
+  bundled local broker), ``kafka`` (one Apache Kafka node), ``kafka-cluster``
+  (three), ``testcontainers`` (Apache Kafka in Docker), started once per session.
 - Databases: every test that asks for ``database_url`` runs on SQLite, and
   again on PostgreSQL when ``TEST_DATABASE_URL`` names a server (each run gets
   a database of its own, dropped afterwards).
@@ -21,9 +22,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared.broker import LocalBroker, ensure_topics
 from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 from shared.platform.db import normalise_url
+from tests import brokers
+
+# The three-node cluster tier (tests/cluster) starts three JVMs and runs minutes of
+# faults: collected only when selected, as `make test-cluster` does.
+collect_ignore = [] if os.environ.get("INAGARA_TEST_BROKER") == "kafka-cluster" else ["cluster"]
 
 
 def _docker_engine_answers() -> bool:
@@ -34,14 +40,15 @@ def _docker_engine_answers() -> bool:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Bootstrap servers of a real Kafka-protocol broker with the system's topics."""
     configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if configured:
         ensure_topics(configured, ALL_TOPICS)
         yield configured
         return
-    if os.environ.get("INAGARA_TEST_BROKER") == "testcontainers":
+    choice = brokers.selected()
+    if choice == "testcontainers":
         if not _docker_engine_answers():
             pytest.fail(
                 "INAGARA_TEST_BROKER=testcontainers, but no Docker engine answers `docker info`"
@@ -53,9 +60,12 @@ def kafka_bootstrap() -> Iterator[str]:
             ensure_topics(servers, ALL_TOPICS)
             yield servers
         return
-    with LocalBroker() as broker:
+    broker = brokers.start_broker(tmp_path_factory.mktemp("broker"), choice)
+    try:
         ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
         yield broker.bootstrap_servers
+    finally:
+        broker.stop()
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ and each service's web (gunicorn) and worker process.
 
 Environment (all optional):
   KAFKA_BOOTSTRAP_SERVERS   use this broker instead of starting the local one
+  INAGARA_BROKER            the broker to start: tansu (default, the bundled local broker)
+                            or kafka (one Apache Kafka node, deploy/local/apache_kafka.py)
   SMTP_HOST, SMTP_PORT      send mail there instead of starting the catcher
   SMS_GATEWAY_URL           send SMS there instead of starting the local gateway
                             (deploy/local/smsgateway.py on INAGARA_SMS_PORT, 9025)
@@ -26,6 +28,7 @@ import json
 import os
 import secrets
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,8 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.local import proxy
-from shared.broker import LocalBroker, ensure_topics, free_port, port_is_free, wait_for_port
+from deploy.local.apache_kafka import KafkaCluster
+from deploy.local.ports import free_port, port_is_free, wait_for_port
+from deploy.local.tansu import LocalBroker
 from shared.events.catalog import ALL_TOPICS
+from shared.events.topics import ensure_topics
 from shared.platform.db import make_engine
 from shared.settings import Settings
 from tools.migrate import migrate
@@ -64,6 +70,7 @@ class StackConfig:
     broker_port: int
     smtp_port: int
     kafka_bootstrap_servers: str = ""  # empty: start the local broker
+    broker: str = "tansu"  # which one: tansu or kafka (Apache Kafka, one node)
     smtp_host: str = ""  # empty: start the mail catcher
     database_urls: dict[str, str] = field(default_factory=dict)
     web_workers: int = 2
@@ -91,6 +98,7 @@ class StackConfig:
             broker_port=int(env.get("INAGARA_BROKER_PORT", 9092)),
             smtp_port=int(env.get("SMTP_PORT") or env.get("INAGARA_SMTP_PORT") or 1025),
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", ""),
+            broker=env.get("INAGARA_BROKER") or "tansu",
             smtp_host=env.get("SMTP_HOST", ""),
             database_urls={
                 s: env.get(f"{s.upper()}_DATABASE_URL") or f"sqlite:///{var_dir}/{s}.db"
@@ -124,7 +132,7 @@ class Stack:
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
-        self.broker: LocalBroker | None = None
+        self.broker: LocalBroker | KafkaCluster | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.commands: dict[str, list[str]] = {}
         self._envs: dict[str, dict[str, str]] = {}
@@ -171,9 +179,7 @@ class Stack:
         c = self.config
         self._check_ports()
         if not self.bootstrap_servers:
-            self.broker = LocalBroker(
-                port=c.broker_port, log_path=c.var_dir / "log" / "broker.log"
-            ).start()
+            self.broker = self._start_broker()
             self.bootstrap_servers = self.broker.bootstrap_servers
         ensure_topics(self.bootstrap_servers, ALL_TOPICS)
         if not c.smtp_host:
@@ -201,6 +207,21 @@ class Stack:
             self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
         for service in SERVICES:
             self._wait_healthy(service, timeout_s)
+
+    def _start_broker(self) -> LocalBroker | KafkaCluster:
+        c = self.config
+        if c.broker == "tansu":
+            return LocalBroker(
+                port=c.broker_port, log_path=c.var_dir / "log" / "broker.log"
+            ).start()
+        if c.broker == "kafka":
+            # Emptied at each start, as Tansu's memory is: the outbox survives it.
+            work_dir = c.var_dir / "kafka"
+            shutil.rmtree(work_dir, ignore_errors=True)
+            return KafkaCluster(
+                nodes=1, ports=[c.broker_port], work_dir=work_dir, log_dir=c.var_dir / "log"
+            ).start()
+        raise RuntimeError(f"INAGARA_BROKER={c.broker!r}: tansu or kafka")
 
     def _start_sms_gateway(self) -> None:
         """The local SMS gateway (deploy/local/smsgateway.py), spoken to as Twilio."""
@@ -463,9 +484,10 @@ def main() -> int:
         api_key = stack.create_demo_agency()
         login, password = stack.create_demo_review_team()
         t = config.admin_token
+        broker_kind = {"tansu": "local Tansu", "kafka": "Apache Kafka, one node"}[config.broker]
         print(
             "\nInagara is running.\n"
-            f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else ' (local Tansu)'}\n"
+            f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else f' ({broker_kind})'}\n"
             f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
             f"  review        {config.base_url('review')}   (web UI: /ui/login as {login} / {password};\n"
             f"                three demo reviewers with the same password)\n"

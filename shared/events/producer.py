@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from shared.events.envelope import Headers
+
+log = logging.getLogger(__name__)
 
 
 class Publisher(Protocol):
@@ -40,7 +44,9 @@ class KafkaPublisher:
             "max_block_ms": 10000,
         }
         config.update(overrides)
+        self._config = config
         self._producer = KafkaProducer(**config)
+        self._renewing = threading.Lock()
         # One producer serves several threads (relay, dead letters); each thread
         # checks only the acknowledgements of what it published itself.
         self._local = threading.local()
@@ -55,9 +61,34 @@ class KafkaPublisher:
 
     def flush(self, timeout_s: float | None = None) -> None:
         pending, self._local.pending = self._pending(), []
-        self._producer.flush(timeout=timeout_s)
-        for future in pending:
-            future.get(timeout=0 if future.is_done else timeout_s)
+        producer = self._producer
+        try:
+            producer.flush(timeout=timeout_s)
+            for future in pending:
+                future.get(timeout=0 if future.is_done else timeout_s)
+        except KafkaError:
+            self._renew(producer)
+            raise
+
+    def _renew(self, failed: KafkaProducer) -> None:
+        """Replace a producer whose flush failed with a new one (a new producer id).
+
+        kafka-python's idempotent producer can keep batches it never resolves after
+        their delivery timeout expired: seen on a three-node cluster stopped below
+        ``min.insync.replicas``, where every flush after the brokers came back timed
+        out. What the old one did not get acknowledged is still unsent in the outbox
+        (or uncommitted on the topic) and is published again; consumers dedupe.
+        """
+        with self._renewing:
+            if self._producer is not failed:
+                return  # another thread renewed it already
+            try:
+                self._producer = KafkaProducer(**self._config)
+            except KafkaError:
+                log.warning("cannot renew the producer yet; keeping the old one", exc_info=True)
+                return
+        log.warning("a flush failed: the producer is replaced by a new one")
+        failed.close(timeout=0)
 
     def close(self) -> None:
         self._producer.close(timeout=5)

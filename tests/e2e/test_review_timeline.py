@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import free_port
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-review-admin"
@@ -116,7 +116,9 @@ def test_every_step_of_a_cycle_reaches_the_submission_timeline(stack: Stack) -> 
         key = stack.create_demo_agency(code, f"Dinas {code}")
         answer = requests.post(
             f"{submission}/v1/proposals",
-            json={**DEMO_PROPOSAL, "title": f"Inovasi {code}"},
+            # The cycle named: earlier tests on the shared broker may have announced
+            # cycles of their own that are open too.
+            json={**DEMO_PROPOSAL, "title": f"Inovasi {code}", "cycle_id": cid},
             headers={"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid.uuid4())},
             timeout=10,
         )

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from deploy.local import proxy
+from deploy.local.ports import free_port
 from deploy.local.stack import SERVICES, Stack, StackConfig
-from shared.broker import free_port
 
 pytestmark = pytest.mark.e2e
 ADMIN = "slow-clients-admin-token"

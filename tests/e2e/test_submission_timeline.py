@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import free_port
 from shared.events.catalog import REVIEWS
 from shared.events.envelope import to_record
 from tests.e2e.test_walking_skeleton import eventually

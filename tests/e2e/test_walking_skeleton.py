@@ -17,8 +17,8 @@ from kafka import KafkaAdminClient
 from kafka.structs import TopicPartition
 
 from deploy.local.mailcatcher import CaughtMail, read_mail
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
-from shared.broker import free_port
 from shared.events.catalog import PROPOSALS
 from tests.kafka_io import read_topic
 

@@ -20,14 +20,14 @@ from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 from deploy.local.mailcatcher import read_mail
+from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import PRESUMED
 from services.review.store.tables import proposals as review_proposals
-from services.submission.store.tables import timeline
-from shared.broker import free_port
+from services.submission.store.tables import outbox, timeline
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import Event, Record
 from shared.platform.db import make_engine
@@ -178,6 +178,17 @@ def timeline_types(stack: Stack) -> dict[str, Counter[str]]:
     for row in rows:
         found.setdefault(row.proposal_id, Counter())[row.type] += 1
     return found
+
+
+def unsent(stack: Stack) -> int:
+    """Events in the submission service's outbox not yet acknowledged by the broker."""
+    engine = make_engine(stack.config.database_urls["submission"])
+    try:
+        with engine.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def mail_count(stack: Stack) -> Counter[str]:

@@ -17,12 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import func, select
 
 from deploy.local.stack import Stack
-from services.submission.store.tables import outbox
-from shared.broker import LocalBroker
-from shared.platform.db import make_engine
+from tests.brokers import Broker
 from tests.faults.support import (
     Submitted,
     deliveries_done,
@@ -33,6 +30,7 @@ from tests.faults.support import (
     proposal_body,
     review_status_of,
     sms_count,
+    unsent,
 )
 
 pytestmark = pytest.mark.e2e
@@ -86,25 +84,15 @@ class Load:
             n += THREADS
 
 
-def unsent(stack: Stack) -> int:
-    engine = make_engine(stack.config.database_urls["submission"])
-    try:
-        with engine.connect() as conn:
-            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            return int(conn.execute(query).scalar_one())
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
-def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_broker: Broker, tmp_path: Path) -> Iterator[Stack]:
     stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
 
 
 def test_a_frozen_broker_fails_no_submission_and_loses_or_repeats_nothing(
-    stack: Stack, own_broker: LocalBroker
+    stack: Stack, own_broker: Broker
 ) -> None:
     key = stack.create_demo_agency()
     with Load(stack, key) as load:

@@ -28,10 +28,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from deploy.local.stack import Stack
-from shared.broker import LocalBroker
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import Record, to_record
 from shared.platform.db import make_engine, normalise_url
+from tests.brokers import Broker
 from tests.faults.support import (
     eventually,
     produce,
@@ -88,7 +88,7 @@ def review_database(database_factory: Callable[[], str]) -> str:
 
 
 @pytest.fixture
-def stack(own_broker: LocalBroker, tmp_path: Path, review_database: str) -> Iterator[Stack]:
+def stack(own_broker: Broker, tmp_path: Path, review_database: str) -> Iterator[Stack]:
     stack = review_worker_only(
         tmp_path,
         own_broker.bootstrap_servers,
@@ -129,7 +129,7 @@ def replay_command(bootstrap: str) -> str:
 
 
 def test_poison_is_dead_lettered_with_its_error_and_replayed_once_the_cause_is_fixed(
-    stack: Stack, own_broker: LocalBroker, review_database: str
+    stack: Stack, own_broker: Broker, review_database: str
 ) -> None:
     bootstrap = own_broker.bootstrap_servers
     valid = submitted_events(12)

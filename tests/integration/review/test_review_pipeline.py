@@ -15,13 +15,13 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from werkzeug.serving import make_server
 
+from deploy.local.ports import free_port
 from services.review.adapters.pipeline_probes import LivePipelineProbes, outbox_from_metrics
 from services.review.app import create_app
 from services.review.config import ReviewSettings
 from services.review.domain.pipeline import DeadLetter, partition_lag, tail
 from services.submission import store as submission_store
 from services.submission.app import create_app as create_submission_app
-from shared.broker import free_port
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import Event
 from shared.events.outbox import add_to_outbox

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from deploy.local.ports import free_port
 from services.submission.adapters.blobs import (
     BlobMissing,
     BlobStore,
@@ -23,7 +24,6 @@ from services.submission.adapters.blobs import (
     s3_client,
 )
 from services.submission.app import create_app
-from shared.broker import free_port
 from shared.settings import Settings
 from tests.integration.submission.conftest import Portal
 

