@@ -291,7 +291,10 @@ class EventConsumer:
         try:
             self._handler(events)
         except Exception as exc:
-            if len(events) > 1:
+            # A transient failure (the database or broker away) is no record's fault: the
+            # whole chunk waits out the backoff. Any other failure of several records is
+            # narrowed down one record at a time, to find the culprit.
+            if len(events) > 1 and not is_transient(exc):
                 log.info("%d records failed together (%r); one at a time now", len(events), exc)
                 self._one_by_one[partition] = records[len(events) - 1].offset
                 return 0

@@ -239,7 +239,7 @@ def test_database_outage_is_retried_never_dead_lettered() -> None:
         [second.id],
     ]
     assert handler.ids() == [first.id, second.id]
-    assert loop.kafka.seeks == [(P0, 0)] * 4
+    assert loop.kafka.seeks == [(P0, 0)] * 5  # every failure waited out a backoff
     loop.consumer.commit()
     assert loop.kafka.committed == {P0: 2}
 
@@ -398,6 +398,21 @@ def test_a_transient_failure_pauses_its_partition_and_the_others_go_on() -> None
     assert loop.kafka.seeks == [(P0, 0)]
     loop.consumer.commit()
     assert loop.kafka.committed == {P1: 1}
+
+
+def test_a_transient_failure_of_several_records_waits_at_once_without_trying_each() -> None:
+    # While the database is away every attempt costs its timeout: trying the records one
+    # by one first would only make the outage longer, and no record is at fault.
+    handler = Recorder(lambda _events: db_down())
+    loop = Loop(handler)
+    for n in range(1, 4):
+        loop.append(event(n))
+
+    loop.consumer.poll_once()
+
+    assert [len(call) for call in handler.calls] == [3]
+    assert loop.consumer.paused() == {P0}
+    assert loop.kafka.seeks == [(P0, 0)]
 
 
 def test_a_paused_partition_resumes_after_its_backoff_and_its_record_comes_again() -> None:
