@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -116,3 +116,24 @@ def database_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 @pytest.fixture
 def database_url(database_factory: DatabaseFactory) -> str:
     return database_factory()
+
+
+LOG_TAIL_LINES = 40
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test that started processes shows the end of each one's log in its report.
+
+    The processes of a Stack write to ``<tmp_path>/**/log/*.log``; without their tails
+    a failure in CI (where tmp_path is gone afterwards) could not be explained."""
+    report = yield
+    if report.failed and call.when == "call":
+        tmp = getattr(item, "funcargs", {}).get("tmp_path")
+        if isinstance(tmp, Path):
+            for log in sorted(tmp.glob("**/log/*.log")):
+                lines = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+                report.sections.append((f"{log.name} (last lines)", "\n".join(lines)))
+    return report
