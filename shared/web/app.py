@@ -53,6 +53,20 @@ def create_base_app(
     which bounds a chunked body before a route is known.
     """
     app = Flask(service)
+    _configure(app, settings, title, description)
+    largest = max(settings.max_body_bytes, largest_body_bytes)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, largest)  # type: ignore[method-assign]
+    api = ProblemApi(app)
+    app.extensions["inagara_api"] = api
+    app.before_request(require_json_bodies)
+    app.before_request(refuse_deep_json)
+    _observe_requests(app, service)
+    _add_probes(app, service, engine, settings.kafka_bootstrap_servers, extra_checks, collectors)
+    return app, api
+
+
+def _configure(app: Flask, settings: Settings, title: str, description: str) -> None:
+    """Body limit, the OpenAPI document's settings, JSON in the order it was built."""
     # Pages show no bidi controls: "…\u202egnp.exe" must not read as "…exe.png".
     app.jinja_options = {**app.jinja_options, "finalize": without_bidi_controls}
     app.config.update(
@@ -71,12 +85,11 @@ def create_base_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    largest = max(settings.max_body_bytes, largest_body_bytes)
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, largest)  # type: ignore[method-assign]
-    api = ProblemApi(app)
-    app.extensions["inagara_api"] = api
-    app.before_request(require_json_bodies)
-    app.before_request(refuse_deep_json)
+
+
+def _observe_requests(app: Flask, service: str) -> None:
+    """Each request: its correlation id in the logs, its latency and status counted,
+    the security headers on its answer."""
 
     @app.before_request
     def _start_timer() -> None:
@@ -103,6 +116,17 @@ def create_base_app(
             response.headers.setdefault(name, value)
         return response
 
+
+def _add_probes(
+    app: Flask,
+    service: str,
+    engine: Engine,
+    bootstrap_servers: str,
+    extra_checks: Mapping[str, Callable[[], bool]] | None,
+    collectors: list[Collector] | None,
+) -> None:
+    """/healthz (the process answers), /readyz (its dependencies do), /metrics."""
+
     @app.get("/healthz")
     def healthz() -> Response:
         return jsonify(status="ok", service=service)
@@ -120,7 +144,7 @@ def create_base_app(
             checks["database"] = False
         only = request.args.get("only")
         if only != "database":
-            checks["broker"] = broker_reachable(settings.kafka_bootstrap_servers)
+            checks["broker"] = broker_reachable(bootstrap_servers)
             for name, check in (extra_checks or {}).items():
                 checks[name] = check()
         ready = all(checks.values())
@@ -132,8 +156,6 @@ def create_base_app(
     def metrics() -> Response:
         body, content_type = scrape(collectors or [])
         return Response(body, content_type=content_type)
-
-    return app, api
 
 
 @dataclass(frozen=True)
