@@ -127,6 +127,9 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports[service]}"
 
 
+SETTLED_S = 1.0  # how long a worker holds partitions before it counts as consuming
+
+
 def _holds_partitions(metrics: str) -> bool:
     """Whether a worker's /metrics text says its consumer holds at least one partition."""
     return any(
@@ -293,24 +296,31 @@ class Stack:
 
         The worker's /metrics shows ``inagara_consumer_partitions`` once its consumer has
         joined; it must hold at least one (a consumer that joined before it knew the
-        topics' partitions is given none at first, and rebalanced later). Waiting for that before a test begins means a stack is
-        never stopped in the middle of a group join: on the local broker a member that
-        joined and vanished before its first sync stays in the group, and every later
-        join of that group waits for the rebalance timeout (minutes); later tests then
-        found nothing consumed.
+        topics' partitions is given none at first, and rebalanced later), and still hold
+        them ``SETTLED_S`` later (a revocation sets the gauge back). Waiting for that
+        before a test begins means a stack is never stopped in the middle of a group
+        join: on the local broker a member that joined and vanished before its first
+        sync stays in the group, and every later join of that group waits for the
+        rebalance timeout (minutes); later tests then found nothing consumed.
         """
         name = f"{service}-worker"
         url = f"http://127.0.0.1:{self.worker_metrics_port(service)}/metrics"
         deadline = time.monotonic() + timeout_s
+        held_since: float | None = None
         while True:
             if self.processes[name].poll() is not None:
                 raise RuntimeError(f"{name} exited; see {self.config.var_dir}/log/{name}.log")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
-                    if _holds_partitions(response.read().decode()):
-                        return
+                    holds = _holds_partitions(response.read().decode())
             except OSError:
-                pass
+                holds = False
+            # Settled: holding partitions for a while, not between the two assignments
+            # of a join followed at once by another rebalance (seen on Apache Kafka).
+            now = time.monotonic()
+            held_since = (held_since or now) if holds else None
+            if held_since is not None and now - held_since >= SETTLED_S:
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{name} joined no consumer group within {timeout_s}s")
             time.sleep(0.2)

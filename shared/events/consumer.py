@@ -139,6 +139,9 @@ class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: Any) -> None:
         self._loop.commit_without_waiting(revoked)
         self._loop.forget(revoked)
+        if revoked:
+            log.info("revoked %s", sorted(f"{p.topic}[{p.partition}]" for p in revoked))
+        self._loop.count_partitions(without=revoked)
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("assigned %s", sorted(f"{p.topic}[{p.partition}]" for p in assigned))
@@ -204,9 +207,10 @@ class EventConsumer:
         finally:
             self.close()
 
-    def count_partitions(self) -> None:
-        """Publish how many partitions this member holds (a readiness signal: joined)."""
-        held = len(self._consumer.assignment())
+    def count_partitions(self, without: Any = ()) -> None:
+        """Publish how many partitions this member holds (a readiness signal: joined);
+        during a rebalance, not those being revoked (``without``)."""
+        held = len(set(self._consumer.assignment()) - set(without))
         CONSUMER_PARTITIONS.labels(self._service, self._config.group_id).set(held)
 
     def close(self, commit: bool = True) -> None:
