@@ -190,15 +190,20 @@ def _finish(
     ended = uow.deliveries.finish(delivery, status, now, error=error, provider_id=provider_id)
     for row in ended:
         uow.emit(NOTIFICATIONS, outcome_event(row, status, now, error, permanent))
-    if ended:
-        DELIVERIES.labels(delivery["channel"], "sent" if status == SENT else "failed").inc()
     return bool(ended)
 
 
-def _finish_sent(uow: NotificationWork, sent: Sent | None, now: datetime) -> None:
+def _finish_sent(uow: NotificationWork, sent: Sent | None, now: datetime) -> bool:
     # Not finished only if presumed sent meanwhile (the reply came late).
-    if sent is not None:
-        _finish(uow, sent.delivery, SENT, now, provider_id=sent.provider_id)
+    if sent is None:
+        return False
+    return _finish(uow, sent.delivery, SENT, now, provider_id=sent.provider_id)
+
+
+def _count(delivery: dict[str, Any] | None, outcome: str, done: bool) -> None:
+    """Count an outcome once its transaction committed."""
+    if delivery is not None and done:
+        DELIVERIES.labels(delivery["channel"], outcome).inc()
 
 
 def find_due(
@@ -231,8 +236,10 @@ def hand_over_delivery(
     """Record the previous message's outcome and this one's hand-over, together; False
     (this one not handed over) when its claim was lost: it must not be completed."""
     with uow:
-        _finish_sent(uow, sent, now)  # the previous message's outcome commits either way
-        return uow.deliveries.hand_over(delivery, now)
+        previous = _finish_sent(uow, sent, now)  # it commits either way
+        held = uow.deliveries.hand_over(delivery, now)
+    _count(sent.delivery if sent else None, "sent", previous)
+    return held
 
 
 def fail_delivery(
@@ -241,8 +248,10 @@ def fail_delivery(
     """The server refused the message for good: record the failure (and the previous
     message's outcome) and announce it."""
     with uow:
-        _finish_sent(uow, sent, now)
-        _finish(uow, delivery, FAILED, now, error=error, permanent=True)
+        previous = _finish_sent(uow, sent, now)
+        failed = _finish(uow, delivery, FAILED, now, error=error, permanent=True)
+    _count(sent.delivery if sent else None, "sent", previous)
+    _count(delivery, "failed", failed)
 
 
 def retry_or_fail(
@@ -256,14 +265,16 @@ def retry_or_fail(
 ) -> None:
     """A send failed for now: try again after a backoff, or fail it when its attempts
     are spent (with the previous message's outcome)."""
+    spent = delivery["attempts"] >= policy.max_attempts
     with uow:
-        _finish_sent(uow, sent, now)
-        if delivery["attempts"] >= policy.max_attempts:
-            _finish(uow, delivery, FAILED, now, error=error, permanent=False)
-            return
-        delay = retry_delay(delivery["attempts"], rng, policy.retry_base_s, policy.retry_cap_s)
-        if uow.deliveries.retry_later(delivery, now, error, now + delay):
-            DELIVERIES.labels(delivery["channel"], "retry").inc()
+        previous = _finish_sent(uow, sent, now)
+        if spent:
+            done = _finish(uow, delivery, FAILED, now, error=error, permanent=False)
+        else:
+            delay = retry_delay(delivery["attempts"], rng, policy.retry_base_s, policy.retry_cap_s)
+            done = uow.deliveries.retry_later(delivery, now, error, now + delay)
+    _count(sent.delivery if sent else None, "sent", previous)
+    _count(delivery, "failed" if spent else "retry", done)
 
 
 def finish_sent(sent: Sent | None, now: datetime, uow: NotificationWork) -> None:
@@ -271,7 +282,8 @@ def finish_sent(sent: Sent | None, now: datetime, uow: NotificationWork) -> None
     if sent is None:
         return
     with uow:
-        _finish_sent(uow, sent, now)
+        done = _finish_sent(uow, sent, now)
+    _count(sent.delivery, "sent", done)
 
 
 def release_deliveries(claimed: list[dict[str, Any]], uow: NotificationWork) -> None:
@@ -294,10 +306,7 @@ def finish_presumed(delivery: dict[str, Any], now: datetime, uow: NotificationWo
     """Mark sent (and announce) a delivery a dead sender handed over; False if another
     sender finished it meanwhile."""
     with uow:
-        ended = uow.deliveries.finish(delivery, SENT, now, error=PRESUMED)
-        for row in ended:
-            uow.emit(NOTIFICATIONS, outcome_event(row, SENT, now, PRESUMED, None))
-        return bool(ended)
+        return _finish(uow, delivery, SENT, now, error=PRESUMED)
 
 
 # -- the sending loop ----------------------------------------------------------------
