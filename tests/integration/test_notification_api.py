@@ -9,15 +9,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 
 from services.notification import store
 from services.notification.adapters.mailer import MemoryMailer, PermanentSendError
 from services.notification.app import create_app
 from services.notification.config import NotificationConfig, unsubscribe_secret
-from services.notification.domain import tokens
-from services.notification.store import projection
+from services.notification.consumers import handlers_for
+from services.notification.domain import Preference, tokens
+from services.notification.store.preferences import PreferenceStore
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.settings import Settings
 from tests.unit.notification import factories
@@ -39,6 +41,11 @@ def app(database_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def stored_preference(engine: Engine, address: str) -> Preference | None:
+    with engine.connect() as conn:
+        return PreferenceStore(conn).find(address)
 
 
 def record(app: Flask, *events: Any) -> None:
@@ -172,7 +179,7 @@ def test_unsubscribe_asks_on_get_and_acts_on_one_click_post(
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
     assert "siti@dinkes.go.id" in text and 'method="post"' in text
-    assert projection.find_preference(engine, "siti@dinkes.go.id") is None  # GET changes nothing
+    assert stored_preference(engine, "siti@dinkes.go.id") is None  # GET changes nothing
 
     done = client.post(
         f"/unsubscribe?token={token}",
@@ -180,7 +187,7 @@ def test_unsubscribe_asks_on_get_and_acts_on_one_click_post(
         content_type="application/x-www-form-urlencoded",
     )
     assert done.status_code == 200
-    stored = projection.find_preference(engine, "siti@dinkes.go.id")
+    stored = stored_preference(engine, "siti@dinkes.go.id")
     assert stored is not None and stored.unsubscribed
 
 
@@ -191,4 +198,4 @@ def test_a_forged_unsubscribe_token_changes_nothing(app: Flask, client: FlaskCli
     assert client.post(f"/unsubscribe?token={forged}").status_code == 400
     assert client.post("/unsubscribe?token=<script>").status_code == 400
     engine = app.extensions["inagara"].engine
-    assert projection.find_preference(engine, "siti@dinkes.go.id") is None
+    assert stored_preference(engine, "siti@dinkes.go.id") is None

@@ -26,8 +26,9 @@ from services.notification import store
 from services.notification.adapters.clock import FakeClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import TwilioGateway
+from services.notification.consumers import handlers_for
 from services.notification.domain import FAILED, PENDING, SENDING, SENT
-from services.notification.store import deliveries as claims
+from services.notification.store.deliveries import DeliveryStore
 from services.notification.store.tables import attempts, deliveries
 from services.notification.usecases.dispatch import (
     Dispatcher,
@@ -36,8 +37,11 @@ from services.notification.usecases.dispatch import (
     Send,
     SmsTransport,
     Transport,
+    claim_deliveries,
+    release_deliveries,
 )
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
+from services.notification.usecases.work import NotificationWork
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
 from shared.settings import Settings
@@ -47,6 +51,10 @@ from tests.unit.notification import factories
 SENDER = "Sekretariat Inovasi <noreply@inovasi.example.go.id>"
 LEASE = timedelta(seconds=2)
 NOON_IN_JAKARTA = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+
+
+def work(engine: Engine) -> NotificationWork:
+    return NotificationWork(engine, store.outbox)
 
 
 @pytest.fixture
@@ -74,28 +82,30 @@ def test_a_claim_taken_over_after_its_lease_refuses_every_later_change(engine: E
     record(engine, clock, sms=False)
     delivery_id = the_delivery(engine)["id"]
 
-    [a] = claims.claim(engine, [delivery_id], clock.now(), LEASE)
-    assert claims.claim(engine, [delivery_id], clock.now(), LEASE) == []  # A's lease holds
+    [a] = claim_deliveries([delivery_id], clock.now(), LEASE, work(engine))
+    assert (
+        claim_deliveries([delivery_id], clock.now(), LEASE, work(engine)) == []
+    )  # A's lease holds
     clock.advance(LEASE + timedelta(seconds=1))  # A stalls past its lease
-    [b] = claims.claim(engine, [delivery_id], clock.now(), LEASE)
+    [b] = claim_deliveries([delivery_id], clock.now(), LEASE, work(engine))
     assert a["claim_token"] and b["claim_token"] and a["claim_token"] != b["claim_token"]
 
     with engine.begin() as conn:
-        assert claims.hand_over(conn, b, clock.now())
+        assert DeliveryStore(conn).hand_over(b, clock.now())
     with engine.begin() as conn:
-        assert not claims.hand_over(conn, a, clock.now()), "A must not send"
+        assert not DeliveryStore(conn).hand_over(a, clock.now()), "A must not send"
     taken = the_delivery(engine)
     # Whatever A tries next changes nothing of B's claim.
     with engine.begin() as conn:
-        assert not claims.finish(conn, a, SENT, clock.now(), provider_id="from-a")
-        assert not claims.finish(conn, a, FAILED, clock.now(), error="550", permanent=True)
-        assert not claims.retry_later(conn, a, clock.now(), "451", clock.now())
-    claims.release(engine, [a])
+        assert not DeliveryStore(conn).finish(a, SENT, clock.now(), provider_id="from-a")
+        assert not DeliveryStore(conn).finish(a, FAILED, clock.now(), error="550")
+        assert not DeliveryStore(conn).retry_later(a, clock.now(), "451", clock.now())
+    release_deliveries([a], work(engine))
     assert the_delivery(engine) == taken
     assert (taken["status"], taken["claim_token"]) == (SENDING, b["claim_token"])
 
     with engine.begin() as conn:
-        assert claims.finish(conn, b, SENT, clock.now(), provider_id="from-b")
+        assert DeliveryStore(conn).finish(b, SENT, clock.now(), provider_id="from-b")
     done = the_delivery(engine)
     assert (done["status"], done["provider_id"], done["attempts"]) == (SENT, "from-b", 2)
     with engine.connect() as conn:
@@ -106,9 +116,9 @@ def test_a_claim_still_held_gives_back_what_it_never_tried(engine: Engine) -> No
     clock = FakeClock(NOON_IN_JAKARTA)
     record(engine, clock, sms=False)
     delivery_id = the_delivery(engine)["id"]
-    [a] = claims.claim(engine, [delivery_id], clock.now(), LEASE)
+    [a] = claim_deliveries([delivery_id], clock.now(), LEASE, work(engine))
 
-    claims.release(engine, [a])
+    release_deliveries([a], work(engine))
 
     given_back = the_delivery(engine)
     assert (given_back["status"], given_back["attempts"], given_back["claim_token"]) == (
@@ -117,7 +127,7 @@ def test_a_claim_still_held_gives_back_what_it_never_tried(engine: Engine) -> No
         None,
     )
     with engine.begin() as conn:
-        assert not claims.hand_over(conn, a, clock.now()), "a released claim is not held"
+        assert not DeliveryStore(conn).hand_over(a, clock.now()), "a released claim is not held"
 
 
 class Stalled:

@@ -22,6 +22,7 @@ from services.notification.adapters.mailer import (
     TransientSendError,
 )
 from services.notification.adapters.sms import MemoryGateway
+from services.notification.consumers import handlers_for
 from services.notification.domain import (
     DIGESTED,
     EMAIL,
@@ -35,8 +36,9 @@ from services.notification.domain import (
     tokens,
 )
 from services.notification.domain.schedule import QuietHours, TokenBucket
-from services.notification.store import deliveries as deliveries_store
-from services.notification.store import projection
+from services.notification.store.deliveries import DeliveryStore
+from services.notification.store.preferences import PreferenceStore
+from services.notification.store.projection import ProjectionStore
 from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
 from services.notification.usecases.digest import DigestComposer
 from services.notification.usecases.dispatch import (
@@ -47,7 +49,7 @@ from services.notification.usecases.dispatch import (
     Policy,
     SmsTransport,
 )
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
@@ -104,6 +106,21 @@ def outcomes(engine: Engine) -> list[dict[str, Any]]:
         return [{"type": r.event_type, **json.loads(r.value)} for r in found]
 
 
+def parked_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return ProjectionStore(conn).count_parked()
+
+
+def save_preference(engine: Engine, preference: Preference) -> None:
+    with engine.begin() as conn:
+        PreferenceStore(conn).save(preference)
+
+
+def retry_failed(engine: Engine, delivery_id: str, now: datetime) -> bool:
+    with engine.begin() as conn:
+        return DeliveryStore(conn).retry_failed(delivery_id, now)
+
+
 def submitted_event(proposal_id: str = "p-1", **changes: Any) -> Event:
     return factories.event("proposal.submitted", factories.submitted(proposal_id, **changes))
 
@@ -142,11 +159,11 @@ def test_a_review_event_before_its_proposal_is_parked_and_sent_when_it_arrives(
 
     consume(engine, recorder(clock), rejected)
     assert rows(engine) == []
-    assert projection.count_parked(engine) == 1
+    assert parked_count(engine) == 1
 
     consume(engine, recorder(clock), submitted_event("p-early"))
 
-    assert projection.count_parked(engine) == 0
+    assert parked_count(engine) == 0
     by_event = {(r["event_type"], r["channel"], r["recipient"]) for r in rows(engine)}
     assert ("proposal.rejected", EMAIL, "inovasi@dinkes.example.go.id") in by_event
     assert ("proposal.rejected", SMS, "+6281234560001") in by_event
@@ -213,7 +230,7 @@ def test_non_essential_email_carries_a_signed_unsubscribe_link(
 
 def test_an_unsubscribed_innovator_gets_decisions_only(engine: Engine, clock: FakeClock) -> None:
     address = "innovator1@dinkes.example.go.id"
-    projection.save_preference(engine, Preference(address, unsubscribed=True))
+    save_preference(engine, Preference(address, unsubscribed=True))
 
     consume(
         engine,
@@ -428,8 +445,8 @@ def test_a_failed_delivery_can_be_retried_with_a_fresh_budget(
     sender = email_dispatcher(engine, mailer, clock)
     sender.send_due()
 
-    assert deliveries_store.retry_failed(engine, delivery_id, clock.now())
-    assert not deliveries_store.retry_failed(engine, delivery_id, clock.now())
+    assert retry_failed(engine, delivery_id, clock.now())
+    assert not retry_failed(engine, delivery_id, clock.now())
     sender.send_due()
 
     assert rows(engine)[0]["status"] == SENT
@@ -447,7 +464,7 @@ def test_an_agency_contact_on_the_digest_gets_one_email_a_day(
     engine: Engine, clock: FakeClock
 ) -> None:
     contact = "inovasi@dinkes.example.go.id"
-    projection.save_preference(engine, Preference(contact, digest=True, language="en"))
+    save_preference(engine, Preference(contact, digest=True, language="en"))
     consume(
         engine,
         recorder(clock, sms=False),
@@ -494,7 +511,7 @@ def test_a_delivery_handed_over_by_a_sender_that_died_is_presumed_sent_not_repea
     one_email(engine, clock)
     claimed_by_another_sender(engine, clock.now())
     with engine.begin() as conn:
-        assert deliveries_store.hand_over(conn, rows(engine)[0], clock.now())
+        assert DeliveryStore(conn).hand_over(rows(engine)[0], clock.now())
     sender = email_dispatcher(engine, mailer, clock)
 
     assert sender.send_due() == 0  # the other sender may still be waiting for the reply
@@ -515,10 +532,11 @@ def test_a_delivery_handed_over_late_in_its_lease_is_presumed_sent_a_lease_after
 ) -> None:
     mailer = MemoryMailer()
     delivery_id = one_email(engine, clock)
-    [claimed] = deliveries_store.claim(engine, [delivery_id], clock.now(), LEASE)
+    with engine.begin() as conn:
+        [claimed] = DeliveryStore(conn).claim([delivery_id], clock.now(), LEASE)
     clock.advance(LEASE * 0.9)
     with engine.begin() as conn:
-        assert deliveries_store.hand_over(conn, claimed, clock.now())
+        assert DeliveryStore(conn).hand_over(claimed, clock.now())
     sender = email_dispatcher(engine, mailer, clock)
 
     clock.advance(LEASE * 0.6)  # the claim is a lease old; its sender awaits the reply

@@ -18,7 +18,8 @@ from services.notification.config import NotificationConfig, unsubscribe_secret
 from services.notification.domain import LANGUAGES, Preference, tokens
 from services.notification.domain.messages import CHANNELS, DEFAULT_TIME_ZONE, STATUSES
 from services.notification.domain.schedule import is_time_zone
-from services.notification.store import deliveries, projection
+from services.notification.usecases import operators
+from services.notification.usecases.work import NotificationWork, work_factory
 from shared.events.proposal import normalise_phone
 from shared.web import LARGEST_INTEGER, ServiceContext, bearer_token, is_admin
 
@@ -50,6 +51,11 @@ def _context() -> ServiceContext:
 def _config() -> NotificationConfig:
     config: NotificationConfig = current_app.extensions["notification"]
     return config
+
+
+def _work() -> NotificationWork:
+    """A fresh unit of work for one use case of this request."""
+    return work_factory(_context().engine)()
 
 
 def _require_admin() -> None:
@@ -150,17 +156,9 @@ def list_deliveries(query: dict[str, Any]) -> dict[str, Any]:
     if query["recipient"]:
         query["recipient"] = _address_or_422(query["recipient"])
     limit, offset = query.pop("limit"), query.pop("offset")
-    items = deliveries.list_deliveries(_context().engine, query, limit + 1, offset)
+    items = operators.list_deliveries(operators.ListDeliveries(query, limit + 1, offset), _work())
     more = len(items) > limit
     return {"items": items[:limit], "next_offset": offset + limit if more else None}
-
-
-def _delivery_or_404(delivery_id: str) -> dict[str, Any]:
-    found = deliveries.find_delivery(_context().engine, delivery_id)
-    if found is None:
-        abort(404, message="No such delivery.")
-    assert found is not None
-    return found
 
 
 @blp.route("/<delivery_id>")
@@ -171,7 +169,11 @@ def _delivery_or_404(delivery_id: str) -> dict[str, Any]:
 def get_delivery(delivery_id: str) -> dict[str, Any]:
     """One delivery with its text and every attempt."""
     _require_admin()
-    return _delivery_or_404(delivery_id)
+    try:
+        return operators.get_delivery(delivery_id, _work())
+    except operators.NoSuchDelivery:
+        abort(404, message="No such delivery.")
+        raise  # abort raises; this line keeps type checkers calm
 
 
 @blp.route("/<delivery_id>/retry", methods=["POST"])
@@ -183,10 +185,14 @@ def get_delivery(delivery_id: str) -> dict[str, Any]:
 def retry_delivery(delivery_id: str) -> dict[str, Any]:
     """Send a failed delivery again, with a fresh budget of attempts."""
     _require_admin()
-    _delivery_or_404(delivery_id)
-    if not deliveries.retry_failed(_context().engine, delivery_id, datetime.now(UTC)):
+    try:
+        return operators.retry_delivery(delivery_id, datetime.now(UTC), _work())
+    except operators.NoSuchDelivery:
+        abort(404, message="No such delivery.")
+        raise  # abort raises; this line keeps type checkers calm
+    except operators.NotFailed:
         abort(409, message="Only a failed delivery can be retried.")
-    return _delivery_or_404(delivery_id)
+        raise
 
 
 # -- preferences --------------------------------------------------------------------
@@ -224,9 +230,8 @@ def _dump(preference: Preference, stored: bool) -> dict[str, Any]:
 def get_preference(address: str) -> dict[str, Any]:
     """A recipient's preferences (the defaults when none were stored)."""
     _require_admin()
-    normalised = _address_or_422(address)
-    found = projection.find_preference(_context().engine, normalised)
-    return _dump(found or Preference(normalised), found is not None)
+    preference, stored = operators.get_preference(_address_or_422(address), _work())
+    return _dump(preference, stored)
 
 
 @preferences_blp.route("/<address>", methods=["PUT"])
@@ -239,7 +244,7 @@ def put_preference(body: dict[str, Any], address: str) -> dict[str, Any]:
     """Replace a recipient's preferences."""
     _require_admin()
     preference = Preference(address=_address_or_422(address), **body)
-    projection.save_preference(_context().engine, preference)
+    operators.save_preference(preference, _work())
     return _dump(preference, True)
 
 
@@ -295,9 +300,7 @@ def unsubscribe() -> Response:
     address = _address_from_token()
     if address is None:
         return _page("<p>Tautan tidak valid. / This link is not valid.</p>", 400)
-    engine = _context().engine
-    current = projection.find_preference(engine, address) or Preference(address)
-    projection.save_preference(engine, Preference(**{**current.__dict__, "unsubscribed": True}))
+    operators.unsubscribe(address, _work())
     return _page(
         f"<p>{html.escape(address)} tidak akan lagi menerima email pemberitahuan; "
         "keputusan atas usulan tetap dikirim.<br>"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.notification.domain.messages import DEFAULT_TIME_ZONE
+from services.notification.domain.messages import DEFAULT_TIME_ZONE, SMS
 
 
 def retry_delay(
@@ -80,6 +80,20 @@ class QuietHours:
         if end <= local:
             end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=tz)
         return end.astimezone(now.tzinfo)
+
+
+def earliest_send(
+    channel: str, now: datetime, time_zone: str | None, quiet: QuietHours | None
+) -> datetime:
+    """When a message of ``channel`` to a recipient in ``time_zone`` may go out, from ``now``.
+
+    The one place quiet hours are decided: asked when a delivery is recorded (its first
+    ``next_attempt_at``) and again when it is due (it may have waited into the window
+    since). Only SMS keeps quiet hours; email goes at once.
+    """
+    if channel != SMS or quiet is None:
+        return now
+    return quiet.not_before(now, time_zone)
 
 
 class TokenBucket:

@@ -1,7 +1,9 @@
 """Deliveries: recorded by the handlers, claimed and finished by the dispatcher.
 
-A delivery's final state, its attempt row and its ``notification.delivered`` /
-``notification.failed`` event are written in one transaction.
+``DeliveryStore`` works on the connection of a transaction its caller (a use case's
+unit of work) opened; it opens none itself. A delivery's final state and its attempt
+row are written in the caller's transaction, with the ``notification.delivered`` /
+``notification.failed`` events the use case raises for the deliveries ``finish`` returns.
 
 A claim is fenced. Each claim writes a new ``claim_token``; every later change
 the claiming sender makes (the hand-over, the outcome, a retry, a release) is
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from services.notification.domain.messages import (
     DIGESTED,
@@ -29,17 +31,9 @@ from services.notification.domain.messages import (
     SENDING,
     SENT,
     Message,
-    mask,
 )
-from services.notification.store.tables import attempts, deliveries, outbox, utc
-from shared.events.catalog import (
-    NOTIFICATION_DELIVERED,
-    NOTIFICATION_FAILED,
-    NOTIFICATIONS,
-    spec_for,
-)
+from services.notification.store.tables import attempts, deliveries, utc
 from shared.events.envelope import Event
-from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/notification"
 DIGEST_TEMPLATE = "digest"
@@ -56,50 +50,6 @@ class Content:
 
 
 _INSERT_DELIVERY = insert(deliveries)
-
-
-def add_delivery(
-    conn: Connection,
-    event: Event,
-    proposal_id: str,
-    message: Message,
-    content: Content,
-    *,
-    now: datetime,
-    not_before: datetime,
-) -> str:
-    delivery_id = str(uuid.uuid4())
-    # Values as parameters of a statement built once: no per-call statement building.
-    conn.execute(
-        _INSERT_DELIVERY,
-        dict(
-            id=delivery_id,
-            event_id=event.id,
-            event_type=event.type,
-            correlation_id=event.correlation_id or event.id,
-            proposal_id=proposal_id,
-            channel=message.channel,
-            recipient=message.recipient,
-            recipient_name=message.recipient_name,
-            role=message.role,
-            template=message.template,
-            language=message.language,
-            essential=message.essential,
-            time_zone=message.time_zone,
-            subject=content.subject,
-            body_text=content.text,
-            body_html=content.html,
-            unsubscribe_url=content.unsubscribe_url,
-            status=HELD if message.digest else PENDING,
-            attempts=0,
-            next_attempt_at=not_before,
-            created_at=now,
-        ),
-    )
-    return delivery_id
-
-
-# -- the dispatcher's side -----------------------------------------------------------
 
 
 def _claimable(now: datetime, lease: timedelta) -> Any:
@@ -124,35 +74,6 @@ def _held(delivery: dict[str, Any]) -> Any:
     )
 
 
-def hand_over(conn: Connection, delivery: dict[str, Any], now: datetime) -> bool:
-    """Record that the message is about to be complete at the server: never send it again.
-
-    False, and nothing written, when the claim is no longer ours: the lease ran out
-    and another sender claimed the delivery. The caller must then not send it.
-    """
-    handed = conn.execute(
-        update(deliveries)
-        .where(_held(delivery), deliveries.c.handed_at.is_(None))
-        .values(handed_at=now)
-    ).rowcount
-    return bool(handed == 1)
-
-
-def presumed_sent(
-    engine: Engine, channel: str, now: datetime, lease: timedelta
-) -> list[dict[str, Any]]:
-    """Deliveries handed over a lease ago or more, still without an outcome: their
-    sender died before it heard the answer. (Counted from the hand-over, not the claim:
-    a sender that handed a message over late in its lease is still waiting for the reply.)"""
-    query = select(deliveries).where(
-        deliveries.c.channel == channel,
-        deliveries.c.status == SENDING,
-        deliveries.c.handed_at < now - lease,
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
-
-
 # Asked several times a second by every sender: built once, with the times as parameters.
 _DUE = (
     select(deliveries.c.id, deliveries.c.time_zone)
@@ -170,252 +91,6 @@ _DUE = (
     .order_by(deliveries.c.next_attempt_at)
     .limit(bindparam("limit"))
 )
-
-
-def due(
-    engine: Engine, channel: str, now: datetime, lease: timedelta, limit: int
-) -> list[tuple[str, str]]:
-    """(id, time zone) of deliveries ready to send: due, or claimed by a sender that died
-    (the same condition as ``_claimable``)."""
-    params = {"channel": channel, "now": now, "expired": now - lease, "limit": limit}
-    with engine.connect() as conn:
-        return [(row.id, row.time_zone) for row in conn.execute(_DUE, params)]
-
-
-def defer(
-    engine: Engine, delivery_id: str, now: datetime, lease: timedelta, until: datetime
-) -> None:
-    """Put a due delivery off (quiet hours) without counting an attempt."""
-    with engine.begin() as conn:
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery_id, _claimable(now, lease))
-            .values(status=PENDING, next_attempt_at=until, claimed_at=None, claim_token=None)
-        )
-
-
-def claim(
-    engine: Engine, delivery_ids: Sequence[str], now: datetime, lease: timedelta
-) -> list[dict[str, Any]]:
-    """Mark deliveries as being sent by us, in the order given; those another sender
-    got first are left out. The rows come back with this claim's ``claim_token``.
-
-    The claim is committed before the sends: a sender that dies mid-burst leaves
-    the rows it had not handed over to be sent again once its lease has run out
-    (by another sender, under a new token: this one's hand-over is then refused).
-    """
-    token = str(uuid.uuid4())
-    with engine.begin() as conn:
-        claimed = conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id.in_(list(delivery_ids)), _claimable(now, lease))
-            .values(
-                status=SENDING,
-                claimed_at=now,
-                claim_token=token,
-                handed_at=None,
-                attempts=deliveries.c.attempts + 1,
-            )
-            .returning(*deliveries.c)
-        ).all()
-    by_id = {row.id: dict(row._mapping) for row in claimed}
-    return [by_id[i] for i in delivery_ids if i in by_id]
-
-
-def release(engine: Engine, claimed: Sequence[dict[str, Any]]) -> None:
-    """Give back claimed deliveries that were never tried (the burst ended early);
-    those another sender claimed since stay its own."""
-    if not claimed:
-        return
-    with engine.begin() as conn:
-        for delivery in claimed:
-            conn.execute(
-                update(deliveries)
-                .where(_held(delivery), deliveries.c.handed_at.is_(None))
-                .values(
-                    status=PENDING,
-                    claimed_at=None,
-                    claim_token=None,
-                    attempts=deliveries.c.attempts - 1,
-                )
-            )
-
-
-def outcome_event(
-    delivery: dict[str, Any], status: str, at: datetime, error: str | None, permanent: bool | None
-) -> Event:
-    kind = NOTIFICATION_DELIVERED if status == SENT else NOTIFICATION_FAILED
-    return Event(
-        type=kind,
-        source=SOURCE,
-        subject=delivery["proposal_id"] or delivery["id"],
-        dataschema=spec_for(kind).dataschema,
-        correlation_id=delivery.get("correlation_id") or delivery["event_id"],
-        causation_id=delivery["event_id"],
-        data={
-            "delivery_id": delivery["id"],
-            "cause_event_id": delivery["event_id"],
-            "cause_event_type": delivery["event_type"],
-            "proposal_id": delivery["proposal_id"],
-            "channel": delivery["channel"],
-            "recipient": mask(delivery["recipient"]),
-            "attempts": delivery["attempts"],
-            "error": error,
-            "permanent": permanent,
-            "at": at.isoformat(),
-        },
-    )
-
-
-def _record_attempt(
-    conn: Connection,
-    delivery: dict[str, Any],
-    outcome: str,
-    now: datetime,
-    error: str | None,
-    provider_id: str | None,
-) -> None:
-    conn.execute(
-        insert(attempts).values(
-            delivery_id=delivery["id"],
-            number=delivery["attempts"],
-            started_at=utc(delivery["claimed_at"]) or now,
-            finished_at=now,
-            outcome=outcome,
-            error=error[:2000] if error else None,
-            provider_id=provider_id,
-        )
-    )
-
-
-def finish(
-    conn: Connection,
-    delivery: dict[str, Any],
-    status: str,
-    now: datetime,
-    *,
-    error: str | None = None,
-    permanent: bool | None = None,
-    provider_id: str | None = None,
-) -> bool:
-    """Record a final outcome (sent or failed) and announce it, in one transaction;
-    False, and nothing written, if the delivery is no longer in ``delivery``'s claim.
-
-    Only a delivery still being sent under the same claim is finished, so an outcome
-    is announced once, and a sender that lost its claim cannot overwrite the new
-    owner's. Call inside a transaction: the outcome and its event commit together.
-
-    A digest's outcome is also the outcome of every delivery it carried.
-    """
-    finished = conn.execute(
-        update(deliveries)
-        .where(_held(delivery))
-        .values(
-            status=status,
-            sent_at=now if status == SENT else None,
-            last_error=error[:2000] if error else None,
-            provider_id=provider_id,
-        )
-    ).rowcount
-    if not finished:
-        return False  # another sender finished it (a presumed send) or claimed it since
-    _record_attempt(conn, delivery, status, now, error, provider_id)
-    carried = [delivery]
-    if delivery["template"] == DIGEST_TEMPLATE:
-        carried = [
-            dict(row._mapping)
-            for row in conn.execute(
-                select(deliveries).where(deliveries.c.digest_id == delivery["id"])
-            )
-        ]
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.digest_id == delivery["id"])
-            .values(
-                status=status,
-                sent_at=now if status == SENT else None,
-                attempts=delivery["attempts"],
-                last_error=error[:2000] if error else None,
-            )
-        )
-        for row in carried:
-            row["attempts"] = delivery["attempts"]
-    for row in carried:
-        event = outcome_event(row, status, now, error, permanent)
-        add_to_outbox(conn, outbox, NOTIFICATIONS, event)
-    return True
-
-
-def retry_later(
-    conn: Connection, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
-) -> bool:
-    """Schedule another try; False, and nothing written, if the claim is no longer ours."""
-    retried = conn.execute(
-        update(deliveries)
-        .where(_held(delivery))
-        .values(
-            status=PENDING,
-            last_error=error[:2000],
-            next_attempt_at=next_attempt_at,
-            handed_at=None,
-            claim_token=None,
-        )
-    ).rowcount
-    if retried != 1:
-        return False
-    _record_attempt(conn, delivery, "retry", now, error, None)
-    return True
-
-
-# -- digests -------------------------------------------------------------------------
-
-
-def held_recipients(engine: Engine) -> list[dict[str, Any]]:
-    """Per recipient with held deliveries: the oldest one's time, zone, language and name."""
-    oldest = (
-        select(deliveries.c.recipient, func.min(deliveries.c.created_at).label("since"))
-        .where(deliveries.c.status == HELD)
-        .group_by(deliveries.c.recipient)
-    )
-    with engine.connect() as conn:
-        found = []
-        for row in conn.execute(oldest):
-            latest = conn.execute(
-                select(deliveries.c.time_zone, deliveries.c.language, deliveries.c.recipient_name)
-                .where(deliveries.c.status == HELD, deliveries.c.recipient == row.recipient)
-                .order_by(deliveries.c.created_at.desc())
-                .limit(1)
-            ).one()
-            found.append(
-                {
-                    "recipient": row.recipient,
-                    "since": utc(row.since),
-                    "time_zone": latest.time_zone,
-                    "language": latest.language,
-                    "name": latest.recipient_name,
-                }
-            )
-        return found
-
-
-def held_for(conn: Connection, recipient: str) -> list[dict[str, Any]]:
-    query = (
-        select(deliveries)
-        .where(deliveries.c.status == HELD, deliveries.c.recipient == recipient)
-        .order_by(deliveries.c.created_at, deliveries.c.id)
-    )
-    return [dict(row._mapping) for row in conn.execute(query)]
-
-
-def carry_in_digest(conn: Connection, digest_id: str, ids: Sequence[str]) -> None:
-    conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id.in_(list(ids)), deliveries.c.status == HELD)
-        .values(status=DIGESTED, digest_id=digest_id)
-    )
-
-
-# -- the API's side --------------------------------------------------------------------
 
 PUBLIC_COLUMNS = (
     "id",
@@ -439,27 +114,289 @@ PUBLIC_COLUMNS = (
 )
 
 
-def list_deliveries(
-    engine: Engine, filters: dict[str, str | None], limit: int, offset: int
-) -> list[dict[str, Any]]:
-    query = select(*(deliveries.c[name] for name in PUBLIC_COLUMNS)).order_by(
-        deliveries.c.created_at, deliveries.c.id
-    )
-    for name in ("proposal_id", "recipient", "status", "channel"):
-        if filters.get(name):
-            query = query.where(deliveries.c[name] == filters[name])
-    with engine.connect() as conn:
-        return [_shown(row) for row in conn.execute(query.limit(limit).offset(offset))]
-
-
 def _shown(row: Any) -> dict[str, Any]:
-    """A row for the API: SQLite gives back naive datetimes, the API promises an offset."""
+    """A row as a plain dict: SQLite gives back naive datetimes, the API promises an offset."""
     return {k: utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
 
 
-def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(
+class DeliveryStore:
+    """The deliveries table, on the connection of an open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(
+        self,
+        event: Event,
+        proposal_id: str,
+        message: Message,
+        content: Content,
+        *,
+        now: datetime,
+        not_before: datetime,
+    ) -> str:
+        delivery_id = str(uuid.uuid4())
+        # Values as parameters of a statement built once: no per-call statement building.
+        self._conn.execute(
+            _INSERT_DELIVERY,
+            dict(
+                id=delivery_id,
+                event_id=event.id,
+                event_type=event.type,
+                correlation_id=event.correlation_id or event.id,
+                proposal_id=proposal_id,
+                channel=message.channel,
+                recipient=message.recipient,
+                recipient_name=message.recipient_name,
+                role=message.role,
+                template=message.template,
+                language=message.language,
+                essential=message.essential,
+                time_zone=message.time_zone,
+                subject=content.subject,
+                body_text=content.text,
+                body_html=content.html,
+                unsubscribe_url=content.unsubscribe_url,
+                status=HELD if message.digest else PENDING,
+                attempts=0,
+                next_attempt_at=not_before,
+                created_at=now,
+            ),
+        )
+        return delivery_id
+
+    # -- the dispatcher's side -------------------------------------------------------
+
+    def due(
+        self, channel: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[tuple[str, str]]:
+        """(id, time zone) of deliveries ready to send: due, or claimed by a sender that
+        died (the same condition as ``_claimable``)."""
+        params = {"channel": channel, "now": now, "expired": now - lease, "limit": limit}
+        return [(row.id, row.time_zone) for row in self._conn.execute(_DUE, params)]
+
+    def defer(self, delivery_id: str, now: datetime, lease: timedelta, until: datetime) -> None:
+        """Put a due delivery off (quiet hours) without counting an attempt."""
+        self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, _claimable(now, lease))
+            .values(status=PENDING, next_attempt_at=until, claimed_at=None, claim_token=None)
+        )
+
+    def claim(
+        self, delivery_ids: Sequence[str], now: datetime, lease: timedelta
+    ) -> list[dict[str, Any]]:
+        """Mark deliveries as being sent by us, in the order given; those another sender
+        got first are left out. The rows come back with this claim's ``claim_token``.
+
+        The caller commits the claim before the sends: a sender that dies mid-burst
+        leaves the rows it had not handed over to be sent again once its lease has run
+        out (by another sender, under a new token: this one's hand-over is then refused).
+        """
+        token = str(uuid.uuid4())
+        claimed = self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(list(delivery_ids)), _claimable(now, lease))
+            .values(
+                status=SENDING,
+                claimed_at=now,
+                claim_token=token,
+                handed_at=None,
+                attempts=deliveries.c.attempts + 1,
+            )
+            .returning(*deliveries.c)
+        ).all()
+        by_id = {row.id: dict(row._mapping) for row in claimed}
+        return [by_id[i] for i in delivery_ids if i in by_id]
+
+    def hand_over(self, delivery: dict[str, Any], now: datetime) -> bool:
+        """Record that the message is about to be complete at the server: never send it again.
+
+        False, and nothing written, when the claim is no longer ours: the lease ran out
+        and another sender claimed the delivery. The caller must then not send it.
+        """
+        handed = self._conn.execute(
+            update(deliveries)
+            .where(_held(delivery), deliveries.c.handed_at.is_(None))
+            .values(handed_at=now)
+        ).rowcount
+        return bool(handed == 1)
+
+    def presumed_sent(self, channel: str, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
+        """Deliveries handed over a lease ago or more, still without an outcome: their
+        sender died before it heard the answer. (Counted from the hand-over, not the claim:
+        a sender that handed a message over late in its lease is still waiting for the
+        reply.)"""
+        query = select(deliveries).where(
+            deliveries.c.channel == channel,
+            deliveries.c.status == SENDING,
+            deliveries.c.handed_at < now - lease,
+        )
+        return [dict(row._mapping) for row in self._conn.execute(query)]
+
+    def release(self, claimed: Sequence[dict[str, Any]]) -> None:
+        """Give back claimed deliveries that were never tried (the burst ended early);
+        those another sender claimed since stay its own."""
+        for delivery in claimed:
+            self._conn.execute(
+                update(deliveries)
+                .where(_held(delivery), deliveries.c.handed_at.is_(None))
+                .values(
+                    status=PENDING,
+                    claimed_at=None,
+                    claim_token=None,
+                    attempts=deliveries.c.attempts - 1,
+                )
+            )
+
+    def _record_attempt(
+        self,
+        delivery: dict[str, Any],
+        outcome: str,
+        now: datetime,
+        error: str | None,
+        provider_id: str | None,
+    ) -> None:
+        self._conn.execute(
+            insert(attempts).values(
+                delivery_id=delivery["id"],
+                number=delivery["attempts"],
+                started_at=utc(delivery["claimed_at"]) or now,
+                finished_at=now,
+                outcome=outcome,
+                error=error[:2000] if error else None,
+                provider_id=provider_id,
+            )
+        )
+
+    def finish(
+        self,
+        delivery: dict[str, Any],
+        status: str,
+        now: datetime,
+        *,
+        error: str | None = None,
+        provider_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Record a final outcome (sent or failed); returns the deliveries it ends (the
+        caller announces each), none, and nothing written, if the delivery is no longer
+        in ``delivery``'s claim.
+
+        Only a delivery still being sent under the same claim is finished, so an outcome
+        is announced once, and a sender that lost its claim cannot overwrite the new
+        owner's. A digest's outcome is also the outcome of every delivery it carried:
+        those are returned instead of the digest.
+        """
+        finished = self._conn.execute(
+            update(deliveries)
+            .where(_held(delivery))
+            .values(
+                status=status,
+                sent_at=now if status == SENT else None,
+                last_error=error[:2000] if error else None,
+                provider_id=provider_id,
+            )
+        ).rowcount
+        if not finished:
+            return []  # another sender finished it (a presumed send) or claimed it since
+        self._record_attempt(delivery, status, now, error, provider_id)
+        if delivery["template"] != DIGEST_TEMPLATE:
+            return [delivery]
+        carried = [
+            dict(row._mapping)
+            for row in self._conn.execute(
+                select(deliveries).where(deliveries.c.digest_id == delivery["id"])
+            )
+        ]
+        self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.digest_id == delivery["id"])
+            .values(
+                status=status,
+                sent_at=now if status == SENT else None,
+                attempts=delivery["attempts"],
+                last_error=error[:2000] if error else None,
+            )
+        )
+        return [{**row, "attempts": delivery["attempts"]} for row in carried]
+
+    def retry_later(
+        self, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
+    ) -> bool:
+        """Schedule another try; False, and nothing written, if the claim is no longer ours."""
+        retried = self._conn.execute(
+            update(deliveries)
+            .where(_held(delivery))
+            .values(
+                status=PENDING,
+                last_error=error[:2000],
+                next_attempt_at=next_attempt_at,
+                handed_at=None,
+                claim_token=None,
+            )
+        ).rowcount
+        if retried != 1:
+            return False
+        self._record_attempt(delivery, "retry", now, error, None)
+        return True
+
+    # -- digests ---------------------------------------------------------------------
+
+    def held_recipients(self) -> list[dict[str, Any]]:
+        """Per recipient with held deliveries: the oldest one's time, zone, language, name."""
+        oldest = (
+            select(deliveries.c.recipient, func.min(deliveries.c.created_at).label("since"))
+            .where(deliveries.c.status == HELD)
+            .group_by(deliveries.c.recipient)
+        )
+        found = []
+        for row in self._conn.execute(oldest):
+            latest = self._conn.execute(
+                select(deliveries.c.time_zone, deliveries.c.language, deliveries.c.recipient_name)
+                .where(deliveries.c.status == HELD, deliveries.c.recipient == row.recipient)
+                .order_by(deliveries.c.created_at.desc())
+                .limit(1)
+            ).one()
+            found.append(
+                {
+                    "recipient": row.recipient,
+                    "since": utc(row.since),
+                    "time_zone": latest.time_zone,
+                    "language": latest.language,
+                    "name": latest.recipient_name,
+                }
+            )
+        return found
+
+    def held_for(self, recipient: str) -> list[dict[str, Any]]:
+        query = (
+            select(deliveries)
+            .where(deliveries.c.status == HELD, deliveries.c.recipient == recipient)
+            .order_by(deliveries.c.created_at, deliveries.c.id)
+        )
+        return [dict(row._mapping) for row in self._conn.execute(query)]
+
+    def carry_in_digest(self, digest_id: str, ids: Sequence[str]) -> None:
+        self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(list(ids)), deliveries.c.status == HELD)
+            .values(status=DIGESTED, digest_id=digest_id)
+        )
+
+    # -- the API's side ----------------------------------------------------------------
+
+    def page(self, filters: dict[str, str | None], limit: int, offset: int) -> list[dict[str, Any]]:
+        query = select(*(deliveries.c[name] for name in PUBLIC_COLUMNS)).order_by(
+            deliveries.c.created_at, deliveries.c.id
+        )
+        for name in ("proposal_id", "recipient", "status", "channel"):
+            if filters.get(name):
+                query = query.where(deliveries.c[name] == filters[name])
+        return [_shown(row) for row in self._conn.execute(query.limit(limit).offset(offset))]
+
+    def find(self, delivery_id: str) -> dict[str, Any] | None:
+        """One delivery's public columns, its text and its attempt log."""
+        row = self._conn.execute(
             select(*(deliveries.c[n] for n in (*PUBLIC_COLUMNS, "body_text"))).where(
                 deliveries.c.id == delivery_id
             )
@@ -469,7 +406,7 @@ def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
         found = _shown(row)
         found["attempt_log"] = [
             _shown(a)
-            for a in conn.execute(
+            for a in self._conn.execute(
                 select(attempts)
                 .where(attempts.c.delivery_id == delivery_id)
                 .order_by(attempts.c.id)
@@ -477,18 +414,14 @@ def find_delivery(engine: Engine, delivery_id: str) -> dict[str, Any] | None:
         ]
         return found
 
-
-def retry_failed(engine: Engine, delivery_id: str, now: datetime) -> bool:
-    """Send a failed delivery again, with a fresh budget of attempts; False if it is not failed.
-
-    The attempt log keeps the earlier tries.
-    """
-    with engine.begin() as conn:
-        changed = conn.execute(
+    def retry_failed(self, delivery_id: str, now: datetime) -> bool:
+        """Send a failed delivery again, with a fresh budget of attempts; False if it is
+        not failed. The attempt log keeps the earlier tries."""
+        changed = self._conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id, deliveries.c.status == FAILED)
             .values(
                 status=PENDING, attempts=0, next_attempt_at=now, claimed_at=None, claim_token=None
             )
         ).rowcount
-    return changed == 1
+        return bool(changed == 1)

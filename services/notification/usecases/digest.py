@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import time
+from datetime import datetime, time
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -15,12 +16,71 @@ from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.rendering import render_email
 from services.notification.domain import EMAIL, Message
 from services.notification.domain.schedule import next_digest_time, zone
-from services.notification.store import deliveries as store
+from services.notification.store.deliveries import DIGEST_TEMPLATE, SOURCE, Content
 from services.notification.store.tables import utc
+from services.notification.usecases.work import NotificationWork, work_factory
 from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 DIGEST_EVENT = "notification.digest"
+
+
+def find_held_recipients(uow: NotificationWork) -> list[dict[str, Any]]:
+    """Every recipient with held deliveries: since when, and their zone, language, name."""
+    with uow:
+        return uow.deliveries.held_recipients()
+
+
+def compose_digest(
+    held: dict[str, Any], due_at: datetime, now: datetime, uow: NotificationWork
+) -> int:
+    """Record one digest delivery carrying everything held for ``held["recipient"]``;
+    returns 1, or 0 when nothing is held any more. Raises ``IntegrityError`` when another
+    worker recorded this digest first (its id comes from the recipient and the hour)."""
+    recipient, tz = str(held["recipient"]), str(held["time_zone"])
+    with uow:
+        rows = uow.deliveries.held_for(recipient)
+        if not rows:
+            return 0
+        items = [
+            {
+                "subject": row["subject"],
+                "proposal_id": row["proposal_id"],
+                "at_local": (utc(row["created_at"]) or now)
+                .astimezone(zone(tz))
+                .strftime("%Y-%m-%d %H:%M %Z"),
+            }
+            for row in rows
+        ]
+        message = Message(
+            channel=EMAIL,
+            recipient=recipient,
+            recipient_name=str(held["name"]),
+            template=DIGEST_TEMPLATE,
+            language=str(held["language"]),
+            context={"items": items},
+            essential=True,  # it carries decisions as well
+            time_zone=tz,
+            role="agency",
+        )
+        rendered = render_email(message)
+        event = Event(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"inagara:digest:{recipient}:{due_at}")),
+            type=DIGEST_EVENT,
+            source=SOURCE,
+            subject=recipient,
+            data={},
+        )
+        digest_id = uow.deliveries.add(
+            event,
+            "",
+            message,
+            Content(rendered.subject, rendered.text, rendered.html),
+            now=now,
+            not_before=now,
+        )
+        uow.deliveries.carry_in_digest(digest_id, [row["id"] for row in rows])
+    return 1
 
 
 class DigestComposer:
@@ -38,7 +98,7 @@ class DigestComposer:
         clock: Clock | None = None,
         check_every_s: float = 30.0,
     ) -> None:
-        self._engine = engine
+        self._work = work_factory(engine)
         self._digest_at = digest_at
         self._clock = clock or SystemClock()
         self._check_every_s = check_every_s
@@ -47,63 +107,15 @@ class DigestComposer:
         """Compose every digest that is due; returns how many. Blocks on the database."""
         now = self._clock.now()
         composed = 0
-        for held in store.held_recipients(self._engine):
+        for held in find_held_recipients(self._work()):
             due_at = next_digest_time(held["since"], self._digest_at, held["time_zone"])
             if now < due_at:
                 continue
             try:
-                composed += self._compose(held, due_at)
+                composed += compose_digest(held, due_at, self._clock.now(), self._work())
             except IntegrityError:
                 log.info("digest for %s composed by another worker", held["recipient"])
         return composed
-
-    def _compose(self, held: dict[str, object], due_at: object) -> int:
-        recipient, tz = str(held["recipient"]), str(held["time_zone"])
-        now = self._clock.now()
-        with self._engine.begin() as conn:
-            rows = store.held_for(conn, recipient)
-            if not rows:
-                return 0
-            items = [
-                {
-                    "subject": row["subject"],
-                    "proposal_id": row["proposal_id"],
-                    "at_local": (utc(row["created_at"]) or now)
-                    .astimezone(zone(tz))
-                    .strftime("%Y-%m-%d %H:%M %Z"),
-                }
-                for row in rows
-            ]
-            message = Message(
-                channel=EMAIL,
-                recipient=recipient,
-                recipient_name=str(held["name"]),
-                template=store.DIGEST_TEMPLATE,
-                language=str(held["language"]),
-                context={"items": items},
-                essential=True,  # it carries decisions as well
-                time_zone=tz,
-                role="agency",
-            )
-            rendered = render_email(message)
-            event = Event(
-                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"inagara:digest:{recipient}:{due_at}")),
-                type=DIGEST_EVENT,
-                source=store.SOURCE,
-                subject=recipient,
-                data={},
-            )
-            digest_id = store.add_delivery(
-                conn,
-                event,
-                "",
-                message,
-                store.Content(rendered.subject, rendered.text, rendered.html),
-                now=now,
-                not_before=now,
-            )
-            store.carry_in_digest(conn, digest_id, [row["id"] for row in rows])
-        return 1
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

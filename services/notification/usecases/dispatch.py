@@ -3,6 +3,10 @@
 One dispatcher per channel, so a mail server that is down never holds up SMS
 (and the reverse). Within a channel a failing message never blocks the
 others: its retry is scheduled in the database and the batch moves on.
+
+Each step that writes is its own use case with its own short transaction (find
+what is due, put off, claim, hand over, record an outcome, release); the send
+itself happens between them, outside any transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.mailer import (
@@ -29,8 +33,22 @@ from services.notification.adapters.mailer import (
 from services.notification.adapters.rendering import RenderedEmail
 from services.notification.adapters.sms import SmsGateway
 from services.notification.domain import EMAIL, FAILED, SENT, SMS
-from services.notification.domain.schedule import QuietHours, TokenBucket, retry_delay
-from services.notification.store import deliveries as store
+from services.notification.domain.messages import mask
+from services.notification.domain.schedule import (
+    QuietHours,
+    TokenBucket,
+    earliest_send,
+    retry_delay,
+)
+from services.notification.store.deliveries import SOURCE
+from services.notification.usecases.work import NotificationWork, WorkFactory, work_factory
+from shared.events.catalog import (
+    NOTIFICATION_DELIVERED,
+    NOTIFICATION_FAILED,
+    NOTIFICATIONS,
+    spec_for,
+)
+from shared.events.envelope import Event
 from shared.events.wakeup import Waiter, Wakeup
 from shared.platform.metrics import DELIVERIES
 
@@ -119,6 +137,181 @@ class Policy:
     outage_backoff_max_s: float = 30.0  # longest wait between tries of an unreachable server
 
 
+# -- the steps: each one short transaction ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message the server accepted whose outcome is not recorded yet: it is recorded
+    in the next step's transaction (the next hand-over, or the end of the burst)."""
+
+    delivery: dict[str, Any]
+    provider_id: str | None
+
+
+def outcome_event(
+    delivery: dict[str, Any], status: str, at: datetime, error: str | None, permanent: bool | None
+) -> Event:
+    kind = NOTIFICATION_DELIVERED if status == SENT else NOTIFICATION_FAILED
+    return Event(
+        type=kind,
+        source=SOURCE,
+        subject=delivery["proposal_id"] or delivery["id"],
+        dataschema=spec_for(kind).dataschema,
+        correlation_id=delivery.get("correlation_id") or delivery["event_id"],
+        causation_id=delivery["event_id"],
+        data={
+            "delivery_id": delivery["id"],
+            "cause_event_id": delivery["event_id"],
+            "cause_event_type": delivery["event_type"],
+            "proposal_id": delivery["proposal_id"],
+            "channel": delivery["channel"],
+            "recipient": mask(delivery["recipient"]),
+            "attempts": delivery["attempts"],
+            "error": error,
+            "permanent": permanent,
+            "at": at.isoformat(),
+        },
+    )
+
+
+def _finish(
+    uow: NotificationWork,
+    delivery: dict[str, Any],
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    permanent: bool | None = None,
+    provider_id: str | None = None,
+) -> bool:
+    """Inside an open unit of work: record the outcome and announce it for every delivery
+    it ends; False if the claim is no longer ours (nothing written, nothing announced)."""
+    ended = uow.deliveries.finish(delivery, status, now, error=error, provider_id=provider_id)
+    for row in ended:
+        uow.emit(NOTIFICATIONS, outcome_event(row, status, now, error, permanent))
+    return bool(ended)
+
+
+def _finish_sent(uow: NotificationWork, sent: Sent | None, now: datetime) -> bool:
+    # Not finished only if presumed sent meanwhile (the reply came late).
+    if sent is None:
+        return False
+    return _finish(uow, sent.delivery, SENT, now, provider_id=sent.provider_id)
+
+
+def _count(delivery: dict[str, Any] | None, outcome: str, done: bool) -> None:
+    """Count an outcome once its transaction committed."""
+    if delivery is not None and done:
+        DELIVERIES.labels(delivery["channel"], outcome).inc()
+
+
+def find_due(
+    channel: str, now: datetime, lease: timedelta, limit: int, uow: NotificationWork
+) -> list[tuple[str, str]]:
+    """(id, time zone) of the channel's deliveries ready to send, oldest due first."""
+    with uow:
+        return uow.deliveries.due(channel, now, lease, limit)
+
+
+def defer_delivery(
+    delivery_id: str, now: datetime, lease: timedelta, until: datetime, uow: NotificationWork
+) -> None:
+    """Put a due delivery off until ``until`` (quiet hours) without counting an attempt."""
+    with uow:
+        uow.deliveries.defer(delivery_id, now, lease, until)
+
+
+def claim_deliveries(
+    delivery_ids: list[str], now: datetime, lease: timedelta, uow: NotificationWork
+) -> list[dict[str, Any]]:
+    """Claim what no other sender got first, under a new token; committed before any send."""
+    with uow:
+        return uow.deliveries.claim(delivery_ids, now, lease)
+
+
+def hand_over_delivery(
+    delivery: dict[str, Any], sent: Sent | None, now: datetime, uow: NotificationWork
+) -> bool:
+    """Record the previous message's outcome and this one's hand-over, together; False
+    (this one not handed over) when its claim was lost: it must not be completed."""
+    with uow:
+        previous = _finish_sent(uow, sent, now)  # it commits either way
+        held = uow.deliveries.hand_over(delivery, now)
+    _count(sent.delivery if sent else None, "sent", previous)
+    return held
+
+
+def fail_delivery(
+    delivery: dict[str, Any], sent: Sent | None, now: datetime, error: str, uow: NotificationWork
+) -> None:
+    """The server refused the message for good: record the failure (and the previous
+    message's outcome) and announce it."""
+    with uow:
+        previous = _finish_sent(uow, sent, now)
+        failed = _finish(uow, delivery, FAILED, now, error=error, permanent=True)
+    _count(sent.delivery if sent else None, "sent", previous)
+    _count(delivery, "failed", failed)
+
+
+def retry_or_fail(
+    delivery: dict[str, Any],
+    sent: Sent | None,
+    now: datetime,
+    error: str,
+    policy: Policy,
+    rng: random.Random,
+    uow: NotificationWork,
+) -> None:
+    """A send failed for now: try again after a backoff, or fail it when its attempts
+    are spent (with the previous message's outcome)."""
+    spent = delivery["attempts"] >= policy.max_attempts
+    with uow:
+        previous = _finish_sent(uow, sent, now)
+        if spent:
+            done = _finish(uow, delivery, FAILED, now, error=error, permanent=False)
+        else:
+            delay = retry_delay(delivery["attempts"], rng, policy.retry_base_s, policy.retry_cap_s)
+            done = uow.deliveries.retry_later(delivery, now, error, now + delay)
+    _count(sent.delivery if sent else None, "sent", previous)
+    _count(delivery, "failed" if spent else "retry", done)
+
+
+def finish_sent(sent: Sent | None, now: datetime, uow: NotificationWork) -> None:
+    """Record the outcome of the burst's last message."""
+    if sent is None:
+        return
+    with uow:
+        done = _finish_sent(uow, sent, now)
+    _count(sent.delivery, "sent", done)
+
+
+def release_deliveries(claimed: list[dict[str, Any]], uow: NotificationWork) -> None:
+    """Give back claimed deliveries that were never tried."""
+    if not claimed:
+        return
+    with uow:
+        uow.deliveries.release(claimed)
+
+
+def find_presumed_sent(
+    channel: str, now: datetime, lease: timedelta, uow: NotificationWork
+) -> list[dict[str, Any]]:
+    """Deliveries handed over a lease ago or more without an outcome (their sender died)."""
+    with uow:
+        return uow.deliveries.presumed_sent(channel, now, lease)
+
+
+def finish_presumed(delivery: dict[str, Any], now: datetime, uow: NotificationWork) -> bool:
+    """Mark sent (and announce) a delivery a dead sender handed over; False if another
+    sender finished it meanwhile."""
+    with uow:
+        return _finish(uow, delivery, SENT, now, error=PRESUMED)
+
+
+# -- the sending loop ----------------------------------------------------------------
+
+
 class Dispatcher:
     """Claims due deliveries of one channel, sends them, and finishes or reschedules them.
 
@@ -157,11 +350,11 @@ class Dispatcher:
         ``wakeup`` says there may be work; sender ``lane = (i, n)`` of ``n`` takes the
         i-th n-th of what is due (at most a batch), so that senders rarely reach for the
         same deliveries, and wakes the ``others`` when there is more than its share."""
-        self._engine = engine
+        self._work: WorkFactory = work_factory(engine)
         self._transport = transport
         self._policy = policy
         self._clock = clock or SystemClock()
-        self._quiet = quiet_hours if transport.channel == SMS else None
+        self._quiet = quiet_hours
         self._rng = rng or random.Random()
         self._bucket = bucket or TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
         self._wakeup = wakeup or Waiter()
@@ -188,7 +381,7 @@ class Dispatcher:
         self._finish_presumed(now)
         ready = []
         size = self._batch_size()
-        found = store.due(self._engine, self.channel, now, p.lease, size * self._lanes)
+        found = find_due(self.channel, now, p.lease, size * self._lanes, self._work())
         # An equal share for each sender (at most a batch), so that a handful of new
         # deliveries goes out side by side rather than one after another.
         share = min(size, -(-len(found) // self._lanes))
@@ -196,9 +389,9 @@ class Dispatcher:
         if self._others is not None and len(found) > share:
             self._others.notify()
         for delivery_id, time_zone in mine:
-            later = self._quiet.not_before(now, time_zone) if self._quiet else now
+            later = earliest_send(self.channel, now, time_zone, self._quiet)
             if later > now:
-                store.defer(self._engine, delivery_id, now, p.lease, later)
+                defer_delivery(delivery_id, now, p.lease, later, self._work())
             else:
                 ready.append(delivery_id)
         if not ready:
@@ -207,7 +400,8 @@ class Dispatcher:
         try:
             with self._session() as send:
                 burst = _Burst(self, send)
-                return burst.run(store.claim(self._engine, ready, self._clock.now(), p.lease), stop)
+                claimed = claim_deliveries(ready, self._clock.now(), p.lease, self._work())
+                return burst.run(claimed, stop)
         except ClaimLost as lost:
             # The session is closed (an SMTP message without its final dot is dropped).
             log.warning("%s delivery %s: %s", self.channel, lost, CLAIM_LOST)
@@ -253,11 +447,10 @@ class Dispatcher:
         if last is not None and last <= now < last + every:
             return
         self._presumed_checked = now
-        for presumed in store.presumed_sent(self._engine, self.channel, now, self._policy.lease):
+        lease = self._policy.lease
+        for presumed in find_presumed_sent(self.channel, now, lease, self._work()):
             log.warning("delivery %s was handed over by a sender that died", presumed["id"])
-            with self._engine.begin() as conn:
-                finished = store.finish(conn, presumed, SENT, now, error=PRESUMED)
-            if finished:
+            if finish_presumed(presumed, now, self._work()):
                 DELIVERIES.labels(self.channel, "presumed_sent").inc()
 
     def _batch_size(self) -> int:
@@ -274,16 +467,6 @@ class Dispatcher:
         while wait > 0 and not (stop is not None and stop.is_set()):
             self._clock.sleep(wait, stop)
             wait = self._bucket.wait_for_token(self._clock.monotonic())
-
-    def _retry_or_fail(self, conn: Connection, delivery: dict[str, Any], error: str) -> None:
-        p, now = self._policy, self._clock.now()
-        if delivery["attempts"] >= p.max_attempts:
-            if store.finish(conn, delivery, FAILED, now, error=error, permanent=False):
-                DELIVERIES.labels(self.channel, "failed").inc()
-        else:
-            delay = retry_delay(delivery["attempts"], self._rng, p.retry_base_s, p.retry_cap_s)
-            if store.retry_later(conn, delivery, now, error, now + delay):
-                DELIVERIES.labels(self.channel, "retry").inc()
 
     def run(self, stop: threading.Event) -> None:
         """Send until ``stop`` is set; an unreachable server is retried with backoff."""
@@ -328,22 +511,18 @@ class _Burst:
     def __init__(self, dispatcher: Dispatcher, send: Send) -> None:
         self._d = dispatcher
         self._send = send
-        self._sent: tuple[dict[str, Any], str | None] | None = None
+        self._sent: Sent | None = None
         self.tried = 0
 
-    def _finish_sent(self, conn: Connection) -> None:
-        if self._sent is not None:
-            delivery, provider_id = self._sent
-            self._sent = None
-            now = self._d._clock.now()
-            # Not finished here only if presumed sent meanwhile (the reply came late).
-            if store.finish(conn, delivery, SENT, now, provider_id=provider_id):
-                DELIVERIES.labels(self._d.channel, "sent").inc()
+    def _taken_sent(self) -> Sent | None:
+        """The outcome waiting to be recorded, handed to the step that records it."""
+        sent, self._sent = self._sent, None
+        return sent
 
     def run(self, claimed: list[dict[str, Any]], stop: threading.Event | None) -> int:
         """Send the claimed deliveries in turn; raises ``ClaimLost`` (ending the burst)
         when one's claim ran out and another sender took it."""
-        engine = self._d._engine
+        work = self._d._work
         try:
             for delivery in claimed:
                 if stop is not None and stop.is_set():
@@ -353,41 +532,32 @@ class _Burst:
                 self._one(delivery)
         finally:
             try:
-                with engine.begin() as conn:
-                    self._finish_sent(conn)
+                finish_sent(self._taken_sent(), self._d._clock.now(), work())
             finally:
                 # After a lost claim the rest were claimed at the same moment: their
                 # leases have run out too, and what no one took yet goes back.
-                store.release(engine, claimed[self.tried :])
+                release_deliveries(claimed[self.tried :], work())
         return self.tried
 
     def _one(self, delivery: dict[str, Any]) -> None:
-        engine, clock = self._d._engine, self._d._clock
+        work, clock = self._d._work, self._d._clock
 
         def hand_over() -> None:
-            with engine.begin() as conn:
-                self._finish_sent(conn)  # the previous message's outcome commits either way
-                held = store.hand_over(conn, delivery, clock.now())
-            if not held:
+            if not hand_over_delivery(delivery, self._taken_sent(), clock.now(), work()):
                 raise ClaimLost(delivery["id"])
 
         try:
             provider_id = self._send(delivery, hand_over)
         except PermanentSendError as exc:
             log.warning("%s delivery %s failed for good: %s", self._d.channel, delivery["id"], exc)
-            with engine.begin() as conn:
-                self._finish_sent(conn)
-                failed = store.finish(
-                    conn, delivery, FAILED, clock.now(), error=str(exc), permanent=True
-                )
-            if failed:
-                DELIVERIES.labels(self._d.channel, "failed").inc()
+            fail_delivery(delivery, self._taken_sent(), clock.now(), str(exc), work())
             return
         except TransientSendError as exc:
-            with engine.begin() as conn:
-                self._finish_sent(conn)
-                self._d._retry_or_fail(conn, delivery, str(exc))
+            p = self._d._policy
+            retry_or_fail(
+                delivery, self._taken_sent(), clock.now(), str(exc), p, self._d._rng, work()
+            )
             if exc.connection_lost:
                 raise
             return
-        self._sent = (delivery, provider_id)
+        self._sent = Sent(delivery, provider_id)

@@ -1,6 +1,6 @@
-"""One function per consumed event type; each runs inside the inbox transaction.
+"""Recording the deliveries an event causes: the use case of every consumed event.
 
-Handlers only record deliveries (rendered, with their schedule); the
+It runs inside the inbox transaction (``consumers.py`` joins it). It only records deliveries (rendered, with their schedule); the
 dispatchers send them, so a slow SMTP server or gateway never holds up the
 poll loop.
 
@@ -14,12 +14,10 @@ for as long as the proposal takes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Connection
 
 from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.rendering import render_email, render_sms
@@ -31,21 +29,19 @@ from services.notification.domain.recipients import (
     REMINDER_DUE,
     RESUBMITTED,
     REVIEW_SUBMITTED,
-    RULES,
     SUBMITTED,
     Links,
     Proposal,
     messages_for,
 )
-from services.notification.domain.schedule import QuietHours
-from services.notification.store import deliveries, projection
-from shared.events.catalog import CATALOG, spec_for
+from services.notification.domain.schedule import QuietHours, earliest_send
+from services.notification.store.deliveries import Content
+from services.notification.usecases.work import NotificationWork
+from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[Connection, Event], None]
 
 
 @dataclass(frozen=True)
@@ -59,14 +55,14 @@ class Recorder:
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
 
-    def content(self, message: Message) -> deliveries.Content:
+    def content(self, message: Message) -> Content:
         if message.channel == SMS:
-            return deliveries.Content(subject="", text=render_sms(message))
+            return Content(subject="", text=render_sms(message))
         link = None
         if not message.essential:
             link = f"{self.unsubscribe_url}?token={tokens.sign(self.secret, message.recipient)}"
         rendered = render_email(message, {"unsubscribe_url": link or ""})
-        return deliveries.Content(rendered.subject, rendered.text, rendered.html, link)
+        return Content(rendered.subject, rendered.text, rendered.html, link)
 
 
 def _payload(event: Event) -> dict[str, Any]:
@@ -94,7 +90,7 @@ def _reviewer(payload: dict[str, Any]) -> Person:
 
 
 def _record(
-    conn: Connection,
+    uow: NotificationWork,
     event: Event,
     payload: dict[str, Any],
     recorder: Recorder,
@@ -105,7 +101,7 @@ def _record(
     addresses = [a for p in people for a in (p.email, p.phone)]
     if proposal:
         addresses.append(proposal.contact_email)
-    prefs = projection.preferences_of(conn, addresses)
+    prefs = uow.preferences.of(addresses)
     now = recorder.clock.now()
     for message in messages_for(
         event.type,
@@ -116,53 +112,47 @@ def _record(
         links=recorder.links,
         sms=recorder.sms,
     ):
-        not_before = now
-        if message.channel == SMS and recorder.quiet_hours:
-            not_before = recorder.quiet_hours.not_before(now, message.time_zone)
-        deliveries.add_delivery(
-            conn,
+        uow.deliveries.add(
             event,
             payload["proposal_id"],
             message,
             recorder.content(message),
             now=now,
-            not_before=not_before,
+            not_before=earliest_send(message.channel, now, message.time_zone, recorder.quiet_hours),
         )
 
 
-def handle(conn: Connection, event: Event, recorder: Recorder) -> None:
-    """Record what ``event`` should send; park it if its proposal is not known yet."""
+def record_deliveries(event: Event, recorder: Recorder, uow: NotificationWork) -> None:
+    """Record what ``event`` should send; park it if its proposal is not known yet.
+
+    Raises ``ValidationError`` for an invalid payload (poison: nothing is kept)."""
+    with uow:
+        _handle(uow, event, recorder)
+
+
+def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
     payload = _payload(event)
     proposal_id = payload["proposal_id"]
     if event.type in (SUBMITTED, RESUBMITTED):
         submitted = Proposal.from_submitted(payload)
-        projection.save_proposal(conn, submitted)
-        _record(conn, event, payload, recorder, submitted)
-        for parked in projection.take_parked(conn, proposal_id):
-            handle(conn, parked, recorder)
+        uow.projection.save_proposal(submitted)
+        _record(uow, event, payload, recorder, submitted)
+        for parked in uow.projection.take_parked(proposal_id):
+            _handle(uow, parked, recorder)
         return
-    proposal = projection.find_proposal(conn, proposal_id)
+    proposal = uow.projection.find_proposal(proposal_id)
     if event.type in NEEDS_PROPOSAL and proposal is None:
         log.info("parking %s %s until proposal %s arrives", event.type, event.id, proposal_id)
-        projection.park(conn, event, proposal_id)
+        uow.projection.park(event, proposal_id)
         return
     reviewer = None
     if event.type in (ASSIGNED, REMINDER_DUE):
         reviewer = _reviewer(payload)
         if event.type == ASSIGNED:
-            projection.save_assignment(conn, payload["assignment_id"], proposal_id, reviewer)
+            uow.projection.save_assignment(payload["assignment_id"], proposal_id, reviewer)
     elif event.type == REVIEW_SUBMITTED:
-        reviewer = projection.find_reviewer(conn, payload["assignment_id"])
+        reviewer = uow.projection.find_reviewer(payload["assignment_id"])
         if reviewer is None:
             log.warning("no assignment %s known; no receipt sent", payload["assignment_id"])
             return
-    _record(conn, event, payload, recorder, proposal, reviewer)
-
-
-def handlers_for(recorder: Recorder) -> dict[str, Handler]:
-    """The inbox handlers, keyed by dataschema: every event type that sends something."""
-
-    def run(conn: Connection, event: Event) -> None:
-        handle(conn, event, recorder)
-
-    return {spec_for(event_type).dataschema: run for event_type in RULES}
+    _record(uow, event, payload, recorder, proposal, reviewer)

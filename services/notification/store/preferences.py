@@ -1,0 +1,59 @@
+"""What each recipient (email address or phone number) wants; on the connection of a
+transaction its caller opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from services.notification.domain.messages import Preference
+from services.notification.store.tables import preferences
+
+
+def _preference(row: Any) -> Preference:
+    return Preference(
+        address=row.address,
+        email=row.email,
+        sms=row.sms,
+        language=row.language,
+        digest=row.digest,
+        time_zone=row.time_zone,
+        unsubscribed=row.unsubscribed,
+    )
+
+
+class PreferenceStore:
+    """Recipients' stored preferences (an address without a row has the defaults)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def of(self, addresses: Iterable[str | None]) -> dict[str, Preference]:
+        """The stored preferences of those of ``addresses`` that have some."""
+        wanted = sorted({a for a in addresses if a})
+        if not wanted:
+            return {}
+        rows = self._conn.execute(select(preferences).where(preferences.c.address.in_(wanted)))
+        return {row.address: _preference(row) for row in rows}
+
+    def find(self, address: str) -> Preference | None:
+        return self.of([address]).get(address)
+
+    def save(self, preference: Preference) -> None:
+        values = {
+            "email": preference.email,
+            "sms": preference.sms,
+            "language": preference.language,
+            "digest": preference.digest,
+            "time_zone": preference.time_zone,
+            "unsubscribed": preference.unsubscribed,
+            "updated_at": datetime.now(UTC),
+        }
+        changed = self._conn.execute(
+            update(preferences).where(preferences.c.address == preference.address).values(values)
+        ).rowcount
+        if not changed:
+            self._conn.execute(insert(preferences).values(address=preference.address, **values))
