@@ -3,7 +3,6 @@ GSM-7 splitting, unsubscribe tokens, masking and E.164."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -21,11 +20,9 @@ from services.notification.domain.schedule import (
     QuietHours,
     TokenBucket,
     next_digest_time,
-    retry_delay,
 )
 from shared.events.catalog import CATALOG
 from shared.events.proposal import normalise_phone
-from tests.fakes import UpperBoundRandom
 
 JAKARTA = timedelta(hours=7)
 
@@ -190,29 +187,6 @@ def test_links_are_added_where_configured() -> None:
 
     assert found[0].context["portal_link"] == "https://portal.example/proposals/p-1"
     assert found[0].context["review_link"] == "https://review.example/proposals/p-1"
-
-
-# -- backoff ------------------------------------------------------------------------------
-
-
-def test_retry_delay_grows_then_is_capped() -> None:
-    longest = UpperBoundRandom()
-    delays = [retry_delay(a, longest, base_s=2.0, cap_s=60.0) for a in range(1, 9)]
-
-    assert [d.total_seconds() for d in delays] == [2, 4, 8, 16, 32, 60, 60, 60]
-
-
-@pytest.mark.parametrize("attempt", [0, 1, 3, 10, 50])
-def test_retry_delay_stays_between_half_the_base_and_the_cap(attempt: int) -> None:
-    rng = random.Random(attempt)
-    for _ in range(100):
-        seconds = retry_delay(attempt, rng, base_s=2.0, cap_s=600.0).total_seconds()
-        assert 1.0 <= seconds <= min(600.0, 2.0 * 2 ** max(attempt - 1, 0))
-
-
-def test_retry_delays_are_jittered() -> None:
-    rng = random.Random(1)
-    assert len({retry_delay(5, rng) for _ in range(20)}) == 20
 
 
 # -- quiet hours ----------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from services.notification.domain.messages import (
     Preference,
     mask,
 )
-from services.notification.domain.schedule import retry_delay
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -45,5 +44,4 @@ __all__ = [
     "Person",
     "Preference",
     "mask",
-    "retry_delay",
 ]

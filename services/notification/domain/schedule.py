@@ -1,25 +1,13 @@
-"""When a message may go out: retry backoff, SMS quiet hours, send rate, digest hour."""
+"""When a message may go out: SMS quiet hours, send rate, digest hour."""
 
 from __future__ import annotations
 
-import random
 import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.notification.domain.messages import DEFAULT_TIME_ZONE, SMS
-
-
-def retry_delay(
-    attempt: int, rng: random.Random, base_s: float = 2.0, cap_s: float = 600.0
-) -> timedelta:
-    """Exponential backoff with jitter for the ``attempt``-th failed send.
-
-    Uniform between half the base and ``min(cap, base * 2**(attempt-1))``: the
-    jitter spreads a burst of failures so they do not all come back at once.
-    """
-    return timedelta(seconds=rng.uniform(base_s / 2, min(cap_s, base_s * 2 ** max(attempt - 1, 0))))
 
 
 def zone(name: str | None) -> ZoneInfo:

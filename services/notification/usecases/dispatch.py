@@ -38,7 +38,6 @@ from services.notification.domain.schedule import (
     QuietHours,
     TokenBucket,
     earliest_send,
-    retry_delay,
 )
 from services.notification.store.deliveries import SOURCE
 from services.notification.usecases.work import NotificationWork, WorkFactory, work_factory
@@ -50,6 +49,7 @@ from shared.events.catalog import (
 )
 from shared.events.envelope import Event
 from shared.events.wakeup import Waiter, Wakeup
+from shared.platform.backoff import Backoff
 from shared.platform.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
@@ -271,7 +271,9 @@ def retry_or_fail(
         if spent:
             done = _finish(uow, delivery, FAILED, now, error=error, permanent=False)
         else:
-            delay = retry_delay(delivery["attempts"], rng, policy.retry_base_s, policy.retry_cap_s)
+            # The one backoff rule, half of it jittered (at least half the ceiling).
+            backoff = Backoff(policy.retry_base_s, policy.retry_cap_s, jitter=0.5)
+            delay = timedelta(seconds=backoff.delay(delivery["attempts"], rng))
             done = uow.deliveries.retry_later(delivery, now, error, now + delay)
     _count(sent.delivery if sent else None, "sent", previous)
     _count(delivery, "failed" if spent else "retry", done)
