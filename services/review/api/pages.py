@@ -10,8 +10,7 @@ import csv
 import hmac
 import io
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
@@ -28,16 +27,14 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
-from services.review.api.principal import attempt_login, context, now, review_settings
+from services.review.api.principal import attempt_login, now, review_settings, work
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
-from services.review.store import assignments, audit, cycles, people, proposals
-from services.review.usecases import accounts, decisions, reviewing
+from services.review.usecases import accounts, decisions, queries, reviewing
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases.logins import TooManyFailures
 from shared.web import attachment
@@ -50,12 +47,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-@contextmanager
-def transaction() -> Iterator[Connection]:
-    with context().engine.begin() as conn:
-        yield conn
 
 
 def csrf_token() -> str:
@@ -88,8 +79,7 @@ def _load_user_and_check_csrf() -> None:
     if session.get("token"):
         # A live session row, not just a signed cookie: logout, a password change, a
         # deactivation or "sign out everywhere" end it at once, and it expires.
-        with context().engine.connect() as conn:
-            g.user = accounts.by_token(conn, session["token"], now(), accounts.UI)
+        g.user = accounts.by_token(session["token"], now(), work(), accounts.UI)
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
@@ -135,10 +125,9 @@ def login() -> str | BaseResponse:
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]
-        with transaction() as conn:
-            token, _ = accounts.issue_token(
-                conn, user["id"], now(), review_settings().session_ttl, accounts.UI
-            )
+        token, _ = accounts.issue_token(
+            user["id"], now(), review_settings().session_ttl, work(), accounts.UI
+        )
         session.clear()
         session["token"] = token
         csrf_token()
@@ -153,8 +142,7 @@ def login() -> str | BaseResponse:
 @bp.route("/logout", methods=["POST"])
 def logout() -> BaseResponse:
     if session.get("token"):
-        with transaction() as conn:
-            accounts.end_session(conn, session["token"])
+        accounts.end_session(session["token"], work())
     session.clear()
     return redirect(url_for("pages.login"))
 
@@ -173,25 +161,20 @@ def home() -> BaseResponse:
 @bp.route("/assignments")
 @login_required("reviewer")
 def my_assignments() -> str:
-    with transaction() as conn:
-        held = assignments.of_reviewer(conn, g.user["id"])
-        titles = {p["id"]: p for p in proposals.listing(conn, ids=[a["proposal_id"] for a in held])}
-    return render_template("pages/assignments.html", assignments=held, proposals=titles)
+    desk = queries.reviewer_desk(g.user["id"], work())
+    return render_template(
+        "pages/assignments.html", assignments=desk["assignments"], proposals=desk["proposals"]
+    )
 
 
 @bp.route("/assignments/<assignment_id>")
 @login_required("reviewer")
 def assignment_page(assignment_id: str) -> str:
-    with transaction() as conn:
-        try:
-            held = reviewing.own_assignment(conn, assignment_id, g.user["id"])
-        except NotFound:
-            abort(404)
-        if held["status"] not in assignments.OPEN:
-            abort(404)
-        proposal = proposals.get(conn, held["proposal_id"])
-        used = reviewing.rubric_for(conn, held["cycle_id"], held["round"])
-    return render_template("pages/assignment.html", held=held, proposal=proposal, rubric=used)
+    try:
+        found = queries.assignment_to_score(assignment_id, g.user["id"], work())
+    except NotFound:
+        abort(404)
+    return render_template("pages/assignment.html", **found)
 
 
 @bp.route("/assignments/<assignment_id>/review", methods=["POST"])
@@ -205,10 +188,9 @@ def submit_review(assignment_id: str) -> BaseResponse:
             except ValueError:
                 scores[key.removeprefix("score-")] = value
     try:
-        with transaction() as conn:
-            reviewing.submit_review(
-                conn, assignment_id, g.user["id"], scores, request.form.get("comment", "")
-            )
+        reviewing.submit_review(
+            assignment_id, g.user["id"], scores, request.form.get("comment", ""), work()
+        )
         flash("Your scores are saved. You can change them until the deadline.", "ok")
     except NotFound:
         abort(404)
@@ -221,12 +203,14 @@ def submit_review(assignment_id: str) -> BaseResponse:
 @login_required("reviewer")
 def declare_conflict(assignment_id: str) -> BaseResponse:
     try:
-        with transaction() as conn:
-            held = reviewing.own_assignment(conn, assignment_id, g.user["id"])
-            reason = request.form.get("reason", "").strip()
-            reviewing.release_and_replace(
-                conn, held, g.user["id"], ("conflict declared: " + reason)[:200]
-            )
+        reason = request.form.get("reason", "").strip()
+        reviewing.release_and_replace(
+            assignment_id,
+            g.user["id"],
+            g.user["id"],
+            ("conflict declared: " + reason)[:200],
+            work(),
+        )
         flash("Conflict declared; the proposal goes to another reviewer.", "ok")
     except NotFound:
         abort(404)
@@ -264,65 +248,48 @@ def cycle_list() -> str | BaseResponse:
             }
             if not values["name"]:
                 raise Invalid({"name": ["Required."]})
-            with transaction() as conn:
-                created = cycle_cases.create_cycle(conn, values, g.user["id"])
+            created = cycle_cases.create_cycle(values, g.user["id"], work())
             return redirect(url_for("pages.cycle_page", cycle_id=created["id"]))
         except (KeyError, ValueError) as exc:
             flash(f"Check the fields: {exc}", "error")
         except REFUSALS as exc:
             flash(refusal_message(exc), "error")
-    with transaction() as conn:
-        found = cycles.listing(conn)
-    return render_template("pages/cycles.html", cycles=found)
+    return render_template("pages/cycles.html", cycles=queries.list_cycles(work()))
 
 
 @bp.route("/cycles/<cycle_id>")
 @login_required("secretariat")
 def cycle_page(cycle_id: str) -> str:
-    with transaction() as conn:
-        cycle = cycles.get(conn, cycle_id)
-        if cycle is None:
-            abort(404)
-        in_cycle = proposals.listing(conn, cycle_id=cycle_id)
-        ranking = cycle_cases.ranking(conn, cycle_id, rubric.DESK)
-        final = cycle_cases.final_ranking(conn, cycle_id)
-        reviewers = people.listing(conn, role="reviewer")
-        held = {p["id"]: assignments.of_proposal(conn, p["id"], open_only=True) for p in in_cycle}
+    found = queries.cycle_overview(cycle_id, work())
+    if found is None:
+        abort(404)
+    in_cycle = found["proposals"]
     by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
     for p in in_cycle:
         by_stage[p["status"]].append(p)
     return render_template(
         "pages/cycle.html",
-        cycle=cycle,
+        cycle=found["cycle"],
         by_stage={s: ps for s, ps in by_stage.items() if ps},
-        ranking=ranking,
-        final=final,
+        ranking=found["ranking"],
+        final=found["final"],
         tie_break=scoring.TIE_BREAK_RULE,
-        reviewers=reviewers,
+        reviewers=found["reviewers"],
         finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
         awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
         proposals=in_cycle,
-        held=held,
+        held=found["held"],
     )
 
 
 @bp.route("/proposals/<proposal_id>")
 @login_required("secretariat")
 def proposal_page(proposal_id: str) -> str:
-    with transaction() as conn:
-        proposal = proposals.get(conn, proposal_id)
-        if proposal is None:
-            abort(404)
-        held = assignments.of_proposal(conn, proposal_id)
-        trail = audit.entries(conn, proposal_id)
-        reviewers = people.listing(conn, role="reviewer")
+    found = queries.proposal_file(proposal_id, work())
+    if found is None:
+        abort(404)
     return render_template(
-        "pages/proposal.html",
-        proposal=proposal,
-        assignments=held,
-        trail=trail,
-        reviewers=reviewers,
-        allowed=states.allowed(proposal["status"]),
+        "pages/proposal.html", **found, allowed=states.allowed(found["proposal"]["status"])
     )
 
 
@@ -333,10 +300,7 @@ def decide(proposal_id: str) -> BaseResponse:
     if decision not in decisions.DECISIONS:
         abort(400)
     try:
-        with transaction() as conn:
-            decisions.decide(
-                conn, proposal_id, decision, request.form.get("note", ""), g.user["id"]
-            )
+        decisions.decide(proposal_id, decision, request.form.get("note", ""), g.user["id"], work())
         flash(f"Done: {decision.replace('_', ' ')}.", "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
@@ -345,13 +309,11 @@ def decide(proposal_id: str) -> BaseResponse:
 
 
 def _cycle_url(proposal_id: str) -> str | None:
-    with context().engine.connect() as conn:
-        found = proposals.get(conn, proposal_id)
-    return (
-        url_for("pages.cycle_page", cycle_id=found["cycle_id"])
-        if found and found["cycle_id"]
-        else None
-    )
+    try:
+        found = queries.get_proposal(proposal_id, None, work())
+    except NotFound:
+        return None
+    return url_for("pages.cycle_page", cycle_id=found["cycle_id"]) if found["cycle_id"] else None
 
 
 @bp.route("/proposals/<proposal_id>/verification", methods=["POST"])
@@ -361,8 +323,7 @@ def verify(proposal_id: str) -> BaseResponse:
     if result not in decisions.VERIFICATION_RESULTS:
         abort(400)
     try:
-        with transaction() as conn:
-            decisions.verify(conn, proposal_id, result, request.form.get("note", ""), g.user["id"])
+        decisions.verify(proposal_id, result, request.form.get("note", ""), g.user["id"], work())
         flash("Field verification recorded.", "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
@@ -373,14 +334,14 @@ def verify(proposal_id: str) -> BaseResponse:
 @login_required("secretariat")
 def reassign(assignment_id: str) -> BaseResponse:
     target = request.form.get("reviewer_id") or None
-    proposal_id = ""
     try:
-        with transaction() as conn:
-            held = reviewing.own_assignment(conn, assignment_id, None)
-            proposal_id = held["proposal_id"]
-            reviewing.release_and_replace(
-                conn, held, g.user["id"], "reassigned by the secretariat", target
-            )
+        proposal_id = reviewing.own_assignment(assignment_id, None, work())["proposal_id"]
+    except NotFound:
+        abort(404)
+    try:
+        reviewing.release_and_replace(
+            assignment_id, None, g.user["id"], "reassigned by the secretariat", work(), target
+        )
         flash("Reassigned.", "ok")
     except NotFound:
         abort(404)
@@ -393,10 +354,9 @@ def reassign(assignment_id: str) -> BaseResponse:
 @login_required("secretariat")
 def name_panel(cycle_id: str) -> BaseResponse:
     try:
-        with transaction() as conn:
-            count = decisions.assign_panel(
-                conn, cycle_id, request.form.getlist("member"), g.user["id"]
-            )
+        count = decisions.assign_panel(
+            cycle_id, request.form.getlist("member"), g.user["id"], work()
+        )
         flash(f"Panel named; {count} finalists assigned to it.", "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
@@ -413,10 +373,9 @@ def award(cycle_id: str) -> BaseResponse:
     try:
         if not chosen:
             raise Invalid({"winner": ["Tick at least one finalist."]})
-        with transaction() as conn:
-            outcome = decisions.award(
-                conn, cycle_id, chosen, request.form.get("note", ""), g.user["id"]
-            )
+        outcome = decisions.award(
+            cycle_id, chosen, request.form.get("note", ""), g.user["id"], work()
+        )
         flash(
             f"Awards decided: {len(outcome['awarded'])} awarded, "
             f"{len(outcome['not_awarded'])} not awarded.",
@@ -438,12 +397,10 @@ def pipeline_page() -> str:
 @bp.route("/cycles/<cycle_id>/participation")
 @login_required("secretariat")
 def participation(cycle_id: str) -> str:
-    with transaction() as conn:
-        cycle = cycles.get(conn, cycle_id)
-        if cycle is None:
-            abort(404)
-        report = cycle_cases.participation(conn, cycle_id)
-    return render_template("pages/participation.html", cycle=cycle, report=report)
+    found = queries.cycle_participation(cycle_id, work())
+    if found is None:
+        abort(404)
+    return render_template("pages/participation.html", **found)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -466,10 +423,9 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
 @bp.route("/cycles/<cycle_id>/ranking.csv")
 @login_required("secretariat")
 def ranking_csv(cycle_id: str) -> Response:
-    with transaction() as conn:
-        if cycles.get(conn, cycle_id) is None:
-            abort(404)
-        rows = cycle_cases.ranking(conn, cycle_id, rubric.DESK)
+    rows = queries.cycle_ranking(cycle_id, rubric.DESK, work())
+    if rows is None:
+        abort(404)
     return _csv(
         f"ranking-{cycle_id}.csv",
         [
@@ -505,29 +461,24 @@ def ranking_csv(cycle_id: str) -> Response:
 @bp.route("/cycles/<cycle_id>/scores.csv")
 @login_required("secretariat")
 def scores_csv(cycle_id: str) -> Response:
-    with transaction() as conn:
-        if cycles.get(conn, cycle_id) is None:
-            abort(404)
-        in_cycle = proposals.listing(conn, cycle_id=cycle_id)
-        names = {u["id"]: u["name"] for u in people.listing(conn)}
-        rows = []
-        for p in in_cycle:
-            for a in assignments.of_proposal(conn, p["id"]):
-                if a["status"] == "submitted":
-                    rows.append(
-                        [
-                            p["id"],
-                            p["title"],
-                            p["agency_code"],
-                            a["round"],
-                            names.get(a["reviewer_id"], ""),
-                            a["rubric_version"],
-                            a["weighted_total"],
-                            " ".join(f"{k}={v}" for k, v in sorted((a["scores"] or {}).items())),
-                            a["comment"] or "",
-                            a["submitted_at"].isoformat(),
-                        ]
-                    )
+    found = queries.submitted_scores(cycle_id, work())
+    if found is None:
+        abort(404)
+    rows = [
+        [
+            r["proposal"]["id"],
+            r["proposal"]["title"],
+            r["proposal"]["agency_code"],
+            r["assignment"]["round"],
+            r["reviewer_name"],
+            r["assignment"]["rubric_version"],
+            r["assignment"]["weighted_total"],
+            " ".join(f"{k}={v}" for k, v in sorted((r["assignment"]["scores"] or {}).items())),
+            r["assignment"]["comment"] or "",
+            r["assignment"]["submitted_at"].isoformat(),
+        ]
+        for r in found
+    ]
     return _csv(
         f"scores-{cycle_id}.csv",
         [
