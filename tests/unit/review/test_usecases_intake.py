@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from services.review.consumers import HANDLERS, on_proposal_submitted, on_proposal_withdrawn
 from services.review.domain import states
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
 from shared.events.catalog import (
+    PROPOSAL_RESUBMITTED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
     REVIEW_ASSIGNED,
     REVIEWS,
+    spec_for,
 )
 from tests.unit.review.fakes import FakeReviewWork, reviewer, submitted, withdrawn
 
@@ -72,14 +77,6 @@ def test_a_withdrawal_of_an_unknown_proposal_is_ignored(work: FakeReviewWork) ->
 
 
 def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
-    from services.review.consumers import HANDLERS, on_proposal_submitted, on_proposal_withdrawn
-    from shared.events.catalog import (
-        PROPOSAL_RESUBMITTED,
-        PROPOSAL_SUBMITTED,
-        PROPOSAL_WITHDRAWN,
-        spec_for,
-    )
-
     assert {
         spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_RESUBMITTED).dataschema: on_proposal_submitted,
