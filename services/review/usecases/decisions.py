@@ -162,64 +162,24 @@ def award(
     """The cycle's awards: ``proposal.awarded`` for the named finalists, ``proposal.not_awarded``
     for every other scored proposal of the cycle. Once per cycle."""
     with uow:
-        cycle = uow.cycles.get(cycle_id)
-        if cycle is None:
-            raise NotFound("No such cycle.")
-        if cycle["status"] == "awarded":
-            raise Conflict("This cycle's awards were decided already.")
-        if len(awards) > cycle["award_count"]:
-            raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
+        cycle = _cycle_to_award(uow, cycle_id, len(awards))
         in_cycle = {p["id"]: p for p in uow.proposals.listing(cycle_id=cycle_id)}
-        pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
-        if pending:
-            raise Conflict(f"Panel scoring is not finished for: {', '.join(pending)}.")
-        errors: dict[str, list[str]] = {}
-        for i, item in enumerate(awards):
-            p = in_cycle.get(item["proposal_id"])
-            if p is None:
-                errors[f"awards.{i}.proposal_id"] = ["Not a proposal of this cycle."]
-            elif p["status"] not in (states.SHORTLISTED, states.PANEL_SCORED):
-                errors[f"awards.{i}.proposal_id"] = [
-                    f"Only finalists can win; this one is {p['status']}."
-                ]
-            elif p["verification"] == "fail":
-                errors[f"awards.{i}.proposal_id"] = ["It failed field verification."]
-        if errors:
-            raise Invalid(errors)
+        _check_winners(in_cycle, awards)
         ranks = {
             r["proposal_id"]: int(r["rank"]) for r in cycle_cases.final_ranking_in(uow, cycle_id)
         }
         named = {item["proposal_id"]: item.get("award") or "Award" for item in awards}
+        decision: dict[str, Any] = {
+            "cycle_id": cycle_id,
+            "note": note,
+            "decided_by": actor,
+            "decided_at": datetime.now(UTC),
+        }
         outcome: dict[str, list[str]] = {"awarded": [], "not_awarded": []}
-        now = datetime.now(UTC)
         for p in in_cycle.values():
-            if p["status"] not in states.AWAITING_AWARD:
-                continue
-            won = p["id"] in named
-            moved = transitions.move(
-                uow,
-                transitions.load(uow, p["id"]),
-                states.AWARDED if won else states.NOT_AWARDED,
-                actor,
-                "awarded" if won else "not_awarded",
-                award=named.get(p["id"]),
-            )
-            emit(
-                uow,
-                PROPOSAL_AWARDED if won else PROPOSAL_NOT_AWARDED,
-                p["id"],
-                {
-                    "proposal_id": p["id"],
-                    "cycle_id": cycle_id,
-                    "rank": ranks.get(p["id"]),
-                    "award": named.get(p["id"]),
-                    "note": note,
-                    "decided_by": actor,
-                    "decided_at": now,
-                },
-                **_ids(moved),
-            )
-            outcome["awarded" if won else "not_awarded"].append(p["id"])
+            if p["status"] in states.AWAITING_AWARD:
+                won = _decide_award(uow, p["id"], named.get(p["id"]), ranks.get(p["id"]), decision)
+                outcome["awarded" if won else "not_awarded"].append(p["id"])
         uow.cycles.change(cycle_id, status="awarded")
         uow.audit.record(
             actor,
@@ -230,3 +190,75 @@ def award(
             {"status": "awarded", **outcome},
         )
         return outcome
+
+
+def _cycle_to_award(uow: ReviewWork, cycle_id: str, count: int) -> dict[str, Any]:
+    """The cycle, if it may still give ``count`` awards."""
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound("No such cycle.")
+    if cycle["status"] == "awarded":
+        raise Conflict("This cycle's awards were decided already.")
+    if count > cycle["award_count"]:
+        raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
+    return cycle
+
+
+def _check_winners(in_cycle: dict[str, dict[str, Any]], awards: list[dict[str, str]]) -> None:
+    """Refuse while panel scoring runs (409), or when a named proposal cannot win (422)."""
+    pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
+    if pending:
+        raise Conflict(f"Panel scoring is not finished for: {', '.join(pending)}.")
+    errors = {
+        f"awards.{i}.proposal_id": [why]
+        for i, item in enumerate(awards)
+        if (why := _why_not_a_winner(in_cycle.get(item["proposal_id"])))
+    }
+    if errors:
+        raise Invalid(errors)
+
+
+def _why_not_a_winner(proposal: dict[str, Any] | None) -> str:
+    """Why the proposal cannot win, or "" when it can."""
+    if proposal is None:
+        return "Not a proposal of this cycle."
+    if proposal["status"] not in (states.SHORTLISTED, states.PANEL_SCORED):
+        return f"Only finalists can win; this one is {proposal['status']}."
+    if proposal["verification"] == "fail":
+        return "It failed field verification."
+    return ""
+
+
+def _decide_award(
+    uow: ReviewWork,
+    proposal_id: str,
+    award: str | None,
+    rank: int | None,
+    decision: dict[str, Any],
+) -> bool:
+    """Award the proposal (``award`` named) or not; the event says so. True when it won."""
+    won = award is not None
+    moved = transitions.move(
+        uow,
+        transitions.load(uow, proposal_id),
+        states.AWARDED if won else states.NOT_AWARDED,
+        decision["decided_by"],
+        "awarded" if won else "not_awarded",
+        award=award,
+    )
+    emit(
+        uow,
+        PROPOSAL_AWARDED if won else PROPOSAL_NOT_AWARDED,
+        proposal_id,
+        {
+            "proposal_id": proposal_id,
+            "cycle_id": decision["cycle_id"],
+            "rank": rank,
+            "award": award,
+            "note": decision["note"],
+            "decided_by": decision["decided_by"],
+            "decided_at": decision["decided_at"],
+        },
+        **_ids(moved),
+    )
+    return won

@@ -129,3 +129,16 @@ def test_an_account_email_is_taken_once() -> None:
 
     assert "password_hash" not in made and len(work.people.rows) == 1
     assert work.audit.actions(made["id"]) == ["account_created"]
+
+
+def test_awards_wait_for_the_panel_and_name_only_finalists(scored: FakeReviewWork) -> None:
+    scored.cycles.rows["c-1"] = {"id": "c-1", "status": "scheduled", "award_count": 3}
+    scored.proposals.rows["p-1"]["cycle_id"] = "c-1"
+
+    with pytest.raises(Invalid) as refused:
+        decisions.award("c-1", [{"proposal_id": "p-1", "award": "Emas"}], "", "sekretariat", scored)
+
+    assert refused.value.errors == {
+        "awards.0.proposal_id": ["Only finalists can win; this one is scored."]
+    }
+    assert scored.published == [] and scored.cycles.rows["c-1"]["status"] == "scheduled"
