@@ -13,6 +13,7 @@ from services.review.api import BLUEPRINTS, pages
 from services.review.api.principal import authenticated
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
+from services.review.usecases.work import work_factory
 from shared.settings import Settings
 from shared.web import create_service_app, require_credentials_first
 
@@ -41,6 +42,8 @@ def create_app(
         "Reviewers and the secretariat log in with POST /v1/auth/tokens; the web pages live under /ui/.",
     )
     app.extensions["inagara_review"] = review
+    # The relay runs in the worker and polls: no wakeup to notify from here.
+    app.extensions["inagara_review_work"] = work_factory(app.extensions["inagara"].engine)
     if clock is not None:
         app.extensions["inagara_review_clock"] = clock  # tests: the login window passing
     app.config.update(

@@ -11,26 +11,33 @@ from sqlalchemy import Engine
 
 from services.review import store
 from services.review.config import ReviewSettings
+from services.review.consumers import HANDLERS
 from services.review.migrations import SCHEMA
-from services.review.usecases import HANDLERS
 from services.review.usecases.reminders import send_due_reminders
+from services.review.usecases.work import work_factory
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
+from shared.events.wakeup import Wakeup
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 CONSUMERS = [(ConsumerConfig(group_id="inagara.review", topics=(PROPOSALS,)), HANDLERS)]
 
 
-def reminder_loop(review: ReviewSettings) -> Callable[[Engine], Callable[[threading.Event], None]]:
-    """The scheduler: every interval, remind reviewers whose deadline is near."""
+def reminder_loop(
+    review: ReviewSettings, wakeup: Wakeup | None = None
+) -> Callable[[Engine], Callable[[threading.Event], None]]:
+    """The scheduler: every interval, remind reviewers whose deadline is near (and wake
+    the relay when a reminder was stored)."""
 
     def make(engine: Engine) -> Callable[[threading.Event], None]:
+        work = work_factory(engine, wakeup)
+
         def run(stop: threading.Event) -> None:
             while not stop.is_set():
                 try:
-                    sent = send_due_reminders(engine, review.reminder_before_hours * 3600)
+                    sent = send_due_reminders(review.reminder_before_hours * 3600, work)
                     if sent:
                         log.info("sent %d review reminders", sent)
                 except Exception:
@@ -45,6 +52,7 @@ def reminder_loop(review: ReviewSettings) -> Callable[[Engine], Callable[[thread
 
 def main(settings: Settings | None = None, review: ReviewSettings | None = None) -> int:
     review = review or ReviewSettings.from_env()
+    wakeup = Wakeup()
     return serve(
         WorkerPlan(
             settings=settings or Settings.from_env("review"),
@@ -52,7 +60,8 @@ def main(settings: Settings | None = None, review: ReviewSettings | None = None)
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=CONSUMERS,
-            extra_loops={"review-reminders": reminder_loop(review)},
+            extra_loops={"review-reminders": reminder_loop(review, wakeup)},
+            wakeup=wakeup,
         )
     )
 

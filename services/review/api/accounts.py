@@ -17,7 +17,7 @@ from services.review.api.principal import (
     review_settings,
     secretariat,
     too_many_failures,
-    transaction,
+    work,
 )
 from services.review.api.schemas import (
     MeSchema,
@@ -27,9 +27,10 @@ from services.review.api.schemas import (
     UserListSchema,
     UserSchema,
 )
-from services.review.store import people
-from services.review.usecases import accounts
+from services.review.store import outbox
+from services.review.usecases import accounts, queries
 from services.review.usecases.logins import TooManyFailures
+from services.review.usecases.work import ReviewWork
 from shared.web import PROBLEM_JSON, ProblemSchema, bearer_token
 
 blp = Blueprint(
@@ -59,10 +60,9 @@ def create_token(body: dict[str, Any]) -> Any:
     if outcome is None:
         abort(401, message="Wrong email or password.")
     assert outcome is not None
-    with transaction() as conn:
-        token, expires_at = accounts.issue_token(
-            conn, outcome["id"], now(), review_settings().session_ttl
-        )
+    token, expires_at = accounts.issue_token(
+        outcome["id"], now(), review_settings().session_ttl, work()
+    )
     return {"token": token, "expires_at": expires_at, "user": accounts.public(outcome)}
 
 
@@ -73,8 +73,7 @@ def create_token(body: dict[str, Any]) -> Any:
 def log_out() -> Response:
     """Log out: the token sent ends now (the account's other tokens stay)."""
     caller()
-    with transaction() as conn:
-        accounts.end_session(conn, bearer_token() or "")
+    accounts.end_session(bearer_token() or "", work())
     return Response(status=204)
 
 
@@ -97,8 +96,7 @@ class Users(MethodView):
     def get(self) -> dict[str, Any]:
         """Every account (secretariat)."""
         secretariat()
-        with transaction() as conn:
-            return {"items": [accounts.public(u) for u in people.listing(conn)]}
+        return {"items": queries.list_users(work())}
 
     @blp.doc(security=SECURED)
     @blp.arguments(UserSchema)
@@ -111,7 +109,11 @@ class Users(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
         who = secretariat()
-        return create_once(who, UserSchema(), lambda conn: accounts.create_user(conn, body, who.id))
+        return create_once(
+            who,
+            UserSchema(),
+            lambda conn: accounts.create_user(body, who.id, ReviewWork.joining(conn, outbox)),
+        )
 
 
 @blp.route("/users/<string:user_id>", methods=["PATCH"])
@@ -125,8 +127,7 @@ def change_user(body: dict[str, Any], user_id: str) -> dict[str, Any]:
     """Change an account: activate, deactivate, load, expertise, password (secretariat).
     A new password or a deactivation ends every API token and UI session of the account."""
     who = secretariat()
-    with transaction() as conn:
-        changed = accounts.change_user(conn, user_id, body, who.id, now())
+    changed = accounts.change_user(user_id, body, who.id, now(), work())
     if changed is None:
         abort(404, message="No such account.")
     assert changed is not None
@@ -143,8 +144,7 @@ def sign_out_everywhere(user_id: str) -> Response:
     """Sign an account out everywhere: every API token and UI session of it ends now
     (secretariat). A password change and a deactivation do the same."""
     who = secretariat()
-    with transaction() as conn:
-        found = accounts.sign_out_everywhere(conn, user_id, who.id, now())
+    found = accounts.sign_out_everywhere(user_id, who.id, now(), work())
     if not found:
         abort(404, message="No such account.")
     return Response(status=204)

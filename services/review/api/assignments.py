@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint, abort
 
-from services.review.api.principal import caller, refusals, secretariat, transaction
+from services.review.api.principal import caller, refusals, secretariat, work
 from services.review.api.schemas import (
     AssignmentListSchema,
     AssignmentSchema,
@@ -15,8 +15,7 @@ from services.review.api.schemas import (
     ReplacementSchema,
     ReviewSchema,
 )
-from services.review.store import assignments
-from services.review.usecases import reviewing
+from services.review.usecases import queries, reviewing
 
 blp = Blueprint(
     "assignments",
@@ -34,8 +33,7 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 def mine() -> dict[str, Any]:
     """The caller's open assignments, nearest deadline first."""
     who = caller()
-    with transaction() as conn:
-        return {"items": assignments.of_reviewer(conn, who.id)}
+    return {"items": queries.open_assignments(who.id, work())}
 
 
 @blp.route("/<string:assignment_id>")
@@ -47,8 +45,8 @@ def mine() -> dict[str, Any]:
 def one(assignment_id: str) -> dict[str, Any]:
     """One assignment with its scores (its reviewer, or the secretariat)."""
     who = caller()
-    with transaction() as conn:
-        return reviewing.own_assignment(conn, assignment_id, None if who.is_secretariat else who.id)
+    holder = None if who.is_secretariat else who.id
+    return reviewing.own_assignment(assignment_id, holder, work())
 
 
 def _reviewer_only() -> str:
@@ -71,10 +69,9 @@ def _reviewer_only() -> str:
 def score(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Score every criterion and comment; change it until the deadline."""
     reviewer_id = _reviewer_only()
-    with transaction() as conn:
-        return reviewing.submit_review(
-            conn, assignment_id, reviewer_id, body["scores"], body["comment"]
-        )
+    return reviewing.submit_review(
+        assignment_id, reviewer_id, body["scores"], body["comment"], work()
+    )
 
 
 @blp.route("/<string:assignment_id>/conflict", methods=["POST"])
@@ -89,10 +86,10 @@ def score(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
 def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Declare a conflict of interest: the assignment is released and someone else gets it."""
     reviewer_id = _reviewer_only()
-    with transaction() as conn:
-        held = reviewing.own_assignment(conn, assignment_id, reviewer_id)
-        reason = "conflict declared" + (f": {body['reason']}" if body["reason"] else "")
-        new_id = reviewing.release_and_replace(conn, held, reviewer_id, reason[:200])
+    reason = "conflict declared" + (f": {body['reason']}" if body["reason"] else "")
+    new_id = reviewing.release_and_replace(
+        assignment_id, reviewer_id, reviewer_id, reason[:200], work()
+    )
     return {"released_assignment_id": assignment_id, "new_assignment_id": new_id}
 
 
@@ -109,9 +106,12 @@ def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]
 def reassign(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Give a pending review to another reviewer (named, or the best eligible one)."""
     who = secretariat()
-    with transaction() as conn:
-        held = reviewing.own_assignment(conn, assignment_id, None)
-        new_id = reviewing.release_and_replace(
-            conn, held, who.id, "reassigned by the secretariat", body.get("reviewer_id")
-        )
+    new_id = reviewing.release_and_replace(
+        assignment_id,
+        None,
+        who.id,
+        "reassigned by the secretariat",
+        work(),
+        body.get("reviewer_id"),
+    )
     return {"released_assignment_id": assignment_id, "new_assignment_id": new_id}

@@ -10,11 +10,10 @@ from flask_smorest import Blueprint, abort
 from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     caller,
-    context,
     refusals,
     review_settings,
     secretariat,
-    transaction,
+    work,
 )
 from services.review.api.schemas import (
     AwardsResultSchema,
@@ -32,9 +31,10 @@ from services.review.api.schemas import (
 )
 from services.review.domain import scoring
 from services.review.domain.rubric import ROUNDS
-from services.review.store import cycles
+from services.review.store import outbox
 from services.review.usecases import cycles as cases
-from services.review.usecases import decisions
+from services.review.usecases import decisions, queries
+from services.review.usecases.work import ReviewWork
 
 blp = Blueprint(
     "cycles", __name__, url_prefix="/v1/cycles", description="Award cycles (secretariat)."
@@ -57,8 +57,7 @@ class Cycles(MethodView):
     def get(self) -> dict[str, Any]:
         """Every cycle, newest year first."""
         secretariat()
-        with transaction() as conn:
-            return {"items": cycles.listing(conn)}
+        return {"items": queries.list_cycles(work())}
 
     @blp.doc(security=SECURED)
     @blp.arguments(CycleSchema)
@@ -73,7 +72,11 @@ class Cycles(MethodView):
         who = secretariat()
         if body.get("disagreement_spread") is None:
             body["disagreement_spread"] = review_settings().disagreement_spread
-        return create_once(who, CycleSchema(), lambda conn: cases.create_cycle(conn, body, who.id))
+        return create_once(
+            who,
+            CycleSchema(),
+            lambda conn: cases.create_cycle(body, who.id, ReviewWork.joining(conn, outbox)),
+        )
 
 
 @blp.route("/<string:cycle_id>")
@@ -86,8 +89,7 @@ class Cycle(MethodView):
     def get(self, cycle_id: str) -> dict[str, Any]:
         """One cycle."""
         secretariat()
-        with context().engine.connect() as conn:
-            cycle = cycles.get(conn, cycle_id)
+        cycle = queries.get_cycle(cycle_id, work())
         if cycle is None:
             abort(404, message="No such cycle.")
         assert cycle is not None
@@ -104,8 +106,7 @@ class Cycle(MethodView):
     def patch(self, body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
         """Change a cycle; new dates publish `cycle.scheduled` again."""
         who = secretariat()
-        with transaction() as conn:
-            return cases.change_cycle(conn, cycle_id, body, who.id)
+        return cases.change_cycle(cycle_id, body, who.id, work())
 
 
 @blp.route("/<string:cycle_id>/rubrics/<string:round>")
@@ -118,8 +119,7 @@ class CycleRubric(MethodView):
     def get(self, cycle_id: str, round: str) -> dict[str, Any]:
         """The rubric in force for a round (every account: reviewers score on it)."""
         caller()
-        with transaction() as conn:
-            return cases.rubric_view(conn, cycle_id, _round(round))
+        return cases.rubric_view(cycle_id, _round(round), work())
 
     @blp.doc(security=SECURED)
     @blp.arguments(RubricSchema)
@@ -132,8 +132,7 @@ class CycleRubric(MethodView):
         """Add a rubric version. In force at once if nothing was scored yet; otherwise it only
         feeds the what-if report (the scored version stays frozen)."""
         who = secretariat()
-        with transaction() as conn:
-            return cases.set_rubric(conn, cycle_id, _round(round), body, who.id)
+        return cases.set_rubric(cycle_id, _round(round), body, who.id, work())
 
 
 @blp.route(
@@ -148,8 +147,7 @@ class CycleRubric(MethodView):
 def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
     """Read-only: the ranking if the recorded reviews were scored on this rubric version."""
     secretariat()
-    with transaction() as conn:
-        return cases.what_if(conn, cycle_id, _round(round), version)
+    return cases.what_if(cycle_id, _round(round), version, work())
 
 
 @blp.route("/<string:cycle_id>/ranking")
@@ -162,15 +160,10 @@ def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
 def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     """The cycle's ranking with the disagreement flag; `final` puts finalists first."""
     secretariat()
-    with transaction() as conn:
-        if cycles.get(conn, cycle_id) is None:
-            abort(404, message="No such cycle.")
-        round = query["round"]
-        items = (
-            cases.final_ranking(conn, cycle_id)
-            if round == "final"
-            else cases.ranking(conn, cycle_id, round)
-        )
+    round = query["round"]
+    items = queries.cycle_ranking(cycle_id, round, work())
+    if items is None:
+        abort(404, message="No such cycle.")
     return {"round": round, "tie_break": scoring.TIE_BREAK_RULE, "items": items}
 
 
@@ -184,8 +177,7 @@ def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 def participation(cycle_id: str) -> dict[str, Any]:
     """'One agency, one innovation': proposals per agency known to review."""
     secretariat()
-    with transaction() as conn:
-        return cases.participation(conn, cycle_id)
+    return cases.participation(cycle_id, work())
 
 
 @blp.route("/<string:cycle_id>/panel", methods=["POST"])
@@ -200,12 +192,8 @@ def participation(cycle_id: str) -> dict[str, Any]:
 def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     """Name the panel; every shortlisted proposal gets it for the presentation round."""
     who = secretariat()
-    with transaction() as conn:
-        return {
-            "finalists_assigned": decisions.assign_panel(
-                conn, cycle_id, body["reviewer_ids"], who.id
-            )
-        }
+    assigned = decisions.assign_panel(cycle_id, body["reviewer_ids"], who.id, work())
+    return {"finalists_assigned": assigned}
 
 
 @blp.route("/<string:cycle_id>/awards", methods=["POST"])
@@ -221,5 +209,4 @@ def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 def awards(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     """Final awards: `proposal.awarded` for the named, `proposal.not_awarded` for every other scored one."""
     who = secretariat()
-    with transaction() as conn:
-        return decisions.award(conn, cycle_id, body["awards"], body["note"], who.id)
+    return decisions.award(cycle_id, body["awards"], body["note"], who.id, work())

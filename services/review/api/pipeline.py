@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.review.adapters.pipeline_probes import LivePipelineProbes
-from services.review.api.principal import context, review_settings, secretariat
+from services.review.api.principal import context, review_settings, secretariat, work
 from services.review.api.schemas import PipelineSchema
 from services.review.domain.pipeline import PipelineStatus
 from services.review.usecases.pipeline import Sources, pipeline_status
@@ -28,7 +28,7 @@ def current_status() -> PipelineStatus:
         services=(("submission", review.submission_url), ("notification", review.notification_url))
     )
     probes = LivePipelineProbes(ctx.settings.kafka_bootstrap_servers, PROBE_TIMEOUT_S)
-    return pipeline_status(ctx.engine, probes, sources)
+    return pipeline_status(probes, sources, work())
 
 
 @blp.route("")

@@ -18,6 +18,7 @@ from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
 from services.review.usecases import accounts, logins
 from services.review.usecases.logins import TooManyFailures
+from services.review.usecases.work import ReviewWork
 from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
 
 ADMIN_ID = "admin"
@@ -46,26 +47,30 @@ def review_settings() -> ReviewSettings:
     return found
 
 
-def principal_for(conn: Connection, token: str | None) -> Principal | None:
+def work() -> ReviewWork:
+    """A fresh unit of work for one use case (the app's factory, ``create_app``)."""
+    factory: Callable[[], ReviewWork] = current_app.extensions["inagara_review_work"]
+    return factory()
+
+
+def principal_for(token: str | None) -> Principal | None:
     """The admin token is the bootstrap secretariat; anything else must be a live account token."""
     if token is None:
         return None
     if is_admin(context().settings, token):
         return Principal(ADMIN_ID, SECRETARIAT, "Administrator")
-    user = accounts.by_token(conn, token, now())
+    user = accounts.by_token(token, now(), work())
     return Principal(user["id"], user["role"], user["name"]) if user else None
 
 
 def authenticated(token: str | None) -> bool:
     """Whether ``token`` is the admin token or a live account's token."""
-    with context().engine.connect() as conn:
-        return principal_for(conn, token) is not None
+    return principal_for(token) is not None
 
 
 def caller() -> Principal:
     """The authenticated caller, or a 401."""
-    with context().engine.connect() as conn:
-        found = principal_for(conn, bearer_token())
+    found = principal_for(bearer_token())
     if found is None:
         abort(
             401, message="Send a token as `Authorization: Bearer <token>` (POST /v1/auth/tokens)."
@@ -121,8 +126,10 @@ def refusals(view: F) -> F:
 
 @contextmanager
 def transaction() -> Iterator[Connection]:
-    with context().engine.begin() as conn:
-        yield conn
+    """The Idempotency-Key module's transaction (``api.idempotency``): a unit of work's
+    connection; the use case it runs joins it (``ReviewWork.joining``)."""
+    with work() as uow:
+        yield uow.conn
 
 
 def now() -> datetime:
@@ -135,8 +142,7 @@ def attempt_login(email: str, password: str) -> dict[str, Any] | TooManyFailures
     """Log in from this request's client address (the proxy's X-Forwarded-For only with
     REVIEW_TRUST_PROXY); the failure counts are committed whatever the outcome."""
     limit = review_settings().login_limit
-    with transaction() as conn:
-        return logins.log_in(conn, email, password, request.remote_addr or "", now(), limit)
+    return logins.log_in(email, password, request.remote_addr or "", now(), limit, work())
 
 
 def too_many_failures(refused: TooManyFailures) -> Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from services.review.api.principal import Principal, caller, refusals, secretariat, transaction
+from services.review.api.principal import Principal, caller, refusals, secretariat, work
 from services.review.api.schemas import (
     AddReviewerSchema,
     AssignmentListSchema,
@@ -19,9 +19,7 @@ from services.review.api.schemas import (
     VerificationSchema,
 )
 from services.review.domain import states
-from services.review.domain.errors import NotFound
-from services.review.store import assignments, audit, proposals
-from services.review.usecases import decisions, reviewing
+from services.review.usecases import decisions, queries, reviewing
 
 blp = Blueprint(
     "proposals",
@@ -41,14 +39,9 @@ def shown(proposal: dict[str, Any], who: Principal) -> dict[str, Any]:
     return view
 
 
-def visible(conn: Any, proposal_id: str, who: Principal) -> dict[str, Any]:
-    """The proposal if the caller may see it; 404 otherwise (never reveal that it exists)."""
-    proposal = proposals.get(conn, proposal_id)
-    if proposal is None or not (
-        who.is_secretariat or assignments.reviewer_has(conn, who.id, proposal_id)
-    ):
-        raise NotFound("No proposal with this id has reached review.")
-    return proposal
+def _viewer(who: Principal) -> str | None:
+    """Whose assignments limit what the caller sees (None: the secretariat sees all)."""
+    return None if who.is_secretariat else who.id
 
 
 @blp.route("")
@@ -59,13 +52,7 @@ def visible(conn: Any, proposal_id: str, who: Principal) -> dict[str, Any]:
 def list_proposals(query: dict[str, Any]) -> dict[str, Any]:
     """Proposals by stage (secretariat: all; reviewer: those assigned to them)."""
     who = caller()
-    with transaction() as conn:
-        ids = None
-        if not who.is_secretariat:
-            ids = sorted({a["proposal_id"] for a in assignments.of_reviewer(conn, who.id)})
-        found = proposals.listing(
-            conn, cycle_id=query.get("cycle_id"), status=query.get("status"), ids=ids
-        )
+    found = queries.list_proposals(_viewer(who), query.get("cycle_id"), query.get("status"), work())
     return {"items": [shown(p, who) for p in found]}
 
 
@@ -78,8 +65,7 @@ def list_proposals(query: dict[str, Any]) -> dict[str, Any]:
 def get_proposal(proposal_id: str) -> dict[str, Any]:
     """A proposal as the review service knows it."""
     who = caller()
-    with transaction() as conn:
-        return shown(visible(conn, proposal_id, who), who)
+    return shown(queries.get_proposal(proposal_id, _viewer(who), work()), who)
 
 
 @blp.route("/<string:proposal_id>/assignments", methods=["GET"])
@@ -91,10 +77,8 @@ def get_proposal(proposal_id: str) -> dict[str, Any]:
 @refusals
 def list_assignments(proposal_id: str) -> dict[str, Any]:
     """Every assignment of the proposal, released ones included (secretariat)."""
-    who = secretariat()
-    with transaction() as conn:
-        visible(conn, proposal_id, who)
-        return {"items": assignments.of_proposal(conn, proposal_id)}
+    secretariat()
+    return {"items": queries.proposal_assignments(proposal_id, work())}
 
 
 @blp.route("/<string:proposal_id>/assignments", methods=["POST"])
@@ -110,11 +94,7 @@ def list_assignments(proposal_id: str) -> dict[str, Any]:
 def add_reviewer(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Assign one more desk reviewer by hand (secretariat)."""
     who = secretariat()
-    with transaction() as conn:
-        new_id = reviewing.add_reviewer(conn, proposal_id, body["reviewer_id"], who.id)
-        found = assignments.get(conn, new_id)
-    assert found is not None
-    return found
+    return reviewing.add_reviewer(proposal_id, body["reviewer_id"], who.id, work())
 
 
 @blp.route("/<string:proposal_id>/decisions", methods=["POST"])
@@ -129,10 +109,8 @@ def add_reviewer(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 def decide(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Shortlist, reject or request a revision (with feedback to the agency)."""
     who = secretariat()
-    with transaction() as conn:
-        return shown(
-            decisions.decide(conn, proposal_id, body["decision"], body["note"], who.id), who
-        )
+    decided = decisions.decide(proposal_id, body["decision"], body["note"], who.id, work())
+    return shown(decided, who)
 
 
 @blp.route("/<string:proposal_id>/verification", methods=["POST"])
@@ -147,8 +125,8 @@ def decide(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Record a finalist's field verification: pass, fail or adjust, with a note."""
     who = secretariat()
-    with transaction() as conn:
-        return shown(decisions.verify(conn, proposal_id, body["result"], body["note"], who.id), who)
+    verified = decisions.verify(proposal_id, body["result"], body["note"], who.id, work())
+    return shown(verified, who)
 
 
 @blp.route("/<string:proposal_id>/audit")
@@ -160,7 +138,5 @@ def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @refusals
 def audit_log(proposal_id: str) -> dict[str, Any]:
     """Who did what, when, before and after, for this proposal (secretariat)."""
-    who = secretariat()
-    with transaction() as conn:
-        visible(conn, proposal_id, who)
-        return {"items": audit.entries(conn, proposal_id)}
+    secretariat()
+    return {"items": queries.proposal_audit(proposal_id, work())}

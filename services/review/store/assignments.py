@@ -137,3 +137,45 @@ def claim_reminder(conn: Connection, assignment_id: str) -> bool:
         return False
     conn.execute(reminders.insert().values(assignment_id=assignment_id, sent_at=now))
     return True
+
+
+class AssignmentStore:
+    """The ``assignments`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, assignment_id: str) -> dict[str, Any] | None:
+        return get(self.conn, assignment_id)
+
+    def insert(self, values: dict[str, Any]) -> None:
+        return insert(self.conn, values)
+
+    def change(self, assignment_id: str, **values: Any) -> None:
+        return change(self.conn, assignment_id, **values)
+
+    def move_deadline(self, cycle_id: str, round: str, deadline: datetime) -> None:
+        return move_deadline(self.conn, cycle_id, round, deadline)
+
+    def of_proposal(
+        self, proposal_id: str, round: str | None = None, *, open_only: bool = False
+    ) -> list[dict[str, Any]]:
+        return of_proposal(self.conn, proposal_id, round, open_only=open_only)
+
+    def of_reviewer(self, reviewer_id: str) -> list[dict[str, Any]]:
+        return of_reviewer(self.conn, reviewer_id)
+
+    def reviewer_has(self, reviewer_id: str, proposal_id: str) -> bool:
+        return reviewer_has(self.conn, reviewer_id, proposal_id)
+
+    def add_submission(self, values: dict[str, Any]) -> None:
+        return add_submission(self.conn, values)
+
+    def latest_submissions(self, cycle_id: str, round: str) -> list[dict[str, Any]]:
+        return latest_submissions(self.conn, cycle_id, round)
+
+    def due_for_reminder(self, now: datetime, before_s: float) -> list[dict[str, Any]]:
+        return due_for_reminder(self.conn, now, before_s)
+
+    def claim_reminder(self, assignment_id: str) -> bool:
+        return claim_reminder(self.conn, assignment_id)

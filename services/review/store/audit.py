@@ -48,3 +48,24 @@ def entries(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
             select(audit_log).where(audit_log.c.entity_id == entity_id).order_by(audit_log.c.id)
         )
     )
+
+
+class AuditLog:
+    """The ``audit`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        return record(self.conn, actor, action, entity, entity_id, before, after)
+
+    def entries(self, entity_id: str) -> list[dict[str, Any]]:
+        return entries(self.conn, entity_id)

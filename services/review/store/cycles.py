@@ -106,3 +106,42 @@ def freeze_rubric(conn: Connection, cycle_id: str, round: str, version: int) -> 
         .values(frozen_at=datetime.now(UTC))
     )
     return result.rowcount == 1
+
+
+class CycleStore:
+    """The ``cycles`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, cycle_id: str) -> dict[str, Any] | None:
+        return get(self.conn, cycle_id)
+
+    def listing(self) -> list[dict[str, Any]]:
+        return listing(self.conn)
+
+    def insert(self, values: dict[str, Any]) -> None:
+        return insert(self.conn, values)
+
+    def change(self, cycle_id: str, **values: Any) -> None:
+        return change(self.conn, cycle_id, **values)
+
+    def open_at(self, when: datetime) -> dict[str, Any] | None:
+        return open_at(self.conn, when)
+
+    def add_rubric(self, cycle_id: str, rubric: rubrics_domain.Rubric, active: bool) -> None:
+        return add_rubric(self.conn, cycle_id, rubric, active)
+
+    def next_rubric_version(self, cycle_id: str, round: str) -> int:
+        return next_rubric_version(self.conn, cycle_id, round)
+
+    def rubric_row(
+        self, cycle_id: str, round: str, version: int | None = None
+    ) -> dict[str, Any] | None:
+        return rubric_row(self.conn, cycle_id, round, version)
+
+    def rubric_versions(self, cycle_id: str, round: str) -> list[dict[str, Any]]:
+        return rubric_versions(self.conn, cycle_id, round)
+
+    def freeze_rubric(self, cycle_id: str, round: str, version: int) -> bool:
+        return freeze_rubric(self.conn, cycle_id, round, version)

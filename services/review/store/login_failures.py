@@ -45,3 +45,19 @@ def record_failure(conn: Connection, keys: Sequence[str], now: datetime, limit: 
 
 def forget(conn: Connection, key: str) -> None:
     conn.execute(delete(table).where(table.c.key == key))
+
+
+class LoginFailureStore:
+    """The ``login_failures`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def counters(self, keys: Sequence[str]) -> list[Counter]:
+        return counters(self.conn, keys)
+
+    def record_failure(self, keys: Sequence[str], now: datetime, limit: LoginLimit) -> None:
+        return record_failure(self.conn, keys, now, limit)
+
+    def forget(self, key: str) -> None:
+        return forget(self.conn, key)

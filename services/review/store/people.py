@@ -98,3 +98,44 @@ def reviewers(
     for row in rows:
         row["load"], row["had_it"] = int(row["load"]), bool(row["had_it"])
     return rows
+
+
+class PeopleStore:
+    """The ``people`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, user_id: str) -> dict[str, Any] | None:
+        return get(self.conn, user_id)
+
+    def by_email(self, email: str) -> dict[str, Any] | None:
+        return by_email(self.conn, email)
+
+    def listing(self, role: str | None = None) -> list[dict[str, Any]]:
+        return listing(self.conn, role)
+
+    def insert(self, values: dict[str, Any]) -> None:
+        return insert(self.conn, values)
+
+    def change(self, user_id: str, **values: Any) -> None:
+        return change(self.conn, user_id, **values)
+
+    def add_token(
+        self, user_id: str, token_hash: str, kind: str, now: datetime, expires_at: datetime
+    ) -> None:
+        return add_token(self.conn, user_id, token_hash, kind, now, expires_at)
+
+    def by_token(self, token_hash: str, kind: str, now: datetime) -> dict[str, Any] | None:
+        return by_token(self.conn, token_hash, kind, now)
+
+    def delete_token(self, token_hash: str) -> None:
+        return delete_token(self.conn, token_hash)
+
+    def delete_tokens(self, user_id: str, now: datetime) -> int:
+        return delete_tokens(self.conn, user_id, now)
+
+    def reviewers(
+        self, proposal_id: str | None = None, round: str | None = None
+    ) -> list[dict[str, Any]]:
+        return reviewers(self.conn, proposal_id, round)

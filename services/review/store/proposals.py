@@ -86,3 +86,34 @@ def stage_counts(conn: Connection) -> list[tuple[str | None, str, int]]:
         .order_by(proposals.c.cycle_id, proposals.c.status)
     )
     return [(row[0], row[1], int(row[2])) for row in rows]
+
+
+class ProposalStore:
+    """The ``proposals`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, proposal_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        return get(self.conn, proposal_id, for_update=for_update)
+
+    def insert(self, values: dict[str, Any]) -> dict[str, Any]:
+        return insert(self.conn, values)
+
+    def change(self, proposal_id: str, **values: Any) -> None:
+        return change(self.conn, proposal_id, **values)
+
+    def listing(
+        self,
+        *,
+        cycle_id: str | None = None,
+        status: str | None = None,
+        ids: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        return listing(self.conn, cycle_id=cycle_id, status=status, ids=ids)
+
+    def agencies(self) -> list[dict[str, Any]]:
+        return agencies(self.conn)
+
+    def stage_counts(self) -> list[tuple[str | None, str, int]]:
+        return stage_counts(self.conn)

@@ -14,11 +14,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.review.domain.errors import Conflict
-from services.review.store import audit, people
+from services.review.usecases.work import ReviewWork
 
 ROLES = ("reviewer", "secretariat")
 TOKEN_PREFIX = "rvw_"
@@ -36,74 +35,84 @@ def public(user: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in user.items() if k != "password_hash"}
 
 
-def create_user(conn: Connection, values: dict[str, Any], actor: str) -> dict[str, Any]:
-    if people.by_email(conn, values["email"]):
-        raise Conflict("An account with this email exists.")
-    password = values.pop("password")
-    user = {"id": str(uuid.uuid4()), **values, "password_hash": generate_password_hash(password)}
-    people.insert(conn, user)
-    audit.record(conn, actor, "account_created", "user", user["id"], None, public(user))
-    return public(people.get(conn, user["id"]) or user)
+def create_user(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[str, Any]:
+    with uow:
+        if uow.people.by_email(values["email"]):
+            raise Conflict("An account with this email exists.")
+        password = values.pop("password")
+        user = {
+            "id": str(uuid.uuid4()),
+            **values,
+            "password_hash": generate_password_hash(password),
+        }
+        uow.people.insert(user)
+        uow.audit.record(actor, "account_created", "user", user["id"], None, public(user))
+        return public(uow.people.get(user["id"]) or user)
 
 
 def change_user(
-    conn: Connection, user_id: str, changes: dict[str, Any], actor: str, now: datetime
+    user_id: str, changes: dict[str, Any], actor: str, now: datetime, uow: ReviewWork
 ) -> dict[str, Any] | None:
     """Change an account; a new password or a deactivation ends every session of it."""
-    user = people.get(conn, user_id)
-    if user is None:
-        return None
-    if not changes:
-        return public(user)  # an empty PATCH changes nothing (and UPDATE needs a column)
-    if "password" in changes:
-        # Never store the password itself: only its hash goes to the row and the audit.
-        changes = {k: v for k, v in changes.items() if k != "password"} | {
-            "password_hash": generate_password_hash(changes["password"])
-        }
-    people.change(conn, user_id, **changes)
-    if "password_hash" in changes or changes.get("active") is False:
-        people.delete_tokens(conn, user_id, now)
-    shown = {k: v for k, v in changes.items() if k != "password_hash"}
-    audit.record(
-        conn, actor, "account_changed", "user", user_id, {k: user.get(k) for k in shown}, shown
-    )
-    return public(people.get(conn, user_id) or user)
+    with uow:
+        user = uow.people.get(user_id)
+        if user is None:
+            return None
+        if not changes:
+            return public(user)  # an empty PATCH changes nothing (and UPDATE needs a column)
+        if "password" in changes:
+            # Never store the password itself: only its hash goes to the row and the audit.
+            changes = {k: v for k, v in changes.items() if k != "password"} | {
+                "password_hash": generate_password_hash(changes["password"])
+            }
+        uow.people.change(user_id, **changes)
+        if "password_hash" in changes or changes.get("active") is False:
+            uow.people.delete_tokens(user_id, now)
+        shown = {k: v for k, v in changes.items() if k != "password_hash"}
+        uow.audit.record(
+            actor, "account_changed", "user", user_id, {k: user.get(k) for k in shown}, shown
+        )
+        return public(uow.people.get(user_id) or user)
 
 
-def authenticate(conn: Connection, email: str, password: str) -> dict[str, Any] | None:
+def authenticate(uow: ReviewWork, email: str, password: str) -> dict[str, Any] | None:
     """The active account with this email and password, or None (same time either way)."""
-    user = people.by_email(conn, email)
+    user = uow.people.by_email(email)
     ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
     return user if user and ok and user["active"] else None
 
 
 def issue_token(
-    conn: Connection, user_id: str, now: datetime, lasts: timedelta, kind: str = API
+    user_id: str, now: datetime, lasts: timedelta, uow: ReviewWork, kind: str = API
 ) -> tuple[str, datetime]:
     """A new token of ``kind`` for the account, and when it expires."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = now + lasts
-    people.add_token(conn, user_id, hash_token(token), kind, now, expires_at)
-    return token, expires_at
+    with uow:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires_at = now + lasts
+        uow.people.add_token(user_id, hash_token(token), kind, now, expires_at)
+        return token, expires_at
 
 
-def by_token(conn: Connection, token: str, now: datetime, kind: str = API) -> dict[str, Any] | None:
+def by_token(token: str, now: datetime, uow: ReviewWork, kind: str = API) -> dict[str, Any] | None:
     """The active account a live token of ``kind`` belongs to, or None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    user = people.by_token(conn, hash_token(token), kind, now)
+    with uow:
+        user = uow.people.by_token(hash_token(token), kind, now)
     return user if user and user["active"] else None
 
 
-def end_session(conn: Connection, token: str) -> None:
+def end_session(token: str, uow: ReviewWork) -> None:
     """Log out: this token (or UI session) ends now."""
-    people.delete_token(conn, hash_token(token))
+    with uow:
+        uow.people.delete_token(hash_token(token))
 
 
-def sign_out_everywhere(conn: Connection, user_id: str, actor: str, now: datetime) -> bool:
+def sign_out_everywhere(user_id: str, actor: str, now: datetime, uow: ReviewWork) -> bool:
     """End every token and session of the account; False when there is no such account."""
-    if people.get(conn, user_id) is None:
-        return False
-    ended = people.delete_tokens(conn, user_id, now)
-    audit.record(conn, actor, "signed_out_everywhere", "user", user_id, None, {"ended": ended})
-    return True
+    with uow:
+        if uow.people.get(user_id) is None:
+            return False
+        ended = uow.people.delete_tokens(user_id, now)
+        uow.audit.record(actor, "signed_out_everywhere", "user", user_id, None, {"ended": ended})
+        return True

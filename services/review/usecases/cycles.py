@@ -6,12 +6,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from services.review.domain import rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.store import assignments, audit, cycles, proposals
 from services.review.usecases.events import emit
+from services.review.usecases.work import ReviewWork
 from shared.events.catalog import CYCLE_SCHEDULED
 
 FINALIST = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED, states.AWARDED)
@@ -25,10 +23,10 @@ def _check_dates(values: dict[str, Any]) -> None:
         raise Invalid({"review_deadline": ["Must be after submission_opens_at."]})
 
 
-def _scheduled(conn: Connection, cycle: dict[str, Any]) -> None:
+def _scheduled(uow: ReviewWork, cycle: dict[str, Any]) -> None:
     """Publish the dates so the submission service enforces the window."""
     emit(
-        conn,
+        uow,
         CYCLE_SCHEDULED,
         cycle["id"],
         {
@@ -43,31 +41,32 @@ def _scheduled(conn: Connection, cycle: dict[str, Any]) -> None:
     )
 
 
-def create_cycle(conn: Connection, values: dict[str, Any], actor: str) -> dict[str, Any]:
+def create_cycle(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[str, Any]:
     """A cycle with the default rubrics unless given; ``cycle.scheduled`` in the same transaction."""
-    values = dict(values)
-    given_rubrics = values.pop("rubrics", None) or {}
-    values.setdefault("panel_deadline", None)
-    if values["panel_deadline"] is None:
-        values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)
-    _check_dates(values)
-    cycle = {
-        **values,
-        "id": str(uuid.uuid4()),
-        "panel": [],
-        "status": "open",
-        "created_at": datetime.now(UTC),
-    }
-    cycles.insert(conn, cycle)
-    for round in rubric.ROUNDS:
-        definition = given_rubrics.get(round)
-        chosen = rubric.default_rubric(round)
-        if definition:
-            chosen = _rubric_from(definition, round, 1)
-        cycles.add_rubric(conn, cycle["id"], chosen, active=True)
-    audit.record(conn, actor, "cycle_created", "cycle", cycle["id"], None, cycle)
-    _scheduled(conn, cycle)
-    return cycle
+    with uow:
+        values = dict(values)
+        given_rubrics = values.pop("rubrics", None) or {}
+        values.setdefault("panel_deadline", None)
+        if values["panel_deadline"] is None:
+            values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)
+        _check_dates(values)
+        cycle = {
+            **values,
+            "id": str(uuid.uuid4()),
+            "panel": [],
+            "status": "open",
+            "created_at": datetime.now(UTC),
+        }
+        uow.cycles.insert(cycle)
+        for round in rubric.ROUNDS:
+            definition = given_rubrics.get(round)
+            chosen = rubric.default_rubric(round)
+            if definition:
+                chosen = _rubric_from(definition, round, 1)
+            uow.cycles.add_rubric(cycle["id"], chosen, active=True)
+        uow.audit.record(actor, "cycle_created", "cycle", cycle["id"], None, cycle)
+        _scheduled(uow, cycle)
+        return cycle
 
 
 def _rubric_from(definition: dict[str, Any], round: str, version: int) -> rubric.Rubric:
@@ -78,68 +77,70 @@ def _rubric_from(definition: dict[str, Any], round: str, version: int) -> rubric
 
 
 def change_cycle(
-    conn: Connection, cycle_id: str, changes: dict[str, Any], actor: str
+    cycle_id: str, changes: dict[str, Any], actor: str, uow: ReviewWork
 ) -> dict[str, Any]:
-    cycle = cycles.get(conn, cycle_id)
-    if cycle is None:
-        raise NotFound("No such cycle.")
-    if not changes:
-        return cycle  # an empty PATCH changes nothing (and UPDATE needs a column)
-    if cycle["status"] == "awarded":
-        raise Conflict("The cycle's awards were decided; it cannot change any more.")
-    updated = {**cycle, **changes}
-    _check_dates(updated)
-    cycles.change(conn, cycle_id, **changes)
-    audit.record(
-        conn, actor, "cycle_changed", "cycle", cycle_id, {k: cycle[k] for k in changes}, changes
-    )
-    # Open reviews follow a moved deadline (their one reminder stays at most one).
-    for field, round in (("review_deadline", rubric.DESK), ("panel_deadline", rubric.PANEL)):
-        if field in changes:
-            assignments.move_deadline(conn, cycle_id, round, changes[field])
-    if any(k in changes for k in (*DATE_FIELDS, "name", "year")):
-        _scheduled(conn, updated)
-    return updated
+    with uow:
+        cycle = uow.cycles.get(cycle_id)
+        if cycle is None:
+            raise NotFound("No such cycle.")
+        if not changes:
+            return cycle  # an empty PATCH changes nothing (and UPDATE needs a column)
+        if cycle["status"] == "awarded":
+            raise Conflict("The cycle's awards were decided; it cannot change any more.")
+        updated = {**cycle, **changes}
+        _check_dates(updated)
+        uow.cycles.change(cycle_id, **changes)
+        uow.audit.record(
+            actor, "cycle_changed", "cycle", cycle_id, {k: cycle[k] for k in changes}, changes
+        )
+        # Open reviews follow a moved deadline (their one reminder stays at most one).
+        for field, round in (("review_deadline", rubric.DESK), ("panel_deadline", rubric.PANEL)):
+            if field in changes:
+                uow.assignments.move_deadline(cycle_id, round, changes[field])
+        if any(k in changes for k in (*DATE_FIELDS, "name", "year")):
+            _scheduled(uow, updated)
+        return updated
 
 
 def set_rubric(
-    conn: Connection, cycle_id: str, round: str, definition: dict[str, Any], actor: str
+    cycle_id: str, round: str, definition: dict[str, Any], actor: str, uow: ReviewWork
 ) -> dict[str, Any]:
     """A new rubric version. Before the first score it replaces the active one; after, the
     frozen one stays in force and the new version only serves the what-if report."""
-    if cycles.get(conn, cycle_id) is None:
-        raise NotFound("No such cycle.")
-    active = cycles.rubric_row(conn, cycle_id, round)
-    version = cycles.next_rubric_version(conn, cycle_id, round)
-    new = _rubric_from(definition, round, version)
-    takes_effect = active is None or active["frozen_at"] is None
-    cycles.add_rubric(conn, cycle_id, new, active=takes_effect)
-    audit.record(
-        conn,
-        actor,
-        "rubric_version_added",
-        "cycle",
-        cycle_id,
-        {"round": round, "active_version": active["version"] if active else None},
-        {"round": round, "version": version, "active": takes_effect},
-    )
-    return {**rubric.to_dict(new), "active": takes_effect, "frozen_at": None}
+    with uow:
+        if uow.cycles.get(cycle_id) is None:
+            raise NotFound("No such cycle.")
+        active = uow.cycles.rubric_row(cycle_id, round)
+        version = uow.cycles.next_rubric_version(cycle_id, round)
+        new = _rubric_from(definition, round, version)
+        takes_effect = active is None or active["frozen_at"] is None
+        uow.cycles.add_rubric(cycle_id, new, active=takes_effect)
+        uow.audit.record(
+            actor,
+            "rubric_version_added",
+            "cycle",
+            cycle_id,
+            {"round": round, "active_version": active["version"] if active else None},
+            {"round": round, "version": version, "active": takes_effect},
+        )
+        return {**rubric.to_dict(new), "active": takes_effect, "frozen_at": None}
 
 
 def rubric_view(
-    conn: Connection, cycle_id: str, round: str, version: int | None = None
+    cycle_id: str, round: str, uow: ReviewWork, version: int | None = None
 ) -> dict[str, Any]:
-    row = cycles.rubric_row(conn, cycle_id, round, version)
-    if row is None:
-        raise NotFound("No such cycle or rubric version.")
-    return {**row["definition"], "active": row["active"], "frozen_at": row["frozen_at"]}
+    with uow:
+        row = uow.cycles.rubric_row(cycle_id, round, version)
+        if row is None:
+            raise NotFound("No such cycle or rubric version.")
+        return {**row["definition"], "active": row["active"], "frozen_at": row["frozen_at"]}
 
 
 def _entries(
-    conn: Connection, cycle_id: str, round: str
+    uow: ReviewWork, cycle_id: str, round: str
 ) -> list[tuple[dict[str, Any], scoring.Entry]]:
     out = []
-    for p in proposals.listing(conn, cycle_id=cycle_id):
+    for p in uow.proposals.listing(cycle_id=cycle_id):
         s = (p.get("scores") or {}).get(round)
         if s and p["status"] != states.WITHDRAWN:
             score = scoring.ProposalScore(
@@ -167,17 +168,17 @@ def _row(p: dict[str, Any], ranked: scoring.Ranked) -> dict[str, Any]:
     }
 
 
-def ranking(conn: Connection, cycle_id: str, round: str) -> list[dict[str, Any]]:
+def ranking_in(uow: ReviewWork, cycle_id: str, round: str) -> list[dict[str, Any]]:
     """Every proposal of the cycle scored in ``round``, best first (``scoring.TIE_BREAK_RULE``)."""
-    pairs = _entries(conn, cycle_id, round)
+    pairs = _entries(uow, cycle_id, round)
     by_id = {p["id"]: p for p, _ in pairs}
     return [_row(by_id[r.entry.proposal_id], r) for r in scoring.rank(e for _, e in pairs)]
 
 
-def final_ranking(conn: Connection, cycle_id: str) -> list[dict[str, Any]]:
+def final_ranking_in(uow: ReviewWork, cycle_id: str) -> list[dict[str, Any]]:
     """Finalists first, by panel score where the panel scored them, then the rest by desk score."""
-    desk = _entries(conn, cycle_id, rubric.DESK)
-    panel = {p["id"]: e for p, e in _entries(conn, cycle_id, rubric.PANEL)}
+    desk = _entries(uow, cycle_id, rubric.DESK)
+    panel = {p["id"]: e for p, e in _entries(uow, cycle_id, rubric.PANEL)}
     finalists = [(p, panel.get(p["id"], e)) for p, e in desk if p["status"] in FINALIST]
     others = [(p, e) for p, e in desk if p["status"] not in FINALIST]
     rows: list[dict[str, Any]] = []
@@ -188,66 +189,67 @@ def final_ranking(conn: Connection, cycle_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def what_if(conn: Connection, cycle_id: str, round: str, version: int) -> dict[str, Any]:
+def what_if(cycle_id: str, round: str, version: int, uow: ReviewWork) -> dict[str, Any]:
     """Re-score the recorded reviews under another rubric version; changes nothing."""
-    cycle = cycles.get(conn, cycle_id)
-    row = cycles.rubric_row(conn, cycle_id, round, version)
-    if cycle is None or row is None:
-        raise NotFound("No such cycle or rubric version.")
-    other = rubric.from_dict(row["definition"])
-    totals: dict[str, list[float]] = {}
-    for sub in assignments.latest_submissions(conn, cycle_id, round):
-        totals.setdefault(sub["proposal_id"], []).append(
-            rubric.weighted_total(other, sub["scores"])
-        )
-    recorded = {r["proposal_id"]: r for r in ranking(conn, cycle_id, round)}
-    entries = []
-    by_id = {}
-    for p in proposals.listing(conn, ids=list(totals)):
-        if p["id"] in recorded:
-            by_id[p["id"]] = p
-            entries.append(
-                scoring.Entry(
-                    p["id"],
-                    scoring.summarise(totals[p["id"]], cycle["disagreement_spread"]),
-                    p["submitted_at"],
-                )
+    with uow:
+        cycle = uow.cycles.get(cycle_id)
+        row = uow.cycles.rubric_row(cycle_id, round, version)
+        if cycle is None or row is None:
+            raise NotFound("No such cycle or rubric version.")
+        other = rubric.from_dict(row["definition"])
+        totals: dict[str, list[float]] = {}
+        for sub in uow.assignments.latest_submissions(cycle_id, round):
+            totals.setdefault(sub["proposal_id"], []).append(
+                rubric.weighted_total(other, sub["scores"])
             )
-    rows = []
-    for r in scoring.rank(entries):
-        row_ = _row(by_id[r.entry.proposal_id], r)
-        row_["recorded_rank"] = recorded[r.entry.proposal_id]["rank"]
-        row_["recorded_mean_score"] = recorded[r.entry.proposal_id]["mean_score"]
-        rows.append(row_)
-    missing = sorted(
-        {c.key for c in other.criteria}
-        - {c.key for c in rubric_for_active(conn, cycle_id, round).criteria}
-    )
-    return {
-        "round": round,
-        "version": version,
-        "criteria_without_recorded_scores": missing,
-        "ranking": rows,
-    }
+        recorded = {r["proposal_id"]: r for r in ranking_in(uow, cycle_id, round)}
+        entries = []
+        by_id = {}
+        for p in uow.proposals.listing(ids=list(totals)):
+            if p["id"] in recorded:
+                by_id[p["id"]] = p
+                entries.append(
+                    scoring.Entry(
+                        p["id"],
+                        scoring.summarise(totals[p["id"]], cycle["disagreement_spread"]),
+                        p["submitted_at"],
+                    )
+                )
+        rows = []
+        for r in scoring.rank(entries):
+            row_ = _row(by_id[r.entry.proposal_id], r)
+            row_["recorded_rank"] = recorded[r.entry.proposal_id]["rank"]
+            row_["recorded_mean_score"] = recorded[r.entry.proposal_id]["mean_score"]
+            rows.append(row_)
+        missing = sorted(
+            {c.key for c in other.criteria}
+            - {c.key for c in rubric_for_active(uow, cycle_id, round).criteria}
+        )
+        return {
+            "round": round,
+            "version": version,
+            "criteria_without_recorded_scores": missing,
+            "ranking": rows,
+        }
 
 
-def rubric_for_active(conn: Connection, cycle_id: str, round: str) -> rubric.Rubric:
-    row = cycles.rubric_row(conn, cycle_id, round)
+def rubric_for_active(uow: ReviewWork, cycle_id: str, round: str) -> rubric.Rubric:
+    row = uow.cycles.rubric_row(cycle_id, round)
     return rubric.from_dict(row["definition"]) if row else rubric.default_rubric(round)
 
 
-def participation(conn: Connection, cycle_id: str) -> dict[str, Any]:
+def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
     """Per agency the review service has heard of: its proposals in this cycle.
 
     The review service knows agencies only from the proposals it received (the
     submission service owns the register), so an agency that never submitted
     anything anywhere cannot appear here.
     """
-    if cycles.get(conn, cycle_id) is None:
+    if uow.cycles.get(cycle_id) is None:
         raise NotFound("No such cycle.")
-    in_cycle = proposals.listing(conn, cycle_id=cycle_id)
+    in_cycle = uow.proposals.listing(cycle_id=cycle_id)
     rows = []
-    for agency in proposals.agencies(conn):
+    for agency in uow.proposals.agencies():
         own = [
             p
             for p in in_cycle
@@ -261,3 +263,9 @@ def participation(conn: Connection, cycle_id: str) -> dict[str, Any]:
         "without_proposal": [r["code"] for r in rows if r["proposals"] == 0],
         "more_than_one": [r["code"] for r in rows if r["proposals"] > 1],
     }
+
+
+def participation(cycle_id: str, uow: ReviewWork) -> dict[str, Any]:
+    """``participation_in`` in its own read transaction."""
+    with uow:
+        return participation_in(uow, cycle_id)

@@ -1,21 +1,23 @@
-"""Review events into the outbox, in the caller's transaction (topic inagara.reviews)."""
+"""Review events, raised on the unit of work: into the outbox when it commits (topic inagara.reviews)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection
-
-from services.review.store import outbox
 from shared.events.catalog import REVIEWS, spec_for
 from shared.events.envelope import Event
-from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/review"
 
 
+class Emits(Protocol):
+    """A unit of work, real or fake: what ``emit`` needs of it."""
+
+    def emit(self, topic: str, event: Event) -> None: ...
+
+
 def emit(
-    conn: Connection,
+    uow: Emits,
     type: str,
     subject: str,
     payload: dict[str, Any],
@@ -23,7 +25,7 @@ def emit(
     correlation_id: str | None = None,
     causation_id: str = "",
 ) -> Event:
-    """Validate ``payload`` against the catalog's schema and store the event for the relay.
+    """Validate ``payload`` against the catalog's schema and raise the event on ``uow``.
 
     The key is ``subject``: the proposal id (the cycle id for ``cycle.scheduled``).
     """
@@ -42,7 +44,7 @@ def emit(
         correlation_id=correlation_id or subject,
         causation_id=causation_id,
     )
-    add_to_outbox(conn, outbox, REVIEWS, event)
+    uow.emit(REVIEWS, event)
     return event
 
 

@@ -6,12 +6,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from services.review.domain import screening, states
-from services.review.store import assignments, audit, cycles, proposals
 from services.review.usecases import reviewing, transitions
 from services.review.usecases.events import emit
+from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
@@ -40,92 +38,90 @@ def _payload(event: Event, type: str) -> dict[str, Any]:
 
 
 def cycle_for(
-    conn: Connection, cycle_id: str | None, submitted_at: datetime
+    uow: ReviewWork, cycle_id: str | None, submitted_at: datetime
 ) -> dict[str, Any] | None:
     """The cycle a proposal belongs to: the one it names, else the one open when it came."""
     if cycle_id:
-        named = cycles.get(conn, cycle_id)
+        named = uow.cycles.get(cycle_id)
         if named:
             return named
-    return cycles.open_at(conn, submitted_at)
+    return uow.cycles.open_at(submitted_at)
 
 
-def receive_proposal(conn: Connection, event: Event) -> None:
+def receive_proposal(event: Event, uow: ReviewWork) -> None:
     """``proposal.submitted`` / ``proposal.resubmitted``: take the version in, screen it, assign it."""
-    payload = _payload(event, PROPOSAL_SUBMITTED)
-    existing = proposals.get(conn, payload["proposal_id"], for_update=True)
-    if existing is not None and existing["version"] >= payload["version"]:
-        return  # an older or repeated version: the newer one already went through
-    cycle = cycle_for(conn, payload.get("cycle_id"), payload["submitted_at"])
-    agency = payload["agency"]
-    fields = {
-        "version": payload["version"],
-        "title": payload["profile"]["title"],
-        "category": payload["profile"].get("category") or "",
-        "profile": payload["profile"],
-        "evidence": payload["evidence"],
-        "cycle_id": cycle["id"] if cycle else None,
-        "submitted_at": payload["submitted_at"],
-    }
-    if existing is None:
-        proposal = proposals.insert(
-            conn,
-            {
-                "id": payload["proposal_id"],
-                "agency_id": agency["id"],
-                "agency_code": agency["code"],
-                "agency_name": agency["name"],
-                "status": states.RECEIVED,
-                "received_at": datetime.now(UTC),
-                "correlation_id": event.correlation_id,
-                "scores": {},
-                "screening_reasons": [],
-                **fields,
-            },
-        )
-        audit.record(
-            conn,
-            SCREENING,
-            "received",
-            "proposal",
-            payload["proposal_id"],
-            None,
-            {"status": states.RECEIVED, "version": payload["version"]},
-        )
-    else:
-        if existing["status"] != states.REVISION_REQUESTED:
-            # The submission service resubmits only after a revision request; anything
-            # else is out of order, and the state machine decides, not the message.
-            log.warning(
-                "proposal %s: version %s arrived while %s; ignored",
-                existing["id"],
-                payload["version"],
-                existing["status"],
+    with uow:
+        payload = _payload(event, PROPOSAL_SUBMITTED)
+        existing = uow.proposals.get(payload["proposal_id"], for_update=True)
+        if existing is not None and existing["version"] >= payload["version"]:
+            return  # an older or repeated version: the newer one already went through
+        cycle = cycle_for(uow, payload.get("cycle_id"), payload["submitted_at"])
+        agency = payload["agency"]
+        fields = {
+            "version": payload["version"],
+            "title": payload["profile"]["title"],
+            "category": payload["profile"].get("category") or "",
+            "profile": payload["profile"],
+            "evidence": payload["evidence"],
+            "cycle_id": cycle["id"] if cycle else None,
+            "submitted_at": payload["submitted_at"],
+        }
+        if existing is None:
+            proposal = uow.proposals.insert(
+                {
+                    "id": payload["proposal_id"],
+                    "agency_id": agency["id"],
+                    "agency_code": agency["code"],
+                    "agency_name": agency["name"],
+                    "status": states.RECEIVED,
+                    "received_at": datetime.now(UTC),
+                    "correlation_id": event.correlation_id,
+                    "scores": {},
+                    "screening_reasons": [],
+                    **fields,
+                },
             )
-            audit.record(
-                conn,
+            uow.audit.record(
                 SCREENING,
-                "resubmission_ignored",
+                "received",
                 "proposal",
-                existing["id"],
-                {"status": existing["status"]},
-                {"version": payload["version"]},
+                payload["proposal_id"],
+                None,
+                {"status": states.RECEIVED, "version": payload["version"]},
             )
-            return
-        _supersede(conn, existing["id"])
-        proposals.change(conn, existing["id"], scores={}, **fields)
-        transitions.move(conn, existing, states.RECEIVED, SCREENING, "resubmitted")
-        proposal = transitions.load(conn, existing["id"])
-    screen(conn, proposal, cycle, event)
+        else:
+            if existing["status"] != states.REVISION_REQUESTED:
+                # The submission service resubmits only after a revision request; anything
+                # else is out of order, and the state machine decides, not the message.
+                log.warning(
+                    "proposal %s: version %s arrived while %s; ignored",
+                    existing["id"],
+                    payload["version"],
+                    existing["status"],
+                )
+                uow.audit.record(
+                    SCREENING,
+                    "resubmission_ignored",
+                    "proposal",
+                    existing["id"],
+                    {"status": existing["status"]},
+                    {"version": payload["version"]},
+                )
+                return
+            _supersede(uow, existing["id"])
+            uow.proposals.change(existing["id"], scores={}, **fields)
+            transitions.move(uow, existing, states.RECEIVED, SCREENING, "resubmitted")
+            proposal = transitions.load(uow, existing["id"])
+        screen(uow, proposal, cycle, event)
 
 
-def _supersede(conn: Connection, proposal_id: str) -> None:
-    for a in assignments.of_proposal(conn, proposal_id, open_only=True):
-        assignments.change(conn, a["id"], status="released", released_reason="superseded")
+def _supersede(uow: ReviewWork, proposal_id: str) -> None:
+    for a in uow.assignments.of_proposal(proposal_id, open_only=True):
+        uow.assignments.change(a["id"], status="released", released_reason="superseded")
 
 
 def screen(
-    conn: Connection, proposal: dict[str, Any], cycle: dict[str, Any] | None, cause: Event
+    uow: ReviewWork, proposal: dict[str, Any], cycle: dict[str, Any] | None, cause: Event
 ) -> None:
     window = (
         screening.Window(cycle["submission_opens_at"], cycle["submission_closes_at"])
@@ -138,7 +134,7 @@ def screen(
     now = datetime.now(UTC)
     ids = {"correlation_id": proposal["correlation_id"] or proposal["id"], "causation_id": cause.id}
     emit(
-        conn,
+        uow,
         PROPOSAL_SCREENED,
         proposal["id"],
         {
@@ -153,7 +149,7 @@ def screen(
     )
     if not result.passed:
         transitions.move(
-            conn,
+            uow,
             proposal,
             states.REVISION_REQUESTED,
             SCREENING,
@@ -161,7 +157,7 @@ def screen(
             screening_reasons=list(result.reasons),
         )
         emit(
-            conn,
+            uow,
             PROPOSAL_REVISION_REQUESTED,
             proposal["id"],
             {
@@ -176,21 +172,22 @@ def screen(
         )
         return
     screened = transitions.move(
-        conn, proposal, states.SCREENED, SCREENING, "screening_passed", screening_reasons=[]
+        uow, proposal, states.SCREENED, SCREENING, "screening_passed", screening_reasons=[]
     )
-    reviewing.assign_desk(conn, screened, cycle, actor="assignment", cause_id=cause.id)
+    reviewing.assign_desk(uow, screened, cycle, actor="assignment", cause_id=cause.id)
 
 
-def withdraw_proposal(conn: Connection, event: Event) -> None:
+def withdraw_proposal(event: Event, uow: ReviewWork) -> None:
     """``proposal.withdrawn``: stop the review; open assignments are released."""
-    payload = spec_for(PROPOSAL_WITHDRAWN).validator.load(event.data)
-    proposal = proposals.get(conn, payload["proposal_id"], for_update=True)
-    if proposal is None or not states.can_move(proposal["status"], states.WITHDRAWN):
-        log.warning("withdrawal of %s ignored (unknown or final)", payload["proposal_id"])
-        return
-    for a in assignments.of_proposal(conn, proposal["id"], open_only=True):
-        if a["status"] == "pending":
-            assignments.change(conn, a["id"], status="released", released_reason="withdrawn")
-    transitions.move(
-        conn, proposal, states.WITHDRAWN, f"agency:{payload['agency']['code']}", "withdrawn"
-    )
+    with uow:
+        payload = spec_for(PROPOSAL_WITHDRAWN).validator.load(event.data)
+        proposal = uow.proposals.get(payload["proposal_id"], for_update=True)
+        if proposal is None or not states.can_move(proposal["status"], states.WITHDRAWN):
+            log.warning("withdrawal of %s ignored (unknown or final)", payload["proposal_id"])
+            return
+        for a in uow.assignments.of_proposal(proposal["id"], open_only=True):
+            if a["status"] == "pending":
+                uow.assignments.change(a["id"], status="released", released_reason="withdrawn")
+        transitions.move(
+            uow, proposal, states.WITHDRAWN, f"agency:{payload['agency']['code']}", "withdrawn"
+        )

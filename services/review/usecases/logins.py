@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from services.review.domain import login_limit
 from services.review.domain.login_limit import LoginLimit
-from services.review.store import login_failures
 from services.review.usecases import accounts
+from services.review.usecases.work import ReviewWork
 
 
 @dataclass(frozen=True)
@@ -22,28 +20,24 @@ class TooManyFailures:
 
 
 def log_in(
-    conn: Connection,
-    email: str,
-    password: str,
-    client: str,
-    now: datetime,
-    limit: LoginLimit,
+    email: str, password: str, client: str, now: datetime, limit: LoginLimit, uow: ReviewWork
 ) -> dict[str, Any] | TooManyFailures | None:
     """The account, None for a wrong email or password, or TooManyFailures.
 
     A failure counts against the email from this client address, and against the
     address; a success clears the first only (else one's own account would reset a
     sprayer's count).
-    The caller must commit the transaction even for a failure.
+    A failure is counted and committed: it is an answer, not an exception.
     """
-    keys = login_limit.keys_for(email, client)
-    found = login_failures.counters(conn, keys.both)
-    wait = login_limit.retry_after_s(found, keys, now, limit)
-    if wait:
-        return TooManyFailures(wait)
-    user = accounts.authenticate(conn, email, password)
-    if user is None:
-        login_failures.record_failure(conn, keys.both, now, limit)
-        return None
-    login_failures.forget(conn, keys.account)
-    return user
+    with uow:
+        keys = login_limit.keys_for(email, client)
+        found = uow.login_failures.counters(keys.both)
+        wait = login_limit.retry_after_s(found, keys, now, limit)
+        if wait:
+            return TooManyFailures(wait)
+        user = accounts.authenticate(uow, email, password)
+        if user is None:
+            uow.login_failures.record_failure(keys.both, now, limit)
+            return None
+        uow.login_failures.forget(keys.account)
+        return user

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from services.review.domain.pipeline import (
     BrokerUnreachable,
@@ -23,7 +23,8 @@ from services.review.domain.pipeline import (
     PipelineStatus,
     StageCount,
 )
-from services.review.store import outbox, proposals
+from services.review.store import outbox
+from services.review.usecases.work import ReviewWork
 from shared.events.catalog import PROPOSALS, REVIEWS, TOPICS, dead_letter_topic
 from shared.platform.metrics import outbox_backlog
 
@@ -57,7 +58,7 @@ class Sources:
 T = TypeVar("T")
 
 
-def pipeline_status(engine: Engine, probes: Probes, sources: Sources) -> PipelineStatus:
+def pipeline_status(probes: Probes, sources: Sources, uow: ReviewWork) -> PipelineStatus:
     """Everything the status page shows. Blocks for at most about one probe timeout."""
     started = time.monotonic()
     groups = dict(sources.groups)
@@ -68,9 +69,10 @@ def pipeline_status(engine: Engine, probes: Probes, sources: Sources) -> Pipelin
             lambda: probes.dead_letters(sources.dead_letter_topics, sources.dead_letter_count),
         )
         others = [pool.submit(probes.outbox, name, url) for name, url in sources.services]
-        with engine.connect() as conn:
-            stages = _stages(conn)
-        own = _own_outbox(engine)
+        with uow:
+            stages = _stages(uow)
+            engine = uow.conn.engine
+        own = _own_outbox(engine)  # its own short read: a failure is shown, not raised
         found_lags, lag_error = lags.result()
         found_letters, letter_error = letters.result()
         outboxes = (own, *(f.result() for f in others))
@@ -95,8 +97,8 @@ def _or_error(probe: Callable[[], tuple[T, ...]]) -> tuple[tuple[T, ...], str]:
         return (), f"broker unreachable: {named}"
 
 
-def _stages(conn: Connection) -> tuple[StageCount, ...]:
-    return tuple(StageCount(c, s, n) for c, s, n in proposals.stage_counts(conn))
+def _stages(uow: ReviewWork) -> tuple[StageCount, ...]:
+    return tuple(StageCount(c, s, n) for c, s, n in uow.proposals.stage_counts())
 
 
 def _own_outbox(engine: Engine) -> OutboxState:

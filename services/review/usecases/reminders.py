@@ -2,44 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
-
-from services.review.store import assignments, people, proposals
 from services.review.usecases.events import emit, person
+from services.review.usecases.work import ReviewWork
 from shared.events.catalog import REVIEW_REMINDER_DUE
 
 
-def send_due_reminders(engine: Engine, before_s: float, now: datetime | None = None) -> int:
+def send_due_reminders(
+    before_s: float, work: Callable[[], ReviewWork], now: datetime | None = None
+) -> int:
     """Emit ``review.reminder_due`` once per pending assignment due within ``before_s``.
 
-    Each reminder is claimed and its event stored in one transaction, so a
-    restart or a second worker never sends one twice. Blocks on the database.
+    Each reminder is claimed and its event stored in one unit of work (``work()``),
+    so a restart or a second worker never sends one twice. Blocks on the database.
     """
     now = now or datetime.now(UTC)
-    with engine.connect() as conn:
-        due = assignments.due_for_reminder(conn, now, before_s)
-    sent = 0
-    for held in due:
-        with engine.begin() as conn:
-            if not assignments.claim_reminder(conn, held["id"]):
-                continue
-            reviewer = people.get(conn, held["reviewer_id"])
-            proposal = proposals.get(conn, held["proposal_id"])
-            assert reviewer is not None and proposal is not None
-            emit(
-                conn,
-                REVIEW_REMINDER_DUE,
-                proposal["id"],
-                {
-                    "proposal_id": proposal["id"],
-                    "assignment_id": held["id"],
-                    "reviewer": person(reviewer),
-                    "title": proposal["title"],
-                    "deadline": held["deadline"],
-                },
-                correlation_id=proposal["correlation_id"] or proposal["id"],
-            )
-            sent += 1
-    return sent
+    with work() as uow:
+        due = uow.assignments.due_for_reminder(now, before_s)
+    return sum(_remind(held, work()) for held in due)
+
+
+def _remind(held: dict[str, object], uow: ReviewWork) -> bool:
+    with uow:
+        if not uow.assignments.claim_reminder(str(held["id"])):
+            return False
+        reviewer = uow.people.get(str(held["reviewer_id"]))
+        proposal = uow.proposals.get(str(held["proposal_id"]))
+        assert reviewer is not None and proposal is not None
+        emit(
+            uow,
+            REVIEW_REMINDER_DUE,
+            proposal["id"],
+            {
+                "proposal_id": proposal["id"],
+                "assignment_id": held["id"],
+                "reviewer": person(reviewer),
+                "title": proposal["title"],
+                "deadline": held["deadline"],
+            },
+            correlation_id=proposal["correlation_id"] or proposal["id"],
+        )
+        return True

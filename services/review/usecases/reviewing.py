@@ -7,13 +7,12 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from services.review.domain import assignment, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.store import assignments, audit, cycles, people, proposals
+from services.review.store import assignments
 from services.review.usecases import transitions
 from services.review.usecases.events import emit, person
+from services.review.usecases.work import ReviewWork
 from shared.events.catalog import PROPOSAL_SCORED, REVIEW_ASSIGNED, REVIEW_SUBMITTED
 
 # Without a cycle there is no deadline to take; the reviewers get this long.
@@ -51,12 +50,12 @@ def _candidate(user: dict[str, Any]) -> assignment.Candidate:
     )
 
 
-def candidates(conn: Connection, only: Collection[str] | None = None) -> list[assignment.Candidate]:
-    return [_candidate(u) for u in people.reviewers(conn) if only is None or u["id"] in only]
+def candidates(uow: ReviewWork, only: Collection[str] | None = None) -> list[assignment.Candidate]:
+    return [_candidate(u) for u in uow.people.reviewers() if only is None or u["id"] in only]
 
 
 def _give(
-    conn: Connection,
+    uow: ReviewWork,
     proposal: dict[str, Any],
     reviewer: dict[str, Any],
     round: str,
@@ -69,8 +68,7 @@ def _give(
     now = datetime.now(UTC)
     assignment_id = str(uuid.uuid4())
     due = deadline(cycle, round)
-    assignments.insert(
-        conn,
+    uow.assignments.insert(
         {
             "id": assignment_id,
             "proposal_id": proposal["id"],
@@ -84,8 +82,7 @@ def _give(
             "replaces_id": replaces,
         },
     )
-    audit.record(
-        conn,
+    uow.audit.record(
         actor,
         "reviewer_assigned",
         "proposal",
@@ -94,7 +91,7 @@ def _give(
         {"assignment_id": assignment_id, "reviewer_id": reviewer_id, "round": round},
     )
     emit(
-        conn,
+        uow,
         REVIEW_ASSIGNED,
         proposal["id"],
         {
@@ -113,7 +110,7 @@ def _give(
 
 
 def _pick(
-    conn: Connection, proposal: dict[str, Any], round: str, count: int, pool: Collection[str] | None
+    uow: ReviewWork, proposal: dict[str, Any], round: str, count: int, pool: Collection[str] | None
 ) -> list[dict[str, Any]]:
     """The reviewers ``assignment.choose`` picks (their accounts), best first.
 
@@ -121,7 +118,7 @@ def _pick(
     """
     users = {
         u["id"]: u
-        for u in people.reviewers(conn, proposal["id"], round)
+        for u in uow.people.reviewers(proposal["id"], round)
         if pool is None or u["id"] in pool
     }
     need = assignment.Need(
@@ -134,7 +131,7 @@ def _pick(
 
 
 def assign_desk(
-    conn: Connection,
+    uow: ReviewWork,
     proposal: dict[str, Any],
     cycle: dict[str, Any] | None,
     actor: str,
@@ -145,14 +142,13 @@ def assign_desk(
     With nobody eligible the proposal stays ``screened`` for the secretariat to assign by hand.
     """
     count = cycle["reviewers_per_proposal"] if cycle else DEFAULT_REVIEWERS
-    chosen = _pick(conn, proposal, rubric.DESK, count, None)
+    chosen = _pick(uow, proposal, rubric.DESK, count, None)
     for reviewer in chosen:
-        _give(conn, proposal, reviewer, rubric.DESK, cycle, actor, cause_id)
+        _give(uow, proposal, reviewer, rubric.DESK, cycle, actor, cause_id)
     if chosen and proposal["status"] == states.SCREENED:
-        transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
+        transitions.move(uow, proposal, states.ASSIGNED, actor, "assigned")
     if len(chosen) < count:
-        audit.record(
-            conn,
+        uow.audit.record(
             actor,
             "assignment_short",
             "proposal",
@@ -164,120 +160,121 @@ def assign_desk(
 
 
 def assign_panel(
-    conn: Connection, proposal: dict[str, Any], cycle: dict[str, Any], actor: str
+    uow: ReviewWork, proposal: dict[str, Any], cycle: dict[str, Any], actor: str
 ) -> int:
     """Every panel member without a conflict reviews a finalist; ``panel_assigned``."""
-    chosen = _pick(conn, proposal, rubric.PANEL, len(cycle["panel"]), cycle["panel"])
+    chosen = _pick(uow, proposal, rubric.PANEL, len(cycle["panel"]), cycle["panel"])
     if not chosen:
         raise Conflict(
             f"No panel member can review {proposal['id']} (all from the proposing agency?)."
         )
-    moved = transitions.move(conn, proposal, states.PANEL_ASSIGNED, actor, "panel_assigned")
+    moved = transitions.move(uow, proposal, states.PANEL_ASSIGNED, actor, "panel_assigned")
     for reviewer in chosen:
-        _give(conn, moved, reviewer, rubric.PANEL, cycle, actor)
+        _give(uow, moved, reviewer, rubric.PANEL, cycle, actor)
     return len(chosen)
 
 
-def own_assignment(conn: Connection, assignment_id: str, reviewer_id: str | None) -> dict[str, Any]:
+def own_assignment_in(
+    uow: ReviewWork, assignment_id: str, reviewer_id: str | None
+) -> dict[str, Any]:
     """The assignment, if ``reviewer_id`` holds it (None: the secretariat, who sees all)."""
-    found = assignments.get(conn, assignment_id)
+    found = uow.assignments.get(assignment_id)
     if found is None or (reviewer_id is not None and found["reviewer_id"] != reviewer_id):
         raise NotFound("No such assignment.")
     return found
 
 
-def rubric_for(conn: Connection, cycle_id: str | None, round: str) -> rubric.Rubric:
-    row = cycles.rubric_row(conn, cycle_id, round) if cycle_id else None
+def rubric_for_in(uow: ReviewWork, cycle_id: str | None, round: str) -> rubric.Rubric:
+    row = uow.cycles.rubric_row(cycle_id, round) if cycle_id else None
     return rubric.from_dict(row["definition"]) if row else rubric.default_rubric(round)
 
 
 def submit_review(
-    conn: Connection,
     assignment_id: str,
     reviewer_id: str,
     scores: dict[str, Any],
     comment: str,
+    uow: ReviewWork,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Record (or change, until the deadline) a reviewer's scores; ``proposal.scored`` when all are in."""
-    now = now or datetime.now(UTC)
-    held = own_assignment(conn, assignment_id, reviewer_id)
-    if held["status"] not in assignments.OPEN:
-        raise Conflict(f"This assignment was released ({held['released_reason']}).")
-    if now > held["deadline"]:
-        raise Conflict(f"The deadline ({held['deadline'].isoformat()}) has passed.")
-    proposal = transitions.load(conn, held["proposal_id"])
-    if proposal["status"] not in ROUND_STATES[held["round"]]:
-        raise Conflict(
-            f"The proposal is {proposal['status']}; its {held['round']} scores are closed."
-        )
-    used = rubric_for(conn, held["cycle_id"], held["round"])
-    try:
-        checked = rubric.check_scores(used, scores)
-    except rubric.RubricError as exc:
-        raise Invalid(exc.errors) from exc
-    total = rubric.weighted_total(used, checked)
-    if held["cycle_id"]:
-        cycles.freeze_rubric(conn, held["cycle_id"], held["round"], used.version)
-    before = {k: held[k] for k in ("status", "scores", "weighted_total")}
-    change = {
-        "status": "submitted",
-        "scores": checked,
-        "comment": comment,
-        "weighted_total": total,
-        "rubric_version": used.version,
-        "submitted_at": now,
-    }
-    assignments.change(conn, assignment_id, **change)
-    assignments.add_submission(
-        conn,
-        {
-            "assignment_id": assignment_id,
+    with uow:
+        now = now or datetime.now(UTC)
+        held = own_assignment_in(uow, assignment_id, reviewer_id)
+        if held["status"] not in assignments.OPEN:
+            raise Conflict(f"This assignment was released ({held['released_reason']}).")
+        if now > held["deadline"]:
+            raise Conflict(f"The deadline ({held['deadline'].isoformat()}) has passed.")
+        proposal = transitions.load(uow, held["proposal_id"])
+        if proposal["status"] not in ROUND_STATES[held["round"]]:
+            raise Conflict(
+                f"The proposal is {proposal['status']}; its {held['round']} scores are closed."
+            )
+        used = rubric_for_in(uow, held["cycle_id"], held["round"])
+        try:
+            checked = rubric.check_scores(used, scores)
+        except rubric.RubricError as exc:
+            raise Invalid(exc.errors) from exc
+        total = rubric.weighted_total(used, checked)
+        if held["cycle_id"]:
+            uow.cycles.freeze_rubric(held["cycle_id"], held["round"], used.version)
+        before = {k: held[k] for k in ("status", "scores", "weighted_total")}
+        change = {
+            "status": "submitted",
             "scores": checked,
             "comment": comment,
             "weighted_total": total,
             "rubric_version": used.version,
             "submitted_at": now,
-        },
-    )
-    audit.record(
-        conn,
-        reviewer_id,
-        "review_submitted",
-        "proposal",
-        proposal["id"],
-        before,
-        {
-            "assignment_id": assignment_id,
-            "status": "submitted",
-            "scores": checked,
-            "weighted_total": total,
-        },
-    )
-    emit(
-        conn,
-        REVIEW_SUBMITTED,
-        proposal["id"],
-        {
-            "proposal_id": proposal["id"],
-            "assignment_id": assignment_id,
-            "round": held["round"],
-            "reviewer_id": reviewer_id,
-            "weighted_total": total,
-            "submitted_at": now,
-        },
-        **_ids(proposal),
-    )
-    complete_round(conn, proposal, held["round"], reviewer_id)
-    return {**held, **change}
+        }
+        uow.assignments.change(assignment_id, **change)
+        uow.assignments.add_submission(
+            {
+                "assignment_id": assignment_id,
+                "scores": checked,
+                "comment": comment,
+                "weighted_total": total,
+                "rubric_version": used.version,
+                "submitted_at": now,
+            },
+        )
+        uow.audit.record(
+            reviewer_id,
+            "review_submitted",
+            "proposal",
+            proposal["id"],
+            before,
+            {
+                "assignment_id": assignment_id,
+                "status": "submitted",
+                "scores": checked,
+                "weighted_total": total,
+            },
+        )
+        emit(
+            uow,
+            REVIEW_SUBMITTED,
+            proposal["id"],
+            {
+                "proposal_id": proposal["id"],
+                "assignment_id": assignment_id,
+                "round": held["round"],
+                "reviewer_id": reviewer_id,
+                "weighted_total": total,
+                "submitted_at": now,
+            },
+            **_ids(proposal),
+        )
+        complete_round(uow, proposal, held["round"], reviewer_id)
+        return {**held, **change}
 
 
-def complete_round(conn: Connection, proposal: dict[str, Any], round: str, actor: str) -> bool:
+def complete_round(uow: ReviewWork, proposal: dict[str, Any], round: str, actor: str) -> bool:
     """When every open assignment of the round is submitted: the score, the state, ``proposal.scored``."""
-    held = assignments.of_proposal(conn, proposal["id"], round, open_only=True)
+    held = uow.assignments.of_proposal(proposal["id"], round, open_only=True)
     if not held or any(a["status"] != "submitted" for a in held):
         return False
-    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
+    cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
     spread = cycle["disagreement_spread"] if cycle else DEFAULT_SPREAD
     summary = scoring.summarise([a["weighted_total"] for a in held], spread)
     as_json = {
@@ -289,9 +286,8 @@ def complete_round(conn: Connection, proposal: dict[str, Any], round: str, actor
     scores = {**(proposal.get("scores") or {}), round: as_json}
     done = states.SCORED if round == rubric.DESK else states.PANEL_SCORED
     if proposal["status"] == done:  # a reviewer changed their scores before the deadline
-        proposals.change(conn, proposal["id"], scores=scores)
-        audit.record(
-            conn,
+        uow.proposals.change(proposal["id"], scores=scores)
+        uow.audit.record(
             actor,
             "rescored",
             "proposal",
@@ -300,9 +296,9 @@ def complete_round(conn: Connection, proposal: dict[str, Any], round: str, actor
             as_json,
         )
     else:
-        transitions.move(conn, proposal, done, actor, f"{round}_scored", scores=scores)
+        transitions.move(uow, proposal, done, actor, f"{round}_scored", scores=scores)
     emit(
-        conn,
+        uow,
         PROPOSAL_SCORED,
         proposal["id"],
         {
@@ -320,85 +316,110 @@ def complete_round(conn: Connection, proposal: dict[str, Any], round: str, actor
 
 
 def release_and_replace(
-    conn: Connection,
-    held: dict[str, Any],
+    assignment_id: str,
+    holder: str | None,
     actor: str,
     reason: str,
+    uow: ReviewWork,
     reviewer_id: str | None = None,
 ) -> str | None:
     """Release an assignment and give the proposal to someone else (``reviewer_id`` or the best pick).
 
+    ``holder`` must hold the assignment (None: the secretariat, who may release any).
     Returns the new assignment's id, or None when nobody eligible is left.
     """
-    if held["status"] != "pending":
-        raise Conflict("Only a pending review can be released; this one is " + held["status"] + ".")
-    proposal = transitions.load(conn, held["proposal_id"])
-    if proposal["status"] not in ROUND_STATES[held["round"]]:
-        raise Conflict(
-            f"The proposal is {proposal['status']}; its {held['round']} reviewers are settled."
+    with uow:
+        held = own_assignment_in(uow, assignment_id, holder)
+        if held["status"] != "pending":
+            raise Conflict(
+                "Only a pending review can be released; this one is " + held["status"] + "."
+            )
+        proposal = transitions.load(uow, held["proposal_id"])
+        if proposal["status"] not in ROUND_STATES[held["round"]]:
+            raise Conflict(
+                f"The proposal is {proposal['status']}; its {held['round']} reviewers are settled."
+            )
+        cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
+        uow.assignments.change(held["id"], status="released", released_reason=reason)
+        uow.audit.record(
+            actor,
+            "released",
+            "proposal",
+            proposal["id"],
+            {"assignment_id": held["id"], "status": "pending"},
+            {"assignment_id": held["id"], "status": "released", "reason": reason},
         )
-    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
-    assignments.change(conn, held["id"], status="released", released_reason=reason)
-    audit.record(
-        conn,
-        actor,
-        "released",
-        "proposal",
-        proposal["id"],
-        {"assignment_id": held["id"], "status": "pending"},
-        {"assignment_id": held["id"], "status": "released", "reason": reason},
-    )
-    pool = cycle["panel"] if cycle and held["round"] == rubric.PANEL else None
-    if reviewer_id is not None:
+        pool = cycle["panel"] if cycle and held["round"] == rubric.PANEL else None
+        if reviewer_id is not None:
+            chosen = [
+                c
+                for c in _pick(uow, proposal, held["round"], 10**6, pool)
+                if c["id"] == reviewer_id
+            ]
+            if not chosen:
+                raise Invalid(
+                    {
+                        "reviewer_id": [
+                            "Not eligible: inactive, at maximum load, from the proposing agency, "
+                            "or already had this proposal."
+                        ]
+                    }
+                )
+        else:
+            chosen = _pick(uow, proposal, held["round"], 1, pool)
+        new_id = None
+        if chosen:
+            new_id = _give(
+                uow, proposal, chosen[0], held["round"], cycle, actor, replaces=held["id"]
+            )
+        else:
+            uow.audit.record(
+                actor,
+                "assignment_short",
+                "proposal",
+                proposal["id"],
+                None,
+                {"replacing": held["id"]},
+            )
+        complete_round(uow, proposal, held["round"], actor)
+        return new_id
+
+
+def add_reviewer(proposal_id: str, reviewer_id: str, actor: str, uow: ReviewWork) -> dict[str, Any]:
+    """The secretariat gives a proposal one more desk reviewer (e.g. when nobody was eligible);
+    returns the new assignment."""
+    with uow:
+        proposal = transitions.load(uow, proposal_id)
+        if proposal["status"] not in (states.SCREENED, states.ASSIGNED):
+            raise Conflict(
+                f"The proposal is {proposal['status']}; desk reviewers are added while screened or assigned."
+            )
         chosen = [
-            c for c in _pick(conn, proposal, held["round"], 10**6, pool) if c["id"] == reviewer_id
+            c for c in _pick(uow, proposal, rubric.DESK, 10**6, None) if c["id"] == reviewer_id
         ]
         if not chosen:
             raise Invalid(
                 {
                     "reviewer_id": [
-                        "Not eligible: inactive, at maximum load, from the proposing agency, "
-                        "or already had this proposal."
+                        "Not eligible: inactive, at maximum load, from the proposing agency, or already had this proposal."
                     ]
                 }
             )
-    else:
-        chosen = _pick(conn, proposal, held["round"], 1, pool)
-    new_id = None
-    if chosen:
-        new_id = _give(conn, proposal, chosen[0], held["round"], cycle, actor, replaces=held["id"])
-    else:
-        audit.record(
-            conn,
-            actor,
-            "assignment_short",
-            "proposal",
-            proposal["id"],
-            None,
-            {"replacing": held["id"]},
-        )
-    complete_round(conn, proposal, held["round"], actor)
-    return new_id
+        cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
+        new_id = _give(uow, proposal, chosen[0], rubric.DESK, cycle, actor)
+        if proposal["status"] == states.SCREENED:
+            transitions.move(uow, proposal, states.ASSIGNED, actor, "assigned")
+        given = uow.assignments.get(new_id)
+        assert given is not None
+        return given
 
 
-def add_reviewer(conn: Connection, proposal_id: str, reviewer_id: str, actor: str) -> str:
-    """The secretariat gives a proposal one more desk reviewer (e.g. when nobody was eligible)."""
-    proposal = transitions.load(conn, proposal_id)
-    if proposal["status"] not in (states.SCREENED, states.ASSIGNED):
-        raise Conflict(
-            f"The proposal is {proposal['status']}; desk reviewers are added while screened or assigned."
-        )
-    chosen = [c for c in _pick(conn, proposal, rubric.DESK, 10**6, None) if c["id"] == reviewer_id]
-    if not chosen:
-        raise Invalid(
-            {
-                "reviewer_id": [
-                    "Not eligible: inactive, at maximum load, from the proposing agency, or already had this proposal."
-                ]
-            }
-        )
-    cycle = cycles.get(conn, proposal["cycle_id"]) if proposal["cycle_id"] else None
-    new_id = _give(conn, proposal, chosen[0], rubric.DESK, cycle, actor)
-    if proposal["status"] == states.SCREENED:
-        transitions.move(conn, proposal, states.ASSIGNED, actor, "assigned")
-    return new_id
+def own_assignment(assignment_id: str, reviewer_id: str | None, uow: ReviewWork) -> dict[str, Any]:
+    """The assignment, if ``reviewer_id`` holds it (None: the secretariat sees any)."""
+    with uow:
+        return own_assignment_in(uow, assignment_id, reviewer_id)
+
+
+def rubric_for(cycle_id: str | None, round: str, uow: ReviewWork) -> rubric.Rubric:
+    with uow:
+        return rubric_for_in(uow, cycle_id, round)

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from services.review.domain import states
 from services.review.domain.errors import NotFound
-from services.review.store import audit, proposals
+from services.review.usecases.work import ReviewWork
 
 
-def load(conn: Connection, proposal_id: str) -> dict[str, Any]:
-    proposal = proposals.get(conn, proposal_id, for_update=True)
+def load(uow: ReviewWork, proposal_id: str) -> dict[str, Any]:
+    proposal = uow.proposals.get(proposal_id, for_update=True)
     if proposal is None:
         raise NotFound("No proposal with this id has reached review.")
     return proposal
 
 
 def move(
-    conn: Connection,
+    uow: ReviewWork,
     proposal: dict[str, Any],
     wanted: str,
     actor: str,
@@ -28,8 +26,8 @@ def move(
 ) -> dict[str, Any]:
     """The proposal after the move; raises ``IllegalTransition`` (a 409) when not allowed."""
     status = states.move(proposal["status"], wanted)
-    proposals.change(conn, proposal["id"], status=status, **changes)
+    uow.proposals.change(proposal["id"], status=status, **changes)
     before = {"status": proposal["status"], **{k: proposal.get(k) for k in changes}}
     after = {"status": status, **changes}
-    audit.record(conn, actor, action, "proposal", proposal["id"], before, after)
+    uow.audit.record(actor, action, "proposal", proposal["id"], before, after)
     return {**proposal, "status": status, **changes}

@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.review.store import outbox
 from services.review.usecases import reviewing
+from services.review.usecases.work import ReviewWork
 from shared.platform.text import BIDI_CONTROLS
 from tests.integration.review.support import (
     ADMIN,
@@ -103,8 +105,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     log_in(browser, reviewer["email"])
     listing = browser.get("/ui/assignments").data
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in listing and b"<script>alert" not in listing
-    with engine_of(app).connect() as conn:
-        used = reviewing.rubric_for(conn, cycle["id"], "desk")
+    used = reviewing.rubric_for(cycle["id"], "desk", ReviewWork(engine_of(app), outbox))
     (aid,) = re.findall(rb'/ui/assignments/([0-9a-f-]{36})"', listing)
     page = browser.get(f"/ui/assignments/{aid.decode()}").data
     assert b"https://dinkes.example.go.id/posyandu-digital" in page

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from services.review.store.tables import reminders
 from services.review.usecases.reminders import send_due_reminders
+from services.review.usecases.work import work_factory
 from shared.events.catalog import PROPOSAL_RESUBMITTED
 from tests.integration.review.support import (
     ADMIN,
@@ -302,13 +303,15 @@ def test_a_reminder_goes_out_once_across_workers_and_restarts(
     )
     deliver(app, submitted_event("DINKES"))
     engine = engine_of(app)
-    assert send_due_reminders(engine, before_s=3600) == 0, "not yet within an hour"
+    assert send_due_reminders(work=work_factory(engine), before_s=3600) == 0, (
+        "not yet within an hour"
+    )
     counts: list[int] = []
     barrier = threading.Barrier(3)
 
     def worker() -> None:
         barrier.wait()
-        counts.append(send_due_reminders(engine, before_s=48 * 3600))
+        counts.append(send_due_reminders(work=work_factory(engine), before_s=48 * 3600))
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for t in threads:
@@ -316,7 +319,7 @@ def test_a_reminder_goes_out_once_across_workers_and_restarts(
     for t in threads:
         t.join(30)
     assert sum(counts) == 2
-    assert send_due_reminders(engine, before_s=48 * 3600) == 0, (
+    assert send_due_reminders(work=work_factory(engine), before_s=48 * 3600) == 0, (
         "a restarted worker sends nothing again"
     )
     due = outbox_events(app, "review.reminder_due")

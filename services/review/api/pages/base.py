@@ -1,0 +1,97 @@
+"""What every page shares: the blueprint, the session user, CSRF on every form, the
+content security policy, and how a refusal reads on a page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+
+from services.review.api.principal import now, work
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.domain.states import IllegalTransition
+from services.review.usecases import accounts
+
+bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../../templates")
+F = TypeVar("F", bound=Callable[..., Any])
+REFUSALS = (NotFound, Conflict, Invalid, IllegalTransition)
+# The pages load nothing from elsewhere and run no script; forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+@bp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
+
+
+@bp.after_request
+def _content_security_policy(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
+@bp.app_template_filter("utc_ms")
+def _utc_ms(milliseconds: int) -> str:
+    """A Kafka record timestamp (ms since the epoch) as UTC text."""
+    return datetime.fromtimestamp(milliseconds / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.before_request
+def _load_user_and_check_csrf() -> None:
+    g.user = None
+    if session.get("token"):
+        # A live session row, not just a signed cookie: logout, a password change, a
+        # deactivation or "sign out everywhere" end it at once, and it expires.
+        g.user = accounts.by_token(session["token"], now(), work(), accounts.UI)
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(
+                400,
+                description="The form expired or did not come from this site; reload and try again.",
+            )
+
+
+def login_required(role: str | None = None) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("pages.login", next=request.path))
+            if role and g.user["role"] != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def refusal_message(exc: Exception) -> str:
+    if isinstance(exc, Invalid):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+    return str(exc)

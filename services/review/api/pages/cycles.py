@@ -1,0 +1,233 @@
+"""The secretariat's pages about a cycle: the list, the cycle with its rankings, the
+panel, the awards, participation, and the CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from services.review.api.pages.base import (
+    REFUSALS,
+    bp,
+    login_required,
+    refusal_message,
+)
+from services.review.api.principal import review_settings, work
+from services.review.domain import rubric, scoring, states
+from services.review.domain.errors import Invalid
+from services.review.usecases import cycles as cycle_cases
+from services.review.usecases import decisions, queries
+from shared.web import attachment
+
+
+def _parse_when(raw: str) -> datetime:
+    value = datetime.fromisoformat(raw)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@login_required("secretariat")
+def cycle_list() -> str | BaseResponse:
+    if request.method == "POST":
+        form = request.form
+        try:
+            values = {
+                "name": form["name"].strip(),
+                "year": int(form["year"]),
+                "submission_opens_at": _parse_when(form["submission_opens_at"]),
+                "submission_closes_at": _parse_when(form["submission_closes_at"]),
+                "review_deadline": _parse_when(form["review_deadline"]),
+                "reviewers_per_proposal": int(form.get("reviewers_per_proposal") or 3),
+                "shortlist_size": int(form.get("shortlist_size") or 10),
+                "award_count": int(form.get("award_count") or 3),
+                "disagreement_spread": float(
+                    form.get("disagreement_spread") or review_settings().disagreement_spread
+                ),
+            }
+            if not values["name"]:
+                raise Invalid({"name": ["Required."]})
+            created = cycle_cases.create_cycle(values, g.user["id"], work())
+            return redirect(url_for("pages.cycle_page", cycle_id=created["id"]))
+        except (KeyError, ValueError) as exc:
+            flash(f"Check the fields: {exc}", "error")
+        except REFUSALS as exc:
+            flash(refusal_message(exc), "error")
+    return render_template("pages/cycles.html", cycles=queries.list_cycles(work()))
+
+
+@bp.route("/cycles/<cycle_id>")
+@login_required("secretariat")
+def cycle_page(cycle_id: str) -> str:
+    found = queries.cycle_overview(cycle_id, work())
+    if found is None:
+        abort(404)
+    in_cycle = found["proposals"]
+    by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
+    for p in in_cycle:
+        by_stage[p["status"]].append(p)
+    return render_template(
+        "pages/cycle.html",
+        cycle=found["cycle"],
+        by_stage={s: ps for s, ps in by_stage.items() if ps},
+        ranking=found["ranking"],
+        final=found["final"],
+        tie_break=scoring.TIE_BREAK_RULE,
+        reviewers=found["reviewers"],
+        finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+        awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
+        proposals=in_cycle,
+        held=found["held"],
+    )
+
+
+@bp.route("/cycles/<cycle_id>/panel", methods=["POST"])
+@login_required("secretariat")
+def name_panel(cycle_id: str) -> BaseResponse:
+    try:
+        count = decisions.assign_panel(
+            cycle_id, request.form.getlist("member"), g.user["id"], work()
+        )
+        flash(f"Panel named; {count} finalists assigned to it.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/awards", methods=["POST"])
+@login_required("secretariat")
+def award(cycle_id: str) -> BaseResponse:
+    chosen = [
+        {"proposal_id": pid, "award": request.form.get(f"award-{pid}", "").strip() or "Award"}
+        for pid in request.form.getlist("winner")
+    ]
+    try:
+        if not chosen:
+            raise Invalid({"winner": ["Tick at least one finalist."]})
+        outcome = decisions.award(
+            cycle_id, chosen, request.form.get("note", ""), g.user["id"], work()
+        )
+        flash(
+            f"Awards decided: {len(outcome['awarded'])} awarded, "
+            f"{len(outcome['not_awarded'])} not awarded.",
+            "ok",
+        )
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/participation")
+@login_required("secretariat")
+def participation(cycle_id: str) -> str:
+    found = queries.cycle_participation(cycle_id, work())
+    if found is None:
+        abort(404)
+    return render_template("pages/participation.html", **found)
+
+
+def _csv_cell(value: Any) -> Any:
+    # A cell starting like a formula would run in a spreadsheet: neutralise it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = attachment(name)
+    return response
+
+
+@bp.route("/cycles/<cycle_id>/ranking.csv")
+@login_required("secretariat")
+def ranking_csv(cycle_id: str) -> Response:
+    rows = queries.cycle_ranking(cycle_id, rubric.DESK, work())
+    if rows is None:
+        abort(404)
+    return _csv(
+        f"ranking-{cycle_id}.csv",
+        [
+            "rank",
+            "proposal_id",
+            "title",
+            "agency_code",
+            "agency_name",
+            "status",
+            "mean_score",
+            "reviewer_totals",
+            "spread",
+            "disagreement",
+        ],
+        [
+            [
+                r["rank"],
+                r["proposal_id"],
+                r["title"],
+                r["agency_code"],
+                r["agency_name"],
+                r["status"],
+                r["mean_score"],
+                " ".join(str(t) for t in r["reviewer_totals"]),
+                r["spread"],
+                "yes" if r["disagreement"] else "no",
+            ]
+            for r in rows
+        ],
+    )
+
+
+@bp.route("/cycles/<cycle_id>/scores.csv")
+@login_required("secretariat")
+def scores_csv(cycle_id: str) -> Response:
+    found = queries.submitted_scores(cycle_id, work())
+    if found is None:
+        abort(404)
+    rows = [
+        [
+            r["proposal"]["id"],
+            r["proposal"]["title"],
+            r["proposal"]["agency_code"],
+            r["assignment"]["round"],
+            r["reviewer_name"],
+            r["assignment"]["rubric_version"],
+            r["assignment"]["weighted_total"],
+            " ".join(f"{k}={v}" for k, v in sorted((r["assignment"]["scores"] or {}).items())),
+            r["assignment"]["comment"] or "",
+            r["assignment"]["submitted_at"].isoformat(),
+        ]
+        for r in found
+    ]
+    return _csv(
+        f"scores-{cycle_id}.csv",
+        [
+            "proposal_id",
+            "title",
+            "agency_code",
+            "round",
+            "reviewer",
+            "rubric_version",
+            "weighted_total",
+            "scores",
+            "comment",
+            "submitted_at",
+        ],
+        rows,
+    )

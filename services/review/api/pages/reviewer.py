@@ -1,0 +1,87 @@
+"""The reviewer's pages: their assignments, scoring one, declaring a conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from services.review.api.pages.base import (
+    REFUSALS,
+    bp,
+    login_required,
+    refusal_message,
+)
+from services.review.api.principal import work
+from services.review.domain.errors import NotFound
+from services.review.usecases import queries, reviewing
+
+
+@bp.route("/assignments")
+@login_required("reviewer")
+def my_assignments() -> str:
+    desk = queries.reviewer_desk(g.user["id"], work())
+    return render_template(
+        "pages/assignments.html", assignments=desk["assignments"], proposals=desk["proposals"]
+    )
+
+
+@bp.route("/assignments/<assignment_id>")
+@login_required("reviewer")
+def assignment_page(assignment_id: str) -> str:
+    try:
+        found = queries.assignment_to_score(assignment_id, g.user["id"], work())
+    except NotFound:
+        abort(404)
+    return render_template("pages/assignment.html", **found)
+
+
+@bp.route("/assignments/<assignment_id>/review", methods=["POST"])
+@login_required("reviewer")
+def submit_review(assignment_id: str) -> BaseResponse:
+    scores: dict[str, Any] = {}
+    for key, value in request.form.items():
+        if key.startswith("score-"):
+            try:
+                scores[key.removeprefix("score-")] = int(value)
+            except ValueError:
+                scores[key.removeprefix("score-")] = value
+    try:
+        reviewing.submit_review(
+            assignment_id, g.user["id"], scores, request.form.get("comment", ""), work()
+        )
+        flash("Your scores are saved. You can change them until the deadline.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.assignment_page", assignment_id=assignment_id))
+
+
+@bp.route("/assignments/<assignment_id>/conflict", methods=["POST"])
+@login_required("reviewer")
+def declare_conflict(assignment_id: str) -> BaseResponse:
+    try:
+        reason = request.form.get("reason", "").strip()
+        reviewing.release_and_replace(
+            assignment_id,
+            g.user["id"],
+            g.user["id"],
+            ("conflict declared: " + reason)[:200],
+            work(),
+        )
+        flash("Conflict declared; the proposal goes to another reviewer.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.my_assignments"))

@@ -1,0 +1,103 @@
+"""The secretariat's pages about one proposal: its file, decisions, field
+verification, reassignment; and the pipeline status."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from services.review.api import pipeline
+from services.review.api.pages.base import (
+    REFUSALS,
+    bp,
+    login_required,
+    refusal_message,
+)
+from services.review.api.principal import work
+from services.review.domain import states
+from services.review.domain.errors import NotFound
+from services.review.usecases import decisions, queries, reviewing
+
+
+@bp.route("/proposals/<proposal_id>")
+@login_required("secretariat")
+def proposal_page(proposal_id: str) -> str:
+    found = queries.proposal_file(proposal_id, work())
+    if found is None:
+        abort(404)
+    return render_template(
+        "pages/proposal.html", **found, allowed=states.allowed(found["proposal"]["status"])
+    )
+
+
+@bp.route("/proposals/<proposal_id>/decision", methods=["POST"])
+@login_required("secretariat")
+def decide(proposal_id: str) -> BaseResponse:
+    decision = request.form.get("decision", "")
+    if decision not in decisions.DECISIONS:
+        abort(400)
+    try:
+        decisions.decide(proposal_id, decision, request.form.get("note", ""), g.user["id"], work())
+        flash(f"Done: {decision.replace('_', ' ')}.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    back = _cycle_url(proposal_id) if request.form.get("back") == "cycle" else None
+    return redirect(back or url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+def _cycle_url(proposal_id: str) -> str | None:
+    try:
+        found = queries.get_proposal(proposal_id, None, work())
+    except NotFound:
+        return None
+    return url_for("pages.cycle_page", cycle_id=found["cycle_id"]) if found["cycle_id"] else None
+
+
+@bp.route("/proposals/<proposal_id>/verification", methods=["POST"])
+@login_required("secretariat")
+def verify(proposal_id: str) -> BaseResponse:
+    result = request.form.get("result", "")
+    if result not in decisions.VERIFICATION_RESULTS:
+        abort(400)
+    try:
+        decisions.verify(proposal_id, result, request.form.get("note", ""), g.user["id"], work())
+        flash("Field verification recorded.", "ok")
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+@bp.route("/assignments/<assignment_id>/reassign", methods=["POST"])
+@login_required("secretariat")
+def reassign(assignment_id: str) -> BaseResponse:
+    target = request.form.get("reviewer_id") or None
+    try:
+        proposal_id = reviewing.own_assignment(assignment_id, None, work())["proposal_id"]
+    except NotFound:
+        abort(404)
+    try:
+        reviewing.release_and_replace(
+            assignment_id, None, g.user["id"], "reassigned by the secretariat", work(), target
+        )
+        flash("Reassigned.", "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+@bp.route("/pipeline")
+@login_required("secretariat")
+def pipeline_page() -> str:
+    return render_template(
+        "pages/pipeline.html", status=pipeline.current_status(), stage_order=states.STATES
+    )

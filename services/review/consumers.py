@@ -1,0 +1,37 @@
+"""What the review worker does with each event it consumes: event type -> use case.
+
+Each effect runs inside the inbox's transaction (``shared.events.inbox``), which
+hands it the connection; the use case joins it with ``ReviewWork.joining``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.review.store import outbox
+from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.work import ReviewWork
+from shared.events.catalog import (
+    PROPOSAL_RESUBMITTED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    spec_for,
+)
+from shared.events.envelope import Event
+from shared.events.inbox import Effect
+
+
+def on_proposal_submitted(conn: Connection, event: Event) -> None:
+    """``proposal.submitted`` and ``proposal.resubmitted``: receive, screen, assign."""
+    receive_proposal(event, ReviewWork.joining(conn, outbox))
+
+
+def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
+    withdraw_proposal(event, ReviewWork.joining(conn, outbox))
+
+
+HANDLERS: dict[str, Effect] = {
+    spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,
+    spec_for(PROPOSAL_RESUBMITTED).dataschema: on_proposal_submitted,
+    spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+}

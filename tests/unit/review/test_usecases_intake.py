@@ -1,0 +1,84 @@
+"""Proposal events into review, on fakes: receive, screen, assign; withdraw."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.review.consumers import HANDLERS, on_proposal_submitted, on_proposal_withdrawn
+from services.review.domain import states
+from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from shared.events.catalog import (
+    PROPOSAL_RESUBMITTED,
+    PROPOSAL_REVISION_REQUESTED,
+    PROPOSAL_SCREENED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    REVIEW_ASSIGNED,
+    REVIEWS,
+    spec_for,
+)
+from tests.unit.review.fakes import FakeReviewWork, reviewer, submitted, withdrawn
+
+
+@pytest.fixture
+def work() -> FakeReviewWork:
+    work = FakeReviewWork()
+    for user_id in ("r1", "r2", "r3", "r4"):
+        work.people.insert(reviewer(user_id))
+    work.people.insert(reviewer("same-agency", agency_code="DINKES"))
+    return work
+
+
+def test_a_complete_proposal_is_screened_and_given_three_reviewers(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-1"), work)
+
+    assert work.proposals.rows["p-1"]["status"] == states.ASSIGNED
+    assert work.published_types() == [PROPOSAL_SCREENED] + [REVIEW_ASSIGNED] * 3
+    assert {topic for topic, _ in work.published} == {REVIEWS}
+    given = {a["reviewer_id"] for a in work.assignments.rows.values()}
+    assert len(given) == 3 and "same-agency" not in given, "never one of the proposing agency"
+    assert work.committed == 1
+
+
+def test_an_incomplete_proposal_goes_back_to_the_agency(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-2", evidence_links=[]), work)
+
+    assert work.proposals.rows["p-2"]["status"] == states.REVISION_REQUESTED
+    assert work.published_types() == [PROPOSAL_SCREENED, PROPOSAL_REVISION_REQUESTED]
+    screened = work.published[0][1]
+    assert screened.data["passed"] is False and screened.data["reasons"]
+    assert not work.assignments.rows
+
+
+def test_a_repeated_version_changes_nothing_and_raises_nothing(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-3"), work)
+    before = len(work.published)
+
+    receive_proposal(submitted("p-3"), work)
+
+    assert len(work.published) == before
+    assert len(work.assignments.rows) == 3
+
+
+def test_a_withdrawal_releases_the_pending_reviews(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-4"), work)
+
+    withdraw_proposal(withdrawn("p-4"), work)
+
+    assert work.proposals.rows["p-4"]["status"] == states.WITHDRAWN
+    assert {a["status"] for a in work.assignments.rows.values()} == {"released"}
+    assert work.audit.actions("p-4")[-1] == "withdrawn"
+
+
+def test_a_withdrawal_of_an_unknown_proposal_is_ignored(work: FakeReviewWork) -> None:
+    withdraw_proposal(withdrawn("nobody-knows"), work)
+
+    assert work.published == [] and work.committed == 1
+
+
+def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
+    assert {
+        spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,
+        spec_for(PROPOSAL_RESUBMITTED).dataschema: on_proposal_submitted,
+        spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+    } == HANDLERS
