@@ -143,7 +143,7 @@ class DeliveryStore:
                 id=delivery_id,
                 event_id=event.id,
                 event_type=event.type,
-                correlation_id=event.correlation_id or event.id,
+                correlation_id=event.correlation,
                 proposal_id=proposal_id,
                 channel=message.channel,
                 recipient=message.recipient,

@@ -28,7 +28,7 @@ VERIFICATION_RESULTS = ("pass", "fail", "adjust")
 
 
 def _ids(proposal: dict[str, Any]) -> dict[str, str]:
-    return {"correlation_id": proposal["correlation_id"] or proposal["id"]}
+    return {"correlation_id": proposal["correlation_id"]}
 
 
 def _desk_rank(uow: ReviewWork, proposal: dict[str, Any]) -> int | None:

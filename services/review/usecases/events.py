@@ -28,6 +28,8 @@ def emit(
     """Validate ``payload`` against the catalog's schema and raise the event on ``uow``.
 
     The key is ``subject``: the proposal id (the cycle id for ``cycle.scheduled``).
+    ``correlation_id`` is the path the proposal arrived on (kept with it); without one
+    the path is named by the subject, as ``Event.correlation`` does.
     """
     spec = spec_for(type)
     schema = spec.validator

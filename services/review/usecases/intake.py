@@ -132,7 +132,7 @@ def screen(
         proposal["profile"], proposal["evidence"], proposal["submitted_at"], window
     )
     now = datetime.now(UTC)
-    ids = {"correlation_id": proposal["correlation_id"] or proposal["id"], "causation_id": cause.id}
+    ids = {"correlation_id": proposal["correlation_id"], "causation_id": cause.id}
     emit(
         uow,
         PROPOSAL_SCREENED,

@@ -42,6 +42,6 @@ def _remind(held: dict[str, object], uow: ReviewWork) -> bool:
                 "title": proposal["title"],
                 "deadline": held["deadline"],
             },
-            correlation_id=proposal["correlation_id"] or proposal["id"],
+            correlation_id=proposal["correlation_id"],
         )
         return True

@@ -27,7 +27,7 @@ ROUND_STATES = {
 
 def _ids(proposal: dict[str, Any], cause_id: str = "") -> dict[str, str]:
     return {
-        "correlation_id": proposal["correlation_id"] or proposal["id"],
+        "correlation_id": proposal["correlation_id"],
         "causation_id": cause_id,
     }
 
