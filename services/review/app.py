@@ -13,7 +13,7 @@ from services.review.api import BLUEPRINTS, pages
 from services.review.api.principal import authenticated
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from shared.web import create_service_app, require_credentials_first
 
 

@@ -17,7 +17,7 @@ from services.review.usecases.reminders import send_due_reminders
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 CONSUMERS = [(ConsumerConfig(group_id="inagara.review", topics=(PROPOSALS,)), HANDLERS)]

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Integer, MetaData, Table
 
 from shared.platform import migrations
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tools.services import SERVICES, Service, by_name
 
 

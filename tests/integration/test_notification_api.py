@@ -13,13 +13,16 @@ from flask.testing import FlaskClient
 from services.notification import store
 from services.notification.adapters.mailer import MemoryMailer, PermanentSendError
 from services.notification.app import create_app
-from services.notification.config import NotificationConfig, unsubscribe_secret
+from services.notification.config import (
+    NotificationConfig,
+    NotificationSettings,
+    unsubscribe_secret,
+)
 from services.notification.domain import tokens
 from services.notification.store import projection
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
 from services.notification.usecases.recording import Recorder, handlers_for
 from shared.events.inbox import dispatcher as inbox_dispatcher
-from shared.settings import Settings
 from tests.unit.notification import factories
 
 ADMIN = "api-admin-token"
@@ -30,7 +33,8 @@ CONFIG = NotificationConfig(secret_key="api-secret")
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(
-        Settings(service="notification", database_url=database_url, admin_token=ADMIN), CONFIG
+        NotificationSettings(service="notification", database_url=database_url, admin_token=ADMIN),
+        CONFIG,
     )
     yield app
     app.extensions["inagara"].engine.dispose()
