@@ -8,10 +8,11 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     attempt_login,
     caller,
+    create_once,
+    idempotent,
     now,
     refusals,
     review_settings,
@@ -31,6 +32,7 @@ from services.review.store import people
 from services.review.usecases import accounts
 from services.review.usecases.logins import TooManyFailures
 from shared.web import PROBLEM_JSON, ProblemSchema, bearer_token
+from shared.web.idempotency import IdempotencyHeaderSchema
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/v1", description="Log in; reviewer and secretariat accounts."
@@ -101,17 +103,25 @@ class Users(MethodView):
             return {"items": [accounts.public(u) for u in people.listing(conn)]}
 
     @blp.doc(security=SECURED)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(UserSchema)
+    @idempotent
     @blp.response(201, UserSchema)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
-    @blp.alt_response(409, description="The email has an account")
-    @blp.doc(**DOC)
+    @blp.alt_response(
+        409,
+        description="The email has an account, or a request with this Idempotency-Key "
+        "is still running",
+    )
+    @blp.alt_response(
+        422, description="Invalid fields, or an Idempotency-Key used with another request"
+    )
     @refusals
-    def post(self, body: dict[str, Any]) -> Any:
+    def post(self, body: dict[str, Any], **_: Any) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
         who = secretariat()
-        return create_once(who, UserSchema(), lambda conn: accounts.create_user(conn, body, who.id))
+        return create_once(UserSchema(), lambda conn: accounts.create_user(conn, body, who.id))
 
 
 @blp.route("/users/<string:user_id>", methods=["PATCH"])
