@@ -114,9 +114,6 @@ class Users(MethodView):
         description="The email has an account, or a request with this Idempotency-Key "
         "is still running",
     )
-    @blp.alt_response(
-        422, description="Invalid fields, or an Idempotency-Key used with another request"
-    )
     @refusals
     def post(self, body: dict[str, Any], **_: Any) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""

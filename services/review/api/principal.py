@@ -134,7 +134,8 @@ def _caller_id() -> str:
     return caller().id
 
 
-# Keys are per caller; put it under ``@blp.response`` (it keeps the serialized answer).
+# Keys are per caller. Listed just above ``@blp.response``: it sees (and keeps) the
+# serialized answer, and the view's refusals come back to it as problem responses.
 idempotent = Idempotency(idempotency_keys, principal=_caller_id)
 
 
