@@ -36,7 +36,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared.events.envelope import Headers
 from shared.events.producer import KafkaPublisher, Publisher
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 DEFAULT_GROUP = "inagara.dlq-replay"
 DLQ_PREFIX = "dlq_"

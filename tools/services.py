@@ -7,23 +7,26 @@ takes what it needs from here and is otherwise generic.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from flask import Flask
 
 from services.notification import app as notification_app
 from services.notification import migrations as notification_migrations
 from services.notification import worker as notification_worker
+from services.notification.config import NotificationSettings
 from services.review import app as review_app
 from services.review import migrations as review_migrations
 from services.review import worker as review_worker
 from services.submission import app as submission_app
 from services.submission import migrations as submission_migrations
 from services.submission import worker as submission_worker
+from services.submission.config import SubmissionSettings
 from shared.events.catalog import NOTIFICATIONS, PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.platform.migrations import DatabaseSchema
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 Consumers = Sequence[tuple[ConsumerConfig, Mapping[str, object]]]
 
@@ -35,10 +38,20 @@ class Service:
     consumers: Consumers
     create_app: Callable[[Settings], Flask]
     schema: DatabaseSchema
+    settings: type[Settings] = Settings  # the base, or the service's own subclass (config.py)
+
+    def settings_from(self, environ: Mapping[str, str] | None = None) -> Settings:
+        """What the service's processes read from ``environ`` (default ``os.environ``)."""
+        return self.settings.from_env(self.name, environ)
+
+    def settings_for(self, **given: Any) -> Settings:
+        """The service's settings built in code; ``given`` fields only it has are dropped."""
+        known = {f.name for f in fields(self.settings)}
+        return self.settings(service=self.name, **{k: v for k, v in given.items() if k in known})
 
     def document_app(self) -> Flask:
         """The web app on an in-memory database, for its OpenAPI document."""
-        return self.create_app(Settings(service=self.name, database_url="sqlite://"))
+        return self.create_app(self.settings_for(database_url="sqlite://"))
 
 
 SERVICES: tuple[Service, ...] = (
@@ -48,6 +61,7 @@ SERVICES: tuple[Service, ...] = (
         submission_worker.CONSUMERS,
         submission_app.create_app,
         submission_migrations.SCHEMA,
+        SubmissionSettings,
     ),
     Service(
         "review", REVIEWS, review_worker.CONSUMERS, review_app.create_app, review_migrations.SCHEMA
@@ -58,6 +72,7 @@ SERVICES: tuple[Service, ...] = (
         notification_worker.CONSUMERS,
         notification_app.create_app,
         notification_migrations.SCHEMA,
+        NotificationSettings,
     ),
 )
 NAMES = tuple(service.name for service in SERVICES)

@@ -44,10 +44,10 @@ from deploy.local import proxy
 from deploy.local.apache_kafka import KafkaCluster
 from deploy.local.ports import free_port, port_is_free, wait_for_port
 from deploy.local.tansu import LocalBroker
+from services.submission.config import SubmissionSettings
 from shared.events.catalog import ALL_TOPICS
 from shared.events.topics import ensure_topics
 from shared.platform.db import make_engine
-from shared.settings import Settings
 from tools.migrate import migrate
 
 SERVICES = ("submission", "review", "notification")
@@ -281,7 +281,9 @@ class Stack:
             (f"127.0.0.1:{c.ports[s]}", f"127.0.0.1:{self.upstream_ports[s]}") for s in SERVICES
         ]
         env = {**os.environ, **c.extra_env}
-        largest = proxy.largest_body(Settings.from_env("submission", env).max_evidence_file_bytes)
+        largest = proxy.largest_body(
+            SubmissionSettings.from_env(environ=env).max_evidence_file_bytes
+        )
         conf = proxy.prepare(prefix, proxy.config(prefix, servers, largest, c.var_dir / "log"))
         self._spawn("proxy", proxy.command(nginx, prefix, conf))
         for service in SERVICES:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Flask
 
 from services.notification.api import blp, preferences_blp, unsubscribe_blp
-from services.notification.config import NotificationConfig
+from services.notification.config import NotificationConfig, NotificationSettings
 from services.notification.migrations import SCHEMA
-from shared.settings import Settings
 from shared.web import create_service_app, is_admin, require_credentials_first
 
 
-def create_app(settings: Settings | None = None, config: NotificationConfig | None = None) -> Flask:
-    settings = settings or Settings.from_env("notification")
+def create_app(
+    settings: NotificationSettings | None = None, config: NotificationConfig | None = None
+) -> Flask:
+    settings = settings or NotificationSettings.from_env("notification")
     app = create_service_app(
         settings,
         SCHEMA,

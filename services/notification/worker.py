@@ -20,7 +20,12 @@ from services.notification import store
 from services.notification.adapters.clock import SystemClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import make_gateway
-from services.notification.config import NotificationConfig, gateway_kind, unsubscribe_secret
+from services.notification.config import (
+    NotificationConfig,
+    NotificationSettings,
+    gateway_kind,
+    unsubscribe_secret,
+)
 from services.notification.consumers import handlers_for
 from services.notification.domain.recipients import Links
 from services.notification.domain.schedule import QuietHours, TokenBucket
@@ -38,7 +43,6 @@ from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
 from shared.events.wakeup import Waiter, Wakeup
-from shared.settings import Settings
 
 # What the worker consumes by default (read by the AsyncAPI document): the
 # handlers' keys are what matters there; main() builds them with the settings.
@@ -50,7 +54,7 @@ CONSUMERS = [
 ]
 
 
-def recorder(settings: Settings, config: NotificationConfig) -> Recorder:
+def recorder(settings: NotificationSettings, config: NotificationConfig) -> Recorder:
     return Recorder(
         links=Links(config.portal_url, config.review_ui_url),
         sms=bool(settings.sms_gateway_url),
@@ -60,7 +64,7 @@ def recorder(settings: Settings, config: NotificationConfig) -> Recorder:
     )
 
 
-def policy(settings: Settings, config: NotificationConfig, rate_per_s: float) -> Policy:
+def policy(settings: NotificationSettings, config: NotificationConfig, rate_per_s: float) -> Policy:
     return Policy(
         max_attempts=config.max_attempts,
         rate_per_s=rate_per_s,
@@ -72,7 +76,7 @@ def policy(settings: Settings, config: NotificationConfig, rate_per_s: float) ->
 
 
 def transports(
-    settings: Settings, config: NotificationConfig
+    settings: NotificationSettings, config: NotificationConfig
 ) -> list[tuple[Transport, float, int]]:
     """Each channel's transport, rate limit and number of senders."""
     found: list[tuple[Transport, float, int]] = [
@@ -119,8 +123,10 @@ def _sender(
     ).run
 
 
-def main(settings: Settings | None = None, config: NotificationConfig | None = None) -> int:
-    settings = settings or Settings.from_env("notification")
+def main(
+    settings: NotificationSettings | None = None, config: NotificationConfig | None = None
+) -> int:
+    settings = settings or NotificationSettings.from_env("notification")
     config = config or NotificationConfig.from_env()
     quiet = QuietHours.parse(settings.sms_quiet_hours)
     # The consumer recorded deliveries: the first sender of each channel looks at once,

@@ -14,7 +14,7 @@ from services.review.api.principal import authenticated
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
 from services.review.usecases.work import work_factory
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from shared.web import create_service_app, require_credentials_first
 
 

@@ -19,7 +19,7 @@ from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
 from shared.events.wakeup import Wakeup
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 CONSUMERS = [(ConsumerConfig(group_id="inagara.review", topics=(PROPOSALS,)), HANDLERS)]

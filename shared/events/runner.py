@@ -27,7 +27,7 @@ from shared.platform.db import make_engine
 from shared.platform.logs import configure_logging
 from shared.platform.metrics import OutboxCollector, serve_worker_metrics
 from shared.platform.migrations import DatabaseSchema, ensure_current
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

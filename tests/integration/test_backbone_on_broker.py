@@ -18,7 +18,7 @@ from shared.events.outbox import add_to_outbox, outbox_table
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.fakes import UpperBoundRandom
 from tests.kafka_io import produce_raw, read_topic
 

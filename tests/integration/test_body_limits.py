@@ -24,7 +24,8 @@ from services.notification.app import create_app as notification_app
 from services.review.app import create_app as review_app
 from services.review.config import ReviewSettings
 from services.submission.app import create_app as submission_app
-from shared.settings import Settings
+from shared.platform.settings import Settings
+from tools.services import by_name
 
 ADMIN = "body-limits-admin"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -60,8 +61,7 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
 
 
 def make_app(service: str, database_url: str, tmp_path: Path) -> Flask:
-    settings = Settings(
-        service=service,
+    settings = by_name(service).settings_for(
         database_url=database_url,
         admin_token=ADMIN,
         max_body_bytes=LIMIT,

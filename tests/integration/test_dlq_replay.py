@@ -23,7 +23,7 @@ from shared.events.envelope import Event, to_record
 from shared.events.inbox import Dispatcher
 from shared.events.producer import KafkaPublisher
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.integration.test_backbone_on_broker import (
     SCHEMA,
     Tables,

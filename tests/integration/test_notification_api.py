@@ -14,14 +14,17 @@ from sqlalchemy import Engine
 from services.notification import store
 from services.notification.adapters.mailer import MemoryMailer, PermanentSendError
 from services.notification.app import create_app
-from services.notification.config import NotificationConfig, unsubscribe_secret
+from services.notification.config import (
+    NotificationConfig,
+    NotificationSettings,
+    unsubscribe_secret,
+)
 from services.notification.consumers import handlers_for
 from services.notification.domain import Preference, tokens
 from services.notification.store.preferences import PreferenceStore
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
 from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
-from shared.settings import Settings
 from tests.unit.notification import factories
 
 ADMIN = "api-admin-token"
@@ -32,7 +35,8 @@ CONFIG = NotificationConfig(secret_key="api-secret")
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(
-        Settings(service="notification", database_url=database_url, admin_token=ADMIN), CONFIG
+        NotificationSettings(service="notification", database_url=database_url, admin_token=ADMIN),
+        CONFIG,
     )
     yield app
     app.extensions["inagara"].engine.dispose()

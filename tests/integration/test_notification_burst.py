@@ -23,6 +23,7 @@ from deploy.local.smsgateway import SmsGatewayServer
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import TwilioGateway
+from services.notification.config import NotificationSettings
 from services.notification.consumers import handlers_for
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries, parked_events
@@ -36,7 +37,6 @@ from shared.events.relay import OutboxRelay
 from shared.events.runner import run_loops
 from shared.events.topics import ensure_topics
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
 from tests.integration.notification.support import Inbox, eventually, one_database, smtp_server
 from tests.unit.notification import factories
 
@@ -85,7 +85,7 @@ def test_a_burst_of_1000_events_sends_exactly_the_expected_messages(
     gateway = SmsGatewayServer().start()
     engine = make_engine(database_url)
     create_schema(engine, store.metadata)
-    settings = Settings(
+    settings = NotificationSettings(
         service="notification",
         kafka_bootstrap_servers=kafka_bootstrap,
         database_url=database_url,

@@ -26,6 +26,7 @@ from services.notification import store
 from services.notification.adapters.clock import FakeClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import TwilioGateway
+from services.notification.config import NotificationSettings
 from services.notification.consumers import handlers_for
 from services.notification.domain import FAILED, PENDING, SENDING, SENT
 from services.notification.store.deliveries import DeliveryStore
@@ -44,7 +45,6 @@ from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import NotificationWork
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
 from tests.integration.notification.support import Inbox, eventually, smtp_server
 from tests.unit.notification import factories
 
@@ -183,7 +183,9 @@ def test_two_email_senders_racing_over_an_expired_lease_send_once(engine: Engine
     record(engine, clock, sms=False)
     inbox = Inbox()
     server = smtp_server(inbox, free_port())
-    settings = Settings(service="notification", smtp_port=server.port, smtp_timeout_s=10)
+    settings = NotificationSettings(
+        service="notification", smtp_port=server.port, smtp_timeout_s=10
+    )
     try:
         race(engine, clock, lambda: EmailTransport(SmtpMailer(settings), SENDER))
     finally:

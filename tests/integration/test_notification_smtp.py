@@ -17,6 +17,7 @@ from deploy.local.ports import free_port
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer, TransientSendError, compose
 from services.notification.adapters.rendering import RenderedEmail
+from services.notification.config import NotificationSettings
 from services.notification.consumers import handlers_for
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
@@ -24,7 +25,6 @@ from services.notification.usecases.dispatch import Dispatcher, EmailTransport, 
 from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
-from shared.settings import Settings
 from tests.integration.notification.support import (
     Inbox,
     client_tls,
@@ -57,8 +57,10 @@ def record(engine: Engine, *events: Any) -> None:
         handle(event)
 
 
-def settings(port: int, **changes: Any) -> Settings:
-    return Settings(service="notification", smtp_port=port, smtp_timeout_s=10, **changes)
+def settings(port: int, **changes: Any) -> NotificationSettings:
+    return NotificationSettings(
+        service="notification", smtp_port=port, smtp_timeout_s=10, **changes
+    )
 
 
 def send_all(engine: Engine, mailer: SmtpMailer) -> int:

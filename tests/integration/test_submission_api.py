@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from deploy.local.stack import DEMO_PROPOSAL
 from services.submission import store
 from services.submission.app import create_app
+from services.submission.config import SubmissionSettings
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import from_record
-from shared.settings import Settings
 
 ADMIN = "admin-token-for-tests"
 
@@ -25,7 +25,7 @@ ADMIN = "admin-token-for-tests"
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(
-        Settings(
+        SubmissionSettings(
             service="submission",
             database_url=database_url,
             admin_token=ADMIN,

@@ -17,7 +17,7 @@ from services.notification.config import NotificationConfig
 from services.review.app import create_app as review_app
 from services.review.config import ReviewSettings
 from services.submission.app import create_app as submission_app
-from shared.settings import Settings
+from tools.services import by_name
 
 ADMIN = "web-rules-admin-token"
 SERVICES = ("submission", "review", "notification")
@@ -31,8 +31,7 @@ OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi"
 
 
 def _make(service: str, database_url: str, tmp_path: Path) -> Flask:
-    settings = Settings(
-        service=service,
+    settings = by_name(service).settings_for(
         database_url=database_url,
         admin_token=ADMIN,
         evidence_dir=str(tmp_path / "evidence"),

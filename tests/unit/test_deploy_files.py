@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from deploy.local import proxy
-from shared.settings import Settings
+from services.submission.config import SubmissionSettings
 from tests.unit.schema_files import REPO_ROOT, schema_file
+from tools.services import by_name
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
@@ -55,11 +56,11 @@ class RecordingEnv(dict[str, str]):
 
 
 def settings_variables() -> set[str]:
-    """Every variable ``Settings.from_env`` reads, for any service."""
+    """Every variable a service's ``Settings.from_env`` reads, for any service."""
     read: set[str] = set()
     for service in SERVICES:
         env = RecordingEnv()
-        Settings.from_env(service, env)
+        by_name(service).settings_from(env)
         read |= env.read
     assert "KAFKA_BOOTSTRAP_SERVERS" in read, "Settings.from_env no longer reads the mapping given"
     return read
@@ -216,7 +217,7 @@ def test_the_compose_proxy_buffers_like_the_local_one() -> None:
     """deploy/nginx/compose.conf holds the local stack's server blocks (deploy/local/proxy.py),
     its body limit above the evidence limit, and the proxy publishes every web port."""
     text = (REPO_ROOT / "deploy" / "nginx" / "compose.conf").read_text()
-    limit = Settings.from_env("submission", {}).max_evidence_file_bytes
+    limit = SubmissionSettings.from_env(environ={}).max_evidence_file_bytes
     assert text == proxy.compose_config(limit), "run python -m deploy.local.proxy"
     services = compose()["services"]
     assert "ports" not in services["submission-web"]

@@ -25,10 +25,10 @@ import yaml
 
 from shared.events.catalog import TOPICS
 from shared.events.topics import TOPIC_SPECS
-from shared.settings import Settings
 from tests.unit.schema_files import REPO_ROOT
 from tests.unit.test_deploy_files import SERVICES, RecordingEnv, settings_variables
 from tools.services import NAMES as MIGRATED_SERVICES
+from tools.services import by_name
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 OVERLAYS = ("local", "production")
@@ -44,7 +44,7 @@ EXPECTED_IMAGE = {
     "production": "registry.example.org/inagara/{service}:",
 }
 EXPECTED_NAMESPACE = {"local": "inagara-local", "production": "inagara"}
-# Settings a service reads on top of shared.settings, by service (module, class).
+# Settings a service reads beside its Settings (config.py), by service (module, class).
 SERVICE_SETTINGS = {
     "review": ("services.review.config", "ReviewSettings"),
     "notification": ("services.notification.config", "NotificationConfig"),
@@ -296,7 +296,7 @@ def test_the_secret_example_is_a_valid_secret_outside_every_kustomization() -> N
 def test_the_services_accept_the_config_map(overlay: str, service: str) -> None:
     # Raises SettingsError on a value the service cannot use.
     environ = config_map(overlay)
-    Settings.from_env(service, environ)
+    by_name(service).settings_from(environ)
     service_settings(service, environ)
 
 

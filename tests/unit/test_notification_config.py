@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from services.notification.config import VARIABLES, NotificationConfig, unsubscribe_secret
-from shared.settings import SettingsError
+from shared.platform.settings import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,6 @@ def test_every_variable_is_read() -> None:
         {"NOTIFICATION_MAX_ATTEMPTS": "0"},
         {"EMAIL_RATE_PER_S": "fast"},
         {"NOTIFICATION_DIGEST_AT": "morning"},
-        {"SMS_QUIET_HOURS": "night"},
     ],
 )
 def test_unusable_values_stop_the_process_naming_the_variable(env: dict[str, str]) -> None:

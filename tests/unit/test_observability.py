@@ -16,7 +16,7 @@ from shared.events.producer import MemoryPublisher
 from shared.platform.db import create_schema, make_engine
 from shared.platform.logs import JsonFormatter, correlated, redact
 from shared.platform.metrics import OutboxCollector
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.fakes import FakeKafkaConsumer
 
 

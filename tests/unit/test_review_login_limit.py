@@ -12,7 +12,7 @@ from services.review.domain.login_limit import (
     keys_for,
     retry_after_s,
 )
-from shared.settings import SettingsError
+from shared.platform.settings import SettingsError
 
 LIMIT = LoginLimit(max_failures_per_account=5, max_failures_per_client=20)
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

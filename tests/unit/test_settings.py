@@ -1,4 +1,9 @@
-"""Typed settings built from an environment mapping (never from os.environ in tests)."""
+"""Typed settings built from an environment mapping (never from os.environ in tests).
+
+The base ``Settings`` (what every process reads) and the services' own subclasses
+(``SubmissionSettings``: evidence and the configured cycle; ``NotificationSettings``:
+SMTP and the SMS gateway), all read the one way (``shared.platform.settings.read``).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,13 @@ import dataclasses
 
 import pytest
 
-from shared.settings import Settings, SettingsError
+from services.notification.config import NotificationSettings
+from services.submission.config import SubmissionSettings
+from shared.platform.settings import Settings, SettingsError, variables
 
-EVERY_VARIABLE = {
+BASE_VARIABLES = {
     "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092,kafka-2:9092",
     "DATABASE_URL": "postgresql://inagara@db/inagara",
-    "SMTP_HOST": "smtp.example.go.id",
-    "SMTP_PORT": "587",
-    "SMTP_USERNAME": "mailer",
-    "SMTP_PASSWORD": "s3cret",
-    "SMTP_STARTTLS": "yes",
-    "MAIL_FROM": "Sekretariat <inovasi@example.go.id>",
-    "SMS_GATEWAY_URL": "https://sms.example.go.id/send",
-    "SMS_GATEWAY_TOKEN": "sms-token",
-    "SMS_QUIET_HOURS": "22:00-06:00",
     "INAGARA_ADMIN_TOKEN": "admin-token",
     "LOG_LEVEL": "debug",
     "MAX_BODY_BYTES": "2048",
@@ -30,6 +28,19 @@ EVERY_VARIABLE = {
     "KAFKA_COMMIT_INTERVAL_MS": "2000",
     "METRICS_PORT": "9100",
     "INAGARA_AUTO_MIGRATE": "false",
+}
+NOTIFICATION_VARIABLES = {
+    "SMTP_HOST": "smtp.example.go.id",
+    "SMTP_PORT": "587",
+    "SMTP_USERNAME": "mailer",
+    "SMTP_PASSWORD": "s3cret",
+    "SMTP_STARTTLS": "yes",
+    "MAIL_FROM": "Sekretariat <inovasi@example.go.id>",
+    "SMS_GATEWAY_URL": "https://sms.example.go.id/send",
+    "SMS_GATEWAY_TOKEN": "sms-token",
+    "SMS_QUIET_HOURS": "22:00-06:00",
+}
+SUBMISSION_VARIABLES = {
     "EVIDENCE_DIR": "/data/evidence",
     "EVIDENCE_S3_BUCKET": "inagara-evidence",
     "EVIDENCE_S3_ENDPOINT_URL": "http://minio:9000",
@@ -42,13 +53,17 @@ EVERY_VARIABLE = {
     "SUBMISSION_OPENS_AT": "2026-01-05T00:00:00+07:00",
     "SUBMISSION_CLOSES_AT": "2026-03-01T00:00:00+07:00",
 }
+# Each service's settings read the base variables too (one environment for every process).
+EVERY_VARIABLE = {**BASE_VARIABLES, **NOTIFICATION_VARIABLES, **SUBMISSION_VARIABLES}
 # Fields no variable sets: the service name is an argument; the SMTP timeout is fixed.
 NOT_FROM_ENV = {"service", "smtp_timeout_s"}
+CLASSES = (Settings, NotificationSettings, SubmissionSettings)
 
 
 def test_database_defaults_to_a_sqlite_file_per_service() -> None:
     assert Settings(service="review").database_url == "sqlite:///var/review.db"
-    assert Settings(service="notification").database_url == "sqlite:///var/notification.db"
+    assert NotificationSettings().database_url == "sqlite:///var/notification.db"
+    assert SubmissionSettings().database_url == "sqlite:///var/submission.db"
 
 
 def test_explicit_database_url_is_kept() -> None:
@@ -56,24 +71,46 @@ def test_explicit_database_url_is_kept() -> None:
 
 
 def test_empty_environment_gives_the_defaults() -> None:
-    settings = Settings.from_env("submission", {})
+    settings = Settings.from_env("review", {})
 
     # Only auto_migrate differs: from the environment a service does not migrate itself.
-    assert settings == Settings(service="submission", auto_migrate=False)
+    assert settings == Settings(service="review", auto_migrate=False)
     assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
-    assert settings.smtp_port == 1025
-    assert settings.smtp_starttls is False
-    assert settings.sms_quiet_hours == "21:00-07:00"
     assert settings.log_level == "INFO"
+    notification = NotificationSettings.from_env(environ={})
+    assert notification == NotificationSettings(auto_migrate=False)
+    assert notification.smtp_port == 1025
+    assert notification.smtp_starttls is False
+    assert notification.sms_quiet_hours == "21:00-07:00"
+    submission = SubmissionSettings.from_env(environ={})
+    assert submission == SubmissionSettings(auto_migrate=False)
+    assert submission.evidence_dir == "var/evidence"
+    assert submission.max_evidence_file_bytes == 10_485_760
+    assert submission.max_evidence_bytes_per_proposal == 52_428_800
+
+
+BASE_EXPECTED = {
+    "kafka_bootstrap_servers": "kafka-1:9092,kafka-2:9092",
+    "database_url": "postgresql://inagara@db/inagara",
+    "admin_token": "admin-token",
+    "log_level": "DEBUG",
+    "max_body_bytes": 2048,
+    "session_timeout_ms": 10000,
+    "heartbeat_interval_ms": 3000,
+    "fetch_max_wait_ms": 500,
+    "poll_interval_ms": 250,
+    "commit_interval_ms": 2000,
+    "metrics_port": 9100,
+    "auto_migrate": False,
+}
 
 
 def test_from_env_reads_every_variable() -> None:
-    settings = Settings.from_env("notification", EVERY_VARIABLE)
-
-    assert settings == Settings(
-        service="notification",
-        kafka_bootstrap_servers="kafka-1:9092,kafka-2:9092",
-        database_url="postgresql://inagara@db/inagara",
+    assert Settings.from_env("review", EVERY_VARIABLE) == Settings(
+        service="review", **BASE_EXPECTED
+    )
+    assert NotificationSettings.from_env(environ=EVERY_VARIABLE) == NotificationSettings(
+        **BASE_EXPECTED,
         smtp_host="smtp.example.go.id",
         smtp_port=587,
         smtp_username="mailer",
@@ -83,16 +120,9 @@ def test_from_env_reads_every_variable() -> None:
         sms_gateway_url="https://sms.example.go.id/send",
         sms_gateway_token="sms-token",
         sms_quiet_hours="22:00-06:00",
-        admin_token="admin-token",
-        log_level="DEBUG",
-        max_body_bytes=2048,
-        session_timeout_ms=10000,
-        heartbeat_interval_ms=3000,
-        fetch_max_wait_ms=500,
-        poll_interval_ms=250,
-        commit_interval_ms=2000,
-        metrics_port=9100,
-        auto_migrate=False,
+    )
+    assert SubmissionSettings.from_env(environ=EVERY_VARIABLE) == SubmissionSettings(
+        **BASE_EXPECTED,
         evidence_dir="/data/evidence",
         evidence_s3_bucket="inagara-evidence",
         evidence_s3_endpoint_url="http://minio:9000",
@@ -107,53 +137,78 @@ def test_from_env_reads_every_variable() -> None:
     )
 
 
-def test_every_other_field_has_a_variable() -> None:
+def test_the_service_settings_hold_only_their_own_variables() -> None:
+    # What only one service reads stays out of the base and out of the other service.
+    base = set(BASE_VARIABLES)
+    assert set(variables(Settings)) == base
+    assert set(variables(NotificationSettings)) == base | set(NOTIFICATION_VARIABLES)
+    assert set(variables(SubmissionSettings)) == base | set(SUBMISSION_VARIABLES)
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_every_other_field_has_a_variable(cls: type[Settings]) -> None:
     # A new setting without a variable would silently keep its default in production.
-    default = Settings(service="notification")
-    configured = Settings.from_env("notification", EVERY_VARIABLE)
+    default = cls(service="notification")
+    configured = cls.from_env("notification", EVERY_VARIABLE)
 
     changed = {
         f.name
-        for f in dataclasses.fields(Settings)
+        for f in dataclasses.fields(cls)
         if getattr(configured, f.name) != getattr(default, f.name)
     }
 
-    assert changed == {f.name for f in dataclasses.fields(Settings)} - NOT_FROM_ENV
+    assert changed == {f.name for f in dataclasses.fields(cls)} - NOT_FROM_ENV
 
 
-def test_empty_strings_mean_default() -> None:
+@pytest.mark.parametrize("cls", CLASSES)
+def test_empty_strings_mean_default(cls: type[Settings]) -> None:
     blank = dict.fromkeys(EVERY_VARIABLE, "")
-    # ... except SMS_QUIET_HOURS, where an empty value turns quiet hours off.
-    assert Settings.from_env("review", blank) == Settings(
-        service="review", sms_quiet_hours="", auto_migrate=False
-    )
+    expected = cls(service="review", auto_migrate=False)
+    if cls is NotificationSettings:
+        # ... except SMS_QUIET_HOURS, where an empty value turns quiet hours off.
+        expected = expected.with_(sms_quiet_hours="")
+    assert cls.from_env("review", blank) == expected
 
 
 def test_unset_quiet_hours_mean_the_default_and_empty_means_none() -> None:
-    assert Settings.from_env("notification", {}).sms_quiet_hours == "21:00-07:00"
-    assert Settings.from_env("notification", {"SMS_QUIET_HOURS": ""}).sms_quiet_hours == ""
+    assert NotificationSettings.from_env(environ={}).sms_quiet_hours == "21:00-07:00"
+    quiet = NotificationSettings.from_env(environ={"SMS_QUIET_HOURS": ""}).sms_quiet_hours
+    assert quiet == ""
+
+
+def test_unusable_quiet_hours_name_the_variable() -> None:
+    with pytest.raises(SettingsError, match="SMS_QUIET_HOURS"):
+        NotificationSettings.from_env(environ={"SMS_QUIET_HOURS": "night"})
+
+
+def test_a_configured_cycle_needs_moments_with_an_offset() -> None:
+    with pytest.raises(SettingsError, match="SUBMISSION_OPENS_AT"):
+        SubmissionSettings.from_env(environ={"SUBMISSION_OPENS_AT": "2026-01-05T00:00:00"})
 
 
 def test_blank_numbers_mean_default() -> None:
-    assert Settings.from_env("review", {"SMTP_PORT": "  "}).smtp_port == 1025
+    assert NotificationSettings.from_env(environ={"SMTP_PORT": "  "}).smtp_port == 1025
+    assert Settings.from_env("review", {"METRICS_PORT": "  "}).metrics_port == 0
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("cls", "name"),
     [
-        "SMTP_PORT",
-        "MAX_BODY_BYTES",
-        "KAFKA_SESSION_TIMEOUT_MS",
-        "KAFKA_HEARTBEAT_INTERVAL_MS",
-        "KAFKA_FETCH_MAX_WAIT_MS",
-        "OUTBOX_POLL_INTERVAL_MS",
-        "KAFKA_COMMIT_INTERVAL_MS",
-        "METRICS_PORT",
+        (NotificationSettings, "SMTP_PORT"),
+        (Settings, "MAX_BODY_BYTES"),
+        (Settings, "KAFKA_SESSION_TIMEOUT_MS"),
+        (Settings, "KAFKA_HEARTBEAT_INTERVAL_MS"),
+        (Settings, "KAFKA_FETCH_MAX_WAIT_MS"),
+        (Settings, "OUTBOX_POLL_INTERVAL_MS"),
+        (Settings, "KAFKA_COMMIT_INTERVAL_MS"),
+        (Settings, "METRICS_PORT"),
+        (SubmissionSettings, "MAX_EVIDENCE_FILE_BYTES"),
+        (SubmissionSettings, "MAX_EVIDENCE_BYTES_PER_PROPOSAL"),
     ],
 )
-def test_bad_whole_number_names_the_variable(name: str) -> None:
+def test_bad_whole_number_names_the_variable(cls: type[Settings], name: str) -> None:
     with pytest.raises(SettingsError, match=name):
-        Settings.from_env("review", {name: "12.5"})
+        cls.from_env("review", {name: "12.5"})
 
 
 def test_from_the_environment_a_service_does_not_migrate_unless_told() -> None:
@@ -166,30 +221,32 @@ def test_from_the_environment_a_service_does_not_migrate_unless_told() -> None:
     ("raw", "expected"), [("1", True), ("ON", True), ("0", False), ("no", False)]
 )
 def test_bool_spellings(raw: str, expected: bool) -> None:
-    assert Settings.from_env("review", {"SMTP_STARTTLS": raw}).smtp_starttls is expected
+    settings = NotificationSettings.from_env(environ={"SMTP_STARTTLS": raw})
+    assert settings.smtp_starttls is expected
 
 
 def test_bad_bool_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="SMTP_STARTTLS"):
-        Settings.from_env("review", {"SMTP_STARTTLS": "maybe"})
+        NotificationSettings.from_env(environ={"SMTP_STARTTLS": "maybe"})
 
 
 def test_settings_error_is_a_value_error() -> None:
     assert issubclass(SettingsError, ValueError)
 
 
-def test_secrets_stay_out_of_repr() -> None:
-    settings = Settings.from_env("review", EVERY_VARIABLE)
-    text = repr(settings)
-    for secret in ("s3cret", "sms-token", "admin-token"):
+@pytest.mark.parametrize("cls", CLASSES)
+def test_secrets_stay_out_of_repr(cls: type[Settings]) -> None:
+    text = repr(cls.from_env("review", EVERY_VARIABLE))
+    for secret in ("s3cret", "sms-token", "admin-token", "minio-secret"):
         assert secret not in text
 
 
 def test_with_returns_a_changed_copy() -> None:
-    settings = Settings(service="review")
+    settings = NotificationSettings()
 
     changed = settings.with_(smtp_port=2525)
 
     assert changed.smtp_port == 2525
     assert settings.smtp_port == 1025
-    assert changed.service == "review"
+    assert changed.service == "notification"
+    assert isinstance(changed, NotificationSettings)

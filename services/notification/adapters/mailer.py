@@ -22,7 +22,7 @@ from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
 
 from services.notification.adapters.rendering import RenderedEmail
-from shared.settings import Settings
+from services.notification.config import NotificationSettings
 
 
 class PermanentSendError(Exception):
@@ -208,7 +208,7 @@ class SmtpMailer:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: NotificationSettings,
         tls: ssl.SSLContext | None = None,
         *,
         implicit_tls: bool | None = None,

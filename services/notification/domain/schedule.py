@@ -119,8 +119,3 @@ def next_digest_time(after: datetime, at: time, time_zone: str | None) -> dateti
     if candidate <= local:
         candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=tz)
     return candidate.astimezone(after.tzinfo)
-
-
-def parse_clock_time(text: str) -> time:
-    """``"07:30"`` -> time(7, 30); raises ``ValueError``."""
-    return _clock_time(text)

@@ -8,10 +8,11 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     attempt_login,
     caller,
+    create_once,
+    idempotent,
     now,
     refusals,
     review_settings,
@@ -32,6 +33,7 @@ from services.review.usecases import accounts, queries
 from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
 from shared.web import PROBLEM_JSON, ProblemSchema, bearer_token
+from shared.web.idempotency import IdempotencyHeaderSchema
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/v1", description="Log in; reviewer and secretariat accounts."
@@ -99,18 +101,22 @@ class Users(MethodView):
         return {"items": queries.list_users(work())}
 
     @blp.doc(security=SECURED)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(UserSchema)
+    @idempotent
     @blp.response(201, UserSchema)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
-    @blp.alt_response(409, description="The email has an account")
-    @blp.doc(**DOC)
+    @blp.alt_response(
+        409,
+        description="The email has an account, or a request with this Idempotency-Key "
+        "is still running",
+    )
     @refusals
-    def post(self, body: dict[str, Any]) -> Any:
+    def post(self, body: dict[str, Any], **_: Any) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
         who = secretariat()
         return create_once(
-            who,
             UserSchema(),
             lambda conn: accounts.create_user(body, who.id, ReviewWork.joining(conn, outbox)),
         )

@@ -7,9 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     caller,
+    create_once,
+    idempotent,
     refusals,
     review_settings,
     secretariat,
@@ -35,6 +36,7 @@ from services.review.store import outbox
 from services.review.usecases import cycles as cases
 from services.review.usecases import decisions, queries
 from services.review.usecases.work import ReviewWork
+from shared.web.idempotency import IdempotencyHeaderSchema
 
 blp = Blueprint(
     "cycles", __name__, url_prefix="/v1/cycles", description="Award cycles (secretariat)."
@@ -60,20 +62,25 @@ class Cycles(MethodView):
         return {"items": queries.list_cycles(work())}
 
     @blp.doc(security=SECURED)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(CycleSchema)
+    @idempotent
     @blp.response(201, CycleSchema)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
-    @blp.alt_response(422, description="Invalid fields or dates out of order")
-    @blp.doc(**DOC)
+    @blp.alt_response(409, description="A request with this Idempotency-Key is still running")
+    @blp.alt_response(
+        422,
+        description="Invalid fields or dates out of order, or an Idempotency-Key used with "
+        "another request",
+    )
     @refusals
-    def post(self, body: dict[str, Any]) -> Any:
+    def post(self, body: dict[str, Any], **_: Any) -> Any:
         """Create a cycle (default rubrics unless given); publishes `cycle.scheduled`."""
         who = secretariat()
         if body.get("disagreement_spread") is None:
             body["disagreement_spread"] = review_settings().disagreement_spread
         return create_once(
-            who,
             CycleSchema(),
             lambda conn: cases.create_cycle(body, who.id, ReviewWork.joining(conn, outbox)),
         )

@@ -1,7 +1,9 @@
-"""Who is calling the JSON API, and what the use cases' refusals become in HTTP."""
+"""Who is calling the JSON API, what the use cases' refusals become in HTTP, and
+``Idempotency-Key`` on the creating POSTs (``shared.web.idempotency``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,15 +13,18 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, request
 from flask_smorest import abort
+from marshmallow import Schema
 from sqlalchemy import Connection
 
 from services.review.config import ReviewSettings
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
+from services.review.store.tables import idempotency_keys
 from services.review.usecases import accounts, logins
 from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
 from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
+from shared.web.idempotency import Idempotency
 
 ADMIN_ID = "admin"
 SECRETARIAT = "secretariat"
@@ -130,6 +135,25 @@ def transaction() -> Iterator[Connection]:
     connection; the use case it runs joins it (``ReviewWork.joining``)."""
     with work() as uow:
         yield uow.conn
+
+
+def _caller_id() -> str:
+    return caller().id
+
+
+# Keys are per caller. Listed just above ``@blp.response``: it sees (and keeps) the
+# serialized answer, and the view's refusals come back to it as problem responses.
+idempotent = Idempotency(idempotency_keys, principal=_caller_id)
+
+
+def create_once(schema: Schema, create: Callable[[Connection], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``create`` in one transaction; under ``idempotent``, its answer commits with it."""
+    store_answer = idempotent.answer_within(201, lambda _body: {})
+    with transaction() as conn:
+        created = create(conn)
+        if store_answer is not None:
+            store_answer(conn, json.loads(json.dumps(schema.dump(created), default=str)))
+    return created
 
 
 def now() -> datetime:

@@ -20,6 +20,7 @@ from sqlalchemy.types import JSON
 
 from shared.events.inbox import inbox_table
 from shared.events.outbox import outbox_table
+from shared.web.idempotency import idempotency_table
 
 metadata = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -174,16 +175,9 @@ audit_log = Table(
     Column("after", JSON, nullable=True),
 )
 
-# Answers to creating POSTs sent with an Idempotency-Key, written with what they created.
-idempotency_keys = Table(
-    "review_idempotency_keys",
-    metadata,
-    Column("principal", String(36), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("body", JSON, nullable=False),
-    Column("created_at", _WHEN, nullable=False),
-)
+# Idempotency-Key on the creating POSTs (shared.web.idempotency): claimed first, and
+# the answer written with what the POST created.
+idempotency_keys = idempotency_table(metadata, "review_idempotency_keys")
 
 # Failed logins per email address and per client address (keys hashed), in the database
 # so that every web process counts the same failures; rows outside the window are pruned.

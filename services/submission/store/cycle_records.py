@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from services.submission.config import SubmissionSettings
 from services.submission.domain.window import Cycle
 from services.submission.store.registry import aware, iso
 from services.submission.store.tables import cycles
-from shared.settings import Settings
 
 
-def configured_cycle(settings: Settings) -> Cycle | None:
+def configured_cycle(settings: SubmissionSettings) -> Cycle | None:
     """The cycle named by ``SUBMISSION_CYCLE_ID``/``_OPENS_AT``/``_CLOSES_AT``, if complete."""
     if not (
         settings.submission_cycle_id

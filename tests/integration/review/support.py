@@ -20,7 +20,7 @@ from services.review.consumers import HANDLERS
 from shared.events.catalog import PROPOSAL_SUBMITTED, PROPOSAL_WITHDRAWN, spec_for
 from shared.events.envelope import Event, from_record
 from shared.events.inbox import dispatcher
-from shared.settings import Settings
+from shared.platform.settings import Settings
 
 ADMIN = "review-admin-token"
 PASSWORD = "correct horse battery"

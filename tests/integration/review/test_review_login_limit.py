@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from services.review.app import create_app
 from services.review.config import ReviewSettings
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.integration.review.support import ADMIN, PASSWORD, create_account, engine_of
 
 LIMITS = ReviewSettings(

@@ -17,7 +17,7 @@ from shared.events.envelope import Event, from_record, to_record
 from shared.events.inbox import Dispatcher
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.integration.review.support import (
     ADMIN,
     auth,

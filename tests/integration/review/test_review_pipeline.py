@@ -22,10 +22,11 @@ from services.review.config import ReviewSettings
 from services.review.domain.pipeline import DeadLetter, partition_lag, tail
 from services.submission import store as submission_store
 from services.submission.app import create_app as create_submission_app
+from services.submission.config import SubmissionSettings
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import Event
 from shared.events.outbox import add_to_outbox
-from shared.settings import Settings
+from shared.platform.settings import Settings
 from tests.conftest import DatabaseFactory
 from tests.integration.review.support import (
     ADMIN,
@@ -140,7 +141,7 @@ def test_lag_per_partition_and_the_last_dead_letters_come_from_the_broker(
 @pytest.fixture
 def submission_web(database_factory: DatabaseFactory) -> Iterator[str]:
     """The real submission web app on a port, with one event waiting in its outbox."""
-    app = create_submission_app(Settings(service="submission", database_url=database_factory()))
+    app = create_submission_app(SubmissionSettings(database_url=database_factory()))
     engine = app.extensions["inagara"].engine
     with engine.begin() as conn:
         add_to_outbox(

@@ -369,7 +369,7 @@ def test_a_retried_create_with_the_same_key_creates_nothing_twice(
     assert first.status_code == again.status_code == 201
     assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
     other = client.post("/v1/cycles", json={**body, "year": 2028}, headers=headers)
-    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["detail"]
     assert len(client.get("/v1/cycles", headers=auth(ADMIN)).json["items"]) == 2
     assert len(outbox_events(app, "cycle.scheduled")) == 2
 

@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 from deploy.local.stack import DEMO_PROPOSAL
 from services.submission import store
 from services.submission.app import create_app
+from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher
-from shared.settings import Settings
 
 ADMIN = "admin-token-for-tests"
 
@@ -36,8 +36,8 @@ def profile(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
+def settings(database_url: str, tmp_path: Path) -> SubmissionSettings:
+    return SubmissionSettings(
         service="submission",
         database_url=database_url,
         admin_token=ADMIN,
@@ -49,7 +49,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
+def app(settings: SubmissionSettings) -> Iterator[Flask]:
     app = create_app(settings)
     yield app
     app.extensions["inagara"].engine.dispose()

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from services.submission import store
 from services.submission.api.auth import KEY_CACHE_SECONDS
 from services.submission.app import create_app
+from services.submission.config import SubmissionSettings
 from services.submission.store.registry import RecentKeys
-from shared.settings import Settings
 from tests.integration.submission.conftest import Portal, auth
 
 
@@ -99,7 +99,7 @@ def test_a_revoked_key_is_refused_at_once(
 
 
 def test_another_process_refuses_a_revoked_key_within_the_cache_bound(
-    portal: Portal, settings: Settings, agency: dict[str, Any], admin_key: str
+    portal: Portal, settings: SubmissionSettings, agency: dict[str, Any], admin_key: str
 ) -> None:
     other = create_app(settings)  # another web process over the same database
     now = [100.0]

@@ -24,16 +24,16 @@ from services.submission.adapters.blobs import (
     s3_client,
 )
 from services.submission.app import create_app
-from shared.settings import Settings
+from services.submission.config import SubmissionSettings
 from tests.integration.submission.conftest import Portal
 
 
 @pytest.fixture(scope="module")
-def s3_settings() -> Iterator[Settings]:
+def s3_settings() -> Iterator[SubmissionSettings]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    settings = Settings(
+    settings = SubmissionSettings(
         service="submission",
         evidence_s3_bucket=f"evidence-{uuid.uuid4().hex[:8]}",
         evidence_s3_endpoint_url=f"http://127.0.0.1:{port}",
@@ -52,7 +52,7 @@ def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
         return MemoryBlobs()
     if request.param == "local":
         return LocalDirectoryBlobs(tmp_path / "evidence")
-    settings: Settings = request.getfixturevalue("s3_settings")
+    settings: SubmissionSettings = request.getfixturevalue("s3_settings")
     return blob_store(settings)
 
 
@@ -93,14 +93,14 @@ def test_keys_that_could_escape_are_refused(blobs: BlobStore, bad: str) -> None:
         blobs.put(bad, b"x", "image/png")
 
 
-def test_configuration_selects_the_store(s3_settings: Settings, tmp_path: Path) -> None:
+def test_configuration_selects_the_store(s3_settings: SubmissionSettings, tmp_path: Path) -> None:
     assert isinstance(blob_store(s3_settings), S3Blobs)
-    local = blob_store(Settings(service="submission", evidence_dir=str(tmp_path)))
+    local = blob_store(SubmissionSettings(service="submission", evidence_dir=str(tmp_path)))
     assert isinstance(local, LocalDirectoryBlobs) and local.root == tmp_path
 
 
 def test_the_api_stores_evidence_in_s3_when_configured(
-    s3_settings: Settings, settings: Settings
+    s3_settings: SubmissionSettings, settings: SubmissionSettings
 ) -> None:
     app = create_app(
         settings.with_(
@@ -141,7 +141,7 @@ def test_the_api_stores_evidence_in_s3_when_configured(
 
 
 def test_storage_that_does_not_answer_is_a_503_and_stores_nothing(
-    settings: Settings, tmp_path: Path
+    settings: SubmissionSettings, tmp_path: Path
 ) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the evidence directory should be")
@@ -167,7 +167,7 @@ def test_storage_that_does_not_answer_is_a_503_and_stores_nothing(
 
 
 def test_an_s3_store_that_is_down_is_blob_unavailable() -> None:
-    down = Settings(
+    down = SubmissionSettings(
         service="submission",
         evidence_s3_bucket="b",
         evidence_s3_endpoint_url=f"http://127.0.0.1:{free_port()}",

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from services.submission.app import create_app
-from shared.settings import Settings
+from services.submission.config import SubmissionSettings
 from tests.integration.submission import review_events as ev
 from tests.integration.submission.conftest import Portal, profile
 
@@ -92,7 +92,7 @@ def test_several_open_cycles_need_a_choice(portal: Portal, admin_key: str) -> No
 
 
 @pytest.fixture
-def closed_configured_app(settings: Settings) -> Iterator[Flask]:
+def closed_configured_app(settings: SubmissionSettings) -> Iterator[Flask]:
     app = create_app(
         settings.with_(
             submission_cycle_id="2026",

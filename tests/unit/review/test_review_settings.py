@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.review.config import ReviewSettings
-from shared.settings import SettingsError
+from shared.platform.settings import SettingsError
 
 
 def test_defaults_and_every_variable() -> None:

@@ -1,0 +1,28 @@
+"""What only the submission service reads from its environment, on top of the base ``Settings``.
+
+Evidence storage (a local directory, or an S3 bucket when ``EVIDENCE_S3_BUCKET``
+is set), the evidence size limits and the cycle configured from the environment.
+``docs/CONFIGURATION.md`` and ``docker-compose.yml`` list them with the shared ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.platform.settings import Settings, env, moment
+
+
+@dataclass(frozen=True)
+class SubmissionSettings(Settings):
+    service: str = "submission"
+    evidence_dir: str = env("EVIDENCE_DIR", "var/evidence")
+    evidence_s3_bucket: str = env("EVIDENCE_S3_BUCKET", "")
+    evidence_s3_endpoint_url: str = env("EVIDENCE_S3_ENDPOINT_URL", "")
+    evidence_s3_region: str = env("EVIDENCE_S3_REGION", "")
+    evidence_s3_access_key_id: str = env("EVIDENCE_S3_ACCESS_KEY_ID", "")
+    evidence_s3_secret_access_key: str = env("EVIDENCE_S3_SECRET_ACCESS_KEY", "", secret=True)
+    max_evidence_file_bytes: int = env("MAX_EVIDENCE_FILE_BYTES", 10_485_760)
+    max_evidence_bytes_per_proposal: int = env("MAX_EVIDENCE_BYTES_PER_PROPOSAL", 52_428_800)
+    submission_cycle_id: str = env("SUBMISSION_CYCLE_ID", "")
+    submission_opens_at: str = env("SUBMISSION_OPENS_AT", "", moment)
+    submission_closes_at: str = env("SUBMISSION_CLOSES_AT", "", moment)
