@@ -22,7 +22,6 @@ from services.submission.store.tables import (
     proposals,
     timeline,
 )
-from services.submission.usecases.proposals import get_proposal, proposal_view
 
 __all__ = [
     "Caller",
@@ -35,13 +34,11 @@ __all__ = [
     "cycles",
     "evidence",
     "find_agency_by_code",
-    "get_proposal",
     "idempotency_keys",
     "inbox",
     "metadata",
     "outbox",
     "proposal_versions",
-    "proposal_view",
     "proposals",
     "timeline",
 ]

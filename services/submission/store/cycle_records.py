@@ -68,3 +68,16 @@ def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
         conn.execute(insert(cycles).values(id=payload["cycle_id"], **values))
     elif aware(row.scheduled_at) <= payload["scheduled_at"]:
         conn.execute(update(cycles).where(cycles.c.id == payload["cycle_id"]).values(**values))
+
+
+class CycleStore:
+    """The cycles this service knows, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def known(self, configured: Cycle | None = None) -> list[Cycle]:
+        return known_cycles(self._conn, configured)
+
+    def save_scheduled(self, payload: dict[str, Any]) -> None:
+        save_scheduled(self._conn, payload)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from services.submission import domain
 from services.submission.store.tables import agencies, api_keys
@@ -194,30 +194,67 @@ _KEY_LOOKUP = (
 _RECORD_USE = update(api_keys).where(api_keys.c.id == bindparam("key_id"))
 
 
-def authenticate(engine: Engine, secret: str) -> Caller | None:
-    """The agency a presented API key belongs to, or None (unknown, wrong or revoked)."""
+def authenticate(conn: Connection, secret: str) -> Caller | None:
+    """The agency a presented API key belongs to, or None (unknown, wrong or revoked).
+
+    Records the key's use, at most once a minute so that reads do not all become writes.
+    """
     prefix = domain.key_prefix(secret)
     if prefix is None:
         return None
-    with engine.begin() as conn:
-        row = conn.execute(_KEY_LOOKUP, {"prefix": prefix}).first()
-        if row is None or row.revoked_at is not None:
-            return None
-        if not hmac.compare_digest(row.secret_hash, domain.hash_secret(secret)):
-            return None
-        now = datetime.now(UTC)
-        # Record use at most once a minute so that reads do not all become writes.
-        if row.last_used_at is None or aware(row.last_used_at) < now - timedelta(minutes=1):
-            conn.execute(_RECORD_USE, {"key_id": row.id, "last_used_at": now})
-        agency = domain.Agency(
-            row.agency_id,
-            row.code,
-            row.name,
-            row.contact_email,
-            row.contact_phone,
-            bool(row.allow_drafter_submit),
-        )
-        return Caller(agency, row.role, row.id)
+    row = conn.execute(_KEY_LOOKUP, {"prefix": prefix}).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, domain.hash_secret(secret)):
+        return None
+    now = datetime.now(UTC)
+    if row.last_used_at is None or aware(row.last_used_at) < now - timedelta(minutes=1):
+        conn.execute(_RECORD_USE, {"key_id": row.id, "last_used_at": now})
+    agency = domain.Agency(
+        row.agency_id,
+        row.code,
+        row.name,
+        row.contact_email,
+        row.contact_phone,
+        bool(row.allow_drafter_submit),
+    )
+    return Caller(agency, row.role, row.id)
+
+
+class Registry:
+    """Agencies and their keys, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def create_agency(self, **fields: Any) -> domain.Agency:
+        return create_agency(self._conn, **fields)
+
+    def get_agency(self, agency_id: str) -> dict[str, Any] | None:
+        return get_agency(self._conn, agency_id)
+
+    def find_agency_by_code(self, code: str) -> domain.Agency | None:
+        return find_agency_by_code(self._conn, code)
+
+    def list_agencies(self) -> list[dict[str, Any]]:
+        return list_agencies(self._conn)
+
+    def update_agency(self, agency_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return update_agency(self._conn, agency_id, changes)
+
+    def issue_api_key(
+        self, agency_id: str, role: str, label: str | None
+    ) -> tuple[domain.NewApiKey, dict[str, Any]]:
+        return issue_api_key(self._conn, agency_id, role, label)
+
+    def list_api_keys(self, agency_id: str) -> list[dict[str, Any]]:
+        return list_api_keys(self._conn, agency_id)
+
+    def revoke_api_key(self, agency_id: str, key_id: str) -> bool:
+        return revoke_api_key(self._conn, agency_id, key_id)
+
+    def authenticate(self, secret: str) -> Caller | None:
+        return authenticate(self._conn, secret)
 
 
 class RecentKeys:
@@ -243,16 +280,16 @@ class RecentKeys:
         self._clock = clock
         self._callers: dict[str, tuple[float, Caller]] = {}
 
-    def authenticate(self, engine: Engine, secret: str) -> Caller | None:
-        """``authenticate``, answered from memory while the last answer is young enough."""
+    def authenticate(self, lookup: Callable[[str], Caller | None], secret: str) -> Caller | None:
+        """``lookup(secret)``, answered from memory while the last answer is young enough."""
         if self.ttl_s <= 0:
-            return authenticate(engine, secret)
+            return lookup(secret)
         digest = domain.hash_secret(secret)
         now = self._clock()
         found = self._callers.get(digest)
         if found is not None and now < found[0]:
             return found[1]
-        caller = authenticate(engine, secret)
+        caller = lookup(secret)
         if caller is None:
             self._callers.pop(digest, None)
             return None
