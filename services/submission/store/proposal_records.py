@@ -29,9 +29,14 @@ class ProposalStore:
             )
         ).first()
 
-    def find_any(self, proposal_id: str) -> Any:
-        """Any agency's proposal row, or None (for facts from the review service)."""
-        return self._conn.execute(select(proposals).where(proposals.c.id == proposal_id)).first()
+    def standing(self, proposal_id: str) -> Any:
+        """Any agency's proposal's id, status and submitted version, or None (what a
+        fact from the review service is projected onto)."""
+        return self._conn.execute(
+            select(proposals.c.id, proposals.c.status, proposals.c.submitted_version).where(
+                proposals.c.id == proposal_id
+            )
+        ).first()
 
     def add(self, row: dict[str, Any]) -> None:
         self._conn.execute(_INSERT_PROPOSAL, row)

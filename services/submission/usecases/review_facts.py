@@ -48,7 +48,7 @@ def record_review_fact(command: RecordReviewFact, uow: SubmissionWork) -> bool:
     """
     event_type, data = command.event_type, command.data
     with uow:
-        row = uow.proposals.find_any(data["proposal_id"])
+        row = uow.proposals.standing(data["proposal_id"])
         if row is None:
             return False
         number = None

@@ -26,7 +26,7 @@ class FakeProposals:
         row = self.rows.get(proposal_id)
         return row if row is not None and row.agency_id == agency_id else None
 
-    def find_any(self, proposal_id: str) -> Any:
+    def standing(self, proposal_id: str) -> Any:
         return self.rows.get(proposal_id)
 
     def add(self, row: dict[str, Any]) -> None:
