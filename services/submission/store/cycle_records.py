@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from services.submission.domain.window import Cycle
-from services.submission.store.registry import aware, iso
+from services.submission.store.registry import aware
 from services.submission.store.tables import cycles
 from shared.settings import Settings
 
@@ -40,16 +40,6 @@ def known_cycles(conn: Connection, configured: Cycle | None = None) -> list[Cycl
     if configured and all(c.id != configured.id for c in found):
         found.append(configured)
     return found
-
-
-def cycle_view(cycle: Cycle, now: datetime) -> dict[str, Any]:
-    return {
-        "id": cycle.id,
-        "name": cycle.name,
-        "opens_at": iso(cycle.opens_at),
-        "closes_at": iso(cycle.closes_at),
-        "open_now": cycle.is_open(now),
-    }
 
 
 def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:

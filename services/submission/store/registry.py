@@ -79,60 +79,16 @@ def find_agency_by_code(conn: Connection, code: str) -> domain.Agency | None:
     return _agency(row) if row else None
 
 
-def agency_view(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "code": row.code,
-        "name": row.name,
-        "type": row.type,
-        "parent_id": row.parent_id,
-        "contact_email": row.contact_email,
-        "contact_phone": row.contact_phone,
-        "allow_drafter_submit": bool(row.allow_drafter_submit),
-        "created_at": iso(row.created_at),
-    }
-
-
-def get_agency(conn: Connection, agency_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(agencies).where(agencies.c.id == agency_id)).first()
-    return agency_view(row) if row else None
-
-
-def list_agencies(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(agencies).order_by(agencies.c.code)).all()
-    return [agency_view(row) for row in rows]
-
-
-def update_agency(conn: Connection, agency_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    if changes:
-        conn.execute(update(agencies).where(agencies.c.id == agency_id).values(**changes))
-    view = get_agency(conn, agency_id)
-    assert view is not None
-    return view
-
-
 def add_api_key(
     conn: Connection, agency_id: str, role: str = domain.AGENCY_ADMIN, label: str | None = None
 ) -> domain.NewApiKey:
     return issue_api_key(conn, agency_id, role, label)[0]
 
 
-def key_view(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "prefix": row.prefix,
-        "role": row.role,
-        "label": row.label,
-        "created_at": iso(row.created_at),
-        "last_used_at": iso(row.last_used_at),
-        "revoked_at": iso(row.revoked_at),
-    }
-
-
 def issue_api_key(
     conn: Connection, agency_id: str, role: str, label: str | None
-) -> tuple[domain.NewApiKey, dict[str, Any]]:
-    """A new key for the agency: the minted secret and the stored record's view."""
+) -> tuple[domain.NewApiKey, Any]:
+    """A new key for the agency: the minted secret and the stored row."""
     key = domain.mint_api_key()
     key_id = str(uuid.uuid4())
     conn.execute(
@@ -146,17 +102,7 @@ def issue_api_key(
             created_at=datetime.now(UTC),
         )
     )
-    row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).one()
-    return key, key_view(row)
-
-
-def list_api_keys(conn: Connection, agency_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(api_keys)
-        .where(api_keys.c.agency_id == agency_id)
-        .order_by(api_keys.c.created_at, api_keys.c.id)
-    ).all()
-    return [key_view(row) for row in rows]
+    return key, conn.execute(select(api_keys).where(api_keys.c.id == key_id)).one()
 
 
 def revoke_api_key(conn: Connection, agency_id: str, key_id: str) -> bool:
@@ -230,25 +176,35 @@ class Registry:
     def create_agency(self, **fields: Any) -> domain.Agency:
         return create_agency(self._conn, **fields)
 
-    def get_agency(self, agency_id: str) -> dict[str, Any] | None:
-        return get_agency(self._conn, agency_id)
-
     def find_agency_by_code(self, code: str) -> domain.Agency | None:
         return find_agency_by_code(self._conn, code)
 
-    def list_agencies(self) -> list[dict[str, Any]]:
-        return list_agencies(self._conn)
+    def agency(self, agency_id: str) -> Any:
+        """The agency's row, or None."""
+        return self._conn.execute(select(agencies).where(agencies.c.id == agency_id)).first()
 
-    def update_agency(self, agency_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        return update_agency(self._conn, agency_id, changes)
+    def agencies(self) -> list[Any]:
+        """Every agency's row, by code."""
+        return list(self._conn.execute(select(agencies).order_by(agencies.c.code)).all())
+
+    def update_agency(self, agency_id: str, changes: dict[str, Any]) -> None:
+        if changes:
+            self._conn.execute(update(agencies).where(agencies.c.id == agency_id).values(**changes))
 
     def issue_api_key(
         self, agency_id: str, role: str, label: str | None
-    ) -> tuple[domain.NewApiKey, dict[str, Any]]:
+    ) -> tuple[domain.NewApiKey, Any]:
         return issue_api_key(self._conn, agency_id, role, label)
 
-    def list_api_keys(self, agency_id: str) -> list[dict[str, Any]]:
-        return list_api_keys(self._conn, agency_id)
+    def api_keys(self, agency_id: str) -> list[Any]:
+        """The agency's keys' rows, oldest first."""
+        return list(
+            self._conn.execute(
+                select(api_keys)
+                .where(api_keys.c.agency_id == agency_id)
+                .order_by(api_keys.c.created_at, api_keys.c.id)
+            ).all()
+        )
 
     def revoke_api_key(self, agency_id: str, key_id: str) -> bool:
         return revoke_api_key(self._conn, agency_id, key_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.submission import domain
-from services.submission.store.registry import Caller
+from services.submission.store.registry import Caller, iso
 from services.submission.usecases.work import SubmissionWork
 
 
@@ -19,6 +19,39 @@ class UnknownParent(LookupError):
     """The parent agency named does not exist."""
 
 
+def agency_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "name": row.name,
+        "type": row.type,
+        "parent_id": row.parent_id,
+        "contact_email": row.contact_email,
+        "contact_phone": row.contact_phone,
+        "allow_drafter_submit": bool(row.allow_drafter_submit),
+        "created_at": iso(row.created_at),
+    }
+
+
+def key_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "prefix": row.prefix,
+        "role": row.role,
+        "label": row.label,
+        "created_at": iso(row.created_at),
+        "last_used_at": iso(row.last_used_at),
+        "revoked_at": iso(row.revoked_at),
+    }
+
+
+def _agency(uow: SubmissionWork, agency_id: str) -> Any:
+    row = uow.registry.agency(agency_id)
+    if row is None:
+        raise AgencyNotFound(agency_id)
+    return row
+
+
 def authenticate_key(secret: str, uow: SubmissionWork) -> Caller | None:
     """The caller of a presented API key, or None (unknown, wrong or revoked)."""
     with uow:
@@ -26,7 +59,7 @@ def authenticate_key(secret: str, uow: SubmissionWork) -> Caller | None:
 
 
 def _parent_exists(uow: SubmissionWork, parent_id: str | None) -> None:
-    if parent_id is not None and uow.registry.get_agency(parent_id) is None:
+    if parent_id is not None and uow.registry.agency(parent_id) is None:
         raise UnknownParent(parent_id)
 
 
@@ -35,28 +68,27 @@ def register_agency(fields: dict[str, Any], uow: SubmissionWork) -> dict[str, An
     with uow:
         _parent_exists(uow, fields.get("parent_id"))
         agency = uow.registry.create_agency(**fields)
-        view = uow.registry.get_agency(agency.id)
-    assert view is not None
-    return view
+        return agency_view(_agency(uow, agency.id))
 
 
 def list_agencies(uow: SubmissionWork) -> list[dict[str, Any]]:
     with uow:
-        return uow.registry.list_agencies()
+        return [agency_view(row) for row in uow.registry.agencies()]
 
 
 def get_agency(agency_id: str, uow: SubmissionWork) -> dict[str, Any] | None:
     with uow:
-        return uow.registry.get_agency(agency_id)
+        row = uow.registry.agency(agency_id)
+    return agency_view(row) if row is not None else None
 
 
 def update_agency(agency_id: str, changes: dict[str, Any], uow: SubmissionWork) -> dict[str, Any]:
     """Change an agency. Raises ``AgencyNotFound`` or ``UnknownParent``."""
     with uow:
         _parent_exists(uow, changes.get("parent_id"))
-        if uow.registry.get_agency(agency_id) is None:
-            raise AgencyNotFound(agency_id)
-        return uow.registry.update_agency(agency_id, changes)
+        _agency(uow, agency_id)
+        uow.registry.update_agency(agency_id, changes)
+        return agency_view(_agency(uow, agency_id))
 
 
 @dataclass(frozen=True)
@@ -69,18 +101,16 @@ class IssueKey:
 def issue_key(command: IssueKey, uow: SubmissionWork) -> dict[str, Any]:
     """A new key: its record and, this once, its secret. Raises ``AgencyNotFound``."""
     with uow:
-        if uow.registry.get_agency(command.agency_id) is None:
-            raise AgencyNotFound(command.agency_id)
-        key, view = uow.registry.issue_api_key(command.agency_id, command.role, command.label)
-    return {**view, "secret": key.secret}
+        _agency(uow, command.agency_id)
+        key, row = uow.registry.issue_api_key(command.agency_id, command.role, command.label)
+    return {**key_view(row), "secret": key.secret}
 
 
 def list_keys(agency_id: str, uow: SubmissionWork) -> list[dict[str, Any]]:
     """The agency's keys, never their secrets. Raises ``AgencyNotFound``."""
     with uow:
-        if uow.registry.get_agency(agency_id) is None:
-            raise AgencyNotFound(agency_id)
-        return uow.registry.list_api_keys(agency_id)
+        _agency(uow, agency_id)
+        return [key_view(row) for row in uow.registry.api_keys(agency_id)]
 
 
 def revoke_key(agency_id: str, key_id: str, uow: SubmissionWork) -> bool:

@@ -6,8 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from services.submission.domain.window import Cycle
-from services.submission.store.cycle_records import cycle_view
+from services.submission.store.registry import iso
 from services.submission.usecases.work import SubmissionWork
+
+
+def cycle_view(cycle: Cycle, now: datetime) -> dict[str, Any]:
+    return {
+        "id": cycle.id,
+        "name": cycle.name,
+        "opens_at": iso(cycle.opens_at),
+        "closes_at": iso(cycle.closes_at),
+        "open_now": cycle.is_open(now),
+    }
 
 
 def list_cycles(

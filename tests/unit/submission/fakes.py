@@ -194,12 +194,12 @@ class FakeReviewers:
 
 @dataclass
 class FakeRegistry:
-    """Agencies by id, as their views; enough for the use cases that read them."""
+    """Agencies' rows by id; enough for the use cases that read them."""
 
-    agencies: dict[str, dict[str, Any]]
+    rows: dict[str, SimpleNamespace]
 
-    def get_agency(self, agency_id: str) -> dict[str, Any] | None:
-        return self.agencies.get(agency_id)
+    def agency(self, agency_id: str) -> Any:
+        return self.rows.get(agency_id)
 
 
 class FakeSubmissionWork(FakeUnitOfWork):
