@@ -21,8 +21,8 @@ from sqlalchemy import Connection
 
 from services.submission import domain
 from services.submission.domain import lifecycle, timeline, window
-from services.submission.store.changes import submission_event, withdrawal_event
 from services.submission.store.registry import Caller, aware, iso
+from services.submission.usecases.events import submission_event, withdrawal_event
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import PROPOSALS
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from services.submission.store.changes import TimelineStore
 from services.submission.store.cycle_records import CycleStore
 from services.submission.store.evidence_records import EvidenceStore
 from services.submission.store.participation import ParticipationStore
 from services.submission.store.proposal_records import ProposalStore, VersionStore
 from services.submission.store.registry import Registry
 from services.submission.store.reviewer_slots import ReviewerSlots
+from services.submission.store.timeline_records import TimelineStore
 from shared.events.unit_of_work import UnitOfWork
 
 

@@ -1,19 +1,14 @@
-"""What a proposal change leaves behind besides its row: the events it raises for
-the outbox (built here from the domain's changes) and the entries of the proposal's
-timeline."""
+"""The events a proposal change raises for the outbox, built from the domain's
+changes in the catalog's form."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from marshmallow import Schema
-from sqlalchemy import Connection, insert, select
 
 from services.submission import domain
-from services.submission.store.tables import timeline
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
@@ -88,44 +83,3 @@ def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
             "reason": withdrawn.reason,
         },
     )
-
-
-_INSERT_TIMELINE = insert(timeline)  # built once; the values go in as parameters
-
-
-class TimelineStore:
-    """Every step of a proposal in both services, as the agency sees it."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def add(
-        self,
-        proposal_id: str,
-        type: str,
-        version: int | None,
-        at: datetime,
-        facts: dict[str, Any] | None = None,
-        event_id: str | None = None,
-    ) -> None:
-        self._conn.execute(
-            _INSERT_TIMELINE,
-            {
-                "proposal_id": proposal_id,
-                "event_id": event_id or str(uuid.uuid4()),
-                "type": type,
-                "version": version,
-                "at": at if at.tzinfo else at.replace(tzinfo=UTC),
-                "facts": facts or {},
-            },
-        )
-
-    def entries(self, proposal_id: str) -> list[Any]:
-        """The proposal's steps, oldest first."""
-        return list(
-            self._conn.execute(
-                select(timeline)
-                .where(timeline.c.proposal_id == proposal_id)
-                .order_by(timeline.c.at, timeline.c.id)
-            ).all()
-        )
