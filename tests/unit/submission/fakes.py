@@ -202,6 +202,16 @@ class FakeRegistry:
         return self.rows.get(agency_id)
 
 
+@dataclass
+class FakeParticipation:
+    """Submissions per agency, as the SQL would count them."""
+
+    counted: list[dict[str, Any]]
+
+    def submitted_per_agency(self, cycle_id: str) -> list[dict[str, Any]]:
+        return self.counted
+
+
 class FakeSubmissionWork(FakeUnitOfWork):
     """``SubmissionWork`` without a database: the stores above, shared by every use."""
 
@@ -214,7 +224,7 @@ class FakeSubmissionWork(FakeUnitOfWork):
         self.cycles = FakeCycles()
         self.reviewers = FakeReviewers()
         self.registry = FakeRegistry({})
-        self.answered: list[dict[str, Any]] = []
+        self.participation = FakeParticipation([])
 
     @property
     def conn(self) -> Any:

@@ -10,7 +10,8 @@ import pytest
 from services.submission.adapters.blobs import MemoryBlobs
 from services.submission.domain import evidence as rules
 from services.submission.domain import lifecycle
-from services.submission.usecases import agencies, evidence, review_facts
+from services.submission.domain.window import Cycle
+from services.submission.usecases import agencies, cycles, evidence, review_facts
 from services.submission.usecases import proposals as usecases
 from tests.unit.submission.fakes import FakeSubmissionWork, caller
 
@@ -123,3 +124,29 @@ def test_a_key_for_an_unknown_agency_is_refused() -> None:
     with pytest.raises(agencies.AgencyNotFound):
         agencies.issue_key(agencies.IssueKey("nope", "drafter"), uow)
     assert uow.rolled_back == 1
+
+
+def test_a_parent_that_does_not_exist_refuses_the_change() -> None:
+    uow = FakeSubmissionWork()
+    with pytest.raises(agencies.UnknownParent):
+        agencies.update_agency("ag-1", {"parent_id": "nope"}, uow)
+    assert uow.rolled_back == 1
+
+
+def test_the_configured_cycle_is_listed_unless_one_was_announced_with_its_id() -> None:
+    uow = FakeSubmissionWork()
+    configured = Cycle("2026", "configured", AT, AT.replace(month=4))
+    assert [c["name"] for c in cycles.list_cycles(configured, AT, uow)] == ["configured"]
+    uow.cycles.announced.append(Cycle("2026", "announced", AT, AT.replace(month=5)))
+    (listed,) = cycles.list_cycles(configured, AT, uow)
+    assert (listed["name"], listed["open_now"]) == ("announced", True)
+
+
+def test_participation_names_the_agencies_without_a_submission() -> None:
+    uow = FakeSubmissionWork()
+    uow.participation.counted = [
+        {"agency_id": "ag-1", "code": "A", "submitted": 2},
+        {"agency_id": "ag-2", "code": "B", "submitted": 0},
+    ]
+    report = cycles.get_participation("2026", uow)
+    assert [a["code"] for a in report["without_submission"]] == ["B"]
