@@ -17,6 +17,8 @@ from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.config import SubmissionSettings
 from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
+from services.submission.usecases.agencies import EnrolAgency, enrol_agency
+from services.submission.usecases.work import SubmissionWork
 from shared.web import create_service_app, require_credentials_first
 
 DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
@@ -79,10 +81,7 @@ def _register_commands(app: Flask, engine: Engine) -> None:
         code: str, name: str, type_: str, email: str | None, phone: str | None, role: str
     ) -> None:
         """Register an agency (if new) and print a fresh API key for it."""
-        with engine.begin() as conn:
-            agency = store.find_agency_by_code(conn, code) or store.create_agency(
-                conn, code, name, type_, email, phone
-            )
-            key = store.add_api_key(conn, agency.id, role)
+        command = EnrolAgency(code, name, type_, email, phone, role)
+        agency, secret = enrol_agency(command, SubmissionWork(engine, store.outbox))
         click.echo(f"agency_id={agency.id}")
-        click.echo(f"api_key={key.secret}")
+        click.echo(f"api_key={secret}")

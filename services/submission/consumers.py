@@ -1,7 +1,8 @@
 """One function per review event type; each runs inside the inbox transaction.
 
 The payload is validated with its catalog schema (an invalid one is poison:
-the consumer dead-letters it) and handed to the store as JSON again.
+the consumer dead-letters it) and handed to its use case as JSON again, in a unit
+of work that joins the inbox transaction.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.submission.store import cycle_records
+from services.submission.store.tables import outbox
 from services.submission.usecases import review_facts as review
+from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
     PROPOSAL_AWARDED,
@@ -45,7 +47,8 @@ MOMENT = {
 
 
 def schedule_cycle(conn: Connection, event: Event) -> None:
-    cycle_records.save_scheduled(conn, spec_for(CYCLE_SCHEDULED).validator.load(event.data))
+    payload = spec_for(CYCLE_SCHEDULED).validator.load(event.data)
+    review.schedule_cycle(payload, SubmissionWork.joining(conn, outbox))
 
 
 def record_review_fact(event_type: str) -> Handler:
@@ -54,9 +57,10 @@ def record_review_fact(event_type: str) -> Handler:
 
     def handle(conn: Connection, event: Event) -> None:
         loaded: dict[str, Any] = schema.load(event.data)
-        review.apply_review_event(
-            conn, event_type, event.id, loaded[MOMENT[event_type]], schema.dump(loaded)
+        fact = review.RecordReviewFact(
+            event_type, event.id, loaded[MOMENT[event_type]], schema.dump(loaded)
         )
+        review.record_review_fact(fact, SubmissionWork.joining(conn, outbox))
 
     handle.__name__ = f"record_{event_type.replace('.', '_')}"
     return handle

@@ -6,7 +6,7 @@ an agency's own ``agency_admin`` key manages its keys and its contact details.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Response, g, url_for
 from flask_smorest import Blueprint, abort
@@ -20,6 +20,7 @@ from services.submission.api.auth import (
     agency_required,
     caller,
     ctx,
+    work,
 )
 from services.submission.api.errors import BODY_PROBLEMS, problems
 from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
@@ -34,7 +35,7 @@ from services.submission.api.schemas import (
     KeyListSchema,
     WhoAmISchema,
 )
-from services.submission.store import registry as store
+from services.submission.usecases import agencies as usecases
 
 blp = Blueprint(
     "agencies",
@@ -54,12 +55,14 @@ OWN_AGENCY = {
 SELF_CHANGEABLE = {"contact_email", "contact_phone", "allow_drafter_submit"}
 
 
-def _parent_exists(parent_id: str | None) -> None:
-    if parent_id is None:
-        return
-    with ctx().engine.connect() as conn:
-        if store.get_agency(conn, parent_id) is None:
-            abort(422, errors={"parent_id": ["No agency with this id."]})
+def _no_parent() -> NoReturn:
+    abort(422, errors={"parent_id": ["No agency with this id."]})
+    raise AssertionError("abort raises")
+
+
+def _no_agency() -> NoReturn:
+    abort(404, message="No agency with this id.")
+    raise AssertionError("abort raises")
 
 
 @blp.route("/agencies", methods=["POST"])
@@ -79,15 +82,14 @@ def _parent_exists(parent_id: str | None) -> None:
 @idempotent
 def create_agency(body: dict[str, Any], **_: Any) -> Response:
     """Register an agency (code, name, type, parent, contact)."""
-    _parent_exists(body.get("parent_id"))
     try:
-        with ctx().engine.begin() as conn:
-            agency = store.create_agency(conn, **body)
-            view = store.get_agency(conn, agency.id)
+        view = usecases.register_agency(body, work())
+    except usecases.UnknownParent:
+        _no_parent()
     except IntegrityError:
         abort(409, message=f"An agency with code {body['code']!r} is registered already.")
     response = json_response(view, 201)
-    response.headers["Location"] = url_for("agencies.get_agency", agency_id=agency.id)
+    response.headers["Location"] = url_for("agencies.get_agency", agency_id=view["id"])
     return response
 
 
@@ -98,8 +100,7 @@ def create_agency(body: dict[str, Any], **_: Any) -> Response:
 @problems(blp, ADMIN_ONLY)
 def list_agencies() -> Response:
     """Every registered agency, by code."""
-    with ctx().engine.connect() as conn:
-        return json_response({"items": store.list_agencies(conn)})
+    return json_response({"items": usecases.list_agencies(work())})
 
 
 @blp.route("/agencies/<string:agency_id>", methods=["GET"])
@@ -109,10 +110,9 @@ def list_agencies() -> Response:
 @problems(blp, OWN_AGENCY)
 def get_agency(agency_id: str) -> Response:
     """One agency."""
-    with ctx().engine.connect() as conn:
-        found = store.get_agency(conn, agency_id)
+    found = usecases.get_agency(agency_id, work())
     if found is None:
-        abort(404, message="No agency with this id.")
+        _no_agency()
     return json_response(found)
 
 
@@ -134,11 +134,12 @@ def update_agency(body: dict[str, Any], agency_id: str) -> Response:
         )
     if body.get("parent_id") == agency_id:
         abort(422, errors={"parent_id": ["An agency cannot be its own parent."]})
-    _parent_exists(body.get("parent_id"))
-    with ctx().engine.begin() as conn:
-        if store.get_agency(conn, agency_id) is None:
-            abort(404, message="No agency with this id.")
-        view = store.update_agency(conn, agency_id, body)
+    try:
+        view = usecases.update_agency(agency_id, body, work())
+    except usecases.UnknownParent:
+        _no_parent()
+    except usecases.AgencyNotFound:
+        _no_agency()
     ctx().keys.forget()  # its keys' callers carry the agency as it was
     return json_response(view)
 
@@ -156,11 +157,11 @@ def update_agency(body: dict[str, Any], agency_id: str) -> Response:
 @idempotent
 def create_key(body: dict[str, Any], agency_id: str, **_: Any) -> Response:
     """A new API key for the agency. The secret is in this answer only; store it now."""
-    with ctx().engine.begin() as conn:
-        if store.get_agency(conn, agency_id) is None:
-            abort(404, message="No agency with this id.")
-        key, view = store.issue_api_key(conn, agency_id, body["role"], body.get("label"))
-    return json_response({**view, "secret": key.secret}, 201)
+    command = usecases.IssueKey(agency_id, body["role"], body.get("label"))
+    try:
+        return json_response(usecases.issue_key(command, work()), 201)
+    except usecases.AgencyNotFound:
+        _no_agency()
 
 
 @blp.route("/agencies/<string:agency_id>/keys", methods=["GET"])
@@ -170,10 +171,10 @@ def create_key(body: dict[str, Any], agency_id: str, **_: Any) -> Response:
 @problems(blp, OWN_AGENCY)
 def list_keys(agency_id: str) -> Response:
     """The agency's keys: prefix, role, last use; never the secret."""
-    with ctx().engine.connect() as conn:
-        if store.get_agency(conn, agency_id) is None:
-            abort(404, message="No agency with this id.")
-        return json_response({"items": store.list_api_keys(conn, agency_id)})
+    try:
+        return json_response({"items": usecases.list_keys(agency_id, work())})
+    except usecases.AgencyNotFound:
+        _no_agency()
 
 
 @blp.route("/agencies/<string:agency_id>/keys/<string:key_id>", methods=["DELETE"])
@@ -187,9 +188,8 @@ def revoke_key(agency_id: str, key_id: str) -> Response:
     It is refused from the next request on by the web process that revoked it, and by
     every other one within 2 seconds (each remembers a key it accepted that long).
     """
-    with ctx().engine.begin() as conn:
-        if not store.revoke_api_key(conn, agency_id, key_id):
-            abort(404, message="No key with this id for this agency.")
+    if not usecases.revoke_key(agency_id, key_id, work()):
+        abort(404, message="No key with this id for this agency.")
     ctx().keys.forget()
     return Response(status=204)
 
@@ -202,8 +202,7 @@ def revoke_key(agency_id: str, key_id: str) -> Response:
 def who_am_i() -> Response:
     """The agency and role of the calling key: what a portal shows after login."""
     me = caller()
-    with ctx().engine.connect() as conn:
-        agency = store.get_agency(conn, me.agency.id)
+    agency = usecases.get_agency(me.agency.id, work())
     return json_response(
         {
             "agency": agency,

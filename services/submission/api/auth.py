@@ -22,6 +22,9 @@ from services.submission.adapters.blobs import BlobStore
 from services.submission.config import SubmissionSettings
 from services.submission.domain.window import Cycle
 from services.submission.store.registry import RecentKeys
+from services.submission.store.tables import outbox
+from services.submission.usecases.agencies import authenticate_key
+from services.submission.usecases.work import SubmissionWork
 from shared.web import bearer_token, is_admin
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +52,15 @@ class SubmissionContext:
     configured_cycle: Cycle | None
     keys: RecentKeys = field(default_factory=lambda: RecentKeys(KEY_CACHE_SECONDS))
 
+    def work(self) -> SubmissionWork:
+        """A fresh unit of work for one use case."""
+        return SubmissionWork(self.engine, outbox)
+
+
+def work() -> SubmissionWork:
+    """A fresh unit of work for the request's use case."""
+    return ctx().work()
+
 
 def ctx() -> SubmissionContext:
     found: SubmissionContext = current_app.extensions["submission"]
@@ -62,7 +74,9 @@ def resolve() -> Admin | store.Caller | None:
     if is_admin(ctx().settings, secret):
         return Admin()
     context = ctx()
-    return context.keys.authenticate(context.engine, secret)
+    return context.keys.authenticate(
+        lambda presented: authenticate_key(presented, context.work()), secret
+    )
 
 
 def refuse(status: int, message: str) -> NoReturn:

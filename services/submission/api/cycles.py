@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 
-from services.submission.api.auth import admin_required, ctx, resolve
+from services.submission.api.auth import admin_required, ctx, resolve, work
 from services.submission.api.errors import problems
 from services.submission.api.proposals import json_response
 from services.submission.api.schemas import (
@@ -18,8 +18,7 @@ from services.submission.api.schemas import (
     ParticipationQuerySchema,
     ParticipationSchema,
 )
-from services.submission.store.cycle_records import cycle_view, known_cycles
-from services.submission.store.participation import participation
+from services.submission.usecases import cycles as usecases
 from shared.web import attachment
 
 blp = Blueprint(
@@ -43,10 +42,8 @@ def list_cycles() -> Response:
         abort(
             401, message="Send an agency API key or the admin token as `Authorization: Bearer …`."
         )
-    now = datetime.now(UTC)
-    with ctx().engine.connect() as conn:
-        found = known_cycles(conn, ctx().configured_cycle)
-    return json_response({"items": [cycle_view(c, now) for c in found]})
+    items = usecases.list_cycles(ctx().configured_cycle, datetime.now(UTC), work())
+    return json_response({"items": items})
 
 
 def _wants_csv(query: dict[str, Any]) -> bool:
@@ -94,5 +91,5 @@ def get_participation(query: dict[str, Any], cycle_id: str) -> Response:
     JSON by default; CSV with `?format=csv` or `Accept: text/csv`. Withdrawn
     proposals do not count. An unknown cycle lists every agency with zero.
     """
-    report = participation(ctx().engine, cycle_id)
+    report = usecases.get_participation(cycle_id, work())
     return _as_csv(report) if _wants_csv(query) else json_response(report)

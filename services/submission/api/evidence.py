@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request, url_for
 from flask_smorest import Blueprint
 
-from services.submission.api.auth import agency_required, caller, ctx
+from services.submission.api.auth import agency_required, caller, ctx, work
 from services.submission.api.errors import KEY_401, problems
 from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
 from services.submission.api.proposals import json_response
@@ -16,7 +16,7 @@ from services.submission.api.schemas import (
     EvidenceSchema,
     EvidenceUploadSchema,
 )
-from services.submission.usecases import evidence as store
+from services.submission.usecases import evidence as usecases
 from shared.web import accepts_multipart, attachment
 
 blp = Blueprint(
@@ -39,9 +39,11 @@ def _allow_file_sized_bodies() -> None:
         request.max_content_length = ctx().settings.max_evidence_file_bytes + MULTIPART_OVERHEAD
 
 
-def _limits() -> store.Limits:
+def _limits() -> usecases.Limits:
     settings = ctx().settings
-    return store.Limits(settings.max_evidence_file_bytes, settings.max_evidence_bytes_per_proposal)
+    return usecases.Limits(
+        settings.max_evidence_file_bytes, settings.max_evidence_bytes_per_proposal
+    )
 
 
 @blp.route("", methods=["POST"])
@@ -71,15 +73,10 @@ def upload_evidence(files: dict[str, Any], proposal_id: str, **_: Any) -> Respon
     The answer carries the stored SHA-256 checksum.
     """
     upload = files["file"]
-    stored = store.upload(
-        ctx().engine,
-        ctx().blobs,
-        caller().agency.id,
-        proposal_id,
-        upload.filename or "",
-        upload.stream.read(),
-        _limits(),
+    command = usecases.UploadEvidence(
+        caller().agency.id, proposal_id, upload.filename or "", upload.stream.read(), _limits()
     )
+    stored = usecases.upload_evidence(command, work(), ctx().blobs)
     response = json_response(stored, 201)
     response.headers["Location"] = url_for(
         "evidence.get_evidence", proposal_id=proposal_id, evidence_id=stored["id"]
@@ -94,7 +91,7 @@ def upload_evidence(files: dict[str, Any], proposal_id: str, **_: Any) -> Respon
 @problems(blp, {401: KEY_401, 404: "No such proposal for this agency"})
 def list_evidence(proposal_id: str) -> Response:
     """The proposal's files, oldest first."""
-    items = store.list_files(ctx().engine, caller().agency.id, proposal_id)
+    items = usecases.list_evidence(caller().agency.id, proposal_id, work())
     return json_response({"items": items, "total_bytes": sum(i["size"] for i in items)})
 
 
@@ -105,7 +102,8 @@ def list_evidence(proposal_id: str) -> Response:
 @problems(blp, {401: KEY_401, **NOT_FOUND})
 def get_evidence(proposal_id: str, evidence_id: str) -> Response:
     """One file's metadata."""
-    return json_response(store.get_file(ctx().engine, caller().agency.id, proposal_id, evidence_id))
+    found = usecases.get_evidence(caller().agency.id, proposal_id, evidence_id, work())
+    return json_response(found)
 
 
 @blp.route("/<string:evidence_id>/content", methods=["GET"])
@@ -133,8 +131,8 @@ def get_evidence(proposal_id: str, evidence_id: str) -> Response:
 )
 def download_evidence(proposal_id: str, evidence_id: str) -> Response:
     """Download the file (an attachment; the ETag is its SHA-256)."""
-    meta, data = store.read_file(
-        ctx().engine, ctx().blobs, caller().agency.id, proposal_id, evidence_id
+    meta, data = usecases.read_evidence(
+        caller().agency.id, proposal_id, evidence_id, work(), ctx().blobs
     )
     response = Response(data, mimetype=meta["content_type"])
     response.headers["Content-Disposition"] = attachment(meta["filename"])
@@ -157,5 +155,5 @@ def download_evidence(proposal_id: str, evidence_id: str) -> Response:
 )
 def delete_evidence(proposal_id: str, evidence_id: str) -> Response:
     """Delete a file while the proposal is a draft or under revision."""
-    store.delete_file(ctx().engine, ctx().blobs, caller().agency.id, proposal_id, evidence_id)
+    usecases.delete_evidence(caller().agency.id, proposal_id, evidence_id, work(), ctx().blobs)
     return Response(status=204)

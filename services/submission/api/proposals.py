@@ -1,5 +1,5 @@
 """HTTP edge for an agency's proposals: create, edit, submit, withdraw, read, search,
-versions and timeline. Views translate HTTP into one store call each."""
+versions and timeline. Views translate HTTP into one use case each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Response, jsonify, url_for
 from flask_smorest import Blueprint, abort
 
 from services.submission.api import examples
-from services.submission.api.auth import agency_required, caller, ctx
+from services.submission.api.auth import agency_required, caller, ctx, work
 from services.submission.api.errors import BODY_PROBLEMS, KEY_401, problems
 from services.submission.api.idempotency import (
     IdempotencyHeaderSchema,
@@ -28,7 +28,7 @@ from services.submission.api.schemas import (
     VersionSchema,
     WithdrawSchema,
 )
-from services.submission.usecases import proposals as store
+from services.submission.usecases import proposals as usecases
 from shared.events.proposal import ProposalProfileSchema
 
 blp = Blueprint(
@@ -93,15 +93,10 @@ def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Resp
     saved at any time. Without `cycle_id`, the one open cycle is chosen.
     """
     profile, cycle_id = _profile(body)
-    created = store.create_proposal(
-        ctx().engine,
-        caller(),
-        profile,
-        cycle_id,
-        draft,
-        _configured(),
-        also=answer_within(201, _location),
+    command = usecases.CreateProposal(
+        caller(), profile, cycle_id, draft, _configured(), also=answer_within(201, _location)
     )
+    created = usecases.create_proposal(command, work())
     response = json_response(created, 201)
     response.headers.update(_location(created))
     return response
@@ -121,8 +116,8 @@ def _location(created: dict[str, Any]) -> dict[str, str]:
 @problems(blp, {401: KEY_401, 422: "Invalid filter or cursor"})
 def search_proposals(query: dict[str, Any]) -> Response:
     """The agency's proposals, newest first, a page at a time (stable order: created_at, id)."""
-    search = store.Search(**query)
-    return json_response(store.search_proposals(ctx().engine, caller().agency.id, search))
+    search = usecases.Search(**query)
+    return json_response(usecases.search_proposals(caller().agency.id, search, work()))
 
 
 @blp.route("/<string:proposal_id>", methods=["GET"])
@@ -132,7 +127,7 @@ def search_proposals(query: dict[str, Any]) -> Response:
 @problems(blp, {401: KEY_401, **NOT_FOUND})
 def get_proposal(proposal_id: str) -> Response:
     """One of the agency's proposals, with the reviewers' feedback when a revision is asked."""
-    proposal = store.get_proposal(ctx().engine, proposal_id, caller().agency.id)
+    proposal = usecases.get_proposal(proposal_id, caller().agency.id, work())
     if proposal is None:
         abort(404, message="No proposal with this id for your agency.")
     return json_response(proposal)
@@ -150,10 +145,8 @@ def edit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
     The previous version stays readable under `/versions/{n}`.
     """
     profile, cycle_id = _profile(body)
-    changed = store.edit_proposal(
-        ctx().engine, caller(), proposal_id, profile, cycle_id, _configured()
-    )
-    return json_response(changed)
+    command = usecases.EditProposal(caller(), proposal_id, profile, cycle_id, _configured())
+    return json_response(usecases.edit_proposal(command, work()))
 
 
 @blp.route("/<string:proposal_id>/submit", methods=["POST"])
@@ -174,10 +167,9 @@ def edit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
 def submit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
     """Submit a draft (`proposal.submitted`), or resubmit after a revision request
     (`proposal.resubmitted`, always with a new version). The body is optional."""
-    changed = store.submit_proposal(
-        ctx().engine, caller(), proposal_id, (body or {}).get("cycle_id"), _configured()
-    )
-    return json_response(changed)
+    cycle_id = (body or {}).get("cycle_id")
+    command = usecases.SubmitProposal(caller(), proposal_id, cycle_id, _configured())
+    return json_response(usecases.submit_proposal(command, work()))
 
 
 @blp.route("/<string:proposal_id>/withdraw", methods=["POST"])
@@ -198,7 +190,8 @@ def submit_proposal(body: dict[str, Any], proposal_id: str) -> Response:
 def withdraw_proposal(body: dict[str, Any], proposal_id: str) -> Response:
     """Take a submitted proposal back before a decision (`proposal.withdrawn`)."""
     reason = (body or {}).get("reason", "")
-    return json_response(store.withdraw_proposal(ctx().engine, caller(), proposal_id, reason))
+    command = usecases.WithdrawProposal(caller(), proposal_id, reason)
+    return json_response(usecases.withdraw_proposal(command, work()))
 
 
 @blp.route("/<string:proposal_id>/versions", methods=["GET"])
@@ -208,7 +201,7 @@ def withdraw_proposal(body: dict[str, Any], proposal_id: str) -> Response:
 @problems(blp, {401: KEY_401, **NOT_FOUND})
 def list_versions(proposal_id: str) -> Response:
     """Every version of the proposal, oldest first."""
-    items = store.list_versions(ctx().engine, proposal_id, caller().agency.id)
+    items = usecases.list_versions(proposal_id, caller().agency.id, work())
     return json_response({"items": items})
 
 
@@ -221,7 +214,7 @@ def get_version(proposal_id: str, version: int) -> Response:
     """One version as it was saved (and, if submitted, with its evidence files then)."""
     # Versions are small whole numbers; anything else cannot exist (and would overflow SQL).
     found = (
-        store.get_version(ctx().engine, proposal_id, caller().agency.id, version)
+        usecases.get_version(proposal_id, caller().agency.id, version, work())
         if 1 <= version < 2**31
         else None
     )
@@ -240,5 +233,5 @@ def get_timeline(proposal_id: str) -> Response:
 
     Reviewers are never named: a step says "reviewer 2 of 3".
     """
-    items = store.get_timeline(ctx().engine, proposal_id, caller().agency.id)
+    items = usecases.get_timeline(proposal_id, caller().agency.id, work())
     return json_response({"items": items})

@@ -1,7 +1,6 @@
 """Persistence of the submission service: agencies and keys, proposals and their
 versions, evidence files, timeline, cycles, idempotency records, outbox and inbox."""
 
-from services.submission.store.idempotency import Earlier
 from services.submission.store.registry import (
     Caller,
     add_api_key,
@@ -22,11 +21,9 @@ from services.submission.store.tables import (
     proposals,
     timeline,
 )
-from services.submission.usecases.proposals import get_proposal, proposal_view
 
 __all__ = [
     "Caller",
-    "Earlier",
     "add_api_key",
     "agencies",
     "api_keys",
@@ -35,13 +32,11 @@ __all__ = [
     "cycles",
     "evidence",
     "find_agency_by_code",
-    "get_proposal",
     "idempotency_keys",
     "inbox",
     "metadata",
     "outbox",
     "proposal_versions",
-    "proposal_view",
     "proposals",
     "timeline",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from services.submission.config import SubmissionSettings
 from services.submission.domain.window import Cycle
-from services.submission.store.registry import aware, iso
+from services.submission.store.registry import aware
 from services.submission.store.tables import cycles
 
 
@@ -42,16 +42,6 @@ def known_cycles(conn: Connection, configured: Cycle | None = None) -> list[Cycl
     return found
 
 
-def cycle_view(cycle: Cycle, now: datetime) -> dict[str, Any]:
-    return {
-        "id": cycle.id,
-        "name": cycle.name,
-        "opens_at": iso(cycle.opens_at),
-        "closes_at": iso(cycle.closes_at),
-        "open_now": cycle.is_open(now),
-    }
-
-
 def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
     """Store a ``cycle.scheduled`` fact unless a later one for the cycle is stored already."""
     row = conn.execute(
@@ -68,3 +58,16 @@ def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
         conn.execute(insert(cycles).values(id=payload["cycle_id"], **values))
     elif aware(row.scheduled_at) <= payload["scheduled_at"]:
         conn.execute(update(cycles).where(cycles.c.id == payload["cycle_id"]).values(**values))
+
+
+class CycleStore:
+    """The cycles this service knows, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def known(self, configured: Cycle | None = None) -> list[Cycle]:
+        return known_cycles(self._conn, configured)
+
+    def save_scheduled(self, payload: dict[str, Any]) -> None:
+        save_scheduled(self._conn, payload)

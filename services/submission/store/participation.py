@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from services.submission.domain import lifecycle
 from services.submission.store.tables import agencies, proposals
 
 
-def participation(engine: Engine, cycle_id: str) -> dict[str, Any]:
+def submitted_per_agency(conn: Connection, cycle_id: str) -> list[dict[str, Any]]:
     """Every registered agency with its count of proposals submitted to the cycle
-    (withdrawn ones do not count), and those with none, ordered by code."""
+    (withdrawn ones do not count), ordered by code."""
     counted = (
         select(proposals.c.agency_id, func.count().label("submitted"))
         .where(
@@ -24,21 +24,20 @@ def participation(engine: Engine, cycle_id: str) -> dict[str, Any]:
         .subquery()
     )
     parent = agencies.alias("parent")
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                agencies.c.id,
-                agencies.c.code,
-                agencies.c.name,
-                agencies.c.type,
-                parent.c.code.label("parent_code"),
-                func.coalesce(counted.c.submitted, 0).label("submitted"),
-            )
-            .outerjoin(counted, counted.c.agency_id == agencies.c.id)
-            .outerjoin(parent, parent.c.id == agencies.c.parent_id)
-            .order_by(agencies.c.code)
-        ).all()
-    listed = [
+    rows = conn.execute(
+        select(
+            agencies.c.id,
+            agencies.c.code,
+            agencies.c.name,
+            agencies.c.type,
+            parent.c.code.label("parent_code"),
+            func.coalesce(counted.c.submitted, 0).label("submitted"),
+        )
+        .outerjoin(counted, counted.c.agency_id == agencies.c.id)
+        .outerjoin(parent, parent.c.id == agencies.c.parent_id)
+        .order_by(agencies.c.code)
+    ).all()
+    return [
         {
             "agency_id": r.id,
             "code": r.code,
@@ -49,8 +48,13 @@ def participation(engine: Engine, cycle_id: str) -> dict[str, Any]:
         }
         for r in rows
     ]
-    return {
-        "cycle_id": cycle_id,
-        "agencies": listed,
-        "without_submission": [a for a in listed if a["submitted"] == 0],
-    }
+
+
+class ParticipationStore:
+    """Submissions per agency, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def submitted_per_agency(self, cycle_id: str) -> list[dict[str, Any]]:
+        return submitted_per_agency(self._conn, cycle_id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from services.submission import domain
 from services.submission.store.tables import agencies, api_keys
@@ -79,60 +79,16 @@ def find_agency_by_code(conn: Connection, code: str) -> domain.Agency | None:
     return _agency(row) if row else None
 
 
-def agency_view(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "code": row.code,
-        "name": row.name,
-        "type": row.type,
-        "parent_id": row.parent_id,
-        "contact_email": row.contact_email,
-        "contact_phone": row.contact_phone,
-        "allow_drafter_submit": bool(row.allow_drafter_submit),
-        "created_at": iso(row.created_at),
-    }
-
-
-def get_agency(conn: Connection, agency_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(agencies).where(agencies.c.id == agency_id)).first()
-    return agency_view(row) if row else None
-
-
-def list_agencies(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(agencies).order_by(agencies.c.code)).all()
-    return [agency_view(row) for row in rows]
-
-
-def update_agency(conn: Connection, agency_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    if changes:
-        conn.execute(update(agencies).where(agencies.c.id == agency_id).values(**changes))
-    view = get_agency(conn, agency_id)
-    assert view is not None
-    return view
-
-
 def add_api_key(
     conn: Connection, agency_id: str, role: str = domain.AGENCY_ADMIN, label: str | None = None
 ) -> domain.NewApiKey:
     return issue_api_key(conn, agency_id, role, label)[0]
 
 
-def key_view(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "prefix": row.prefix,
-        "role": row.role,
-        "label": row.label,
-        "created_at": iso(row.created_at),
-        "last_used_at": iso(row.last_used_at),
-        "revoked_at": iso(row.revoked_at),
-    }
-
-
 def issue_api_key(
     conn: Connection, agency_id: str, role: str, label: str | None
-) -> tuple[domain.NewApiKey, dict[str, Any]]:
-    """A new key for the agency: the minted secret and the stored record's view."""
+) -> tuple[domain.NewApiKey, Any]:
+    """A new key for the agency: the minted secret and the stored row."""
     key = domain.mint_api_key()
     key_id = str(uuid.uuid4())
     conn.execute(
@@ -146,17 +102,7 @@ def issue_api_key(
             created_at=datetime.now(UTC),
         )
     )
-    row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).one()
-    return key, key_view(row)
-
-
-def list_api_keys(conn: Connection, agency_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(api_keys)
-        .where(api_keys.c.agency_id == agency_id)
-        .order_by(api_keys.c.created_at, api_keys.c.id)
-    ).all()
-    return [key_view(row) for row in rows]
+    return key, conn.execute(select(api_keys).where(api_keys.c.id == key_id)).one()
 
 
 def revoke_api_key(conn: Connection, agency_id: str, key_id: str) -> bool:
@@ -194,30 +140,77 @@ _KEY_LOOKUP = (
 _RECORD_USE = update(api_keys).where(api_keys.c.id == bindparam("key_id"))
 
 
-def authenticate(engine: Engine, secret: str) -> Caller | None:
-    """The agency a presented API key belongs to, or None (unknown, wrong or revoked)."""
+def authenticate(conn: Connection, secret: str) -> Caller | None:
+    """The agency a presented API key belongs to, or None (unknown, wrong or revoked).
+
+    Records the key's use, at most once a minute so that reads do not all become writes.
+    """
     prefix = domain.key_prefix(secret)
     if prefix is None:
         return None
-    with engine.begin() as conn:
-        row = conn.execute(_KEY_LOOKUP, {"prefix": prefix}).first()
-        if row is None or row.revoked_at is not None:
-            return None
-        if not hmac.compare_digest(row.secret_hash, domain.hash_secret(secret)):
-            return None
-        now = datetime.now(UTC)
-        # Record use at most once a minute so that reads do not all become writes.
-        if row.last_used_at is None or aware(row.last_used_at) < now - timedelta(minutes=1):
-            conn.execute(_RECORD_USE, {"key_id": row.id, "last_used_at": now})
-        agency = domain.Agency(
-            row.agency_id,
-            row.code,
-            row.name,
-            row.contact_email,
-            row.contact_phone,
-            bool(row.allow_drafter_submit),
+    row = conn.execute(_KEY_LOOKUP, {"prefix": prefix}).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, domain.hash_secret(secret)):
+        return None
+    now = datetime.now(UTC)
+    if row.last_used_at is None or aware(row.last_used_at) < now - timedelta(minutes=1):
+        conn.execute(_RECORD_USE, {"key_id": row.id, "last_used_at": now})
+    agency = domain.Agency(
+        row.agency_id,
+        row.code,
+        row.name,
+        row.contact_email,
+        row.contact_phone,
+        bool(row.allow_drafter_submit),
+    )
+    return Caller(agency, row.role, row.id)
+
+
+class Registry:
+    """Agencies and their keys, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def create_agency(self, **fields: Any) -> domain.Agency:
+        return create_agency(self._conn, **fields)
+
+    def find_agency_by_code(self, code: str) -> domain.Agency | None:
+        return find_agency_by_code(self._conn, code)
+
+    def agency(self, agency_id: str) -> Any:
+        """The agency's row, or None."""
+        return self._conn.execute(select(agencies).where(agencies.c.id == agency_id)).first()
+
+    def agencies(self) -> list[Any]:
+        """Every agency's row, by code."""
+        return list(self._conn.execute(select(agencies).order_by(agencies.c.code)).all())
+
+    def update_agency(self, agency_id: str, changes: dict[str, Any]) -> None:
+        if changes:
+            self._conn.execute(update(agencies).where(agencies.c.id == agency_id).values(**changes))
+
+    def issue_api_key(
+        self, agency_id: str, role: str, label: str | None
+    ) -> tuple[domain.NewApiKey, Any]:
+        return issue_api_key(self._conn, agency_id, role, label)
+
+    def api_keys(self, agency_id: str) -> list[Any]:
+        """The agency's keys' rows, oldest first."""
+        return list(
+            self._conn.execute(
+                select(api_keys)
+                .where(api_keys.c.agency_id == agency_id)
+                .order_by(api_keys.c.created_at, api_keys.c.id)
+            ).all()
         )
-        return Caller(agency, row.role, row.id)
+
+    def revoke_api_key(self, agency_id: str, key_id: str) -> bool:
+        return revoke_api_key(self._conn, agency_id, key_id)
+
+    def authenticate(self, secret: str) -> Caller | None:
+        return authenticate(self._conn, secret)
 
 
 class RecentKeys:
@@ -243,16 +236,16 @@ class RecentKeys:
         self._clock = clock
         self._callers: dict[str, tuple[float, Caller]] = {}
 
-    def authenticate(self, engine: Engine, secret: str) -> Caller | None:
-        """``authenticate``, answered from memory while the last answer is young enough."""
+    def authenticate(self, lookup: Callable[[str], Caller | None], secret: str) -> Caller | None:
+        """``lookup(secret)``, answered from memory while the last answer is young enough."""
         if self.ttl_s <= 0:
-            return authenticate(engine, secret)
+            return lookup(secret)
         digest = domain.hash_secret(secret)
         now = self._clock()
         found = self._callers.get(digest)
         if found is not None and now < found[0]:
             return found[1]
-        caller = authenticate(engine, secret)
+        caller = lookup(secret)
         if caller is None:
             self._callers.pop(digest, None)
             return None

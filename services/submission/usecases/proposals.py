@@ -1,7 +1,7 @@
 """Proposals: the agency's use cases (draft, edit, submit, withdraw) and its reads
 (one, a page of a search, a version, the timeline).
 
-Each use case is one transaction: the row, its version, its outbox event and its
+Each use case is one unit of work: the row, its version, its outbox event and its
 timeline entry commit together. Every read and write is scoped to the calling
 agency, so another agency's proposal is as absent as an unknown one.
 """
@@ -17,22 +17,17 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection
 
 from services.submission import domain
 from services.submission.domain import lifecycle, timeline, window
-from services.submission.store import changes
-from services.submission.store.cycle_records import known_cycles
 from services.submission.store.registry import Caller, aware, iso
-from services.submission.store.tables import (
-    evidence,
-    proposal_versions,
-    proposals,
-    reviewer_slots,
-)
-from services.submission.store.tables import (
-    timeline as timeline_table,
-)
+from services.submission.usecases.events import submission_event, withdrawal_event
+from services.submission.usecases.work import SubmissionWork
+from shared.events.catalog import PROPOSALS
+
+# What an Idempotency-Key's record needs: the work's connection and the answer.
+Also = Callable[[Connection, dict[str, Any]], None]
 
 
 class ProposalNotFound(LookupError):
@@ -79,116 +74,125 @@ def proposal_view(row: Any) -> dict[str, Any]:
     }
 
 
-def _row(conn: Connection, proposal_id: str, agency_id: str) -> Any:
-    row = conn.execute(
-        select(proposals).where(proposals.c.id == proposal_id, proposals.c.agency_id == agency_id)
-    ).first()
+def _row(uow: SubmissionWork, proposal_id: str, agency_id: str) -> Any:
+    row = uow.proposals.find(proposal_id, agency_id)
     if row is None:
         raise ProposalNotFound(proposal_id)
     return row
 
 
-def _reread(conn: Connection, proposal_id: str) -> dict[str, Any]:
-    return proposal_view(conn.execute(select(proposals).where(proposals.c.id == proposal_id)).one())
-
-
-def evidence_refs(conn: Connection, proposal_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(evidence)
-        .where(evidence.c.proposal_id == proposal_id)
-        .order_by(evidence.c.created_at, evidence.c.id)
-    ).all()
-    return [
-        {
-            "id": r.id,
-            "filename": r.filename,
-            "content_type": r.content_type,
-            "size": r.size,
-            "sha256": r.sha256,
-        }
-        for r in rows
-    ]
-
-
 def _submission_cycle(
-    conn: Connection, wanted: str | None, now: datetime, configured: window.Cycle | None
+    uow: SubmissionWork, wanted: str | None, now: datetime, configured: window.Cycle | None
 ) -> str | None:
-    return window.cycle_for_submission(known_cycles(conn, configured), wanted, now)
+    return window.cycle_for_submission(uow.cycles.known(configured), wanted, now)
 
 
 def _check_cycle_exists(
-    conn: Connection, cycle_id: str | None, configured: window.Cycle | None
+    uow: SubmissionWork, cycle_id: str | None, configured: window.Cycle | None
 ) -> None:
     if cycle_id is not None:
-        window.known(known_cycles(conn, configured), cycle_id)
+        window.known(uow.cycles.known(configured), cycle_id)
 
 
-def _save_version(conn: Connection, proposal: domain.Proposal, now: datetime) -> None:
-    conn.execute(
-        insert(proposal_versions).values(
-            proposal_id=proposal.id,
-            version=proposal.version,
-            profile=proposal.profile,
-            cycle_id=proposal.cycle_id,
-            created_at=now,
+def _record(uow: SubmissionWork, change: Any, evidence: list[dict[str, Any]]) -> None:
+    """Put one domain event where it belongs: the outbox and/or the timeline."""
+    if isinstance(change, domain.ProposalDrafted):
+        uow.timeline.add(change.proposal_id, "proposal.drafted", change.version, change.at)
+    elif isinstance(change, domain.ProposalEdited):
+        uow.timeline.add(change.proposal_id, "proposal.edited", change.version, change.at)
+    elif isinstance(change, domain.ProposalSubmitted):
+        event = submission_event(change, evidence)
+        uow.emit(PROPOSALS, event)
+        uow.timeline.add(
+            change.proposal_id,
+            event.type,
+            change.version,
+            change.submitted_at,
+            {"cycle_id": change.cycle_id},
+            event.id,
         )
-    )
+    elif isinstance(change, domain.ProposalWithdrawn):
+        event = withdrawal_event(change)
+        uow.emit(PROPOSALS, event)
+        uow.timeline.add(
+            change.proposal_id,
+            event.type,
+            change.version,
+            change.withdrawn_at,
+            {"reason": change.reason},
+            event.id,
+        )
+    else:  # pragma: no cover - a new domain event must be given a place here
+        raise TypeError(f"no record for {change!r}")
 
 
-def _write_changes(
-    conn: Connection, proposal: domain.Proposal, now: datetime
-) -> list[dict[str, Any]]:
+def _write_changes(uow: SubmissionWork, proposal: domain.Proposal, now: datetime) -> None:
     """Record the proposal's events; a submission also freezes its version's evidence."""
     files: list[dict[str, Any]] = []
     for change in proposal.events:
         if isinstance(change, domain.ProposalSubmitted):
-            files = evidence_refs(conn, proposal.id)
-            conn.execute(
-                update(proposal_versions)
-                .where(
-                    proposal_versions.c.proposal_id == proposal.id,
-                    proposal_versions.c.version == proposal.version,
-                )
-                .values(submitted_at=now, evidence=files, cycle_id=proposal.cycle_id)
-            )
-        changes.record(conn, change, files)
-    return files
+            files = uow.evidence.refs(proposal.id)
+            uow.versions.freeze(proposal.id, proposal.version, now, files, proposal.cycle_id)
+        _record(uow, change, files)
 
 
-# Statements built once: building one per call (``insert(t).values(...)``) costs more
-# CPU than running it, in coercing every value and working out the cache key.
-_INSERT_PROPOSAL = insert(proposals)
-_INSERT_VERSION = insert(proposal_versions)
+@dataclass(frozen=True)
+class CreateProposal:
+    caller: Caller
+    profile: dict[str, Any]
+    cycle_id: str | None
+    as_draft: bool
+    configured: window.Cycle | None = None
+    also: Also | None = None
 
 
-def create_proposal(
-    engine: Engine,
-    caller: Caller,
-    profile: dict[str, Any],
-    cycle_id: str | None,
-    as_draft: bool,
-    configured: window.Cycle | None = None,
-    also: Callable[[Connection, dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EditProposal:
+    caller: Caller
+    proposal_id: str
+    profile: dict[str, Any]
+    cycle_id: str | None
+    configured: window.Cycle | None = None
+
+
+@dataclass(frozen=True)
+class SubmitProposal:
+    caller: Caller
+    proposal_id: str
+    cycle_id: str | None
+    configured: window.Cycle | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawProposal:
+    caller: Caller
+    proposal_id: str
+    reason: str
+
+
+def create_proposal(command: CreateProposal, uow: SubmissionWork) -> dict[str, Any]:
     """Store a new draft, or a proposal submitted at once (refused outside the window).
 
     A new proposal has no evidence yet, so a submission freezes an empty list and the
     answer is built from the row as written (no evidence query, no re-read). ``also``
     runs in the same transaction with that answer (an Idempotency-Key's record).
     """
-    if not as_draft and not domain.may_send_to_review(caller.role, caller.agency):
+    caller, profile, configured = command.caller, command.profile, command.configured
+    if not command.as_draft and not domain.may_send_to_review(caller.role, caller.agency):
         raise domain.NotPermitted(
             "A drafter key may only save drafts (add ?draft=true); the agency's "
             "administrator submits them."
         )
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with uow:
         proposal_id = domain.new_proposal_id()
-        if as_draft:
-            _check_cycle_exists(conn, cycle_id, configured)
-            proposal = domain.draft_proposal(caller.agency, profile, now, proposal_id, cycle_id)
+        if command.as_draft:
+            _check_cycle_exists(uow, command.cycle_id, configured)
+            proposal = domain.draft_proposal(
+                caller.agency, profile, now, proposal_id, command.cycle_id
+            )
         else:
-            chosen = _submission_cycle(conn, cycle_id, now, configured)
+            chosen = _submission_cycle(uow, command.cycle_id, now, configured)
             proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
         row = {
             "id": proposal.id,
@@ -205,10 +209,9 @@ def create_proposal(
             "updated_at": now,
             "submitted_at": proposal.submitted_at,
         }
-        conn.execute(_INSERT_PROPOSAL, row)
+        uow.proposals.add(row)
         files: list[dict[str, Any]] = []
-        conn.execute(
-            _INSERT_VERSION,
+        uow.versions.add(
             {
                 "proposal_id": proposal.id,
                 "version": proposal.version,
@@ -217,26 +220,24 @@ def create_proposal(
                 "created_at": now,
                 "submitted_at": proposal.submitted_at,
                 "evidence": files if proposal.submitted_at else None,
-            },
+            }
         )
         for change in proposal.events:
-            changes.record(conn, change, files)
+            _record(uow, change, files)
         created = proposal_view(SimpleNamespace(**row, revision_request=None))
-        if also is not None:
-            also(conn, created)
+        if command.also is not None:
+            command.also(uow.conn, created)
     return created
 
 
-def _change(
-    engine: Engine,
-    caller: Caller,
-    proposal_id: str,
-    step: Callable[[Connection, domain.Proposal, datetime], domain.Proposal],
-) -> dict[str, Any]:
+Step = Callable[[SubmissionWork, domain.Proposal, datetime], domain.Proposal]
+
+
+def _change(uow: SubmissionWork, caller: Caller, proposal_id: str, step: Step) -> dict[str, Any]:
     now = datetime.now(UTC)
-    with engine.begin() as conn:
-        before = _domain(_row(conn, proposal_id, caller.agency.id))
-        after = step(conn, before, now)
+    with uow:
+        before = _domain(_row(uow, proposal_id, caller.agency.id))
+        after = step(uow, before, now)
         values: dict[str, Any] = {
             "status": after.status,
             "version": after.version,
@@ -250,83 +251,69 @@ def _change(
             "updated_at": now,
         }
         # Optimistic: a concurrent change of the same proposal makes this match nothing.
-        result = conn.execute(
-            update(proposals)
-            .where(
-                proposals.c.id == proposal_id,
-                proposals.c.status == before.status,
-                proposals.c.version == before.version,
-            )
-            .values(**values)
-        )
-        if result.rowcount != 1:
+        if not uow.proposals.change(proposal_id, before.status, before.version, values):
             raise ConcurrentChange(proposal_id)
         if after.version != before.version:
-            _save_version(conn, after, now)
-        _write_changes(conn, after, now)
-        return _reread(conn, proposal_id)
+            uow.versions.add(
+                {
+                    "proposal_id": after.id,
+                    "version": after.version,
+                    "profile": after.profile,
+                    "cycle_id": after.cycle_id,
+                    "created_at": now,
+                }
+            )
+        _write_changes(uow, after, now)
+        return proposal_view(_row(uow, proposal_id, caller.agency.id))
 
 
-def edit_proposal(
-    engine: Engine,
-    caller: Caller,
-    proposal_id: str,
-    profile: dict[str, Any],
-    cycle_id: str | None,
-    configured: window.Cycle | None = None,
-) -> dict[str, Any]:
-    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+def edit_proposal(command: EditProposal, uow: SubmissionWork) -> dict[str, Any]:
+    def step(uow: SubmissionWork, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
         lifecycle.require(proposal.status, lifecycle.EDIT)
-        _check_cycle_exists(conn, cycle_id, configured)
-        return lifecycle.edit(proposal, profile, cycle_id, now)
+        _check_cycle_exists(uow, command.cycle_id, command.configured)
+        return lifecycle.edit(proposal, command.profile, command.cycle_id, now)
 
-    return _change(engine, caller, proposal_id, step)
+    return _change(uow, command.caller, command.proposal_id, step)
 
 
-def submit_proposal(
-    engine: Engine,
-    caller: Caller,
-    proposal_id: str,
-    cycle_id: str | None,
-    configured: window.Cycle | None = None,
-) -> dict[str, Any]:
+def submit_proposal(command: SubmitProposal, uow: SubmissionWork) -> dict[str, Any]:
     """Submit a draft (inside its cycle's window) or resubmit after a revision request.
 
     A resubmission is not held to the window: revisions are asked for during review.
     """
+    caller = command.caller
 
-    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+    def step(uow: SubmissionWork, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
         lifecycle.require(proposal.status, lifecycle.SUBMIT)
         if not domain.may_send_to_review(caller.role, caller.agency):
             raise domain.NotPermitted("Only the agency's administrator may submit.")
         if proposal.status == lifecycle.REVISION_REQUESTED:
             chosen = proposal.cycle_id  # a resubmission stays in its cycle
         else:
-            chosen = _submission_cycle(conn, cycle_id or proposal.cycle_id, now, configured)
+            wanted = command.cycle_id or proposal.cycle_id
+            chosen = _submission_cycle(uow, wanted, now, command.configured)
         return lifecycle.submit(proposal, caller.agency, chosen, now)
 
-    return _change(engine, caller, proposal_id, step)
+    return _change(uow, caller, command.proposal_id, step)
 
 
-def withdraw_proposal(
-    engine: Engine, caller: Caller, proposal_id: str, reason: str
-) -> dict[str, Any]:
-    def step(conn: Connection, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+def withdraw_proposal(command: WithdrawProposal, uow: SubmissionWork) -> dict[str, Any]:
+    caller = command.caller
+
+    def step(uow: SubmissionWork, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
         lifecycle.require(proposal.status, lifecycle.WITHDRAW)
         if not domain.may_send_to_review(caller.role, caller.agency):
             raise domain.NotPermitted("Only the agency's administrator may withdraw.")
-        return lifecycle.withdraw(proposal, caller.agency, reason, now)
+        return lifecycle.withdraw(proposal, caller.agency, command.reason, now)
 
-    return _change(engine, caller, proposal_id, step)
+    return _change(uow, caller, command.proposal_id, step)
 
 
-def get_proposal(engine: Engine, proposal_id: str, agency_id: str) -> dict[str, Any] | None:
+def get_proposal(proposal_id: str, agency_id: str, uow: SubmissionWork) -> dict[str, Any] | None:
     """The proposal if it belongs to ``agency_id``; None otherwise (never leak existence)."""
-    with engine.connect() as conn:
-        try:
-            return proposal_view(_row(conn, proposal_id, agency_id))
-        except ProposalNotFound:
-            return None
+    with uow:
+        row = uow.proposals.find(proposal_id, agency_id)
+    return proposal_view(row) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -354,32 +341,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise BadCursor("This cursor was not handed out by this API.") from exc
 
 
-def search_proposals(engine: Engine, agency_id: str, search: Search) -> dict[str, Any]:
+def search_proposals(agency_id: str, search: Search, uow: SubmissionWork) -> dict[str, Any]:
     """A page of the agency's proposals, newest first, ordered by (created_at, id)."""
-    query = select(proposals).where(proposals.c.agency_id == agency_id)
-    for column, value in (
-        (proposals.c.cycle_id, search.cycle_id),
-        (proposals.c.status, search.status),
-        (proposals.c.category, search.category),
-        (proposals.c.maturity, search.maturity),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if search.q:
-        query = query.where(
-            func.lower(proposals.c.title).contains(search.q.lower(), autoescape=True)
-        )
-    if search.cursor:
-        created_at, last_id = decode_cursor(search.cursor)
-        query = query.where(
-            or_(
-                proposals.c.created_at < created_at,
-                and_(proposals.c.created_at == created_at, proposals.c.id < last_id),
-            )
-        )
-    query = query.order_by(proposals.c.created_at.desc(), proposals.c.id.desc())
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(search.limit + 1)).all()
+    after = decode_cursor(search.cursor) if search.cursor else None
+    filters = {
+        "cycle_id": search.cycle_id,
+        "status": search.status,
+        "category": search.category,
+        "maturity": search.maturity,
+    }
+    with uow:
+        rows = uow.proposals.search(agency_id, filters, search.q, after, search.limit + 1)
     page = rows[: search.limit]
     more = len(rows) > search.limit
     return {
@@ -400,47 +372,28 @@ def _version_view(row: Any) -> dict[str, Any]:
     }
 
 
-def list_versions(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        _row(conn, proposal_id, agency_id)
-        rows = conn.execute(
-            select(proposal_versions)
-            .where(proposal_versions.c.proposal_id == proposal_id)
-            .order_by(proposal_versions.c.version)
-        ).all()
+def list_versions(proposal_id: str, agency_id: str, uow: SubmissionWork) -> list[dict[str, Any]]:
+    with uow:
+        _row(uow, proposal_id, agency_id)
+        rows = uow.versions.all(proposal_id)
     return [_version_view(r) for r in rows]
 
 
 def get_version(
-    engine: Engine, proposal_id: str, agency_id: str, version: int
+    proposal_id: str, agency_id: str, version: int, uow: SubmissionWork
 ) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        _row(conn, proposal_id, agency_id)
-        row = conn.execute(
-            select(proposal_versions).where(
-                proposal_versions.c.proposal_id == proposal_id,
-                proposal_versions.c.version == version,
-            )
-        ).first()
+    with uow:
+        _row(uow, proposal_id, agency_id)
+        row = uow.versions.get(proposal_id, version)
     return _version_view(row) if row else None
 
 
-def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[str, Any]]:
+def get_timeline(proposal_id: str, agency_id: str, uow: SubmissionWork) -> list[dict[str, Any]]:
     """Every step of the proposal in both services, oldest first, reviewer-anonymous."""
-    with engine.connect() as conn:
-        _row(conn, proposal_id, agency_id)
-        rows = conn.execute(
-            select(timeline_table)
-            .where(timeline_table.c.proposal_id == proposal_id)
-            .order_by(timeline_table.c.at, timeline_table.c.id)
-        ).all()
-        per_round: dict[str, int] = dict(
-            conn.execute(
-                select(reviewer_slots.c.round, func.count(reviewer_slots.c.number.distinct()))
-                .where(reviewer_slots.c.proposal_id == proposal_id)
-                .group_by(reviewer_slots.c.round)
-            ).all()
-        )
+    with uow:
+        _row(uow, proposal_id, agency_id)
+        rows = uow.timeline.entries(proposal_id)
+        per_round = uow.reviewers.per_round(proposal_id)
     return [
         {
             "type": r.type,

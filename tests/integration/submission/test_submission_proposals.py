@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event as sql_event
 from sqlalchemy import select
 
 from services.submission import store
@@ -231,3 +232,37 @@ def test_the_nul_character_is_refused_everywhere_and_stores_nothing(
     )
     assert named.status_code == 422
     assert portal.as_agency(admin_key, "GET", "/v1/proposals").get_json()["items"] == []
+
+
+def test_creating_a_proposal_runs_no_more_statements_than_it_needs(
+    app: Flask, portal: Portal, admin_key: str
+) -> None:
+    # The benchmarked path: one statement per row it writes, the cycles it checks,
+    # and the Idempotency-Key's claim (committed on its own) and answer (with the work).
+    portal.draft(admin_key)  # the key is remembered from now on
+    ran: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        words = statement.split()
+        ran.append(" ".join(words[:3] if words[0] == "INSERT" else words[:1]))
+
+    engine = app.extensions["inagara"].engine
+    sql_event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = portal.as_agency(
+            admin_key, "POST", "/v1/proposals", json=profile(), headers={"Idempotency-Key": "k1"}
+        )
+    finally:
+        sql_event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 201, response.get_json()
+    assert sorted(ran) == sorted(
+        [
+            "INSERT INTO idempotency_keys",
+            "SELECT",  # the known cycles
+            "INSERT INTO proposals",
+            "INSERT INTO proposal_versions",
+            "INSERT INTO timeline",
+            "UPDATE",  # the key's answer, in the work's transaction
+            "INSERT INTO outbox",
+        ]
+    )

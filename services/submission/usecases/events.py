@@ -1,27 +1,21 @@
-"""What a proposal change leaves behind besides its row: the events in the outbox
-and the entries in the proposal's timeline, written in the change's transaction."""
+"""The events a proposal change raises for the outbox, built from the domain's
+changes in the catalog's form."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from marshmallow import Schema
-from sqlalchemy import Connection, insert
 
 from services.submission import domain
-from services.submission.store.tables import outbox, timeline
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
-    PROPOSALS,
     spec_for,
 )
 from shared.events.envelope import Event
-from shared.events.outbox import add_to_outbox
 
 SOURCE = "/inagara/submission"
 
@@ -89,62 +83,3 @@ def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
             "reason": withdrawn.reason,
         },
     )
-
-
-_INSERT_TIMELINE = insert(timeline)  # built once; the values go in as parameters
-
-
-def add_timeline(
-    conn: Connection,
-    proposal_id: str,
-    type: str,
-    version: int | None,
-    at: datetime,
-    facts: dict[str, Any] | None = None,
-    event_id: str | None = None,
-) -> None:
-    conn.execute(
-        _INSERT_TIMELINE,
-        {
-            "proposal_id": proposal_id,
-            "event_id": event_id or str(uuid.uuid4()),
-            "type": type,
-            "version": version,
-            "at": at if at.tzinfo else at.replace(tzinfo=UTC),
-            "facts": facts or {},
-        },
-    )
-
-
-def record(conn: Connection, change: Any, evidence: list[dict[str, Any]] | None = None) -> None:
-    """Put one domain event where it belongs: the outbox and/or the timeline."""
-    if isinstance(change, domain.ProposalDrafted):
-        add_timeline(conn, change.proposal_id, "proposal.drafted", change.version, change.at)
-    elif isinstance(change, domain.ProposalEdited):
-        add_timeline(conn, change.proposal_id, "proposal.edited", change.version, change.at)
-    elif isinstance(change, domain.ProposalSubmitted):
-        event = submission_event(change, evidence)
-        add_to_outbox(conn, outbox, PROPOSALS, event)
-        add_timeline(
-            conn,
-            change.proposal_id,
-            event.type,
-            change.version,
-            change.submitted_at,
-            {"cycle_id": change.cycle_id},
-            event.id,
-        )
-    elif isinstance(change, domain.ProposalWithdrawn):
-        event = withdrawal_event(change)
-        add_to_outbox(conn, outbox, PROPOSALS, event)
-        add_timeline(
-            conn,
-            change.proposal_id,
-            event.type,
-            change.version,
-            change.withdrawn_at,
-            {"reason": change.reason},
-            event.id,
-        )
-    else:  # pragma: no cover - a new domain event must be given a place here
-        raise TypeError(f"no record for {change!r}")

@@ -1,0 +1,145 @@
+"""Agencies and their API keys: registration, contact details, keys' lifecycle,
+and who presents a key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.submission import domain
+from services.submission.store.registry import Caller, iso
+from services.submission.usecases.work import SubmissionWork
+
+
+class AgencyNotFound(LookupError):
+    """No agency with this id."""
+
+
+class UnknownParent(LookupError):
+    """The parent agency named does not exist."""
+
+
+def agency_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "name": row.name,
+        "type": row.type,
+        "parent_id": row.parent_id,
+        "contact_email": row.contact_email,
+        "contact_phone": row.contact_phone,
+        "allow_drafter_submit": bool(row.allow_drafter_submit),
+        "created_at": iso(row.created_at),
+    }
+
+
+def key_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "prefix": row.prefix,
+        "role": row.role,
+        "label": row.label,
+        "created_at": iso(row.created_at),
+        "last_used_at": iso(row.last_used_at),
+        "revoked_at": iso(row.revoked_at),
+    }
+
+
+def _agency(uow: SubmissionWork, agency_id: str) -> Any:
+    row = uow.registry.agency(agency_id)
+    if row is None:
+        raise AgencyNotFound(agency_id)
+    return row
+
+
+def authenticate_key(secret: str, uow: SubmissionWork) -> Caller | None:
+    """The caller of a presented API key, or None (unknown, wrong or revoked)."""
+    with uow:
+        return uow.registry.authenticate(secret)
+
+
+def _parent_exists(uow: SubmissionWork, parent_id: str | None) -> None:
+    if parent_id is not None and uow.registry.agency(parent_id) is None:
+        raise UnknownParent(parent_id)
+
+
+def register_agency(fields: dict[str, Any], uow: SubmissionWork) -> dict[str, Any]:
+    """Register an agency. Raises ``UnknownParent``; a taken code is an ``IntegrityError``."""
+    with uow:
+        _parent_exists(uow, fields.get("parent_id"))
+        agency = uow.registry.create_agency(**fields)
+        return agency_view(_agency(uow, agency.id))
+
+
+def list_agencies(uow: SubmissionWork) -> list[dict[str, Any]]:
+    with uow:
+        return [agency_view(row) for row in uow.registry.agencies()]
+
+
+def get_agency(agency_id: str, uow: SubmissionWork) -> dict[str, Any] | None:
+    with uow:
+        row = uow.registry.agency(agency_id)
+    return agency_view(row) if row is not None else None
+
+
+def update_agency(agency_id: str, changes: dict[str, Any], uow: SubmissionWork) -> dict[str, Any]:
+    """Change an agency. Raises ``AgencyNotFound`` or ``UnknownParent``."""
+    with uow:
+        _parent_exists(uow, changes.get("parent_id"))
+        _agency(uow, agency_id)
+        uow.registry.update_agency(agency_id, changes)
+        return agency_view(_agency(uow, agency_id))
+
+
+@dataclass(frozen=True)
+class IssueKey:
+    agency_id: str
+    role: str
+    label: str | None = None
+
+
+def issue_key(command: IssueKey, uow: SubmissionWork) -> dict[str, Any]:
+    """A new key: its record and, this once, its secret. Raises ``AgencyNotFound``."""
+    with uow:
+        _agency(uow, command.agency_id)
+        key, row = uow.registry.issue_api_key(command.agency_id, command.role, command.label)
+    return {**key_view(row), "secret": key.secret}
+
+
+def list_keys(agency_id: str, uow: SubmissionWork) -> list[dict[str, Any]]:
+    """The agency's keys, never their secrets. Raises ``AgencyNotFound``."""
+    with uow:
+        _agency(uow, agency_id)
+        return [key_view(row) for row in uow.registry.api_keys(agency_id)]
+
+
+def revoke_key(agency_id: str, key_id: str, uow: SubmissionWork) -> bool:
+    """Revoke the key (twice is fine). False when the agency has no such key."""
+    with uow:
+        return uow.registry.revoke_api_key(agency_id, key_id)
+
+
+@dataclass(frozen=True)
+class EnrolAgency:
+    """The operator's command line: an agency by its code, registered if new."""
+
+    code: str
+    name: str
+    type: str
+    contact_email: str | None
+    contact_phone: str | None
+    role: str
+
+
+def enrol_agency(command: EnrolAgency, uow: SubmissionWork) -> tuple[domain.Agency, str]:
+    """The agency (registered if its code is new) and the secret of a new key for it."""
+    with uow:
+        agency = uow.registry.find_agency_by_code(command.code) or uow.registry.create_agency(
+            code=command.code,
+            name=command.name,
+            type=command.type,
+            contact_email=command.contact_email,
+            contact_phone=command.contact_phone,
+        )
+        key, _ = uow.registry.issue_api_key(agency.id, command.role, None)
+    return agency, key.secret

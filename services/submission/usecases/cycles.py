@@ -1,0 +1,41 @@
+"""Cycles: the known submission windows, and who has taken part in one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.submission.domain.window import Cycle
+from services.submission.store.registry import iso
+from services.submission.usecases.work import SubmissionWork
+
+
+def cycle_view(cycle: Cycle, now: datetime) -> dict[str, Any]:
+    return {
+        "id": cycle.id,
+        "name": cycle.name,
+        "opens_at": iso(cycle.opens_at),
+        "closes_at": iso(cycle.closes_at),
+        "open_now": cycle.is_open(now),
+    }
+
+
+def list_cycles(
+    configured: Cycle | None, now: datetime, uow: SubmissionWork
+) -> list[dict[str, Any]]:
+    """The known cycles (announced ones win over the configured one) and which are open."""
+    with uow:
+        found = uow.cycles.known(configured)
+    return [cycle_view(c, now) for c in found]
+
+
+def get_participation(cycle_id: str, uow: SubmissionWork) -> dict[str, Any]:
+    """One agency, one innovation: every agency with its count of proposals submitted
+    to the cycle (withdrawn ones do not count), and those with none, by code."""
+    with uow:
+        listed = uow.participation.submitted_per_agency(cycle_id)
+    return {
+        "cycle_id": cycle_id,
+        "agencies": listed,
+        "without_submission": [a for a in listed if a["submitted"] == 0],
+    }

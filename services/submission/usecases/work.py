@@ -1,0 +1,38 @@
+"""The submission service's unit of work: one transaction, the stores on it, and
+the events it raises for the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.submission.store.cycle_records import CycleStore
+from services.submission.store.evidence_records import EvidenceStore
+from services.submission.store.participation import ParticipationStore
+from services.submission.store.proposal_records import ProposalStore, VersionStore
+from services.submission.store.registry import Registry
+from services.submission.store.reviewer_slots import ReviewerSlots
+from services.submission.store.timeline_records import TimelineStore
+from shared.events.unit_of_work import UnitOfWork
+
+
+class SubmissionWork(UnitOfWork):
+    """``with uow:`` opens the transaction; the stores below live as long as it."""
+
+    proposals: ProposalStore
+    versions: VersionStore
+    timeline: TimelineStore
+    evidence: EvidenceStore
+    cycles: CycleStore
+    registry: Registry
+    reviewers: ReviewerSlots
+    participation: ParticipationStore
+
+    def _open(self, conn: Connection) -> None:
+        self.proposals = ProposalStore(conn)
+        self.versions = VersionStore(conn)
+        self.timeline = TimelineStore(conn)
+        self.evidence = EvidenceStore(conn)
+        self.cycles = CycleStore(conn)
+        self.registry = Registry(conn)
+        self.reviewers = ReviewerSlots(conn)
+        self.participation = ParticipationStore(conn)
