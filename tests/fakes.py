@@ -93,6 +93,20 @@ class FakeKafkaConsumer:
         else:
             callback(set(partitions))
 
+    def rebalance(self, revoked: list[TopicPartition], assigned: list[TopicPartition]) -> None:
+        """A whole rebalance: the listener hears of the revocation, then the assignment.
+
+        As kafka-python 3 does, a partition assigned back keeps its state (position,
+        pause); one not assigned back loses it."""
+        self.revoke(revoked)
+        for tp in set(revoked) - set(assigned):
+            self._paused.discard(tp)
+        callback = self.listener.on_partitions_assigned
+        if inspect.iscoroutinefunction(callback):
+            asyncio.run(callback(set(assigned)))
+        else:
+            callback(set(assigned))
+
     # -- what KafkaConsumer offers ----------------------------------------------
 
     def subscribe(self, topics: list[str], listener: Any = None) -> None:

@@ -138,13 +138,13 @@ class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         self._loop.commit_without_waiting(revoked)
-        self._loop.forget(revoked)
         if revoked:
             log.info("revoked %s", sorted(f"{p.topic}[{p.partition}]" for p in revoked))
         self._loop.count_partitions(without=revoked)
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("assigned %s", sorted(f"{p.topic}[{p.partition}]" for p in assigned))
+        self._loop.reconcile(assigned)
         self._loop.count_partitions()
 
 
@@ -189,9 +189,9 @@ class EventConsumer:
             max_poll_records=config.max_poll_records,
             max_poll_interval_ms=300_000,
         )
+        self._consumer.subscribe(list(config.topics), listener=_Rebalance(self))
         if consumer is None:
             _await_partitions(self._consumer, config.topics)
-        self._consumer.subscribe(list(config.topics), listener=_Rebalance(self))
 
     # -- the loop -------------------------------------------------------------
 
@@ -235,11 +235,26 @@ class EventConsumer:
         """The partitions waiting out a backoff."""
         return set(self._paused)
 
-    def forget(self, partitions: Any) -> None:
-        """Drop what is kept about partitions this consumer no longer holds."""
-        for partition in partitions:
-            self._paused.pop(partition, None)
-            self._one_by_one.pop(partition, None)
+    def reconcile(self, assigned: Any) -> None:
+        """After a rebalance: forget the partitions this member no longer holds, and
+        make the client's pauses agree with ours.
+
+        kafka-python 3 keeps the state of a partition that is revoked and assigned
+        again in one rebalance (its position and its pause), and starts afresh one
+        that comes back later. A partition waiting out a backoff therefore stays
+        paused here until it is due, and no partition stays paused in the client
+        that this loop would never resume (it held on to a partition forever)."""
+        held = set(assigned)
+        for partition in set(self._paused) - held:
+            del self._paused[partition]
+        for partition in set(self._one_by_one) - held:
+            del self._one_by_one[partition]
+        client_paused = set(self._consumer.paused())
+        ours = set(self._paused)
+        if ours - client_paused:
+            self._consumer.pause(*(ours - client_paused))
+        if (client_paused & held) - ours:
+            self._consumer.resume(*((client_paused & held) - ours))
 
     def _poll_timeout_ms(self) -> int:
         if not self._paused:
@@ -443,14 +458,20 @@ class EventConsumer:
 def _await_partitions(
     consumer: KafkaConsumer, topics: Sequence[str], timeout_s: float = 30.0
 ) -> None:
-    """Wait (bounded) until the client knows how many partitions each topic has.
+    """After ``subscribe``, before the first poll: wait (bounded) until the client
+    knows how many partitions each topic has.
 
-    A member that joins its group before its metadata arrived, and happens to lead
-    the assignment, hands out no partitions; kafka-python is meant to rejoin once
-    the metadata comes, but on a three-node Kafka whose nodes had just restarted a
-    worker was seen holding nothing for a minute. Knowing the partitions first makes
-    the first assignment the right one. The topics are created on purpose before
-    any worker starts; if they stay unknown, the worker subscribes anyway and says so.
+    kafka-python's coordinator keeps a snapshot of the subscribed topics' partitions
+    and rejoins the group when the snapshot it assigned with differs from the
+    current one. A member that joins before the metadata of its subscription has
+    arrived assigns with an empty snapshot and rejoins at once when it comes; and
+    if a ``poll`` times out while that second join is in flight, kafka-python 3.0.12
+    never applies the assignment the join brings: the member stays in the group
+    holding nothing until the next rebalance (seen on Apache Kafka: a worker that
+    consumed nothing, for minutes). Fetched here, after ``subscribe``, the metadata
+    reaches the coordinator's snapshot before the first join, whose assignment is
+    then the last. The topics are created on purpose before any worker starts; if
+    they stay unknown, the worker goes on and says so.
     """
     deadline = time.monotonic() + timeout_s
     missing = list(topics)

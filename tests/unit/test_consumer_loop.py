@@ -445,14 +445,44 @@ def test_the_poll_waits_no_longer_than_the_next_resume() -> None:
     assert loop.consumer._poll_timeout_ms() == 0
 
 
-def test_revoking_a_paused_partition_forgets_its_pause() -> None:
+def test_a_paused_partition_assigned_elsewhere_is_forgotten() -> None:
     loop = Loop(failing(1, db_down))
     loop.append(event(1))
     loop.consumer.poll_once()
 
-    loop.kafka.revoke([P0])
+    loop.kafka.rebalance(revoked=[P0], assigned=[])
 
     assert loop.consumer.paused() == set()
+
+
+def test_a_paused_partition_kept_through_a_rebalance_resumes_after_its_backoff() -> None:
+    # kafka-python keeps a partition's state (its pause too) when the same rebalance
+    # revokes it and assigns it back: the loop must still resume it when it is due.
+    target = event(1)
+    handler = failing(1, db_down)
+    loop = Loop(handler, backoff_base_s=1.0, backoff_max_s=1.0)
+    loop.append(target)
+    loop.consumer.poll_once()
+    assert loop.kafka.paused() == {P0}
+
+    loop.kafka.rebalance(revoked=[P0], assigned=[P0])
+    assert loop.consumer.paused() == loop.kafka.paused() == {P0}
+
+    loop.clock.advance(1.0)
+    loop.consumer.poll_once()
+    assert handler.ids() == [target.id]
+    assert loop.kafka.paused() == set()
+
+
+def test_a_partition_the_client_kept_paused_is_resumed_when_the_loop_does_not_wait_on_it() -> None:
+    loop = Loop(Recorder())
+    loop.append(event(1))
+    loop.kafka.pause(P0)  # left paused in the client, the loop waiting on nothing
+
+    loop.kafka.rebalance(revoked=[P0], assigned=[P0])
+
+    assert loop.kafka.paused() == set()
+    assert loop.consumer.poll_once() == 1
 
 
 def test_after_a_failure_the_partition_goes_one_at_a_time_then_together_again() -> None:
