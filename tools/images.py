@@ -16,8 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.services import NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("submission", "review", "notification")
+SERVICES = NAMES
 
 
 def run(*command: str | Path) -> str:

@@ -49,8 +49,9 @@ from shared.events.catalog import ALL_TOPICS
 from shared.events.topics import ensure_topics
 from shared.platform.db import make_engine
 from tools.migrate import migrate
+from tools.services import NAMES
 
-SERVICES = ("submission", "review", "notification")
+SERVICES = NAMES
 DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
 DEFAULT_METRICS_PORTS = {"submission": 9101, "review": 9102, "notification": 9103}
 

@@ -24,12 +24,14 @@ def emit(
     *,
     correlation_id: str | None = None,
     causation_id: str = "",
+    cause: Event | None = None,
 ) -> Event:
     """Validate ``payload`` against the catalog's schema and raise the event on ``uow``.
 
     The key is ``subject``: the proposal id (the cycle id for ``cycle.scheduled``).
     ``correlation_id`` is the path the proposal arrived on (kept with it); without one
-    the path is named by the subject, as ``Event.correlation`` does.
+    the path is named by the subject, as ``Event.correlation`` does. An event that
+    another event caused is built by ``cause.caused``: its path and causation from it.
     """
     spec = spec_for(type)
     schema = spec.validator
@@ -37,15 +39,18 @@ def emit(
     loaded = schema.load(data)  # the validation: what is emitted must load
     if not _same_keys(loaded, data):
         data = schema.dump(loaded)  # the payload left out fields that have defaults
-    event = Event(
-        type=spec.type,
-        source=SOURCE,
-        subject=subject,
-        data=data,
-        dataschema=spec.dataschema,
-        correlation_id=correlation_id or subject,
-        causation_id=causation_id,
-    )
+    if cause is not None:
+        event = cause.caused(spec.type, SOURCE, data, spec.dataschema, subject=subject)
+    else:
+        event = Event(
+            type=spec.type,
+            source=SOURCE,
+            subject=subject,
+            data=data,
+            dataschema=spec.dataschema,
+            correlation_id=correlation_id or subject,
+            causation_id=causation_id,
+        )
     uow.emit(REVIEWS, event)
     return event
 

@@ -132,7 +132,6 @@ def screen(
         proposal["profile"], proposal["evidence"], proposal["submitted_at"], window
     )
     now = datetime.now(UTC)
-    ids = {"correlation_id": proposal["correlation_id"], "causation_id": cause.id}
     emit(
         uow,
         PROPOSAL_SCREENED,
@@ -145,7 +144,7 @@ def screen(
             "reasons": list(result.reasons),
             "screened_at": now,
         },
-        **ids,
+        cause=cause,
     )
     if not result.passed:
         transitions.move(
@@ -168,7 +167,7 @@ def screen(
                 "requested_by": SCREENING,
                 "requested_at": now,
             },
-            **ids,
+            cause=cause,
         )
         return
     screened = transitions.move(
