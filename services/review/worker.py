@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from services.review import store
 from services.review.config import ReviewSettings
+from services.review.consumers import HANDLERS
 from services.review.migrations import SCHEMA
-from services.review.usecases import HANDLERS
 from services.review.usecases.reminders import send_due_reminders
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig

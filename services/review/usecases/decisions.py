@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from services.review.domain import awards as awards_rules
 from services.review.domain import states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.store import audit, cycles, proposals
@@ -167,59 +168,18 @@ def award(
     cycle = cycles.get(conn, cycle_id)
     if cycle is None:
         raise NotFound("No such cycle.")
-    if cycle["status"] == "awarded":
-        raise Conflict("This cycle's awards were decided already.")
-    if len(awards) > cycle["award_count"]:
-        raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
     in_cycle = {p["id"]: p for p in proposals.listing(conn, cycle_id=cycle_id)}
-    pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
-    if pending:
-        raise Conflict(f"Panel scoring is not finished for: {', '.join(pending)}.")
-    errors: dict[str, list[str]] = {}
-    for i, item in enumerate(awards):
-        p = in_cycle.get(item["proposal_id"])
-        if p is None:
-            errors[f"awards.{i}.proposal_id"] = ["Not a proposal of this cycle."]
-        elif p["status"] not in (states.SHORTLISTED, states.PANEL_SCORED):
-            errors[f"awards.{i}.proposal_id"] = [
-                f"Only finalists can win; this one is {p['status']}."
-            ]
-        elif p["verification"] == "fail":
-            errors[f"awards.{i}.proposal_id"] = ["It failed field verification."]
-    if errors:
-        raise Invalid(errors)
+    awards_rules.require_awardable(cycle, in_cycle, awards)
     ranks = {r["proposal_id"]: int(r["rank"]) for r in cycle_cases.final_ranking(conn, cycle_id)}
-    named = {item["proposal_id"]: item.get("award") or "Award" for item in awards}
+    named = awards_rules.award_names(awards)
     outcome: dict[str, list[str]] = {"awarded": [], "not_awarded": []}
     now = datetime.now(UTC)
     for p in in_cycle.values():
-        if p["status"] not in states.AWAITING_AWARD:
-            continue
-        won = p["id"] in named
-        moved = transitions.move(
-            conn,
-            transitions.load(conn, p["id"]),
-            states.AWARDED if won else states.NOT_AWARDED,
-            actor,
-            "awarded" if won else "not_awarded",
-            award=named.get(p["id"]),
-        )
-        emit(
-            conn,
-            PROPOSAL_AWARDED if won else PROPOSAL_NOT_AWARDED,
-            p["id"],
-            {
-                "proposal_id": p["id"],
-                "cycle_id": cycle_id,
-                "rank": ranks.get(p["id"]),
-                "award": named.get(p["id"]),
-                "note": note,
-                "decided_by": actor,
-                "decided_at": now,
-            },
-            **_ids(moved),
-        )
-        outcome["awarded" if won else "not_awarded"].append(p["id"])
+        if p["status"] in states.AWAITING_AWARD:
+            won = _decide_award(
+                conn, p["id"], cycle_id, named.get(p["id"]), note, actor, now, ranks
+            )
+            outcome["awarded" if won else "not_awarded"].append(p["id"])
     cycles.change(conn, cycle_id, status="awarded")
     audit.record(
         conn,
@@ -231,3 +191,41 @@ def award(
         {"status": "awarded", **outcome},
     )
     return outcome
+
+
+def _decide_award(
+    conn: Connection,
+    proposal_id: str,
+    cycle_id: str,
+    award: str | None,
+    note: str,
+    actor: str,
+    now: datetime,
+    ranks: dict[str, int],
+) -> bool:
+    """Move one finalist to awarded (``award`` named) or not awarded, and say so; True if won."""
+    won = award is not None
+    moved = transitions.move(
+        conn,
+        transitions.load(conn, proposal_id),
+        states.AWARDED if won else states.NOT_AWARDED,
+        actor,
+        "awarded" if won else "not_awarded",
+        award=award,
+    )
+    emit(
+        conn,
+        PROPOSAL_AWARDED if won else PROPOSAL_NOT_AWARDED,
+        proposal_id,
+        {
+            "proposal_id": proposal_id,
+            "cycle_id": cycle_id,
+            "rank": ranks.get(proposal_id),
+            "award": award,
+            "note": note,
+            "decided_by": actor,
+            "decided_at": now,
+        },
+        **_ids(moved),
+    )
+    return won

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from services.review.domain import assignment, rubric, scoring, states
+from services.review.domain import assignment, deadlines, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.store import assignments, audit, cycles, people, proposals
 from services.review.usecases import transitions
 from services.review.usecases.events import emit, person
 from shared.events.catalog import PROPOSAL_SCORED, REVIEW_ASSIGNED, REVIEW_SUBMITTED
 
-# Without a cycle there is no deadline to take; the reviewers get this long.
-DEFAULT_REVIEW_DAYS = 14
 DEFAULT_REVIEWERS = 3
 DEFAULT_SPREAD = 20.0
 ROUND_STATES = {
@@ -31,13 +29,6 @@ def _ids(proposal: dict[str, Any], cause_id: str = "") -> dict[str, str]:
         "correlation_id": proposal["correlation_id"] or proposal["id"],
         "causation_id": cause_id,
     }
-
-
-def deadline(cycle: dict[str, Any] | None, round: str) -> datetime:
-    if cycle is None:
-        return datetime.now(UTC) + timedelta(days=DEFAULT_REVIEW_DAYS)
-    due: datetime = cycle["review_deadline"] if round == rubric.DESK else cycle["panel_deadline"]
-    return due
 
 
 def _candidate(user: dict[str, Any]) -> assignment.Candidate:
@@ -68,7 +59,7 @@ def _give(
     reviewer_id = reviewer["id"]
     now = datetime.now(UTC)
     assignment_id = str(uuid.uuid4())
-    due = deadline(cycle, round)
+    due = deadlines.due(cycle, round, now)
     assignments.insert(
         conn,
         {
@@ -204,8 +195,7 @@ def submit_review(
     held = own_assignment(conn, assignment_id, reviewer_id)
     if held["status"] not in assignments.OPEN:
         raise Conflict(f"This assignment was released ({held['released_reason']}).")
-    if now > held["deadline"]:
-        raise Conflict(f"The deadline ({held['deadline'].isoformat()}) has passed.")
+    deadlines.require_open(held["deadline"], now)
     proposal = transitions.load(conn, held["proposal_id"])
     if proposal["status"] not in ROUND_STATES[held["round"]]:
         raise Conflict(

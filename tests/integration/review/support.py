@@ -16,7 +16,7 @@ from deploy.local.stack import DEMO_PROPOSAL
 from services.review import store
 from services.review.app import create_app
 from services.review.config import ReviewSettings
-from services.review.usecases import HANDLERS
+from services.review.consumers import HANDLERS
 from shared.events.catalog import PROPOSAL_SUBMITTED, PROPOSAL_WITHDRAWN, spec_for
 from shared.events.envelope import Event, from_record
 from shared.events.inbox import dispatcher

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from services.review import store
-from services.review.usecases import HANDLERS
+from services.review.consumers import HANDLERS
 from shared.events.catalog import REVIEWS
 from shared.events.consumer import ConsumerConfig, EventConsumer
 from shared.events.envelope import Event, from_record, to_record
