@@ -21,6 +21,7 @@ from services.notification.adapters.clock import SystemClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import make_gateway
 from services.notification.config import NotificationConfig, gateway_kind, unsubscribe_secret
+from services.notification.consumers import handlers_for
 from services.notification.domain.recipients import Links
 from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.migrations import SCHEMA
@@ -32,7 +33,7 @@ from services.notification.usecases.dispatch import (
     SmsTransport,
     Transport,
 )
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve

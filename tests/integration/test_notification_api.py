@@ -14,10 +14,11 @@ from services.notification import store
 from services.notification.adapters.mailer import MemoryMailer, PermanentSendError
 from services.notification.app import create_app
 from services.notification.config import NotificationConfig, unsubscribe_secret
+from services.notification.consumers import handlers_for
 from services.notification.domain import tokens
 from services.notification.store import projection
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.settings import Settings
 from tests.unit.notification import factories

@@ -22,10 +22,11 @@ from deploy.local.smsgateway import SmsGatewayServer
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import TwilioGateway
+from services.notification.consumers import handlers_for
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries, parked_events
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy, SmsTransport
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.broker import ensure_topics, free_port
 from shared.events.consumer import ConsumerConfig, EventConsumer
 from shared.events.envelope import Event, to_record

@@ -17,11 +17,12 @@ from services.notification.adapters.clock import FakeClock
 from services.notification.adapters.mailer import PermanentSendError, TransientSendError
 from services.notification.adapters.sms import TwilioGateway, WebhookGateway
 from services.notification.config import NotificationConfig, gateway_kind
+from services.notification.consumers import handlers_for
 from services.notification.domain import FAILED, SENT, SMS
 from services.notification.store.deliveries import find_delivery
 from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, Policy, SmsTransport
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine
 from tests.unit.notification import factories

@@ -16,10 +16,11 @@ from sqlalchemy import Engine, select
 from services.notification import store
 from services.notification.adapters.mailer import SmtpMailer, TransientSendError, compose
 from services.notification.adapters.rendering import RenderedEmail
+from services.notification.consumers import handlers_for
 from services.notification.domain import SENT
 from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.broker import free_port
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine

@@ -22,6 +22,7 @@ from services.notification.adapters.mailer import (
     TransientSendError,
 )
 from services.notification.adapters.sms import MemoryGateway
+from services.notification.consumers import handlers_for
 from services.notification.domain import (
     DIGESTED,
     EMAIL,
@@ -40,7 +41,7 @@ from services.notification.store import projection
 from services.notification.store.tables import attempts, deliveries, outbox, parked_events, utc
 from services.notification.usecases.digest import DigestComposer
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy, SmsTransport
-from services.notification.usecases.recording import Recorder, handlers_for
+from services.notification.usecases.recording import Recorder
 from shared.events.envelope import Event
 from shared.events.inbox import dispatcher as inbox_dispatcher
 from shared.platform.db import create_schema, make_engine

@@ -31,7 +31,6 @@ from services.notification.domain.recipients import (
     REMINDER_DUE,
     RESUBMITTED,
     REVIEW_SUBMITTED,
-    RULES,
     SUBMITTED,
     Links,
     Proposal,
@@ -39,7 +38,7 @@ from services.notification.domain.recipients import (
 )
 from services.notification.domain.schedule import QuietHours
 from services.notification.store import deliveries, projection
-from shared.events.catalog import CATALOG, spec_for
+from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
@@ -157,12 +156,3 @@ def handle(conn: Connection, event: Event, recorder: Recorder) -> None:
             log.warning("no assignment %s known; no receipt sent", payload["assignment_id"])
             return
     _record(conn, event, payload, recorder, proposal, reviewer)
-
-
-def handlers_for(recorder: Recorder) -> dict[str, Handler]:
-    """The inbox handlers, keyed by dataschema: every event type that sends something."""
-
-    def run(conn: Connection, event: Event) -> None:
-        handle(conn, event, recorder)
-
-    return {spec_for(event_type).dataschema: run for event_type in RULES}
