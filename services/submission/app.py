@@ -14,9 +14,8 @@ from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
 from services.submission.api.evidence import MULTIPART_OVERHEAD
 from services.submission.api.text_guard import refuse_nul_characters
+from services.submission.config import SubmissionSettings, configured_cycle
 from services.submission.migrations import SCHEMA
-from services.submission.store.cycle_records import configured_cycle
-from shared.settings import Settings
 from shared.web import create_service_app
 
 DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
@@ -44,8 +43,8 @@ the same answer and create nothing new.
 """
 
 
-def create_app(settings: Settings | None = None, blobs: BlobStore | None = None) -> Flask:
-    settings = settings or Settings.from_env("submission")
+def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | None = None) -> Flask:
+    settings = settings or SubmissionSettings.from_env("submission")
     app = create_service_app(
         settings,
         SCHEMA,

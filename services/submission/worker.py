@@ -6,20 +6,20 @@ from __future__ import annotations
 import sys
 
 from services.submission import store
+from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from services.submission.migrations import SCHEMA
 from shared.events.catalog import REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
-from shared.settings import Settings
 
 CONSUMERS = [(ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS,)), HANDLERS)]
 
 
-def main(settings: Settings | None = None) -> int:
+def main(settings: SubmissionSettings | None = None) -> int:
     return serve(
         WorkerPlan(
-            settings=settings or Settings.from_env("submission"),
+            settings=settings or SubmissionSettings.from_env("submission"),
             schema=SCHEMA,
             outbox=store.outbox,
             inbox=store.inbox,

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from shared.settings import Settings
+from services.submission.config import SubmissionSettings
 
 _KEY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9-]+$")
 
@@ -132,7 +132,7 @@ class MemoryBlobs:
         self.objects.pop(_checked(key), None)
 
 
-def s3_client(settings: Settings) -> Any:
+def s3_client(settings: SubmissionSettings) -> Any:
     import boto3  # only deployments that store evidence in S3 pay for importing it
     from botocore.config import Config
 
@@ -147,7 +147,7 @@ def s3_client(settings: Settings) -> Any:
     )
 
 
-def blob_store(settings: Settings) -> BlobStore:
+def blob_store(settings: SubmissionSettings) -> BlobStore:
     """S3 when a bucket is configured, else the local directory."""
     if settings.evidence_s3_bucket:
         return S3Blobs(s3_client(settings), settings.evidence_s3_bucket)

@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 
 from services.submission import domain, store
 from services.submission.adapters.blobs import BlobStore
+from services.submission.config import SubmissionSettings
 from services.submission.domain.window import Cycle
 from services.submission.store.registry import RecentKeys
-from shared.settings import Settings
 from shared.web import bearer_token, is_admin
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +43,7 @@ class Admin:
 class SubmissionContext:
     """What the views need, built once by ``create_app``."""
 
-    settings: Settings
+    settings: SubmissionSettings
     engine: Engine
     blobs: BlobStore
     configured_cycle: Cycle | None

@@ -11,24 +11,6 @@ from sqlalchemy import Connection, insert, select, update
 from services.submission.domain.window import Cycle
 from services.submission.store.registry import aware, iso
 from services.submission.store.tables import cycles
-from shared.settings import Settings
-
-
-def configured_cycle(settings: Settings) -> Cycle | None:
-    """The cycle named by ``SUBMISSION_CYCLE_ID``/``_OPENS_AT``/``_CLOSES_AT``, if complete."""
-    if not (
-        settings.submission_cycle_id
-        and settings.submission_opens_at
-        and settings.submission_closes_at
-    ):
-        return None
-    return Cycle(
-        id=settings.submission_cycle_id,
-        name=settings.submission_cycle_id,
-        opens_at=datetime.fromisoformat(settings.submission_opens_at),
-        closes_at=datetime.fromisoformat(settings.submission_closes_at),
-    )
-
 
 _ALL_CYCLES = select(cycles).order_by(cycles.c.opens_at, cycles.c.id)
 
