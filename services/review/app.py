@@ -9,7 +9,14 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.review.api import BLUEPRINTS, pages
+from services.review.api import (
+    BLUEPRINTS,
+    pages,
+    pages_cycles,
+    pages_proposals,
+    pages_reports,
+    pages_reviewer,
+)
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
 from shared.settings import Settings
@@ -22,6 +29,10 @@ class _SessionCookies(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+# The pages by area: each module adds its views to pages.bp when imported.
+PAGE_AREAS = (pages_reviewer, pages_cycles, pages_proposals, pages_reports)
 
 
 def create_app(
