@@ -4,8 +4,9 @@ and the entries in the proposal's timeline, written in the change's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from marshmallow import Schema
@@ -116,15 +117,23 @@ def add_timeline(
     )
 
 
-def record(conn: Connection, change: Any, evidence: list[dict[str, Any]] | None = None) -> None:
-    """Put one domain event where it belongs: the outbox and/or the timeline."""
+def record(
+    conn: Connection,
+    change: Any,
+    evidence: list[dict[str, Any]] | None = None,
+    publish: Callable[[str, Event], None] | None = None,
+) -> None:
+    """Put one domain event where it belongs: the timeline, and the event it causes
+    to ``publish`` (the unit of work's, which writes the outbox when it commits)."""
+    if publish is None:
+        publish = partial(add_to_outbox, conn, outbox)
     if isinstance(change, domain.ProposalDrafted):
         add_timeline(conn, change.proposal_id, "proposal.drafted", change.version, change.at)
     elif isinstance(change, domain.ProposalEdited):
         add_timeline(conn, change.proposal_id, "proposal.edited", change.version, change.at)
     elif isinstance(change, domain.ProposalSubmitted):
         event = submission_event(change, evidence)
-        add_to_outbox(conn, outbox, PROPOSALS, event)
+        publish(PROPOSALS, event)
         add_timeline(
             conn,
             change.proposal_id,
@@ -136,7 +145,7 @@ def record(conn: Connection, change: Any, evidence: list[dict[str, Any]] | None 
         )
     elif isinstance(change, domain.ProposalWithdrawn):
         event = withdrawal_event(change)
-        add_to_outbox(conn, outbox, PROPOSALS, event)
+        publish(PROPOSALS, event)
         add_timeline(
             conn,
             change.proposal_id,

@@ -1,9 +1,10 @@
 """Proposals: the agency's use cases (draft, edit, submit, withdraw) and its reads
 (one, a page of a search, a version, the timeline).
 
-Each use case is one transaction: the row, its version, its outbox event and its
-timeline entry commit together. Every read and write is scoped to the calling
-agency, so another agency's proposal is as absent as an unknown one.
+Each use case is one unit of work (``uow.py``): the row, its version, its outbox
+event and its timeline entry commit together. The SQL is in ``store/proposal_rows.py``.
+Every read and write is scoped to the calling agency, so another agency's proposal
+is as absent as an unknown one.
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine
 
 from services.submission import domain
 from services.submission.domain import lifecycle, timeline, window
 from services.submission.store import changes
+from services.submission.store import proposal_rows as rows
 from services.submission.store.cycle_records import known_cycles
 from services.submission.store.registry import Caller, aware, iso
-from services.submission.store.tables import (
-    evidence,
-    proposal_versions,
-    proposals,
-    reviewer_slots,
-)
-from services.submission.store.tables import (
-    timeline as timeline_table,
-)
+from services.submission.usecases.uow import UnitOfWork
 
 
 class ProposalNotFound(LookupError):
@@ -80,34 +74,14 @@ def proposal_view(row: Any) -> dict[str, Any]:
 
 
 def _row(conn: Connection, proposal_id: str, agency_id: str) -> Any:
-    row = conn.execute(
-        select(proposals).where(proposals.c.id == proposal_id, proposals.c.agency_id == agency_id)
-    ).first()
+    row = rows.find(conn, proposal_id, agency_id)
     if row is None:
         raise ProposalNotFound(proposal_id)
     return row
 
 
 def _reread(conn: Connection, proposal_id: str) -> dict[str, Any]:
-    return proposal_view(conn.execute(select(proposals).where(proposals.c.id == proposal_id)).one())
-
-
-def evidence_refs(conn: Connection, proposal_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(evidence)
-        .where(evidence.c.proposal_id == proposal_id)
-        .order_by(evidence.c.created_at, evidence.c.id)
-    ).all()
-    return [
-        {
-            "id": r.id,
-            "filename": r.filename,
-            "content_type": r.content_type,
-            "size": r.size,
-            "sha256": r.sha256,
-        }
-        for r in rows
-    ]
+    return proposal_view(rows.get(conn, proposal_id))
 
 
 def _submission_cycle(
@@ -124,41 +98,31 @@ def _check_cycle_exists(
 
 
 def _save_version(conn: Connection, proposal: domain.Proposal, now: datetime) -> None:
-    conn.execute(
-        insert(proposal_versions).values(
-            proposal_id=proposal.id,
-            version=proposal.version,
-            profile=proposal.profile,
-            cycle_id=proposal.cycle_id,
-            created_at=now,
-        )
+    rows.insert_version(
+        conn,
+        {
+            "proposal_id": proposal.id,
+            "version": proposal.version,
+            "profile": proposal.profile,
+            "cycle_id": proposal.cycle_id,
+            "created_at": now,
+        },
     )
 
 
 def _write_changes(
-    conn: Connection, proposal: domain.Proposal, now: datetime
+    uow: UnitOfWork, proposal: domain.Proposal, now: datetime
 ) -> list[dict[str, Any]]:
     """Record the proposal's events; a submission also freezes its version's evidence."""
     files: list[dict[str, Any]] = []
     for change in proposal.events:
         if isinstance(change, domain.ProposalSubmitted):
-            files = evidence_refs(conn, proposal.id)
-            conn.execute(
-                update(proposal_versions)
-                .where(
-                    proposal_versions.c.proposal_id == proposal.id,
-                    proposal_versions.c.version == proposal.version,
-                )
-                .values(submitted_at=now, evidence=files, cycle_id=proposal.cycle_id)
+            files = rows.evidence_refs(uow.conn, proposal.id)
+            rows.freeze_version(
+                uow.conn, proposal.id, proposal.version, now, files, proposal.cycle_id
             )
-        changes.record(conn, change, files)
+        changes.record(uow.conn, change, files, uow.publish)
     return files
-
-
-# Statements built once: building one per call (``insert(t).values(...)``) costs more
-# CPU than running it, in coercing every value and working out the cache key.
-_INSERT_PROPOSAL = insert(proposals)
-_INSERT_VERSION = insert(proposal_versions)
 
 
 def create_proposal(
@@ -182,7 +146,8 @@ def create_proposal(
             "administrator submits them."
         )
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with UnitOfWork(engine) as uow:
+        conn = uow.conn
         proposal_id = domain.new_proposal_id()
         if as_draft:
             _check_cycle_exists(conn, cycle_id, configured)
@@ -205,10 +170,10 @@ def create_proposal(
             "updated_at": now,
             "submitted_at": proposal.submitted_at,
         }
-        conn.execute(_INSERT_PROPOSAL, row)
+        rows.insert_proposal(conn, row)
         files: list[dict[str, Any]] = []
-        conn.execute(
-            _INSERT_VERSION,
+        rows.insert_version(
+            conn,
             {
                 "proposal_id": proposal.id,
                 "version": proposal.version,
@@ -220,7 +185,7 @@ def create_proposal(
             },
         )
         for change in proposal.events:
-            changes.record(conn, change, files)
+            changes.record(conn, change, files, uow.publish)
         created = proposal_view(SimpleNamespace(**row, revision_request=None))
         if also is not None:
             also(conn, created)
@@ -234,7 +199,8 @@ def _change(
     step: Callable[[Connection, domain.Proposal, datetime], domain.Proposal],
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with UnitOfWork(engine) as uow:
+        conn = uow.conn
         before = _domain(_row(conn, proposal_id, caller.agency.id))
         after = step(conn, before, now)
         values: dict[str, Any] = {
@@ -249,21 +215,11 @@ def _change(
             "submitted_at": after.submitted_at,
             "updated_at": now,
         }
-        # Optimistic: a concurrent change of the same proposal makes this match nothing.
-        result = conn.execute(
-            update(proposals)
-            .where(
-                proposals.c.id == proposal_id,
-                proposals.c.status == before.status,
-                proposals.c.version == before.version,
-            )
-            .values(**values)
-        )
-        if result.rowcount != 1:
+        if not rows.update_if_unchanged(conn, proposal_id, before.status, before.version, values):
             raise ConcurrentChange(proposal_id)
         if after.version != before.version:
             _save_version(conn, after, now)
-        _write_changes(conn, after, now)
+        _write_changes(uow, after, now)
         return _reread(conn, proposal_id)
 
 
@@ -356,32 +312,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 def search_proposals(engine: Engine, agency_id: str, search: Search) -> dict[str, Any]:
     """A page of the agency's proposals, newest first, ordered by (created_at, id)."""
-    query = select(proposals).where(proposals.c.agency_id == agency_id)
-    for column, value in (
-        (proposals.c.cycle_id, search.cycle_id),
-        (proposals.c.status, search.status),
-        (proposals.c.category, search.category),
-        (proposals.c.maturity, search.maturity),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if search.q:
-        query = query.where(
-            func.lower(proposals.c.title).contains(search.q.lower(), autoescape=True)
-        )
-    if search.cursor:
-        created_at, last_id = decode_cursor(search.cursor)
-        query = query.where(
-            or_(
-                proposals.c.created_at < created_at,
-                and_(proposals.c.created_at == created_at, proposals.c.id < last_id),
-            )
-        )
-    query = query.order_by(proposals.c.created_at.desc(), proposals.c.id.desc())
+    before = decode_cursor(search.cursor) if search.cursor else None
+    equal = [
+        ("cycle_id", search.cycle_id),
+        ("status", search.status),
+        ("category", search.category),
+        ("maturity", search.maturity),
+    ]
     with engine.connect() as conn:
-        rows = conn.execute(query.limit(search.limit + 1)).all()
-    page = rows[: search.limit]
-    more = len(rows) > search.limit
+        found = rows.search(conn, agency_id, equal, search.q, before, search.limit + 1)
+    page = found[: search.limit]
+    more = len(found) > search.limit
     return {
         "items": [proposal_view(r) for r in page],
         "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
@@ -403,12 +344,8 @@ def _version_view(row: Any) -> dict[str, Any]:
 def list_versions(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         _row(conn, proposal_id, agency_id)
-        rows = conn.execute(
-            select(proposal_versions)
-            .where(proposal_versions.c.proposal_id == proposal_id)
-            .order_by(proposal_versions.c.version)
-        ).all()
-    return [_version_view(r) for r in rows]
+        found = rows.versions(conn, proposal_id)
+    return [_version_view(r) for r in found]
 
 
 def get_version(
@@ -416,12 +353,7 @@ def get_version(
 ) -> dict[str, Any] | None:
     with engine.connect() as conn:
         _row(conn, proposal_id, agency_id)
-        row = conn.execute(
-            select(proposal_versions).where(
-                proposal_versions.c.proposal_id == proposal_id,
-                proposal_versions.c.version == version,
-            )
-        ).first()
+        row = rows.version(conn, proposal_id, version)
     return _version_view(row) if row else None
 
 
@@ -429,18 +361,8 @@ def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[
     """Every step of the proposal in both services, oldest first, reviewer-anonymous."""
     with engine.connect() as conn:
         _row(conn, proposal_id, agency_id)
-        rows = conn.execute(
-            select(timeline_table)
-            .where(timeline_table.c.proposal_id == proposal_id)
-            .order_by(timeline_table.c.at, timeline_table.c.id)
-        ).all()
-        per_round: dict[str, int] = dict(
-            conn.execute(
-                select(reviewer_slots.c.round, func.count(reviewer_slots.c.number.distinct()))
-                .where(reviewer_slots.c.proposal_id == proposal_id)
-                .group_by(reviewer_slots.c.round)
-            ).all()
-        )
+        entries = rows.timeline_entries(conn, proposal_id)
+        per_round = rows.reviewers_per_round(conn, proposal_id)
     return [
         {
             "type": r.type,
@@ -451,5 +373,5 @@ def get_timeline(engine: Engine, proposal_id: str, agency_id: str) -> list[dict[
             ),
             "facts": r.facts,
         }
-        for r in rows
+        for r in entries
     ]
