@@ -1,7 +1,6 @@
 """Persistence of the submission service: agencies and keys, proposals and their
 versions, evidence files, timeline, cycles, idempotency records, outbox and inbox."""
 
-from services.submission.store.idempotency import Earlier
 from services.submission.store.registry import (
     Caller,
     add_api_key,
@@ -26,7 +25,6 @@ from services.submission.usecases.proposals import get_proposal, proposal_view
 
 __all__ = [
     "Caller",
-    "Earlier",
     "add_api_key",
     "agencies",
     "api_keys",
