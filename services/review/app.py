@@ -17,6 +17,7 @@ from services.review.api import (
     pages_reports,
     pages_reviewer,
 )
+from services.review.api.errors import register_error_handlers
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
 from shared.settings import Settings
@@ -61,6 +62,7 @@ def create_app(
         SESSION_COOKIE_SECURE=False,  # decided per request by _SessionCookies
     )
     app.session_interface = _SessionCookies()
+    register_error_handlers(app)
     app.register_blueprint(pages.bp)
     if review.trust_proxy:
         # One hop only: the TLS-terminating proxy in front of gunicorn.

@@ -11,7 +11,6 @@ from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     attempt_login,
     caller,
-    refusals,
     secretariat,
     too_many_failures,
     transaction,
@@ -89,7 +88,6 @@ class Users(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(409, description="The email has an account")
     @blp.doc(**DOC)
-    @refusals
     def post(self, body: dict[str, Any]) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
         who = secretariat()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint, abort
 
-from services.review.api.principal import caller, refusals, secretariat, transaction
+from services.review.api.principal import caller, secretariat, transaction
 from services.review.api.schemas import (
     AssignmentListSchema,
     AssignmentSchema,
@@ -43,7 +43,6 @@ def mine() -> dict[str, Any]:
 @blp.response(200, AssignmentSchema)
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(404, description="No such assignment, or not the caller's")
-@refusals
 def one(assignment_id: str) -> dict[str, Any]:
     """One assignment with its scores (its reviewer, or the secretariat)."""
     who = caller()
@@ -67,7 +66,6 @@ def _reviewer_only() -> str:
 @blp.alt_response(404, description="No such assignment, or not the caller's")
 @blp.alt_response(409, description="Deadline passed, released, or the round is closed")
 @blp.alt_response(422, description="A score is missing or off the scale")
-@refusals
 def score(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Score every criterion and comment; change it until the deadline."""
     reviewer_id = _reviewer_only()
@@ -85,7 +83,6 @@ def score(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
 @blp.alt_response(403, description="The secretariat declares no conflicts")
 @blp.alt_response(404, description="No such assignment, or not the caller's")
 @blp.alt_response(409, description="Already scored or released")
-@refusals
 def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Declare a conflict of interest: the assignment is released and someone else gets it."""
     reviewer_id = _reviewer_only()
@@ -105,7 +102,6 @@ def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]
 @blp.alt_response(404, description="No such assignment")
 @blp.alt_response(409, description="Already scored or released")
 @blp.alt_response(422, description="The named reviewer is not eligible")
-@refusals
 def reassign(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
     """Give a pending review to another reviewer (named, or the best eligible one)."""
     who = secretariat()

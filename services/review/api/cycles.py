@@ -11,7 +11,6 @@ from services.review.api.idempotency import DOC, create_once
 from services.review.api.principal import (
     caller,
     context,
-    refusals,
     review_settings,
     secretariat,
     transaction,
@@ -67,7 +66,6 @@ class Cycles(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(422, description="Invalid fields or dates out of order")
     @blp.doc(**DOC)
-    @refusals
     def post(self, body: dict[str, Any]) -> Any:
         """Create a cycle (default rubrics unless given); publishes `cycle.scheduled`."""
         who = secretariat()
@@ -100,7 +98,6 @@ class Cycle(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(404, description="No such cycle")
     @blp.alt_response(409, description="The cycle's awards were decided")
-    @refusals
     def patch(self, body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
         """Change a cycle; new dates publish `cycle.scheduled` again."""
         who = secretariat()
@@ -114,7 +111,6 @@ class CycleRubric(MethodView):
     @blp.response(200, RubricSchema)
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(404, description="No such cycle or round")
-    @refusals
     def get(self, cycle_id: str, round: str) -> dict[str, Any]:
         """The rubric in force for a round (every account: reviewers score on it)."""
         caller()
@@ -127,7 +123,6 @@ class CycleRubric(MethodView):
     @blp.alt_response(401, description="No valid token")
     @blp.alt_response(403, description="Not the secretariat")
     @blp.alt_response(404, description="No such cycle or round")
-    @refusals
     def put(self, body: dict[str, Any], cycle_id: str, round: str) -> dict[str, Any]:
         """Add a rubric version. In force at once if nothing was scored yet; otherwise it only
         feeds the what-if report (the scored version stays frozen)."""
@@ -142,7 +137,6 @@ class CycleRubric(MethodView):
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle or version")
-@refusals
 def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
     """Read-only: the ranking if the recorded reviews were scored on this rubric version."""
     secretariat()
@@ -178,7 +172,6 @@ def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
-@refusals
 def participation(cycle_id: str) -> dict[str, Any]:
     """'One agency, one innovation': proposals per agency known to review."""
     secretariat()
@@ -194,7 +187,6 @@ def participation(cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
 @blp.alt_response(409, description="A finalist has no panel member without a conflict")
-@refusals
 def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     """Name the panel; every shortlisted proposal gets it for the presentation round."""
     who = secretariat()
@@ -215,7 +207,6 @@ def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(404, description="No such cycle")
 @blp.alt_response(409, description="Decided already, or panel scoring unfinished")
 @blp.alt_response(422, description="A named proposal cannot win")
-@refusals
 def awards(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     """Final awards: `proposal.awarded` for the named, `proposal.not_awarded` for every other scored one."""
     who = secretariat()

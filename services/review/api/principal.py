@@ -1,4 +1,4 @@
-"""Who is calling the JSON API, and what the use cases' refusals become in HTTP."""
+"""Who is calling the JSON API: the principal behind a bearer token, and the transaction a view runs in."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from flask_smorest import abort
 from sqlalchemy import Connection
 
+from services.review.api.errors import problem_with
 from services.review.config import ReviewSettings
-from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.domain.states import IllegalTransition
 from services.review.usecases import accounts, logins
 from services.review.usecases.logins import TooManyFailures
-from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
+from shared.web import ServiceContext, bearer_token, is_admin
 
 ADMIN_ID = "admin"
 SECRETARIAT = "secretariat"
@@ -77,40 +75,6 @@ def secretariat() -> Principal:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def problem_with(status: int, title: str, detail: str, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM_JSON
-    return response
-
-
-def refusals(view: F) -> F:
-    """Turn the use cases' refusals into problem+json: 404, 409 (with the allowed moves), 422."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except NotFound as exc:
-            return problem_with(404, "Not Found", str(exc))
-        except IllegalTransition as exc:
-            return problem_with(
-                409, "Conflict", str(exc), current=exc.current, allowed=list(exc.allowed)
-            )
-        except Conflict as exc:
-            return problem_with(409, "Conflict", str(exc))
-        except Invalid as exc:
-            return problem_with(
-                422,
-                "Unprocessable Entity",
-                "Some fields are missing or invalid; see errors.",
-                errors=exc.errors,
-            )
-
-    return wrapped  # type: ignore[return-value]
 
 
 @contextmanager

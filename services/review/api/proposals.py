@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from services.review.api.principal import Principal, caller, refusals, secretariat, transaction
+from services.review.api.principal import Principal, caller, secretariat, transaction
 from services.review.api.schemas import (
     AddReviewerSchema,
     AssignmentListSchema,
@@ -74,7 +74,6 @@ def list_proposals(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ReviewProposalSchema)
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(404, description="Not (yet) received, or not assigned to this reviewer")
-@refusals
 def get_proposal(proposal_id: str) -> dict[str, Any]:
     """A proposal as the review service knows it."""
     who = caller()
@@ -88,7 +87,6 @@ def get_proposal(proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such proposal")
-@refusals
 def list_assignments(proposal_id: str) -> dict[str, Any]:
     """Every assignment of the proposal, released ones included (secretariat)."""
     who = secretariat()
@@ -106,7 +104,6 @@ def list_assignments(proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(404, description="No such proposal")
 @blp.alt_response(409, description="Not screened or assigned")
 @blp.alt_response(422, description="The reviewer is not eligible")
-@refusals
 def add_reviewer(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Assign one more desk reviewer by hand (secretariat)."""
     who = secretariat()
@@ -125,7 +122,6 @@ def add_reviewer(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such proposal")
 @blp.alt_response(409, description="Not allowed from the current state; `allowed` lists what is")
-@refusals
 def decide(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Shortlist, reject or request a revision (with feedback to the agency)."""
     who = secretariat()
@@ -143,7 +139,6 @@ def decide(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such proposal")
 @blp.alt_response(409, description="Not a finalist")
-@refusals
 def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
     """Record a finalist's field verification: pass, fail or adjust, with a note."""
     who = secretariat()
@@ -157,7 +152,6 @@ def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such proposal")
-@refusals
 def audit_log(proposal_id: str) -> dict[str, Any]:
     """Who did what, when, before and after, for this proposal (secretariat)."""
     who = secretariat()
