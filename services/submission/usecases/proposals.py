@@ -125,6 +125,59 @@ def _write_changes(
     return files
 
 
+def _new_proposal(
+    conn: Connection,
+    caller: Caller,
+    profile: dict[str, Any],
+    cycle_id: str | None,
+    as_draft: bool,
+    configured: window.Cycle | None,
+    now: datetime,
+) -> domain.Proposal:
+    """A new draft in a known cycle (or none), or a proposal submitted inside a window."""
+    proposal_id = domain.new_proposal_id()
+    if as_draft:
+        _check_cycle_exists(conn, cycle_id, configured)
+        return domain.draft_proposal(caller.agency, profile, now, proposal_id, cycle_id)
+    chosen = _submission_cycle(conn, cycle_id, now, configured)
+    return domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
+
+
+def _insert_new(conn: Connection, proposal: domain.Proposal, now: datetime) -> dict[str, Any]:
+    """Write a new proposal's row and its first version; the row as written."""
+    profile = proposal.profile
+    row = {
+        "id": proposal.id,
+        "agency_id": proposal.agency_id,
+        "status": proposal.status,
+        "version": proposal.version,
+        "submitted_version": proposal.submitted_version,
+        "title": profile["title"],
+        "category": profile["category"],
+        "maturity": profile["maturity"],
+        "cycle_id": proposal.cycle_id,
+        "profile": profile,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": proposal.submitted_at,
+    }
+    rows.insert_proposal(conn, row)
+    rows.insert_version(
+        conn,
+        {
+            "proposal_id": proposal.id,
+            "version": proposal.version,
+            "profile": profile,
+            "cycle_id": proposal.cycle_id,
+            "created_at": now,
+            "submitted_at": proposal.submitted_at,
+            # A submission freezes the evidence it went with: none yet.
+            "evidence": [] if proposal.submitted_at else None,
+        },
+    )
+    return row
+
+
 def create_proposal(
     engine: Engine,
     caller: Caller,
@@ -148,42 +201,9 @@ def create_proposal(
     now = datetime.now(UTC)
     with UnitOfWork(engine) as uow:
         conn = uow.conn
-        proposal_id = domain.new_proposal_id()
-        if as_draft:
-            _check_cycle_exists(conn, cycle_id, configured)
-            proposal = domain.draft_proposal(caller.agency, profile, now, proposal_id, cycle_id)
-        else:
-            chosen = _submission_cycle(conn, cycle_id, now, configured)
-            proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
-        row = {
-            "id": proposal.id,
-            "agency_id": proposal.agency_id,
-            "status": proposal.status,
-            "version": proposal.version,
-            "submitted_version": proposal.submitted_version,
-            "title": profile["title"],
-            "category": profile["category"],
-            "maturity": profile["maturity"],
-            "cycle_id": proposal.cycle_id,
-            "profile": profile,
-            "created_at": now,
-            "updated_at": now,
-            "submitted_at": proposal.submitted_at,
-        }
-        rows.insert_proposal(conn, row)
-        files: list[dict[str, Any]] = []
-        rows.insert_version(
-            conn,
-            {
-                "proposal_id": proposal.id,
-                "version": proposal.version,
-                "profile": profile,
-                "cycle_id": proposal.cycle_id,
-                "created_at": now,
-                "submitted_at": proposal.submitted_at,
-                "evidence": files if proposal.submitted_at else None,
-            },
-        )
+        proposal = _new_proposal(conn, caller, profile, cycle_id, as_draft, configured, now)
+        row = _insert_new(conn, proposal, now)
+        files: list[dict[str, Any]] = []  # a new proposal has no evidence yet
         for change in proposal.events:
             changes.record(conn, change, files, uow.publish)
         created = proposal_view(SimpleNamespace(**row, revision_request=None))
