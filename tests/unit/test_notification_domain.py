@@ -368,3 +368,15 @@ def test_phone_numbers_become_e164_with_indonesia_as_the_default_region(
 def test_unusable_phone_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValidationError):
         normalise_phone(raw)
+
+
+def test_quiet_hours_are_decided_in_one_place_and_only_for_sms() -> None:
+    from services.notification.domain.schedule import QuietHours, may_send_from
+
+    quiet = QuietHours.parse("21:00-07:00")
+    late = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)  # 22:30 in Jakarta (UTC+7)
+    assert may_send_from("email", late, "Asia/Jakarta", quiet) == late
+    assert may_send_from("sms", late, "Asia/Jakarta", None) == late
+    assert may_send_from("sms", late, "Asia/Jakarta", quiet) == datetime(
+        2026, 3, 2, 0, 0, tzinfo=UTC
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.notification.domain.messages import DEFAULT_TIME_ZONE
+from services.notification.domain.messages import DEFAULT_TIME_ZONE, SMS
 
 
 def retry_delay(
@@ -80,6 +80,20 @@ class QuietHours:
         if end <= local:
             end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=tz)
         return end.astimezone(now.tzinfo)
+
+
+def may_send_from(
+    channel: str, now: datetime, time_zone: str | None, quiet: QuietHours | None
+) -> datetime:
+    """The one quiet-hours rule: when a message on ``channel`` may go out, from ``now``.
+
+    Only SMS keeps quiet hours (in the recipient's zone); email goes at any hour.
+    Applied when a delivery is recorded and again when it comes due (a retry's
+    time may fall inside the window), always through this function.
+    """
+    if channel != SMS or quiet is None:
+        return now
+    return quiet.not_before(now, time_zone)
 
 
 class TokenBucket:

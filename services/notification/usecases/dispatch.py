@@ -29,7 +29,12 @@ from services.notification.adapters.mailer import (
 from services.notification.adapters.rendering import RenderedEmail
 from services.notification.adapters.sms import SmsGateway
 from services.notification.domain import EMAIL, FAILED, SENT, SMS
-from services.notification.domain.schedule import QuietHours, TokenBucket, retry_delay
+from services.notification.domain.schedule import (
+    QuietHours,
+    TokenBucket,
+    may_send_from,
+    retry_delay,
+)
 from services.notification.store import deliveries as store
 from shared.events.wakeup import Waiter, Wakeup
 from shared.platform.metrics import DELIVERIES
@@ -182,7 +187,7 @@ class Dispatcher:
         if self._others is not None and len(found) > share:
             self._others.notify()
         for delivery_id, time_zone in mine:
-            later = self._quiet.not_before(now, time_zone) if self._quiet else now
+            later = may_send_from(self.channel, now, time_zone, self._quiet)
             if later > now:
                 store.defer(self._engine, delivery_id, now, p.lease, later)
             else:

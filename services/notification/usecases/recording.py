@@ -36,7 +36,7 @@ from services.notification.domain.recipients import (
     Proposal,
     messages_for,
 )
-from services.notification.domain.schedule import QuietHours
+from services.notification.domain.schedule import QuietHours, may_send_from
 from services.notification.store import deliveries, projection
 from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
@@ -115,9 +115,7 @@ def _record(
         links=recorder.links,
         sms=recorder.sms,
     ):
-        not_before = now
-        if message.channel == SMS and recorder.quiet_hours:
-            not_before = recorder.quiet_hours.not_before(now, message.time_zone)
+        not_before = may_send_from(message.channel, now, message.time_zone, recorder.quiet_hours)
         deliveries.add_delivery(
             conn,
             event,
