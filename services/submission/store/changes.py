@@ -49,14 +49,8 @@ def _event(type: str, subject: str, payload: dict[str, Any]) -> Event:
     data = _payload_schema(type, "profile" in payload).dump(payload)
     if "profile" in payload:
         data["profile"] = payload["profile"]
-    return Event(
-        type=spec.type,
-        source=SOURCE,
-        subject=subject,
-        data=data,
-        dataschema=spec.dataschema,
-        correlation_id=subject,
-    )
+    # A request's effect: it starts the proposal's path (Event.first: correlation = subject).
+    return Event.first(spec.type, SOURCE, subject, data, spec.dataschema)
 
 
 def submission_event(
