@@ -1,1 +1,3 @@
-"""The event backbone every Inagara service uses: settings, envelope, schemas, Kafka I/O, outbox, inbox, db."""
+"""What every Inagara service runs on, knowing none of them: the event backbone
+(``shared.events``), the platform helpers (``shared.platform``) and the web helpers
+(``shared.web``)."""
