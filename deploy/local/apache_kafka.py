@@ -128,8 +128,16 @@ def java_binary() -> str:
 
 
 def random_cluster_id() -> str:
-    """A KRaft cluster id: a UUID in URL-safe base64 without padding (22 characters)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id: a UUID in URL-safe base64 without padding (22 characters).
+
+    Never one that starts with "-": `kafka-storage format --cluster-id -…` reads it
+    as an option and fails (one id in 64). Kafka's own Uuid.randomUuid draws again
+    for the same reason.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
