@@ -136,6 +136,7 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.commands: dict[str, list[str]] = {}
         self._envs: dict[str, dict[str, str]] = {}
+        self._log_starts: dict[str, int] = {}
         self.bootstrap_servers = config.kafka_bootstrap_servers
         self.smtp_host = config.smtp_host or "127.0.0.1"
         self.sms_gateway_url = config.sms_gateway_url
@@ -207,6 +208,8 @@ class Stack:
             self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
         for service in SERVICES:
             self._wait_healthy(service, timeout_s)
+        for service in SERVICES:
+            self.wait_consuming(service, timeout_s)
 
     def _start_broker(self) -> LocalBroker | KafkaCluster:
         c = self.config
@@ -275,6 +278,29 @@ class Stack:
         """Start only ``service``'s worker process (its database already migrated)."""
         self._spawn(f"{service}-worker", self.worker_command(service), self.worker_env(service))
 
+    def wait_consuming(self, service: str, timeout_s: float = 60) -> None:
+        """Block until ``service``'s worker (as last spawned) has joined its consumer group.
+
+        The worker logs the partitions it is given (``assigned [...]``). Waiting for that
+        before a test begins means a stack is never stopped in the middle of a group
+        join: a member that joined and vanished before its first sync stays in the
+        group, and a broker then holds every later join of that group back until the
+        rebalance timeout (minutes), which made later tests find nothing consumed.
+        """
+        name = f"{service}-worker"
+        log_path = self.config.var_dir / "log" / f"{name}.log"
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with open(log_path, "rb") as log:
+                log.seek(self._log_starts.get(name, 0))
+                if any(b"shared.consumer" in line and b"assigned [" in line for line in log):
+                    return
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited; see {log_path}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} joined no consumer group within {timeout_s}s")
+            time.sleep(0.1)
+
     def migrate(self, service: str) -> None:
         migrate(service, self.config.database_urls[service])
 
@@ -331,6 +357,7 @@ class Stack:
 
     def _spawn(self, name: str, command: list[str], env: Mapping[str, str] | None = None) -> None:
         log = open(self.config.var_dir / "log" / f"{name}.log", "ab")  # noqa: SIM115
+        self._log_starts[name] = log.tell()
         self.commands[name] = command
         self.processes[name] = subprocess.Popen(
             command,

@@ -111,9 +111,18 @@ def test_every_step_of_a_cycle_reaches_the_submission_timeline(stack: Stack) -> 
     cid = cycle.json()["id"]
 
     submission = stack.config.base_url("submission")
+    keys = [stack.create_demo_agency(code, f"Dinas {code}") for code in AGENCIES]
+
+    def cycle_known() -> bool:
+        # The submission service learns of the cycle from the review's event, not at once.
+        answer = requests.get(
+            f"{submission}/v1/cycles", headers={"Authorization": f"Bearer {keys[0]}"}, timeout=5
+        )
+        return any(item["id"] == cid for item in answer.json()["items"])
+
+    eventually(cycle_known, "the cycle announced to the submission service")
     ids = []
-    for code in AGENCIES:
-        key = stack.create_demo_agency(code, f"Dinas {code}")
+    for code, key in zip(AGENCIES, keys, strict=True):
         answer = requests.post(
             f"{submission}/v1/proposals",
             # The cycle named: earlier tests on the shared broker may have announced

@@ -59,6 +59,7 @@ def test_a_review_event_shows_in_the_proposals_timeline_and_status(
 
     # Only the submission worker: the other services are not part of this path.
     stack.start_worker("submission")
+    stack.wait_consuming("submission")
     fact = ev.decision("proposal.shortlisted", proposal_id, rank=1, note="Masuk 10 besar")
     record = to_record(fact)
     produce_raw(kafka_bootstrap, REVIEWS, record.key, record.value, record.headers)

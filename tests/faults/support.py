@@ -278,6 +278,7 @@ def review_worker_only(
     stack.migrate("review")
     migrated()
     stack.start_worker("review")
+    stack.wait_consuming("review")
     return stack
 
 
