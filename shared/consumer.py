@@ -34,7 +34,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from shared.envelope import Event, InvalidEvent, from_record
 from shared.events.catalog import dead_letter_topic
 from shared.logs import correlated
-from shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_RETRIES, HANDLER_SECONDS
+from shared.metrics import (
+    CONSUMER_LAG,
+    CONSUMER_PARTITIONS,
+    EVENTS_CONSUMED,
+    HANDLER_RETRIES,
+    HANDLER_SECONDS,
+)
 from shared.offsets import OffsetTracker
 from shared.producer import Publisher
 from shared.settings import Settings
@@ -107,6 +113,7 @@ class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("assigned %s", sorted(f"{p.topic}[{p.partition}]" for p in assigned))
+        self._loop.count_partitions()
 
 
 class EventConsumer:
@@ -163,6 +170,11 @@ class EventConsumer:
                 self._maybe_commit()
         finally:
             self.close()
+
+    def count_partitions(self) -> None:
+        """Publish how many partitions this member holds (a readiness signal: joined)."""
+        held = len(self._consumer.assignment())
+        CONSUMER_PARTITIONS.labels(self._service, self._config.group_id).set(held)
 
     def close(self, commit: bool = True) -> None:
         """Leave the group; ``commit=False`` is what a crash looks like to the broker."""

@@ -57,6 +57,12 @@ CONSUMER_LAG = Gauge(
     ["service", "group", "topic", "partition"],
     multiprocess_mode="max",
 )
+CONSUMER_PARTITIONS = Gauge(
+    "inagara_consumer_partitions",
+    "Partitions this worker's consumer holds in its group (absent: it has not joined yet)",
+    ["service", "group"],
+    multiprocess_mode="max",
+)
 DELIVERIES = Counter(
     "inagara_deliveries_total",
     "Messages sent or given up, by channel and outcome",

@@ -136,7 +136,9 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.commands: dict[str, list[str]] = {}
         self._envs: dict[str, dict[str, str]] = {}
-        self._log_starts: dict[str, int] = {}
+        # Every worker serves /metrics (on a free port unless configured): the stack reads
+        # there when a worker has joined its consumer group.
+        self._spare_metrics_ports: dict[str, int] = {}
         self.bootstrap_servers = config.kafka_bootstrap_servers
         self.smtp_host = config.smtp_host or "127.0.0.1"
         self.sms_gateway_url = config.sms_gateway_url
@@ -281,25 +283,28 @@ class Stack:
     def wait_consuming(self, service: str, timeout_s: float = 60) -> None:
         """Block until ``service``'s worker (as last spawned) has joined its consumer group.
 
-        The worker logs the partitions it is given (``assigned [...]``). Waiting for that
-        before a test begins means a stack is never stopped in the middle of a group
-        join: a member that joined and vanished before its first sync stays in the
-        group, and a broker then holds every later join of that group back until the
-        rebalance timeout (minutes), which made later tests find nothing consumed.
+        The worker's /metrics shows ``inagara_consumer_partitions`` once its consumer has
+        been given partitions. Waiting for that before a test begins means a stack is
+        never stopped in the middle of a group join: on the local broker a member that
+        joined and vanished before its first sync stays in the group, and every later
+        join of that group waits for the rebalance timeout (minutes); later tests then
+        found nothing consumed.
         """
         name = f"{service}-worker"
-        log_path = self.config.var_dir / "log" / f"{name}.log"
+        url = f"http://127.0.0.1:{self.worker_metrics_port(service)}/metrics"
         deadline = time.monotonic() + timeout_s
         while True:
-            with open(log_path, "rb") as log:
-                log.seek(self._log_starts.get(name, 0))
-                if any(b"shared.consumer" in line and b"assigned [" in line for line in log):
-                    return
             if self.processes[name].poll() is not None:
-                raise RuntimeError(f"{name} exited; see {log_path}")
+                raise RuntimeError(f"{name} exited; see {self.config.var_dir}/log/{name}.log")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if b"\ninagara_consumer_partitions{" in response.read():
+                        return
+            except OSError:
+                pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{name} joined no consumer group within {timeout_s}s")
-            time.sleep(0.1)
+            time.sleep(0.2)
 
     def migrate(self, service: str) -> None:
         migrate(service, self.config.database_urls[service])
@@ -348,8 +353,13 @@ class Stack:
         return {**self.service_env(service), "PROMETHEUS_MULTIPROC_DIR": str(folder)}
 
     def worker_env(self, service: str) -> dict[str, str]:
-        port = self.config.metrics_ports.get(service, 0)
+        port = self.worker_metrics_port(service)
         return {**self.service_env(service), "METRICS_PORT": str(port)}
+
+    def worker_metrics_port(self, service: str) -> int:
+        """The configured port of ``service``'s worker /metrics, else a free one of its own."""
+        configured = self.config.metrics_ports.get(service)
+        return configured or self._spare_metrics_ports.setdefault(service, free_port())
 
     @staticmethod
     def worker_command(service: str) -> list[str]:
@@ -357,7 +367,6 @@ class Stack:
 
     def _spawn(self, name: str, command: list[str], env: Mapping[str, str] | None = None) -> None:
         log = open(self.config.var_dir / "log" / f"{name}.log", "ab")  # noqa: SIM115
-        self._log_starts[name] = log.tell()
         self.commands[name] = command
         self.processes[name] = subprocess.Popen(
             command,
