@@ -127,6 +127,14 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports[service]}"
 
 
+def _holds_partitions(metrics: str) -> bool:
+    """Whether a worker's /metrics text says its consumer holds at least one partition."""
+    return any(
+        line.startswith("inagara_consumer_partitions{") and float(line.rsplit(" ", 1)[1]) > 0
+        for line in metrics.splitlines()
+    )
+
+
 class Stack:
     """Starts, watches and stops every process of the local system."""
 
@@ -284,7 +292,8 @@ class Stack:
         """Block until ``service``'s worker (as last spawned) has joined its consumer group.
 
         The worker's /metrics shows ``inagara_consumer_partitions`` once its consumer has
-        been given partitions. Waiting for that before a test begins means a stack is
+        joined; it must hold at least one (a consumer that joined before it knew the
+        topics' partitions is given none at first, and rebalanced later). Waiting for that before a test begins means a stack is
         never stopped in the middle of a group join: on the local broker a member that
         joined and vanished before its first sync stays in the group, and every later
         join of that group waits for the rebalance timeout (minutes); later tests then
@@ -298,7 +307,7 @@ class Stack:
                 raise RuntimeError(f"{name} exited; see {self.config.var_dir}/log/{name}.log")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
-                    if b"\ninagara_consumer_partitions{" in response.read():
+                    if _holds_partitions(response.read().decode()):
                         return
             except OSError:
                 pass
