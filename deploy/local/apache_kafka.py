@@ -166,6 +166,24 @@ LOG4J2_XML = """<?xml version="1.0" encoding="UTF-8"?>
 # -- one node ---------------------------------------------------------------------------------
 
 
+def _wait_stopped(pid: int, timeout_s: float = 10) -> None:
+    """Return once every thread of ``pid`` is stopped (SIGSTOP is delivered, not obeyed,
+    when ``kill`` returns: a busy JVM thread could still answer a request meanwhile)."""
+    deadline = time.monotonic() + timeout_s
+    tasks = Path(f"/proc/{pid}/task")
+    while tasks.is_dir() and time.monotonic() < deadline:
+        states = []
+        for task in tasks.iterdir():
+            try:
+                # the state follows the parenthesised name, which may hold spaces
+                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+            except (OSError, IndexError):
+                continue
+        if states and all(state in {"T", "t"} for state in states):
+            return
+        time.sleep(0.01)
+
+
 class KafkaNode:
     """One JVM: broker and KRaft controller in one process, its storage in ``data_dir``."""
 
@@ -354,6 +372,7 @@ class KafkaNode:
         if self.is_running():
             assert self._process is not None
             os.kill(self._process.pid, signal.SIGSTOP)
+            _wait_stopped(self._process.pid)
 
     def thaw(self) -> None:
         """SIGCONT after :meth:`freeze`."""
