@@ -153,6 +153,8 @@ class EventConsumer:
             max_poll_records=config.max_poll_records,
             max_poll_interval_ms=300_000,
         )
+        if consumer is None:
+            _await_partitions(self._consumer, config.topics)
         self._consumer.subscribe(list(config.topics), listener=_Rebalance(self))
 
     # -- the loop -------------------------------------------------------------
@@ -361,3 +363,29 @@ class EventConsumer:
             log.warning("offset commit failed; records may be redelivered", exc_info=True)
             if partitions is None:
                 self._offsets.restore(offsets)
+
+
+def _await_partitions(
+    consumer: KafkaConsumer, topics: Sequence[str], timeout_s: float = 30.0
+) -> None:
+    """Wait (bounded) until the client knows how many partitions each topic has.
+
+    A member that joins its group before its metadata arrived, and happens to lead
+    the assignment, hands out no partitions; kafka-python is meant to rejoin once
+    the metadata comes, but on a three-node Kafka whose nodes had just restarted a
+    worker was seen holding nothing for a minute. Knowing the partitions first makes
+    the first assignment the right one. The topics are created on purpose before
+    any worker starts; if they stay unknown, the worker subscribes anyway and says so.
+    """
+    deadline = time.monotonic() + timeout_s
+    missing = list(topics)
+    while missing:
+        missing = [topic for topic in missing if not consumer.partitions_for_topic(topic)]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            log.warning(
+                "No partitions known for %s after %.0fs; subscribing anyway", missing, timeout_s
+            )
+            return
+        time.sleep(0.2)
