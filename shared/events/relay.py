@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import zlib
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Engine, Table, func, select, update
 
 from shared.events.producer import Publisher
 from shared.events.wakeup import Waiter
@@ -24,8 +25,18 @@ class OutboxRelay:
 
     A row is marked sent only after the broker acknowledged it, so a crash or a
     broker outage at any point leaves it to be published again (consumers
-    dedupe by event id). On PostgreSQL, rows are locked with ``SKIP LOCKED`` so
-    several relays share the work without publishing a row twice.
+    dedupe by event id).
+
+    One subject's events leave in the order they were written, whatever the
+    number of relays. A batch is always the oldest unsent rows (a prefix of the
+    outbox in id order), so every earlier row of the same key is in the batch or
+    already acknowledged; the producer keeps the order of one key (idempotent,
+    acks=all). On PostgreSQL one relay at a time holds the outbox's advisory
+    lock for its batch; the others find it taken and wait for the next round,
+    so they never publish rows out from under each other. (``SKIP LOCKED``
+    would let a second relay take the next rows of the same key and publish
+    them first.) On SQLite two relays of one file may both publish a prefix:
+    consumers drop the repeat, and the order of each key still holds.
     """
 
     def __init__(
@@ -49,6 +60,8 @@ class OutboxRelay:
         self._idle_wait_s = idle_wait_s
         self._retries = Retries(Backoff(base_s=max(idle_wait_s, 0.05), max_s=max_backoff_s))
         self._locking = engine.dialect.name == "postgresql"
+        # A 63-bit key of the outbox's name: one lock per outbox, shared by its relays.
+        self._lock_key = zlib.crc32(f"inagara.outbox.{outbox.name}".encode())
 
     def publish_batch(self) -> int:
         """Publish up to one batch of unsent rows; returns how many were sent.
@@ -70,9 +83,14 @@ class OutboxRelay:
             .order_by(outbox.c.id)
             .limit(self._batch_size)
         )
-        if self._locking:
-            query = query.with_for_update(skip_locked=True)
         with self._engine.begin() as conn:
+            if (
+                self._locking
+                and not conn.execute(
+                    select(func.pg_try_advisory_xact_lock(self._lock_key))
+                ).scalar_one()
+            ):
+                return 0  # another relay is publishing; the lock ends with its transaction
             rows = conn.execute(query).all()
             if not rows:
                 return 0
