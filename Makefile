@@ -34,7 +34,8 @@ test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, e
 # and Maven resolve Kafka from Maven Central once). The browser, schemathesis and slow-client
 # tests exercise the HTTP side only: make test runs them, on Tansu.
 NOT_BROKER_FACING := --deselect tests/e2e/test_review_browser.py \
-	--deselect tests/e2e/test_schemathesis_all_checks.py --deselect tests/e2e/test_slow_clients.py
+	--deselect tests/e2e/test_schemathesis_all_checks.py --deselect tests/e2e/test_slow_clients.py \
+	--deselect tests/integration/test_kafka_security.py
 test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-nginx.sh
 	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \

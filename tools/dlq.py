@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from shared.events.connection import kafka_client_from_env, kafka_security
 from shared.events.envelope import Headers
 from shared.events.producer import KafkaPublisher, Publisher
 from shared.platform.settings import Settings
@@ -106,8 +107,9 @@ def dead_letter(dlq_topic: str, record: Any) -> DeadLetter:
 
 
 def _consumer(bootstrap: str, group: str | None) -> KafkaConsumer:
+    # Security (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*) as the workers read it.
     return KafkaConsumer(
-        bootstrap_servers=bootstrap.split(","),
+        **kafka_client_from_env(bootstrap),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -302,7 +304,8 @@ def run(args: argparse.Namespace, bootstrap: str, out: TextIO) -> int:
     elif args.command == "show":
         _show(find(bootstrap, args.topic, *args.position), out)
     else:
-        publisher = None if args.dry_run else KafkaPublisher(bootstrap)
+        security = kafka_security(Settings.from_env())
+        publisher = None if args.dry_run else KafkaPublisher(bootstrap, **security)
         try:
             result = replay(bootstrap, args.topic, publisher, group=args.group, limit=args.limit)
         finally:

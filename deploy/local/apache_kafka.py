@@ -38,6 +38,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -127,6 +128,68 @@ def java_binary() -> str:
     return java
 
 
+def keytool_binary() -> str:
+    keytool = Path(java_binary()).resolve().parent / "keytool"
+    if not keytool.exists():
+        raise KafkaLaunchError(f"no keytool next to {java_binary()}")
+    return str(keytool)
+
+
+def self_signed_keystore(directory: Path, host: str, password: str) -> tuple[Path, Path]:
+    """A PKCS12 keystore with a self-signed certificate for ``host`` (as DNS and IP name),
+    and the certificate as PEM for the clients to trust: ``(keystore, ca_pem)``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    keystore, pem = directory / "broker.p12", directory / "broker-ca.pem"
+    san = f"ip:{host}" if host.replace(".", "").isdigit() else f"dns:{host}"
+    common = ["-keystore", str(keystore), "-storetype", "PKCS12", "-storepass", password]
+    subprocess.run(
+        [keytool_binary(), "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize",
+         "2048", "-validity", "2", "-dname", f"CN={host}", "-ext", f"SAN={san},dns:localhost",
+         "-keypass", password, *common],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        [keytool_binary(), "-exportcert", "-rfc", "-alias", "broker", "-file", str(pem), *common],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return keystore, pem
+
+
+@dataclass(frozen=True)
+class SecureListener:
+    """A SASL_SSL listener beside the plaintext one (which brokers and tests keep using):
+    TLS from ``keystore``, SASL/PLAIN for ``plain_users`` and SCRAM-SHA-256 for
+    ``scram_users`` (name -> password; SCRAM credentials go in at format time)."""
+
+    keystore: Path
+    password: str
+    plain_users: Mapping[str, str] = field(default_factory=dict)
+    scram_users: Mapping[str, str] = field(default_factory=dict)
+
+    def config(self) -> dict[str, str]:
+        prefix = "listener.name.sasl_ssl."
+        users = " ".join(f'user_{name}="{secret}"' for name, secret in self.plain_users.items())
+        return {
+            f"{prefix}sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
+            f"{prefix}plain.sasl.jaas.config": (
+                f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"
+            ),
+            f"{prefix}scram-sha-256.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            ),
+            f"{prefix}ssl.keystore.type": "PKCS12",
+            f"{prefix}ssl.keystore.location": str(self.keystore),
+            f"{prefix}ssl.keystore.password": self.password,
+            f"{prefix}ssl.key.password": self.password,
+        }
+
+    def format_args(self) -> list[str]:
+        args: list[str] = []
+        for name, secret in self.scram_users.items():
+            args += ["--add-scram", f"SCRAM-SHA-256=[name={name},password={secret}]"]
+        return args
+
+
 def random_cluster_id() -> str:
     """A KRaft cluster id: a UUID in URL-safe base64 without padding (22 characters).
 
@@ -201,6 +264,7 @@ class KafkaNode:
         self.dir = cluster.work_dir / f"node-{node_id}"
         self.data_dir = self.dir / "data"
         self.config_path = self.dir / "server.properties"
+        self.secure_port = free_port(cluster.host) if cluster.secure else 0
         self.log_path = cluster.log_dir / f"kafka-node-{node_id}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -220,14 +284,17 @@ class KafkaNode:
         n = len(c.nodes)
         replicas = str(min(3, n))
         min_isr = str(2 if n >= 3 else 1)
+        listeners = f"PLAINTEXT://{c.host}:{self.port}"
+        protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        if c.secure:
+            listeners += f",SASL_SSL://{c.host}:{self.secure_port}"
+            protocols += ",SASL_SSL:SASL_SSL"
         settings = {
             "node.id": str(self.node_id),
             "process.roles": "broker,controller",
-            "listeners": (
-                f"PLAINTEXT://{c.host}:{self.port},CONTROLLER://{c.host}:{self.controller_port}"
-            ),
-            "advertised.listeners": f"PLAINTEXT://{c.host}:{self.port}",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listeners": f"{listeners},CONTROLLER://{c.host}:{self.controller_port}",
+            "advertised.listeners": listeners,
+            "listener.security.protocol.map": protocols,
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "controller.quorum.voters": ",".join(
@@ -260,6 +327,8 @@ class KafkaNode:
             # small heap, and compacted topics here are tiny.
             "log.cleaner.dedupe.buffer.size": str(8 * 1024 * 1024),
         }
+        if c.secure:
+            settings.update(c.secure.config())
         settings.update(c.extra_config)
         return settings
 
@@ -297,6 +366,7 @@ class KafkaNode:
             "--config",
             str(self.config_path),
             "--ignore-formatted",
+            *(self.cluster.secure.format_args() if self.cluster.secure else []),
         )
 
     def is_formatted(self) -> bool:
@@ -417,6 +487,7 @@ class KafkaCluster:
         extra_config: Mapping[str, str] | None = None,
         ports: Sequence[int] | None = None,
         cache_dir: Path | None = None,
+        secure: SecureListener | None = None,
     ) -> None:
         if nodes < 1:
             raise ValueError("a cluster has at least one node")
@@ -430,6 +501,7 @@ class KafkaCluster:
         ).resolve()
         self.log_dir = (log_dir or self.work_dir).resolve()
         self.extra_config = dict(extra_config or {})
+        self.secure = secure
         self._cache_dir = cache_dir
         self.lib_dir = Path()
         self.log4j_config = self.work_dir / "log4j2.xml"
@@ -446,6 +518,11 @@ class KafkaCluster:
     @property
     def bootstrap_servers(self) -> str:
         return ",".join(node.address for node in self.nodes)
+
+    @property
+    def secure_bootstrap_servers(self) -> str:
+        """The SASL_SSL listeners (with ``secure``)."""
+        return ",".join(f"{self.host}:{node.secure_port}" for node in self.nodes)
 
     def node(self, node_id: int) -> KafkaNode:
         for node in self.nodes:

@@ -40,6 +40,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.events.catalog import dead_letter_topic
+from shared.events.connection import kafka_client
 from shared.events.envelope import Event, InvalidEvent, from_record
 from shared.events.offsets import OffsetTracker
 from shared.events.producer import Publisher
@@ -179,7 +180,7 @@ class EventConsumer:
         self._next_offset: dict[TopicPartition, int] = {}
         self._service = settings.service
         self._consumer = consumer or KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+            **kafka_client(settings),
             group_id=config.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

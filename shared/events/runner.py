@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, Table
 
+from shared.events.connection import kafka_security
 from shared.events.consumer import ConsumerConfig, EventConsumer, Handler
 from shared.events.inbox import Dispatcher, Effect
 from shared.events.producer import KafkaPublisher
@@ -120,7 +121,9 @@ def serve(plan: WorkerPlan) -> int:
     stop = threading.Event()
     install_stop_signals(stop)
     publisher = connect_with_retry(
-        lambda: KafkaPublisher(settings.kafka_bootstrap_servers), stop, "the producer"
+        lambda: KafkaPublisher(settings.kafka_bootstrap_servers, **kafka_security(settings)),
+        stop,
+        "the producer",
     )
     if publisher is None:
         return 0

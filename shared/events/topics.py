@@ -18,14 +18,17 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from shared.events.catalog import ALL_TOPICS, TOPICS, dead_letter_topic
+from shared.events.connection import kafka_security
+from shared.platform.settings import Settings
 
 DAY_MS = 24 * 60 * 60 * 1000
 PARTITIONS = 6  # the most consumers of one group that share a topic (KEDA's maxReplicaCount)
@@ -67,12 +70,18 @@ SPECS_BY_NAME = {spec.name: spec for spec in TOPIC_SPECS}
 assert set(SPECS_BY_NAME) == set(ALL_TOPICS), "a topic of the catalog without a definition"
 
 
-def _admin(bootstrap_servers: str, timeout_s: float) -> KafkaAdminClient:
+def _admin(
+    bootstrap_servers: str, timeout_s: float, security: Mapping[str, Any]
+) -> KafkaAdminClient:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             return KafkaAdminClient(
-                bootstrap_servers=bootstrap_servers.split(","), request_timeout_ms=5000
+                bootstrap_servers=bootstrap_servers.split(","),
+                request_timeout_ms=5000,
+                # Each attempt within what is left (kafka-python waits 30 s by default).
+                bootstrap_timeout_ms=max(500, int((deadline - time.monotonic()) * 1000)),
+                **security,
             )
         except KafkaError:
             if time.monotonic() > deadline:
@@ -85,11 +94,13 @@ def ensure_topics(
     topics: Iterable[str] = ALL_TOPICS,
     partitions: int | None = None,
     timeout_s: float = 20,
+    security: Mapping[str, Any] | None = None,
 ) -> list[TopicSpec]:
     """Create the topics that do not exist yet (idempotent), as :data:`TOPIC_SPECS` defines
     them (a name without a definition gets the defaults; ``partitions`` overrides);
-    returns the definitions as applied on this cluster."""
-    admin = _admin(bootstrap_servers, timeout_s)
+    returns the definitions as applied on this cluster. ``security`` is
+    :func:`shared.events.connection.kafka_security` of a secured cluster."""
+    admin = _admin(bootstrap_servers, timeout_s, security or {})
     try:
         brokers = len(admin.describe_cluster()["brokers"])
         specs = []
@@ -125,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "list":
         specs = list(TOPIC_SPECS)
     else:
-        specs = ensure_topics(args.bootstrap_servers, timeout_s=args.timeout)
+        # The security settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*) as a worker's.
+        security = kafka_security(Settings.from_env())
+        specs = ensure_topics(args.bootstrap_servers, timeout_s=args.timeout, security=security)
     for s in specs:
         print(
             f"{s.name} partitions={s.partitions} replication.factor={s.replication_factor} "

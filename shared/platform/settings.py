@@ -183,6 +183,16 @@ class Settings:
 
     service: str = ""
     kafka_bootstrap_servers: str = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    # How every Kafka client (producer, consumers, admin, probes, tools) authenticates:
+    # PLAINTEXT for the local broker; SSL, SASL_PLAINTEXT or SASL_SSL for a secured cluster.
+    kafka_security_protocol: str = env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", upper)
+    kafka_sasl_mechanism: str = env("KAFKA_SASL_MECHANISM", "", upper)
+    kafka_sasl_username: str = env("KAFKA_SASL_USERNAME", "")
+    kafka_sasl_password: str = env("KAFKA_SASL_PASSWORD", "", secret=True)
+    kafka_ssl_cafile: str = env("KAFKA_SSL_CAFILE", "")
+    kafka_ssl_certfile: str = env("KAFKA_SSL_CERTFILE", "")
+    kafka_ssl_keyfile: str = env("KAFKA_SSL_KEYFILE", "")
+    kafka_ssl_check_hostname: bool = env("KAFKA_SSL_CHECK_HOSTNAME", True)
     database_url: str = env("DATABASE_URL", "")
     admin_token: str = env("INAGARA_ADMIN_TOKEN", "", secret=True)
     log_level: str = env("LOG_LEVEL", "INFO", upper)
@@ -202,6 +212,7 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.database_url and self.service:
             object.__setattr__(self, "database_url", default_database_url(self.service))
+        _check_kafka_security(self)
 
     def with_(self: S, **changes: Any) -> S:
         return replace(self, **changes)  # type: ignore[type-var]
@@ -214,3 +225,34 @@ class Settings:
         if service:
             given["service"] = service
         return read(cls, environ, **given)
+
+
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def _check_kafka_security(settings: Settings) -> None:
+    """Refuse a Kafka security setting that no client could connect with, naming it."""
+    protocol = settings.kafka_security_protocol
+    if protocol not in KAFKA_SECURITY_PROTOCOLS:
+        raise SettingsError(
+            f"KAFKA_SECURITY_PROTOCOL must be one of {', '.join(KAFKA_SECURITY_PROTOCOLS)}, "
+            f"got {protocol!r}"
+        )
+    if protocol.startswith("SASL_"):
+        if settings.kafka_sasl_mechanism not in KAFKA_SASL_MECHANISMS:
+            raise SettingsError(
+                f"KAFKA_SASL_MECHANISM must be one of {', '.join(KAFKA_SASL_MECHANISMS)} "
+                f"with KAFKA_SECURITY_PROTOCOL={protocol}, "
+                f"got {settings.kafka_sasl_mechanism!r}"
+            )
+        for name, value in (
+            ("KAFKA_SASL_USERNAME", settings.kafka_sasl_username),
+            ("KAFKA_SASL_PASSWORD", settings.kafka_sasl_password),
+        ):
+            if not value:
+                raise SettingsError(f"{name} is required with KAFKA_SECURITY_PROTOCOL={protocol}")
+    if bool(settings.kafka_ssl_certfile) != bool(settings.kafka_ssl_keyfile):
+        raise SettingsError(
+            "KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together (a client certificate and its key)"
+        )

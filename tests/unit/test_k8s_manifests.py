@@ -33,6 +33,8 @@ from tools.services import by_name
 K8S = REPO_ROOT / "deploy" / "k8s"
 OVERLAYS = ("local", "production")
 KEDA_SCHEMA = K8S / "schemas" / "keda-scaledobject.json"
+KEDA_AUTH_SCHEMA = K8S / "schemas" / "keda-triggerauthentication.json"
+KEDA_KINDS = ("ScaledObject", "TriggerAuthentication")
 SECRET_EXAMPLE = K8S / "secret.example.yaml"
 ENTRYPOINT = REPO_ROOT / "deploy" / "docker-entrypoint.sh"
 SECRET_NAME = "inagara-secrets"
@@ -190,7 +192,7 @@ def schema_errors(validator: jsonschema.protocols.Validator, doc: Doc) -> list[s
 def test_built_in_kinds_follow_the_kubernetes_schemas(overlay: str, version: str) -> None:
     errors = []
     for doc in rendered(overlay):
-        if doc["kind"] == "ScaledObject":
+        if doc["kind"] in KEDA_KINDS:
             continue
         where = f"{doc['kind']}/{doc['metadata']['name']}"
         try:
@@ -226,6 +228,37 @@ def test_scaled_objects_follow_the_keda_schema(overlay: str) -> None:
         for message in schema_errors(validator, doc)
     ]
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_keda_logs_in_to_kafka_as_the_workers_do(overlay: str) -> None:
+    """On a secured cluster every trigger names a rendered TriggerAuthentication that
+    follows its schema; on a plaintext one none is needed."""
+    validator = jsonschema.Draft202012Validator(json.loads(KEDA_AUTH_SCHEMA.read_text()))
+    auths = {doc["metadata"]["name"]: doc for doc in of_kind(overlay, "TriggerAuthentication")}
+    for name, doc in auths.items():
+        assert not schema_errors(validator, doc), f"{name}: {schema_errors(validator, doc)}"
+        parameters = {ref["parameter"] for ref in doc["spec"]["secretTargetRef"]}
+        assert {"sasl", "username", "password", "tls"} <= parameters, name
+        assert all(ref["name"] != SECRET_NAME for ref in doc["spec"]["secretTargetRef"]), (
+            f"{name}: KEDA reads its own Secret, not the pods' {SECRET_NAME}"
+        )
+    secured = config_map(overlay)["KAFKA_SECURITY_PROTOCOL"] != "PLAINTEXT"
+    for scaled in of_kind(overlay, "ScaledObject"):
+        for trigger in scaled["spec"]["triggers"]:
+            ref = trigger.get("authenticationRef", {}).get("name")
+            if secured:
+                assert ref in auths, f"{scaled['metadata']['name']}: trigger without a login"
+            else:
+                assert ref is None or ref in auths
+
+
+def test_the_keda_authentication_schema_rejects_an_unknown_parameter() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(KEDA_AUTH_SCHEMA.read_text()))
+    auth = json.loads(json.dumps(of_kind("production", "TriggerAuthentication")[0]))
+    assert not schema_errors(validator, auth)
+    auth["spec"]["secretTargetRef"][0]["parameter"] = "saslMechanism"
+    assert schema_errors(validator, auth)
 
 
 def test_the_keda_schema_rejects_a_misspelt_field() -> None:
@@ -294,8 +327,11 @@ def test_the_secret_example_is_a_valid_secret_outside_every_kustomization() -> N
 @pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_services_accept_the_config_map(overlay: str, service: str) -> None:
-    # Raises SettingsError on a value the service cannot use.
-    environ = config_map(overlay)
+    # Raises SettingsError on a value the service cannot use. The Secret's keys are
+    # there in a real pod (a SASL password goes with a SASL protocol): stand-ins here.
+    environ = config_map(overlay) | {
+        name: "from-the-secret" for name in settings_variables() if name == "KAFKA_SASL_PASSWORD"
+    }
     by_name(service).settings_from(environ)
     service_settings(service, environ)
 

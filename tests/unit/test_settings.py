@@ -28,6 +28,14 @@ BASE_VARIABLES = {
     "KAFKA_COMMIT_INTERVAL_MS": "2000",
     "METRICS_PORT": "9100",
     "INAGARA_AUTO_MIGRATE": "false",
+    "KAFKA_SECURITY_PROTOCOL": "sasl_ssl",
+    "KAFKA_SASL_MECHANISM": "scram-sha-512",
+    "KAFKA_SASL_USERNAME": "inagara",
+    "KAFKA_SASL_PASSWORD": "kafka-secret",
+    "KAFKA_SSL_CAFILE": "/etc/inagara/kafka/ca.crt",
+    "KAFKA_SSL_CERTFILE": "/etc/inagara/kafka/client.crt",
+    "KAFKA_SSL_KEYFILE": "/etc/inagara/kafka/client.key",
+    "KAFKA_SSL_CHECK_HOSTNAME": "false",
 }
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
@@ -102,6 +110,14 @@ BASE_EXPECTED = {
     "commit_interval_ms": 2000,
     "metrics_port": 9100,
     "auto_migrate": False,
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_sasl_mechanism": "SCRAM-SHA-512",
+    "kafka_sasl_username": "inagara",
+    "kafka_sasl_password": "kafka-secret",
+    "kafka_ssl_cafile": "/etc/inagara/kafka/ca.crt",
+    "kafka_ssl_certfile": "/etc/inagara/kafka/client.crt",
+    "kafka_ssl_keyfile": "/etc/inagara/kafka/client.key",
+    "kafka_ssl_check_hostname": False,
 }
 
 

@@ -114,6 +114,14 @@ def test_the_base_settings_hold_no_service_field() -> None:
         "KAFKA_COMMIT_INTERVAL_MS",
         "METRICS_PORT",
         "INAGARA_AUTO_MIGRATE",
+        "KAFKA_SECURITY_PROTOCOL",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_SSL_CAFILE",
+        "KAFKA_SSL_CERTFILE",
+        "KAFKA_SSL_KEYFILE",
+        "KAFKA_SSL_CHECK_HOSTNAME",
     }
 
 

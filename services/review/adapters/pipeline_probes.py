@@ -38,8 +38,14 @@ MAX_METRICS_BYTES = 4_000_000
 class LivePipelineProbes:
     """The real probes: the broker at ``bootstrap_servers`` and the services over HTTP."""
 
-    def __init__(self, bootstrap_servers: str, timeout_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        timeout_s: float = 1.0,
+        security: Mapping[str, Any] | None = None,
+    ) -> None:
         self._servers = bootstrap_servers.split(",")
+        self._security = dict(security or {})
         self._timeout_ms = max(200, int(timeout_s * 1000))
 
     def _bounded(self) -> dict[str, Any]:
@@ -49,6 +55,7 @@ class LivePipelineProbes:
             "request_timeout_ms": self._timeout_ms,
             "bootstrap_timeout_ms": self._timeout_ms,
             "reconnect_backoff_max_ms": self._timeout_ms,
+            **self._security,
         }
 
     def group_lags(self, groups: Mapping[str, tuple[str, ...]]) -> tuple[GroupLag, ...]:

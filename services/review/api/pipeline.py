@@ -10,6 +10,7 @@ from services.review.api.principal import context, review_settings, secretariat,
 from services.review.api.schemas import PipelineSchema
 from services.review.domain.pipeline import PipelineStatus
 from services.review.usecases.pipeline import Sources, pipeline_status
+from shared.events.connection import kafka_security
 
 blp = Blueprint(
     "pipeline",
@@ -27,7 +28,9 @@ def current_status() -> PipelineStatus:
     sources = Sources(
         services=(("submission", review.submission_url), ("notification", review.notification_url))
     )
-    probes = LivePipelineProbes(ctx.settings.kafka_bootstrap_servers, PROBE_TIMEOUT_S)
+    probes = LivePipelineProbes(
+        ctx.settings.kafka_bootstrap_servers, PROBE_TIMEOUT_S, kafka_security(ctx.settings)
+    )
     return pipeline_status(probes, sources, work())
 
 
