@@ -8,12 +8,28 @@ migration folder) and runs as ``python -m services.<service>.migrations``
 revision with ``python -m tools.migrate <service> --revision "message"``.
 
 A service refuses to start on a database that is not at head, unless it is
-told to migrate it itself (``auto_migrate``, as the tests do).
+told to migrate it itself (``auto_migrate``, as the tests do), with one
+exception that makes a rollback possible: a database at a *later* revision
+whose migrations since this code's head are all marked ``backward_compatible``
+(expand-only: new tables, new nullable columns, new indexes) still serves this
+code. Each revision module says which it is::
+
+    backward_compatible: bool = True  # the release before this one runs on it
+
+Whenever the database changes revision, the revisions whose code may run on it
+are written into ``inagara_schema_accepts`` in the same transaction, so an
+older release, which has never seen the newer migration files, can still tell.
+A contract migration (``backward_compatible = False``: drop, rename, a new
+required column) is refused by the release before it; rolling back over it
+takes ``python -m services.<service>.migrations --downgrade-to <revision>``,
+run by the newer release's image (it holds the downgrade).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +40,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    inspect,
+    select,
+    text,
+)
 
 from shared.platform.db import make_engine, normalise_url
 from shared.platform.settings import Settings
@@ -32,6 +60,15 @@ from shared.platform.settings import Settings
 
 class SchemaNotCurrent(RuntimeError):
     """The database is behind (or ahead of) the code's migrations."""
+
+
+ACCEPTS_TABLE = "inagara_schema_accepts"
+_accepts = Table(ACCEPTS_TABLE, MetaData(), Column("revision", String(64), primary_key=True))
+
+
+def _not_ours(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic's ``include_name``: the accepts table is bookkeeping, not a model."""
+    return not (type_ == "table" and name == ACCEPTS_TABLE)
 
 
 @dataclass(frozen=True)
@@ -72,15 +109,60 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def require_current(schema: DatabaseSchema, engine: Engine) -> None:
-    """Raise ``SchemaNotCurrent`` with what to run when the database is not at head."""
+def accepted_heads(engine: Engine) -> set[str]:
+    """The code heads that may run on the database as it is now (empty before any migration)."""
+    if not inspect(engine).has_table(ACCEPTS_TABLE):
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(select(_accepts.c.revision)).scalars())
+
+
+def accepting(script: ScriptDirectory, revision: str | None) -> list[str]:
+    """The revisions whose code runs on a database at ``revision``: itself, then each
+    earlier one for as long as the migration above it is ``backward_compatible``."""
+    found: list[str] = []
+    while revision:
+        found.append(revision)
+        module = script.get_revision(revision)
+        if module is None or not getattr(module.module, "backward_compatible", False):
+            break
+        down = module.down_revision
+        revision = down if isinstance(down, str) else None
+    return found
+
+
+def _knows(schema: DatabaseSchema, revision: str) -> bool:
+    try:
+        return ScriptDirectory(str(schema.migrations)).get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for an unknown revision
+        return False
+
+
+def is_accepted(schema: DatabaseSchema, engine: Engine) -> bool:
+    """At head, or at a later revision (unknown here) that accepts this code's head."""
     at, wanted = current(engine), head(schema)
-    if at != wanted:
+    return at == wanted or (
+        at is not None and not _knows(schema, at) and wanted in accepted_heads(engine)
+    )
+
+
+def require_current(schema: DatabaseSchema, engine: Engine) -> None:
+    """Raise ``SchemaNotCurrent`` with what to run when this code cannot use the database."""
+    if is_accepted(schema, engine):
+        return
+    at, wanted = current(engine), head(schema)
+    command_ = f"python -m services.{schema.service}.migrations"
+    if at is not None and not _knows(schema, at):
         raise SchemaNotCurrent(
-            f"the {schema.service} database is at migration {at or 'none (empty)'}, the code "
-            f"needs {wanted}: run `python -m services.{schema.service}.migrations` (or the "
-            "migration Job) first"
+            f"the {schema.service} database is at migration {at}, a later release's, which "
+            f"this release (at {wanted}) cannot run on: a contract migration lies between "
+            f"them. Roll the database back with `{command_} --downgrade-to {wanted}` run by "
+            "the later release's image, or deploy the later release"
         )
+    raise SchemaNotCurrent(
+        f"the {schema.service} database is at migration {at or 'none (empty)'}, the code "
+        f"needs {wanted}: run `{command_}` (or the migration Job) first"
+    )
 
 
 def run_env() -> None:
@@ -100,17 +182,35 @@ def run_env() -> None:
                 target_metadata=schema.metadata,
                 render_as_batch=conn.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=_not_ours,
             )
             with context.begin_transaction():
                 context.run_migrations()
+                _record_accepting(conn, ScriptDirectory.from_config(cfg))
+            # Without transactional DDL (SQLite) alembic commits each step itself and
+            # leaves the bookkeeping above in a transaction of the connection's own.
+            if conn.in_transaction():
+                conn.commit()
     finally:
         engine.dispose()
+
+
+def _record_accepting(conn: Connection, script: ScriptDirectory) -> None:
+    """Write which code heads may run on the revision just reached (same transaction)."""
+    revision = MigrationContext.configure(conn).get_current_revision()
+    _accepts.create(conn, checkfirst=True)
+    conn.execute(delete(_accepts))
+    rows = [{"revision": r} for r in accepting(script, revision)]
+    if rows:
+        conn.execute(insert(_accepts), rows)
 
 
 def differences(schema: DatabaseSchema, engine: Engine) -> list[object]:
     """What the database lacks or has beyond the models (empty when they match)."""
     with engine.connect() as conn:
-        context_ = MigrationContext.configure(conn, opts={"compare_type": True})
+        context_ = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _not_ours}
+        )
         return list(compare_metadata(context_, schema.metadata))
 
 
@@ -127,7 +227,11 @@ def ensure_current(
     if not auto_migrate:
         require_current(schema, engine)
         return
-    if current(engine) is None and _has_tables(engine, schema):
+    at = current(engine)
+    if at is not None and not _knows(schema, at):
+        require_current(schema, engine)  # a later release's database: fine if it accepts us
+        return
+    if at is None and _has_tables(engine, schema):
         if differences(schema, engine):
             raise SchemaNotCurrent(
                 f"the {schema.service} database has tables but no migration history, and they "
@@ -156,15 +260,63 @@ def migrate(schema: DatabaseSchema, database_url: str) -> None:
         engine.dispose()
 
 
+def wait_until_accepted(schema: DatabaseSchema, database_url: str, timeout_s: float) -> bool:
+    """Poll until this code may use the database (the release's migration Job has run)."""
+    engine = make_engine(database_url)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                if is_accepted(schema, engine):
+                    return True
+            except Exception as exc:  # the database not up yet: the same as not migrated
+                print(f"{schema.service}: database not reachable yet ({exc})", file=sys.stderr)
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(2.0, max(0.05, deadline - time.monotonic())))
+    finally:
+        engine.dispose()
+
+
 def main(schema: DatabaseSchema, argv: Sequence[str] | None = None) -> int:
     """``python -m services.<service>.migrations``: the database named by ``DATABASE_URL``
-    (as the service reads it) to head. What the migration Job and init containers run."""
+    (as the service reads it) to head. What the release's migration Job runs."""
     prog = f"python -m services.{schema.service}.migrations"
     parser = argparse.ArgumentParser(
         prog=prog, description=main.__doc__.split("\n")[0] if main.__doc__ else None
     )
-    parser.parse_args(argv)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="migrate nothing: wait until the database serves this release (at its head, or "
+        "at a later revision that accepts it); exit 1 when the time is up (init containers)",
+    )
+    mode.add_argument(
+        "--downgrade-to",
+        metavar="REVISION",
+        help="roll the database back to REVISION (an earlier release's head), for a rollback "
+        "over a contract migration",
+    )
+    args = parser.parse_args(argv)
     settings = Settings.from_env(schema.service)
+    if args.wait is not None:
+        if wait_until_accepted(schema, settings.database_url, args.wait):
+            print(f"{schema.service}: the database serves migration {head(schema)}")
+            return 0
+        engine = make_engine(settings.database_url)
+        try:
+            require_current(schema, engine)
+        except SchemaNotCurrent as exc:
+            print(f"{schema.service}: {exc}", file=sys.stderr)
+        finally:
+            engine.dispose()
+        return 1
+    if args.downgrade_to:
+        command.downgrade(config(schema, settings.database_url), args.downgrade_to)
+        print(f"{schema.service}: database at migration {args.downgrade_to}")
+        return 0
     migrate(schema, settings.database_url)
     print(f"{schema.service}: database at migration {head(schema)}")
     return 0

@@ -19,6 +19,8 @@ revision: str = "a98acb6b0ded"
 down_revision: str | Sequence[str] | None = "e8435448a2ce"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? The release before would claim deliveries without the fence.
+backward_compatible: bool = False
 
 
 def upgrade() -> None:

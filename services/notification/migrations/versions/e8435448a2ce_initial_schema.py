@@ -14,6 +14,8 @@ revision: str = "e8435448a2ce"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? The first schema: no release before it.
+backward_compatible: bool = False
 
 
 def upgrade() -> None:

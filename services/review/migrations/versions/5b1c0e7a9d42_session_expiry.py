@@ -17,6 +17,8 @@ revision: str = "5b1c0e7a9d42"
 down_revision: str | Sequence[str] | None = "ade79cdc26d0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? Contract: required columns the release before does not write.
+backward_compatible: bool = False
 
 
 def upgrade() -> None:

@@ -13,6 +13,8 @@ revision: str = "ade79cdc26d0"
 down_revision: str | Sequence[str] | None = "d3cfe9e35136"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? Expand: two indexes.
+backward_compatible: bool = True
 
 
 def upgrade() -> None:

@@ -18,6 +18,8 @@ revision: str = "b163a3958ff3"
 down_revision: str | Sequence[str] | None = "5b1c0e7a9d42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? Contract: rows the release before could not read (body may be null).
+backward_compatible: bool = False
 
 keys = sa.table(
     "review_idempotency_keys",

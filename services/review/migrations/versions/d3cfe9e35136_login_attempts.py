@@ -14,6 +14,8 @@ revision: str = "d3cfe9e35136"
 down_revision: str | Sequence[str] | None = "9627d2fdc8ff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? Expand: a new table.
+backward_compatible: bool = True
 
 
 def upgrade() -> None:
