@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from services.notification.api import blp, preferences_blp, unsubscribe_blp
-from services.notification.config import NotificationConfig, NotificationSettings
+from services.notification.config import (
+    NotificationConfig,
+    NotificationSettings,
+    unsubscribe_secret,
+)
 from services.notification.migrations import SCHEMA
 from shared.web import create_service_app, is_admin, require_credentials_first
 
@@ -21,6 +25,8 @@ def create_app(
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
     )
-    app.extensions["notification"] = config or NotificationConfig.from_env()
+    app.extensions["notification"] = config = config or NotificationConfig.from_env()
+    # At start, not at the first unsubscribe: production refuses a derived key.
+    unsubscribe_secret(config, settings.admin_token, settings.production)
     require_credentials_first(app, lambda secret: is_admin(settings, secret))
     return app

@@ -53,6 +53,16 @@ class NotificationSettings(Settings):
     sms_gateway_token: str = env("SMS_GATEWAY_TOKEN", "", secret=True)
     # Set but empty turns quiet hours off; unset means the default.
     sms_quiet_hours: str = env("SMS_QUIET_HOURS", "21:00-07:00", _quiet_hours, keep_empty=True)
+    # Run without SMS on purpose (production refuses a missing gateway otherwise).
+    sms_disabled: bool = env("SMS_DISABLED", False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.production and not self.sms_gateway_url and not self.sms_disabled:
+            raise SettingsError(
+                "SMS_GATEWAY_URL is required with INAGARA_ENVIRONMENT=production: set the SMS "
+                "gateway, or SMS_DISABLED=true to run without SMS on purpose"
+            )
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class NotificationConfig:
     sms_sender: str = env("SMS_SENDER", "INAGARA")
     sms_timeout_s: float = env("SMS_TIMEOUT_S", 10.0)
     secret_key: str = env("NOTIFICATION_SECRET_KEY", "", secret=True)
+    # The key before the last rotation: links signed with it still unsubscribe.
+    previous_secret_key: str = env("NOTIFICATION_SECRET_KEY_PREVIOUS", "", secret=True)
     public_url: str = env("NOTIFICATION_PUBLIC_URL", "http://127.0.0.1:8003")
     portal_url: str = env("PORTAL_URL", "")
     review_ui_url: str = env("REVIEW_UI_URL", "")
@@ -97,11 +109,21 @@ def gateway_kind(config: NotificationConfig, url: str) -> str:
     return TWILIO if TWILIO_PATH in urlsplit(url).path else WEBHOOK
 
 
-def unsubscribe_secret(config: NotificationConfig, admin_token: str) -> str:
+def unsubscribe_secret(
+    config: NotificationConfig, admin_token: str, production: bool = False
+) -> str:
     """The HMAC key of unsubscribe links.
 
     Without NOTIFICATION_SECRET_KEY the links are signed with a key derived
-    from the admin token, so that a local stack works out of the box; a
-    deployment sets its own key (changing it invalidates the links sent).
+    from the admin token, so that a local stack works out of the box. In
+    production the key is required and its own: rotating the admin token must
+    not break every unsubscribe link already sent.
     """
+    if production and not config.secret_key:
+        raise SettingsError(
+            "NOTIFICATION_SECRET_KEY is required with INAGARA_ENVIRONMENT=production: it signs "
+            "unsubscribe links and must not be derived from INAGARA_ADMIN_TOKEN"
+        )
+    if production and config.secret_key == admin_token:
+        raise SettingsError("NOTIFICATION_SECRET_KEY must differ from INAGARA_ADMIN_TOKEN")
     return config.secret_key or f"derived:{admin_token}"

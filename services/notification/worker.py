@@ -59,7 +59,7 @@ def recorder(settings: NotificationSettings, config: NotificationConfig) -> Reco
         links=Links(config.portal_url, config.review_ui_url),
         sms=bool(settings.sms_gateway_url),
         unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
-        secret=unsubscribe_secret(config, settings.admin_token),
+        secret=unsubscribe_secret(config, settings.admin_token, settings.production),
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
     )
 

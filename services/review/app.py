@@ -47,7 +47,7 @@ def create_app(
     if clock is not None:
         app.extensions["inagara_review_clock"] = clock  # tests: the login window passing
     app.config.update(
-        SECRET_KEY=review.session_key(settings.admin_token),
+        SECRET_KEY=review.session_key(settings.admin_token, settings.production),
         SESSION_COOKIE_NAME="inagara_review_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

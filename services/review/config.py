@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.review.domain.login_limit import LoginLimit
-from shared.platform.settings import count, env, read
+from shared.platform.settings import SettingsError, count, env, read
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,16 @@ class ReviewSettings:
     def session_ttl(self) -> timedelta:
         return timedelta(seconds=self.session_ttl_s)
 
-    def session_key(self, admin_token: str = "") -> str:
+    def session_key(self, admin_token: str = "", production: bool = False) -> str:
+        """The key of the UI's session cookies. In production it is its own secret:
+        derived from the admin token, rotating that token would log everyone out."""
+        if production and not self.secret_key:
+            raise SettingsError(
+                "INAGARA_SECRET_KEY is required with INAGARA_ENVIRONMENT=production: it signs "
+                "the review UI's sessions and must not be derived from INAGARA_ADMIN_TOKEN"
+            )
+        if production and self.secret_key == admin_token:
+            raise SettingsError("INAGARA_SECRET_KEY must differ from INAGARA_ADMIN_TOKEN")
         if self.secret_key:
             return self.secret_key
         if admin_token:

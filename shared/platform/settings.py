@@ -41,6 +41,15 @@ def upper(_name: str, raw: str) -> str:
     return raw.upper()
 
 
+ENVIRONMENTS = ("development", "production")
+
+
+def environment(name: str, raw: str) -> str:
+    if raw.lower() not in ENVIRONMENTS:
+        raise SettingsError(f"{name} must be one of {', '.join(ENVIRONMENTS)}, got {raw!r}")
+    return raw.lower()
+
+
 def whole(name: str, raw: str) -> int:
     try:
         return int(raw)
@@ -182,6 +191,9 @@ class Settings:
     """
 
     service: str = ""
+    # `production` turns defaults meant for a laptop into errors at start: keys that
+    # would be derived from the admin token, a missing SMS gateway (each names its setting).
+    environment: str = env("INAGARA_ENVIRONMENT", "development", environment)
     kafka_bootstrap_servers: str = env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     # How every Kafka client (producer, consumers, admin, probes, tools) authenticates:
     # PLAINTEXT for the local broker; SSL, SASL_PLAINTEXT or SASL_SSL for a secured cluster.
@@ -213,6 +225,10 @@ class Settings:
         if not self.database_url and self.service:
             object.__setattr__(self, "database_url", default_database_url(self.service))
         _check_kafka_security(self)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     def with_(self: S, **changes: Any) -> S:
         return replace(self, **changes)  # type: ignore[type-var]

@@ -25,6 +25,7 @@ from services.notification.store.preferences import PreferenceStore
 from services.notification.usecases.dispatch import Dispatcher, EmailTransport, Policy
 from services.notification.usecases.recording import Recorder
 from shared.events.inbox import dispatcher as inbox_dispatcher
+from shared.platform.settings import SettingsError
 from tests.unit.notification import factories
 
 ADMIN = "api-admin-token"
@@ -203,3 +204,29 @@ def test_a_forged_unsubscribe_token_changes_nothing(app: Flask, client: FlaskCli
     assert client.post("/unsubscribe?token=<script>").status_code == 400
     engine = app.extensions["inagara"].engine
     assert stored_preference(engine, "siti@dinkes.go.id") is None
+
+
+def test_after_a_key_rotation_old_links_still_unsubscribe_and_production_needs_its_own_key(
+    database_url: str,
+) -> None:
+    rotated = NotificationConfig(secret_key="new-key", previous_secret_key="api-secret")
+    settings = NotificationSettings(
+        service="notification",
+        database_url=database_url,
+        admin_token=ADMIN,
+        environment="production",
+        sms_disabled=True,
+    )
+    app = create_app(settings, rotated)
+    try:
+        client = app.test_client()
+        before = tokens.sign("api-secret", "siti@dinkes.go.id")  # a link sent last season
+        after = tokens.sign("new-key", "budi@dinkes.go.id")
+        assert client.get(f"/unsubscribe?token={before}").status_code == 200
+        assert client.get(f"/unsubscribe?token={after}").status_code == 200
+        retired = tokens.sign("older-still", "siti@dinkes.go.id")
+        assert client.get(f"/unsubscribe?token={retired}").status_code == 400
+    finally:
+        app.extensions["inagara"].engine.dispose()
+    with pytest.raises(SettingsError, match="NOTIFICATION_SECRET_KEY is required"):
+        create_app(settings, NotificationConfig())

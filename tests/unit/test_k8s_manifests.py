@@ -268,14 +268,42 @@ def test_the_keda_schema_rejects_a_misspelt_field() -> None:
     assert schema_errors(validator, scaled)
 
 
+def service_of(where: str) -> str:
+    """The service a ``Kind/name/container`` belongs to (names start with it)."""
+    return where.split("/")[1].split("-")[0]
+
+
+@functools.cache
+def read_by(service: str) -> frozenset[str]:
+    """Every variable the service's processes read: its Settings and its own settings."""
+    read = variables_read(by_name(service).settings_from)
+    if service in SERVICE_SETTINGS:
+        read |= variables_read(lambda environ: service_settings(service, environ))
+    return frozenset(read)
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_setting_reaches_every_container(overlay: str) -> None:
     missing = {
-        where: sorted(settings_variables() - provided(overlay, container).keys())
+        where: sorted(read_by(service_of(where)) - provided(overlay, container).keys())
         for where, container in containers(overlay)
     }
     missing = {where: names for where, names in missing.items() if names}
     assert not missing, f"{overlay}: containers lack variables Settings.from_env reads: {missing}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_no_container_receives_a_secret_it_does_not_use(overlay: str) -> None:
+    extra = {
+        where: sorted(
+            name
+            for name, source in provided(overlay, container).items()
+            if source == "secret" and name not in read_by(service_of(where))
+        )
+        for where, container in containers(overlay)
+    }
+    extra = {where: names for where, names in extra.items() if names}
+    assert not extra, f"{overlay}: containers get secrets their service never reads: {extra}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

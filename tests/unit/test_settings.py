@@ -36,6 +36,7 @@ BASE_VARIABLES = {
     "KAFKA_SSL_CERTFILE": "/etc/inagara/kafka/client.crt",
     "KAFKA_SSL_KEYFILE": "/etc/inagara/kafka/client.key",
     "KAFKA_SSL_CHECK_HOSTNAME": "false",
+    "INAGARA_ENVIRONMENT": "Production",
 }
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
@@ -47,6 +48,7 @@ NOTIFICATION_VARIABLES = {
     "SMS_GATEWAY_URL": "https://sms.example.go.id/send",
     "SMS_GATEWAY_TOKEN": "sms-token",
     "SMS_QUIET_HOURS": "22:00-06:00",
+    "SMS_DISABLED": "true",
 }
 SUBMISSION_VARIABLES = {
     "EVIDENCE_DIR": "/data/evidence",
@@ -118,6 +120,7 @@ BASE_EXPECTED = {
     "kafka_ssl_certfile": "/etc/inagara/kafka/client.crt",
     "kafka_ssl_keyfile": "/etc/inagara/kafka/client.key",
     "kafka_ssl_check_hostname": False,
+    "environment": "production",
 }
 
 
@@ -136,6 +139,7 @@ def test_from_env_reads_every_variable() -> None:
         sms_gateway_url="https://sms.example.go.id/send",
         sms_gateway_token="sms-token",
         sms_quiet_hours="22:00-06:00",
+        sms_disabled=True,
     )
     assert SubmissionSettings.from_env(environ=EVERY_VARIABLE) == SubmissionSettings(
         **BASE_EXPECTED,
@@ -266,3 +270,25 @@ def test_with_returns_a_changed_copy() -> None:
     assert settings.smtp_port == 1025
     assert changed.service == "notification"
     assert isinstance(changed, NotificationSettings)
+
+
+def test_production_refuses_keys_derived_from_the_admin_token_and_a_silent_sms_gap() -> None:
+    from services.notification.config import NotificationConfig, unsubscribe_secret
+    from services.review.config import ReviewSettings
+
+    production = Settings.from_env("review", {"INAGARA_ENVIRONMENT": "production"})
+    assert production.production and not Settings().production
+    with pytest.raises(SettingsError, match="INAGARA_SECRET_KEY is required"):
+        ReviewSettings().session_key("admin", production=True)
+    with pytest.raises(SettingsError, match="must differ from INAGARA_ADMIN_TOKEN"):
+        ReviewSettings(secret_key="admin").session_key("admin", production=True)
+    assert ReviewSettings(secret_key="own").session_key("admin", production=True) == "own"
+    with pytest.raises(SettingsError, match="NOTIFICATION_SECRET_KEY is required"):
+        unsubscribe_secret(NotificationConfig(), "admin", production=True)
+    assert unsubscribe_secret(NotificationConfig(secret_key="k"), "admin", production=True) == "k"
+    with pytest.raises(SettingsError, match="SMS_GATEWAY_URL is required"):
+        NotificationSettings(environment="production")
+    NotificationSettings(environment="production", sms_disabled=True)
+    NotificationSettings(environment="production", sms_gateway_url="https://sms.example.org/send")
+    with pytest.raises(SettingsError, match="INAGARA_ENVIRONMENT"):
+        Settings.from_env("review", {"INAGARA_ENVIRONMENT": "staging"})

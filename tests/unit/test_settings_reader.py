@@ -122,6 +122,7 @@ def test_the_base_settings_hold_no_service_field() -> None:
         "KAFKA_SSL_CERTFILE",
         "KAFKA_SSL_KEYFILE",
         "KAFKA_SSL_CHECK_HOSTNAME",
+        "INAGARA_ENVIRONMENT",
     }
 
 

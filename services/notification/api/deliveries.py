@@ -263,8 +263,17 @@ def _page(body: str, status: int = 200) -> Response:
 
 
 def _address_from_token() -> str | None:
-    secret = unsubscribe_secret(_config(), _context().settings.admin_token)
-    return tokens.verify(secret, request.args.get("token", ""))
+    settings = _context().settings
+    config = _config()
+    token = request.args.get("token", "")
+    # Links signed before a rotation verify with the previous key (docs/OPERATE.md).
+    for secret in (
+        unsubscribe_secret(config, settings.admin_token, settings.production),
+        config.previous_secret_key,
+    ):
+        if secret and (address := tokens.verify(secret, token)):
+            return address
+    return None
 
 
 @unsubscribe_blp.route("", methods=["GET"])
