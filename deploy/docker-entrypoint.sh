@@ -4,9 +4,11 @@
 #   web          gunicorn serving services.$INAGARA_SERVICE on 0.0.0.0:$INAGARA_WEB_PORT
 #   worker       python -m services.$INAGARA_SERVICE.worker
 #   healthcheck  exit 0 when the web process answers /healthz
+#   alive        exit 0 when the worker's heartbeat file is fresh (its loops make progress)
 #   anything else is run as given
 #
-# exec keeps the process PID 1, so SIGTERM from `docker stop` reaches it directly.
+# The image runs this under tini (PID 1), which forwards SIGTERM to the process exec'd
+# here and reaps any orphaned child.
 set -eu
 
 service() {
@@ -43,6 +45,9 @@ case "${1:-web}" in
         # No curl in the slim image; urlopen raises (exit 1) on refusal, timeout or non-2xx.
         exec python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
             "http://127.0.0.1:${INAGARA_WEB_PORT:-8000}/healthz"
+        ;;
+    alive)
+        exec python -m shared.platform.liveness "${INAGARA_HEARTBEAT_FILE:-/tmp/inagara-alive}"
         ;;
     *)
         exec "$@"

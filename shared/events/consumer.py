@@ -44,6 +44,7 @@ from shared.events.connection import kafka_client
 from shared.events.envelope import Event, InvalidEvent, from_record
 from shared.events.offsets import OffsetTracker
 from shared.events.producer import Publisher
+from shared.platform import liveness
 from shared.platform.backoff import Backoff
 from shared.platform.metrics import (
     CONSUMER_LAG,
@@ -203,6 +204,7 @@ class EventConsumer:
         """
         try:
             while not stop.is_set():
+                liveness.beat()
                 self.poll_once(stop)
                 self._maybe_commit()
         finally:

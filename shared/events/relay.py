@@ -11,6 +11,7 @@ from sqlalchemy import Engine, Table, func, select, update
 
 from shared.events.producer import Publisher
 from shared.events.wakeup import Waiter
+from shared.platform import liveness
 from shared.platform.backoff import Backoff, Retries
 from shared.platform.metrics import EVENTS_PUBLISHED
 
@@ -110,6 +111,7 @@ class OutboxRelay:
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set; a failing broker or database is retried with backoff."""
         while not stop.is_set():
+            liveness.beat()
             try:
                 sent = self.publish_batch()
             except Exception:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import FrameType
@@ -23,6 +24,7 @@ from shared.events.inbox import Dispatcher, Effect
 from shared.events.producer import KafkaPublisher
 from shared.events.relay import OutboxRelay
 from shared.events.wakeup import Wakeup
+from shared.platform import liveness
 from shared.platform.backoff import Backoff, Retries
 from shared.platform.db import make_engine
 from shared.platform.logs import configure_logging
@@ -44,8 +46,21 @@ def install_stop_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, _stop)
 
 
-def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float = 25) -> int:
-    """Block until every loop returned; 0 if all stopped cleanly, 1 if one failed."""
+SHUTDOWN_GRACE_S = 20.0  # inside Kubernetes' 30 s: the loops commit and close, then exit
+
+
+def run_loops(
+    loops: Mapping[str, Loop],
+    stop: threading.Event,
+    grace_s: float = SHUTDOWN_GRACE_S,
+    heartbeat_file: str = "",
+) -> int:
+    """Block until every loop returned; 0 if all stopped cleanly, 1 if one failed or
+    did not stop within ``grace_s`` of the stop (one deadline for all of them).
+
+    Meanwhile ``heartbeat_file`` (when given) is touched while every loop lives
+    and beats (``shared.platform.liveness``).
+    """
     failed: list[str] = []
 
     def _guard(name: str, loop: Loop) -> None:
@@ -63,11 +78,21 @@ def run_loops(loops: Mapping[str, Loop], stop: threading.Event, grace_s: float =
     for thread in threads:
         thread.start()
     while not stop.is_set() and any(t.is_alive() for t in threads):
+        if heartbeat_file and all(t.is_alive() for t in threads):
+            hung = liveness.stale(loops, liveness.STALE_S)
+            if hung:
+                log.warning("no progress from %s; the heartbeat stops", ", ".join(hung))
+            else:
+                liveness.touch(heartbeat_file)
         stop.wait(0.5)
     stop.set()
+    deadline = time.monotonic() + grace_s
     for thread in threads:
-        thread.join(grace_s)
-    return 1 if failed else 0
+        thread.join(max(0.0, deadline - time.monotonic()))
+    late = [t.name for t in threads if t.is_alive()]
+    if late:
+        log.error("%s did not stop within %.0fs of the stop; exiting", ", ".join(late), grace_s)
+    return 1 if failed or late else 0
 
 
 T = TypeVar("T")
@@ -82,6 +107,7 @@ def connect_with_retry(factory: Callable[[], T], stop: threading.Event, what: st
     """
     retries = Retries(CONNECT_BACKOFF)
     while not stop.is_set():
+        liveness.beat()  # waiting for a broker that is down is not being hung
         try:
             return factory()
         except Exception as exc:
@@ -147,7 +173,7 @@ def serve(plan: WorkerPlan) -> int:
     for name, make_loop in plan.extra_loops.items():
         loops[name] = make_loop(engine)
     try:
-        return run_loops(loops, stop)
+        return run_loops(loops, stop, heartbeat_file=settings.heartbeat_file)
     finally:
         publisher.close()
         engine.dispose()

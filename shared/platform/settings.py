@@ -216,6 +216,8 @@ class Settings:
     poll_interval_ms: int = env("OUTBOX_POLL_INTERVAL_MS", 50)
     commit_interval_ms: int = env("KAFKA_COMMIT_INTERVAL_MS", 1000)
     metrics_port: int = env("METRICS_PORT", 0)
+    # A worker touches this file while its loops make progress (its liveness probe reads it).
+    heartbeat_file: str = env("INAGARA_HEARTBEAT_FILE", "")
     # Built in code (tests, embedded use) a service migrates its own database;
     # started from the environment it refuses a database that is not at head
     # unless INAGARA_AUTO_MIGRATE says otherwise (the migration Job runs first).

@@ -37,6 +37,7 @@ BASE_VARIABLES = {
     "KAFKA_SSL_KEYFILE": "/etc/inagara/kafka/client.key",
     "KAFKA_SSL_CHECK_HOSTNAME": "false",
     "INAGARA_ENVIRONMENT": "Production",
+    "INAGARA_HEARTBEAT_FILE": "/tmp/inagara-alive",
 }
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
@@ -121,6 +122,7 @@ BASE_EXPECTED = {
     "kafka_ssl_keyfile": "/etc/inagara/kafka/client.key",
     "kafka_ssl_check_hostname": False,
     "environment": "production",
+    "heartbeat_file": "/tmp/inagara-alive",
 }
 
 

@@ -123,6 +123,7 @@ def test_the_base_settings_hold_no_service_field() -> None:
         "KAFKA_SSL_KEYFILE",
         "KAFKA_SSL_CHECK_HOSTNAME",
         "INAGARA_ENVIRONMENT",
+        "INAGARA_HEARTBEAT_FILE",
     }
 
 
