@@ -568,3 +568,132 @@ def test_images_and_namespace_are_the_overlays(overlay: str) -> None:
         if doc["kind"] != "Namespace" and doc["metadata"].get("namespace") != namespace
     ]
     assert not elsewhere, f"{overlay}: outside namespace {namespace}: {elsewhere}"
+
+
+# -- the edge: what the ingress routes, and who may reach whom ------------------------------
+
+OPERATIONAL = {"/metrics", "/readyz", "/healthz"}
+INGRESS_NAMESPACE = "ingress-nginx"
+MONITORING_NAMESPACE = "monitoring"
+
+
+def _route_prefixes(service: str, tmp_path: Any) -> set[str]:
+    """The first path segment of every route the service's web app serves."""
+    settings = by_name(service).settings_from(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
+            "EVIDENCE_DIR": str(tmp_path),
+            "INAGARA_AUTO_MIGRATE": "true",
+        }
+    )
+    app = importlib.import_module(f"services.{service}.app").create_app(settings)
+    try:
+        return {"/" + str(rule.rule).strip("/").split("/")[0] for rule in app.url_map.iter_rules()}
+    finally:
+        app.extensions["inagara"].engine.dispose()
+
+
+def _routed(service: str) -> list[tuple[str, str]]:
+    """(path, pathType) of every production Ingress path that leads to the service's web."""
+    return [
+        (path["path"], path["pathType"])
+        for ingress in of_kind("production", "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+        if path["backend"]["service"]["name"] == f"{service}-web"
+    ]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_ingress_routes_every_public_path_and_no_operational_one(
+    service: str, tmp_path: Any
+) -> None:
+    routed = _routed(service)
+    assert routed, f"the production Ingress does not route to {service}-web"
+    assert ("/", "Prefix") not in routed, "a catch-all would expose /metrics and /readyz"
+    paths = {path for path, _ in routed}
+    public = _route_prefixes(service, tmp_path) - OPERATIONAL
+    assert public <= paths, f"{service}: routes the Ingress does not reach: {public - paths}"
+    assert not paths & OPERATIONAL, f"{service}: the Ingress exposes {paths & OPERATIONAL}"
+    ingress = of_kind("production", "Ingress")[0]
+    assert ingress["spec"]["tls"], "the Ingress terminates TLS"
+    body = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    assert int(body.rstrip("m")) * 1024 * 1024 > int(
+        config_map("production")["MAX_EVIDENCE_FILE_BYTES"]
+    )
+
+
+def _selects(selector: Doc, labels: Mapping[str, str]) -> bool:
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", "only In is understood here"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def _pod_labels(overlay: str) -> dict[str, dict[str, str]]:
+    return {
+        doc["metadata"]["name"]: doc["spec"]["template"]["metadata"]["labels"]
+        for doc in of_kind(overlay, "Deployment")
+    }
+
+
+def _allowed(overlay: str, labels: Mapping[str, str], direction: str) -> list[Doc]:
+    """The ingress or egress rules of every policy that selects the pod."""
+    return [
+        rule
+        for policy in of_kind(overlay, "NetworkPolicy")
+        if _selects(policy["spec"]["podSelector"], labels)
+        and direction.capitalize() in policy["spec"]["policyTypes"]
+        for rule in policy["spec"].get(direction, [])
+    ]
+
+
+def _ports(rule: Doc) -> set[int]:
+    return {port["port"] for port in rule.get("ports", [])}
+
+
+def test_network_policies_deny_by_default_and_allow_each_flow() -> None:
+    policies = of_kind("production", "NetworkPolicy")
+    deny = [p for p in policies if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")]
+    assert any(set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} for p in deny)
+    for name, labels in _pod_labels("production").items():
+        egress_ports = set().union(
+            *(_ports(rule) for rule in _allowed("production", labels, "egress"))
+        )
+        assert {53, 5432, 9092} <= egress_ports, f"{name}: no DNS, database or Kafka"
+        if labels["app.kubernetes.io/component"] == "web":
+            sources = [
+                (
+                    peer.get("namespaceSelector", {})
+                    .get("matchLabels", {})
+                    .get("kubernetes.io/metadata.name"),
+                    8000 in _ports(rule),
+                )
+                for rule in _allowed("production", labels, "ingress")
+                for peer in rule.get("from", [])
+            ]
+            assert (INGRESS_NAMESPACE, True) in sources, f"{name}: unreachable from the ingress"
+        if labels["app.kubernetes.io/name"] == "notification":
+            assert 587 in egress_ports and 443 in egress_ports, f"{name}: cannot send"
+
+
+def test_review_trusts_forwarded_headers_only_behind_its_own_proxy() -> None:
+    """REVIEW_TRUST_PROXY=true is safe only if nothing but the proxy reaches review-web."""
+    for overlay in OVERLAYS:
+        if config_map(overlay).get("REVIEW_TRUST_PROXY") != "true":
+            continue
+        labels = _pod_labels(overlay)["review-web"]
+        for rule in _allowed(overlay, labels, "ingress"):
+            for peer in rule.get("from", [{}]):
+                namespace = (
+                    peer.get("namespaceSelector", {})
+                    .get("matchLabels", {})
+                    .get("kubernetes.io/metadata.name")
+                )
+                assert namespace in {INGRESS_NAMESPACE, MONITORING_NAMESPACE}, (
+                    f"{overlay}: review-web trusts X-Forwarded-For but {peer} reaches it"
+                )
+        assert of_kind(overlay, "NetworkPolicy"), f"{overlay}: trusts a proxy nothing enforces"
