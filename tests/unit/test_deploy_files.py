@@ -27,7 +27,7 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 CONFIGURATION = REPO_ROOT / "docs" / "CONFIGURATION.md"
-POSTGRES_INIT = REPO_ROOT / "deploy" / "postgres" / "init.sql"
+POSTGRES_INIT = REPO_ROOT / "deploy" / "postgres" / "init.sh"
 
 SERVICES = sorted(path.parent.name for path in (REPO_ROOT / "services").glob("*/wsgi.py"))
 WORKERS = [f"{service}-worker" for service in SERVICES]
@@ -208,9 +208,14 @@ def test_kafka_init_creates_the_topics_of_the_one_definition() -> None:
 def test_each_service_uses_its_own_database(process: str) -> None:
     service = process.rsplit("-", 1)[0]
     url = environment(compose_service(process))["DATABASE_URL"] or ""
-    assert url.startswith("postgresql://") and url.endswith(f"@postgres:5432/{service}"), url
-    created = re.findall(r"CREATE DATABASE (\w+)", POSTGRES_INIT.read_text(), re.IGNORECASE)
-    assert service in created, f"deploy/postgres/init.sql does not create database {service}"
+    # Its own login role (not the superuser), owner of its own database only.
+    assert url.startswith(f"postgresql://{service}:"), url
+    assert url.endswith(f"@postgres:5432/{service}"), url
+    script = POSTGRES_INIT.read_text()
+    assert "for service in submission review notification" in script
+    assert service in script.split("for service in", 1)[1].split(";", 1)[0]
+    assert 'CREATE DATABASE :"role" OWNER :"role"' in script
+    assert 'REVOKE ALL ON DATABASE :"role" FROM PUBLIC' in script
 
 
 def test_the_compose_proxy_buffers_like_the_local_one() -> None:
