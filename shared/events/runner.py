@@ -136,7 +136,11 @@ def serve(plan: WorkerPlan) -> int:
     """The composition root of a worker process: runs until SIGTERM; returns the exit code."""
     settings = plan.settings
     configure_logging(settings.service, settings.log_level)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     ensure_current(plan.schema, engine, settings.database_url, settings.auto_migrate)
     if plan.outbox is not None:
         serve_worker_metrics(

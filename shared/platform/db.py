@@ -30,10 +30,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, pool_size: int | None = None, max_overflow: int | None = None, **kwargs: Any
+) -> Engine:
     """Create the engine for ``url``; a SQLite file's folder is created if missing.
 
-    Connects lazily: nothing touches the database until the first query.
+    Connects lazily: nothing touches the database until the first query. On
+    PostgreSQL ``pool_size`` + ``max_overflow`` bound the connections it holds
+    (``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW``); SQLite has no server to spare.
     """
     url = normalise_url(url)
     parsed = make_url(url)
@@ -49,7 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("pool_size", 5 if pool_size is None else pool_size)
+    kwargs.setdefault("max_overflow", 5 if max_overflow is None else max_overflow)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
 

@@ -206,6 +206,10 @@ class Settings:
     kafka_ssl_keyfile: str = env("KAFKA_SSL_KEYFILE", "")
     kafka_ssl_check_hostname: bool = env("KAFKA_SSL_CHECK_HOSTNAME", True)
     database_url: str = env("DATABASE_URL", "")
+    # Connections one process may hold to PostgreSQL: the pool, and the overflow beyond
+    # it under a burst. Times the processes of a deployment: docs/OPERATE.md, "Connections".
+    db_pool_size: int = env("DB_POOL_SIZE", 5, count)
+    db_max_overflow: int = env("DB_MAX_OVERFLOW", 5)
     admin_token: str = env("INAGARA_ADMIN_TOKEN", "", secret=True)
     log_level: str = env("LOG_LEVEL", "INFO", upper)
     max_body_bytes: int = env("MAX_BODY_BYTES", 1_048_576)

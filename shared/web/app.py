@@ -179,7 +179,11 @@ def create_service_app(
 
     ``largest_body_bytes``: see ``create_base_app``.
     """
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     ensure_current(schema, engine, settings.database_url, settings.auto_migrate)
     outbox = schema.metadata.tables.get("outbox")
     app, api = create_base_app(

@@ -38,6 +38,8 @@ BASE_VARIABLES = {
     "KAFKA_SSL_CHECK_HOSTNAME": "false",
     "INAGARA_ENVIRONMENT": "Production",
     "INAGARA_HEARTBEAT_FILE": "/tmp/inagara-alive",
+    "DB_POOL_SIZE": "3",
+    "DB_MAX_OVERFLOW": "2",
 }
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
@@ -123,6 +125,8 @@ BASE_EXPECTED = {
     "kafka_ssl_check_hostname": False,
     "environment": "production",
     "heartbeat_file": "/tmp/inagara-alive",
+    "db_pool_size": 3,
+    "db_max_overflow": 2,
 }
 
 

@@ -124,6 +124,8 @@ def test_the_base_settings_hold_no_service_field() -> None:
         "KAFKA_SSL_CHECK_HOSTNAME",
         "INAGARA_ENVIRONMENT",
         "INAGARA_HEARTBEAT_FILE",
+        "DB_POOL_SIZE",
+        "DB_MAX_OVERFLOW",
     }
 
 
