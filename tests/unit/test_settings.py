@@ -2,7 +2,7 @@
 
 The base ``Settings`` (what every process reads) and the services' own subclasses
 (``SubmissionSettings``: evidence and the configured cycle; ``NotificationSettings``:
-SMTP and the SMS gateway), all read the one way (``shared.platform.settings.read``).
+SMTP, the SMS gateway and the WhatsApp API), all read the one way (``shared.platform.settings.read``).
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ NOTIFICATION_VARIABLES = {
     "SMS_GATEWAY_URL": "https://sms.example.go.id/send",
     "SMS_GATEWAY_TOKEN": "sms-token",
     "SMS_QUIET_HOURS": "22:00-06:00",
+    "WHATSAPP_API_URL": "https://graph.facebook.com",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_TOKEN": "wa-token",
 }
 SUBMISSION_VARIABLES = {
     "EVIDENCE_DIR": "/data/evidence",
@@ -120,6 +123,9 @@ def test_from_env_reads_every_variable() -> None:
         sms_gateway_url="https://sms.example.go.id/send",
         sms_gateway_token="sms-token",
         sms_quiet_hours="22:00-06:00",
+        whatsapp_api_url="https://graph.facebook.com",
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_token="wa-token",
     )
     assert SubmissionSettings.from_env(environ=EVERY_VARIABLE) == SubmissionSettings(
         **BASE_EXPECTED,
