@@ -274,8 +274,9 @@ class DeliveryStore:
                 fallback_of=delivery["id"],
             )
             .on_conflict_do_nothing(index_elements=["event_id", "channel", "recipient"])
-        ).rowcount
-        if added != 1:
+            .returning(deliveries.c.id)
+        ).first()
+        if added is None:
             return None
         self._conn.execute(
             update(deliveries)
