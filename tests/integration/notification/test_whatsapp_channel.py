@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -343,3 +345,33 @@ def test_over_the_daily_cap_messages_wait_for_one_digest_message(
     assert "Sampah Jadi Emas" in last.text and "daftar pendek" in last.text
     assert {r["status"] for r in rows} == {SENT}
     assert DIGESTED not in {r["status"] for r in rows}
+
+
+def test_two_events_recorded_at_once_for_one_number_send_the_text_once(
+    engine: Engine, clock: FakeClock
+) -> None:
+    # Two workers recording the same reminder (two events, two partitions) at the same
+    # moment: the number's lock makes the second see the first, so one of them is skipped.
+    record = recorder(clock, dedupe_window=timedelta(hours=24), daily_cap=0)
+    for _ in range(5):
+        proposal_id = str(uuid.uuid4())
+        reminder = factories.payload_for("review.reminder_due", proposal_id)
+        events = [factories.event("review.reminder_due", reminder) for _ in range(2)]
+        start = threading.Barrier(2)
+
+        def consume_one(event: Event, start: threading.Barrier = start) -> None:
+            start.wait()
+            consume(engine, record, event)
+
+        threads = [threading.Thread(target=consume_one, args=(e,)) for e in events]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        statuses = sorted(
+            r["status"]
+            for r in instant_rows(engine)
+            if r["proposal_id"] == proposal_id and r["recipient"] == REVIEWER_PHONE
+        )
+        assert statuses == ["pending", SKIPPED], statuses
+        clock.advance(timedelta(days=2))  # the next round is outside the window
