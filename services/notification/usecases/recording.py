@@ -176,9 +176,10 @@ def _limit(
     """
     uow.deliveries.lock_recipient(message.recipient, now)
     assert content.text_key is not None
-    repeat = uow.deliveries.repeat_of(
-        message.recipient, content.text_key, now - limits.dedupe_window
-    )
+    repeat = None
+    if limits.dedupe_window > timedelta(0):
+        since = now - limits.dedupe_window
+        repeat = uow.deliveries.repeat_of(message.recipient, content.text_key, since)
     if repeat is not None:
         return (
             message,
