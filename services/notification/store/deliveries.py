@@ -34,12 +34,16 @@ from services.notification.domain.messages import (
     SENT,
     SKIPPED,
     SMS,
+    WHATSAPP,
     Message,
 )
 from services.notification.store.tables import attempts, deliveries, instant_locks, utc
 from shared.events.envelope import Event
 
 SOURCE = "/inagara/notification"
+# The Cloud API's "message undeliverable" (adapters/whatsapp.py NOT_ON_WHATSAPP), as the
+# adapter writes it into a failed delivery's error: "..., error 131026: ...".
+NOT_ON_WHATSAPP_CODE = 131026
 DIGEST_TEMPLATE = "digest"
 
 
@@ -220,6 +224,21 @@ class DeliveryStore:
             .limit(1)
         ).first()
         return _shown(row) if row is not None else None
+
+    def refused_whatsapp(self, recipient: str, since: datetime) -> str | None:
+        """The id of a WhatsApp delivery to ``recipient`` since ``since`` that failed because
+        the number is not on WhatsApp, if any."""
+        return self._conn.execute(
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.recipient == recipient,
+                deliveries.c.channel == WHATSAPP,
+                deliveries.c.status == FAILED,
+                deliveries.c.created_at >= since,
+                deliveries.c.last_error.contains(f"error {NOT_ON_WHATSAPP_CODE}:"),
+            )
+            .limit(1)
+        ).scalar()
 
     def instant_count(self, recipient: str, since: datetime) -> int:
         """Instant messages to ``recipient`` recorded since ``since`` that go (or went) out

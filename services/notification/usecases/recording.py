@@ -51,6 +51,9 @@ from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
 log = logging.getLogger(__name__)
+# A number the WhatsApp API said is not on WhatsApp gets SMS directly for this long
+# (then WhatsApp is tried again: people install it).
+REMEMBER_REFUSAL = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -149,10 +152,16 @@ def _record(
         policy=recorder.policy,
         default_instant=recorder.default_instant,
     ):
-        content = recorder.content(message)
         skipped, note = False, None
+        if message.channel == WHATSAPP and recorder.sms:
+            refused = uow.deliveries.refused_whatsapp(message.recipient, now - REMEMBER_REFUSAL)
+            if refused is not None:
+                message = replace(message, channel=SMS)
+                note = f"by SMS: the number is not on WhatsApp (delivery {refused})"
+        content = recorder.content(message)
         if message.channel in INSTANT:
-            message, skipped, note = _limit(uow, message, content, recorder.limits, now)
+            message, skipped, limited = _limit(uow, message, content, recorder.limits, now)
+            note = limited or note
         uow.deliveries.add(
             event,
             payload["proposal_id"],

@@ -245,6 +245,22 @@ def test_a_number_not_on_whatsapp_gets_the_message_by_sms_exactly_once(
     assert ("notification.failed", WHATSAPP) in announced
     assert ("notification.delivered", SMS) in announced
 
+    # The number's next message goes by SMS at once: WhatsApp is not asked again.
+    requests = whatsapp.state.requests
+    consume(
+        engine,
+        recorder(clock),
+        factories.event(
+            "proposal.scored", factories.payload_for("proposal.scored", event.data["proposal_id"])
+        ),
+    )
+    assert wa.send_due() == 0 and sms.send_due() == 1
+    direct = instant_rows(engine)[-1]
+    assert (direct["channel"], direct["status"], direct["fallback_of"]) == (SMS, SENT, None)
+    assert direct["note"] == f"by SMS: the number is not on WhatsApp (delivery {failed['id']})"
+    assert whatsapp.state.requests == requests
+    assert len(gateway.gateway.messages) == 2
+
 
 @pytest.mark.parametrize("failure", [429, 500, "stall"])
 def test_a_throttled_failing_or_silent_api_is_tried_again_later(

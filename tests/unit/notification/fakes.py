@@ -96,6 +96,20 @@ class FakeDeliveryStore:
             None,
         )
 
+    def refused_whatsapp(self, recipient: str, since: datetime) -> str | None:
+        return next(
+            (
+                r["id"]
+                for r in self.rows.values()
+                if r["recipient"] == recipient
+                and r["channel"] == "whatsapp"
+                and r["status"] == FAILED
+                and r["created_at"] >= since
+                and "error 131026:" in (r["last_error"] or "")
+            ),
+            None,
+        )
+
     def instant_count(self, recipient: str, since: datetime) -> int:
         return sum(
             1
