@@ -246,13 +246,20 @@ class Tally:
     repeats_in_season: int  # ... again at any time in the season
 
 
-def run(plan: Season, recorder_options: dict[str, Any], whatsapp_on: bool) -> Tally:
+def run(
+    plan: Season,
+    recorder_options: dict[str, Any],
+    whatsapp_on: bool,
+    database_url: str | None = None,
+) -> Tally:
+    """The season through the recorder and the dispatchers; a SQLite file in a temporary
+    folder unless ``database_url`` names an (empty) database."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         SmsGatewayServer() as gateway,
         WhatsAppServer(templates=TEMPLATES, not_on_whatsapp=(NOT_ON_WHATSAPP,)) as whatsapp,
     ):
-        engine = make_engine(f"sqlite:///{tmp}/season.db")
+        engine = make_engine(database_url or f"sqlite:///{tmp}/season.db")
         create_schema(engine, store.metadata)
         clock = FakeClock(SEASON_START)
         quiet = QuietHours.parse("21:00-07:00")
