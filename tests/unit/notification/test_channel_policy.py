@@ -18,6 +18,7 @@ from services.notification.domain.policy import (
     instant_channel,
 )
 from services.notification.domain.schedule import day_start
+from services.notification.usecases.digest import compose_digest, find_held_recipients
 from services.notification.usecases.dispatch import (
     WhatsAppTransport,
     claim_deliveries,
@@ -216,3 +217,29 @@ def test_the_whatsapp_transport_sends_the_template_with_its_parameters() -> None
     api.fail_with = [WhatsAppError("131026", 131026)]
     with pytest.raises(WhatsAppError), WhatsAppTransport(api).session() as send:
         send(row, lambda: None)
+
+
+def test_held_sms_become_one_digest_sms_at_the_digest_hour() -> None:
+    uow, clock = FakeNotificationWork(), FakeClock(NOON_IN_JAKARTA)
+    rec = Recorder(sms=True, clock=clock, secret="s", limits=InstantLimits(daily_cap=1))
+    for event_type in (
+        catalog.PROPOSAL_SUBMITTED,
+        catalog.PROPOSAL_SCORED,
+        catalog.PROPOSAL_SHORTLISTED,
+    ):
+        record(uow, rec, event_type, "p-1")
+    [held] = [h for h in find_held_recipients(uow) if h["channel"] == SMS]
+    assert held["recipient"] == INNOVATOR_PHONE
+
+    assert compose_digest(held, NOON_IN_JAKARTA, NOON_IN_JAKARTA, uow) == 1
+
+    digest = instant(uow)[-1]
+    assert (digest["channel"], digest["template"], digest["status"]) == (SMS, "digest", PENDING)
+    assert digest["body_text"] == (
+        "Inagara: 2 kabar lain tentang usulan Anda sejak pesan terakhir. Rincian lewat email."
+    )
+    carried = [r for r in instant(uow) if r["digest_id"] == digest["id"]]
+    assert [r["event_type"] for r in carried] == [
+        catalog.PROPOSAL_SCORED,
+        catalog.PROPOSAL_SHORTLISTED,
+    ]
