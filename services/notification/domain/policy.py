@@ -82,15 +82,17 @@ DEFAULT_POLICY = ChannelPolicy()
 
 
 def instant_channel(
-    person: Person, pref: Preference | None, default: str, available: Sequence[str]
+    person: Person, stored: Sequence[Preference | None], default: str, available: Sequence[str]
 ) -> str | None:
-    """The instant channel for ``person``: their stored preference, else the event's,
-    else ``default``; the other one when that one is not configured; None without any."""
-    for choice in (pref.instant if pref else None, person.instant, default):
+    """The instant channel for ``person``: the first stored preference that names one
+    (their phone's, then their email's), else the event's, else ``default``; the other
+    one when that one is not configured; None when neither is."""
+    named = [p.instant for p in stored if p is not None and p.instant]
+    for choice in (*named, person.instant, default):
         if choice in INSTANT:
             if choice in available:
                 return choice
-            return next((c for c in INSTANT if c in available), None)
+            break
     return next((c for c in INSTANT if c in available), None)
 
 

@@ -279,7 +279,8 @@ def messages_for(
         ):
             add(EMAIL, person.email, digest=person.role == AGENCY and chosen.digest)
         available = [c for c, on in ((WHATSAPP, whatsapp), (SMS, sms)) if on]
-        instant = instant_channel(person, pref, default_instant, available)
+        phone_pref = prefs.get(person.phone) if person.phone else None
+        instant = instant_channel(person, (phone_pref, pref), default_instant, available)
         if INSTANT_KIND in kinds and instant and person.phone and chosen.sms:
             add(instant, person.phone)
     return list(messages.values())

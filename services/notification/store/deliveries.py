@@ -196,10 +196,14 @@ class DeliveryStore:
 
     def lock_recipient(self, recipient: str, now: datetime) -> None:
         """Lock ``recipient``'s row until the transaction ends (made if missing): whoever
-        records an instant message for the number next waits, then sees this one."""
-        kind = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        records an instant message for the number next waits, then sees this one.
+
+        Nothing to do on SQLite: its transactions write one at a time, and this one
+        already wrote (the inbox row), so no other can be recording meanwhile."""
+        if self._conn.dialect.name != "postgresql":
+            return
         self._conn.execute(
-            kind.insert(instant_locks)
+            postgresql.insert(instant_locks)
             .values(recipient=recipient, touched_at=now)
             .on_conflict_do_nothing(index_elements=["recipient"])
         )

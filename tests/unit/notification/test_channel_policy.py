@@ -77,13 +77,15 @@ def test_overrides_are_parsed_and_bad_ones_refused() -> None:
 def test_the_instant_channel_is_the_stored_one_then_the_events_then_the_default() -> None:
     person = Person("innovator", "Siti", "s@x.go.id", INNOVATOR_PHONE, instant=SMS)
     both = [WHATSAPP, SMS]
-    assert instant_channel(person, None, WHATSAPP, both) == SMS
-    stored = Preference(INNOVATOR_PHONE, instant=WHATSAPP)
-    assert instant_channel(person, stored, SMS, both) == WHATSAPP
+    assert instant_channel(person, (), WHATSAPP, both) == SMS
+    by_phone = Preference(INNOVATOR_PHONE, instant=WHATSAPP)
+    by_email = Preference("s@x.go.id", instant=SMS)
+    assert instant_channel(person, (by_phone, by_email), SMS, both) == WHATSAPP
+    assert instant_channel(person, (None, Preference("s@x.go.id")), WHATSAPP, both) == SMS
     plain = Person("innovator", "Siti", "s@x.go.id", INNOVATOR_PHONE)
-    assert instant_channel(plain, None, WHATSAPP, both) == WHATSAPP
-    assert instant_channel(plain, None, WHATSAPP, [SMS]) == SMS  # WhatsApp not configured
-    assert instant_channel(plain, None, WHATSAPP, []) is None
+    assert instant_channel(plain, (None,), WHATSAPP, both) == WHATSAPP
+    assert instant_channel(plain, (), WHATSAPP, [SMS]) == SMS  # WhatsApp not configured
+    assert instant_channel(plain, (), WHATSAPP, []) is None
 
 
 def test_a_local_day_starts_at_midnight_in_the_recipients_zone() -> None:
