@@ -137,7 +137,7 @@ def _record(
     people = [*(proposal.innovators if proposal else ()), *([reviewer] if reviewer else [])]
     addresses = [a for p in people for a in (p.email, p.phone)]
     if proposal:
-        addresses.append(proposal.contact_email)
+        addresses.extend((proposal.contact_email, proposal.contact_phone))
     prefs = uow.preferences.of(addresses)
     now = recorder.clock.now()
     for message in messages_for(
