@@ -8,7 +8,7 @@ EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser test-contended docs mail sms replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser test-contended docs mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 
 sms: $(STAMP)  ## list the SMS the local SMS gateway kept (var/sms)
 	$(BIN)/python -m deploy.local.smsgateway list --dir var/sms
+
+whatsapp: $(STAMP)  ## list the WhatsApp messages the local Cloud API stand-in accepted (var/whatsapp)
+	$(BIN)/python -m deploy.local.whatsapp list --dir var/whatsapp
 
 replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause is fixed: make replay-dlq TOPIC=inagara.proposals.dlq [ARGS=--dry-run]
 	@test -n "$(TOPIC)" || { echo "usage: make replay-dlq TOPIC=<topic>.dlq [ARGS='--dry-run --limit N']"; exit 2; }

@@ -10,6 +10,10 @@ Environment (all optional):
   SMTP_HOST, SMTP_PORT      send mail there instead of starting the catcher
   SMS_GATEWAY_URL           send SMS there instead of starting the local gateway
                             (deploy/local/smsgateway.py on INAGARA_SMS_PORT, 9025)
+  WHATSAPP_API_URL          send WhatsApp messages there instead of starting the local
+                            Cloud API stand-in (deploy/local/whatsapp.py on
+                            INAGARA_WHATSAPP_PORT, 9026; numbers starting with
+                            WHATSAPP_NOT_ON_WHATSAPP, +62899, are "not on WhatsApp")
   SUBMISSION_DATABASE_URL, REVIEW_DATABASE_URL, NOTIFICATION_DATABASE_URL
                             each service's database (default: SQLite under var/)
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
@@ -82,6 +86,12 @@ class StackConfig:
     sms_gateway: bool = False
     sms_port: int = 0  # 0: any free port
     sms_gateway_url: str = ""
+    # The local WhatsApp Cloud API stand-in: started when wanted and no WHATSAPP_API_URL
+    # is given. Off by default, as the SMS gateway.
+    whatsapp: bool = False
+    whatsapp_port: int = 0  # 0: any free port
+    whatsapp_api_url: str = ""
+    not_on_whatsapp: str = "+62899"
     # nginx in front of each gunicorn (deploy/local/proxy.py): the service's port is
     # nginx's, gunicorn listens on a free port behind it. Off by default so tests that
     # build a config by hand talk to gunicorn; ``make run`` turns it on when nginx is there.
@@ -112,6 +122,10 @@ class StackConfig:
             sms_gateway=not env.get("SMS_GATEWAY_URL"),
             sms_port=int(env.get("INAGARA_SMS_PORT") or 9025),
             sms_gateway_url=env.get("SMS_GATEWAY_URL", ""),
+            whatsapp=not env.get("WHATSAPP_API_URL"),
+            whatsapp_port=int(env.get("INAGARA_WHATSAPP_PORT") or 9026),
+            whatsapp_api_url=env.get("WHATSAPP_API_URL", ""),
+            not_on_whatsapp=env.get("WHATSAPP_NOT_ON_WHATSAPP", "+62899"),
             proxy=env.get("INAGARA_PROXY", "1") not in {"0", "false", "no", "off"}
             and proxy.find_nginx() is not None,
         )
@@ -123,6 +137,10 @@ class StackConfig:
     @property
     def sms_dir(self) -> Path:
         return self.var_dir / "sms"
+
+    @property
+    def whatsapp_dir(self) -> Path:
+        return self.var_dir / "whatsapp"
 
     def base_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -154,6 +172,7 @@ class Stack:
         self.bootstrap_servers = config.kafka_bootstrap_servers
         self.smtp_host = config.smtp_host or "127.0.0.1"
         self.sms_gateway_url = config.sms_gateway_url
+        self.whatsapp_api_url = config.whatsapp_api_url
         # Where each gunicorn listens: the service's port, or a free one behind nginx.
         self.upstream_ports = {
             s: free_port() if config.proxy else port for s, port in config.ports.items()
@@ -183,6 +202,8 @@ class Stack:
             wanted["INAGARA_SMTP_PORT"] = c.smtp_port
         if c.sms_gateway and not c.sms_gateway_url and c.sms_port:
             wanted["INAGARA_SMS_PORT"] = c.sms_port
+        if c.whatsapp and not c.whatsapp_api_url and c.whatsapp_port:
+            wanted["INAGARA_WHATSAPP_PORT"] = c.whatsapp_port
         taken = [f"{port} ({name})" for name, port in wanted.items() if not port_is_free(port)]
         if taken:
             raise RuntimeError(
@@ -214,6 +235,8 @@ class Stack:
             wait_for_port("127.0.0.1", c.smtp_port, 15)
         if c.sms_gateway and not self.sms_gateway_url:
             self._start_sms_gateway()
+        if c.whatsapp and not self.whatsapp_api_url:
+            self._start_whatsapp()
         for service in SERVICES:
             self.migrate(service)
         self._start_proxy()
@@ -258,6 +281,31 @@ class Stack:
         )
         wait_for_port("127.0.0.1", port, 15)
         self.sms_gateway_url = f"http://127.0.0.1:{port}/2010-04-01/Accounts/ACLOCAL/Messages.json"
+
+    def _start_whatsapp(self) -> None:
+        """The local WhatsApp Cloud API stand-in (deploy/local/whatsapp.py), with the
+        templates' texts, so that it prints each message as the recipient reads it."""
+        port = self.config.whatsapp_port or free_port()
+        templates = Path(__file__).parents[2] / "services" / "notification" / "templates"
+        self._spawn(
+            "whatsapp",
+            [
+                sys.executable,
+                "-m",
+                "deploy.local.whatsapp",
+                "serve",
+                "--dir",
+                str(self.config.whatsapp_dir),
+                "--port",
+                str(port),
+                "--templates",
+                str(templates / "whatsapp"),
+                "--not-on-whatsapp",
+                self.config.not_on_whatsapp,
+            ],
+        )
+        wait_for_port("127.0.0.1", port, 15)
+        self.whatsapp_api_url = f"http://127.0.0.1:{port}"
 
     def start_web(self, service: str, timeout_s: float = 30) -> None:
         """Start only ``service``'s web process (for tests of one process alone)."""
@@ -345,6 +393,15 @@ class Stack:
             **({"REVIEW_TRUST_PROXY": "true"} if c.proxy else {}),
             "PYTHONUNBUFFERED": "1",
             **({"SMS_GATEWAY_URL": self.sms_gateway_url} if self.sms_gateway_url else {}),
+            **(
+                {
+                    "WHATSAPP_API_URL": self.whatsapp_api_url,
+                    "WHATSAPP_PHONE_NUMBER_ID": os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+                    or "100000000000001",
+                }
+                if self.whatsapp_api_url
+                else {}
+            ),
             "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
             or c.base_url("notification"),
             # Where the review service's pipeline page reads the others' /metrics.
@@ -555,6 +612,8 @@ def main() -> int:
             f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
             f"  SMS gateway   {stack.sms_gateway_url or 'none (no SMS)'}"
             f"{' (local; SMS kept in ' + str(config.sms_dir) + ', list with `make sms`)' if config.sms_gateway and not config.sms_gateway_url else ''}\n"
+            f"  WhatsApp      {stack.whatsapp_api_url or 'none (no WhatsApp)'}"
+            f"{' (local stand-in; kept in ' + str(config.whatsapp_dir) + ', list with `make whatsapp`; ' + config.not_on_whatsapp + '... not on WhatsApp)' if config.whatsapp and not config.whatsapp_api_url else ''}\n"
             f"  admin token   {t}\n"
             f"  demo agency   DINKES, API key {api_key}\n\n"
             "Submit a proposal:\n"

@@ -1,8 +1,9 @@
 """The notification service's own settings, read once from the environment.
 
 They live here rather than in the shared ``Settings`` because only this service
-reads them: ``NotificationSettings`` (the base ``Settings`` plus SMTP and the SMS
-gateway) and ``NotificationConfig`` (sending, links, retries, the consumer), both
+reads them: ``NotificationSettings`` (the base ``Settings`` plus SMTP, the SMS
+gateway and the WhatsApp API) and ``NotificationConfig`` (sending, links, retries,
+the channel policy, the consumer), both
 read with ``shared.platform.settings.read``. ``docs/CONFIGURATION.md`` and
 ``docker-compose.yml`` list them with the shared ones.
 """
@@ -15,9 +16,19 @@ from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from services.notification.domain.messages import INSTANT, WHATSAPP
+from services.notification.domain.policy import ChannelPolicy
 from services.notification.domain.schedule import QuietHours
 from shared.events.catalog import PROPOSALS, REVIEWS
-from shared.platform.settings import Settings, SettingsError, count, env, read, variables
+from shared.platform.settings import (
+    Settings,
+    SettingsError,
+    count,
+    env,
+    read,
+    variables,
+    whole,
+)
 
 TWILIO, WEBHOOK = "twilio", "webhook"
 TWILIO_PATH = "/2010-04-01/Accounts/"
@@ -39,6 +50,29 @@ def _quiet_hours(name: str, raw: str) -> str:
     return raw
 
 
+def _instant_channel(name: str, raw: str) -> str:
+    channel = raw.lower()
+    if channel not in INSTANT:
+        raise SettingsError(f"{name} must be whatsapp or sms, got {channel!r}")
+    return channel
+
+
+def _channel_policy(name: str, raw: str) -> str:
+    """``role:event=email+instant; ...`` (kept as text); empty: the default policy."""
+    try:
+        ChannelPolicy.parse(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
+    return raw
+
+
+def _at_least_zero(name: str, raw: str) -> int:
+    value = whole(name, raw)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class NotificationSettings(Settings):
     service: str = "notification"
@@ -51,7 +85,8 @@ class NotificationSettings(Settings):
     mail_from: str = env("MAIL_FROM", "Inagara <noreply@inagara.local>")
     sms_gateway_url: str = env("SMS_GATEWAY_URL", "")
     sms_gateway_token: str = env("SMS_GATEWAY_TOKEN", "", secret=True)
-    # Set but empty turns quiet hours off; unset means the default.
+    # Instant messages (SMS and WhatsApp) keep them. Set but empty turns quiet hours
+    # off; unset means the default.
     sms_quiet_hours: str = env("SMS_QUIET_HOURS", "21:00-07:00", _quiet_hours, keep_empty=True)
     # Run without SMS on purpose (production refuses a missing gateway otherwise).
     sms_disabled: bool = env("SMS_DISABLED", False)
@@ -64,6 +99,11 @@ class NotificationSettings(Settings):
                 "gateway, or SMS_DISABLED=true to run without SMS on purpose"
             )
 
+    # The WhatsApp Business Cloud API (https://graph.facebook.com); empty: no WhatsApp.
+    whatsapp_api_url: str = env("WHATSAPP_API_URL", "")
+    whatsapp_phone_number_id: str = env("WHATSAPP_PHONE_NUMBER_ID", "")
+    whatsapp_token: str = env("WHATSAPP_TOKEN", "", secret=True)
+
 
 @dataclass(frozen=True)
 class NotificationConfig:
@@ -71,6 +111,20 @@ class NotificationConfig:
     sms_gateway_kind: str = env("SMS_GATEWAY_KIND", "", _gateway_kind)
     sms_sender: str = env("SMS_SENDER", "INAGARA")
     sms_timeout_s: float = env("SMS_TIMEOUT_S", 10.0)
+    whatsapp_api_version: str = env("WHATSAPP_API_VERSION", "v21.0")
+    whatsapp_timeout_s: float = env("WHATSAPP_TIMEOUT_S", 10.0)
+    whatsapp_rate_per_s: float = env("WHATSAPP_RATE_PER_S", 20.0)
+    whatsapp_senders: int = env("WHATSAPP_SENDERS", 1, count)
+    # The instant channel of whoever did not say which they prefer.
+    instant_default_channel: str = env("INSTANT_DEFAULT_CHANNEL", WHATSAPP, _instant_channel)
+    # Overrides of the default channel policy (see domain/policy.py), e.g.
+    # "reviewer:review.submitted=email+instant; agency:*=email+instant".
+    channel_policy: str = env("NOTIFICATION_CHANNEL_POLICY", "", _channel_policy)
+    # The same instant-message text is not sent to a number twice within this many hours.
+    instant_dedupe_hours: float = env("INSTANT_DEDUPE_HOURS", 24.0)
+    # At most this many instant messages a number a day; the rest wait for the digest.
+    # 0: no cap.
+    instant_daily_cap: int = env("INSTANT_DAILY_CAP", 4, _at_least_zero)
     secret_key: str = env("NOTIFICATION_SECRET_KEY", "", secret=True)
     # The key before the last rotation: links signed with it still unsubscribe.
     previous_secret_key: str = env("NOTIFICATION_SECRET_KEY_PREVIOUS", "", secret=True)

@@ -2,7 +2,8 @@
 
 Loops: the outbox relay (notification.delivered / failed), one consumer of
 the proposal and review topics, an email dispatcher, an SMS dispatcher (when
-a gateway is configured) and the daily digest.
+a gateway is configured), a WhatsApp dispatcher (when the API is configured)
+and the daily digest.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from services.notification import store
 from services.notification.adapters.clock import SystemClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import make_gateway
+from services.notification.adapters.whatsapp import CloudApi
 from services.notification.config import (
     NotificationConfig,
     NotificationSettings,
@@ -27,6 +29,8 @@ from services.notification.config import (
     unsubscribe_secret,
 )
 from services.notification.consumers import handlers_for
+from services.notification.domain.messages import WHATSAPP
+from services.notification.domain.policy import ChannelPolicy, InstantLimits
 from services.notification.domain.recipients import Links
 from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.migrations import SCHEMA
@@ -37,6 +41,7 @@ from services.notification.usecases.dispatch import (
     Policy,
     SmsTransport,
     Transport,
+    WhatsAppTransport,
 )
 from services.notification.usecases.recording import Recorder
 from shared.events.catalog import PROPOSALS, REVIEWS
@@ -58,6 +63,13 @@ def recorder(settings: NotificationSettings, config: NotificationConfig) -> Reco
     return Recorder(
         links=Links(config.portal_url, config.review_ui_url),
         sms=bool(settings.sms_gateway_url),
+        whatsapp=bool(settings.whatsapp_api_url),
+        default_instant=config.instant_default_channel,
+        policy=ChannelPolicy.parse(config.channel_policy),
+        limits=InstantLimits(
+            dedupe_window=timedelta(hours=config.instant_dedupe_hours),
+            daily_cap=config.instant_daily_cap,
+        ),
         unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
         secret=unsubscribe_secret(config, settings.admin_token, settings.production),
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
@@ -95,6 +107,15 @@ def transports(
             config.sms_timeout_s,
         )
         found.append((SmsTransport(gateway), config.sms_rate_per_s, config.sms_senders))
+    if settings.whatsapp_api_url:
+        api = CloudApi(
+            settings.whatsapp_api_url,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_token,
+            config.whatsapp_api_version,
+            config.whatsapp_timeout_s,
+        )
+        found.append((WhatsAppTransport(api), config.whatsapp_rate_per_s, config.whatsapp_senders))
     return found
 
 
@@ -139,6 +160,8 @@ def main(
         bucket = TokenBucket(rate, now=time.monotonic())  # the channel's limit, shared
         backlog = Wakeup()
         first = policy(settings, config, rate)
+        if transport.channel == WHATSAPP and settings.sms_gateway_url:
+            first = replace(first, fall_back_to_sms=True)
         for lane in range(senders):
             loops[f"{transport.channel}-dispatcher-{lane + 1}"] = partial(
                 _sender,

@@ -6,7 +6,9 @@ from marshmallow import fields, validate
 
 from shared.events.proposal import Lenient
 
-CHANNELS = ("email", "sms")
+# "whatsapp" was added to v1 with the WhatsApp channel: no service consumes these events
+# (they are the deliveries' audit trail), so no consumer of v1 had to change.
+CHANNELS = ("email", "sms", "whatsapp")
 
 
 class DeliveryOutcomeV1(Lenient):

@@ -86,6 +86,10 @@ def _text(max_length: int, *, required: bool = True) -> fields.String:
     )
 
 
+# The instant channels a person may prefer for short messages (besides email).
+INSTANT_CHANNELS = ("whatsapp", "sms")
+
+
 class Lenient(Schema):
     """Consumers ignore fields they do not know (DESIGN: Events)."""
 
@@ -97,6 +101,10 @@ class InnovatorSchema(Lenient):
     name = _text(200)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = PhoneNumber(required=True)
+    instant_channel = fields.String(
+        validate=validate.OneOf(INSTANT_CHANNELS),
+        metadata={"description": "preferred instant channel; absent: the programme's default"},
+    )
 
 
 class ProposalProfileSchema(Lenient):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.events.proposal import Lenient
+from shared.events.proposal import INSTANT_CHANNELS, Lenient
 
 ROUNDS = ("desk", "panel")
 
@@ -21,6 +21,10 @@ class PersonSchema(Lenient):
     email = fields.Email(required=True)
     phone = fields.String(load_default=None, allow_none=True, metadata={"description": "E.164"})
     language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+    instant_channel = fields.String(
+        validate=validate.OneOf(INSTANT_CHANNELS),
+        metadata={"description": "preferred instant channel; absent: the programme's default"},
+    )
 
 
 class CycleScheduledV1(Lenient):

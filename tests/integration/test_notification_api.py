@@ -148,6 +148,7 @@ def test_preferences_default_then_stored(client: FlaskClient) -> None:
         "digest": False,
         "time_zone": "Asia/Jakarta",
         "unsubscribed": False,
+        "instant": None,
         "stored": False,
     }
 
@@ -159,16 +160,19 @@ def test_preferences_default_then_stored(client: FlaskClient) -> None:
     assert client.get(path, headers=AUTH).get_json()["stored"] is True
     phone = client.put("/v1/preferences/0812-3456-7890", json={"sms": False}, headers=AUTH)
     assert phone.get_json()["address"] == "+6281234567890"
+    on_sms = client.put("/v1/preferences/0812-3456-7890", json={"instant": "sms"}, headers=AUTH)
+    assert on_sms.get_json()["instant"] == "sms"
+    assert client.get("/v1/preferences/+6281234567890", headers=AUTH).get_json()["instant"] == "sms"
 
 
 def test_bad_preferences_are_422(client: FlaskClient) -> None:
     response = client.put(
         "/v1/preferences/siti@dinkes.go.id",
-        json={"language": "fr", "time_zone": "Mars/Olympus", "sms": "maybe"},
+        json={"language": "fr", "time_zone": "Mars/Olympus", "sms": "maybe", "instant": "pigeon"},
         headers=AUTH,
     )
     assert response.status_code == 422
-    assert set(response.get_json()["errors"]) == {"language", "time_zone", "sms"}
+    assert set(response.get_json()["errors"]) == {"language", "time_zone", "sms", "instant"}
     assert client.get("/v1/preferences/not-an-address", headers=AUTH).status_code == 422
     assert client.get("/v1/preferences/siti@dinkes.go.id").status_code == 401
 

@@ -37,6 +37,14 @@ def test_every_variable_is_read() -> None:
             "NOTIFICATION_OUTAGE_BACKOFF_MAX_S": "1",
             "NOTIFICATION_CONSUMER_GROUP": "g",
             "NOTIFICATION_TOPICS": "a, b",
+            "WHATSAPP_API_VERSION": "v23.0",
+            "WHATSAPP_TIMEOUT_S": "4",
+            "WHATSAPP_RATE_PER_S": "80",
+            "WHATSAPP_SENDERS": "2",
+            "INSTANT_DEFAULT_CHANNEL": "SMS",
+            "NOTIFICATION_CHANNEL_POLICY": "agency:*=email+instant",
+            "INSTANT_DEDUPE_HOURS": "12",
+            "INSTANT_DAILY_CAP": "0",
         }
     )
 
@@ -57,6 +65,14 @@ def test_every_variable_is_read() -> None:
         outage_backoff_max_s=1,
         consumer_group="g",
         topics=("a", "b"),
+        whatsapp_api_version="v23.0",
+        whatsapp_timeout_s=4,
+        whatsapp_rate_per_s=80,
+        whatsapp_senders=2,
+        instant_default_channel="sms",
+        channel_policy="agency:*=email+instant",
+        instant_dedupe_hours=12,
+        instant_daily_cap=0,
     )
 
 
@@ -67,6 +83,10 @@ def test_every_variable_is_read() -> None:
         {"NOTIFICATION_MAX_ATTEMPTS": "0"},
         {"EMAIL_RATE_PER_S": "fast"},
         {"NOTIFICATION_DIGEST_AT": "morning"},
+        {"INSTANT_DEFAULT_CHANNEL": "pager"},
+        {"NOTIFICATION_CHANNEL_POLICY": "mayor:*=email"},
+        {"NOTIFICATION_CHANNEL_POLICY": "reviewer:*=fax"},
+        {"INSTANT_DAILY_CAP": "-1"},
     ],
 )
 def test_unusable_values_stop_the_process_naming_the_variable(env: dict[str, str]) -> None:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from marshmallow import Schema
 
-from services.notification.adapters.rendering import render_email, render_sms
+from services.notification.adapters.rendering import (
+    WHATSAPP_PARAMETERS,
+    render_email,
+    render_sms,
+    render_whatsapp,
+    whatsapp_text,
+)
 from services.notification.domain import EMAIL, SMS, gsm7
-from services.notification.domain.messages import Message
+from services.notification.domain.messages import WHATSAPP, Message
+from services.notification.domain.policy import ChannelPolicy
 from services.notification.domain.recipients import RULES, Proposal, messages_for
 from shared.events.catalog import spec_for
 from shared.platform.text import BIDI_CONTROLS
@@ -25,7 +32,13 @@ def loaded(event_type: str, title: str) -> dict[str, object]:
     return result
 
 
-def messages(event_type: str, language: str, title: str = "Posyandu Digital") -> list[Message]:
+# Every role on both kinds of channel, so that every instant template is rendered.
+EVERYTHING = ChannelPolicy.parse("reviewer:*=email+instant; agency:*=email+instant")
+
+
+def messages(
+    event_type: str, language: str, title: str = "Posyandu Digital", instant: str = SMS
+) -> list[Message]:
     submitted = loaded("proposal.submitted", title)
     proposal = Proposal.from_submitted(submitted)
     payload = loaded(event_type, title)
@@ -38,6 +51,9 @@ def messages(event_type: str, language: str, title: str = "Posyandu Digital") ->
         proposal=proposal,
         reviewer=reviewer,
         sms=True,
+        whatsapp=True,
+        default_instant=instant,
+        policy=EVERYTHING,
         prefs={
             a: Preference(a, language=language)
             for a in (
@@ -80,6 +96,32 @@ def test_every_event_type_renders_email_and_sms_in_both_languages(
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_event_type_renders_a_whatsapp_template_in_both_languages(
+    event_type: str, language: str
+) -> None:
+    found = [m for m in messages(event_type, language, instant=WHATSAPP) if m.channel != EMAIL]
+    assert found and {m.channel for m in found} == {WHATSAPP}
+    for message in found:
+        rendered = render_whatsapp(message)
+        assert rendered.name == f"inagara_{message.template}"
+        assert rendered.language == language
+        assert "Posyandu Digital" in rendered.parameters
+        assert message.recipient_name in rendered.parameters
+        assert "Posyandu Digital" in rendered.text and "{{" not in rendered.text
+        greeting = "Yth." if language == "id" else "Dear"
+        assert rendered.text.startswith(f"{greeting} {message.recipient_name},")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_whatsapp_template_has_as_many_placeholders_as_parameters(language: str) -> None:
+    for template, names in WHATSAPP_PARAMETERS.items():
+        values = tuple(f"<{name}>" for name in names)
+        text = whatsapp_text(template, language, values)
+        assert all(v in text for v in values), template
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
 def test_a_revision_request_lists_its_reasons_and_escapes_the_feedback(language: str) -> None:
     [email, *_] = messages("proposal.revision_requested", language)
 
@@ -105,7 +147,7 @@ def test_a_hostile_title_is_escaped_in_html_and_cannot_break_the_subject(
             assert "<b>" not in rendered.html.replace("<body", "")
             assert "\r" not in rendered.subject and "\n" not in rendered.subject
             assert "Bcc: victim@example.org" in rendered.subject  # as text, on one line
-        else:
+        elif message.channel == SMS:
             text = render_sms(message)
             assert "\n" not in text and "\r" not in text
 
@@ -114,7 +156,7 @@ def test_a_long_title_is_shortened_to_keep_the_sms_in_one_part() -> None:
     [sms] = [
         m
         for m in messages("proposal.submitted", "id", title=("Judul " * 40)[:200])
-        if m.channel == SMS
+        if m.channel == SMS and m.role == "innovator"
     ]
 
     text = render_sms(sms)
@@ -127,7 +169,7 @@ def test_a_title_in_another_script_still_renders_and_is_split_correctly() -> Non
     [sms] = [
         m
         for m in messages("proposal.awarded", "en", title=("ꦥꦺꦴꦱꦾꦤ꧀ꦝꦸ " * 12)[:200])
-        if m.channel == SMS
+        if m.channel == SMS and m.role == "innovator"
     ]
 
     text = render_sms(sms)

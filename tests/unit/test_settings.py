@@ -2,7 +2,7 @@
 
 The base ``Settings`` (what every process reads) and the services' own subclasses
 (``SubmissionSettings``: evidence and the configured cycle; ``NotificationSettings``:
-SMTP and the SMS gateway), all read the one way (``shared.platform.settings.read``).
+SMTP, the SMS gateway and the WhatsApp API), all read the one way (``shared.platform.settings.read``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ NOTIFICATION_VARIABLES = {
     "SMS_GATEWAY_TOKEN": "sms-token",
     "SMS_QUIET_HOURS": "22:00-06:00",
     "SMS_DISABLED": "true",
+    "WHATSAPP_API_URL": "https://graph.facebook.com",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_TOKEN": "wa-token",
 }
 SUBMISSION_VARIABLES = {
     "EVIDENCE_DIR": "/data/evidence",
@@ -146,6 +149,9 @@ def test_from_env_reads_every_variable() -> None:
         sms_gateway_token="sms-token",
         sms_quiet_hours="22:00-06:00",
         sms_disabled=True,
+        whatsapp_api_url="https://graph.facebook.com",
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_token="wa-token",
     )
     assert SubmissionSettings.from_env(environ=EVERY_VARIABLE) == SubmissionSettings(
         **BASE_EXPECTED,

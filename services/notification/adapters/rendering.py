@@ -1,12 +1,19 @@
 """Renders messages from the Jinja2 templates in ``templates/`` (HTML autoescaped).
 
-``templates/email/<template>.<language>.{subject.txt,txt,html}`` and
-``templates/sms/<template>.<language>.txt``; the email layouts hold the
+``templates/email/<template>.<language>.{subject.txt,txt,html}``,
+``templates/sms/<template>.<language>.txt`` and
+``templates/whatsapp/<template>.<language>.txt``; the email layouts hold the
 greeting, the signature and the unsubscribe link.
+
+A WhatsApp business-initiated message is a template the provider approved
+beforehand (its text, with ``{{1}}``, ``{{2}}``... for the parameters, is the one in
+``templates/whatsapp/``, registered as ``inagara_<template>``): the message carries
+only the template's name, its language and the parameters' values.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -92,3 +99,63 @@ def render_sms(message: Message) -> str:
         title = title[: max(MIN_SMS_TITLE, len(title) - 8) - 3].rstrip() + "..."
         text = _sms(message, title)
     return text
+
+
+# The parameters of each WhatsApp template, in order ({{1}}, {{2}}, ...).
+WHATSAPP_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "proposal_submitted": ("name", "title", "proposal_no"),
+    "proposal_resubmitted": ("name", "title", "version"),
+    "review_assigned": ("name", "title", "deadline_local"),
+    "review_reminder_due": ("name", "title", "deadline_local"),
+    "digest": ("name", "count", "items"),
+    **{
+        template: ("name", "title")
+        for template in (
+            "proposal_withdrawn",
+            "proposal_revision_requested",
+            "proposal_scored",
+            "proposal_rejected",
+            "proposal_shortlisted",
+            "proposal_awarded",
+            "proposal_not_awarded",
+            "review_submitted",
+        )
+    },
+}
+WHATSAPP_PREFIX = "inagara_"
+# The provider refuses parameters with new lines or tabs, and longer than this.
+MAX_PARAMETER = 1024
+_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+
+
+@dataclass(frozen=True)
+class RenderedWhatsApp:
+    name: str  # the approved template's name at the provider
+    language: str
+    parameters: tuple[str, ...]
+    text: str  # what the recipient reads: the template filled in
+
+
+def whatsapp_text(template: str, language: str, parameters: tuple[str, ...] | list[str]) -> str:
+    """The text of ``templates/whatsapp/<template>.<language>.txt`` with its parameters."""
+    source = _environment().loader
+    assert source is not None
+    body, _, _ = source.get_source(_environment(), f"whatsapp/{template}.{language}.txt")
+    return _PLACEHOLDER.sub(lambda m: parameters[int(m.group(1)) - 1], body.strip())
+
+
+def render_whatsapp(message: Message) -> RenderedWhatsApp:
+    """Raises ``KeyError`` when the context lacks a parameter of the template."""
+    context = {**message.context, "name": message.recipient_name}
+    if "proposal_id" in context:
+        context.setdefault("proposal_no", str(context["proposal_id"])[:8])
+    parameters = tuple(
+        without_bidi_controls(one_line(str(context[key])))[:MAX_PARAMETER]
+        for key in WHATSAPP_PARAMETERS[message.template]
+    )
+    return RenderedWhatsApp(
+        name=f"{WHATSAPP_PREFIX}{message.template}",
+        language=message.language,
+        parameters=parameters,
+        text=whatsapp_text(message.template, message.language, parameters),
+    )

@@ -36,18 +36,19 @@ def _no_hand_over() -> None:
     pass
 
 
-def _post(
+def exchange(
     url: str,
     body: bytes,
     headers: dict[str, str],
     timeout_s: float,
     hand_over: Callable[[], None],
-) -> dict[str, Any]:
-    """POST ``body``, handing it over just before its last byte; the reply's JSON.
+) -> tuple[int, bytes]:
+    """POST ``body``, handing it over just before its last byte; the reply's status and body.
 
     The gateway cannot act on a request it has not received whole: a process
     killed before the last byte leaves nothing to send twice, and ``hand_over``
-    (the dispatcher's commit) has run before anything could be accepted.
+    (the dispatcher's commit) has run before anything could be accepted. Raises
+    ``TransientSendError`` when the server cannot be reached or does not answer.
     """
     parts = urllib.parse.urlsplit(url)
     connection_class = (
@@ -71,11 +72,22 @@ def _post(
         try:
             connection.send(body[-1:])
             response = connection.getresponse()
-            status, reply = response.status, response.read()
+            return response.status, response.read()
         except (OSError, http.client.HTTPException) as exc:
             raise TransientSendError(f"gateway unreachable or silent: {exc!r}") from exc
     finally:
         connection.close()
+
+
+def _post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_s: float,
+    hand_over: Callable[[], None],
+) -> dict[str, Any]:
+    """``exchange``, with a 4xx answer permanent and 5xx, 408, 429 transient; the reply's JSON."""
+    status, reply = exchange(url, body, headers, timeout_s, hand_over)
     if status >= 400:
         text = f"gateway answered {status}: {reply[:500].decode('utf-8', 'replace')}"
         if status in (408, 429) or status >= 500:

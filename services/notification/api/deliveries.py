@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.notification.config import NotificationConfig, unsubscribe_secret
 from services.notification.domain import LANGUAGES, Preference, tokens
-from services.notification.domain.messages import CHANNELS, DEFAULT_TIME_ZONE, STATUSES
+from services.notification.domain.messages import CHANNELS, DEFAULT_TIME_ZONE, INSTANT, STATUSES
 from services.notification.domain.schedule import is_time_zone
 from services.notification.usecases import operators
 from services.notification.usecases.work import NotificationWork, work_factory
@@ -101,17 +101,24 @@ class DeliverySchema(Schema):
     event_id = fields.String(required=True)
     event_type = fields.String(required=True)
     proposal_id = fields.String(required=True)
-    channel = fields.String(required=True, metadata={"description": "`email` or `sms`"})
+    channel = fields.String(required=True, metadata={"description": "`email`, `sms` or `whatsapp`"})
     recipient = fields.String(required=True)
     template = fields.String(required=True)
     language = fields.String(required=True)
     essential = fields.Boolean(
         required=True, metadata={"description": "sent even to those who unsubscribed"}
     )
-    subject = fields.String(required=True, metadata={"description": "empty for SMS"})
+    subject = fields.String(
+        required=True,
+        metadata={"description": "empty for SMS; the approved template's name for WhatsApp"},
+    )
     status = fields.String(
         required=True,
-        metadata={"description": "pending, sending, sent, failed; held / digested for digests"},
+        metadata={
+            "description": "pending, sending, sent, failed; held / digested for digests "
+            "(an agency's daily email, instant messages over the day's cap); skipped: an "
+            "instant message whose text the number got within the dedupe window"
+        },
     )
     attempts = fields.Integer(required=True, metadata={"description": "in the current round"})
     next_attempt_at = fields.DateTime(required=True)
@@ -122,6 +129,17 @@ class DeliverySchema(Schema):
     )
     last_error = fields.String(allow_none=True)
     digest_id = fields.String(allow_none=True)
+    note = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "what the channel policy did: skipped as a repeat, deferred to "
+            "the digest, fell back to SMS"
+        },
+    )
+    fallback_of = fields.String(
+        allow_none=True,
+        metadata={"description": "an SMS sent instead of this WhatsApp delivery, which failed"},
+    )
 
 
 class AttemptSchema(Schema):
@@ -201,7 +219,18 @@ def retry_delivery(delivery_id: str) -> dict[str, Any]:
 class PreferenceSchema(Schema):
     address = fields.String(dump_only=True)
     email = fields.Boolean(load_default=True, metadata={"description": "send email"})
-    sms = fields.Boolean(load_default=True, metadata={"description": "send SMS"})
+    sms = fields.Boolean(
+        load_default=True, metadata={"description": "send instant messages (SMS or WhatsApp)"}
+    )
+    instant = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(INSTANT),
+        metadata={
+            "description": "preferred instant channel, whatsapp or sms; null: the event's "
+            "or the default"
+        },
+    )
     language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
     digest = fields.Boolean(
         load_default=False, metadata={"description": "agency contacts: one email a day"}

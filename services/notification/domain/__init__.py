@@ -5,7 +5,9 @@ Imports only the standard library (STYLE 1). The rooms inside:
 
 - ``messages``: the vocabulary (channels, statuses, ``Message``, ``Person``, ``Preference``)
 - ``recipients``: which event reaches whom, with what template and context
-- ``schedule``: retry backoff, SMS quiet hours, the send rate limit, the digest hour
+- ``policy``: the channel policy (email / instant per role and event), the instant
+  channel (WhatsApp or SMS) and the instant-message limits (dedupe window, daily cap)
+- ``schedule``: retry backoff, instant-message quiet hours, the send rate limit, the digest hour
 - ``gsm7``: SMS encoding and splitting into segments
 - ``tokens``: signed unsubscribe tokens
 """

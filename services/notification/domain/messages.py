@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-EMAIL, SMS = "email", "sms"
-CHANNELS = (EMAIL, SMS)
+EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
+CHANNELS = (EMAIL, SMS, WHATSAPP)
+# The instant channels: a phone number's, one of them per message (the preferred one).
+INSTANT = (WHATSAPP, SMS)
 # pending -> sending -> sent | failed (retries go back to pending).
-# An agency contact on the daily digest: held -> digested -> sent | failed.
+# An agency contact on the daily digest, or an instant message over the day's cap:
+# held -> digested -> sent | failed. An instant message whose text the recipient got
+# within the dedupe window: skipped (never sent).
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-HELD, DIGESTED = "held", "digested"
-STATUSES = (PENDING, SENDING, SENT, FAILED, HELD, DIGESTED)
-FINAL = (SENT, FAILED)
+HELD, DIGESTED, SKIPPED = "held", "digested", "skipped"
+STATUSES = (PENDING, SENDING, SENT, FAILED, HELD, DIGESTED, SKIPPED)
+FINAL = (SENT, FAILED, SKIPPED)
 DEFAULT_LANGUAGE = "id"
 LANGUAGES = ("id", "en")
 DEFAULT_TIME_ZONE = "Asia/Jakarta"
@@ -29,6 +33,8 @@ class Person:
     email: str | None
     phone: str | None = None
     language: str | None = None
+    # The preferred instant channel (whatsapp or sms) when the event says it.
+    instant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class Preference:
     digest: bool = False
     time_zone: str = DEFAULT_TIME_ZONE
     unsubscribed: bool = False
+    instant: str | None = None  # whatsapp or sms; None: the event's or the default
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class Message:
     language: str
     context: dict[str, Any]
     essential: bool = True
+    # Held for the recipient's next digest (an agency contact who asked for one, or an
+    # instant message over the day's cap).
     digest: bool = False
     time_zone: str = DEFAULT_TIME_ZONE
     role: str = INNOVATOR

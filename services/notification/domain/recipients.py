@@ -1,11 +1,13 @@
 """Which event reaches whom: recipients, templates, context and essentiality.
 
-Innovators hear about every step of their proposal that concerns them (email,
-and SMS where the gateway is configured): received, withdrawn, revision
-needed, assessed, decided; the agency's contact hears about the review's steps
-by email (not about its own submission or withdrawal, which the portal already
-confirmed), daily in one digest if it asked for that; reviewers hear about
-their assignments and reminders (email and SMS) and get a receipt for a review.
+Innovators hear about every step of their proposal that concerns them:
+received, withdrawn, revision needed, assessed, decided; the agency's contact
+hears about the review's steps (not about its own submission or withdrawal,
+which the portal already confirmed), daily in one digest if it asked for that;
+reviewers hear about their assignments and reminders and get a receipt for a
+review. On which channels is the channel policy's (``policy.py``): email, and
+an instant message (WhatsApp or SMS, the recipient's preferred one) where one
+is configured.
 
 Essential messages (confirmations, decisions, assignments) ignore an
 unsubscribe; the rest carry an unsubscribe link.
@@ -25,10 +27,17 @@ from services.notification.domain.messages import (
     INNOVATOR,
     LANGUAGES,
     SMS,
+    WHATSAPP,
     Message,
     Person,
     Preference,
     normalise_email,
+)
+from services.notification.domain.policy import (
+    DEFAULT_POLICY,
+    INSTANT_KIND,
+    ChannelPolicy,
+    instant_channel,
 )
 from services.notification.domain.schedule import zone
 
@@ -115,7 +124,13 @@ class Proposal:
             else None,
             contact_phone=agency.get("contact_phone") or None,
             innovators=tuple(
-                Person(INNOVATOR, i["name"], normalise_email(i["email"]), i.get("phone") or None)
+                Person(
+                    INNOVATOR,
+                    i["name"],
+                    normalise_email(i["email"]),
+                    i.get("phone") or None,
+                    instant=i.get("instant_channel") or None,
+                )
                 for i in profile["innovators"]
             ),
         )
@@ -162,7 +177,9 @@ def _people(rule: Rule, proposal: Proposal | None, reviewer: Person | None) -> l
     if INNOVATORS in rule.audience and proposal:
         people.extend(proposal.innovators)
     if CONTACT in rule.audience and proposal and proposal.contact_email:
-        people.append(Person(AGENCY, proposal.agency_name, proposal.contact_email))
+        people.append(
+            Person(AGENCY, proposal.agency_name, proposal.contact_email, proposal.contact_phone)
+        )
     if THE_REVIEWER in rule.audience and reviewer:
         people.append(reviewer)
     return people
@@ -192,10 +209,15 @@ def messages_for(
     prefs: Mapping[str, Preference] | None = None,
     links: Links = Links(),
     sms: bool = False,
+    whatsapp: bool = False,
+    policy: ChannelPolicy = DEFAULT_POLICY,
+    default_instant: str = WHATSAPP,
 ) -> list[Message]:
     """Every message one event causes; one per (channel, recipient) however often they appear.
 
-    ``sms`` says whether an SMS gateway is configured at all.
+    ``sms`` and ``whatsapp`` say whether an SMS gateway and the WhatsApp API are
+    configured at all; ``default_instant`` is the instant channel of whoever did not
+    say which they prefer.
     """
     rule = RULES.get(event_type)
     if rule is None:
@@ -248,9 +270,17 @@ def messages_for(
 
         email_pref = prefs.get(person.email) if person.email else None
         unsubscribed = bool(email_pref and email_pref.unsubscribed)
+        kinds = policy.kinds(person.role, event_type)
         # Essential mail always goes by email, the channel of record.
-        if person.email and (rule.essential or (chosen.email and not unsubscribed)):
+        if (
+            EMAIL in kinds
+            and person.email
+            and (rule.essential or (chosen.email and not unsubscribed))
+        ):
             add(EMAIL, person.email, digest=person.role == AGENCY and chosen.digest)
-        if sms and person.phone and person.role != AGENCY and chosen.sms:
-            add(SMS, person.phone)
+        available = [c for c, on in ((WHATSAPP, whatsapp), (SMS, sms)) if on]
+        phone_pref = prefs.get(person.phone) if person.phone else None
+        instant = instant_channel(person, (phone_pref, pref), default_instant, available)
+        if INSTANT_KIND in kinds and instant and person.phone and chosen.sms:
+            add(instant, person.phone)
     return list(messages.values())

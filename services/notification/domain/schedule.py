@@ -1,4 +1,4 @@
-"""When a message may go out: SMS quiet hours, send rate, digest hour."""
+"""When a message may go out: quiet hours of instant messages, send rate, digest hour."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.notification.domain.messages import DEFAULT_TIME_ZONE, SMS
+from services.notification.domain.messages import DEFAULT_TIME_ZONE, INSTANT
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -33,7 +33,8 @@ def _clock_time(text: str) -> time:
 
 @dataclass(frozen=True)
 class QuietHours:
-    """A daily local-time window without SMS, such as 21:00-07:00 (it may span midnight)."""
+    """A daily local-time window without instant messages (SMS, WhatsApp), such as
+    21:00-07:00 (it may span midnight)."""
 
     start: time
     end: time
@@ -77,11 +78,18 @@ def earliest_send(
 
     The one place quiet hours are decided: asked when a delivery is recorded (its first
     ``next_attempt_at``) and again when it is due (it may have waited into the window
-    since). Only SMS keeps quiet hours; email goes at once.
+    since). Instant messages (SMS, WhatsApp) keep quiet hours; email goes at once.
     """
-    if channel != SMS or quiet is None:
+    if channel not in INSTANT or quiet is None:
         return now
     return quiet.not_before(now, time_zone)
+
+
+def day_start(now: datetime, time_zone: str | None) -> datetime:
+    """The start of ``now``'s day in ``time_zone`` (aware, in now's zone): where a daily
+    cap starts counting."""
+    local = now.astimezone(zone(time_zone))
+    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
 class TokenBucket:

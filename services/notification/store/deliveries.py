@@ -22,31 +22,46 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.notification.domain.messages import (
     DIGESTED,
     FAILED,
     HELD,
+    INSTANT,
     PENDING,
     SENDING,
     SENT,
+    SKIPPED,
+    SMS,
+    WHATSAPP,
     Message,
 )
-from services.notification.store.tables import attempts, deliveries, utc
+from services.notification.store.tables import attempts, deliveries, instant_locks, utc
 from shared.events.envelope import Event
 
 SOURCE = "/inagara/notification"
+# The Cloud API's "message undeliverable" (adapters/whatsapp.py NOT_ON_WHATSAPP), as the
+# adapter writes it into a failed delivery's error: "..., error 131026: ...".
+NOT_ON_WHATSAPP_CODE = 131026
 DIGEST_TEMPLATE = "digest"
 
 
 @dataclass(frozen=True)
 class Content:
-    """What a delivery says: subject and HTML are empty for an SMS."""
+    """What a delivery says: subject and HTML are empty for an instant message.
+
+    A WhatsApp message also has its template's ``parameters`` and the SMS to send
+    instead (``fallback_text``); an instant message a ``text_key`` (a digest of its
+    SMS text) by which a repeat is recognised."""
 
     subject: str
     text: str
     html: str = ""
     unsubscribe_url: str | None = None
+    parameters: tuple[str, ...] | None = None
+    fallback_text: str | None = None
+    text_key: str | None = None
 
 
 _INSERT_DELIVERY = insert(deliveries)
@@ -111,6 +126,8 @@ PUBLIC_COLUMNS = (
     "provider_id",
     "last_error",
     "digest_id",
+    "note",
+    "fallback_of",
 )
 
 
@@ -134,7 +151,10 @@ class DeliveryStore:
         *,
         now: datetime,
         not_before: datetime,
+        skipped: bool = False,
+        note: str | None = None,
     ) -> str:
+        """Record one delivery: pending, held (for a digest) or skipped (a repeat)."""
         delivery_id = str(uuid.uuid4())
         # Values as parameters of a statement built once: no per-call statement building.
         self._conn.execute(
@@ -157,13 +177,136 @@ class DeliveryStore:
                 body_text=content.text,
                 body_html=content.html,
                 unsubscribe_url=content.unsubscribe_url,
-                status=HELD if message.digest else PENDING,
+                status=SKIPPED if skipped else HELD if message.digest else PENDING,
                 attempts=0,
                 next_attempt_at=not_before,
                 created_at=now,
+                template_parameters=list(content.parameters)
+                if content.parameters is not None
+                else None,
+                fallback_text=content.fallback_text,
+                text_key=content.text_key,
+                note=note,
+                fallback_of=None,
             ),
         )
         return delivery_id
+
+    # -- the instant-message policy ----------------------------------------------------
+
+    def lock_recipient(self, recipient: str, now: datetime) -> None:
+        """Lock ``recipient``'s row until the transaction ends (made if missing): whoever
+        records an instant message for the number next waits, then sees this one.
+
+        Nothing to do on SQLite: its transactions write one at a time, and this one
+        already wrote (the inbox row), so no other can be recording meanwhile."""
+        if self._conn.dialect.name != "postgresql":
+            return
+        self._conn.execute(
+            postgresql.insert(instant_locks)
+            .values(recipient=recipient, touched_at=now)
+            .on_conflict_do_nothing(index_elements=["recipient"])
+        )
+        self._conn.execute(
+            update(instant_locks)
+            .where(instant_locks.c.recipient == recipient)
+            .values(touched_at=now)
+        )
+
+    def repeat_of(self, recipient: str, text_key: str, since: datetime) -> dict[str, Any] | None:
+        """The first instant message with the same text to ``recipient`` since ``since``
+        that was not skipped or failed (id, channel, created_at), if any."""
+        row = self._conn.execute(
+            select(deliveries.c.id, deliveries.c.channel, deliveries.c.created_at)
+            .where(
+                deliveries.c.recipient == recipient,
+                deliveries.c.text_key == text_key,
+                deliveries.c.created_at >= since,
+                deliveries.c.status.not_in((FAILED, SKIPPED)),
+            )
+            .order_by(deliveries.c.created_at)
+            .limit(1)
+        ).first()
+        return _shown(row) if row is not None else None
+
+    def refused_whatsapp(self, recipient: str, since: datetime) -> str | None:
+        """The id of a WhatsApp delivery to ``recipient`` since ``since`` that failed because
+        the number is not on WhatsApp, if any."""
+        return self._conn.execute(
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.recipient == recipient,
+                deliveries.c.channel == WHATSAPP,
+                deliveries.c.status == FAILED,
+                deliveries.c.created_at >= since,
+                deliveries.c.last_error.contains(f"error {NOT_ON_WHATSAPP_CODE}:"),
+            )
+            .limit(1)
+        ).scalar()
+
+    def instant_count(self, recipient: str, since: datetime) -> int:
+        """Instant messages to ``recipient`` recorded since ``since`` that go (or went) out
+        on their own: not skipped, not held for a digest, not failed."""
+        return int(
+            self._conn.execute(
+                select(func.count())
+                .select_from(deliveries)
+                .where(
+                    deliveries.c.recipient == recipient,
+                    deliveries.c.channel.in_(INSTANT),
+                    deliveries.c.created_at >= since,
+                    deliveries.c.status.not_in((SKIPPED, HELD, DIGESTED, FAILED)),
+                )
+            ).scalar_one()
+        )
+
+    def fall_back(self, delivery: dict[str, Any], now: datetime, why: str) -> str | None:
+        """Record the SMS that replaces a WhatsApp delivery that failed for good, once:
+        its id, or None when the delivery has no SMS text or the SMS exists already."""
+        if not delivery.get("fallback_text"):
+            return None
+        sms_id = str(uuid.uuid4())
+        kind = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        keep = ("event_id", "event_type", "correlation_id", "proposal_id", "recipient")
+        added = self._conn.execute(
+            kind.insert(deliveries)
+            .values(
+                **{name: delivery[name] for name in keep},
+                id=sms_id,
+                channel=SMS,
+                **{
+                    name: delivery[name]
+                    for name in (
+                        "recipient_name",
+                        "role",
+                        "template",
+                        "language",
+                        "essential",
+                        "time_zone",
+                        "text_key",
+                    )
+                },
+                subject="",
+                body_text=delivery["fallback_text"],
+                body_html="",
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                note=f"instead of WhatsApp delivery {delivery['id']}: {why}"[:2000],
+                fallback_of=delivery["id"],
+            )
+            .on_conflict_do_nothing(index_elements=["event_id", "channel", "recipient"])
+            .returning(deliveries.c.id)
+        ).first()
+        if added is None:
+            return None
+        self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery["id"])
+            .values(note=f"fell back to SMS delivery {sms_id}")
+        )
+        return sms_id
 
     # -- the dispatcher's side -------------------------------------------------------
 
@@ -343,23 +486,39 @@ class DeliveryStore:
     # -- digests ---------------------------------------------------------------------
 
     def held_recipients(self) -> list[dict[str, Any]]:
-        """Per recipient with held deliveries: the oldest one's time, zone, language, name."""
+        """Per recipient and channel with held deliveries: the oldest one's time, and the
+        latest one's zone, language, name and role."""
         oldest = (
-            select(deliveries.c.recipient, func.min(deliveries.c.created_at).label("since"))
+            select(
+                deliveries.c.recipient,
+                deliveries.c.channel,
+                func.min(deliveries.c.created_at).label("since"),
+            )
             .where(deliveries.c.status == HELD)
-            .group_by(deliveries.c.recipient)
+            .group_by(deliveries.c.recipient, deliveries.c.channel)
         )
         found = []
         for row in self._conn.execute(oldest):
             latest = self._conn.execute(
-                select(deliveries.c.time_zone, deliveries.c.language, deliveries.c.recipient_name)
-                .where(deliveries.c.status == HELD, deliveries.c.recipient == row.recipient)
+                select(
+                    deliveries.c.time_zone,
+                    deliveries.c.language,
+                    deliveries.c.recipient_name,
+                    deliveries.c.role,
+                )
+                .where(
+                    deliveries.c.status == HELD,
+                    deliveries.c.recipient == row.recipient,
+                    deliveries.c.channel == row.channel,
+                )
                 .order_by(deliveries.c.created_at.desc())
                 .limit(1)
             ).one()
             found.append(
                 {
                     "recipient": row.recipient,
+                    "channel": row.channel,
+                    "role": latest.role,
                     "since": utc(row.since),
                     "time_zone": latest.time_zone,
                     "language": latest.language,
@@ -368,10 +527,14 @@ class DeliveryStore:
             )
         return found
 
-    def held_for(self, recipient: str) -> list[dict[str, Any]]:
+    def held_for(self, recipient: str, channel: str) -> list[dict[str, Any]]:
         query = (
             select(deliveries)
-            .where(deliveries.c.status == HELD, deliveries.c.recipient == recipient)
+            .where(
+                deliveries.c.status == HELD,
+                deliveries.c.recipient == recipient,
+                deliveries.c.channel == channel,
+            )
             .order_by(deliveries.c.created_at, deliveries.c.id)
         )
         return [dict(row._mapping) for row in self._conn.execute(query)]

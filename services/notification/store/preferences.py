@@ -22,6 +22,7 @@ def _preference(row: Any) -> Preference:
         digest=row.digest,
         time_zone=row.time_zone,
         unsubscribed=row.unsubscribed,
+        instant=row.instant,
     )
 
 
@@ -50,6 +51,7 @@ class PreferenceStore:
             "digest": preference.digest,
             "time_zone": preference.time_zone,
             "unsubscribed": preference.unsubscribed,
+            "instant": preference.instant,
             "updated_at": datetime.now(UTC),
         }
         changed = self._conn.execute(

@@ -31,7 +31,8 @@ class ProjectionStore:
             "contact_email": proposal.contact_email,
             "contact_phone": proposal.contact_phone,
             "innovators": [
-                {"name": p.name, "email": p.email, "phone": p.phone} for p in proposal.innovators
+                {"name": p.name, "email": p.email, "phone": p.phone, "instant": p.instant}
+                for p in proposal.innovators
             ],
             "updated_at": datetime.now(UTC),
         }
@@ -61,7 +62,8 @@ class ProjectionStore:
             contact_email=row.contact_email,
             contact_phone=row.contact_phone,
             innovators=tuple(
-                Person("innovator", i["name"], i["email"], i.get("phone")) for i in row.innovators
+                Person("innovator", i["name"], i["email"], i.get("phone"), instant=i.get("instant"))
+                for i in row.innovators
             ),
         )
 

@@ -60,6 +60,16 @@ deliveries = Table(
     Column("last_error", Text, nullable=True),
     Column("digest_id", String(36), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # WhatsApp: the approved template's parameters (body_text is the text they make).
+    Column("template_parameters", JSON, nullable=True),
+    # WhatsApp: the SMS to send instead when the number cannot get WhatsApp messages.
+    Column("fallback_text", Text, nullable=True),
+    # Instant messages: a digest of the text, the same for WhatsApp and its SMS (dedupe).
+    Column("text_key", String(64), nullable=True),
+    # Why the policy did what it did (skipped as a repeat, held over the cap, a fallback).
+    Column("note", Text, nullable=True),
+    # An SMS sent because this WhatsApp delivery failed for good.
+    Column("fallback_of", String(36), nullable=True),
     UniqueConstraint("event_id", "channel", "recipient", name="uq_delivery_once"),
     Index("ix_deliveries_due", "channel", "status", "next_attempt_at"),
 )
@@ -129,6 +139,17 @@ preferences = Table(
     Column("time_zone", String(64), nullable=False),
     Column("unsubscribed", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("instant", String(10), nullable=True),  # whatsapp or sms; None: not said
+)
+
+# One row per phone number that got an instant message: recording one locks its row,
+# so that two events for one number recorded at once see each other's messages
+# (the dedupe window and the daily cap are decided one at a time per number).
+instant_locks = Table(
+    "instant_locks",
+    metadata,
+    Column("recipient", String(254), primary_key=True),
+    Column("touched_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -1,5 +1,7 @@
 """The daily digest: agency contacts who asked for it get one email a day
-carrying every message held for them since the last one."""
+carrying every message held for them since the last one; a phone number whose
+instant messages went over the day's cap gets one instant message (on the
+same channel) counting and naming what was held."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.notification.adapters.clock import Clock, SystemClock
-from services.notification.adapters.rendering import render_email
-from services.notification.domain import EMAIL, Message
+from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.domain import EMAIL, SMS, Message
 from services.notification.domain.schedule import next_digest_time, zone
 from services.notification.store.deliveries import DIGEST_TEMPLATE, SOURCE, Content
 from services.notification.store.tables import utc
@@ -38,10 +40,13 @@ def compose_digest(
     returns 1, or 0 when nothing is held any more. Raises ``IntegrityError`` when another
     worker recorded this digest first (its id comes from the recipient and the hour)."""
     recipient, tz = str(held["recipient"]), str(held["time_zone"])
+    channel = str(held.get("channel") or EMAIL)
     with uow:
-        rows = uow.deliveries.held_for(recipient)
+        rows = uow.deliveries.held_for(recipient, channel)
         if not rows:
             return 0
+        if channel != EMAIL:
+            return _compose_instant(held, rows, due_at, now, uow)
         items = [
             {
                 "subject": row["subject"],
@@ -80,6 +85,57 @@ def compose_digest(
             not_before=now,
         )
         uow.deliveries.carry_in_digest(digest_id, [row["id"] for row in rows])
+    return 1
+
+
+# The WhatsApp digest names what it carries, within the provider's parameter limit.
+ITEMS_LIMIT = 900
+
+
+def _compose_instant(
+    held: dict[str, Any],
+    rows: list[dict[str, Any]],
+    due_at: datetime,
+    now: datetime,
+    uow: NotificationWork,
+) -> int:
+    """Inside ``compose_digest``'s unit of work: one instant message for the held ones."""
+    recipient, channel = str(held["recipient"]), str(held["channel"])
+    texts = [str(row["fallback_text"] or row["body_text"]) for row in rows]
+    items = "; ".join(t.removeprefix("Inagara: ").rstrip(".") for t in texts)
+    message = Message(
+        channel=channel,
+        recipient=recipient,
+        recipient_name=str(held["name"]),
+        template=DIGEST_TEMPLATE,
+        language=str(held["language"]),
+        context={
+            "count": len(rows),
+            "items": items if len(items) <= ITEMS_LIMIT else items[: ITEMS_LIMIT - 3] + "...",
+        },
+        essential=True,
+        time_zone=str(held["time_zone"]),
+        role=str(held.get("role") or "innovator"),
+    )
+    if channel == SMS:
+        content = Content("", render_sms(message))
+    else:
+        rendered = render_whatsapp(message)
+        content = Content(
+            rendered.name,
+            rendered.text,
+            parameters=rendered.parameters,
+            fallback_text=render_sms(message),
+        )
+    event = Event(
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"inagara:digest:{recipient}:{due_at}")),
+        type=DIGEST_EVENT,
+        source=SOURCE,
+        subject=recipient,
+        data={},
+    )
+    digest_id = uow.deliveries.add(event, "", message, content, now=now, not_before=now)
+    uow.deliveries.carry_in_digest(digest_id, [row["id"] for row in rows])
     return 1
 
 

@@ -1,7 +1,8 @@
 """Sends recorded deliveries over one channel and records each outcome.
 
 One dispatcher per channel, so a mail server that is down never holds up SMS
-(and the reverse). Within a channel a failing message never blocks the
+or WhatsApp (and the reverse). A WhatsApp message that fails for good (the
+number is not on WhatsApp, say) is replaced by an SMS, once. Within a channel a failing message never blocks the
 others: its retry is scheduled in the database and the batch moves on.
 
 Each step that writes is its own use case with its own short transaction (find
@@ -32,8 +33,9 @@ from services.notification.adapters.mailer import (
 )
 from services.notification.adapters.rendering import RenderedEmail
 from services.notification.adapters.sms import SmsGateway
+from services.notification.adapters.whatsapp import WhatsAppApi
 from services.notification.domain import EMAIL, FAILED, SENT, SMS
-from services.notification.domain.messages import mask
+from services.notification.domain.messages import WHATSAPP, mask
 from services.notification.domain.schedule import (
     QuietHours,
     TokenBucket,
@@ -123,6 +125,23 @@ class SmsTransport:
         )
 
 
+class WhatsAppTransport:
+    channel = WHATSAPP
+
+    def __init__(self, api: WhatsAppApi) -> None:
+        self._api = api
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        yield lambda d, hand_over: self._api.send(
+            d["recipient"],
+            d["subject"],  # the approved template's name
+            d["language"],
+            list(d["template_parameters"] or []),
+            hand_over,
+        )
+
+
 @dataclass(frozen=True)
 class Policy:
     max_attempts: int = 8
@@ -135,6 +154,8 @@ class Policy:
     batch_size: int = 20
     idle_wait_s: float = 0.05
     outage_backoff_max_s: float = 30.0  # longest wait between tries of an unreachable server
+    # WhatsApp: a message refused for good is sent again as an SMS (an SMS gateway is there).
+    fall_back_to_sms: bool = False
 
 
 # -- the steps: each one short transaction ------------------------------------------
@@ -243,15 +264,27 @@ def hand_over_delivery(
 
 
 def fail_delivery(
-    delivery: dict[str, Any], sent: Sent | None, now: datetime, error: str, uow: NotificationWork
+    delivery: dict[str, Any],
+    sent: Sent | None,
+    now: datetime,
+    error: str,
+    uow: NotificationWork,
+    fall_back: bool = False,
 ) -> None:
     """The server refused the message for good: record the failure (and the previous
-    message's outcome) and announce it."""
+    message's outcome) and announce it; with ``fall_back``, record the SMS that replaces
+    it (once: its key is the event, the channel and the number)."""
+    replaced = None
     with uow:
         previous = _finish_sent(uow, sent, now)
         failed = _finish(uow, delivery, FAILED, now, error=error, permanent=True)
+        if failed and fall_back:
+            replaced = uow.deliveries.fall_back(delivery, now, error)
     _count(sent.delivery if sent else None, "sent", previous)
     _count(delivery, "failed", failed)
+    if replaced:
+        log.info("WhatsApp delivery %s replaced by SMS delivery %s", delivery["id"], replaced)
+        DELIVERIES.labels(delivery["channel"], "fell_back").inc()
 
 
 def retry_or_fail(
@@ -552,7 +585,8 @@ class _Burst:
             provider_id = self._send(delivery, hand_over)
         except PermanentSendError as exc:
             log.warning("%s delivery %s failed for good: %s", self._d.channel, delivery["id"], exc)
-            fail_delivery(delivery, self._taken_sent(), clock.now(), str(exc), work())
+            fall_back = self._d._policy.fall_back_to_sms
+            fail_delivery(delivery, self._taken_sent(), clock.now(), str(exc), work(), fall_back)
             return
         except TransientSendError as exc:
             p = self._d._policy

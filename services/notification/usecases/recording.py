@@ -13,16 +13,25 @@ for as long as the proposal takes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
-from services.notification.adapters.rendering import render_email, render_sms
+from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
 from services.notification.domain import SMS, Person, tokens
-from services.notification.domain.messages import REVIEWER, Message, normalise_email
+from services.notification.domain.messages import (
+    INSTANT,
+    REVIEWER,
+    WHATSAPP,
+    Message,
+    normalise_email,
+)
+from services.notification.domain.policy import ChannelPolicy, InstantLimits
 from services.notification.domain.recipients import (
     ASSIGNED,
     NEEDS_PROPOSAL,
@@ -34,7 +43,7 @@ from services.notification.domain.recipients import (
     Proposal,
     messages_for,
 )
-from services.notification.domain.schedule import QuietHours, earliest_send
+from services.notification.domain.schedule import QuietHours, day_start, earliest_send
 from services.notification.store.deliveries import Content
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import CATALOG
@@ -42,6 +51,9 @@ from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
 log = logging.getLogger(__name__)
+# A number the WhatsApp API said is not on WhatsApp gets SMS directly for this long
+# (then WhatsApp is tried again: people install it).
+REMEMBER_REFUSAL = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -50,19 +62,39 @@ class Recorder:
 
     links: Links = field(default_factory=Links)
     sms: bool = False  # an SMS gateway is configured
+    whatsapp: bool = False  # the WhatsApp API is configured
+    default_instant: str = WHATSAPP  # for whoever did not say which they prefer
+    policy: ChannelPolicy = field(default_factory=ChannelPolicy)
+    limits: InstantLimits = field(default_factory=InstantLimits)
     unsubscribe_url: str = "http://127.0.0.1:8003/unsubscribe"
     secret: str = "inagara-local"
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
 
     def content(self, message: Message) -> Content:
-        if message.channel == SMS:
-            return Content(subject="", text=render_sms(message))
+        if message.channel in INSTANT:
+            sms_text = render_sms(message)
+            key = text_key(sms_text)
+            if message.channel == SMS:
+                return Content(subject="", text=sms_text, text_key=key)
+            whatsapp = render_whatsapp(message)
+            return Content(
+                subject=whatsapp.name,
+                text=whatsapp.text,
+                parameters=whatsapp.parameters,
+                fallback_text=sms_text,
+                text_key=key,
+            )
         link = None
         if not message.essential:
             link = f"{self.unsubscribe_url}?token={tokens.sign(self.secret, message.recipient)}"
         rendered = render_email(message, {"unsubscribe_url": link or ""})
         return Content(rendered.subject, rendered.text, rendered.html, link)
+
+
+def text_key(text: str) -> str:
+    """What recognises a repeated instant message: its SMS text, case and spacing aside."""
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
 def _payload(event: Event) -> dict[str, Any]:
@@ -85,7 +117,12 @@ def _phone(raw: str | None) -> str | None:
 def _reviewer(payload: dict[str, Any]) -> Person:
     r = payload["reviewer"]
     return Person(
-        REVIEWER, r["name"], normalise_email(r["email"]), _phone(r.get("phone")), r.get("language")
+        REVIEWER,
+        r["name"],
+        normalise_email(r["email"]),
+        _phone(r.get("phone")),
+        r.get("language"),
+        r.get("instant_channel"),
     )
 
 
@@ -100,7 +137,7 @@ def _record(
     people = [*(proposal.innovators if proposal else ()), *([reviewer] if reviewer else [])]
     addresses = [a for p in people for a in (p.email, p.phone)]
     if proposal:
-        addresses.append(proposal.contact_email)
+        addresses.extend((proposal.contact_email, proposal.contact_phone))
     prefs = uow.preferences.of(addresses)
     now = recorder.clock.now()
     for message in messages_for(
@@ -111,15 +148,65 @@ def _record(
         prefs=prefs,
         links=recorder.links,
         sms=recorder.sms,
+        whatsapp=recorder.whatsapp,
+        policy=recorder.policy,
+        default_instant=recorder.default_instant,
     ):
+        skipped, note = False, None
+        if message.channel == WHATSAPP and recorder.sms:
+            refused = uow.deliveries.refused_whatsapp(message.recipient, now - REMEMBER_REFUSAL)
+            if refused is not None:
+                message = replace(message, channel=SMS)
+                note = f"by SMS: the number is not on WhatsApp (delivery {refused})"
+        content = recorder.content(message)
+        if message.channel in INSTANT:
+            message, skipped, limited = _limit(uow, message, content, recorder.limits, now)
+            note = limited or note
         uow.deliveries.add(
             event,
             payload["proposal_id"],
             message,
-            recorder.content(message),
+            content,
             now=now,
             not_before=earliest_send(message.channel, now, message.time_zone, recorder.quiet_hours),
+            skipped=skipped,
+            note=note,
         )
+
+
+def _limit(
+    uow: NotificationWork, message: Message, content: Content, limits: InstantLimits, now: datetime
+) -> tuple[Message, bool, str | None]:
+    """An instant message as the limits let it go: (the message, skipped?, why).
+
+    A text the number got within the dedupe window is skipped; past the day's cap
+    the message is held for the next digest. The number's row is locked first, so
+    two events for one number recorded at once are decided one after the other.
+    """
+    uow.deliveries.lock_recipient(message.recipient, now)
+    assert content.text_key is not None
+    repeat = None
+    if limits.dedupe_window > timedelta(0):
+        since = now - limits.dedupe_window
+        repeat = uow.deliveries.repeat_of(message.recipient, content.text_key, since)
+    if repeat is not None:
+        return (
+            message,
+            True,
+            f"skipped: the same text went to this number at {repeat['created_at'].isoformat()} "
+            f"({repeat['channel']} delivery {repeat['id']})",
+        )
+    if limits.daily_cap <= 0 or message.digest:
+        return message, False, None
+    sent_today = uow.deliveries.instant_count(message.recipient, day_start(now, message.time_zone))
+    if sent_today < limits.daily_cap:
+        return message, False, None
+    return (
+        replace(message, digest=True),
+        False,
+        f"deferred to the digest: {sent_today} instant messages today, the cap is "
+        f"{limits.daily_cap}",
+    )
 
 
 def record_deliveries(event: Event, recorder: Recorder, uow: NotificationWork) -> None:

@@ -12,8 +12,11 @@ from services.notification.domain.messages import (
     DIGESTED,
     FAILED,
     HELD,
+    INSTANT,
     PENDING,
     SENDING,
+    SKIPPED,
+    SMS,
     Message,
     Person,
     Preference,
@@ -40,6 +43,8 @@ class FakeDeliveryStore:
         *,
         now: datetime,
         not_before: datetime,
+        skipped: bool = False,
+        note: str | None = None,
     ) -> str:
         delivery_id = str(uuid.uuid4())
         self.rows[delivery_id] = {
@@ -56,7 +61,14 @@ class FakeDeliveryStore:
             "time_zone": message.time_zone,
             "subject": content.subject,
             "body_text": content.text,
-            "status": HELD if message.digest else PENDING,
+            "status": SKIPPED if skipped else HELD if message.digest else PENDING,
+            "role": message.role,
+            "essential": message.essential,
+            "template_parameters": list(content.parameters) if content.parameters else None,
+            "fallback_text": content.fallback_text,
+            "text_key": content.text_key,
+            "note": note,
+            "fallback_of": None,
             "attempts": 0,
             "next_attempt_at": not_before,
             "created_at": now,
@@ -67,6 +79,74 @@ class FakeDeliveryStore:
             "digest_id": None,
         }
         return delivery_id
+
+    def lock_recipient(self, recipient: str, now: datetime) -> None:
+        pass  # one thread: nothing to wait for
+
+    def repeat_of(self, recipient: str, text_key: str, since: datetime) -> dict[str, Any] | None:
+        return next(
+            (
+                dict(r)
+                for r in self.rows.values()
+                if r["recipient"] == recipient
+                and r["text_key"] == text_key
+                and r["created_at"] >= since
+                and r["status"] not in (FAILED, SKIPPED)
+            ),
+            None,
+        )
+
+    def refused_whatsapp(self, recipient: str, since: datetime) -> str | None:
+        return next(
+            (
+                r["id"]
+                for r in self.rows.values()
+                if r["recipient"] == recipient
+                and r["channel"] == "whatsapp"
+                and r["status"] == FAILED
+                and r["created_at"] >= since
+                and "error 131026:" in (r["last_error"] or "")
+            ),
+            None,
+        )
+
+    def instant_count(self, recipient: str, since: datetime) -> int:
+        return sum(
+            1
+            for r in self.rows.values()
+            if r["recipient"] == recipient
+            and r["channel"] in INSTANT
+            and r["created_at"] >= since
+            and r["status"] not in (SKIPPED, HELD, DIGESTED, FAILED)
+        )
+
+    def fall_back(self, delivery: dict[str, Any], now: datetime, why: str) -> str | None:
+        key = (delivery["event_id"], SMS, delivery["recipient"])
+        taken = {(r["event_id"], r["channel"], r["recipient"]) for r in self.rows.values()}
+        if not delivery.get("fallback_text") or key in taken:
+            return None
+        sms_id = str(uuid.uuid4())
+        self.rows[sms_id] = {
+            **copy.deepcopy(self.rows[delivery["id"]]),
+            "id": sms_id,
+            "channel": SMS,
+            "subject": "",
+            "body_text": delivery["fallback_text"],
+            "template_parameters": None,
+            "fallback_text": None,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "claimed_at": None,
+            "claim_token": None,
+            "handed_at": None,
+            "last_error": None,
+            "note": f"instead of WhatsApp delivery {delivery['id']}: {why}",
+            "fallback_of": delivery["id"],
+        }
+        self.rows[delivery["id"]]["note"] = f"fell back to SMS delivery {sms_id}"
+        return sms_id
 
     def _claimable(self, row: dict[str, Any], now: datetime, lease: timedelta) -> bool:
         if row["status"] == PENDING:
@@ -180,26 +260,28 @@ class FakeDeliveryStore:
         return True
 
     def held_recipients(self) -> list[dict[str, Any]]:
-        held: dict[str, list[dict[str, Any]]] = {}
+        held: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for row in self.rows.values():
             if row["status"] == HELD:
-                held.setdefault(row["recipient"], []).append(row)
+                held.setdefault((row["recipient"], row["channel"]), []).append(row)
         return [
             {
                 "recipient": recipient,
+                "channel": channel,
+                "role": rows[-1]["role"],
                 "since": min(r["created_at"] for r in rows),
                 "time_zone": rows[-1]["time_zone"],
                 "language": rows[-1]["language"],
                 "name": rows[-1]["recipient_name"],
             }
-            for recipient, rows in held.items()
+            for (recipient, channel), rows in held.items()
         ]
 
-    def held_for(self, recipient: str) -> list[dict[str, Any]]:
+    def held_for(self, recipient: str, channel: str) -> list[dict[str, Any]]:
         return [
             dict(r)
             for r in self.rows.values()
-            if r["status"] == HELD and r["recipient"] == recipient
+            if r["status"] == HELD and r["recipient"] == recipient and r["channel"] == channel
         ]
 
     def carry_in_digest(self, digest_id: str, ids: Sequence[str]) -> None:
