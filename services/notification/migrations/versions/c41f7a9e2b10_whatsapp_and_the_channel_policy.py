@@ -20,6 +20,9 @@ revision: str = "c41f7a9e2b10"
 down_revision: str | Sequence[str] | None = "a98acb6b0ded"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Can the release before this migration run on its result? Expand: nullable columns and a
+# new table; the release before neither claims WhatsApp deliveries nor reads the new columns.
+backward_compatible: bool = True
 
 
 def upgrade() -> None:
