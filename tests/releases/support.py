@@ -1,0 +1,48 @@
+"""The local stack with some services run from their last release (tools/release_env.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from deploy.local.stack import Stack, StackConfig
+from tests.faults.support import lean_stack
+from tools.release_env import ReleaseEnv, build, last_release
+
+
+class MixedStack(Stack):
+    """``Stack``, where each service in ``old`` runs its released code and migrations."""
+
+    def __init__(self, config: StackConfig, old: Mapping[str, ReleaseEnv]) -> None:
+        super().__init__(config)
+        self.old = dict(old)
+
+    def migrate(self, service: str) -> None:
+        if service in self.old:
+            self.old[service].migrate(self.config.database_urls[service])
+        else:
+            super().migrate(service)
+
+    def _web_command(self, service: str) -> list[str]:
+        if service not in self.old:
+            return super()._web_command(service)
+        bind = f"127.0.0.1:{self.upstream_ports[service]}"
+        return self.old[service].web_command(bind, self.config.web_workers)
+
+    def worker_command(self, service: str) -> list[str]:  # type: ignore[override]
+        if service not in self.old:
+            return Stack.worker_command(service)
+        return self.old[service].worker_command()
+
+    def service_env(self, service: str) -> dict[str, str]:
+        env = super().service_env(service)
+        return self.old[service].env(env) if service in self.old else env
+
+
+def old_envs(services: tuple[str, ...]) -> dict[str, ReleaseEnv]:
+    """The last release of each of ``services``, built (or found) under .venv-releases/."""
+    return {service: build(last_release(service)) for service in services}
+
+
+def mixed_stack(tmp_path: Path, kafka_bootstrap: str, old: tuple[str, ...]) -> MixedStack:
+    return MixedStack(lean_stack(tmp_path, kafka_bootstrap).config, old_envs(old))
