@@ -13,9 +13,12 @@ from tools.release_env import ReleaseEnv, build, last_release
 class MixedStack(Stack):
     """``Stack``, where each service in ``old`` runs its released code and migrations."""
 
-    def __init__(self, config: StackConfig, old: Mapping[str, ReleaseEnv]) -> None:
+    def __init__(
+        self, config: StackConfig, old: Mapping[str, ReleaseEnv], web_options: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(config)
         self.old = dict(old)
+        self.web_options = web_options  # given to every gunicorn, old or new
 
     def migrate(self, service: str) -> None:
         if service in self.old:
@@ -24,10 +27,13 @@ class MixedStack(Stack):
             super().migrate(service)
 
     def _web_command(self, service: str) -> list[str]:
-        if service not in self.old:
-            return super()._web_command(service)
-        bind = f"127.0.0.1:{self.upstream_ports[service]}"
-        return self.old[service].web_command(bind, self.config.web_workers)
+        if service in self.old:
+            bind = f"127.0.0.1:{self.upstream_ports[service]}"
+            command = self.old[service].web_command(bind, self.config.web_workers)
+        else:
+            command = super()._web_command(service)
+        at = command.index("gunicorn") + 1
+        return [*command[:at], *self.web_options, *command[at:]]
 
     def worker_command(self, service: str) -> list[str]:  # type: ignore[override]
         if service not in self.old:
@@ -44,5 +50,7 @@ def old_envs(services: tuple[str, ...]) -> dict[str, ReleaseEnv]:
     return {service: build(last_release(service)) for service in services}
 
 
-def mixed_stack(tmp_path: Path, kafka_bootstrap: str, old: tuple[str, ...]) -> MixedStack:
-    return MixedStack(lean_stack(tmp_path, kafka_bootstrap).config, old_envs(old))
+def mixed_stack(
+    tmp_path: Path, kafka_bootstrap: str, old: tuple[str, ...], web_options: tuple[str, ...] = ()
+) -> MixedStack:
+    return MixedStack(lean_stack(tmp_path, kafka_bootstrap).config, old_envs(old), web_options)
