@@ -161,7 +161,10 @@ def git_show(commit: str, path: str) -> str:
         ["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise SystemExit(f"git show {commit}:{path} failed: {done.stderr.strip()}")
+        raise SystemExit(
+            f"git show {commit}:{path} failed: {done.stderr.strip()}. The release's commit must "
+            "be in this clone (a full clone has it; a shallow one: git fetch --unshallow)."
+        )
     return done.stdout
 
 
