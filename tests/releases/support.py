@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from deploy.local.stack import Stack, StackConfig
 from tests.faults.support import lean_stack
 from tools.release_env import ReleaseEnv, build, last_release
+from tools.services import NAMES
 
 
 class MixedStack(Stack):
@@ -51,6 +52,14 @@ def old_envs(services: tuple[str, ...]) -> dict[str, ReleaseEnv]:
 
 
 def mixed_stack(
-    tmp_path: Path, kafka_bootstrap: str, old: tuple[str, ...], web_options: tuple[str, ...] = ()
+    tmp_path: Path,
+    kafka_bootstrap: str,
+    old: tuple[str, ...],
+    databases: Callable[[], str],
+    web_options: tuple[str, ...] = (),
 ) -> MixedStack:
-    return MixedStack(lean_stack(tmp_path, kafka_bootstrap).config, old_envs(old), web_options)
+    """A lean stack (tests/faults/support.py), each service on a fresh database of
+    ``databases``, the services in ``old`` on their last release."""
+    urls = {service: databases() for service in NAMES}
+    config = lean_stack(tmp_path, kafka_bootstrap, urls).config
+    return MixedStack(config, old_envs(old), web_options)

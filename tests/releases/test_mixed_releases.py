@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from shared.events.catalog import PROPOSALS, TOPICS, dead_letter_topic
+from tests.conftest import DatabaseFactory, _backends
 from tests.faults.support import (
     assignment_messages,
     eventually,
@@ -46,7 +47,12 @@ from tests.releases.support import MixedStack, mixed_stack
 from tools.dlq import read_all
 from tools.services import NAMES
 
-pytestmark = pytest.mark.e2e
+# Each case once, on the run's last database backend: PostgreSQL (as in production) when
+# TEST_DATABASE_URL names a server, else SQLite.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("database_factory", _backends()[-1:], indirect=True),
+]
 PROPOSALS_PER_RUN = 3
 REVIEW_FACTS = ("proposal.screened", "review.assigned")
 
@@ -79,10 +85,10 @@ def every_path_done(stack: MixedStack, submitted: list) -> bool:
 
 @pytest.mark.parametrize("old", CASES, ids=case_id)
 def test_a_release_runs_beside_the_others(
-    old: tuple[str, ...], tmp_path: Path, kafka_bootstrap: str
+    old: tuple[str, ...], tmp_path: Path, kafka_bootstrap: str, database_factory: DatabaseFactory
 ) -> None:
     before = dead_letters(kafka_bootstrap)
-    stack = mixed_stack(tmp_path, kafka_bootstrap, old)
+    stack = mixed_stack(tmp_path, kafka_bootstrap, old, database_factory)
     started = time.monotonic()
     stack.start()
     try:
@@ -113,10 +119,10 @@ def replay(bootstrap: str) -> str:
 
 
 def test_dead_letters_of_the_old_review_are_replayed_into_the_new(
-    tmp_path: Path, kafka_bootstrap: str
+    tmp_path: Path, kafka_bootstrap: str, database_factory: DatabaseFactory
 ) -> None:
     dlq = f"{PROPOSALS}.dlq"
-    stack = mixed_stack(tmp_path, kafka_bootstrap, ("review",))
+    stack = mixed_stack(tmp_path, kafka_bootstrap, ("review",), database_factory)
     stack.start()
     review_db = stack.config.database_urls["review"]
     try:

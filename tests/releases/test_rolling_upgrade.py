@@ -30,10 +30,16 @@ from deploy.local.mailcatcher import read_mail
 from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import _holds_partitions
+from tests.conftest import DatabaseFactory, _backends
 from tests.faults.support import eventually, prepare_review, proposal_body
 from tests.releases.support import MixedStack, mixed_stack
 
-pytestmark = pytest.mark.e2e
+# Each case once, on the run's last database backend: PostgreSQL (as in production) when
+# TEST_DATABASE_URL names a server, else SQLite.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("database_factory", _backends()[-1:], indirect=True),
+]
 RATE_PER_S = 20
 WARM_UP_S = 5  # load before the first replacement, and after the last
 REUSE_PORT = "--reuse-port"
@@ -135,10 +141,12 @@ def retire(stack: MixedStack, name: str) -> float:
 
 @pytest.mark.parametrize("service", ROLLED)
 def test_a_service_is_upgraded_process_by_process_under_load(
-    service: str, tmp_path: Path, kafka_bootstrap: str
+    service: str, tmp_path: Path, kafka_bootstrap: str, database_factory: DatabaseFactory
 ) -> None:
     # Every gunicorn binds with SO_REUSEPORT, so that a successor can start first.
-    stack = mixed_stack(tmp_path, kafka_bootstrap, (service,), web_options=(REUSE_PORT,))
+    stack = mixed_stack(
+        tmp_path, kafka_bootstrap, (service,), database_factory, web_options=(REUSE_PORT,)
+    )
     stack.start()
     try:
         key = stack.create_demo_agency()
