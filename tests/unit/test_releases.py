@@ -174,6 +174,23 @@ def test_a_wider_enum_is_refused_where_readers_do_not_tolerate_it(
     )
 
 
+def test_a_wider_enum_passes_in_an_event_no_service_reads(
+    released: Contract, current: Contract
+) -> None:
+    reads = {
+        s: [d for d in found if "review.assigned" not in d] for s, found in current.reads.items()
+    }
+    released_reads = {
+        s: [d for d in found if "review.assigned" not in d] for s, found in released.reads.items()
+    }
+    wider = variant(
+        ReviewAssignedV1,
+        round=fields.String(required=True, validate=validate.OneOf(("desk", "panel", "final"))),
+    )
+    changed = replace(with_events(current, changing(REVIEW_ASSIGNED, wider)), reads=reads)
+    assert check(replace(released, reads=released_reads), changed) == []
+
+
 # -- events: let through -----------------------------------------------------------------
 
 
