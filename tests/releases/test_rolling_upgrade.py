@@ -46,6 +46,10 @@ REUSE_PORT = "--reuse-port"
 # Which services to roll: the submission service by default (its web is what the portal
 # sees), any others with INAGARA_ROLLING_SERVICES=submission,review,notification.
 ROLLED = os.environ.get("INAGARA_ROLLING_SERVICES", "submission").split(",")
+# INAGARA_ROLLING_BASELINE=<seconds> adds a run with the same load for that long and no
+# upgrade (every process current): the delays the machine gives without one.
+BASELINE_S = float(os.environ.get("INAGARA_ROLLING_BASELINE") or 0)
+NO_UPGRADE = "no-upgrade"
 
 
 @dataclass
@@ -139,14 +143,13 @@ def retire(stack: MixedStack, name: str) -> float:
     return time.monotonic() - started
 
 
-@pytest.mark.parametrize("service", ROLLED)
+@pytest.mark.parametrize("service", ROLLED + ([NO_UPGRADE] if BASELINE_S else []))
 def test_a_service_is_upgraded_process_by_process_under_load(
     service: str, tmp_path: Path, kafka_bootstrap: str, database_factory: DatabaseFactory
 ) -> None:
     # Every gunicorn binds with SO_REUSEPORT, so that a successor can start first.
-    stack = mixed_stack(
-        tmp_path, kafka_bootstrap, (service,), database_factory, web_options=(REUSE_PORT,)
-    )
+    old = () if service == NO_UPGRADE else (service,)
+    stack = mixed_stack(tmp_path, kafka_bootstrap, old, database_factory, (REUSE_PORT,))
     stack.start()
     try:
         key = stack.create_demo_agency()
@@ -157,11 +160,14 @@ def test_a_service_is_upgraded_process_by_process_under_load(
         steps = []
         try:
             time.sleep(WARM_UP_S)
-            del stack.old[service]  # what starts from now on is the current code
-            new_web(stack, service)
-            steps.append(f"web {retire(stack, f'{service}-web'):.1f}s")
-            new_worker(stack, service)
-            steps.append(f"worker {retire(stack, f'{service}-worker'):.1f}s")
+            if service == NO_UPGRADE:
+                time.sleep(BASELINE_S)
+            else:
+                del stack.old[service]  # what starts from now on is the current code
+                new_web(stack, service)
+                steps.append(f"web {retire(stack, f'{service}-web'):.1f}s")
+                new_worker(stack, service)
+                steps.append(f"worker {retire(stack, f'{service}-worker'):.1f}s")
             time.sleep(WARM_UP_S)
         finally:
             portal.stop.set()
@@ -193,7 +199,7 @@ def test_a_service_is_upgraded_process_by_process_under_load(
         retried = sum(p.retries for p in posted)
         print(
             f"\nrolling upgrade of {service}: {len(posted)} proposals at {RATE_PER_S}/s, "
-            f"replaced {', '.join(steps)} (SIGTERM to exit); lost {len(lost)}, "
+            f"replaced {', '.join(steps) or 'nothing'} (SIGTERM to exit); lost {len(lost)}, "
             f"duplicates {len(duplicates)}, non-201 {len(errors)}, connection retries "
             f"{retried}; 201->email p50 {delays[len(delays) // 2]:.2f}s, "
             f"p95 {delays[int(len(delays) * 0.95)]:.2f}s, longest {delays[-1]:.2f}s"
