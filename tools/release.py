@@ -15,6 +15,7 @@ Usage::
     python -m tools.release snapshot <tag> [--commit SHA]   # record a release
     python -m tools.release check                           # the current tree against them
     python -m tools.release list
+    python -m tools.release build <service>                 # its last release, in .venv-releases/
 """
 
 from __future__ import annotations
@@ -208,7 +209,10 @@ def event_file(dataschema: str) -> str:
 
 
 def snapshot(tag: str, commit: str | None = None) -> Release:
-    component, version = component_of(tag)
+    try:
+        component, version = component_of(tag)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     sha = resolve_commit(commit or tag)
     found, files = released_files(component, sha)
     if found != version:
@@ -361,12 +365,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     take.add_argument("--commit", help="the commit (default: the tag's)")
     commands.add_parser("check", help="the current tree against the last releases")
     commands.add_parser("list", help="the recorded releases")
+    build = commands.add_parser("build", help="a service's last release, into .venv-releases/")
+    build.add_argument("service", choices=SERVICE_NAMES)
     args = parser.parse_args(argv)
     if args.command == "snapshot":
         release = snapshot(args.tag, args.commit)
         print(
             f"recorded {release.tag} ({release.commit[:12]}) in {release.folder.relative_to(ROOT)}"
         )
+        return 0
+    if args.command == "build":
+        from tools.release_env import build as build_env
+        from tools.release_env import last_release
+
+        env = build_env(last_release(args.service))
+        print(f"{env.release.tag}: {env.python} (run with PYTHONSAFEPATH=1)")
         return 0
     if args.command == "list":
         for release in load_index():
