@@ -6,7 +6,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from deploy.local.stack import Stack, StackConfig
+from shared.events.catalog import TOPICS, dead_letter_topic
 from tests.faults.support import lean_stack
+from tools.dlq import read_all
 from tools.release_env import ReleaseEnv, build, last_release
 from tools.services import NAMES
 
@@ -63,3 +65,8 @@ def mixed_stack(
     urls = {service: databases() for service in NAMES}
     config = lean_stack(tmp_path, kafka_bootstrap, urls).config
     return MixedStack(config, old_envs(old), web_options)
+
+
+def dead_letters(bootstrap: str) -> dict[str, int]:
+    """How many records each dead-letter topic holds."""
+    return {t: len(read_all(bootstrap, dead_letter_topic(t))) for t in TOPICS}

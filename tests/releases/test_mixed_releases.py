@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.events.catalog import PROPOSALS, TOPICS, dead_letter_topic
+from shared.events.catalog import PROPOSALS
 from tests.conftest import DatabaseFactory, _backends
 from tests.faults.support import (
     assignment_messages,
@@ -43,7 +43,7 @@ from tests.faults.test_faults_poison import (
     add_faulty_constraint,
     drop_faulty_constraint,
 )
-from tests.releases.support import MixedStack, mixed_stack
+from tests.releases.support import MixedStack, dead_letters, mixed_stack
 from tools.dlq import read_all
 from tools.services import NAMES
 
@@ -63,10 +63,6 @@ CASES = [(name,) for name in NAMES] + [tuple(n for n in NAMES if n != name) for 
 def case_id(old: tuple[str, ...]) -> str:
     new = [n for n in NAMES if n not in old]
     return f"old-{'+'.join(old)}--new-{'+'.join(new)}"
-
-
-def dead_letters(bootstrap: str) -> dict[str, int]:
-    return {t: len(read_all(bootstrap, dead_letter_topic(t))) for t in TOPICS}
 
 
 def every_path_done(stack: MixedStack, submitted: list) -> bool:

@@ -32,7 +32,7 @@ from deploy.local.smsgateway import read_sms
 from deploy.local.stack import _holds_partitions
 from tests.conftest import DatabaseFactory, _backends
 from tests.faults.support import eventually, prepare_review, proposal_body
-from tests.releases.support import MixedStack, mixed_stack
+from tests.releases.support import MixedStack, dead_letters, mixed_stack
 
 # Each case once, on the run's last database backend: PostgreSQL (as in production) when
 # TEST_DATABASE_URL names a server, else SQLite.
@@ -148,6 +148,7 @@ def test_a_service_is_upgraded_process_by_process_under_load(
     service: str, tmp_path: Path, kafka_bootstrap: str, database_factory: DatabaseFactory
 ) -> None:
     # Every gunicorn binds with SO_REUSEPORT, so that a successor can start first.
+    before = dead_letters(kafka_bootstrap)
     old = () if service == NO_UPGRADE else (service,)
     stack = mixed_stack(tmp_path, kafka_bootstrap, old, database_factory, (REUSE_PORT,))
     stack.start()
@@ -205,6 +206,7 @@ def test_a_service_is_upgraded_process_by_process_under_load(
             f"p95 {delays[int(len(delays) * 0.95)]:.2f}s, longest {delays[-1]:.2f}s"
         )
         assert lost == [] and duplicates == []
+        assert dead_letters(kafka_bootstrap) == before, "nothing in a dead-letter topic"
         retired = {f"{service}-web", f"{service}-worker"}
         assert [name for name in stack.failed() if name not in retired] == []
     finally:
