@@ -110,11 +110,6 @@ def test_each_consumer_declares_exactly_what_it_handles(service: Any) -> None:
     assert set(declared(consumers.READS)) == handled
 
 
-def test_the_snapshot_reads_are_the_declarations_of_that_commit(released: Contract) -> None:
-    # The first releases are this tree's base: their reads are today's declarations.
-    assert released.reads == release.declared_reads()
-
-
 # -- events: refused ---------------------------------------------------------------------
 
 
