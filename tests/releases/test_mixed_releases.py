@@ -96,6 +96,8 @@ def test_a_release_runs_beside_the_others(
         prepare_review(stack, reviewers_per_proposal=1)
         submitted = submit_many(stack, key, PROPOSALS_PER_RUN, threads=PROPOSALS_PER_RUN)
         eventually(lambda: every_path_done(stack, submitted), 120, "every proposal's path")
+        mails, texts = mail_count(stack), sms_count(stack)
+        assert all(mails[s.email] == 1 and texts[s.phone] == 1 for s in submitted), "once"
         assert not stack.failed()
         print(f"\n{case_id(old)}: {time.monotonic() - started:.1f}s from start to the last SMS")
     finally:
