@@ -8,7 +8,7 @@ EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka test-cluster lint audit unit integration e2e browser test-contended docs mail sms whatsapp replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node 
 
 test-cluster: $(STAMP)  ## fault tests on a three-node Apache Kafka cluster (kills, a freeze, below min ISR), with their figures
 	INAGARA_TEST_BROKER=kafka-cluster $(BIN)/python -m pytest -p no:cacheprovider -rP tests/cluster $(PYTEST_ARGS)
+
+# The last release of each service (releases/releases.toml) built from its commit into
+# .venv-releases/ (once, then reused) and run beside the current code (docs/OPERATE.md: Releases).
+test-releases: $(STAMP)  ## mixed releases on the local broker: each service's last release against the current others and back, a DLQ replay, a rolling upgrade under load
+	INAGARA_TEST_RELEASES=1 $(BIN)/python -m pytest -p no:cacheprovider -rP tests/releases $(PYTEST_ARGS)
+
+contracts: $(STAMP)  ## the events and APIs of this tree against the last releases (make test runs it too)
+	$(BIN)/python -m tools.release check
 
 lint: $(STAMP)  ## ruff (lint and format check), mypy on shared/, bandit (high severity, high confidence)
 	$(BIN)/ruff check .

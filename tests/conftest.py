@@ -30,6 +30,10 @@ from tests import brokers
 # The three-node cluster tier (tests/cluster) starts three JVMs and runs minutes of
 # faults: collected only when selected, as `make test-cluster` does.
 collect_ignore = [] if os.environ.get("INAGARA_TEST_BROKER") == "kafka-cluster" else ["cluster"]
+# The releases tier (tests/releases) builds the last releases into .venv-releases/ and runs
+# them beside the current code: collected only when selected, as `make test-releases` does.
+if os.environ.get("INAGARA_TEST_RELEASES") != "1":
+    collect_ignore.append("releases")
 
 
 def _docker_engine_answers() -> bool:

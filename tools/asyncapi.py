@@ -21,6 +21,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from shared.events.catalog import (
     CATALOG,
+    CATALOG_VERSION,
     TOPICS,
     EventSpec,
     dead_letter_topic,
@@ -32,7 +33,7 @@ from tools.services import SERVICES, Consumers
 
 DEFAULT_PATH = Path("docs/asyncapi.json")
 TITLE = "Inagara events"
-VERSION = "1.0.0"
+VERSION = CATALOG_VERSION  # the catalog's version (tag events-v<version>)
 KAFKA_BINDING = "0.5.0"
 DEAD_LETTER = "dead-letter"
 
@@ -206,6 +207,7 @@ def send_operation(service: str, topic: str, catalog: Mapping[str, EventSpec]) -
         "messages": [
             ref("channels", topic, "messages", message_id(event))
             for event in events_on(topic, catalog)
+            if event.emitted  # a retired version is still read, no longer sent
         ],
     }
 

@@ -14,10 +14,43 @@ from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.work import NotificationWork
-from shared.events.catalog import spec_for
+from shared.events.catalog import (
+    PROPOSAL_AWARDED,
+    PROPOSAL_NOT_AWARDED,
+    PROPOSAL_REJECTED,
+    PROPOSAL_RESUBMITTED,
+    PROPOSAL_REVISION_REQUESTED,
+    PROPOSAL_SCORED,
+    PROPOSAL_SHORTLISTED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    REVIEW_ASSIGNED,
+    REVIEW_REMINDER_DUE,
+    REVIEW_SUBMITTED,
+    Reads,
+    reads,
+    spec_for,
+)
 from shared.events.envelope import Event
 
 Handler = Callable[[Connection, Event], None]
+
+# What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
+# that a producer cannot stop emitting a version a running release still needs.
+READS: tuple[Reads, ...] = (
+    reads(PROPOSAL_SUBMITTED, 1),
+    reads(PROPOSAL_RESUBMITTED, 1),
+    reads(PROPOSAL_WITHDRAWN, 1),
+    reads(PROPOSAL_SCORED, 1),
+    reads(PROPOSAL_REVISION_REQUESTED, 1),
+    reads(PROPOSAL_REJECTED, 1),
+    reads(PROPOSAL_SHORTLISTED, 1),
+    reads(PROPOSAL_AWARDED, 1),
+    reads(PROPOSAL_NOT_AWARDED, 1),
+    reads(REVIEW_ASSIGNED, 1),
+    reads(REVIEW_SUBMITTED, 1),
+    reads(REVIEW_REMINDER_DUE, 1),
+)
 
 
 def handlers_for(recorder: Recorder) -> dict[str, Handler]:

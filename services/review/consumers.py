@@ -15,6 +15,8 @@ from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
+    Reads,
+    reads,
     spec_for,
 )
 from shared.events.envelope import Event
@@ -29,6 +31,14 @@ def on_proposal_submitted(conn: Connection, event: Event) -> None:
 def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
     withdraw_proposal(event, ReviewWork.joining(conn, outbox))
 
+
+# What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
+# that a producer cannot stop emitting a version a running release still needs.
+READS: tuple[Reads, ...] = (
+    reads(PROPOSAL_SUBMITTED, 1),
+    reads(PROPOSAL_RESUBMITTED, 1),
+    reads(PROPOSAL_WITHDRAWN, 1),
+)
 
 HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,

@@ -26,6 +26,8 @@ from shared.events.catalog import (
     PROPOSAL_SHORTLISTED,
     REVIEW_ASSIGNED,
     REVIEW_SUBMITTED,
+    Reads,
+    reads,
     spec_for,
 )
 from shared.events.envelope import Event
@@ -44,6 +46,22 @@ MOMENT = {
     PROPOSAL_AWARDED: "decided_at",
     PROPOSAL_NOT_AWARDED: "decided_at",
 }
+
+
+# What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
+# that a producer cannot stop emitting a version a running release still needs.
+READS: tuple[Reads, ...] = (
+    reads(CYCLE_SCHEDULED, 1),
+    reads(PROPOSAL_SCREENED, 1),
+    reads(REVIEW_ASSIGNED, 1),
+    reads(REVIEW_SUBMITTED, 1),
+    reads(PROPOSAL_SCORED, 1),
+    reads(PROPOSAL_REVISION_REQUESTED, 1),
+    reads(PROPOSAL_REJECTED, 1),
+    reads(PROPOSAL_SHORTLISTED, 1),
+    reads(PROPOSAL_AWARDED, 1),
+    reads(PROPOSAL_NOT_AWARDED, 1),
+)
 
 
 def schedule_cycle(conn: Connection, event: Event) -> None:

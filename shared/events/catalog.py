@@ -3,6 +3,10 @@
 Every service publishes on its own topic; each topic has a dead-letter topic.
 An event type names a fact in the past tense; its payload schema and version
 travel in ``dataschema`` so that a breaking change can be a new version.
+
+The catalog has a version of its own (``CATALOG_VERSION``, the AsyncAPI document's
+``info.version``, released as the tag ``events-v<version>``); each consumer declares
+the (event type, versions) it reads with ``reads`` (docs/OPERATE.md: Releases).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from shared.events.review import (
     ReviewSubmittedV1,
     RevisionRequestedV1,
 )
+
+# Semantic version of the catalog: minor for a new event type, version or optional field,
+# major when a dataschema version is retired (tools/release.py checks what a change may do).
+CATALOG_VERSION = "1.0.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -63,6 +71,9 @@ class EventSpec:
     topic: str
     schema: builtins.type[Schema]
     summary: str
+    # False once producers stopped publishing this version: consumers may still read it
+    # (records already in a topic or a dead-letter topic) until every release has moved on.
+    emitted: bool = True
 
     @cached_property
     def validator(self) -> Schema:
@@ -168,3 +179,25 @@ CATALOG: dict[str, EventSpec] = {
 
 def spec_for(type: str, version: int = 1) -> EventSpec:
     return CATALOG[f"urn:inagara:event:{type}:v{version}"]
+
+
+@dataclass(frozen=True)
+class Reads:
+    """A consumer's declaration: it handles these versions of this event type."""
+
+    type: str
+    versions: tuple[int, ...]
+
+    @property
+    def dataschemas(self) -> tuple[str, ...]:
+        return tuple(spec_for(self.type, version).dataschema for version in self.versions)
+
+
+def reads(type: str, *versions: int) -> Reads:
+    """``reads(PROPOSAL_SUBMITTED, 1, 2)``: the declaration of one event type (default v1)."""
+    return Reads(type, versions or (1,))
+
+
+def declared(declarations: tuple[Reads, ...]) -> tuple[str, ...]:
+    """Every dataschema the declarations name, in order."""
+    return tuple(d for declaration in declarations for d in declaration.dataschemas)
