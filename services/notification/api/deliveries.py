@@ -172,7 +172,7 @@ def get_delivery(delivery_id: str) -> dict[str, Any]:
     try:
         return operators.get_delivery(delivery_id, _work())
     except operators.NoSuchDelivery:
-        abort(404, message="No such delivery.")
+        abort(404, message="No such delivery.", code="delivery.not_found")
         raise  # abort raises; this line keeps type checkers calm
 
 
@@ -188,10 +188,10 @@ def retry_delivery(delivery_id: str) -> dict[str, Any]:
     try:
         return operators.retry_delivery(delivery_id, datetime.now(UTC), _work())
     except operators.NoSuchDelivery:
-        abort(404, message="No such delivery.")
+        abort(404, message="No such delivery.", code="delivery.not_found")
         raise  # abort raises; this line keeps type checkers calm
     except operators.NotFailed:
-        abort(409, message="Only a failed delivery can be retried.")
+        abort(409, message="Only a failed delivery can be retried.", code="delivery.not_failed")
         raise
 
 

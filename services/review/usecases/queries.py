@@ -55,7 +55,7 @@ def _visible(uow: ReviewWork, proposal_id: str, reviewer_id: str | None) -> dict
     if proposal is None or (
         reviewer_id is not None and not uow.assignments.reviewer_has(reviewer_id, proposal_id)
     ):
-        raise NotFound("No proposal with this id has reached review.")
+        raise NotFound("No proposal with this id has reached review.", "proposal.not_found")
     return proposal
 
 
@@ -111,7 +111,7 @@ def assignment_to_score(assignment_id: str, reviewer_id: str, uow: ReviewWork) -
     with uow:
         held = reviewing.own_assignment_in(uow, assignment_id, reviewer_id)
         if held["status"] not in OPEN:
-            raise NotFound("No such assignment.")
+            raise NotFound("No such assignment.", "assignment.not_found")
         return {
             "held": held,
             "proposal": uow.proposals.get(held["proposal_id"]),
