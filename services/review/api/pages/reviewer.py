@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api.pages.base import (
@@ -59,7 +60,7 @@ def submit_review(assignment_id: str) -> BaseResponse:
         reviewing.submit_review(
             assignment_id, g.user["id"], scores, request.form.get("comment", ""), work()
         )
-        flash("Your scores are saved. You can change them until the deadline.", "ok")
+        flash(_("Your scores are saved. You can change them until the deadline."), "ok")
     except NotFound:
         abort(404)
     except REFUSALS as exc:
@@ -79,7 +80,7 @@ def declare_conflict(assignment_id: str) -> BaseResponse:
             ("conflict declared: " + reason)[:200],
             work(),
         )
-        flash("Conflict declared; the proposal goes to another reviewer.", "ok")
+        flash(_("Conflict declared; the proposal goes to another reviewer."), "ok")
     except NotFound:
         abort(404)
     except REFUSALS as exc:
