@@ -93,8 +93,9 @@ def test_every_problem_carries_a_documented_code(service_app: tuple[Service, Fla
     wrong_answers = [
         f"{label}: {status} {mime} {body!r}"
         for label, status, body, mime in problems
-        if (mime != PROBLEM_JSON
-        and not label.startswith(("get /unsubscribe", "post /unsubscribe")))  # HTML pages
+        if (
+            mime != PROBLEM_JSON and not label.startswith(("get /unsubscribe", "post /unsubscribe"))
+        )  # HTML pages
         or (mime == PROBLEM_JSON and (not isinstance(body, dict) or body.get("code") not in CODES))
     ]
     assert not wrong_answers, "\n".join(wrong_answers)

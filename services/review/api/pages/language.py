@@ -106,6 +106,58 @@ def day(moment: datetime | None) -> str:
     return formats.format_short_date(formats.local(moment, _time_zone()), language())
 
 
+# How the profile's choices read (the values are the submission API's codes).
+PROFILE_LABELS = {
+    # categories (urusan pemerintahan)
+    "education": _l("education"),
+    "health": _l("health"),
+    "public_works": _l("public works and spatial planning"),
+    "housing": _l("housing and settlements"),
+    "public_order": _l("public order and community protection"),
+    "social": _l("social affairs"),
+    "manpower": _l("manpower"),
+    "women_child": _l("women's empowerment and child protection"),
+    "food": _l("food"),
+    "land": _l("land"),
+    "environment": _l("environment"),
+    "population_civil_registry": _l("population and civil registration"),
+    "village_community": _l("village community empowerment"),
+    "transportation": _l("transportation"),
+    "communication_informatics": _l("communication and informatics"),
+    "cooperatives_smes": _l("cooperatives and small businesses"),
+    "investment": _l("investment"),
+    "youth_sports": _l("youth and sports"),
+    "culture": _l("culture"),
+    "library": _l("libraries"),
+    "archives": _l("archives"),
+    "fisheries": _l("fisheries"),
+    "tourism": _l("tourism"),
+    "agriculture": _l("agriculture"),
+    "trade": _l("trade"),
+    "industry": _l("industry"),
+    "water": _l("water supply"),
+    "governance": _l("governance"),
+    "other": _l("other"),
+    # forms, kinds, maturities, innovation-lab stages
+    "public_service": _l("public service"),
+    "digital": _l("digital"),
+    "non_digital": _l("non-digital"),
+    "initiative": _l("initiative"),
+    "trial": _l("trial"),
+    "implemented": _l("implemented"),
+    "drum_up": _l("drum up"),
+    "diagnose": _l("diagnose"),
+    "design": _l("design"),
+    "deliver": _l("deliver"),
+    "display": _l("display"),
+}
+
+
+def profile_label(value: Any) -> str:
+    label = PROFILE_LABELS.get(str(value))
+    return str(label) if label is not None else str(value)
+
+
 # Why an assignment was released, as the use cases word it (a conflict adds the reviewer's words).
 RELEASE_REASONS = {
     "superseded": _l("a new version superseded it"),
@@ -156,6 +208,7 @@ def init_app(app: Flask) -> None:
         day=day,
         status=status_label,
         reason=release_reason,
+        profile=profile_label,
         rupiah=formats.format_rupiah,
     )
     app.context_processor(_template_globals)

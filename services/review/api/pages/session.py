@@ -61,7 +61,10 @@ def login() -> str | BaseResponse:
 def logout() -> BaseResponse:
     if session.get("token"):
         accounts.end_session(session["token"], work())
+    chosen = session.get(language.SESSION_KEY)
     session.clear()
+    if chosen:
+        session[language.SESSION_KEY] = chosen  # the login page stays in the language chosen
     return redirect(url_for("pages.login"))
 
 
