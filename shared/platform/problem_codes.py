@@ -28,7 +28,7 @@ CODES: dict[str, str] = {
     "request.rate_limited": "Too many requests; see Retry-After (429)",
     "request.headers_too_large": "Too many or too large headers (431)",
     "server.error": "Something failed on our side (500)",
-    "service.unavailable": "A service or store it needs does not answer; retry later (503)",
+    "service.unavailable": "A service or store it needs does not answer; retry later (502, 503, 504)",
     "request.failed": "Any other status",
     # particular refusals
     "auth.wrong_credentials": "Wrong email or password",
@@ -72,7 +72,9 @@ STATUS_CODES: dict[int, str] = {
     429: "request.rate_limited",
     431: "request.headers_too_large",
     500: "server.error",
+    502: "service.unavailable",
     503: "service.unavailable",
+    504: "service.unavailable",
 }
 _log = logging.getLogger(__name__)
 
