@@ -151,6 +151,10 @@ def proposal_file(proposal_id: str, uow: ReviewWork) -> dict[str, Any] | None:
             "assignments": uow.assignments.of_proposal(proposal_id),
             "trail": uow.audit.entries(proposal_id),
             "reviewers": uow.people.listing(role="reviewer"),
+            # Who each audit entry's actor is (name and role), for the page to say so.
+            "people": {
+                u["id"]: {"name": u["name"], "role": u["role"]} for u in uow.people.listing()
+            },
         }
 
 

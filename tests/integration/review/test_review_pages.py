@@ -155,6 +155,9 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     proposal_page = office.get(f"/ui/proposals/{event.subject}").data
     assert b'data-status="awarded">menerima penghargaan<' in proposal_page
     assert b"Log audit" in proposal_page
+    audit = proposal_page.split(b'id="audit"')[1]
+    assert b"Sekretariat (sekretariat)" in audit and secretary["id"].encode() not in audit
+    assert b"memasukkan usulan ke daftar pendek" in audit
 
 
 def test_pages_answer_only_their_people(app: Flask) -> None:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
+from services.review.api.pages import audit
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -43,7 +44,10 @@ def proposal_page(proposal_id: str) -> str:
     if found is None:
         abort(404)
     return render_template(
-        "pages/proposal.html", **found, allowed=states.allowed(found["proposal"]["status"])
+        "pages/proposal.html",
+        **found,
+        entries=audit.readable(found["trail"], found["people"]),
+        allowed=states.allowed(found["proposal"]["status"]),
     )
 
 
