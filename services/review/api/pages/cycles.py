@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api.pages import lists
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -77,7 +78,8 @@ def cycle_list() -> str | BaseResponse:
             flash(_("Check the fields: %(problem)s", problem=exc), "error")
         except REFUSALS as exc:
             flash(refusal_message(exc), "error")
-    return render_template("pages/cycles.html", cycles=queries.list_cycles(work()))
+    found = lists.matching(queries.list_cycles(work()), lambda c: f"{c['name']} {c['year']}")
+    return render_template("pages/cycles.html", cycles=lists.paged(found))
 
 
 @bp.route("/cycles/<cycle_id>")
@@ -86,7 +88,15 @@ def cycle_page(cycle_id: str) -> str:
     found = queries.cycle_overview(cycle_id, work())
     if found is None:
         abort(404)
-    in_cycle = found["proposals"]
+
+    def text_of(p: dict[str, Any]) -> str:
+        return f"{p['title']} {p['agency_code']} {p.get('agency_name', '')}"
+
+    every = found["proposals"]
+    # The search (?q=) narrows the stages, the assignments and the ranking; the panel and
+    # award forms always list every finalist.
+    in_cycle = lists.matching(every, text_of)
+    shown = {p["id"] for p in in_cycle}
     by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
     for p in in_cycle:
         by_stage[p["status"]].append(p)
@@ -94,13 +104,13 @@ def cycle_page(cycle_id: str) -> str:
         "pages/cycle.html",
         cycle=found["cycle"],
         by_stage={s: ps for s, ps in by_stage.items() if ps},
-        ranking=found["ranking"],
+        ranking=lists.paged([r for r in found["ranking"] if r["proposal_id"] in shown]),
         final=found["final"],
         tie_break=TIE_BREAK,
         reviewers=found["reviewers"],
-        finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
-        awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
-        proposals=in_cycle,
+        finalists=[p for p in every if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+        awaiting_panel=[p for p in every if p["status"] == states.SHORTLISTED],
+        proposals=lists.paged([p for p in in_cycle if found["held"].get(p["id"])], "apage"),
         held=found["held"],
     )
 
@@ -150,7 +160,14 @@ def participation(cycle_id: str) -> str:
     found = queries.cycle_participation(cycle_id, work())
     if found is None:
         abort(404)
-    return render_template("pages/participation.html", **found)
+    report = found["report"]
+    agencies = lists.matching(report["agencies"], lambda a: f"{a['name']} {a['code']}")
+    return render_template(
+        "pages/participation.html",
+        cycle=found["cycle"],
+        report=report,
+        agencies=lists.paged(agencies),
+    )
 
 
 def _csv_cell(value: Any) -> Any:

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api.pages import lists
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -31,8 +32,18 @@ from services.review.usecases import queries, reviewing
 @login_required("reviewer")
 def my_assignments() -> str:
     desk = queries.reviewer_desk(g.user["id"], work())
+    proposals = desk["proposals"]
+
+    def text_of(a: dict[str, Any]) -> str:
+        p = proposals.get(a["proposal_id"]) or {}
+        return f"{p.get('title', '')} {p.get('agency_name', '')} {a['proposal_id']}"
+
+    found = lists.matching(desk["assignments"], text_of)
     return render_template(
-        "pages/assignments.html", assignments=desk["assignments"], proposals=desk["proposals"]
+        "pages/assignments.html",
+        assignments=lists.paged(found),
+        anything=bool(desk["assignments"]),
+        proposals=proposals,
     )
 
 
