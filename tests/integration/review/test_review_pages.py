@@ -158,6 +158,12 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     audit = proposal_page.split(b'id="audit"')[1]
     assert b"Sekretariat (sekretariat)" in audit and secretary["id"].encode() not in audit
     assert b"memasukkan usulan ke daftar pendek" in audit
+    # Scores show the criterion names and the level each score stands for.
+    assert (
+        b"per kriteria" in proposal_page
+        and b"Regulasi inovasi: <strong>3</strong>/3" in proposal_page
+    )
+    assert "Peraturan kepala daerah atau peraturan daerah".encode() in proposal_page
 
 
 def test_pages_answer_only_their_people(app: Flask) -> None:
