@@ -8,7 +8,7 @@ EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs mail sms whatsapp replay-dlq bench clean
+.PHONY: help install run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy
 	$(BIN)/python -m tools.asyncapi
 	$(BIN)/python -m tools.openapi
 	$(BIN)/python -m deploy.local.proxy
+
+translations: $(STAMP)  ## the review pages' catalogs: extract the strings, update services/review/translations/*/messages.po, compile the .mo
+	$(BIN)/python -m tools.translations
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail

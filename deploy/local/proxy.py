@@ -11,10 +11,13 @@ gunicorn only ever sees complete requests. Production does the same with its ing
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
 from pathlib import Path
+
+from shared.platform.problem_codes import problem_body
 
 # What nginx answers itself, in the problem+json of every other error of ours.
 _PROBLEMS = {
@@ -55,7 +58,7 @@ def problem_locations() -> str:
     lines = []
     for status, title in _PROBLEMS.items():
         shown = 431 if status == 494 else status
-        body = f'{{"type":"about:blank","title":"{title}","status":{shown}}}'
+        body = json.dumps(problem_body(shown, title), separators=(",", ":"))
         lines.append(f"        error_page {status} ={shown} /_problem/{status};")
         lines.append(
             f"        location = /_problem/{status} {{ internal; "

@@ -54,6 +54,7 @@ def create_app(
         SESSION_COOKIE_SECURE=False,  # decided per request by _SessionCookies
     )
     app.session_interface = _SessionCookies()
+    pages.language.init_app(app)
     app.register_blueprint(pages.bp)
     require_credentials_first(app, authenticated)
     if review.trust_proxy:

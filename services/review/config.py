@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.review.domain.login_limit import LoginLimit
-from shared.platform.settings import SettingsError, count, env, read
+from shared.platform.settings import SettingsError, count, env, read, time_zone
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class ReviewSettings:
     # How long an API token and a UI session last from the login (logout, a password
     # change, a deactivation and "sign out everywhere" end them sooner).
     session_ttl_s: float = env("REVIEW_SESSION_TTL_S", 43200.0)
+    # The programme's time zone: every date and time on the pages shows in it (WIB by default).
+    time_zone: str = env("INAGARA_TIME_ZONE", "Asia/Jakarta", time_zone)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from datetime import datetime, time
 from typing import Any, TypeVar, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _ENV = "inagara_env"
 S = TypeVar("S")
@@ -105,6 +106,17 @@ def clock(name: str, raw: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError as exc:
         raise SettingsError(f"{name} must look like 07:00, got {raw!r}") from exc
+
+
+def time_zone(name: str, raw: str) -> str:
+    """An IANA time zone name, such as ``Asia/Jakarta``."""
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"{name} must be an IANA time zone such as Asia/Jakarta, got {raw!r}"
+        ) from exc
+    return raw
 
 
 _BY_TYPE: dict[Any, Parser] = {

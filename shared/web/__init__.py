@@ -12,10 +12,20 @@ from shared.web.bodies import (
     accepts_multipart,
     json_depth,
 )
-from shared.web.problems import PROBLEM_JSON, ProblemApi, ProblemSchema, flatten_errors, problem
+from shared.web.problems import (
+    CODES,
+    PROBLEM_JSON,
+    ProblemApi,
+    ProblemSchema,
+    code_for,
+    flatten_errors,
+    problem,
+    problem_body,
+)
 from shared.web.responses import SECURITY_HEADERS, attachment
 
 __all__ = [
+    "CODES",
     "LARGEST_INTEGER",
     "MAX_JSON_DEPTH",
     "MULTIPART_FORM",
@@ -28,11 +38,13 @@ __all__ = [
     "accepts_multipart",
     "attachment",
     "bearer_token",
+    "code_for",
     "create_base_app",
     "create_service_app",
     "flatten_errors",
     "is_admin",
     "json_depth",
     "problem",
+    "problem_body",
     "require_credentials_first",
 ]

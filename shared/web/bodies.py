@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from shared.web.problems import PROBLEM_JSON
+from shared.web.problems import PROBLEM_JSON, problem_body
 
 # Deeper than any body of ours (a proposal is four levels deep); far below the depth at
 # which parsing or walking a body would exhaust Python's stack (a RecursionError, a 500).
@@ -129,13 +129,13 @@ class ChunkedBodyLimit:
         return self.app(environ, start_response)
 
     def _too_large(self, start_response: Callable[..., Any]) -> list[bytes]:
-        problem_body = {
-            "type": "about:blank",
-            "title": "Request Entity Too Large",
-            "status": 413,
-            "detail": "The body is larger than any request to this service may be.",
-        }
-        data = json.dumps(problem_body).encode()
+        body = problem_body(
+            413,
+            "Request Entity Too Large",
+            "The body is larger than any request to this service may be.",
+            "request.too_large",
+        )
+        data = json.dumps(body).encode()
         start_response(
             "413 Request Entity Too Large",
             [

@@ -15,6 +15,8 @@ from typing import Any
 from gunicorn import util
 from prometheus_client import multiprocess
 
+from shared.platform.problem_codes import problem_body
+
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -47,9 +49,7 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """What gunicorn answers itself (a request line over 4094 bytes: 414; too many or too
     large headers: 431; a request it cannot parse: 400), as problem+json like every
     other error of ours rather than gunicorn's HTML page."""
-    body = json.dumps(
-        {"type": "about:blank", "title": reason, "status": status_int, "detail": mesg}
-    ).encode()
+    body = json.dumps(problem_body(status_int, reason, mesg)).encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
         f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"

@@ -257,9 +257,17 @@ class Idempotency:
         earlier = claim(engine, self.table, principal, key, fingerprint())
         if earlier is not None:
             if not earlier.same_request:
-                abort(422, message=f"This {HEADER} was used with a different request.")
+                abort(
+                    422,
+                    message=f"This {HEADER} was used with a different request.",
+                    code="idempotency.key_reused",
+                )
             if earlier.status_code is None:
-                abort(409, message=f"A request with this {HEADER} is still running; retry later.")
+                abort(
+                    409,
+                    message=f"A request with this {HEADER} is still running; retry later.",
+                    code="idempotency.in_progress",
+                )
             return self._replay(earlier)
         claimed = g.idempotency_claim = _Claim(principal, key)
         try:

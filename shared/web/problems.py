@@ -1,4 +1,11 @@
-"""Errors as RFC 9457 ``application/problem+json``, with field-level messages for 400/422."""
+"""Errors as RFC 9457 ``application/problem+json``, with field-level messages for 400/422.
+
+``title`` and ``detail`` are English (portals are programs); every problem also carries a
+stable ``code`` from ``CODES``, which a portal can translate for its people. A refusal
+names its own code (``abort(404, message=..., code="proposal.not_found")``,
+``problem(..., code=...)``); otherwise the status's general code applies
+(``STATUS_CODES``). The OpenAPI documents list the codes as the ``code`` field's enum.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,22 @@ from typing import Any
 
 from flask import Response, jsonify
 from flask_smorest import Api
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
+
+from shared.platform.problem_codes import CODES, STATUS_CODES, code_for, problem_body
+
+__all__ = [
+    "CODES",
+    "PROBLEM_JSON",
+    "STATUS_CODES",
+    "ProblemApi",
+    "ProblemSchema",
+    "code_for",
+    "flatten_errors",
+    "problem",
+    "problem_body",
+]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -19,6 +40,15 @@ class ProblemSchema(Schema):
     type = fields.String(metadata={"description": "A URI naming the kind of problem"})
     title = fields.String(metadata={"description": "Short summary of the kind of problem"})
     status = fields.Integer(metadata={"description": "The HTTP status code"})
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(CODES)),
+        metadata={
+            "description": "What kind of problem, stable across releases, for a portal to "
+            "translate: "
+            + "; ".join(f"`{code}`: {meaning}" for code, meaning in sorted(CODES.items()))
+        },
+    )
     detail = fields.String(metadata={"description": "What went wrong this time"})
     errors = fields.Dict(
         keys=fields.String(),
@@ -41,11 +71,14 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def problem(
-    status: int, title: str, detail: str = "", errors: dict[str, list[str]] | None = None
+    status: int,
+    title: str,
+    detail: str = "",
+    errors: dict[str, list[str]] | None = None,
+    code: str | None = None,
+    **extra: Any,
 ) -> Response:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
+    body = problem_body(status, title, detail, code) | extra
     if errors:
         body["errors"] = errors
     response = jsonify(body)
@@ -74,7 +107,7 @@ class ProblemApi(Api):  # type: ignore[misc]
         status = error.code or 500
         errors = _field_errors(data)
         detail = _detail(status, data, errors, error.description)
-        response = problem(status, error.name, detail, errors)
+        response = problem(status, error.name, detail, errors, data.get("code"))
         # What the exception itself says in headers: Allow on a 405, Retry-After, ...
         for name, value in error.get_headers():
             if name.lower() != "content-type":

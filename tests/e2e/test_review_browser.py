@@ -1,15 +1,19 @@
 """The review pages in a real browser: a system Chromium driven by Playwright (no browser is
 ever downloaded; ``deploy/local/ensure-chromium.sh`` finds or installs one).
 
-A whole cycle runs through the pages: the secretariat creates the cycle, five proposals
-from five agencies arrive (through the review service's event handler), three reviewers
-score each, the secretariat shortlists, rejects and awards. A screenshot of each main page
-goes to ``test-artifacts/``.
+A whole cycle runs through the pages, in Bahasa Indonesia (a browser set to Indonesian):
+the secretariat creates the cycle, five proposals from five agencies arrive (through the
+review service's event handler), three reviewers score each, the secretariat shortlists,
+rejects and awards. Every main page is checked for Indonesian text and for English that
+leaked (any English string of the catalog whose Indonesian differs). Then the ID | EN
+switch turns the same pages English. Screenshots go to ``test-artifacts/``
+(``review-id-*.png``, ``review-en-*.png``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -31,6 +35,7 @@ from tests.integration.review.support import (
     make_app,
     submitted_event,
 )
+from tools import translations
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -85,7 +90,38 @@ def site(database_url: str) -> Iterator[tuple[Flask, str]]:
 
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), full_page=True)
+    language = page.locator("html").get_attribute("lang")
+    page.screenshot(path=str(ARTIFACTS / f"review-{language}-{name}.png"), full_page=True)
+
+
+def english_only_phrases() -> list[re.Pattern[str]]:
+    """The catalog's English strings that read differently in Indonesian (placeholders
+    aside), as whole words: on an Indonesian page none of them may show."""
+    return [
+        re.compile(rf"(?<!\w){re.escape(m.id)}(?!\w)")
+        for m in translations.read("id")
+        if m.id and "%(" not in m.id and m.string != m.id and len(m.id) >= 4
+    ]
+
+
+LEAKS = english_only_phrases()
+VISIBLE_TEXT = "() => document.body.innerText"
+
+
+def assert_indonesian(page: Page, *expected: str) -> None:
+    assert page.locator("html").get_attribute("lang") == "id"
+    visible = page.evaluate(VISIBLE_TEXT)
+    for phrase in expected:
+        assert phrase in visible, f"{page.url}: {phrase!r} not shown"
+    leaked = sorted({p.pattern for p in LEAKS if p.search(visible)})
+    assert not leaked, f"{page.url}: English on the Indonesian page: {leaked}"
+
+
+def assert_english(page: Page, *expected: str) -> None:
+    assert page.locator("html").get_attribute("lang") == "en"
+    visible = page.evaluate(VISIBLE_TEXT)
+    for phrase in expected:
+        assert phrase in visible, f"{page.url}: {phrase!r} not shown"
 
 
 def log_in(page: Page, base: str, email: str) -> None:
@@ -109,13 +145,17 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     api = app.test_client()
     reviewers = [create_account(api, name=f"Penilai {code}", agency_code=code) for code in AGENCIES]
     secretary = create_account(api, role="secretariat", name="Sekretariat Inovasi")
-    page = browser.new_page()
+    page = browser.new_page(locale="id-ID")  # the browser of an Indonesian civil servant
     page.set_default_timeout(10_000)
 
     page.goto(f"{base}/ui/login")
+    assert_indonesian(page, "Masuk", "Kata sandi")
+    assert page.locator("#language a").all_inner_texts() == ["ID", "EN"]
+    assert page.locator("#language a[aria-current]").inner_text() == "ID"
     shot(page, "login")
     log_in(page, base, secretary["email"])
     page.wait_for_url("**/ui/cycles")
+    assert_indonesian(page, "Siklus penghargaan", "Siklus baru", "Buat siklus", "Keluar")
     now = datetime.now(UTC)
     page.fill("input[name=name]", "Inovasi Daerah <2026>")
     page.fill("input[name=submission_opens_at]", local(now - timedelta(days=30)))
@@ -126,7 +166,9 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     page.wait_for_url("**/ui/cycles/*")
     cycle_url = page.url
     assert page.locator("h1").inner_text() == "Inovasi Daerah <2026>", "shown as text, escaped"
+    assert_indonesian(page, "Usulan per tahap", "Belum ada usulan yang masuk ke siklus ini.")
     page.goto(f"{base}/ui/cycles")
+    assert_indonesian(page, "Siklus penghargaan", "dibuka", " WIB")
     shot(page, "secretariat-cycles")
     log_out(page)
 
@@ -140,6 +182,7 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
         log_in(page, base, reviewer["email"])
         page.wait_for_url("**/ui/assignments")
         if index == 0:
+            assert_indonesian(page, "Tugas saya", "Batas waktu", "belum dinilai", " WIB")
             shot(page, "reviewer-assignments")
         links = page.locator("#assignments a")
         hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
@@ -159,6 +202,9 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
             page.click("#scoring button[type=submit]")
             page.wait_for_selector(".flash.ok")
             if index == 0 and href == hrefs[0]:
+                assert_indonesian(
+                    page, "Nilai Anda tersimpan", "Profil", "Kriteria", "Simpan nilai", "Rp"
+                )
                 shot(page, "reviewer-scoring")
         log_out(page)
 
@@ -169,6 +215,7 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
     assert rows.count() == 5
     order = [rows.nth(i).get_attribute("data-proposal") for i in range(5)]
     assert page.locator("#assignments-overview tr").count() == 6
+    assert_indonesian(page, "Peringkat (penilaian dokumen)", "sudah dinilai", "Nilai sama:")
     shot(page, "secretariat-ranking")
     for pid in order[:3]:
         page.locator(f"#ranking tr[data-proposal='{pid}'] button[value=shortlist]").click()
@@ -179,17 +226,70 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
         page.check(f"#awards input[name=winner][value='{pid}']")
         page.fill(f"#awards input[name='award-{pid}']", award)
     page.click("#awards button[type=submit]")
-    assert "2 awarded, 2 not awarded" in page.locator(".flash.ok").inner_text()
+    assert (
+        "2 menerima penghargaan, 2 tidak menerima penghargaan"
+        in page.locator(".flash.ok").inner_text()
+    )
+    assert_indonesian(page, "Peringkat akhir", "menerima penghargaan")
     shot(page, "secretariat-awards")
     page.goto(f"{base}/ui/proposals/{order[0]}")
-    assert page.locator("#status").inner_text() == "awarded"
+    assert page.locator("#status").inner_text() == "menerima penghargaan"
+    assert page.locator("#status").get_attribute("data-status") == "awarded"
+    assert_indonesian(
+        page,
+        "Penugasan",
+        "Anggaran.",
+        "Rp150.000.000",
+        "Log audit",
+        "Sekretariat Inovasi (sekretariat)",
+        "memasukkan usulan ke daftar pendek",
+        "sistem (seleksi administrasi)",
+    )
+    audit = page.locator("#audit").inner_text()
+    assert secretary["id"] not in audit and "{" not in audit, (
+        "names and sentences, not ids and JSON"
+    )
     shot(page, "secretariat-proposal")
     page.goto(f"{cycle_url}/participation")
+    assert_indonesian(page, "Partisipasi", "Satu perangkat daerah, satu inovasi")
     shot(page, "secretariat-participation")
-    page.click("header a:has-text('Pipeline')")
+    page.click("header a:has-text('Alur proses')")
     page.wait_for_url("**/ui/pipeline")
-    assert "awarded" in page.locator("#stages").inner_text()
+    assert "menerima penghargaan" in page.locator("#stages").inner_text()
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert "Status alur proses" in page.locator("h1").inner_text()
     shot(page, "secretariat-pipeline")
+
+    # The switch: English on request, remembered for the rest of the session.
+    page.click("#language a[hreflang=en]")
+    page.wait_for_url("**/ui/pipeline?lang=en")
+    assert_english(page, "Pipeline status", "Proposals per stage", "awarded")
+    shot(page, "secretariat-pipeline")
+    page.goto(cycle_url)
+    assert_english(page, "Ranking (desk)", "Final standing", "Log out", "not awarded")
+    shot(page, "secretariat-ranking")
+    page.goto(f"{base}/ui/cycles")
+    assert_english(page, "Award cycles", "New cycle", "Create cycle", " WIB")
+    shot(page, "secretariat-cycles")
+    page.goto(f"{base}/ui/proposals/{order[0]}")
+    assert page.locator("#status").inner_text() == "awarded"
+    assert_english(page, "Assignments", "Audit log", "Budget.", "Rp150.000.000")
+    shot(page, "secretariat-proposal")
+    page.goto(f"{cycle_url}/participation")
+    assert_english(page, "Participation", "One agency, one innovation")
+    shot(page, "secretariat-participation")
+    log_out(page)
+    assert_english(page, "Log in", "Password")
+    shot(page, "login")
+    log_in(page, base, reviewers[0]["email"])
+    page.wait_for_url("**/ui/assignments")
+    assert_english(page, "My assignments", "Deadline", "scored (you can still change it)")
+    shot(page, "reviewer-assignments")
+    page.locator("#assignments a").first.click()
+    assert_english(page, "Profile", "Criterion", "Save scores", "Scores")
+    shot(page, "reviewer-scoring")
+    page.click("#language a[hreflang=id]")
+    assert_indonesian(page, "Profil", "Kriteria", "Simpan nilai")
     page.close()
 
     statuses = {

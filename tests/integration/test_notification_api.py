@@ -200,6 +200,25 @@ def test_unsubscribe_asks_on_get_and_acts_on_one_click_post(
     assert stored is not None and stored.unsubscribed
 
 
+def test_the_unsubscribe_page_speaks_indonesian_unless_asked_otherwise(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = tokens.sign(unsubscribe_secret(CONFIG, ADMIN), "siti@dinkes.go.id")
+    page = client.get(f"/unsubscribe?token={token}").get_data(as_text=True)
+    assert '<html lang="id">' in page and "Berhenti menerima email pemberitahuan" in page
+    assert "Stop notification emails" not in page and ">Berhenti berlangganan<" in page
+    assert 'hreflang="en"' in page and f"token={token}" in page
+    english = client.get(f"/unsubscribe?token={token}&lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Stop notification emails" in english
+    assert "Berhenti" not in english
+    browser = client.get(f"/unsubscribe?token={token}", headers={"Accept-Language": "en-GB"})
+    assert "Stop notification emails" in browser.get_data(as_text=True)
+    done = client.post(f"/unsubscribe?token={token}&lang=en", data={"x": "1"})
+    assert "will no longer get notification emails" in done.get_data(as_text=True)
+    broken = client.get("/unsubscribe?token=nope")
+    assert broken.status_code == 400 and "Tautan tidak valid." in broken.get_data(as_text=True)
+
+
 def test_a_forged_unsubscribe_token_changes_nothing(app: Flask, client: FlaskClient) -> None:
     forged = tokens.sign("guessed secret", "siti@dinkes.go.id")
 

@@ -115,7 +115,7 @@ def test_a_reviewer_gets_the_assignment_in_their_language_by_email_and_sms() -> 
 
     assert sent(found) == [(EMAIL, "ratna@univ.ac.id"), (SMS, "+6281311112222")]
     assert {m.language for m in found} == {"en"}
-    assert found[0].context["deadline_local"] == "2026-03-09 17:00 WIB"
+    assert found[0].context["deadline_local"] == "Monday, 9 March 2026 at 17:00 WIB"
 
 
 def test_a_stored_language_wins_over_the_default_and_the_event() -> None:

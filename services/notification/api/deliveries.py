@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint, abort
@@ -190,7 +191,7 @@ def get_delivery(delivery_id: str) -> dict[str, Any]:
     try:
         return operators.get_delivery(delivery_id, _work())
     except operators.NoSuchDelivery:
-        abort(404, message="No such delivery.")
+        abort(404, message="No such delivery.", code="delivery.not_found")
         raise  # abort raises; this line keeps type checkers calm
 
 
@@ -206,10 +207,10 @@ def retry_delivery(delivery_id: str) -> dict[str, Any]:
     try:
         return operators.retry_delivery(delivery_id, datetime.now(UTC), _work())
     except operators.NoSuchDelivery:
-        abort(404, message="No such delivery.")
+        abort(404, message="No such delivery.", code="delivery.not_found")
         raise  # abort raises; this line keeps type checkers calm
     except operators.NotFailed:
-        abort(409, message="Only a failed delivery can be retried.")
+        abort(409, message="Only a failed delivery can be retried.", code="delivery.not_failed")
         raise
 
 
@@ -279,16 +280,53 @@ def put_preference(body: dict[str, Any], address: str) -> dict[str, Any]:
 
 # -- unsubscribe (RFC 8058 one-click) --------------------------------------------------
 
+# The page speaks Indonesian unless ?lang=en or the browser prefers English; a switch
+# (ID | EN) keeps the token. Few words, so a table here rather than a message catalog.
+_WORDS = {
+    "id": {
+        "invalid": "Tautan tidak valid.",
+        "ask": "Berhenti menerima email pemberitahuan (bukan keputusan) untuk {address}?",
+        "button": "Berhenti berlangganan",
+        "done": "{address} tidak akan lagi menerima email pemberitahuan; "
+        "keputusan atas usulan tetap dikirim.",
+    },
+    "en": {
+        "invalid": "This link is not valid.",
+        "ask": "Stop notification emails (not decisions) to {address}?",
+        "button": "Unsubscribe",
+        "done": "{address} will no longer get notification emails; decisions still arrive.",
+    },
+}
 _PAGE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Inagara</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Inagara</title></head>
 <body style="font-family: sans-serif; line-height: 1.5; max-width: 40em; margin: 2em auto">
+<nav id="language" style="text-align: right">{switch}</nav>
 {body}
 </body></html>
 """
 
 
+def _language() -> str:
+    asked = request.args.get("lang", "")
+    if asked in _WORDS:
+        return asked
+    return request.accept_languages.best_match(tuple(_WORDS)) or "id"
+
+
+def _words(key: str, address: str = "") -> str:
+    strong = f"<strong>{html.escape(address)}</strong>"
+    return _WORDS[_language()][key].format(address=strong)
+
+
 def _page(body: str, status: int = 200) -> Response:
-    return Response(_PAGE.format(body=body), status=status, mimetype="text/html")
+    token = request.args.get("token", "")
+    switch = " | ".join(
+        f'<a href="?{html.escape(urlencode({"token": token, "lang": code}), quote=True)}" '
+        f'hreflang="{code}">{code.upper()}</a>'
+        for code in _WORDS
+    )
+    page = _PAGE.format(lang=_language(), switch=switch, body=body)
+    return Response(page, status=status, mimetype="text/html")
 
 
 def _address_from_token() -> str | None:
@@ -315,15 +353,15 @@ def unsubscribe_page() -> Response:
     """Asks to confirm: a GET changes nothing, because mail scanners follow links."""
     address = _address_from_token()
     if address is None:
-        return _page("<p>Tautan tidak valid. / This link is not valid.</p>", 400)
-    token = html.escape(request.args.get("token", ""), quote=True)
+        return _page(f"<p>{_words('invalid')}</p>", 400)
+    query = html.escape(
+        urlencode({"token": request.args.get("token", ""), "lang": _language()}), quote=True
+    )
     return _page(
-        f"<p>Berhenti menerima email pemberitahuan (bukan keputusan) untuk "
-        f"<strong>{html.escape(address)}</strong>?<br>Stop notification emails (not decisions) "
-        f"to <strong>{html.escape(address)}</strong>?</p>"
-        f'<form method="post" action="?token={token}">'
+        f"<p>{_words('ask', address)}</p>"
+        f'<form method="post" action="?{query}">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Berhenti / Unsubscribe</button></form>'
+        f'<button type="submit">{_words("button")}</button></form>'
     )
 
 
@@ -337,10 +375,6 @@ def unsubscribe() -> Response:
     """Unsubscribes the address the token names (RFC 8058 one-click POST or the page's button)."""
     address = _address_from_token()
     if address is None:
-        return _page("<p>Tautan tidak valid. / This link is not valid.</p>", 400)
+        return _page(f"<p>{_words('invalid')}</p>", 400)
     operators.unsubscribe(address, _work())
-    return _page(
-        f"<p>{html.escape(address)} tidak akan lagi menerima email pemberitahuan; "
-        "keputusan atas usulan tetap dikirim.<br>"
-        f"{html.escape(address)} will no longer get notification emails; decisions still arrive.</p>"
-    )
+    return _page(f"<p>{_words('done', address)}</p>")

@@ -39,7 +39,7 @@ from services.notification.domain.policy import (
     ChannelPolicy,
     instant_channel,
 )
-from services.notification.domain.schedule import zone
+from shared.platform import formats
 
 # The event types (the catalog in shared/ names the same strings; a unit test
 # checks that every one of them has a rule or is deliberately silent).
@@ -146,11 +146,12 @@ def template_for(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
-def _local(moment: Any, time_zone: str) -> str:
+def _local(moment: Any, time_zone: str, language: str = "id") -> str:
+    """ "Senin, 9 Maret 2026 pukul 17.00 WIB" in the recipient's zone and language."""
     if not moment:
         return ""
     when = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
-    return when.astimezone(zone(time_zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return formats.format_datetime(when, language, time_zone)
 
 
 def _context(payload: Mapping[str, Any], proposal: Proposal | None, links: Links) -> dict[str, Any]:
@@ -234,12 +235,13 @@ def messages_for(
             **base,
             "name": person.name,
             "role": person.role,
-            "deadline_local": _local(payload.get("deadline"), chosen.time_zone),
+            "deadline_local": _local(payload.get("deadline"), chosen.time_zone, language),
             "at_local": _local(
                 payload.get("submitted_at")
                 or payload.get("decided_at")
                 or payload.get("withdrawn_at"),
                 chosen.time_zone,
+                language,
             ),
         }
 

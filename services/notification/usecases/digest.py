@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
 from services.notification.domain import EMAIL, SMS, Message
-from services.notification.domain.schedule import next_digest_time, zone
+from services.notification.domain.schedule import next_digest_time
 from services.notification.store.deliveries import DIGEST_TEMPLATE, SOURCE, Content
 from services.notification.store.tables import utc
 from services.notification.usecases.work import NotificationWork, work_factory
 from shared.events.envelope import Event
+from shared.platform import formats
 
 log = logging.getLogger(__name__)
 DIGEST_EVENT = "notification.digest"
@@ -51,9 +52,9 @@ def compose_digest(
             {
                 "subject": row["subject"],
                 "proposal_id": row["proposal_id"],
-                "at_local": (utc(row["created_at"]) or now)
-                .astimezone(zone(tz))
-                .strftime("%Y-%m-%d %H:%M %Z"),
+                "at_local": formats.format_short_datetime(
+                    utc(row["created_at"]) or now, str(held["language"]), tz
+                ),
             }
             for row in rows
         ]

@@ -60,7 +60,7 @@ def create_token(body: dict[str, Any]) -> Any:
     if isinstance(outcome, TooManyFailures):
         return too_many_failures(outcome)
     if outcome is None:
-        abort(401, message="Wrong email or password.")
+        abort(401, message="Wrong email or password.", code="auth.wrong_credentials")
     assert outcome is not None
     token, expires_at = accounts.issue_token(
         outcome["id"], now(), review_settings().session_ttl, work()
@@ -135,7 +135,7 @@ def change_user(body: dict[str, Any], user_id: str) -> dict[str, Any]:
     who = secretariat()
     changed = accounts.change_user(user_id, body, who.id, now(), work())
     if changed is None:
-        abort(404, message="No such account.")
+        abort(404, message="No such account.", code="account.not_found")
     assert changed is not None
     return changed
 
@@ -152,5 +152,5 @@ def sign_out_everywhere(user_id: str) -> Response:
     who = secretariat()
     found = accounts.sign_out_everywhere(user_id, who.id, now(), work())
     if not found:
-        abort(404, message="No such account.")
+        abort(404, message="No such account.", code="account.not_found")
     return Response(status=204)

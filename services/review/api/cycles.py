@@ -46,7 +46,7 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 def _round(round: str) -> str:
     if round not in ROUNDS:
-        abort(404, message=f"Rounds are {', '.join(ROUNDS)}.")
+        abort(404, message=f"Rounds are {', '.join(ROUNDS)}.", code="round.not_found")
     return round
 
 
@@ -98,7 +98,7 @@ class Cycle(MethodView):
         secretariat()
         cycle = queries.get_cycle(cycle_id, work())
         if cycle is None:
-            abort(404, message="No such cycle.")
+            abort(404, message="No such cycle.", code="cycle.not_found")
         assert cycle is not None
         return cycle
 
@@ -170,7 +170,7 @@ def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     round = query["round"]
     items = queries.cycle_ranking(cycle_id, round, work())
     if items is None:
-        abort(404, message="No such cycle.")
+        abort(404, message="No such cycle.", code="cycle.not_found")
     return {"round": round, "tie_break": scoring.TIE_BREAK_RULE, "items": items}
 
 

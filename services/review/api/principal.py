@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from flask_smorest import abort
 from marshmallow import Schema
 from sqlalchemy import Connection
@@ -23,7 +23,7 @@ from services.review.store.tables import idempotency_keys
 from services.review.usecases import accounts, logins
 from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
-from shared.web import PROBLEM_JSON, ServiceContext, bearer_token, is_admin
+from shared.web import ServiceContext, bearer_token, is_admin, problem
 from shared.web.idempotency import Idempotency
 
 ADMIN_ID = "admin"
@@ -96,11 +96,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def problem_with(status: int, title: str, detail: str, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM_JSON
-    return response
+    return problem(status, title, detail, **extra)
 
 
 def refusals(view: F) -> F:
@@ -111,13 +107,18 @@ def refusals(view: F) -> F:
         try:
             return view(*args, **kwargs)
         except NotFound as exc:
-            return problem_with(404, "Not Found", str(exc))
+            return problem_with(404, "Not Found", str(exc), code=exc.code)
         except IllegalTransition as exc:
             return problem_with(
-                409, "Conflict", str(exc), current=exc.current, allowed=list(exc.allowed)
+                409,
+                "Conflict",
+                str(exc),
+                code="proposal.illegal_transition",
+                current=exc.current,
+                allowed=list(exc.allowed),
             )
         except Conflict as exc:
-            return problem_with(409, "Conflict", str(exc))
+            return problem_with(409, "Conflict", str(exc), code=exc.code)
         except Invalid as exc:
             return problem_with(
                 422,
@@ -175,6 +176,7 @@ def too_many_failures(refused: TooManyFailures) -> Response:
         "Too Many Requests",
         "Too many failed logins for this account from this address, or from this address; "
         f"try again in {refused.retry_after_s} seconds.",
+        code="auth.too_many_failures",
     )
     response.headers["Retry-After"] = str(refused.retry_after_s)
     return response

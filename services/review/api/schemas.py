@@ -9,6 +9,7 @@ from services.review.domain.rubric import ROUNDS
 from services.review.usecases.accounts import ROLES
 from services.review.usecases.decisions import DECISIONS, VERIFICATION_RESULTS
 from shared.events.proposal import CATEGORIES, PhoneNumber
+from shared.platform.formats import LANGUAGES
 from shared.platform.text import SingleLine
 
 
@@ -24,7 +25,11 @@ class UserSchema(Schema):
     phone = PhoneNumber(
         load_default=None, allow_none=True, metadata={"description": "Normalised to E.164"}
     )
-    language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+    language = fields.String(
+        load_default="id",
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "The language of this person's pages and messages"},
+    )
     agency_code = fields.String(
         load_default="",
         validate=validate.Length(max=50),
@@ -43,6 +48,10 @@ class UserSchema(Schema):
 class UserChangeSchema(Schema):
     name = fields.String(validate=[validate.Length(min=1, max=200), SingleLine()])
     phone = PhoneNumber(allow_none=True)
+    language = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "The language of this person's pages and messages"},
+    )
     agency_code = fields.String(validate=validate.Length(max=50))
     expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
     max_load = fields.Integer(validate=validate.Range(min=0, max=1000))

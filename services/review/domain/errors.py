@@ -4,11 +4,20 @@ from __future__ import annotations
 
 
 class NotFound(LookupError):
-    """No such thing, or not one the caller may see (both are a 404)."""
+    """No such thing, or not one the caller may see (both are a 404); ``code`` says what
+    kind of thing (the problem's stable code, such as ``proposal.not_found``)."""
+
+    def __init__(self, message: str = "", code: str = "resource.not_found") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Conflict(RuntimeError):
-    """The request does not fit the current state (409)."""
+    """The request does not fit the current state (409); ``code`` says how."""
+
+    def __init__(self, message: str = "", code: str = "state.conflict") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Invalid(ValueError):

@@ -38,7 +38,7 @@ def public(user: dict[str, Any]) -> dict[str, Any]:
 def create_user(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[str, Any]:
     with uow:
         if uow.people.by_email(values["email"]):
-            raise Conflict("An account with this email exists.")
+            raise Conflict("An account with this email exists.", "account.email_taken")
         password = values.pop("password")
         user = {
             "id": str(uuid.uuid4()),

@@ -82,11 +82,13 @@ def change_cycle(
     with uow:
         cycle = uow.cycles.get(cycle_id)
         if cycle is None:
-            raise NotFound("No such cycle.")
+            raise NotFound("No such cycle.", "cycle.not_found")
         if not changes:
             return cycle  # an empty PATCH changes nothing (and UPDATE needs a column)
         if cycle["status"] == "awarded":
-            raise Conflict("The cycle's awards were decided; it cannot change any more.")
+            raise Conflict(
+                "The cycle's awards were decided; it cannot change any more.", "cycle.decided"
+            )
         updated = {**cycle, **changes}
         _check_dates(updated)
         uow.cycles.change(cycle_id, **changes)
@@ -109,7 +111,7 @@ def set_rubric(
     frozen one stays in force and the new version only serves the what-if report."""
     with uow:
         if uow.cycles.get(cycle_id) is None:
-            raise NotFound("No such cycle.")
+            raise NotFound("No such cycle.", "cycle.not_found")
         active = uow.cycles.rubric_row(cycle_id, round)
         version = uow.cycles.next_rubric_version(cycle_id, round)
         new = _rubric_from(definition, round, version)
@@ -132,7 +134,7 @@ def rubric_view(
     with uow:
         row = uow.cycles.rubric_row(cycle_id, round, version)
         if row is None:
-            raise NotFound("No such cycle or rubric version.")
+            raise NotFound("No such cycle or rubric version.", "cycle.not_found")
         return {**row["definition"], "active": row["active"], "frozen_at": row["frozen_at"]}
 
 
@@ -195,7 +197,7 @@ def what_if(cycle_id: str, round: str, version: int, uow: ReviewWork) -> dict[st
         cycle = uow.cycles.get(cycle_id)
         row = uow.cycles.rubric_row(cycle_id, round, version)
         if cycle is None or row is None:
-            raise NotFound("No such cycle or rubric version.")
+            raise NotFound("No such cycle or rubric version.", "cycle.not_found")
         other = rubric.from_dict(row["definition"])
         totals: dict[str, list[float]] = {}
         for sub in uow.assignments.latest_submissions(cycle_id, round):
@@ -246,7 +248,7 @@ def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
     anything anywhere cannot appear here.
     """
     if uow.cycles.get(cycle_id) is None:
-        raise NotFound("No such cycle.")
+        raise NotFound("No such cycle.", "cycle.not_found")
     in_cycle = uow.proposals.listing(cycle_id=cycle_id)
     rows = []
     for agency in uow.proposals.agencies():

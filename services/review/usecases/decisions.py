@@ -129,7 +129,7 @@ def assign_panel(cycle_id: str, reviewer_ids: list[str], actor: str, uow: Review
     with uow:
         cycle = uow.cycles.get(cycle_id)
         if cycle is None:
-            raise NotFound("No such cycle.")
+            raise NotFound("No such cycle.", "cycle.not_found")
         known = {c.id for c in reviewing.candidates(uow)}
         unknown = [r for r in reviewer_ids if r not in known]
         if unknown or not reviewer_ids:
@@ -196,9 +196,9 @@ def _cycle_to_award(uow: ReviewWork, cycle_id: str, count: int) -> dict[str, Any
     """The cycle, if it may still give ``count`` awards."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound("No such cycle.")
+        raise NotFound("No such cycle.", "cycle.not_found")
     if cycle["status"] == "awarded":
-        raise Conflict("This cycle's awards were decided already.")
+        raise Conflict("This cycle's awards were decided already.", "cycle.decided")
     if count > cycle["award_count"]:
         raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
     return cycle

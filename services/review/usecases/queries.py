@@ -55,7 +55,7 @@ def _visible(uow: ReviewWork, proposal_id: str, reviewer_id: str | None) -> dict
     if proposal is None or (
         reviewer_id is not None and not uow.assignments.reviewer_has(reviewer_id, proposal_id)
     ):
-        raise NotFound("No proposal with this id has reached review.")
+        raise NotFound("No proposal with this id has reached review.", "proposal.not_found")
     return proposal
 
 
@@ -111,7 +111,7 @@ def assignment_to_score(assignment_id: str, reviewer_id: str, uow: ReviewWork) -
     with uow:
         held = reviewing.own_assignment_in(uow, assignment_id, reviewer_id)
         if held["status"] not in OPEN:
-            raise NotFound("No such assignment.")
+            raise NotFound("No such assignment.", "assignment.not_found")
         return {
             "held": held,
             "proposal": uow.proposals.get(held["proposal_id"]),
@@ -146,12 +146,43 @@ def proposal_file(proposal_id: str, uow: ReviewWork) -> dict[str, Any] | None:
         proposal = uow.proposals.get(proposal_id)
         if proposal is None:
             return None
+        held = uow.assignments.of_proposal(proposal_id)
         return {
             "proposal": proposal,
-            "assignments": uow.assignments.of_proposal(proposal_id),
+            "assignments": held,
+            # Each scored assignment's criteria: names and levels, as the reviewer saw them.
+            "criteria": {a["id"]: _scored_criteria(uow, a) for a in held if a.get("scores")},
             "trail": uow.audit.entries(proposal_id),
             "reviewers": uow.people.listing(role="reviewer"),
+            # Who each audit entry's actor is (name and role), for the page to say so.
+            "people": {
+                u["id"]: {"name": u["name"], "role": u["role"]} for u in uow.people.listing()
+            },
         }
+
+
+def _scored_criteria(uow: ReviewWork, held: dict[str, Any]) -> list[dict[str, Any]]:
+    row = (
+        uow.cycles.rubric_row(held["cycle_id"], held["round"], held.get("rubric_version"))
+        if held.get("cycle_id")
+        else None
+    )
+    used = rubric.from_dict(row["definition"]) if row else rubric.default_rubric(held["round"])
+    scores = held["scores"] or {}
+    lines = []
+    for c in used.criteria:
+        if c.key not in scores:
+            continue
+        level = next((lv for lv in c.levels if lv.score == scores[c.key]), None)
+        lines.append(
+            {
+                "name": c.name,
+                "score": scores[c.key],
+                "scale_max": c.scale_max,
+                "level": level.description if level else "",
+            }
+        )
+    return lines
 
 
 def cycle_participation(cycle_id: str, uow: ReviewWork) -> dict[str, Any] | None:

@@ -180,7 +180,7 @@ def own_assignment_in(
     """The assignment, if ``reviewer_id`` holds it (None: the secretariat, who sees all)."""
     found = uow.assignments.get(assignment_id)
     if found is None or (reviewer_id is not None and found["reviewer_id"] != reviewer_id):
-        raise NotFound("No such assignment.")
+        raise NotFound("No such assignment.", "assignment.not_found")
     return found
 
 
@@ -202,9 +202,13 @@ def submit_review(
         now = now or datetime.now(UTC)
         held = own_assignment_in(uow, assignment_id, reviewer_id)
         if held["status"] not in assignments.OPEN:
-            raise Conflict(f"This assignment was released ({held['released_reason']}).")
+            raise Conflict(
+                f"This assignment was released ({held['released_reason']}).", "assignment.closed"
+            )
         if now > held["deadline"]:
-            raise Conflict(f"The deadline ({held['deadline'].isoformat()}) has passed.")
+            raise Conflict(
+                f"The deadline ({held['deadline'].isoformat()}) has passed.", "assignment.closed"
+            )
         proposal = transitions.load(uow, held["proposal_id"])
         if proposal["status"] not in ROUND_STATES[held["round"]]:
             raise Conflict(

@@ -12,7 +12,7 @@ from services.review.usecases.work import ReviewWork
 def load(uow: ReviewWork, proposal_id: str) -> dict[str, Any]:
     proposal = uow.proposals.get(proposal_id, for_update=True)
     if proposal is None:
-        raise NotFound("No proposal with this id has reached review.")
+        raise NotFound("No proposal with this id has reached review.", "proposal.not_found")
     return proposal
 
 

@@ -61,7 +61,7 @@ def _no_parent() -> NoReturn:
 
 
 def _no_agency() -> NoReturn:
-    abort(404, message="No agency with this id.")
+    abort(404, message="No agency with this id.", code="agency.not_found")
     raise AssertionError("abort raises")
 
 
@@ -87,7 +87,11 @@ def create_agency(body: dict[str, Any], **_: Any) -> Response:
     except usecases.UnknownParent:
         _no_parent()
     except IntegrityError:
-        abort(409, message=f"An agency with code {body['code']!r} is registered already.")
+        abort(
+            409,
+            message=f"An agency with code {body['code']!r} is registered already.",
+            code="agency.code_taken",
+        )
     response = json_response(view, 201)
     response.headers["Location"] = url_for("agencies.get_agency", agency_id=view["id"])
     return response
@@ -189,7 +193,7 @@ def revoke_key(agency_id: str, key_id: str) -> Response:
     every other one within 2 seconds (each remembers a key it accepted that long).
     """
     if not usecases.revoke_key(agency_id, key_id, work()):
-        abort(404, message="No key with this id for this agency.")
+        abort(404, message="No key with this id for this agency.", code="api_key.not_found")
     ctx().keys.forget()
     return Response(status=204)
 

@@ -79,8 +79,8 @@ def resolve() -> Admin | store.Caller | None:
     )
 
 
-def refuse(status: int, message: str) -> NoReturn:
-    abort(status, message=message)
+def refuse(status: int, message: str, code: str | None = None) -> NoReturn:
+    abort(status, message=message, code=code)
     raise AssertionError("abort raises")  # flask-smorest's abort is not typed NoReturn
 
 
@@ -132,7 +132,7 @@ def agency_admin_or_admin(view: F) -> F:
             g.caller = None
         else:
             if found.agency.id != kwargs.get("agency_id"):
-                refuse(404, "No agency with this id.")
+                refuse(404, "No agency with this id.", "agency.not_found")
             if not domain.may_manage_agency(found.role):
                 refuse(403, "Only an agency_admin key may do this.")
             g.caller = found

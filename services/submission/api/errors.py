@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -37,21 +37,23 @@ class TransitionProblemSchema(ProblemSchema):
 
 
 def _transition(exc: IllegalTransition) -> Response:
-    response = jsonify(
-        type="about:blank",
-        title="Conflict",
-        status=409,
-        detail=str(exc),
+    return problem(
+        409,
+        "Conflict",
+        str(exc),
+        code="proposal.illegal_transition",
         current_status=exc.status,
         allowed_actions=list(exc.allowed),
     )
-    response.status_code = 409
-    response.mimetype = PROBLEM_JSON
-    return response
 
 
 def _storage_down(exc: BlobUnavailable) -> Response:
-    response = problem(503, "Service Unavailable", "Evidence storage does not answer; retry later.")
+    response = problem(
+        503,
+        "Service Unavailable",
+        "Evidence storage does not answer; retry later.",
+        code="evidence.unavailable",
+    )
     response.headers["Retry-After"] = "5"
     return response
 
@@ -59,11 +61,17 @@ def _storage_down(exc: BlobUnavailable) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(IllegalTransition, _transition)
     app.register_error_handler(NotPermitted, lambda exc: problem(403, "Forbidden", str(exc)))
-    app.register_error_handler(OutsideWindow, lambda exc: problem(409, "Conflict", str(exc)))
+    app.register_error_handler(
+        OutsideWindow,
+        lambda exc: problem(409, "Conflict", str(exc), code="submission.window_closed"),
+    )
     app.register_error_handler(
         ConcurrentChange,
         lambda exc: problem(
-            409, "Conflict", "The proposal changed meanwhile; read it again and retry."
+            409,
+            "Conflict",
+            "The proposal changed meanwhile; read it again and retry.",
+            code="proposal.changed",
         ),
     )
     for field_error in (UnknownCycle, CycleNeeded):
@@ -93,17 +101,27 @@ def register_error_handlers(app: Flask) -> None:
     )
     app.register_error_handler(
         ProposalNotFound,
-        lambda exc: problem(404, "Not Found", "No proposal with this id for your agency."),
+        lambda exc: problem(
+            404, "Not Found", "No proposal with this id for your agency.", code="proposal.not_found"
+        ),
     )
     app.register_error_handler(
         EvidenceNotFound,
-        lambda exc: problem(404, "Not Found", "No evidence file with this id on this proposal."),
+        lambda exc: problem(
+            404,
+            "Not Found",
+            "No evidence file with this id on this proposal.",
+            code="evidence.not_found",
+        ),
     )
     app.register_error_handler(BlobUnavailable, _storage_down)
     app.register_error_handler(
         BlobMissing,
         lambda exc: problem(
-            503, "Service Unavailable", "The file's bytes are not available from storage now."
+            503,
+            "Service Unavailable",
+            "The file's bytes are not available from storage now.",
+            code="evidence.unavailable",
         ),
     )
 

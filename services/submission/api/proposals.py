@@ -129,7 +129,7 @@ def get_proposal(proposal_id: str) -> Response:
     """One of the agency's proposals, with the reviewers' feedback when a revision is asked."""
     proposal = usecases.get_proposal(proposal_id, caller().agency.id, work())
     if proposal is None:
-        abort(404, message="No proposal with this id for your agency.")
+        abort(404, message="No proposal with this id for your agency.", code="proposal.not_found")
     return json_response(proposal)
 
 
@@ -219,7 +219,7 @@ def get_version(proposal_id: str, version: int) -> Response:
         else None
     )
     if found is None:
-        abort(404, message="This proposal has no such version.")
+        abort(404, message="This proposal has no such version.", code="proposal.version_not_found")
     return json_response(found)
 
 

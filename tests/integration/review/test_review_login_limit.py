@@ -135,7 +135,7 @@ def test_the_login_page_answers_429_after_the_limit(client: FlaskClient, clock: 
     refused = ui_login(client, user["email"], PASSWORD)
     assert refused.status_code == 429
     assert refused.mimetype == "text/html"
-    assert "Too many failed logins; try again in 10 minutes." in refused.get_data(as_text=True)
+    assert "coba lagi dalam 10 menit." in refused.get_data(as_text=True)
     assert refused.headers["Retry-After"] == "600"
 
     clock.advance(minutes=10)

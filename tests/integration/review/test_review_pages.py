@@ -115,7 +115,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
         data={**form, "comment": "<i>ok</i>", "csrf_token": csrf(page)},
         follow_redirects=True,
     )
-    assert b"Your scores are saved" in saved.data and b'id="total">100.0<' in saved.data
+    assert b"Nilai Anda tersimpan" in saved.data and b'id="total">100.0<' in saved.data
     other = submitted_event("DISDIK")
     deliver(app, other)
     assert api.get(f"/v1/proposals/{event.subject}", headers=auth(ADMIN)).json["status"] == "scored"
@@ -129,7 +129,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
         data={"decision": "shortlist", "back": "cycle", "csrf_token": csrf(cycle_page.data)},
         follow_redirects=True,
     )
-    assert b"Done: shortlist" in shortlisted.data
+    assert b"Selesai: masuk daftar pendek." in shortlisted.data
     awarded = office.post(
         f"/ui/cycles/{cycle['id']}/awards",
         data={
@@ -139,7 +139,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
         },
         follow_redirects=True,
     )
-    assert b"1 awarded" in awarded.data
+    assert b"1 menerima penghargaan, 0 tidak menerima" in awarded.data
     assert (
         api.get(f"/v1/proposals/{event.subject}", headers=auth(ADMIN)).json["status"] == "awarded"
     )
@@ -151,9 +151,19 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     scores_csv = office.get(f"/ui/cycles/{cycle['id']}/scores.csv").data.decode()
     assert "benefit=3" in scores_csv and "100.0" in scores_csv
     participation = office.get(f"/ui/cycles/{cycle['id']}/participation").data
-    assert b"DISDIK" in participation and b"known only from proposals" in participation
+    assert b"DISDIK" in participation and b"hanya dikenal dari usulan" in participation
     proposal_page = office.get(f"/ui/proposals/{event.subject}").data
-    assert b"shortlisted" in proposal_page and b"Audit log" in proposal_page
+    assert b'data-status="awarded">menerima penghargaan<' in proposal_page
+    assert b"Log audit" in proposal_page
+    audit = proposal_page.split(b'id="audit"')[1]
+    assert b"Sekretariat (sekretariat)" in audit and secretary["id"].encode() not in audit
+    assert b"memasukkan usulan ke daftar pendek" in audit
+    # Scores show the criterion names and the level each score stands for.
+    assert (
+        b"per kriteria" in proposal_page
+        and b"Regulasi inovasi: <strong>3</strong>/3" in proposal_page
+    )
+    assert b"Peraturan kepala daerah atau peraturan daerah" in proposal_page
 
 
 def test_pages_answer_only_their_people(app: Flask) -> None:

@@ -215,7 +215,7 @@ def test_the_secretariat_sees_stages_lag_backlogs_and_dead_letters(
         assert 'href="/ui/pipeline"' in html, "linked from the secretariat's navigation"
         for shown in (key, "InvalidEvent: not JSON", "inagara.notification", submission_web):
             assert shown in html
-        assert "Broker unreachable" not in html
+        assert "Broker tidak dapat dihubungi" not in html
         own_token = auth(login(api, secretary["email"]))
         assert api.get("/v1/pipeline", headers=own_token).status_code == 200
     finally:
@@ -256,7 +256,7 @@ def test_the_page_answers_quickly_with_the_broker_and_the_services_down(
         took = time.monotonic() - started
         assert page.status_code == 200
         html = page.get_data(as_text=True)
-        assert "Broker unreachable" in html and "unreachable" in html
+        assert "Broker tidak dapat dihubungi" in html and "unreachable" in html
         assert took < 2.5, f"the page took {took:.1f}s with everything down"
         body = api.get("/v1/pipeline", headers=auth(ADMIN)).json
         assert body["broker_error"].startswith("broker unreachable")

@@ -5,7 +5,7 @@ back as a message on the page. Output is escaped by Jinja2's autoescape. One
 blueprint (``base.bp``); each module adds the pages of one area to it.
 """
 
-from services.review.api.pages import cycles, reviewer, secretariat, session
+from services.review.api.pages import audit, cycles, language, reviewer, secretariat, session
 from services.review.api.pages.base import bp
 
-__all__ = ["bp", "cycles", "reviewer", "secretariat", "session"]
+__all__ = ["audit", "bp", "cycles", "language", "reviewer", "secretariat", "session"]

@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from services.review.api.principal import now, work
 from services.review.domain.errors import Conflict, Invalid, NotFound
@@ -54,10 +55,10 @@ def _content_security_policy(response: Response) -> Response:
     return response
 
 
-@bp.app_template_filter("utc_ms")
-def _utc_ms(milliseconds: int) -> str:
-    """A Kafka record timestamp (ms since the epoch) as UTC text."""
-    return datetime.fromtimestamp(milliseconds / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+@bp.app_template_filter("epoch_ms")
+def _epoch_ms(milliseconds: int) -> datetime:
+    """A Kafka record timestamp (ms since the epoch) as a moment, to format with ``when``."""
+    return datetime.fromtimestamp(milliseconds / 1000, UTC)
 
 
 @bp.before_request
@@ -92,6 +93,10 @@ def login_required(role: str | None = None) -> Callable[[F], F]:
 
 
 def refusal_message(exc: Exception) -> str:
+    """A refusal as the page shows it: "Not done:" in the page's language, then the rule's
+    own words (the domain's messages are English, as in the API's problem details)."""
     if isinstance(exc, Invalid):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
-    return str(exc)
+        said = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+    else:
+        said = str(exc)
+    return _("Not done: %(reason)s", reason=said)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -18,8 +18,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api.pages import lists
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -27,16 +30,25 @@ from services.review.api.pages.base import (
     refusal_message,
 )
 from services.review.api.principal import review_settings, work
-from services.review.domain import rubric, scoring, states
+from services.review.domain import rubric, states
 from services.review.domain.errors import Invalid
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases import decisions, queries
+from shared.platform.formats import zone
 from shared.web import attachment
+
+# scoring.TIE_BREAK_RULE, word for word, where the catalog's extractor finds it (a unit
+# test keeps the two equal).
+TIE_BREAK = _l(
+    "Higher mean first; on equal means, the higher lowest reviewer total (broad agreement "
+    "beats one enthusiast); then the earlier submission; then the proposal id."
+)
 
 
 def _parse_when(raw: str) -> datetime:
+    """A form's date and time: in the programme's time zone unless it names its offset."""
     value = datetime.fromisoformat(raw)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=zone(review_settings().time_zone))
 
 
 @bp.route("/cycles", methods=["GET", "POST"])
@@ -59,14 +71,15 @@ def cycle_list() -> str | BaseResponse:
                 ),
             }
             if not values["name"]:
-                raise Invalid({"name": ["Required."]})
+                raise Invalid({"name": [_("Required.")]})
             created = cycle_cases.create_cycle(values, g.user["id"], work())
             return redirect(url_for("pages.cycle_page", cycle_id=created["id"]))
         except (KeyError, ValueError) as exc:
-            flash(f"Check the fields: {exc}", "error")
+            flash(_("Check the fields: %(problem)s", problem=exc), "error")
         except REFUSALS as exc:
             flash(refusal_message(exc), "error")
-    return render_template("pages/cycles.html", cycles=queries.list_cycles(work()))
+    found = lists.matching(queries.list_cycles(work()), lambda c: f"{c['name']} {c['year']}")
+    return render_template("pages/cycles.html", cycles=lists.paged(found))
 
 
 @bp.route("/cycles/<cycle_id>")
@@ -75,7 +88,15 @@ def cycle_page(cycle_id: str) -> str:
     found = queries.cycle_overview(cycle_id, work())
     if found is None:
         abort(404)
-    in_cycle = found["proposals"]
+
+    def text_of(p: dict[str, Any]) -> str:
+        return f"{p['title']} {p['agency_code']} {p.get('agency_name', '')}"
+
+    every = found["proposals"]
+    # The search (?q=) narrows the stages, the assignments and the ranking; the panel and
+    # award forms always list every finalist.
+    in_cycle = lists.matching(every, text_of)
+    shown = {p["id"] for p in in_cycle}
     by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
     for p in in_cycle:
         by_stage[p["status"]].append(p)
@@ -83,13 +104,13 @@ def cycle_page(cycle_id: str) -> str:
         "pages/cycle.html",
         cycle=found["cycle"],
         by_stage={s: ps for s, ps in by_stage.items() if ps},
-        ranking=found["ranking"],
+        ranking=lists.paged([r for r in found["ranking"] if r["proposal_id"] in shown]),
         final=found["final"],
-        tie_break=scoring.TIE_BREAK_RULE,
+        tie_break=TIE_BREAK,
         reviewers=found["reviewers"],
-        finalists=[p for p in in_cycle if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
-        awaiting_panel=[p for p in in_cycle if p["status"] == states.SHORTLISTED],
-        proposals=in_cycle,
+        finalists=[p for p in every if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+        awaiting_panel=[p for p in every if p["status"] == states.SHORTLISTED],
+        proposals=lists.paged([p for p in in_cycle if found["held"].get(p["id"])], "apage"),
         held=found["held"],
     )
 
@@ -101,7 +122,7 @@ def name_panel(cycle_id: str) -> BaseResponse:
         count = decisions.assign_panel(
             cycle_id, request.form.getlist("member"), g.user["id"], work()
         )
-        flash(f"Panel named; {count} finalists assigned to it.", "ok")
+        flash(_("Panel named; %(count)s finalists assigned to it.", count=count), "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
@@ -111,18 +132,21 @@ def name_panel(cycle_id: str) -> BaseResponse:
 @login_required("secretariat")
 def award(cycle_id: str) -> BaseResponse:
     chosen = [
-        {"proposal_id": pid, "award": request.form.get(f"award-{pid}", "").strip() or "Award"}
+        {"proposal_id": pid, "award": request.form.get(f"award-{pid}", "").strip() or _("Award")}
         for pid in request.form.getlist("winner")
     ]
     try:
         if not chosen:
-            raise Invalid({"winner": ["Tick at least one finalist."]})
+            raise Invalid({"winner": [_("Tick at least one finalist.")]})
         outcome = decisions.award(
             cycle_id, chosen, request.form.get("note", ""), g.user["id"], work()
         )
         flash(
-            f"Awards decided: {len(outcome['awarded'])} awarded, "
-            f"{len(outcome['not_awarded'])} not awarded.",
+            _(
+                "Awards decided: %(awarded)s awarded, %(not_awarded)s not awarded.",
+                awarded=len(outcome["awarded"]),
+                not_awarded=len(outcome["not_awarded"]),
+            ),
             "ok",
         )
     except REFUSALS as exc:
@@ -136,7 +160,14 @@ def participation(cycle_id: str) -> str:
     found = queries.cycle_participation(cycle_id, work())
     if found is None:
         abort(404)
-    return render_template("pages/participation.html", **found)
+    report = found["report"]
+    agencies = lists.matching(report["agencies"], lambda a: f"{a['name']} {a['code']}")
+    return render_template(
+        "pages/participation.html",
+        cycle=found["cycle"],
+        report=report,
+        agencies=lists.paged(agencies),
+    )
 
 
 def _csv_cell(value: Any) -> Any:

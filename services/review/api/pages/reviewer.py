@@ -13,8 +13,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api.pages import lists
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -30,8 +32,18 @@ from services.review.usecases import queries, reviewing
 @login_required("reviewer")
 def my_assignments() -> str:
     desk = queries.reviewer_desk(g.user["id"], work())
+    proposals = desk["proposals"]
+
+    def text_of(a: dict[str, Any]) -> str:
+        p = proposals.get(a["proposal_id"]) or {}
+        return f"{p.get('title', '')} {p.get('agency_name', '')} {a['proposal_id']}"
+
+    found = lists.matching(desk["assignments"], text_of)
     return render_template(
-        "pages/assignments.html", assignments=desk["assignments"], proposals=desk["proposals"]
+        "pages/assignments.html",
+        assignments=lists.paged(found),
+        anything=bool(desk["assignments"]),
+        proposals=proposals,
     )
 
 
@@ -59,7 +71,7 @@ def submit_review(assignment_id: str) -> BaseResponse:
         reviewing.submit_review(
             assignment_id, g.user["id"], scores, request.form.get("comment", ""), work()
         )
-        flash("Your scores are saved. You can change them until the deadline.", "ok")
+        flash(_("Your scores are saved. You can change them until the deadline."), "ok")
     except NotFound:
         abort(404)
     except REFUSALS as exc:
@@ -79,7 +91,7 @@ def declare_conflict(assignment_id: str) -> BaseResponse:
             ("conflict declared: " + reason)[:200],
             work(),
         )
-        flash("Conflict declared; the proposal goes to another reviewer.", "ok")
+        flash(_("Conflict declared; the proposal goes to another reviewer."), "ok")
     except NotFound:
         abort(404)
     except REFUSALS as exc:

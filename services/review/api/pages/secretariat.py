@@ -12,9 +12,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.review.api import pipeline
+from services.review.api.pages import audit
 from services.review.api.pages.base import (
     REFUSALS,
     bp,
@@ -26,6 +29,13 @@ from services.review.domain import states
 from services.review.domain.errors import NotFound
 from services.review.usecases import decisions, queries, reviewing
 
+# How each decision reads in the "Done:" message.
+DECISION_LABELS = {
+    "shortlist": _l("shortlisted"),
+    "reject": _l("rejected"),
+    "request_revision": _l("revision requested"),
+}
+
 
 @bp.route("/proposals/<proposal_id>")
 @login_required("secretariat")
@@ -34,7 +44,10 @@ def proposal_page(proposal_id: str) -> str:
     if found is None:
         abort(404)
     return render_template(
-        "pages/proposal.html", **found, allowed=states.allowed(found["proposal"]["status"])
+        "pages/proposal.html",
+        **found,
+        entries=audit.readable(found["trail"], found["people"]),
+        allowed=states.allowed(found["proposal"]["status"]),
     )
 
 
@@ -46,7 +59,7 @@ def decide(proposal_id: str) -> BaseResponse:
         abort(400)
     try:
         decisions.decide(proposal_id, decision, request.form.get("note", ""), g.user["id"], work())
-        flash(f"Done: {decision.replace('_', ' ')}.", "ok")
+        flash(_("Done: %(decision)s.", decision=DECISION_LABELS[decision]), "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     back = _cycle_url(proposal_id) if request.form.get("back") == "cycle" else None
@@ -69,7 +82,7 @@ def verify(proposal_id: str) -> BaseResponse:
         abort(400)
     try:
         decisions.verify(proposal_id, result, request.form.get("note", ""), g.user["id"], work())
-        flash("Field verification recorded.", "ok")
+        flash(_("Field verification recorded."), "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
@@ -87,7 +100,7 @@ def reassign(assignment_id: str) -> BaseResponse:
         reviewing.release_and_replace(
             assignment_id, None, g.user["id"], "reassigned by the secretariat", work(), target
         )
-        flash("Reassigned.", "ok")
+        flash(_("Reassigned."), "ok")
     except NotFound:
         abort(404)
     except REFUSALS as exc:

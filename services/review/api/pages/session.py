@@ -11,8 +11,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.api.pages import language
 from services.review.api.pages.base import (
     bp,
     csrf_token,
@@ -29,17 +31,23 @@ def login() -> str | BaseResponse:
         user = attempt_login(request.form.get("email", ""), request.form.get("password", ""))
         if isinstance(user, TooManyFailures):
             minutes = -(-user.retry_after_s // 60)
-            flash(f"Too many failed logins; try again in {minutes} minutes.", "error")
+            flash(
+                _("Too many failed logins; try again in %(minutes)s minutes.", minutes=minutes),
+                "error",
+            )
             page = render_template("pages/login.html")
             return page, 429, {"Retry-After": str(user.retry_after_s)}  # type: ignore[return-value]
         if user is None:
-            flash("Wrong email or password.", "error")
+            flash(_("Wrong email or password."), "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]
-        token, _ = accounts.issue_token(
+        token, _expires = accounts.issue_token(
             user["id"], now(), review_settings().session_ttl, work(), accounts.UI
         )
+        chosen = session.get(language.SESSION_KEY)
         session.clear()
         session["token"] = token
+        if chosen:
+            session[language.SESSION_KEY] = chosen  # the language chosen before logging in
         csrf_token()
         target = request.args.get("next", "")
         # Only paths of this site: never an open redirect.
@@ -53,7 +61,10 @@ def login() -> str | BaseResponse:
 def logout() -> BaseResponse:
     if session.get("token"):
         accounts.end_session(session["token"], work())
+    chosen = session.get(language.SESSION_KEY)
     session.clear()
+    if chosen:
+        session[language.SESSION_KEY] = chosen  # the login page stays in the language chosen
     return redirect(url_for("pages.login"))
 
 

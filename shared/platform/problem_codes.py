@@ -1,0 +1,99 @@
+"""The stable ``code`` of every problem+json answer: what each means, and the general code
+of each status. Kept apart from ``shared.web`` so that gunicorn's configuration (which
+answers some errors itself) can use it without importing the web app.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+# Every code a problem may carry, with what it means. Add one here before using it;
+# tests/integration/test_problem_codes.py checks that the services answer only these.
+CODES: dict[str, str] = {
+    # general, one per status (STATUS_CODES)
+    "request.malformed": "The request cannot be read (400)",
+    "auth.required": "No valid credential was sent (401)",
+    "auth.forbidden": "The credential may not do this (403)",
+    "resource.not_found": "No such thing, or not one the caller may see (404)",
+    "request.method_not_allowed": "The path does not answer this method (405)",
+    "request.not_acceptable": "No representation the client accepts (406)",
+    "request.timeout": "The request did not arrive in time (408)",
+    "state.conflict": "The request does not fit the current state (409)",
+    "request.length_required": "A body needs its length (411)",
+    "request.too_large": "The body or a file is too large (413)",
+    "request.uri_too_long": "The request line is too long (414)",
+    "request.unsupported_media_type": "The body's or a file's type is not accepted (415)",
+    "validation.failed": "Fields are missing or invalid; see errors (422)",
+    "request.rate_limited": "Too many requests; see Retry-After (429)",
+    "request.headers_too_large": "Too many or too large headers (431)",
+    "server.error": "Something failed on our side (500)",
+    "service.unavailable": "A service or store it needs does not answer; retry later (502, 503, 504)",
+    "request.failed": "Any other status",
+    # particular refusals
+    "auth.wrong_credentials": "Wrong email or password",
+    "auth.too_many_failures": "Too many failed logins; see Retry-After",
+    "account.not_found": "No such account",
+    "account.email_taken": "An account with this email exists",
+    "agency.not_found": "No such agency",
+    "agency.code_taken": "An agency with this code exists",
+    "api_key.not_found": "No such API key for this agency",
+    "assignment.not_found": "No such assignment",
+    "assignment.closed": "The assignment was released or its deadline passed",
+    "cycle.not_found": "No such cycle (or rubric version)",
+    "cycle.decided": "The cycle's awards were decided; it cannot change",
+    "delivery.not_found": "No such delivery",
+    "delivery.not_failed": "Only a failed delivery can be retried",
+    "evidence.not_found": "No such evidence file on this proposal",
+    "evidence.unavailable": "The evidence storage does not answer; retry later",
+    "idempotency.key_reused": "The Idempotency-Key was used with a different request",
+    "idempotency.in_progress": "A request with this Idempotency-Key is still running",
+    "proposal.not_found": "No such proposal (for this agency)",
+    "proposal.version_not_found": "The proposal has no such version",
+    "proposal.illegal_transition": "The proposal's state does not allow this; see allowed",
+    "proposal.changed": "The proposal changed meanwhile; read it again and retry",
+    "round.not_found": "No such review round",
+    "submission.window_closed": "The cycle does not accept submissions now",
+}
+STATUS_CODES: dict[int, str] = {
+    400: "request.malformed",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "resource.not_found",
+    405: "request.method_not_allowed",
+    406: "request.not_acceptable",
+    408: "request.timeout",
+    409: "state.conflict",
+    411: "request.length_required",
+    413: "request.too_large",
+    414: "request.uri_too_long",
+    415: "request.unsupported_media_type",
+    422: "validation.failed",
+    429: "request.rate_limited",
+    431: "request.headers_too_large",
+    500: "server.error",
+    502: "service.unavailable",
+    503: "service.unavailable",
+    504: "service.unavailable",
+}
+_log = logging.getLogger(__name__)
+
+
+def code_for(status: int, code: str | None = None) -> str:
+    """``code`` when it is one of ``CODES``, else the status's general code."""
+    if code in CODES:
+        return str(code)
+    if code:
+        _log.warning("problem code %r is not in CODES; answering the status's code", code)
+    return STATUS_CODES.get(status, "server.error" if status >= 500 else "request.failed")
+
+
+def problem_body(
+    status: int, title: str, detail: str = "", code: str | None = None
+) -> dict[str, Any]:
+    """The members every problem has, in order: type, title, status, code, detail."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["code"] = code_for(status, code)
+    if detail:
+        body["detail"] = detail
+    return body
