@@ -35,12 +35,37 @@ from sqlalchemy import (
     insert,
 )
 
-CATEGORIES = (
-    "education health public_works housing public_order social manpower women_child food "
-    "land environment population_civil_registry village_community transportation "
-    "communication_informatics cooperatives_smes investment youth_sports culture library "
-    "archives fisheries tourism agriculture trade industry water governance other"
-).split()
+CATEGORIES = [
+    "education",
+    "health",
+    "public_works",
+    "housing",
+    "public_order",
+    "social",
+    "manpower",
+    "women_child",
+    "food",
+    "land",
+    "environment",
+    "population_civil_registry",
+    "village_community",
+    "transportation",
+    "communication_informatics",
+    "cooperatives_smes",
+    "investment",
+    "youth_sports",
+    "culture",
+    "library",
+    "archives",
+    "fisheries",
+    "tourism",
+    "agriculture",
+    "trade",
+    "industry",
+    "water",
+    "governance",
+    "other",
+]
 
 metadata = MetaData()
 proposals = Table(
