@@ -19,6 +19,7 @@ from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
 from services.submission.usecases.agencies import EnrolAgency, enrol_agency
 from services.submission.usecases.work import SubmissionWork
+from shared.platform.group_commit import GroupCommit
 from shared.web import create_service_app, require_credentials_first
 
 DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
@@ -59,7 +60,11 @@ def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | No
     )
     engine = app.extensions["inagara"].engine
     app.extensions["submission"] = SubmissionContext(
-        settings, engine, blobs or blob_store(settings), configured_cycle(settings)
+        settings,
+        engine,
+        blobs or blob_store(settings),
+        configured_cycle(settings),
+        group=GroupCommit(engine),
     )
     register_error_handlers(app)
     require_credentials_first(app, lambda _secret: resolve() is not None)

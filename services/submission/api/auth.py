@@ -25,6 +25,7 @@ from services.submission.store.registry import RecentKeys
 from services.submission.store.tables import outbox
 from services.submission.usecases.agencies import authenticate_key
 from services.submission.usecases.work import SubmissionWork
+from shared.platform.group_commit import GroupCommit
 from shared.web import bearer_token, is_admin
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,15 +52,26 @@ class SubmissionContext:
     blobs: BlobStore
     configured_cycle: Cycle | None
     keys: RecentKeys = field(default_factory=lambda: RecentKeys(KEY_CACHE_SECONDS))
+    group: GroupCommit | None = None
 
     def work(self) -> SubmissionWork:
         """A fresh unit of work for one use case."""
         return SubmissionWork(self.engine, outbox)
 
+    def grouped_work(self) -> SubmissionWork:
+        """A unit of work that writes at commit, in one transaction with those of the
+        process's other requests finishing at the same moment (group commit)."""
+        return SubmissionWork(self.engine, outbox, group=self.group)
+
 
 def work() -> SubmissionWork:
     """A fresh unit of work for the request's use case."""
     return ctx().work()
+
+
+def grouped_work() -> SubmissionWork:
+    """A unit of work for a use case that reads, then only writes (see ``grouped_work``)."""
+    return ctx().grouped_work()
 
 
 def ctx() -> SubmissionContext:

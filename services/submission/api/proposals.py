@@ -9,7 +9,7 @@ from flask import Response, jsonify, url_for
 from flask_smorest import Blueprint, abort
 
 from services.submission.api import examples
-from services.submission.api.auth import agency_required, caller, ctx, work
+from services.submission.api.auth import agency_required, caller, ctx, grouped_work, work
 from services.submission.api.errors import BODY_PROBLEMS, KEY_401, problems
 from services.submission.api.idempotency import (
     IdempotencyHeaderSchema,
@@ -96,7 +96,7 @@ def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Resp
     command = usecases.CreateProposal(
         caller(), profile, cycle_id, draft, _configured(), also=answer_within(201, _location)
     )
-    created = usecases.create_proposal(command, work())
+    created = usecases.create_proposal(command, grouped_work())
     response = json_response(created, 201)
     response.headers.update(_location(created))
     return response
