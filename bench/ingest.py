@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import textbook_app
+from bench.common import descendants
 from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL
 from shared.platform.db import make_engine
@@ -125,6 +126,34 @@ def wrk(
     )
 
 
+def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """CPU time (user + system) of a gunicorn master and its workers so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in descendants(process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def measured(
+    process: subprocess.Popen[bytes],
+    url: str,
+    body_file: Path,
+    key: str,
+    seconds: int,
+    connections: int,
+) -> tuple[Run, float]:
+    """The maximum throughput, and the service's CPU milliseconds per request meanwhile
+    (steadier than throughput on a machine shared with other work)."""
+    before = cpu_seconds(process)
+    run = wrk(url, body_file, key, seconds, connections)
+    return run, (cpu_seconds(process) - before) * 1000 / max(1, run.requests)
+
+
 def agency_key(database_url: str) -> str:
     from services.submission import store
 
@@ -182,9 +211,11 @@ def bench_database(
         )
         wrk(api_url, body_file, key, 2, connections)  # warm-up
         wrk(textbook_url, body_file, key, 2, connections)
-        bare_max = wrk(bare_url, body_file, key, seconds, connections)
-        textbook_max = wrk(textbook_url, body_file, key, seconds, connections)
-        api_max = wrk(api_url, body_file, key, seconds, connections)
+        bare_max, bare_cpu = measured(bare, bare_url, body_file, key, seconds, connections)
+        textbook_max, textbook_cpu = measured(
+            textbook, textbook_url, body_file, key, seconds, connections
+        )
+        api_max, api_cpu = measured(api, api_url, body_file, key, seconds, connections)
         # Pace to 70% of the maximum. Each connection sends, waits for the answer,
         # then sleeps: rate = connections / (latency + delay). Calibrate the delay
         # with a short run, since latency itself depends on the rate.
@@ -202,11 +233,12 @@ def bench_database(
     peer = api_max.rate / textbook_max.rate
     print(
         f"\n[{label}]\n"
-        f"  bare endpoint           {bare_max.rate:8.0f} req/s   p50 {bare_max.p50_ms:6.1f} ms  p99 {bare_max.p99_ms:6.1f} ms\n"
+        f"  bare endpoint           {bare_max.rate:8.0f} req/s   p50 {bare_max.p50_ms:6.1f} ms  p99 {bare_max.p99_ms:6.1f} ms"
+        f"   CPU {bare_cpu:5.2f} ms/req\n"
         f"  textbook ingest         {textbook_max.rate:8.0f} req/s   p50 {textbook_max.p50_ms:6.1f} ms  p99 {textbook_max.p99_ms:6.1f} ms"
-        f"   errors {textbook_max.errors + textbook_max.non2xx}\n"
+        f"   CPU {textbook_cpu:5.2f} ms/req   errors {textbook_max.errors + textbook_max.non2xx}\n"
         f"  POST /v1/proposals      {api_max.rate:8.0f} req/s   p50 {api_max.p50_ms:6.1f} ms  p99 {api_max.p99_ms:6.1f} ms"
-        f"   errors {api_max.errors + api_max.non2xx}\n"
+        f"   CPU {api_cpu:5.2f} ms/req   errors {api_max.errors + api_max.non2xx}\n"
         f"  Inagara / textbook      {peer:8.2f}   (target >= 1.5: {'met' if peer >= 1.5 else 'NOT met'})\n"
         f"  Inagara / bare          {ratio:8.2f}\n"
         f"  at 70% ({paced.rate:5.0f} req/s)   p50 {paced.p50_ms:6.1f} ms  p99 {paced.p99_ms:6.1f} ms"
@@ -220,6 +252,11 @@ def bench_database(
         "ratio": round(ratio, 3),
         "textbook_ratio": round(peer, 3),
         "textbook_errors": textbook_max.errors + textbook_max.non2xx,
+        "cpu_ms_per_request": {
+            "bare": round(bare_cpu, 3),
+            "textbook": round(textbook_cpu, 3),
+            "api": round(api_cpu, 3),
+        },
         "paced_rps": round(paced.rate),
         "paced_p50_ms": paced.p50_ms,
         "paced_p99_ms": paced.p99_ms,

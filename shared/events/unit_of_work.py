@@ -59,6 +59,10 @@ class WritesAtCommit:
             return None  # a store that needs a write's result cannot be grouped
         if self._reader is None:
             self._reader = self._engine.connect()
+            if self._engine.dialect.name != "sqlite":
+                # No BEGIN nor ROLLBACK round trip for a read. (SQLite's driver opens no
+                # transaction for a read, and resetting its level would undo IMMEDIATE.)
+                self._reader.execution_options(isolation_level="AUTOCOMMIT")
         return self._reader.execute(statement, parameters)
 
     def close(self) -> None:
