@@ -29,7 +29,8 @@ DESCRIPTION = """Agencies submit public-service innovation proposals and follow 
 secretariat's endpoints, the admin token. Each instance of the service remembers a key
 it accepted for 2 seconds: a revoked key is refused at once by the instance that revoked
 it and by every instance within 2 seconds (so are changes to an agency, such as
-`allow_drafter_submit`).
+`allow_drafter_submit`). A new proposal's cycle window is checked against the cycles
+as known at most 2 seconds before.
 
 **Two tiers.** A `drafter` key saves and edits drafts and uploads evidence; an
 `agency_admin` key submits, resubmits and withdraws (an agency may let drafters submit).
