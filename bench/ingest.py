@@ -69,7 +69,7 @@ def ensure_wrk() -> str:
     return found
 
 
-def wait_http(url: str, timeout_s: float = 30, accept_404: bool = False) -> None:
+def wait_http(url: str, timeout_s: float = 120, accept_404: bool = False) -> None:
     """Block until ``url`` answers (a 404 counts when ``accept_404``: the server is up)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
