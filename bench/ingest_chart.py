@@ -47,7 +47,8 @@ def draw_runs(runs: list[tuple[str, list[dict[str, Any]]]]) -> Any:
                         fontsize=8,
                     )
         axes.set_xticks(range(len(groups)), [name for name, _ in groups], fontsize=8)
-        axes.set_ylabel("requests/s (wrk -t2 -c16, gunicorn gthread 2x4)")
+        axes.set_yscale("log")
+        axes.set_ylabel("requests/s (log scale)")
         axes.legend(fontsize=8)
 
     return draw
