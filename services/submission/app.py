@@ -30,7 +30,7 @@ secretariat's endpoints, the admin token. Each instance of the service remembers
 it accepted for 2 seconds: a revoked key is refused at once by the instance that revoked
 it and by every instance within 2 seconds (so are changes to an agency, such as
 `allow_drafter_submit`). A new proposal's cycle window is checked against the cycles
-as known at most 2 seconds before.
+as known at most 2 seconds before (a refusal always against the cycles as they are).
 
 **Two tiers.** A `drafter` key saves and edits drafts and uploads evidence; an
 `agency_admin` key submits, resubmits and withdraws (an agency may let drafters submit).

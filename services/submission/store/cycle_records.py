@@ -69,7 +69,9 @@ class RecentCycles:
 
     Cycles change a few times a year, by a ``cycle.scheduled`` fact: one stored by
     this process takes effect here at once; one stored by another process (the
-    worker) within ``ttl_s``, the bound the API documents for keys too.
+    worker) within ``ttl_s``, the bound the API documents for keys too. Only an
+    acceptance is answered from memory: a caller about to refuse reads ``fresh``
+    (a cycle announced a moment ago is never refused for being unknown).
     """
 
     _generation = 0  # bumped by every change stored in this process
@@ -83,9 +85,9 @@ class RecentCycles:
     def changed(cls) -> None:
         cls._generation += 1
 
-    def known(self, read: Callable[[], list[Cycle]]) -> list[Cycle]:
+    def known(self, read: Callable[[], list[Cycle]], *, fresh: bool = False) -> list[Cycle]:
         kept, now = self._kept, self._clock()
-        if kept is not None and now < kept[0] and kept[1] == RecentCycles._generation:
+        if not fresh and kept and now < kept[0] and kept[1] == RecentCycles._generation:
             return kept[2]
         generation = RecentCycles._generation
         found = read()
@@ -100,10 +102,15 @@ class CycleStore:
         self._conn = conn
         self._recent = recent
 
-    def known(self, configured: Cycle | None = None) -> list[Cycle]:
+    @property
+    def remembered(self) -> bool:
+        """Whether ``known`` may answer from memory (then a refusal reads ``fresh``)."""
+        return self._recent is not None
+
+    def known(self, configured: Cycle | None = None, *, fresh: bool = False) -> list[Cycle]:
         if self._recent is None:
             return known_cycles(self._conn, configured)
-        stored = self._recent.known(lambda: known_cycles(self._conn))
+        stored = self._recent.known(lambda: known_cycles(self._conn), fresh=fresh)
         if configured and all(c.id != configured.id for c in stored):
             return [*stored, configured]
         return stored
