@@ -49,7 +49,8 @@ def draw_runs(runs: list[tuple[str, list[dict[str, Any]]]]) -> Any:
         axes.set_xticks(range(len(groups)), [name for name, _ in groups], fontsize=8)
         axes.set_yscale("log")
         axes.set_ylabel("requests/s (log scale)")
-        axes.legend(fontsize=8)
+        axes.set_ylim(top=axes.get_ylim()[1] * 3)  # room for the legend above the bars
+        axes.legend(fontsize=8, ncol=3, loc="upper center")
 
     return draw
 
