@@ -444,6 +444,10 @@ class Stack:
     def worker_command(service: str) -> list[str]:
         return [sys.executable, "-m", f"services.{service}.worker"]
 
+    def process_cwd(self, name: str) -> Path | None:
+        """The working directory of process ``name`` (None: this process's own)."""
+        return None
+
     def _spawn(self, name: str, command: list[str], env: Mapping[str, str] | None = None) -> None:
         log = open(self.config.var_dir / "log" / f"{name}.log", "ab")  # noqa: SIM115
         self.commands[name] = command
@@ -452,6 +456,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             env=dict(env or os.environ),
+            cwd=self.process_cwd(name),
             preexec_fn=_die_with_parent,
         )
         log.close()

@@ -43,6 +43,12 @@ class MixedStack(Stack):
             return Stack.worker_command(service)
         return self.old[service].worker_command()
 
+    def process_cwd(self, name: str) -> Path | None:
+        # An old release's process starts in its release's folder: gunicorn (and Python)
+        # would otherwise find the working tree's packages from the starting directory.
+        service = name.rsplit("-", 1)[0]
+        return self.old[service].folder if service in self.old else None
+
     def service_env(self, service: str) -> dict[str, str]:
         env = super().service_env(service)
         return self.old[service].env(env) if service in self.old else env
