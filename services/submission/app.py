@@ -19,6 +19,7 @@ from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
 from services.submission.usecases.agencies import EnrolAgency, enrol_agency
 from services.submission.usecases.work import SubmissionWork
+from shared.platform.group_commit import GroupCommit
 from shared.web import create_service_app, require_credentials_first
 
 DESCRIPTION = """Agencies submit public-service innovation proposals and follow them to an award.
@@ -28,7 +29,8 @@ DESCRIPTION = """Agencies submit public-service innovation proposals and follow 
 secretariat's endpoints, the admin token. Each instance of the service remembers a key
 it accepted for 2 seconds: a revoked key is refused at once by the instance that revoked
 it and by every instance within 2 seconds (so are changes to an agency, such as
-`allow_drafter_submit`).
+`allow_drafter_submit`). A new proposal's cycle window is checked against the cycles
+as known at most 2 seconds before (a refusal always against the cycles as they are).
 
 **Two tiers.** A `drafter` key saves and edits drafts and uploads evidence; an
 `agency_admin` key submits, resubmits and withdraws (an agency may let drafters submit).
@@ -59,7 +61,11 @@ def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | No
     )
     engine = app.extensions["inagara"].engine
     app.extensions["submission"] = SubmissionContext(
-        settings, engine, blobs or blob_store(settings), configured_cycle(settings)
+        settings,
+        engine,
+        blobs or blob_store(settings),
+        configured_cycle(settings),
+        group=GroupCommit(engine),
     )
     register_error_handlers(app)
     require_credentials_first(app, lambda _secret: resolve() is not None)

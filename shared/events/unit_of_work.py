@@ -16,6 +16,14 @@ A service subclasses ``UnitOfWork`` and builds its stores on the connection in
 ``_open`` (``self.proposals = ProposalStore(conn)``); its use-case tests subclass
 ``FakeUnitOfWork`` with in-memory stores of the same shape instead.
 
+A unit of work given a ``GroupCommit`` (``group=``) writes at commit instead: its
+stores' reads run at once on a connection of their own, outside any transaction,
+and their inserts and updates (events included) wait, to be committed together
+with those of the other units of work of the process finishing at the same moment
+(``shared/platform/group_commit.py``). It suits a use case that reads, then only
+writes, and needs no result of a write (no ``rowcount``, no ``RETURNING``); the
+create of a proposal is one.
+
 An event's effect in a consumer runs inside the inbox's transaction: the inbox
 claims the event id and commits. ``UnitOfWork.joining(conn, …)`` is the unit of
 work of such a use case: it writes its events into the outbox on exit and leaves
@@ -25,21 +33,57 @@ the commit to the transaction it joined.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, cast
 
 from sqlalchemy import Connection, Engine, RootTransaction, Table
+from sqlalchemy.sql import Executable
 
 from shared.events.envelope import Event
 from shared.events.outbox import add_to_outbox
 from shared.events.wakeup import Wakeup
+from shared.platform.group_commit import GroupCommit, Write
+
+
+class WritesAtCommit:
+    """The connection a grouped unit of work gives its stores: a read runs now, on a
+    connection of its own; an insert, update or delete is kept for the commit."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reader: Connection | None = None
+        self.writes: list[Write] = []
+
+    def execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Any:
+        if getattr(statement, "is_dml", False):
+            self.writes.append((statement, parameters or {}))
+            return None  # a store that needs a write's result cannot be grouped
+        if self._reader is None:
+            self._reader = self._engine.connect()
+            if self._engine.dialect.name != "sqlite":
+                # No BEGIN nor ROLLBACK round trip for a read. (SQLite's driver opens no
+                # transaction for a read, and resetting its level would undo IMMEDIATE.)
+                self._reader.execution_options(isolation_level="AUTOCOMMIT")
+        return self._reader.execute(statement, parameters)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 class UnitOfWork:
     """One transaction of a use case, and the events it raises for the outbox."""
 
-    def __init__(self, engine: Engine, outbox: Table, wakeup: Wakeup | None = None) -> None:
-        self._engine, self._outbox, self._wakeup = engine, outbox, wakeup
+    def __init__(
+        self,
+        engine: Engine,
+        outbox: Table,
+        wakeup: Wakeup | None = None,
+        group: GroupCommit | None = None,
+    ) -> None:
+        self._engine, self._outbox, self._wakeup, self._group = engine, outbox, wakeup, group
         self._joined: Connection | None = None
+        self._deferred: WritesAtCommit | None = None
         self._conn: Connection | None = None
         self._transaction: RootTransaction | None = None
         self.events: list[tuple[str, Event]] = []
@@ -72,6 +116,9 @@ class UnitOfWork:
         self.events = []
         if self._joined is not None:
             self._conn = self._joined
+        elif self._group is not None:
+            self._deferred = WritesAtCommit(self._engine)
+            self._conn = cast(Connection, self._deferred)
         else:
             self._conn = self._engine.connect()
             self._transaction = self._conn.begin()
@@ -84,8 +131,18 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        conn, transaction = self.conn, self._transaction
-        self._conn = self._transaction = None
+        conn, transaction, deferred = self.conn, self._transaction, self._deferred
+        self._conn = self._transaction = self._deferred = None
+        if deferred is not None and self._group is not None:
+            try:
+                if exc_type is None:
+                    self._write_outbox(conn)
+                    self._group.commit(deferred.writes)  # returns once committed
+            finally:
+                deferred.close()
+            if exc_type is None and self.events and self._wakeup is not None:
+                self._wakeup.notify()
+            return
         if transaction is None:  # joined: the outer transaction commits or rolls back
             if exc_type is None:
                 self._write_outbox(conn)

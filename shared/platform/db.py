@@ -3,12 +3,16 @@ PostgreSQL (production)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, ProgrammingError
+
+# A pooled connection idle longer than this is pinged before use (see ``_ping_if_idle``).
+PING_AFTER_IDLE_S = 1.0
 
 
 def normalise_url(url: str) -> str:
@@ -52,11 +56,34 @@ def make_engine(
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5 if pool_size is None else pool_size)
     kwargs.setdefault("max_overflow", 5 if max_overflow is None else max_overflow)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "checkin", _idle_since)
+        event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat in the pool (a database restart may have cut it);
+    one in steady use is not pinged: a failure on it invalidates the pool's older
+    connections, and the caller's retry (group commit, a consumer's redelivery)
+    gets a fresh one. Pinging every checkout cost a round trip per request."""
+    if time.monotonic() - record.info.get("idle_since", 0.0) <= PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:
+        raise DisconnectionError() from exc  # the pool connects afresh and checks out again
 
 
 def create_schema(engine: Engine, metadata: MetaData, attempts: int = 3) -> None:

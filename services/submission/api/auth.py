@@ -21,10 +21,12 @@ from services.submission import domain, store
 from services.submission.adapters.blobs import BlobStore
 from services.submission.config import SubmissionSettings
 from services.submission.domain.window import Cycle
+from services.submission.store.cycle_records import RecentCycles
 from services.submission.store.registry import RecentKeys
 from services.submission.store.tables import outbox
 from services.submission.usecases.agencies import authenticate_key
 from services.submission.usecases.work import SubmissionWork
+from shared.platform.group_commit import GroupCommit
 from shared.web import bearer_token, is_admin
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +35,7 @@ NEED_KEY = "Send a valid agency API key as `Authorization: Bearer <key>`."
 NEED_ADMIN = "Send the admin token as `Authorization: Bearer <token>`."
 # How long a web process trusts a key it authenticated: a key revoked, or an agency
 # changed, through another process takes effect here within this many seconds.
+# The same bound for the cycles the create of a proposal checks its window against.
 # The API documents this bound (DESCRIPTION in app.py, revoke_key in agencies.py).
 KEY_CACHE_SECONDS = 2.0
 
@@ -51,15 +54,29 @@ class SubmissionContext:
     blobs: BlobStore
     configured_cycle: Cycle | None
     keys: RecentKeys = field(default_factory=lambda: RecentKeys(KEY_CACHE_SECONDS))
+    group: GroupCommit | None = None
+    cycles: RecentCycles = field(default_factory=lambda: RecentCycles(KEY_CACHE_SECONDS))
 
     def work(self) -> SubmissionWork:
         """A fresh unit of work for one use case."""
         return SubmissionWork(self.engine, outbox)
 
+    def grouped_work(self) -> SubmissionWork:
+        """A unit of work that writes at commit, in one transaction with those of the
+        process's other requests finishing at the same moment (group commit)."""
+        work = SubmissionWork(self.engine, outbox, group=self.group)
+        work.recent_cycles = self.cycles
+        return work
+
 
 def work() -> SubmissionWork:
     """A fresh unit of work for the request's use case."""
     return ctx().work()
+
+
+def grouped_work() -> SubmissionWork:
+    """A unit of work for a use case that reads, then only writes (see ``grouped_work``)."""
+    return ctx().grouped_work()
 
 
 def ctx() -> SubmissionContext:
@@ -68,6 +85,15 @@ def ctx() -> SubmissionContext:
 
 
 def resolve() -> Admin | store.Caller | None:
+    """The request's caller, worked out once per request (the credentials-first check
+    and the view's decorator both ask)."""
+    if "resolved" not in g:
+        g.resolved = _resolve()
+    found: Admin | store.Caller | None = g.resolved
+    return found
+
+
+def _resolve() -> Admin | store.Caller | None:
     secret = bearer_token()
     if not secret:
         return None

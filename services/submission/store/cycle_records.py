@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -54,20 +56,64 @@ def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
         "closes_at": payload["submission_closes_at"],
         "scheduled_at": payload["scheduled_at"],
     }
+    RecentCycles.changed()
     if row is None:
         conn.execute(insert(cycles).values(id=payload["cycle_id"], **values))
     elif aware(row.scheduled_at) <= payload["scheduled_at"]:
         conn.execute(update(cycles).where(cycles.c.id == payload["cycle_id"]).values(**values))
 
 
+class RecentCycles:
+    """The cycles read in the last ``ttl_s`` seconds, for a process that reads them on
+    every request (the create of a proposal checks its cycle's window).
+
+    Cycles change a few times a year, by a ``cycle.scheduled`` fact: one stored by
+    this process takes effect here at once; one stored by another process (the
+    worker) within ``ttl_s``, the bound the API documents for keys too. Only an
+    acceptance is answered from memory: a caller about to refuse reads ``fresh``
+    (a cycle announced a moment ago is never refused for being unknown).
+    """
+
+    _generation = 0  # bumped by every change stored in this process
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._kept: tuple[float, int, list[Cycle]] | None = None
+
+    @classmethod
+    def changed(cls) -> None:
+        cls._generation += 1
+
+    def known(self, read: Callable[[], list[Cycle]], *, fresh: bool = False) -> list[Cycle]:
+        kept, now = self._kept, self._clock()
+        if not fresh and kept and now < kept[0] and kept[1] == RecentCycles._generation:
+            return kept[2]
+        generation = RecentCycles._generation
+        found = read()
+        self._kept = (now + self.ttl_s, generation, found)
+        return found
+
+
 class CycleStore:
-    """The cycles this service knows, on one connection."""
+    """The cycles this service knows, on one connection (read through ``recent`` if given)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, recent: RecentCycles | None = None) -> None:
         self._conn = conn
+        self._recent = recent
 
-    def known(self, configured: Cycle | None = None) -> list[Cycle]:
-        return known_cycles(self._conn, configured)
+    @property
+    def remembered(self) -> bool:
+        """Whether ``known`` may answer from memory (then a refusal reads ``fresh``)."""
+        return self._recent is not None
+
+    def known(self, configured: Cycle | None = None, *, fresh: bool = False) -> list[Cycle]:
+        if self._recent is None:
+            return known_cycles(self._conn, configured)
+        stored = self._recent.known(lambda: known_cycles(self._conn), fresh=fresh)
+        if configured and all(c.id != configured.id for c in stored):
+            return [*stored, configured]
+        return stored
 
     def save_scheduled(self, payload: dict[str, Any]) -> None:
         save_scheduled(self._conn, payload)

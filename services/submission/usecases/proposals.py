@@ -81,17 +81,32 @@ def _row(uow: SubmissionWork, proposal_id: str, agency_id: str) -> Any:
     return row
 
 
+_REFUSALS = (window.UnknownCycle, window.CycleNeeded, window.OutsideWindow)
+
+
 def _submission_cycle(
     uow: SubmissionWork, wanted: str | None, now: datetime, configured: window.Cycle | None
 ) -> str | None:
-    return window.cycle_for_submission(uow.cycles.known(configured), wanted, now)
+    try:
+        return window.cycle_for_submission(uow.cycles.known(configured), wanted, now)
+    except _REFUSALS:
+        # Cycles remembered by the process may be a moment old: refuse only on fresh ones.
+        if not uow.cycles.remembered:
+            raise
+        return window.cycle_for_submission(uow.cycles.known(configured, fresh=True), wanted, now)
 
 
 def _check_cycle_exists(
     uow: SubmissionWork, cycle_id: str | None, configured: window.Cycle | None
 ) -> None:
-    if cycle_id is not None:
+    if cycle_id is None:
+        return
+    try:
         window.known(uow.cycles.known(configured), cycle_id)
+    except window.UnknownCycle:
+        if not uow.cycles.remembered:
+            raise
+        window.known(uow.cycles.known(configured, fresh=True), cycle_id)
 
 
 def _record(uow: SubmissionWork, change: Any, evidence: list[dict[str, Any]]) -> None:

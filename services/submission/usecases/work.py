@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from services.submission.store.cycle_records import CycleStore
+from services.submission.store.cycle_records import CycleStore, RecentCycles
 from services.submission.store.evidence_records import EvidenceStore
 from services.submission.store.participation import ParticipationStore
 from services.submission.store.proposal_records import ProposalStore, VersionStore
@@ -26,13 +26,15 @@ class SubmissionWork(UnitOfWork):
     registry: Registry
     reviewers: ReviewerSlots
     participation: ParticipationStore
+    # Given by a web process to the create of a proposal: cycles read at most this stale.
+    recent_cycles: RecentCycles | None = None
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
         self.versions = VersionStore(conn)
         self.timeline = TimelineStore(conn)
         self.evidence = EvidenceStore(conn)
-        self.cycles = CycleStore(conn)
+        self.cycles = CycleStore(conn, self.recent_cycles)
         self.registry = Registry(conn)
         self.reviewers = ReviewerSlots(conn)
         self.participation = ParticipationStore(conn)

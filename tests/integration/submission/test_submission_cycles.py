@@ -147,3 +147,29 @@ def test_participation_lists_every_agency_and_who_has_not_submitted(portal: Port
     assert (
         portal.as_agency(keys["KEL-1"], "GET", "/v1/cycles/2026/participation").status_code == 403
     )
+
+
+def test_a_cycle_stored_by_another_process_is_never_refused_as_unknown(
+    portal: Portal, admin_key: str, app: Flask
+) -> None:
+    """The web process remembers cycles for 2 s, but refuses only on a fresh read."""
+    from sqlalchemy import insert
+
+    from services.submission.store.tables import cycles
+
+    assert portal.submitted(admin_key)["cycle_id"] is None  # the process now remembers "none"
+    now = ev.now()
+    # As the worker would store it: another connection, nothing this process is told.
+    with app.extensions["submission"].engine.begin() as conn:
+        conn.execute(
+            insert(cycles).values(
+                id="2027",
+                name="2027",
+                year=2027,
+                opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=30),
+                scheduled_at=now,
+            )
+        )
+    created = portal.as_agency(admin_key, "POST", "/v1/proposals", json=profile(cycle_id="2027"))
+    assert created.status_code == 201 and created.get_json()["cycle_id"] == "2027"

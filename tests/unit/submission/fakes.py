@@ -157,7 +157,9 @@ class FakeCycles:
         self.announced: list[Cycle] = []
         self.scheduled: list[dict[str, Any]] = []
 
-    def known(self, configured: Cycle | None = None) -> list[Cycle]:
+    remembered = False  # always fresh, like a store without RecentCycles
+
+    def known(self, configured: Cycle | None = None, *, fresh: bool = False) -> list[Cycle]:
         found = list(self.announced)
         if configured and all(c.id != configured.id for c in found):
             found.append(configured)

@@ -1,0 +1,124 @@
+"""Group commit on a real database: units of work finishing together share one
+transaction; each is answered only once its writes are committed; one bad member
+fails alone; reads run at once; the outbox rows go with the change."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from shared.events.envelope import Event
+from shared.events.outbox import outbox_table
+from shared.events.unit_of_work import UnitOfWork
+from shared.platform.db import make_engine
+from shared.platform.group_commit import GroupCommit
+
+metadata = MetaData()
+things = Table("things", metadata, Column("id", String(10), primary_key=True))
+outbox = outbox_table(metadata)
+INSERT_THING = insert(things)
+TOPIC = "inagara.things"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def count(engine: Engine, table: Table) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def make_thing(engine: Engine, group: GroupCommit, thing_id: str) -> None:
+    """A use case: read, write a row, raise an event."""
+    work = UnitOfWork(engine, outbox, group=group)
+    with work:
+        work.conn.execute(select(func.count()).select_from(things))  # a read runs at once
+        work.conn.execute(INSERT_THING, {"id": thing_id})
+        work.emit(TOPIC, Event.first("thing.made", "/things", thing_id, {"id": thing_id}))
+
+
+def test_one_unit_of_work_alone_is_committed_at_once_with_its_event(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    make_thing(engine, group, "a")
+    # Back from the unit of work means committed: another connection sees both rows.
+    assert count(engine, things) == 1
+    assert count(engine, outbox) == 1
+    assert (group.transactions, group.committed) == (1, 1)
+
+
+def test_concurrent_units_of_work_share_transactions_and_all_commit(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    threads, per_thread = 8, 25
+    failures: list[BaseException] = []
+    seen_after_return: list[bool] = []
+
+    def run(n: int) -> None:
+        for i in range(per_thread):
+            thing_id = f"{n}-{i}"
+            try:
+                make_thing(engine, group, thing_id)
+                with engine.connect() as conn:
+                    found = conn.execute(select(things).where(things.c.id == thing_id)).first()
+                seen_after_return.append(found is not None)
+            except BaseException as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    assert failures == []
+    assert all(seen_after_return) and len(seen_after_return) == threads * per_thread
+    assert count(engine, things) == threads * per_thread
+    assert count(engine, outbox) == threads * per_thread
+    assert group.committed == threads * per_thread
+    assert group.transactions < group.committed  # some shared a transaction
+
+
+def test_a_member_that_fails_fails_alone(engine: Engine) -> None:
+    make_thing(engine, GroupCommit(engine), "taken")
+    group = GroupCommit(engine)
+    start = threading.Barrier(6)
+    outcomes: dict[str, str] = {}
+
+    def run(thing_id: str) -> None:
+        start.wait()
+        try:
+            make_thing(engine, group, thing_id)
+            outcomes[thing_id] = "committed"
+        except IntegrityError:
+            outcomes[thing_id] = "refused"
+
+    ids = ["taken", "b", "c", "d", "e", "f"]
+    workers = [threading.Thread(target=run, args=(i,)) for i in ids]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    assert outcomes == {"taken": "refused", **{i: "committed" for i in ids[1:]}}
+    assert count(engine, things) == 6  # "taken" once, and the five others
+    assert count(engine, outbox) == 6  # no event of the refused one
+
+
+def test_an_exception_in_the_use_case_writes_nothing(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    work = UnitOfWork(engine, outbox, group=group)
+    with pytest.raises(ValueError), work:
+        work.conn.execute(INSERT_THING, {"id": "x"})
+        work.emit(TOPIC, Event.first("thing.made", "/things", "x", {}))
+        raise ValueError("refused")
+    assert count(engine, things) == 0
+    assert count(engine, outbox) == 0
+    assert group.transactions == 0
