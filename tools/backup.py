@@ -92,6 +92,7 @@ class Places:
     database_urls: dict[str, str]
     evidence_dir: Path
     bootstrap_servers: str  # empty: no broker (offsets neither saved nor committed)
+    evidence_bucket: str = ""  # EVIDENCE_S3_BUCKET: the evidence is there, not copied here
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Places:
@@ -103,6 +104,7 @@ class Places:
             },
             evidence_dir=Path(env.get("EVIDENCE_DIR") or var / "evidence"),
             bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", ""),
+            evidence_bucket=env.get("EVIDENCE_S3_BUCKET", ""),
         )
 
 
@@ -345,6 +347,13 @@ def create(places: Places, folder: Path) -> dict[str, Any]:
         for engine in engines.values():
             engine.dispose()
     manifest["evidence"] = copy_evidence(places.evidence_dir, folder / EVIDENCE)
+    if places.evidence_bucket:
+        manifest["evidence"]["not_copied"] = f"s3://{places.evidence_bucket}"
+        print(
+            f"backup: the evidence is in s3://{places.evidence_bucket}: copy the bucket now "
+            "(docs/OPERATE.md: Backup and restore)",
+            file=sys.stderr,
+        )
     for service in ORDER:
         manifest["databases"][service] |= _describe_copy(folder, service, manifest)
     manifest["finished_at"] = datetime.now(UTC).isoformat()
