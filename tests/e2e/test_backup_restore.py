@@ -311,9 +311,9 @@ def test_a_season_restored_half_way_finishes_with_nothing_lost_or_sent_twice(
     season.submit(last)
     eventually(lambda: settled(a), "proposal 5's notifications sent before the backup")
 
-    made = run_backup_tool(a, "create", str(tmp_path / "backup"))
-    assert made["databases"]["review"]["outbox_unsent"] == 4  # 3 review.submitted + scored
-    assert made["evidence"]["files"] == 5
+    manifest = run_backup_tool(a, "create", str(tmp_path / "backup"))
+    assert manifest["databases"]["review"]["outbox_unsent"] == 4  # 3 review.submitted, scored
+    assert manifest["evidence"]["files"] == 5
     a.stop()
     sent_by_a = sent_messages(a.config.var_dir)
 
