@@ -391,6 +391,11 @@ def restore(
 ) -> dict[str, Any]:
     """Put the backup in ``folder`` back; returns what was done, per service."""
     manifest = read_manifest(folder)
+    if broker == "fresh" and set(only) != set(NAMES):
+        raise BackupError(
+            "a fresh broker needs every service restored (each outbox published again); "
+            "--only goes with --broker kept"
+        )
     engines = {s: make_engine(places.database_urls[s]) for s in only}
     try:
         for service, engine in engines.items():

@@ -84,6 +84,8 @@ def test_a_backup_restores_only_into_empty_places(
         restore(old, tmp_path / "backup")
 
     new = places(database_factory, tmp_path / "new-evidence")
+    with pytest.raises(BackupError, match="--only goes with --broker kept"):
+        restore(new, tmp_path / "backup", only=("review",))
     done = restore(new, tmp_path / "backup")
     assert (tmp_path / "new-evidence" / "ab" / "file").read_bytes() == b"bukti"
     for service in NAMES:
