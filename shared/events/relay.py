@@ -18,6 +18,14 @@ from shared.platform.metrics import EVENTS_PUBLISHED
 log = logging.getLogger(__name__)
 
 
+def outbox_lock_key(table_name: str) -> int:
+    """The PostgreSQL advisory lock key of an outbox: whoever holds it publishes from it.
+
+    Its relays take it for each batch; the backup tool (tools/backup.py) holds it to
+    pause them while it copies the databases."""
+    return zlib.crc32(f"inagara.outbox.{table_name}".encode())
+
+
 class OutboxRelay:
     """Moves outbox rows to Kafka.
 
@@ -62,7 +70,7 @@ class OutboxRelay:
         self._retries = Retries(Backoff(base_s=max(idle_wait_s, 0.05), max_s=max_backoff_s))
         self._locking = engine.dialect.name == "postgresql"
         # A 63-bit key of the outbox's name: one lock per outbox, shared by its relays.
-        self._lock_key = zlib.crc32(f"inagara.outbox.{outbox.name}".encode())
+        self._lock_key = outbox_lock_key(outbox.name)
 
     def publish_batch(self) -> int:
         """Publish up to one batch of unsent rows; returns how many were sent.
