@@ -25,7 +25,9 @@ from sqlalchemy.engine import make_url
 from shared.events.catalog import ALL_TOPICS
 from shared.events.topics import ensure_topics
 from shared.platform.db import normalise_url
+from shared.platform import migrations
 from tests import brokers
+from tests.schema_snapshots import SchemaSnapshots
 
 # The three-node cluster tier (tests/cluster) starts three JVMs and runs minutes of
 # faults: collected only when selected, as `make test-cluster` does.
@@ -120,6 +122,19 @@ def database_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 @pytest.fixture
 def database_url(database_factory: DatabaseFactory) -> str:
     return database_factory()
+
+
+_snapshots = SchemaSnapshots(real_upgrade=migrations.upgrade)
+
+
+@pytest.fixture(autouse=True)
+def _migrations_from_snapshots(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process upgrades of an empty database load the session's snapshot of the same
+    migrations (tests/schema_snapshots.py); tests marked ``real_migrations`` run Alembic."""
+    if request.node.get_closest_marker("real_migrations") is None:
+        monkeypatch.setattr(migrations, "upgrade", _snapshots.upgrade)
 
 
 LOG_TAIL_LINES = 40

@@ -20,6 +20,8 @@ from shared.platform.db import create_schema, make_engine
 from shared.platform.settings import Settings
 from tools.services import SERVICES, Service, by_name
 
+pytestmark = pytest.mark.real_migrations
+
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(
