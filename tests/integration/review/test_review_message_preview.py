@@ -5,25 +5,17 @@ per recipient and channel, in Indonesian by default, before anything is decided.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from deploy.local.ports import free_port
-from services.notification import store as notification_store
-from services.notification.app import create_app as create_notification_app
-from services.notification.config import NotificationConfig, NotificationSettings
-from services.notification.consumers import handlers_for
-from services.notification.usecases.recording import configured_recorder
-from shared.events.envelope import Event
-from shared.events.inbox import dispatcher as inbox_dispatcher
 from tests.integration.review.support import (
     ADMIN,
     PASSWORD,
+    NotificationServer,
     auth,
     create_account,
     create_cycle,
@@ -33,33 +25,6 @@ from tests.integration.review.support import (
     scores_for,
     submitted_event,
 )
-
-NOTIFICATION_CONFIG = NotificationConfig(secret_key="preview-secret")
-
-
-class NotificationServer:
-    """The notification web app on a local port, and what its worker would record."""
-
-    def __init__(self, database_url: str) -> None:
-        self.settings = NotificationSettings(
-            service="notification",
-            database_url=database_url,
-            admin_token=ADMIN,
-            whatsapp_api_url="http://127.0.0.1:9",
-            whatsapp_phone_number_id="100000000000001",
-        )
-        self.app = create_notification_app(self.settings, NOTIFICATION_CONFIG)
-        self.server = make_server("127.0.0.1", free_port(), self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def record(self, event: Event) -> None:
-        recorder = configured_recorder(self.settings, NOTIFICATION_CONFIG)
-        engine = self.app.extensions["inagara"].engine
-        inbox_dispatcher(engine, notification_store.inbox, handlers_for(recorder))(event)
 
 
 @pytest.fixture
@@ -121,6 +86,7 @@ def test_the_secretariat_sees_the_messages_of_a_decision_before_taking_it(
     shown = browser.post(
         f"/ui/proposals/{pid}/preview",
         data={"decision": "reject", "note": "Bukti lapangan belum cukup", "csrf_token": csrf(page)},
+        follow_redirects=True,
     )
 
     assert shown.status_code == 200

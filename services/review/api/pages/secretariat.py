@@ -68,16 +68,28 @@ CHANNEL_LABELS = {"email": _l("email"), "sms": _l("SMS"), "whatsapp": _l("WhatsA
 
 @bp.route("/proposals/<proposal_id>/preview", methods=["GET", "POST"])
 @login_required("secretariat")
-def preview_page(proposal_id: str) -> str:
+def preview_page(proposal_id: str) -> str | BaseResponse:
     """The messages a decision would send, per recipient and channel, before it is taken:
-    rendered by the notification service with its own templates."""
+    rendered by the notification service with its own templates. The decision form posts
+    here (with its CSRF token) and is sent on to the page's own address, which the
+    language switch can reload."""
     decision = request.values.get("decision", "")
     if decision not in DECISION_EVENTS:
         abort(400)
+    if request.method == "POST":
+        note = request.form.get("note", "")
+        return redirect(
+            url_for(
+                "pages.preview_page",
+                proposal_id=proposal_id,
+                decision=decision,
+                **({"note": note} if note else {}),
+            )
+        )
     found = queries.proposal_file(proposal_id, work())
     if found is None:
         abort(404)
-    note = request.values.get("note", "")
+    note = request.args.get("note", "")
     event_type, field = DECISION_EVENTS[decision]
     previews = NotificationPreviews(
         review_settings().notification_url, context().settings.admin_token
