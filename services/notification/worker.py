@@ -26,12 +26,9 @@ from services.notification.config import (
     NotificationConfig,
     NotificationSettings,
     gateway_kind,
-    unsubscribe_secret,
 )
 from services.notification.consumers import handlers_for
 from services.notification.domain.messages import WHATSAPP
-from services.notification.domain.policy import ChannelPolicy, InstantLimits
-from services.notification.domain.recipients import Links
 from services.notification.domain.schedule import QuietHours, TokenBucket
 from services.notification.migrations import SCHEMA
 from services.notification.usecases.digest import DigestComposer
@@ -43,7 +40,7 @@ from services.notification.usecases.dispatch import (
     Transport,
     WhatsAppTransport,
 )
-from services.notification.usecases.recording import Recorder
+from services.notification.usecases.recording import Recorder, configured_recorder
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
@@ -57,23 +54,6 @@ CONSUMERS = [
         handlers_for(Recorder()),
     )
 ]
-
-
-def recorder(settings: NotificationSettings, config: NotificationConfig) -> Recorder:
-    return Recorder(
-        links=Links(config.portal_url, config.review_ui_url),
-        sms=bool(settings.sms_gateway_url),
-        whatsapp=bool(settings.whatsapp_api_url),
-        default_instant=config.instant_default_channel,
-        policy=ChannelPolicy.parse(config.channel_policy),
-        limits=InstantLimits(
-            dedupe_window=timedelta(hours=config.instant_dedupe_hours),
-            daily_cap=config.instant_daily_cap,
-        ),
-        unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
-        secret=unsubscribe_secret(config, settings.admin_token, settings.production),
-        quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
-    )
 
 
 def policy(settings: NotificationSettings, config: NotificationConfig, rate_per_s: float) -> Policy:
@@ -187,7 +167,7 @@ def main(
             consumers=[
                 (
                     ConsumerConfig(group_id=config.consumer_group, topics=config.topics),
-                    handlers_for(recorder(settings, config)),
+                    handlers_for(configured_recorder(settings, config)),
                 )
             ],
             extra_loops=loops,

@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,10 +29,14 @@ from tests.integration.review.support import (
     ADMIN,
     AGENCIES,
     PASSWORD,
+    NotificationServer,
     auth,
     create_account,
+    create_cycle,
     deliver,
+    login,
     make_app,
+    scores_for,
     submitted_event,
 )
 from tools import translations
@@ -302,3 +306,63 @@ def test_a_whole_cycle_through_the_pages(browser: Browser, site: tuple[Flask, st
         "rejected",
         "not_awarded",
     ]
+
+
+def test_the_secretariat_previews_a_decisions_messages_in_the_browser(
+    browser: Browser, database_factory: Callable[[], str]
+) -> None:
+    """Issue 17, item 6: the messages a decision would send, per recipient and channel, as
+    the notification service (a real one on a local port) renders them; nothing sent."""
+    notification = NotificationServer(database_factory())
+    notification.thread.start()
+    app = make_app(database_factory(), notification_url=notification.url)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        api = app.test_client()
+        reviewer = create_account(api, agency_code="X")
+        secretary = create_account(api, role="secretariat", name="Sekretariat Inovasi")
+        cycle = create_cycle(api, reviewers_per_proposal=1, award_count=1)
+        event = submitted_event("DINKES", title="Posyandu Digital Pratinjau")
+        deliver(app, event)
+        notification.record(event)
+        token = login(api, reviewer["email"])
+        (held,) = api.get("/v1/assignments", headers=auth(token)).json["items"]
+        rubric = api.get(f"/v1/cycles/{cycle['id']}/rubrics/desk", headers=auth(ADMIN)).json
+        api.put(
+            f"/v1/assignments/{held['id']}/review",
+            json={"scores": scores_for(rubric, 3)},
+            headers=auth(token),
+        )
+
+        page = browser.new_page(locale="id-ID")
+        page.set_default_timeout(10_000)
+        log_in(page, base, secretary["email"])
+        page.wait_for_url("**/ui/cycles")
+        page.goto(f"{base}/ui/proposals/{event.subject}")
+        page.fill("#decision textarea[name=note]", "Bukti lapangan belum cukup")
+        page.click("#decision button.preview[value=reject]")
+        page.wait_for_selector("#preview")
+        assert_indonesian(page, "Pratinjau pesan", "Belum ada yang dikirim", "Penerima", "inovator")
+        rows = page.locator("#preview tr[data-channel]")
+        shown = {
+            (r.get_attribute("data-channel"), r.get_attribute("data-recipient")) for r in rows.all()
+        }
+        assert shown == {("email", "siti@dinkes.example.go.id"), ("whatsapp", "+6281234567890")}
+        assert "Bukti lapangan belum cukup" in page.locator("#preview").inner_text()
+        shot(page, "secretariat-preview")
+        page.click("#language a[hreflang=en]")
+        assert_english(page, "Message preview", "Recipient", "innovator")
+        shot(page, "secretariat-preview")
+        page.click("#confirm button[name=decision]")
+        page.wait_for_selector(".flash.ok")
+        assert page.locator("#status").get_attribute("data-status") == "rejected"
+        page.close()
+    finally:
+        server.shutdown()
+        thread.join(10)
+        app.extensions["inagara"].engine.dispose()
+        notification.server.shutdown()
+        notification.app.extensions["inagara"].engine.dispose()

@@ -23,6 +23,11 @@ from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.config import (
+    NotificationConfig,
+    NotificationSettings,
+    unsubscribe_secret,
+)
 from services.notification.domain import SMS, Person, tokens
 from services.notification.domain.messages import (
     INSTANT,
@@ -243,3 +248,21 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
             log.warning("no assignment %s known; no receipt sent", payload["assignment_id"])
             return
     _record(uow, event, payload, recorder, proposal, reviewer)
+
+
+def configured_recorder(settings: NotificationSettings, config: NotificationConfig) -> Recorder:
+    """The recorder the settings describe (the worker records with it, the API previews)."""
+    return Recorder(
+        links=Links(config.portal_url, config.review_ui_url),
+        sms=bool(settings.sms_gateway_url),
+        whatsapp=bool(settings.whatsapp_api_url),
+        default_instant=config.instant_default_channel,
+        policy=ChannelPolicy.parse(config.channel_policy),
+        limits=InstantLimits(
+            dedupe_window=timedelta(hours=config.instant_dedupe_hours),
+            daily_cap=config.instant_daily_cap,
+        ),
+        unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
+        secret=unsubscribe_secret(config, settings.admin_token, settings.production),
+        quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
+    )

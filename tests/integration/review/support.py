@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,15 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
+from werkzeug.serving import make_server
 
+from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL
+from services.notification import store as notification_store
+from services.notification.app import create_app as create_notification_app
+from services.notification.config import NotificationConfig, NotificationSettings
+from services.notification.consumers import handlers_for
+from services.notification.usecases.recording import configured_recorder
 from services.review import store
 from services.review.app import create_app
 from services.review.config import ReviewSettings
@@ -168,3 +176,31 @@ def scores_for(rubric: dict[str, Any], level: int) -> dict[str, int]:
 
 def as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+NOTIFICATION_CONFIG = NotificationConfig(secret_key="preview-secret")
+
+
+class NotificationServer:
+    """The notification web app on a local port, and what its worker would record."""
+
+    def __init__(self, database_url: str) -> None:
+        self.settings = NotificationSettings(
+            service="notification",
+            database_url=database_url,
+            admin_token=ADMIN,
+            whatsapp_api_url="http://127.0.0.1:9",
+            whatsapp_phone_number_id="100000000000001",
+        )
+        self.app = create_notification_app(self.settings, NOTIFICATION_CONFIG)
+        self.server = make_server("127.0.0.1", free_port(), self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def record(self, event: Event) -> None:
+        recorder = configured_recorder(self.settings, NOTIFICATION_CONFIG)
+        engine = self.app.extensions["inagara"].engine
+        dispatcher(engine, notification_store.inbox, handlers_for(recorder))(event)

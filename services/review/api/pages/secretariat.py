@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.review.adapters.message_preview import NotificationPreviews, PreviewUnavailable
 from services.review.api import pipeline
 from services.review.api.pages import audit
 from services.review.api.pages.base import (
@@ -24,7 +25,7 @@ from services.review.api.pages.base import (
     login_required,
     refusal_message,
 )
-from services.review.api.principal import work
+from services.review.api.principal import context, review_settings, work
 from services.review.domain import states
 from services.review.domain.errors import NotFound
 from services.review.usecases import decisions, queries, reviewing
@@ -47,6 +48,67 @@ def proposal_page(proposal_id: str) -> str:
         "pages/proposal.html",
         **found,
         entries=audit.readable(found["trail"], found["people"]),
+        allowed=states.allowed(found["proposal"]["status"]),
+    )
+
+
+# The event each decision publishes, and where its note goes in the event.
+DECISION_EVENTS = {
+    "shortlist": ("proposal.shortlisted", "note"),
+    "reject": ("proposal.rejected", "note"),
+    "request_revision": ("proposal.revision_requested", "feedback"),
+}
+ROLE_LABELS = {
+    "innovator": _l("innovator"),
+    "agency": _l("agency contact"),
+    "reviewer": _l("reviewer"),
+}
+CHANNEL_LABELS = {"email": _l("email"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
+
+
+@bp.route("/proposals/<proposal_id>/preview", methods=["GET", "POST"])
+@login_required("secretariat")
+def preview_page(proposal_id: str) -> str | BaseResponse:
+    """The messages a decision would send, per recipient and channel, before it is taken:
+    rendered by the notification service with its own templates. The decision form posts
+    here (with its CSRF token) and is sent on to the page's own address, which the
+    language switch can reload."""
+    decision = request.values.get("decision", "")
+    if decision not in DECISION_EVENTS:
+        abort(400)
+    if request.method == "POST":
+        note = request.form.get("note", "")
+        return redirect(
+            url_for(
+                "pages.preview_page",
+                proposal_id=proposal_id,
+                decision=decision,
+                **({"note": note} if note else {}),
+            )
+        )
+    found = queries.proposal_file(proposal_id, work())
+    if found is None:
+        abort(404)
+    note = request.args.get("note", "")
+    event_type, field = DECISION_EVENTS[decision]
+    previews = NotificationPreviews(
+        review_settings().notification_url, context().settings.admin_token
+    )
+    items, error = None, None
+    try:
+        items = previews.preview(event_type, proposal_id, {field: note} if note else {})
+    except PreviewUnavailable as exc:
+        error = str(exc)
+    return render_template(
+        "pages/preview.html",
+        proposal=found["proposal"],
+        decision=decision,
+        decision_label=DECISION_LABELS[decision],
+        note=note,
+        items=items,
+        error=error,
+        roles=ROLE_LABELS,
+        channels=CHANNEL_LABELS,
         allowed=states.allowed(found["proposal"]["status"]),
     )
 
