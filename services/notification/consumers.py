@@ -38,8 +38,8 @@ Handler = Callable[[Connection, Event], None]
 # What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
 # that a producer cannot stop emitting a version a running release still needs.
 READS: tuple[Reads, ...] = (
-    reads(PROPOSAL_SUBMITTED, 1),
-    reads(PROPOSAL_RESUBMITTED, 1),
+    reads(PROPOSAL_SUBMITTED, 1, 2),
+    reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
     reads(PROPOSAL_SCORED, 1),
     reads(PROPOSAL_REVISION_REQUESTED, 1),
@@ -59,4 +59,7 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     def record(conn: Connection, event: Event) -> None:
         record_deliveries(event, recorder, NotificationWork.joining(conn, outbox))
 
-    return {spec_for(event_type).dataschema: record for event_type in RULES}
+    handlers = {spec_for(event_type).dataschema: record for event_type in RULES}
+    for sealed in (PROPOSAL_SUBMITTED, PROPOSAL_RESUBMITTED):  # v2: innovators sealed
+        handlers[spec_for(sealed, 2).dataschema] = record
+    return handlers

@@ -47,6 +47,7 @@ from services.notification.usecases.recording import Recorder
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
+from services.notification.adapters.subject_keys import HttpSubjectKeys
 from shared.events.wakeup import Waiter, Wakeup
 
 # What the worker consumes by default (read by the AsyncAPI document): the
@@ -73,6 +74,9 @@ def recorder(settings: NotificationSettings, config: NotificationConfig) -> Reco
         unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
         secret=unsubscribe_secret(config, settings.admin_token, settings.production),
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
+        keys=HttpSubjectKeys(config.subject_keys_url, config.subject_keys_token)
+        if config.subject_keys_url
+        else None,
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
+from services.notification.adapters.subject_keys import SubjectKeys
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
 from services.notification.domain import SMS, Person, tokens
 from services.notification.domain.messages import (
@@ -46,9 +47,11 @@ from services.notification.domain.recipients import (
 from services.notification.domain.schedule import QuietHours, day_start, earliest_send
 from services.notification.store.deliveries import Content
 from services.notification.usecases.work import NotificationWork
+from shared.events import sealing
 from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
+from shared.platform.metrics import SKIPPED_SUBJECTS
 
 log = logging.getLogger(__name__)
 # A number the WhatsApp API said is not on WhatsApp gets SMS directly for this long
@@ -70,6 +73,8 @@ class Recorder:
     secret: str = "inagara-local"
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # Where a v2 event's sealed innovators are opened (None: they are all left out).
+    keys: SubjectKeys | None = None
 
     def content(self, message: Message) -> Content:
         if message.channel in INSTANT:
@@ -102,6 +107,38 @@ def _payload(event: Event) -> dict[str, Any]:
     schema = CATALOG[event.dataschema].validator
     loaded: dict[str, Any] = schema.dump(schema.load(event.data))
     return loaded
+
+
+def _opened(payload: dict[str, Any], keys: SubjectKeys | None, event: Event) -> dict[str, Any]:
+    """The payload with its sealed innovators (v2) opened; an erased one is left out.
+
+    A person whose key is gone gets no message from this event, and the event is not a
+    failure: it is handled, and the log says why (by subject id, never by who they were).
+    """
+    innovators = payload["profile"]["innovators"]
+    if not any("sealed" in i for i in innovators):
+        return payload
+    opened = []
+    for innovator in innovators:
+        subject = innovator["subject"]
+        key = keys.key(subject) if keys else None
+        try:
+            if key is None:
+                raise sealing.Shredded(subject)
+            fields = sealing.unseal(key, subject, innovator["sealed"])
+        except (sealing.Shredded, sealing.Unreadable) as exc:
+            log.info(
+                "event %s: innovator %s is unreadable (%s): no message to them",
+                event.id,
+                subject,
+                "erased" if isinstance(exc, sealing.Shredded) else "wrong key",
+            )
+            SKIPPED_SUBJECTS.labels(reason="erased" if key is None else "unreadable").inc()
+            continue
+        if innovator.get("instant_channel"):
+            fields["instant_channel"] = innovator["instant_channel"]
+        opened.append(fields)
+    return {**payload, "profile": {**payload["profile"], "innovators": opened}}
 
 
 def _phone(raw: str | None) -> str | None:
@@ -221,6 +258,7 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
     payload = _payload(event)
     proposal_id = payload["proposal_id"]
     if event.type in (SUBMITTED, RESUBMITTED):
+        payload = _opened(payload, recorder.keys, event)
         submitted = Proposal.from_submitted(payload)
         uow.projection.save_proposal(submitted)
         _record(uow, event, payload, recorder, submitted)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -139,6 +140,20 @@ idempotency_keys = Table(
     Column("body", JSON, nullable=True),
     Column("headers", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per data subject (an innovator, by normalised email): the key their personal
+# fields in events are sealed with (docs/PRIVACY.md). Erasure empties email, phone and key
+# and keeps the row, so that a consumer asking for an erased key is told "gone", not "unknown".
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("phone", String(20), nullable=True),
+    Column("key", LargeBinary(32), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
 )
 
 outbox = outbox_table(metadata)
