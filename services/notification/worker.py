@@ -21,6 +21,7 @@ from services.notification import store
 from services.notification.adapters.clock import SystemClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import make_gateway
+from services.notification.adapters.subject_keys import HttpSubjectKeys
 from services.notification.adapters.whatsapp import CloudApi
 from services.notification.config import (
     NotificationConfig,
@@ -47,7 +48,6 @@ from services.notification.usecases.recording import Recorder
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
-from services.notification.adapters.subject_keys import HttpSubjectKeys
 from shared.events.wakeup import Waiter, Wakeup
 
 # What the worker consumes by default (read by the AsyncAPI document): the

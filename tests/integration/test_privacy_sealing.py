@@ -164,14 +164,18 @@ def test_the_key_is_for_the_consumers_token_only(
     assert client.get(path).status_code == 401
     assert client.get(path, headers=auth(agency_key)).status_code == 401
     assert client.get(path, headers=auth(ADMIN)).status_code == 401
-    assert client.get("/v1/subjects/no-such-subject/key", headers=auth(KEYS_TOKEN)).status_code == 404
+    assert (
+        client.get("/v1/subjects/no-such-subject/key", headers=auth(KEYS_TOKEN)).status_code == 404
+    )
     answer = client.get(path, headers=auth(KEYS_TOKEN))
     assert answer.status_code == 200
     assert answer.json["subject"] == subject
     # The consumers' token is nothing else: not an agency key, not the admin token.
     assert client.get("/v1/proposals", headers=auth(KEYS_TOKEN)).status_code == 401
     assert client.get("/v1/cycles", headers=auth(KEYS_TOKEN)).status_code == 401
-    erasure = client.post("/v1/subjects/erasures", json={"email": AYU["email"]}, headers=auth(KEYS_TOKEN))
+    erasure = client.post(
+        "/v1/subjects/erasures", json={"email": AYU["email"]}, headers=auth(KEYS_TOKEN)
+    )
     assert erasure.status_code == 401
 
 

@@ -22,8 +22,8 @@ from typing import Any
 from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
-from services.notification.adapters.subject_keys import SubjectKeys
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.adapters.subject_keys import SubjectKeys
 from services.notification.domain import SMS, Person, tokens
 from services.notification.domain.messages import (
     INSTANT,

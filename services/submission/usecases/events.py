@@ -10,14 +10,14 @@ from typing import Any
 from marshmallow import Schema
 
 from services.submission import domain
+from services.submission.store.subject_keys import Subject
+from shared.events import sealing
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
     spec_for,
 )
-from services.submission.store.subject_keys import Subject
-from shared.events import sealing
 from shared.events.envelope import Event
 
 SOURCE = "/inagara/submission"
