@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
+from services.notification.usecases.erasure import erase_subject
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
@@ -27,6 +28,7 @@ from shared.events.catalog import (
     REVIEW_ASSIGNED,
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
+    SUBJECT_ERASED,
     Reads,
     reads,
     spec_for,
@@ -50,6 +52,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_ASSIGNED, 1),
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
+    reads(SUBJECT_ERASED, 1),
 )
 
 
@@ -62,4 +65,9 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     handlers = {spec_for(event_type).dataschema: record for event_type in RULES}
     for sealed in (PROPOSAL_SUBMITTED, PROPOSAL_RESUBMITTED):  # v2: innovators sealed
         handlers[spec_for(sealed, 2).dataschema] = record
+
+    def erase(conn: Connection, event: Event) -> None:
+        erase_subject(event, NotificationWork.joining(conn, outbox))
+
+    handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
     return handlers

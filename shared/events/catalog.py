@@ -18,7 +18,12 @@ from functools import cached_property
 from marshmallow import Schema
 
 from shared.events.notification import DeliveryOutcomeV1
-from shared.events.proposal import ProposalSubmittedV1, ProposalSubmittedV2, ProposalWithdrawnV1
+from shared.events.proposal import (
+    ProposalSubmittedV1,
+    ProposalSubmittedV2,
+    ProposalWithdrawnV1,
+    SubjectErasedV1,
+)
 from shared.events.review import (
     CycleScheduledV1,
     DecisionV1,
@@ -49,6 +54,7 @@ ALL_TOPICS = TOPICS + tuple(dead_letter_topic(t) for t in TOPICS)
 PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+SUBJECT_ERASED = "subject.erased"
 CYCLE_SCHEDULED = "cycle.scheduled"
 PROPOSAL_SCREENED = "proposal.screened"
 REVIEW_ASSIGNED = "review.assigned"
@@ -126,6 +132,12 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             ProposalWithdrawnV1,
             "An agency withdrew a proposal before a decision.",
+        ),
+        _spec(
+            SUBJECT_ERASED,
+            PROPOSALS,
+            SubjectErasedV1,
+            "A person was erased on request (subject and key: the data subject's id).",
         ),
         _spec(
             CYCLE_SCHEDULED,

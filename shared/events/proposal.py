@@ -226,3 +226,13 @@ class ProposalSubmittedV2(ProposalSubmittedV1):
     their key) leaves nothing readable in the topic, its dead letters or a replay."""
 
     profile = fields.Nested(SealedProfileSchema, required=True)
+
+
+class SubjectErasedV1(Lenient):
+    """``subject.erased`` v1: a person was erased on request; their key is shredded.
+
+    It names the data subject only (the random id their fields were sealed under), never
+    who they were: each service erases what it holds of that subject."""
+
+    subject_id = fields.String(required=True)
+    erased_at = fields.AwareDateTime(required=True)

@@ -23,6 +23,7 @@ from services.notification import store as notification_store
 from services.notification.adapters.subject_keys import HttpSubjectKeys
 from services.notification.consumers import handlers_for
 from services.notification.store.tables import deliveries
+from services.notification.store.tables import proposals as projected
 from services.notification.usecases.recording import Recorder
 from services.review.usecases.intake import _payload as review_payload
 from services.submission import store
@@ -204,12 +205,35 @@ def test_after_erasure_a_replay_tells_the_others_and_skips_the_erased_person(
     assert (row.email, row.phone, row.key) == (None, None, None)
     assert row.erased_at is not None
 
+    after = events(app)
+    assert [e.type for e in after] == ["proposal.submitted"] * 2 + ["subject.erased"]
+    assert after[-1].data["subject_id"] == subject and after[-1].subject == subject
+
+    # The notification service that had told Ayu forgets her on subject.erased.
+    consume(before, keys, after[-1:])
+    assert recipients(before) == budi
+    with before.connect() as conn:
+        first = conn.execute(
+            select(projected.c.innovators).where(projected.c.proposal_id == after[0].subject)
+        ).scalar_one()
+    assert [i["email"] for i in first] == ["budi@dinkes.example.go.id"]  # Ayu left, Budi stays
+
+    # The submission service's own copy names "Inovator 1" now.
+    mine = client.get(f"/v1/proposals/{after[0].subject}", headers=auth(agency_key)).json
+    assert mine["profile"]["innovators"][0] == {
+        "name": "Inovator 1",
+        "email": None,
+        "phone": None,
+        "erased": True,
+    }
+    assert mine["profile"]["innovators"][1]["name"] == "Budi Santoso"
+
     replay = fresh_notification(tmp_path, "replay")
-    consume(replay, keys, events(app))  # raises if any event failed
+    consume(replay, keys, after)  # raises if any event failed
     assert recipients(replay) == budi
     with replay.connect() as conn:
         handled = conn.execute(select(notification_store.inbox)).all()
-    assert len(handled) == 2  # both events handled, none left to dead-letter
+    assert len(handled) == 3  # every event handled, none left to dead-letter
 
 
 def test_erasure_names_someone(client: FlaskClient) -> None:

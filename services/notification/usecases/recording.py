@@ -135,6 +135,7 @@ def _opened(payload: dict[str, Any], keys: SubjectKeys | None, event: Event) -> 
             )
             SKIPPED_SUBJECTS.labels(reason="erased" if key is None else "unreadable").inc()
             continue
+        fields["subject"] = subject
         if innovator.get("instant_channel"):
             fields["instant_channel"] = innovator["instant_channel"]
         opened.append(fields)

@@ -65,7 +65,11 @@ def get_subject_key(subject_id: str) -> Response:
 @blp.response(200, ErasedSchema)
 @problems(blp, {401: "Missing credentials", 403: "Not the admin token", 422: "Invalid fields"})
 def erase_subject(body: dict[str, Any]) -> Response:
-    """Erase a person (secretariat): shred the key of every subject with this email or phone."""
+    """Erase a person (secretariat), by email or phone.
+
+    Their profiles here name "Inovator N" instead, without email or phone; their key is
+    shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
+    other services to erase what they hold. Answers the subject ids erased."""
     command = usecases.EraseSubject(email=body.get("email"), phone=body.get("phone"))
     try:
         erased = usecases.erase_subject(command, work())

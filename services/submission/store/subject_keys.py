@@ -5,12 +5,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from services.submission.store.tables import subjects
+from services.submission.store.tables import (
+    idempotency_keys,
+    proposal_versions,
+    proposals,
+    subjects,
+)
 from shared.events import sealing
 
 
@@ -67,6 +73,49 @@ class SubjectStore:
             found.update(self._conn.execute(query.where(condition)).scalars())
         return sorted(found)
 
+    def contacts(self, subject_id: str) -> tuple[str | None, str | None]:
+        row = self._conn.execute(
+            select(subjects.c.email, subjects.c.phone).where(subjects.c.id == subject_id)
+        ).one()
+        return row.email, row.phone
+
+    def pseudonymise(self, email: str | None, phone: str | None) -> int:
+        """Every stored profile naming this person names "Inovator N" instead (N: their place
+        in the list), without email or phone; answers of Idempotency-Keys that carried them
+        are dropped. How many profiles changed."""
+        changed = 0
+        for table, keys in ((proposals, ("id",)), (proposal_versions, ("proposal_id", "version"))):
+            changed += self._pseudonymise_in(table, keys, email, phone)
+        for row in self._conn.execute(select(idempotency_keys)).all():
+            text = str(row.body or "").lower()
+            if any(v and v.lower() in text for v in (email, phone)):
+                self._conn.execute(
+                    delete(idempotency_keys).where(
+                        idempotency_keys.c.principal == row.principal,
+                        idempotency_keys.c.key == row.key,
+                    )
+                )
+        return changed
+
+    def _pseudonymise_in(
+        self, table: Table, keys: tuple[str, ...], email: str | None, phone: str | None
+    ) -> int:
+        changed = 0
+        for row in self._conn.execute(select(table)).all():
+            profile = dict(row.profile or {})
+            innovators = list(profile.get("innovators") or [])
+            renamed = [
+                pseudonym(i, n) if names(i, email, phone) else i
+                for n, i in enumerate(innovators, start=1)
+            ]
+            if renamed != innovators:
+                where = [table.c[k] == getattr(row, k) for k in keys]
+                self._conn.execute(
+                    update(table).where(*where).values(profile={**profile, "innovators": renamed})
+                )
+                changed += 1
+        return changed
+
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""
         self._conn.execute(
@@ -74,3 +123,15 @@ class SubjectStore:
             .where(subjects.c.id == subject_id)
             .values(email=None, phone=None, key=None, erased_at=now)
         )
+
+
+def names(innovator: dict[str, Any], email: str | None, phone: str | None) -> bool:
+    """Whether the innovator entry is this person (by normalised email or E.164 phone)."""
+    found_email = str(innovator.get("email") or "").strip().lower()
+    return bool((email and found_email == email) or (phone and innovator.get("phone") == phone))
+
+
+def pseudonym(innovator: dict[str, Any], n: int) -> dict[str, Any]:
+    """What is kept of an erased innovator: their place, not who they were."""
+    kept = {k: v for k, v in innovator.items() if k not in ("name", "email", "phone")}
+    return {**kept, "name": f"Inovator {n}", "email": None, "phone": None, "erased": True}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from services.submission.usecases.events import normalise_email
+from services.submission.usecases.events import SOURCE, normalise_email
 from services.submission.usecases.work import SubmissionWork
 from shared.events import sealing
+from shared.events.catalog import PROPOSALS, SUBJECT_ERASED, spec_for
+from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
 
@@ -44,5 +46,17 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
     with uow:
         found = uow.subjects.find(email, phone)
         for subject_id in found:
+            uow.subjects.pseudonymise(*uow.subjects.contacts(subject_id))
             uow.subjects.shred(subject_id, now)
+            uow.emit(PROPOSALS, erased_event(subject_id, now))
+        if not found and (email or phone):
+            uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
     return found
+
+
+def erased_event(subject_id: str, at: datetime) -> Event:
+    spec = spec_for(SUBJECT_ERASED)
+    data = spec.validator.dump({"subject_id": subject_id, "erased_at": at})
+    return Event.first(
+        type=spec.type, source=SOURCE, subject=subject_id, data=data, dataschema=spec.dataschema
+    )
