@@ -235,6 +235,31 @@ def test_after_erasure_a_replay_tells_the_others_and_skips_the_erased_person(
         handled = conn.execute(select(notification_store.inbox)).all()
     assert len(handled) == 3  # every event handled, none left to dead-letter
 
+    # Nothing of Ayu is readable in any row of either service's database; Budi still is.
+    everything = b"".join(
+        [
+            every_row(app.extensions["inagara"].engine, store.metadata),
+            every_row(before, notification_store.metadata),
+            every_row(replay, notification_store.metadata),
+        ]
+    )
+    for value in AYU_READABLE:
+        assert value not in everything.lower(), value
+    assert b"budi@dinkes.example.go.id" in everything
+
+
+AYU_READABLE = [b"ayu lestari", b"ayu.lestari@dinkes.example.go.id", b"81298765432"]
+
+
+def every_row(engine: Engine, metadata: Any) -> bytes:
+    """Every value of every table, as text: what a person with the database could read."""
+    found = []
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for row in conn.execute(select(table)):
+                found.append(repr(tuple(row)).encode())
+    return b"\n".join(found)
+
 
 def test_erasure_names_someone(client: FlaskClient) -> None:
     answer = client.post("/v1/subjects/erasures", json={}, headers=auth(ADMIN))
