@@ -264,3 +264,43 @@ def every_row(engine: Engine, metadata: Any) -> bytes:
 def test_erasure_names_someone(client: FlaskClient) -> None:
     answer = client.post("/v1/subjects/erasures", json={}, headers=auth(ADMIN))
     assert answer.status_code == 422
+
+
+def test_the_export_holds_what_was_submitted_field_by_field(
+    client: FlaskClient, agency_key: str, app: Flask
+) -> None:
+    first = submit(client, agency_key, AYU, BUDI)
+    second = submit(client, agency_key, {**BUDI, "instant_channel": "sms"})
+    asked = {"email": "BUDI@dinkes.example.go.id"}
+    assert client.post(
+        "/v1/subjects/exports", json=asked, headers=auth(agency_key)
+    ).status_code in (
+        401,
+        403,
+    )
+
+    answer = client.post("/v1/subjects/exports", json=asked, headers=auth(ADMIN))
+
+    assert answer.status_code == 200, answer.json
+    held = answer.json
+    assert held["requested"] == {"email": "budi@dinkes.example.go.id", "phone": None}
+    (subject,) = held["subjects"]
+    assert subject["email"] == "budi@dinkes.example.go.id"
+    assert subject["phone"] == "+6281355512345"
+    assert [p["proposal_id"] for p in held["proposals"]] == [first, second]
+    for entry, instant in zip(held["proposals"], (None, "sms"), strict=True):
+        assert entry["title"] == DEMO_PROPOSAL["title"]
+        assert entry["status"] == "submitted"
+        innovator = entry["innovator"]
+        assert innovator["name"] == BUDI["name"]
+        assert innovator["email"] == BUDI["email"]
+        assert innovator["phone"] == "+6281355512345"
+        assert innovator.get("instant_channel") == instant
+    assert "Ayu" not in answer.get_data(as_text=True)  # the co-innovator is not theirs to see
+
+    page = client.post(
+        "/v1/subjects/exports", json=asked, headers={**auth(ADMIN), "Accept": "text/html"}
+    )
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "Data pribadi Anda" in text and "Budi Santoso" in text and "+6281355512345" in text

@@ -116,6 +116,34 @@ class SubjectStore:
                 changed += 1
         return changed
 
+    def held_about(self, email: str | None, phone: str | None) -> dict[str, Any]:
+        """Everything this service holds about the person: their subjects and each
+        proposal naming them, with the innovator entry as stored."""
+        conditions = [
+            c == v for c, v in ((subjects.c.email, email), (subjects.c.phone, phone)) if v
+        ]
+        found_subjects = []
+        for condition in conditions:
+            for row in self._conn.execute(select(subjects).where(condition)):
+                entry = {"id": row.id, "email": row.email, "phone": row.phone}
+                if entry not in found_subjects:
+                    found_subjects.append(entry)
+        held = []
+        for row in self._conn.execute(select(proposals).order_by(proposals.c.created_at)).all():
+            for innovator in (row.profile or {}).get("innovators") or []:
+                if names(innovator, email, phone):
+                    held.append(
+                        {
+                            "proposal_id": row.id,
+                            "agency_id": row.agency_id,
+                            "title": (row.profile or {}).get("title"),
+                            "status": row.status,
+                            "version": row.version,
+                            "innovator": innovator,
+                        }
+                    )
+        return {"subjects": found_subjects, "proposals": held}
+
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""
         self._conn.execute(

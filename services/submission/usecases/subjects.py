@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from services.submission.usecases.events import SOURCE, normalise_email
 from services.submission.usecases.work import SubmissionWork
@@ -60,3 +61,17 @@ def erased_event(subject_id: str, at: datetime) -> Event:
     return Event.first(
         type=spec.type, source=SOURCE, subject=subject_id, data=data, dataschema=spec.dataschema
     )
+
+
+def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]:
+    """What the submission service holds about a person (access request, UU 27/2022)."""
+    email = normalise_email(command.email) if command.email else None
+    phone = normalise_phone(command.phone) if command.phone else None
+    with uow:
+        held = uow.subjects.held_about(email, phone)
+    return {
+        "requested": {"email": email, "phone": phone},
+        "exported_at": datetime.now(UTC).isoformat(),
+        "service": "submission",
+        **held,
+    }
