@@ -204,6 +204,10 @@ def test_after_erasure_a_replay_tells_the_others_and_skips_the_erased_person(
         row = conn.execute(select(store.subjects).where(store.subjects.c.id == subject)).one()
     assert (row.email, row.phone, row.key) == (None, None, None)
     assert row.erased_at is not None
+    with app.extensions["inagara"].engine.connect() as conn:
+        (audit,) = conn.execute(select(store.tables.privacy_requests)).all()
+    assert (audit.kind, audit.requested_by, audit.subject_ids) == ("erasure", "admin", [subject])
+    assert audit.profiles_changed == 2  # the proposal and its submitted version
 
     after = events(app)
     assert [e.type for e in after] == ["proposal.submitted"] * 2 + ["subject.erased"]
@@ -297,6 +301,9 @@ def test_the_export_holds_what_was_submitted_field_by_field(
         assert innovator["phone"] == "+6281355512345"
         assert innovator.get("instant_channel") == instant
     assert "Ayu" not in answer.get_data(as_text=True)  # the co-innovator is not theirs to see
+    with app.extensions["inagara"].engine.connect() as conn:
+        (audit,) = conn.execute(select(store.tables.privacy_requests)).all()
+    assert (audit.kind, audit.subject_ids) == ("export", [subject["id"]])
 
     page = client.post(
         "/v1/subjects/exports", json=asked, headers={**auth(ADMIN), "Accept": "text/html"}

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.submission.store.tables import (
     idempotency_keys,
+    privacy_requests,
     proposal_versions,
     proposals,
     subjects,
@@ -143,6 +144,19 @@ class SubjectStore:
                         }
                     )
         return {"subjects": found_subjects, "proposals": held}
+
+    def record_request(
+        self, kind: str, requested_by: str, subject_ids: list[str], changed: int, now: datetime
+    ) -> None:
+        self._conn.execute(
+            privacy_requests.insert().values(
+                kind=kind,
+                requested_by=requested_by,
+                subject_ids=subject_ids,
+                profiles_changed=changed,
+                at=now,
+            )
+        )
 
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""

@@ -156,5 +156,18 @@ subjects = Table(
     Column("erased_at", DateTime(timezone=True), nullable=True),
 )
 
+# The record of every access and erasure request (UU 27/2022): who asked, what was done,
+# which subjects; never who the person was (the subject ids link to nobody once erased).
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("requested_by", String(100), nullable=False),
+    Column("subject_ids", JSON, nullable=False),
+    Column("profiles_changed", Integer, nullable=False, default=0),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

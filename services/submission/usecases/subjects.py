@@ -37,6 +37,7 @@ def subject_key(subject_id: str, uow: SubmissionWork) -> str:
 class EraseSubject:
     email: str | None = None
     phone: str | None = None
+    requested_by: str = "admin"
 
 
 def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
@@ -46,12 +47,14 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
     now = datetime.now(UTC)
     with uow:
         found = uow.subjects.find(email, phone)
+        changed = 0
         for subject_id in found:
-            uow.subjects.pseudonymise(*uow.subjects.contacts(subject_id))
+            changed += uow.subjects.pseudonymise(*uow.subjects.contacts(subject_id))
             uow.subjects.shred(subject_id, now)
             uow.emit(PROPOSALS, erased_event(subject_id, now))
         if not found and (email or phone):
-            uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
+            changed += uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
+        uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
     return found
 
 
@@ -69,6 +72,8 @@ def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]
     phone = normalise_phone(command.phone) if command.phone else None
     with uow:
         held = uow.subjects.held_about(email, phone)
+        ids = [s["id"] for s in held["subjects"]]
+        uow.subjects.record_request("export", command.requested_by, ids, 0, datetime.now(UTC))
     return {
         "requested": {"email": email, "phone": phone},
         "exported_at": datetime.now(UTC).isoformat(),

@@ -2,6 +2,7 @@
 
 One key per data subject (innovator), with which the personal fields of
 ``proposal.submitted`` v2 are sealed; erasure empties the row (crypto-shredding).
+The record of access and erasure requests.
 
 Revision ID: 7d2e4c1a9b30
 Revises: 382eaa3791f0
@@ -17,7 +18,7 @@ revision: str = "7d2e4c1a9b30"
 down_revision: str | Sequence[str] | None = "382eaa3791f0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-# Can the release before this migration run on its result? Expand: a new table it never reads.
+# Can the release before this migration run on its result? Expand: new tables it never reads.
 backward_compatible: bool = True
 
 
@@ -33,7 +34,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
+    op.create_table(
+        "privacy_requests",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("requested_by", sa.String(length=100), nullable=False),
+        sa.Column("subject_ids", sa.JSON(), nullable=False),
+        sa.Column("profiles_changed", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("privacy_requests")
     op.drop_table("subjects")
