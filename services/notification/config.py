@@ -144,6 +144,10 @@ class NotificationConfig:
     outage_backoff_max_s: float = env("NOTIFICATION_OUTAGE_BACKOFF_MAX_S", 30.0)
     consumer_group: str = env("NOTIFICATION_CONSUMER_GROUP", "inagara.notification")
     topics: tuple[str, ...] = env("NOTIFICATION_TOPICS", (PROPOSALS, REVIEWS))
+    # The submission service, which holds the data subjects' keys (docs/PRIVACY.md): the
+    # innovators of a v2 proposal event are opened with them. Empty: v2 innovators get nothing.
+    subject_keys_url: str = env("SUBJECT_KEYS_URL", "")
+    subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
 
     def with_(self, **changes: Any) -> NotificationConfig:
         return replace(self, **changes)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
+from services.notification.usecases.erasure import erase_subject
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
@@ -27,6 +28,7 @@ from shared.events.catalog import (
     REVIEW_ASSIGNED,
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
+    SUBJECT_ERASED,
     Reads,
     reads,
     spec_for,
@@ -38,8 +40,8 @@ Handler = Callable[[Connection, Event], None]
 # What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
 # that a producer cannot stop emitting a version a running release still needs.
 READS: tuple[Reads, ...] = (
-    reads(PROPOSAL_SUBMITTED, 1),
-    reads(PROPOSAL_RESUBMITTED, 1),
+    reads(PROPOSAL_SUBMITTED, 1, 2),
+    reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
     reads(PROPOSAL_SCORED, 1),
     reads(PROPOSAL_REVISION_REQUESTED, 1),
@@ -50,6 +52,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_ASSIGNED, 1),
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
+    reads(SUBJECT_ERASED, 1),
 )
 
 
@@ -59,4 +62,12 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     def record(conn: Connection, event: Event) -> None:
         record_deliveries(event, recorder, NotificationWork.joining(conn, outbox))
 
-    return {spec_for(event_type).dataschema: record for event_type in RULES}
+    handlers = {spec_for(event_type).dataschema: record for event_type in RULES}
+    for sealed in (PROPOSAL_SUBMITTED, PROPOSAL_RESUBMITTED):  # v2: innovators sealed
+        handlers[spec_for(sealed, 2).dataschema] = record
+
+    def erase(conn: Connection, event: Event) -> None:
+        erase_subject(event, NotificationWork.joining(conn, outbox))
+
+    handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
+    return handlers

@@ -35,13 +35,15 @@ def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
 # What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
 # that a producer cannot stop emitting a version a running release still needs.
 READS: tuple[Reads, ...] = (
-    reads(PROPOSAL_SUBMITTED, 1),
-    reads(PROPOSAL_RESUBMITTED, 1),
+    reads(PROPOSAL_SUBMITTED, 1, 2),
+    reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_RESUBMITTED).dataschema: on_proposal_submitted,
+    spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
+    spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
 }

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.platform.settings import Settings, env, moment
+from shared.platform.settings import Settings, SettingsError, env, moment
+
+
+def event_version(name: str, raw: str) -> int:
+    if raw not in {"1", "2"}:
+        raise SettingsError(f"{name} must be 1 or 2, got {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -26,3 +32,8 @@ class SubmissionSettings(Settings):
     submission_cycle_id: str = env("SUBMISSION_CYCLE_ID", "")
     submission_opens_at: str = env("SUBMISSION_OPENS_AT", "", moment)
     submission_closes_at: str = env("SUBMISSION_CLOSES_AT", "", moment)
+    # 2: innovators sealed per data subject in proposal.submitted/resubmitted (docs/PRIVACY.md);
+    # 1 until every consumer runs a release that reads v2.
+    proposal_event_version: int = env("PROPOSAL_EVENT_VERSION", 1, event_version)
+    # The bearer token the consumers present to fetch a subject's key (GET /v1/subject-keys/…).
+    subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)

@@ -18,7 +18,12 @@ from functools import cached_property
 from marshmallow import Schema
 
 from shared.events.notification import DeliveryOutcomeV1
-from shared.events.proposal import ProposalSubmittedV1, ProposalWithdrawnV1
+from shared.events.proposal import (
+    ProposalSubmittedV1,
+    ProposalSubmittedV2,
+    ProposalWithdrawnV1,
+    SubjectErasedV1,
+)
 from shared.events.review import (
     CycleScheduledV1,
     DecisionV1,
@@ -32,7 +37,7 @@ from shared.events.review import (
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.0.0"
+CATALOG_VERSION = "1.1.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -49,6 +54,7 @@ ALL_TOPICS = TOPICS + tuple(dead_letter_topic(t) for t in TOPICS)
 PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+SUBJECT_ERASED = "subject.erased"
 CYCLE_SCHEDULED = "cycle.scheduled"
 PROPOSAL_SCREENED = "proposal.screened"
 REVIEW_ASSIGNED = "review.assigned"
@@ -86,8 +92,10 @@ class EventSpec:
         return f"urn:inagara:event:{self.type}:v{self.version}"
 
 
-def _spec(type: str, topic: str, schema: builtins.type[Schema], summary: str) -> EventSpec:
-    return EventSpec(type=type, version=1, topic=topic, schema=schema, summary=summary)
+def _spec(
+    type: str, topic: str, schema: builtins.type[Schema], summary: str, version: int = 1
+) -> EventSpec:
+    return EventSpec(type=type, version=version, topic=topic, schema=schema, summary=summary)
 
 
 CATALOG: dict[str, EventSpec] = {
@@ -106,10 +114,30 @@ CATALOG: dict[str, EventSpec] = {
             "An agency resubmitted a revised proposal (a new version).",
         ),
         _spec(
+            PROPOSAL_SUBMITTED,
+            PROPOSALS,
+            ProposalSubmittedV2,
+            "An agency submitted a proposal for review; its innovators sealed per data subject.",
+            version=2,
+        ),
+        _spec(
+            PROPOSAL_RESUBMITTED,
+            PROPOSALS,
+            ProposalSubmittedV2,
+            "An agency resubmitted a revised proposal; its innovators sealed per data subject.",
+            version=2,
+        ),
+        _spec(
             PROPOSAL_WITHDRAWN,
             PROPOSALS,
             ProposalWithdrawnV1,
             "An agency withdrew a proposal before a decision.",
+        ),
+        _spec(
+            SUBJECT_ERASED,
+            PROPOSALS,
+            SubjectErasedV1,
+            "A person was erased on request (subject and key: the data subject's id).",
         ),
         _spec(
             CYCLE_SCHEDULED,

@@ -191,3 +191,52 @@ class ProposalWithdrawnV1(Lenient):
     agency = fields.Nested(AgencyRefSchema, required=True)
     withdrawn_at = fields.AwareDateTime(required=True)
     reason = fields.String(load_default="")
+
+
+class SealedInnovatorSchema(Lenient):
+    """An innovator in a v2 event: who they are is sealed under their subject key
+    (``shared/events/sealing.py``); only the owning service's key opens it."""
+
+    subject = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "the data subject's id: random, not derived from the person"},
+    )
+    sealed = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=4000),
+        metadata={
+            "description": "AES-GCM (URL-safe base64 of nonce + ciphertext) of "
+            '{"name", "email", "phone"} under the subject\'s key, the subject id as associated data'
+        },
+    )
+    instant_channel = fields.String(
+        validate=validate.OneOf(INSTANT_CHANNELS),
+        metadata={"description": "preferred instant channel; absent: the programme's default"},
+    )
+
+
+class SealedProfileSchema(ProposalProfileSchema):
+    innovators = fields.List(
+        fields.Nested(SealedInnovatorSchema),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+
+
+class ProposalSubmittedV2(ProposalSubmittedV1):
+    """``proposal.submitted`` v2 (and ``proposal.resubmitted`` v2): v1 with each innovator's
+    name, email and phone sealed per data subject, so that erasing the person (shredding
+    their key) leaves nothing readable in the topic, its dead letters or a replay."""
+
+    profile = fields.Nested(SealedProfileSchema, required=True)
+
+
+class SubjectErasedV1(Lenient):
+    """``subject.erased`` v1: a person was erased on request; their key is shredded.
+
+    It names the data subject only (the random id their fields were sealed under), never
+    who they were: each service erases what it holds of that subject."""
+
+    subject_id = fields.String(required=True)
+    erased_at = fields.AwareDateTime(required=True)

@@ -73,6 +73,11 @@ CONSUMER_PARTITIONS = Gauge(
     ["service", "group"],
     multiprocess_mode="max",
 )
+SKIPPED_SUBJECTS = Counter(
+    "inagara_skipped_subjects_total",
+    "People left out of an event's messages because their sealed fields cannot be opened",
+    ["reason"],
+)
 DELIVERIES = Counter(
     "inagara_deliveries_total",
     "Messages sent or given up, by channel and outcome",

@@ -45,6 +45,8 @@ def test_every_variable_is_read() -> None:
             "NOTIFICATION_CHANNEL_POLICY": "agency:*=email+instant",
             "INSTANT_DEDUPE_HOURS": "12",
             "INSTANT_DAILY_CAP": "0",
+            "SUBJECT_KEYS_URL": "http://submission-web:8000",
+            "SUBJECT_KEYS_TOKEN": "keys-token",
         }
     )
 
@@ -73,6 +75,8 @@ def test_every_variable_is_read() -> None:
         channel_policy="agency:*=email+instant",
         instant_dedupe_hours=12,
         instant_daily_cap=0,
+        subject_keys_url="http://submission-web:8000",
+        subject_keys_token="keys-token",
     )
 
 

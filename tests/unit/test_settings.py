@@ -68,6 +68,8 @@ SUBMISSION_VARIABLES = {
     "SUBMISSION_CYCLE_ID": "2026",
     "SUBMISSION_OPENS_AT": "2026-01-05T00:00:00+07:00",
     "SUBMISSION_CLOSES_AT": "2026-03-01T00:00:00+07:00",
+    "PROPOSAL_EVENT_VERSION": "2",
+    "SUBJECT_KEYS_TOKEN": "keys-token",
 }
 # Each service's settings read the base variables too (one environment for every process).
 EVERY_VARIABLE = {**BASE_VARIABLES, **NOTIFICATION_VARIABLES, **SUBMISSION_VARIABLES}
@@ -166,6 +168,8 @@ def test_from_env_reads_every_variable() -> None:
         submission_cycle_id="2026",
         submission_opens_at="2026-01-05T00:00:00+07:00",
         submission_closes_at="2026-03-01T00:00:00+07:00",
+        proposal_event_version=2,
+        subject_keys_token="keys-token",
     )
 
 

@@ -35,6 +35,8 @@ class Person:
     language: str | None = None
     # The preferred instant channel (whatsapp or sms) when the event says it.
     instant: str | None = None
+    # The data subject whose sealed fields named them (v2 events; docs/PRIVACY.md).
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,17 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # pass changes nothing anyone has to do (the confirmation already went out), a
 # failure is followed by proposal.revision_requested, which carries the reasons
 # and is the message people act on (one message, not two, for one problem).
-SILENT = frozenset({"cycle.scheduled", SCREENED, "notification.delivered", "notification.failed"})
+# subject.erased sends nothing either: it makes this service forget a person
+# (usecases/erasure.py); the person was told before the erasure, not after.
+SILENT = frozenset(
+    {
+        "cycle.scheduled",
+        SCREENED,
+        "notification.delivered",
+        "notification.failed",
+        "subject.erased",
+    }
+)
 
 INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
 
@@ -130,6 +140,7 @@ class Proposal:
                     normalise_email(i["email"]),
                     i.get("phone") or None,
                     instant=i.get("instant_channel") or None,
+                    subject=i.get("subject") or None,
                 )
                 for i in profile["innovators"]
             ),

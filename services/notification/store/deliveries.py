@@ -16,12 +16,12 @@ cannot overwrite the new owner's outcome.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.notification.domain.messages import (
@@ -588,3 +588,13 @@ class DeliveryStore:
             )
         ).rowcount
         return bool(changed == 1)
+
+    def forget(self, addresses: Collection[str]) -> int:
+        """Erasure: every delivery to these addresses, its attempts and its instant lock."""
+        if not addresses:
+            return 0
+        ids = select(deliveries.c.id).where(deliveries.c.recipient.in_(addresses))
+        self._conn.execute(delete(attempts).where(attempts.c.delivery_id.in_(ids)))
+        self._conn.execute(delete(instant_locks).where(instant_locks.c.recipient.in_(addresses)))
+        gone = self._conn.execute(delete(deliveries).where(deliveries.c.recipient.in_(addresses)))
+        return int(gone.rowcount or 0)

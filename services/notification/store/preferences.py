@@ -3,11 +3,11 @@ transaction its caller opened."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from services.notification.domain.messages import Preference
 from services.notification.store.tables import preferences
@@ -59,3 +59,7 @@ class PreferenceStore:
         ).rowcount
         if not changed:
             self._conn.execute(insert(preferences).values(address=preference.address, **values))
+
+    def forget(self, addresses: Collection[str]) -> None:
+        if addresses:
+            self._conn.execute(delete(preferences).where(preferences.c.address.in_(addresses)))

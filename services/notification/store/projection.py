@@ -31,7 +31,13 @@ class ProjectionStore:
             "contact_email": proposal.contact_email,
             "contact_phone": proposal.contact_phone,
             "innovators": [
-                {"name": p.name, "email": p.email, "phone": p.phone, "instant": p.instant}
+                {
+                    "name": p.name,
+                    "email": p.email,
+                    "phone": p.phone,
+                    "instant": p.instant,
+                    "subject": p.subject,
+                }
                 for p in proposal.innovators
             ],
             "updated_at": datetime.now(UTC),
@@ -62,7 +68,14 @@ class ProjectionStore:
             contact_email=row.contact_email,
             contact_phone=row.contact_phone,
             innovators=tuple(
-                Person("innovator", i["name"], i["email"], i.get("phone"), instant=i.get("instant"))
+                Person(
+                    "innovator",
+                    i["name"],
+                    i["email"],
+                    i.get("phone"),
+                    instant=i.get("instant"),
+                    subject=i.get("subject"),
+                )
                 for i in row.innovators
             ),
         )
@@ -131,3 +144,23 @@ class ProjectionStore:
 
     def count_parked(self) -> int:
         return len(self._conn.execute(select(parked_events.c.event_id)).all())
+
+    # -- erasure ----------------------------------------------------------------------
+
+    def forget_subject(self, subject: str) -> set[str]:
+        """Take the subject out of every proposal's innovators; the addresses they had."""
+        addresses: set[str] = set()
+        for row in self._conn.execute(select(proposals)).all():
+            innovators = list(row.innovators or [])
+            kept = [i for i in innovators if i.get("subject") != subject]
+            if len(kept) == len(innovators):
+                continue
+            for gone in innovators:
+                if gone.get("subject") == subject:
+                    addresses.update(a for a in (gone.get("email"), gone.get("phone")) if a)
+            self._conn.execute(
+                update(proposals)
+                .where(proposals.c.proposal_id == row.proposal_id)
+                .values(innovators=kept)
+            )
+        return addresses

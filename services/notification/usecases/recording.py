@@ -23,6 +23,7 @@ from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.adapters.subject_keys import HttpSubjectKeys, SubjectKeys
 from services.notification.config import (
     NotificationConfig,
     NotificationSettings,
@@ -51,9 +52,11 @@ from services.notification.domain.recipients import (
 from services.notification.domain.schedule import QuietHours, day_start, earliest_send
 from services.notification.store.deliveries import Content
 from services.notification.usecases.work import NotificationWork
+from shared.events import sealing
 from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
+from shared.platform.metrics import SKIPPED_SUBJECTS
 
 log = logging.getLogger(__name__)
 # A number the WhatsApp API said is not on WhatsApp gets SMS directly for this long
@@ -75,6 +78,8 @@ class Recorder:
     secret: str = "inagara-local"
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # Where a v2 event's sealed innovators are opened (None: they are all left out).
+    keys: SubjectKeys | None = None
 
     def content(self, message: Message) -> Content:
         if message.channel in INSTANT:
@@ -107,6 +112,39 @@ def _payload(event: Event) -> dict[str, Any]:
     schema = CATALOG[event.dataschema].validator
     loaded: dict[str, Any] = schema.dump(schema.load(event.data))
     return loaded
+
+
+def _opened(payload: dict[str, Any], keys: SubjectKeys | None, event: Event) -> dict[str, Any]:
+    """The payload with its sealed innovators (v2) opened; an erased one is left out.
+
+    A person whose key is gone gets no message from this event, and the event is not a
+    failure: it is handled, and the log says why (by subject id, never by who they were).
+    """
+    innovators = payload["profile"]["innovators"]
+    if not any("sealed" in i for i in innovators):
+        return payload
+    opened = []
+    for innovator in innovators:
+        subject = innovator["subject"]
+        key = keys.key(subject) if keys else None
+        try:
+            if key is None:
+                raise sealing.Shredded(subject)
+            fields = sealing.unseal(key, subject, innovator["sealed"])
+        except (sealing.Shredded, sealing.Unreadable) as exc:
+            log.info(
+                "event %s: innovator %s is unreadable (%s): no message to them",
+                event.id,
+                subject,
+                "erased" if isinstance(exc, sealing.Shredded) else "wrong key",
+            )
+            SKIPPED_SUBJECTS.labels(reason="erased" if key is None else "unreadable").inc()
+            continue
+        fields["subject"] = subject
+        if innovator.get("instant_channel"):
+            fields["instant_channel"] = innovator["instant_channel"]
+        opened.append(fields)
+    return {**payload, "profile": {**payload["profile"], "innovators": opened}}
 
 
 def _phone(raw: str | None) -> str | None:
@@ -226,6 +264,7 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
     payload = _payload(event)
     proposal_id = payload["proposal_id"]
     if event.type in (SUBMITTED, RESUBMITTED):
+        payload = _opened(payload, recorder.keys, event)
         submitted = Proposal.from_submitted(payload)
         uow.projection.save_proposal(submitted)
         _record(uow, event, payload, recorder, submitted)
@@ -265,4 +304,7 @@ def configured_recorder(settings: NotificationSettings, config: NotificationConf
         unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
         secret=unsubscribe_secret(config, settings.admin_token, settings.production),
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
+        keys=HttpSubjectKeys(config.subject_keys_url, config.subject_keys_token)
+        if config.subject_keys_url
+        else None,
     )

@@ -8,6 +8,7 @@ An agency key's caller is remembered for ``KEY_CACHE_SECONDS`` (see ``RecentKeys
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -46,6 +47,11 @@ class Admin:
 
 
 @dataclass(frozen=True)
+class KeyReader:
+    """A consumer (review, notification) fetching subject keys, by SUBJECT_KEYS_TOKEN."""
+
+
+@dataclass(frozen=True)
 class SubmissionContext:
     """What the views need, built once by ``create_app``."""
 
@@ -59,13 +65,16 @@ class SubmissionContext:
 
     def work(self) -> SubmissionWork:
         """A fresh unit of work for one use case."""
-        return SubmissionWork(self.engine, outbox)
+        uow = SubmissionWork(self.engine, outbox)
+        uow.event_version = self.settings.proposal_event_version
+        return uow
 
     def grouped_work(self) -> SubmissionWork:
         """A unit of work that writes at commit, in one transaction with those of the
         process's other requests finishing at the same moment (group commit)."""
         work = SubmissionWork(self.engine, outbox, group=self.group)
         work.recent_cycles = self.cycles
+        work.event_version = self.settings.proposal_event_version
         return work
 
 
@@ -84,21 +93,24 @@ def ctx() -> SubmissionContext:
     return found
 
 
-def resolve() -> Admin | store.Caller | None:
+def resolve() -> Admin | KeyReader | store.Caller | None:
     """The request's caller, worked out once per request (the credentials-first check
     and the view's decorator both ask)."""
     if "resolved" not in g:
         g.resolved = _resolve()
-    found: Admin | store.Caller | None = g.resolved
+    found: Admin | KeyReader | store.Caller | None = g.resolved
     return found
 
 
-def _resolve() -> Admin | store.Caller | None:
+def _resolve() -> Admin | KeyReader | store.Caller | None:
     secret = bearer_token()
     if not secret:
         return None
     if is_admin(ctx().settings, secret):
         return Admin()
+    keys_token = ctx().settings.subject_keys_token
+    if keys_token and hmac.compare_digest(keys_token.encode(), secret.encode()):
+        return KeyReader()
     context = ctx()
     return context.keys.authenticate(
         lambda presented: authenticate_key(presented, context.work()), secret
@@ -134,7 +146,7 @@ def admin_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         found = resolve()
-        if found is None:
+        if found is None or isinstance(found, KeyReader):
             refuse(401, NEED_ADMIN)
         if not isinstance(found, Admin):
             refuse(403, "Only the secretariat (admin token) may do this.")
@@ -151,7 +163,7 @@ def agency_admin_or_admin(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         found = resolve()
-        if found is None:
+        if found is None or isinstance(found, KeyReader):
             refuse(401, NEED_KEY)
         if isinstance(found, Admin):
             g.principal = "admin"
@@ -163,6 +175,19 @@ def agency_admin_or_admin(view: F) -> F:
                 refuse(403, "Only an agency_admin key may do this.")
             g.caller = found
             g.principal = f"agency:{found.agency.id}"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def key_reader_required(view: F) -> F:
+    """The consumers' SUBJECT_KEYS_TOKEN, and nothing else (not even the admin token)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not isinstance(resolve(), KeyReader):
+            refuse(401, "Send SUBJECT_KEYS_TOKEN as `Authorization: Bearer <token>`.")
+        g.principal = "key-reader"
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 
-from services.submission.api.auth import admin_required, ctx, resolve, work
+from services.submission.api.auth import Admin, admin_required, ctx, resolve, work
 from services.submission.api.errors import problems
 from services.submission.api.proposals import json_response
 from services.submission.api.schemas import (
@@ -18,6 +18,7 @@ from services.submission.api.schemas import (
     ParticipationQuerySchema,
     ParticipationSchema,
 )
+from services.submission.store import Caller
 from services.submission.usecases import cycles as usecases
 from shared.web import attachment
 
@@ -38,7 +39,7 @@ CSV_COLUMNS = ("agency_id", "code", "name", "type", "parent_code", "submitted")
 @problems(blp, {401: "Missing, unknown or revoked API key (or admin token)"})
 def list_cycles() -> Response:
     """The known cycles and whether each accepts submissions now (any agency key or the admin token)."""
-    if resolve() is None:
+    if not isinstance(resolve(), Admin | Caller):
         abort(
             401, message="Send an agency API key or the admin token as `Authorization: Bearer …`."
         )

@@ -19,6 +19,7 @@ from services.submission.store.tables import (
     outbox,
     proposal_versions,
     proposals,
+    subjects,
     timeline,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "outbox",
     "proposal_versions",
     "proposals",
+    "subjects",
     "timeline",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -139,6 +140,33 @@ idempotency_keys = Table(
     Column("body", JSON, nullable=True),
     Column("headers", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per data subject (an innovator, by normalised email): the key their personal
+# fields in events are sealed with (docs/PRIVACY.md). Erasure empties email, phone and key
+# and keeps the row, so that a consumer asking for an erased key is told "gone", not "unknown".
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("phone", String(20), nullable=True),
+    Column("key", LargeBinary(32), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+
+# The record of every access and erasure request (UU 27/2022): who asked, what was done,
+# which subjects; never who the person was (the subject ids link to nobody once erased).
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("requested_by", String(100), nullable=False),
+    Column("subject_ids", JSON, nullable=False),
+    Column("profiles_changed", Integer, nullable=False, default=0),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

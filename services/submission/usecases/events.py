@@ -3,12 +3,15 @@ changes in the catalog's form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from marshmallow import Schema
 
 from services.submission import domain
+from services.submission.store.subject_keys import Subject
+from shared.events import sealing
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
@@ -18,6 +21,13 @@ from shared.events.catalog import (
 from shared.events.envelope import Event
 
 SOURCE = "/inagara/submission"
+# What identifies an innovator: sealed in v2, never in the clear on a topic.
+PERSONAL_FIELDS = ("name", "email", "phone")
+KeyOf = Callable[[str, str | None], Subject]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
 
 
 def _agency_ref(agency: domain.Agency) -> dict[str, Any]:
@@ -31,15 +41,15 @@ def _agency_ref(agency: domain.Agency) -> dict[str, Any]:
 
 
 @cache
-def _payload_schema(type: str, without_profile: bool) -> Schema:
+def _payload_schema(type: str, without_profile: bool, version: int) -> Schema:
     # One instance per event type: building a schema deep-copies its fields.
-    return spec_for(type).schema(exclude=("profile",) if without_profile else ())
+    return spec_for(type, version).schema(exclude=("profile",) if without_profile else ())
 
 
-def _event(type: str, subject: str, payload: dict[str, Any]) -> Event:
+def _event(type: str, subject: str, payload: dict[str, Any], version: int = 1) -> Event:
     """An event of the catalog; a ``profile`` in the payload is already in JSON form."""
-    spec = spec_for(type)
-    data = _payload_schema(type, "profile" in payload).dump(payload)
+    spec = spec_for(type, version)
+    data = _payload_schema(type, "profile" in payload, version).dump(payload)
     if "profile" in payload:
         data["profile"] = payload["profile"]
     return Event(
@@ -52,10 +62,34 @@ def _event(type: str, subject: str, payload: dict[str, Any]) -> Event:
     )
 
 
+def sealed_profile(profile: dict[str, Any], key_of: KeyOf) -> dict[str, Any]:
+    """The profile with each innovator's name, email and phone sealed under their
+    subject's key (v2); ``key_of(email, phone)`` finds or makes the subject."""
+    innovators = []
+    for innovator in profile["innovators"]:
+        email = normalise_email(innovator["email"])
+        subject = key_of(email, innovator.get("phone"))
+        personal = {k: innovator.get(k) for k in PERSONAL_FIELDS}
+        sealed = {"subject": subject.id, "sealed": sealing.seal(subject.key, subject.id, personal)}
+        if innovator.get("instant_channel"):
+            sealed["instant_channel"] = innovator["instant_channel"]
+        innovators.append(sealed)
+    return {**profile, "innovators": innovators}
+
+
 def submission_event(
-    submitted: domain.ProposalSubmitted, evidence: list[dict[str, Any]] | None = None
+    submitted: domain.ProposalSubmitted,
+    evidence: list[dict[str, Any]] | None = None,
+    *,
+    version: int = 1,
+    key_of: KeyOf | None = None,
 ) -> Event:
     kind = PROPOSAL_RESUBMITTED if submitted.resubmission else PROPOSAL_SUBMITTED
+    profile = submitted.profile
+    if version == 2:
+        if key_of is None:
+            raise ValueError("a v2 event seals its innovators: key_of is needed")
+        profile = sealed_profile(profile, key_of)
     return _event(
         kind,
         submitted.proposal_id,
@@ -64,10 +98,11 @@ def submission_event(
             "version": submitted.version,
             "agency": _agency_ref(submitted.agency),
             "submitted_at": submitted.submitted_at,
-            "profile": submitted.profile,
+            "profile": profile,
             "cycle_id": submitted.cycle_id,
             "evidence": evidence or [],
         },
+        version,
     )
 
 

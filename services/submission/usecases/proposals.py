@@ -116,7 +116,12 @@ def _record(uow: SubmissionWork, change: Any, evidence: list[dict[str, Any]]) ->
     elif isinstance(change, domain.ProposalEdited):
         uow.timeline.add(change.proposal_id, "proposal.edited", change.version, change.at)
     elif isinstance(change, domain.ProposalSubmitted):
-        event = submission_event(change, evidence)
+        event = submission_event(
+            change,
+            evidence,
+            version=uow.event_version,
+            key_of=lambda email, phone: uow.subjects.key_of(email, phone, change.submitted_at),
+        )
         uow.emit(PROPOSALS, event)
         uow.timeline.add(
             change.proposal_id,

@@ -11,6 +11,7 @@ from services.submission.store.participation import ParticipationStore
 from services.submission.store.proposal_records import ProposalStore, VersionStore
 from services.submission.store.registry import Registry
 from services.submission.store.reviewer_slots import ReviewerSlots
+from services.submission.store.subject_keys import SubjectStore
 from services.submission.store.timeline_records import TimelineStore
 from shared.events.unit_of_work import UnitOfWork
 
@@ -26,8 +27,12 @@ class SubmissionWork(UnitOfWork):
     registry: Registry
     reviewers: ReviewerSlots
     participation: ParticipationStore
+    subjects: SubjectStore
     # Given by a web process to the create of a proposal: cycles read at most this stale.
     recent_cycles: RecentCycles | None = None
+    # The version of proposal.submitted/resubmitted to publish (PROPOSAL_EVENT_VERSION):
+    # 2 seals the innovators per data subject (docs/PRIVACY.md).
+    event_version: int = 1
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -38,3 +43,4 @@ class SubmissionWork(UnitOfWork):
         self.registry = Registry(conn)
         self.reviewers = ReviewerSlots(conn)
         self.participation = ParticipationStore(conn)
+        self.subjects = SubjectStore(conn)

@@ -11,4 +11,10 @@ from shared.events.catalog import spec_for
 def test_every_event_type_that_sends_something_is_consumed() -> None:
     handlers = handlers_for(Recorder())
 
-    assert set(handlers) == {spec_for(event_type).dataschema for event_type in RULES}
+    # proposal.submitted/resubmitted in both versions: v2 seals the innovators.
+    sealed = {spec_for(t, 2).dataschema for t in ("proposal.submitted", "proposal.resubmitted")}
+    erasure = {spec_for("subject.erased").dataschema}  # forgets a person, sends nothing
+    assert (
+        set(handlers)
+        == {spec_for(event_type).dataschema for event_type in RULES} | sealed | erasure
+    )

@@ -80,5 +80,7 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
     assert {
         spec_for(PROPOSAL_SUBMITTED).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_RESUBMITTED).dataschema: on_proposal_submitted,
+        spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
+        spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
     } == HANDLERS

@@ -14,6 +14,8 @@ from typing import Any
 from services.submission import domain
 from services.submission.domain.window import Cycle
 from services.submission.store.registry import Caller
+from services.submission.store.subject_keys import Subject
+from shared.events import sealing
 from shared.events.unit_of_work import FakeUnitOfWork
 
 
@@ -214,6 +216,18 @@ class FakeParticipation:
         return self.counted
 
 
+class FakeSubjects:
+    """Data subjects and their keys, by email."""
+
+    def __init__(self) -> None:
+        self.by_email: dict[str, Subject] = {}
+
+    def key_of(self, email: str, phone: str | None, now: Any) -> Subject:
+        if email not in self.by_email:
+            self.by_email[email] = Subject(f"subject-{len(self.by_email) + 1}", sealing.new_key())
+        return self.by_email[email]
+
+
 class FakeSubmissionWork(FakeUnitOfWork):
     """``SubmissionWork`` without a database: the stores above, shared by every use."""
 
@@ -227,6 +241,8 @@ class FakeSubmissionWork(FakeUnitOfWork):
         self.reviewers = FakeReviewers()
         self.registry = FakeRegistry({})
         self.participation = FakeParticipation([])
+        self.subjects = FakeSubjects()
+        self.event_version = 1
 
     @property
     def conn(self) -> Any:

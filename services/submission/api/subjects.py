@@ -1,0 +1,139 @@
+"""HTTP edge for data subjects: the consumers' key lookup, the secretariat's erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from markupsafe import escape
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from services.submission.api.auth import admin_required, key_reader_required, refuse, work
+from services.submission.api.errors import problems
+from services.submission.api.proposals import json_response
+from services.submission.usecases import subjects as usecases
+from shared.web import attachment
+
+blp = Blueprint(
+    "subjects",
+    __name__,
+    url_prefix="/v1/subjects",
+    description="Data subjects (innovators) whose personal fields are sealed in events: the "
+    "consumers fetch a subject's key; the secretariat erases a person (docs/PRIVACY.md).",
+)
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+class SubjectKeySchema(Schema):
+    subject = fields.String(required=True)
+    key = fields.String(required=True, metadata={"description": "URL-safe base64, 32 bytes"})
+
+
+class ErasureSchema(Schema):
+    email = fields.Email(load_default=None)
+    phone = fields.String(load_default=None)
+
+    @validates_schema
+    def _one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("Name the person by email or phone.", "email")
+
+
+class ErasedSchema(Schema):
+    erased = fields.List(fields.String(), metadata={"description": "the subject ids shredded"})
+
+
+@blp.route("/<string:subject_id>/key", methods=["GET"])
+@blp.doc(security=SECURITY)
+@key_reader_required
+@blp.response(200, SubjectKeySchema)
+@problems(blp, {401: "Not SUBJECT_KEYS_TOKEN", 404: "Unknown subject", 410: "Subject erased"})
+def get_subject_key(subject_id: str) -> Response:
+    """The key a consumer opens a subject's sealed fields with (410 once erased: skip them)."""
+    try:
+        key = usecases.subject_key(subject_id, work())
+    except usecases.SubjectUnknown:
+        refuse(404, "No subject with this id.", "subject.not_found")
+    except usecases.SubjectErased:
+        refuse(410, "The subject was erased; their sealed fields are unreadable.", "subject.erased")
+    return json_response({"subject": subject_id, "key": key})
+
+
+@blp.route("/erasures", methods=["POST"])
+@blp.doc(security=SECURITY)
+@admin_required
+@blp.arguments(ErasureSchema)
+@blp.response(200, ErasedSchema)
+@problems(blp, {401: "Missing credentials", 403: "Not the admin token", 422: "Invalid fields"})
+def erase_subject(body: dict[str, Any]) -> Response:
+    """Erase a person (secretariat), by email or phone.
+
+    Their profiles here name "Inovator N" instead, without email or phone; their key is
+    shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
+    other services to erase what they hold. Answers the subject ids erased."""
+    command = usecases.EraseSubject(email=body.get("email"), phone=body.get("phone"))
+    try:
+        erased = usecases.erase_subject(command, work())
+    except ValidationError as exc:
+        refuse(422, f"phone: {exc.messages}")
+    return json_response({"erased": erased})
+
+
+@blp.route("/exports", methods=["POST"])
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "JSON (default) or a readable HTML page (`Accept: text/html`)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    },
+)
+@admin_required
+@blp.arguments(ErasureSchema)
+@problems(blp, {401: "Missing credentials", 403: "Not the admin token", 422: "Invalid fields"})
+def export_subject(body: dict[str, Any]) -> Response:
+    """Everything the submission service holds about a person, by email or phone (secretariat).
+
+    The body names the person, not the URL, so that no access log records who was asked for."""
+    command = usecases.EraseSubject(email=body.get("email"), phone=body.get("phone"))
+    try:
+        held = usecases.export_subject(command, work())
+    except ValidationError as exc:
+        refuse(422, f"phone: {exc.messages}")
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return Response(export_page(held), mimetype="text/html")
+    response = json_response(held)
+    response.headers["Content-Disposition"] = attachment("data-pribadi.json")
+    return response
+
+
+def export_page(held: dict[str, Any]) -> str:
+    """The export as a page a person can read (Bahasa Indonesia), every value escaped."""
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(v if v is not None else '-'))}</td>"
+            for v in (
+                p["title"],
+                p["status"],
+                p["innovator"].get("name"),
+                p["innovator"].get("email"),
+                p["innovator"].get("phone"),
+            )
+        )
+        + "</tr>"
+        for p in held["proposals"]
+    )
+    asked = held["requested"]
+    return (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        "<title>Data pribadi Anda di Inagara</title></head><body>"
+        "<h1>Data pribadi Anda di Inagara</h1>"
+        f"<p>Permintaan untuk: {escape(asked['email'] or '')} {escape(asked['phone'] or '')}. "
+        f"Diekspor {escape(held['exported_at'])}.</p>"
+        "<h2>Proposal yang menyebut Anda</h2><table><thead><tr><th>Judul</th><th>Status</th>"
+        "<th>Nama</th><th>Email</th><th>Telepon</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></body></html>"
+    )

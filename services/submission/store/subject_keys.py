@@ -1,0 +1,179 @@
+"""Data subjects and their keys (crypto-shredding, docs/PRIVACY.md)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.submission.store.tables import (
+    idempotency_keys,
+    privacy_requests,
+    proposal_versions,
+    proposals,
+    subjects,
+)
+from shared.events import sealing
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    key: bytes
+
+
+class SubjectStore:
+    """The subjects table, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def key_of(self, email: str, phone: str | None, now: datetime) -> Subject:
+        """The subject with this (normalised) email, created with a new key when first seen."""
+        dialect = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        self._conn.execute(
+            dialect(subjects)
+            .values(
+                id=str(uuid.uuid4()),
+                email=email,
+                phone=phone,
+                key=sealing.new_key(),
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["email"])
+        )
+        row = self._conn.execute(
+            select(subjects.c.id, subjects.c.key).where(subjects.c.email == email)
+        ).one()
+        return Subject(row.id, bytes(row.key))
+
+    def key(self, subject_id: str) -> tuple[bool, bytes | None]:
+        """(known, key): key None for an erased subject."""
+        row = self._conn.execute(
+            select(subjects.c.key).where(subjects.c.id == subject_id)
+        ).one_or_none()
+        if row is None:
+            return False, None
+        return True, None if row.key is None else bytes(row.key)
+
+    def find(self, email: str | None, phone: str | None) -> list[str]:
+        """The ids of the live subjects with this email or phone."""
+        conditions = [
+            c == v for c, v in ((subjects.c.email, email), (subjects.c.phone, phone)) if v
+        ]
+        if not conditions:
+            return []
+        query = select(subjects.c.id).where(subjects.c.erased_at.is_(None))
+        found: set[str] = set()
+        for condition in conditions:
+            found.update(self._conn.execute(query.where(condition)).scalars())
+        return sorted(found)
+
+    def contacts(self, subject_id: str) -> tuple[str | None, str | None]:
+        row = self._conn.execute(
+            select(subjects.c.email, subjects.c.phone).where(subjects.c.id == subject_id)
+        ).one()
+        return row.email, row.phone
+
+    def pseudonymise(self, email: str | None, phone: str | None) -> int:
+        """Every stored profile naming this person names "Inovator N" instead (N: their place
+        in the list), without email or phone; answers of Idempotency-Keys that carried them
+        are dropped. How many profiles changed."""
+        changed = 0
+        for table, keys in ((proposals, ("id",)), (proposal_versions, ("proposal_id", "version"))):
+            changed += self._pseudonymise_in(table, keys, email, phone)
+        for row in self._conn.execute(select(idempotency_keys)).all():
+            text = str(row.body or "").lower()
+            if any(v and v.lower() in text for v in (email, phone)):
+                self._conn.execute(
+                    delete(idempotency_keys).where(
+                        idempotency_keys.c.principal == row.principal,
+                        idempotency_keys.c.key == row.key,
+                    )
+                )
+        return changed
+
+    def _pseudonymise_in(
+        self, table: Table, keys: tuple[str, ...], email: str | None, phone: str | None
+    ) -> int:
+        changed = 0
+        for row in self._conn.execute(select(table)).all():
+            profile = dict(row.profile or {})
+            innovators = list(profile.get("innovators") or [])
+            renamed = [
+                pseudonym(i, n) if names(i, email, phone) else i
+                for n, i in enumerate(innovators, start=1)
+            ]
+            if renamed != innovators:
+                where = [table.c[k] == getattr(row, k) for k in keys]
+                self._conn.execute(
+                    update(table).where(*where).values(profile={**profile, "innovators": renamed})
+                )
+                changed += 1
+        return changed
+
+    def held_about(self, email: str | None, phone: str | None) -> dict[str, Any]:
+        """Everything this service holds about the person: their subjects and each
+        proposal naming them, with the innovator entry as stored."""
+        conditions = [
+            c == v for c, v in ((subjects.c.email, email), (subjects.c.phone, phone)) if v
+        ]
+        found_subjects = []
+        for condition in conditions:
+            for row in self._conn.execute(select(subjects).where(condition)):
+                entry = {"id": row.id, "email": row.email, "phone": row.phone}
+                if entry not in found_subjects:
+                    found_subjects.append(entry)
+        held = []
+        for row in self._conn.execute(select(proposals).order_by(proposals.c.created_at)).all():
+            for innovator in (row.profile or {}).get("innovators") or []:
+                if names(innovator, email, phone):
+                    held.append(
+                        {
+                            "proposal_id": row.id,
+                            "agency_id": row.agency_id,
+                            "title": (row.profile or {}).get("title"),
+                            "status": row.status,
+                            "version": row.version,
+                            "innovator": innovator,
+                        }
+                    )
+        return {"subjects": found_subjects, "proposals": held}
+
+    def record_request(
+        self, kind: str, requested_by: str, subject_ids: list[str], changed: int, now: datetime
+    ) -> None:
+        self._conn.execute(
+            privacy_requests.insert().values(
+                kind=kind,
+                requested_by=requested_by,
+                subject_ids=subject_ids,
+                profiles_changed=changed,
+                at=now,
+            )
+        )
+
+    def shred(self, subject_id: str, now: datetime) -> None:
+        """Forget who the subject was and their key: every sealed copy becomes unreadable."""
+        self._conn.execute(
+            update(subjects)
+            .where(subjects.c.id == subject_id)
+            .values(email=None, phone=None, key=None, erased_at=now)
+        )
+
+
+def names(innovator: dict[str, Any], email: str | None, phone: str | None) -> bool:
+    """Whether the innovator entry is this person (by normalised email or E.164 phone)."""
+    found_email = str(innovator.get("email") or "").strip().lower()
+    return bool((email and found_email == email) or (phone and innovator.get("phone") == phone))
+
+
+def pseudonym(innovator: dict[str, Any], n: int) -> dict[str, Any]:
+    """What is kept of an erased innovator: their place, not who they were."""
+    kept = {k: v for k, v in innovator.items() if k not in ("name", "email", "phone")}
+    return {**kept, "name": f"Inovator {n}", "email": None, "phone": None, "erased": True}
