@@ -5,21 +5,31 @@ BIN    := $(VENV)/bin
 # The distributions: the backbone, each service, and the workspace (tooling, local, test extras).
 DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml
 EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) | cksum | cut -d' ' -f1)
+# The lock files with hashes (requirements/*.lock, written by `make lock` from the pyproject files).
+LOCKS  := requirements/dev.lock requirements/build.lock
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) $(LOCKS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
+.PHONY: help install lock run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml $(DISTS)
+# Every third-party package from requirements/dev.lock, each checked against its hashes (pip
+# refuses a file whose hash is not in the lock, and any package the lock does not name); then
+# the project's own distributions, editable, without their dependencies and built with the
+# locked build backends only (no build isolation: nothing is fetched unchecked).
+$(STAMP): pyproject.toml $(DISTS) $(LOCKS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[local,test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation $(EDITABLE) -e .
+	$(BIN)/python -m pip check
 	@rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)  ## create .venv: the backbone and every service editable, with the local and test extras
+install: $(STAMP)  ## create .venv from requirements/dev.lock (hashes checked): the backbone and every service editable, the local and test extras
+
+lock: $(STAMP)  ## rewrite requirements/*.in from the pyproject files and resolve them into requirements/*.lock with hashes (needs the package index; UPGRADE=1 takes the newest allowed)
+	$(BIN)/python -m tools.lock $(if $(UPGRADE),--upgrade)
 
 run: $(STAMP)  ## start the whole system locally (broker, 3 services behind nginx, mail catcher); Ctrl-C stops it
 	sh deploy/local/ensure-nginx.sh
@@ -28,6 +38,7 @@ run: $(STAMP)  ## start the whole system locally (broker, 3 services behind ngin
 test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-chromium.sh
 	sh deploy/local/ensure-nginx.sh
+	sh deploy/local/ensure-pgbouncer.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # The broker-facing tiers again on one Apache Kafka node (deploy/local/apache_kafka.py: Java 17+
@@ -71,6 +82,7 @@ unit: $(STAMP)  ## only the fast unit tests
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit
 
 integration: $(STAMP)  ## only the integration tests (real broker, real database)
+	sh deploy/local/ensure-pgbouncer.sh
 	$(BIN)/python -m pytest -p no:cacheprovider tests/integration
 
 e2e: $(STAMP)  ## only the end-to-end tests (real processes)
@@ -107,7 +119,7 @@ replay-dlq: $(STAMP)  ## replay a dead-letter topic to its topic once the cause 
 	$(BIN)/python -m tools.dlq replay $(TOPIC) $(ARGS)
 
 bench: $(STAMP)  ## the benchmarks of docs/PERFORMANCE.md: ingest (wrk), pipeline (10,000 proposals), scale-out
-	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[local,test,bench]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/bench.lock
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.scaleout

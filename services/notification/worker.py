@@ -9,7 +9,6 @@ and the daily digest.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -29,18 +28,20 @@ from services.notification.config import (
 )
 from services.notification.consumers import handlers_for
 from services.notification.domain.messages import WHATSAPP
-from services.notification.domain.schedule import QuietHours, TokenBucket
+from services.notification.domain.schedule import QuietHours
 from services.notification.migrations import SCHEMA
 from services.notification.usecases.digest import DigestComposer
 from services.notification.usecases.dispatch import (
     Dispatcher,
     EmailTransport,
     Policy,
+    SharedRateLimit,
     SmsTransport,
     Transport,
     WhatsAppTransport,
 )
 from services.notification.usecases.recording import Recorder, configured_recorder
+from services.notification.usecases.work import work_factory
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
@@ -105,19 +106,20 @@ def _sender(
     transport: Transport,
     policy: Policy,
     quiet: QuietHours | None,
-    bucket: TokenBucket,
+    rate: float,
     wakeup: Waiter,
     lane: tuple[int, int],
     others: Wakeup,
 ) -> Loop:
-    """One sending loop of a channel (see ``Dispatcher``)."""
+    """One sending loop of a channel (see ``Dispatcher``). Its rate limit is the channel's
+    for the whole deployment: every sender of every replica takes from one bucket."""
     return Dispatcher(
         engine,
         transport,
         policy,
         clock=SystemClock(),
         quiet_hours=quiet,
-        bucket=bucket,
+        bucket=SharedRateLimit(work_factory(engine), transport.channel, rate),
         wakeup=wakeup,
         lane=lane,
         others=others,
@@ -137,7 +139,6 @@ def main(
     wakeup = Wakeup()
     loops: dict[str, Callable[[Engine], Loop]] = {}
     for transport, rate, senders in transports(settings, config):
-        bucket = TokenBucket(rate, now=time.monotonic())  # the channel's limit, shared
         backlog = Wakeup()
         first = policy(settings, config, rate)
         if transport.channel == WHATSAPP and settings.sms_gateway_url:
@@ -148,7 +149,7 @@ def main(
                 transport=transport,
                 policy=first if lane == 0 else replace(first, idle_wait_s=1.0),
                 quiet=quiet,
-                bucket=bucket,
+                rate=rate,
                 wakeup=(wakeup if lane == 0 else backlog).waiter(),
                 lane=(lane, senders),
                 others=backlog,

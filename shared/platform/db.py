@@ -41,7 +41,9 @@ def make_engine(
 
     Connects lazily: nothing touches the database until the first query. On
     PostgreSQL ``pool_size`` + ``max_overflow`` bound the connections it holds
-    (``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW``); SQLite has no server to spare.
+    (``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW``); SQLite has no server to spare. Nothing
+    the engine does outlives a transaction on the server (no prepared statements, session
+    advisory locks, LISTEN or SET), so ``url`` may name a transaction-pooling PgBouncer.
     """
     url = normalise_url(url)
     parsed = make_url(url)
@@ -58,7 +60,10 @@ def make_engine(
         return engine
     kwargs.setdefault("pool_size", 5 if pool_size is None else pool_size)
     kwargs.setdefault("max_overflow", 5 if max_overflow is None else max_overflow)
-    kwargs.setdefault("connect_args", {"connect_timeout": 5})
+    # prepare_threshold=None: psycopg never prepares statements on the server. A prepared
+    # statement lives on one server connection, and behind PgBouncer's transaction pooling
+    # the next transaction may run on another one (docs/OPERATE.md, "Connections").
+    kwargs.setdefault("connect_args", {"connect_timeout": 5, "prepare_threshold": None})
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine, "checkin", _idle_since)

@@ -172,11 +172,6 @@ def run_env() -> None:
     engine = make_engine(cfg.get_main_option("sqlalchemy.url") or "")
     try:
         with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                # Two processes upgrading at once: the second waits, then finds nothing to do.
-                lock = zlib.crc32(f"inagara-migrate-{schema.service}".encode())
-                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock})
-                conn.commit()
             context.configure(
                 connection=conn,
                 target_metadata=schema.metadata,
@@ -185,6 +180,14 @@ def run_env() -> None:
                 include_name=_not_ours,
             )
             with context.begin_transaction():
+                if conn.dialect.name == "postgresql":
+                    # Two processes upgrading at once: the second waits, then finds nothing
+                    # to do. A transaction-level lock (PostgreSQL's DDL is transactional, so
+                    # the whole upgrade is this one transaction): it holds through a
+                    # transaction-pooling PgBouncer too, where a session lock would stay on
+                    # a server connection other clients are handed (docs/OPERATE.md).
+                    lock = zlib.crc32(f"inagara-migrate-{schema.service}".encode())
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
                 context.run_migrations()
                 _record_accepting(conn, ScriptDirectory.from_config(cfg))
             # Without transactional DDL (SQLite) alembic commits each step itself and

@@ -67,7 +67,14 @@ def test_several_relays_keep_each_subjects_order(
     outbox_engine: tuple[Engine, MetaData], kafka_bootstrap: str, topic: str
 ) -> None:
     engine, metadata = outbox_engine
-    outbox = metadata.tables["outbox"]
+    relay_and_check_order(engine, metadata.tables["outbox"], kafka_bootstrap, topic)
+
+
+def relay_and_check_order(engine: Engine, outbox: Any, kafka_bootstrap: str, topic: str) -> None:
+    """Writers and relays at once on ``outbox``; fails when a subject's events leave out of order.
+
+    Also run through PgBouncer's transaction pooling (tests/integration/test_pgbouncer.py).
+    """
     subjects = [str(uuid.uuid4()) for _ in range(SUBJECTS)]
     stop = threading.Event()
     publishers = [KafkaPublisher(kafka_bootstrap) for _ in range(RELAYS)]

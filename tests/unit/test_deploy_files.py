@@ -210,7 +210,8 @@ def test_each_service_uses_its_own_database(process: str) -> None:
     url = environment(compose_service(process))["DATABASE_URL"] or ""
     # Its own login role (not the superuser), owner of its own database only.
     assert url.startswith(f"postgresql://{service}:"), url
-    assert url.endswith(f"@postgres:5432/{service}"), url
+    # Through PgBouncer (transaction pooling: tests/unit/test_connection_budget.py).
+    assert url.endswith(f"@pgbouncer:6432/{service}"), url
     script = POSTGRES_INIT.read_text()
     assert "for service in submission review notification" in script
     assert service in script.split("for service in", 1)[1].split(";", 1)[0]

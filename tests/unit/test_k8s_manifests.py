@@ -86,6 +86,18 @@ def of_kind(overlay: str, kind: str) -> list[Doc]:
     return [doc for doc in rendered(overlay) if doc["kind"] == kind]
 
 
+POOLER = "database-pooler"  # PgBouncer (components/pgbouncer): not an Inagara process
+
+
+def is_pooler(doc: Doc) -> bool:
+    return bool(doc["metadata"].get("labels", {}).get("app.kubernetes.io/component") == POOLER)
+
+
+def services_of_kind(overlay: str, kind: str) -> list[Doc]:
+    """The documents of ``kind`` that belong to the Inagara services (not the pooler)."""
+    return [doc for doc in of_kind(overlay, kind) if not is_pooler(doc)]
+
+
 def named(overlay: str, kind: str, name: str) -> Doc:
     found = [doc for doc in of_kind(overlay, kind) if doc["metadata"]["name"] == name]
     assert found, f"{overlay}: no {kind} {name!r}"
@@ -95,7 +107,7 @@ def named(overlay: str, kind: str, name: str) -> Doc:
 def pod_specs(overlay: str) -> Iterator[tuple[str, Doc]]:
     """(``Kind/name``, pod spec) of every Deployment and Job."""
     for doc in rendered(overlay):
-        if doc["kind"] in {"Deployment", "Job"}:
+        if doc["kind"] in {"Deployment", "Job"} and not is_pooler(doc):
             yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]
 
 
@@ -107,8 +119,13 @@ def containers(overlay: str) -> Iterator[tuple[str, Doc]]:
 
 
 def config_map(overlay: str) -> dict[str, str]:
-    maps = of_kind(overlay, "ConfigMap")
-    assert len(maps) == 1, f"{overlay}: expected one ConfigMap, got {len(maps)}"
+    """The services' settings (inagara-config; the pooler has a ConfigMap of its own)."""
+    maps = [
+        doc
+        for doc in of_kind(overlay, "ConfigMap")
+        if doc["metadata"]["name"].startswith("inagara-config")
+    ]
+    assert len(maps) == 1, f"{overlay}: expected one ConfigMap inagara-config, got {len(maps)}"
     data: dict[str, str] = maps[0].get("data", {})
     return data
 
@@ -246,6 +263,8 @@ def test_keda_logs_in_to_kafka_as_the_workers_do(overlay: str) -> None:
     secured = config_map(overlay)["KAFKA_SECURITY_PROTOCOL"] != "PLAINTEXT"
     for scaled in of_kind(overlay, "ScaledObject"):
         for trigger in scaled["spec"]["triggers"]:
+            if trigger["type"] != "kafka":
+                continue  # the send backlog's postgresql trigger logs in as its worker does
             ref = trigger.get("authenticationRef", {}).get("name")
             if secured:
                 assert ref in auths, f"{scaled['metadata']['name']}: trigger without a login"
@@ -439,7 +458,7 @@ def test_each_web_is_probed_served_and_autoscaled(overlay: str, service: str) ->
 def test_autoscalers_own_the_replica_counts(overlay: str) -> None:
     pinned = [
         doc["metadata"]["name"]
-        for doc in of_kind(overlay, "Deployment")
+        for doc in services_of_kind(overlay, "Deployment")
         if "replicas" in doc["spec"]
     ]
     assert not pinned, f"{overlay}: Deployments with replicas, reset on every apply: {pinned}"
@@ -477,7 +496,7 @@ def test_each_worker_scales_on_its_consumer_groups_lag(overlay: str, service: st
         return
     (doc,) = scaled
     spec = doc["spec"]
-    triggers = [trigger["metadata"] for trigger in spec["triggers"]]
+    triggers = [t["metadata"] for t in spec["triggers"] if t["type"] == "kafka"]
     have = {(trigger["consumerGroup"], trigger["topic"]) for trigger in triggers}
     assert wanted <= have, f"{service}-worker: no trigger for {sorted(wanted - have)}"
     if wanted:
@@ -493,6 +512,25 @@ def test_each_worker_scales_on_its_consumer_groups_lag(overlay: str, service: st
         assert trigger.get("offsetResetPolicy") == "latest", f"{service}-worker: {trigger}"
     # The worker also relays its outbox: it never scales to zero.
     assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= partitions()
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_notification_worker_also_scales_on_its_send_backlog(overlay: str) -> None:
+    """Lag counts events not yet recorded; the deliveries due wait in the database."""
+    (doc,) = [
+        d
+        for d in of_kind(overlay, "ScaledObject")
+        if d["spec"]["scaleTargetRef"]["name"] == "notification-worker"
+    ]
+    (backlog,) = [t for t in doc["spec"]["triggers"] if t["type"] == "postgresql"]
+    metadata = backlog["metadata"]
+    assert "FROM deliveries" in metadata["query"] and "'pending'" in metadata["query"]
+    assert int(metadata["targetQueryValue"]) > 0
+    assert "authenticationRef" not in backlog, "the Kafka login is not the database's"
+    # KEDA reads the connection string from the scale target's container: it must be there.
+    worker = named(overlay, "Deployment", "notification-worker")
+    (container,) = worker["spec"]["template"]["spec"]["containers"]
+    assert provided(overlay, container).get(metadata["connectionFromEnv"]) == "secret"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -636,7 +674,7 @@ def _selects(selector: Doc, labels: Mapping[str, str]) -> bool:
 def _pod_labels(overlay: str) -> dict[str, dict[str, str]]:
     return {
         doc["metadata"]["name"]: doc["spec"]["template"]["metadata"]["labels"]
-        for doc in of_kind(overlay, "Deployment")
+        for doc in services_of_kind(overlay, "Deployment")
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -150,6 +151,16 @@ instant_locks = Table(
     metadata,
     Column("recipient", String(254), primary_key=True),
     Column("touched_at", DateTime(timezone=True), nullable=False),
+)
+
+# The send rate limit of each channel, shared by every sender of every replica: a token
+# bucket (tokens left, counted at `at`, seconds since the epoch). store/rates.py.
+send_rates = Table(
+    "send_rates",
+    metadata,
+    Column("channel", String(10), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
 )
 
 outbox = outbox_table(metadata)

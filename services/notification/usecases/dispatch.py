@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -227,6 +228,45 @@ def _count(delivery: dict[str, Any] | None, outcome: str, done: bool) -> None:
         DELIVERIES.labels(delivery["channel"], outcome).inc()
 
 
+class RateLimit(Protocol):
+    """A channel's send rate: ``wait_for_token`` returns 0 and takes a token, or the seconds
+    to wait before asking again."""
+
+    def wait_for_token(self, now: float) -> float: ...
+
+
+class SharedRateLimit:
+    """A channel's send rate limit for the whole deployment: every sender of every worker
+    replica takes its tokens from the channel's row in the notification database
+    (store/rates.py), so ``EMAIL_RATE_PER_S`` and the others hold however many replicas
+    run. Bursts of up to ``capacity`` (the rate, at least 1), as ``TokenBucket``.
+
+    The time is the wall clock (``wall``): one process's monotonic clock means nothing to
+    another's. ``now`` (the caller's monotonic time) is not used.
+    """
+
+    def __init__(
+        self,
+        work: WorkFactory,
+        channel: str,
+        rate: float,
+        capacity: float | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.channel = channel
+        self.rate = rate
+        self.capacity = capacity if capacity is not None else max(rate, 1.0)
+        self._work = work
+        self._wall = wall
+
+    def wait_for_token(self, now: float) -> float:
+        if self.rate <= 0:
+            return 0.0
+        uow = self._work()
+        with uow:
+            return uow.rates.take(self.channel, self._wall(), self.rate, self.capacity)
+
+
 def find_due(
     channel: str, now: datetime, lease: timedelta, limit: int, uow: NotificationWork
 ) -> list[tuple[str, str]]:
@@ -376,12 +416,13 @@ class Dispatcher:
         clock: Clock | None = None,
         quiet_hours: QuietHours | None = None,
         rng: random.Random | None = None,
-        bucket: TokenBucket | None = None,
+        bucket: RateLimit | None = None,
         wakeup: Waiter | None = None,
         lane: tuple[int, int] = (0, 1),
         others: Wakeup | None = None,
     ) -> None:
-        """``bucket`` is the channel's rate limit, shared by the senders of one process;
+        """``bucket`` is the channel's rate limit (``SharedRateLimit``: shared by every
+        sender of every replica; by default one ``TokenBucket`` of this sender's own);
         ``wakeup`` says there may be work; sender ``lane = (i, n)`` of ``n`` takes the
         i-th n-th of what is due (at most a batch), so that senders rarely reach for the
         same deliveries, and wakes the ``others`` when there is more than its share."""
@@ -391,7 +432,9 @@ class Dispatcher:
         self._clock = clock or SystemClock()
         self._quiet = quiet_hours
         self._rng = rng or random.Random()
-        self._bucket = bucket or TokenBucket(policy.rate_per_s, now=self._clock.monotonic())
+        self._bucket: RateLimit = bucket or TokenBucket(
+            policy.rate_per_s, now=self._clock.monotonic()
+        )
         self._wakeup = wakeup or Waiter()
         self._lane, self._lanes = lane
         self._others = others

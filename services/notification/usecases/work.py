@@ -9,22 +9,25 @@ from sqlalchemy import Connection, Engine
 from services.notification.store.deliveries import DeliveryStore
 from services.notification.store.preferences import PreferenceStore
 from services.notification.store.projection import ProjectionStore
+from services.notification.store.rates import RateStore
 from services.notification.store.tables import outbox
 from shared.events.unit_of_work import UnitOfWork
 from shared.events.wakeup import Wakeup
 
 
 class NotificationWork(UnitOfWork):
-    """Deliveries, the projection of proposals and assignments, and preferences."""
+    """Deliveries, the projection of proposals and assignments, preferences, send rates."""
 
     deliveries: DeliveryStore
     projection: ProjectionStore
     preferences: PreferenceStore
+    rates: RateStore
 
     def _open(self, conn: Connection) -> None:
         self.deliveries = DeliveryStore(conn)
         self.projection = ProjectionStore(conn)
         self.preferences = PreferenceStore(conn)
+        self.rates = RateStore(conn)
 
 
 WorkFactory = Callable[[], NotificationWork]
