@@ -142,6 +142,12 @@ class NotificationConfig:
     send_lease_s: float = env("NOTIFICATION_SEND_LEASE_S", 60.0)
     retry_base_s: float = env("NOTIFICATION_RETRY_BASE_S", 2.0)
     outage_backoff_max_s: float = env("NOTIFICATION_OUTAGE_BACKOFF_MAX_S", 30.0)
+    # Webhooks: a delivery is retried (with backoff) for this long, then its endpoint is
+    # disabled and the agency's contact emailed; each request waits this long at most.
+    webhook_retry_period_s: float = env("WEBHOOK_RETRY_PERIOD_S", 259_200.0)
+    webhook_retry_cap_s: float = env("WEBHOOK_RETRY_CAP_S", 3_600.0)
+    webhook_timeout_s: float = env("WEBHOOK_TIMEOUT_S", 5.0)
+    webhook_senders: int = env("WEBHOOK_SENDERS", 4, count)
     consumer_group: str = env("NOTIFICATION_CONSUMER_GROUP", "inagara.notification")
     topics: tuple[str, ...] = env("NOTIFICATION_TOPICS", (PROPOSALS, REVIEWS))
 

@@ -13,8 +13,10 @@ from sqlalchemy import Connection
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
 from services.notification.usecases.recording import Recorder, record_deliveries
+from services.notification.usecases.webhooks import save_endpoint
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
+    CATALOG,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
     PROPOSAL_REJECTED,
@@ -27,6 +29,7 @@ from shared.events.catalog import (
     REVIEW_ASSIGNED,
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
+    WEBHOOK_ENDPOINT_CHANGED,
     Reads,
     reads,
     spec_for,
@@ -50,6 +53,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_ASSIGNED, 1),
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
+    reads(WEBHOOK_ENDPOINT_CHANGED, 1),
 )
 
 
@@ -59,4 +63,12 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     def record(conn: Connection, event: Event) -> None:
         record_deliveries(event, recorder, NotificationWork.joining(conn, outbox))
 
-    return {spec_for(event_type).dataschema: record for event_type in RULES}
+    def endpoint_changed(conn: Connection, event: Event) -> None:
+        uow = NotificationWork.joining(conn, outbox)
+        with uow:
+            schema = CATALOG[event.dataschema].validator
+            save_endpoint(event, schema.dump(schema.load(event.data)), uow)
+
+    handlers = {spec_for(event_type).dataschema: record for event_type in RULES}
+    handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
+    return handlers

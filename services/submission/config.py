@@ -26,3 +26,5 @@ class SubmissionSettings(Settings):
     submission_cycle_id: str = env("SUBMISSION_CYCLE_ID", "")
     submission_opens_at: str = env("SUBMISSION_OPENS_AT", "", moment)
     submission_closes_at: str = env("SUBMISSION_CLOSES_AT", "", moment)
+    # After a webhook secret's rotation the old secret still signs for this long.
+    webhook_rotation_grace_s: float = env("WEBHOOK_ROTATION_GRACE_S", 86_400.0)

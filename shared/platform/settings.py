@@ -15,6 +15,7 @@ directly, only ``read`` and ``from_env`` look at ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -84,6 +85,17 @@ def flag(name: str, raw: str) -> bool:
 def names(_name: str, raw: str) -> tuple[str, ...]:
     """A comma-separated list, blanks dropped."""
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def cidr_list(name: str, raw: str) -> str:
+    """Comma-separated networks such as ``127.0.0.0/8,::1/128`` (kept as text)."""
+    for part in raw.split(","):
+        try:
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must list networks such as 127.0.0.0/8: {exc}") from exc
+    return raw
 
 
 def moment(name: str, raw: str) -> str:
@@ -238,6 +250,11 @@ class Settings:
     # started from the environment it refuses a database that is not at head
     # unless INAGARA_AUTO_MIGRATE says otherwise (the migration Job runs first).
     auto_migrate: bool = env("INAGARA_AUTO_MIGRATE", True, unset=False)
+    # Webhooks (docs/PORTALS.md): the networks a portal's endpoint may resolve into
+    # although they are internal (comma-separated CIDR; the local stack allows
+    # loopback), and the key every endpoint's signing secret is derived from.
+    webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
+    webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)
 
     def __post_init__(self) -> None:
         if not self.database_url and self.service:

@@ -45,6 +45,10 @@ def test_every_variable_is_read() -> None:
             "NOTIFICATION_CHANNEL_POLICY": "agency:*=email+instant",
             "INSTANT_DEDUPE_HOURS": "12",
             "INSTANT_DAILY_CAP": "0",
+            "WEBHOOK_RETRY_PERIOD_S": "600",
+            "WEBHOOK_RETRY_CAP_S": "60",
+            "WEBHOOK_TIMEOUT_S": "2",
+            "WEBHOOK_SENDERS": "3",
         }
     )
 
@@ -73,6 +77,10 @@ def test_every_variable_is_read() -> None:
         channel_policy="agency:*=email+instant",
         instant_dedupe_hours=12,
         instant_daily_cap=0,
+        webhook_retry_period_s=600,
+        webhook_retry_cap_s=60,
+        webhook_timeout_s=2,
+        webhook_senders=3,
     )
 
 
@@ -87,6 +95,7 @@ def test_every_variable_is_read() -> None:
         {"NOTIFICATION_CHANNEL_POLICY": "mayor:*=email"},
         {"NOTIFICATION_CHANNEL_POLICY": "reviewer:*=fax"},
         {"INSTANT_DAILY_CAP": "-1"},
+        {"WEBHOOK_SENDERS": "0"},
     ],
 )
 def test_unusable_values_stop_the_process_naming_the_variable(env: dict[str, str]) -> None:

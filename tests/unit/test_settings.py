@@ -40,6 +40,8 @@ BASE_VARIABLES = {
     "INAGARA_HEARTBEAT_FILE": "/tmp/inagara-alive",
     "DB_POOL_SIZE": "3",
     "DB_MAX_OVERFLOW": "2",
+    "WEBHOOK_ALLOWED_NETWORKS": "10.20.0.0/16, fd00::/8",
+    "WEBHOOK_SECRET_KEY": "webhook-key",
 }
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
@@ -68,6 +70,7 @@ SUBMISSION_VARIABLES = {
     "SUBMISSION_CYCLE_ID": "2026",
     "SUBMISSION_OPENS_AT": "2026-01-05T00:00:00+07:00",
     "SUBMISSION_CLOSES_AT": "2026-03-01T00:00:00+07:00",
+    "WEBHOOK_ROTATION_GRACE_S": "3600",
 }
 # Each service's settings read the base variables too (one environment for every process).
 EVERY_VARIABLE = {**BASE_VARIABLES, **NOTIFICATION_VARIABLES, **SUBMISSION_VARIABLES}
@@ -130,6 +133,8 @@ BASE_EXPECTED = {
     "heartbeat_file": "/tmp/inagara-alive",
     "db_pool_size": 3,
     "db_max_overflow": 2,
+    "webhook_allowed_networks": "10.20.0.0/16, fd00::/8",
+    "webhook_secret_key": "webhook-key",
 }
 
 
@@ -166,6 +171,7 @@ def test_from_env_reads_every_variable() -> None:
         submission_cycle_id="2026",
         submission_opens_at="2026-01-05T00:00:00+07:00",
         submission_closes_at="2026-03-01T00:00:00+07:00",
+        webhook_rotation_grace_s=3600.0,
     )
 
 
@@ -175,6 +181,11 @@ def test_the_service_settings_hold_only_their_own_variables() -> None:
     assert set(variables(Settings)) == base
     assert set(variables(NotificationSettings)) == base | set(NOTIFICATION_VARIABLES)
     assert set(variables(SubmissionSettings)) == base | set(SUBMISSION_VARIABLES)
+
+
+def test_webhook_networks_must_be_networks() -> None:
+    with pytest.raises(SettingsError, match="WEBHOOK_ALLOWED_NETWORKS"):
+        Settings.from_env("review", {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/8, intranet"})
 
 
 @pytest.mark.parametrize("cls", CLASSES)

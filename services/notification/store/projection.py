@@ -35,6 +35,7 @@ class ProjectionStore:
                 for p in proposal.innovators
             ],
             "updated_at": datetime.now(UTC),
+            "agency_id": proposal.agency_id,
         }
         known = self._conn.execute(
             select(proposals.c.version).where(proposals.c.proposal_id == proposal.proposal_id)
@@ -65,6 +66,7 @@ class ProjectionStore:
                 Person("innovator", i["name"], i["email"], i.get("phone"), instant=i.get("instant"))
                 for i in row.innovators
             ),
+            agency_id=row.agency_id,
         )
 
     # -- reviewers --------------------------------------------------------------------

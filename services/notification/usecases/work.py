@@ -10,21 +10,25 @@ from services.notification.store.deliveries import DeliveryStore
 from services.notification.store.preferences import PreferenceStore
 from services.notification.store.projection import ProjectionStore
 from services.notification.store.tables import outbox
+from services.notification.store.webhooks import WebhookStore
 from shared.events.unit_of_work import UnitOfWork
 from shared.events.wakeup import Wakeup
 
 
 class NotificationWork(UnitOfWork):
-    """Deliveries, the projection of proposals and assignments, and preferences."""
+    """Deliveries, the projection of proposals and assignments, preferences, and the
+    agencies' webhook endpoints."""
 
     deliveries: DeliveryStore
     projection: ProjectionStore
     preferences: PreferenceStore
+    webhooks: WebhookStore
 
     def _open(self, conn: Connection) -> None:
         self.deliveries = DeliveryStore(conn)
         self.projection = ProjectionStore(conn)
         self.preferences = PreferenceStore(conn)
+        self.webhooks = WebhookStore(conn)
 
 
 WorkFactory = Callable[[], NotificationWork]

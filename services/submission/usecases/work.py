@@ -12,6 +12,7 @@ from services.submission.store.proposal_records import ProposalStore, VersionSto
 from services.submission.store.registry import Registry
 from services.submission.store.reviewer_slots import ReviewerSlots
 from services.submission.store.timeline_records import TimelineStore
+from services.submission.store.webhook_records import WebhookEndpoints
 from shared.events.unit_of_work import UnitOfWork
 
 
@@ -26,6 +27,7 @@ class SubmissionWork(UnitOfWork):
     registry: Registry
     reviewers: ReviewerSlots
     participation: ParticipationStore
+    webhooks: WebhookEndpoints
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -36,3 +38,4 @@ class SubmissionWork(UnitOfWork):
         self.registry = Registry(conn)
         self.reviewers = ReviewerSlots(conn)
         self.participation = ParticipationStore(conn)
+        self.webhooks = WebhookEndpoints(conn)
