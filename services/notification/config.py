@@ -23,6 +23,7 @@ from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.platform.settings import (
     Settings,
     SettingsError,
+    cidr_list,
     count,
     env,
     read,
@@ -103,6 +104,12 @@ class NotificationSettings(Settings):
     whatsapp_api_url: str = env("WHATSAPP_API_URL", "")
     whatsapp_phone_number_id: str = env("WHATSAPP_PHONE_NUMBER_ID", "")
     whatsapp_token: str = env("WHATSAPP_TOKEN", "", secret=True)
+    # Webhooks (docs/PORTALS.md), read by the submission and notification services: the
+    # networks a portal's endpoint may resolve into although they are internal
+    # (comma-separated CIDR; the local stack allows loopback), and the key every
+    # endpoint's signing secret is derived from.
+    webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
+    webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,7 @@ def main(
 ) -> int:
     settings = settings or NotificationSettings.from_env("notification")
     config = config or NotificationConfig.from_env()
+    webhooks.secret_key(settings)  # production without WEBHOOK_SECRET_KEY stops here
     quiet = QuietHours.parse(settings.sms_quiet_hours)
     # The consumer recorded deliveries: the first sender of each channel looks at once,
     # and wakes the channel's other senders when there is more than its share (an

@@ -250,11 +250,6 @@ class Settings:
     # started from the environment it refuses a database that is not at head
     # unless INAGARA_AUTO_MIGRATE says otherwise (the migration Job runs first).
     auto_migrate: bool = env("INAGARA_AUTO_MIGRATE", True, unset=False)
-    # Webhooks (docs/PORTALS.md): the networks a portal's endpoint may resolve into
-    # although they are internal (comma-separated CIDR; the local stack allows
-    # loopback), and the key every endpoint's signing secret is derived from.
-    webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
-    webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)
 
     def __post_init__(self) -> None:
         if not self.database_url and self.service:

@@ -17,8 +17,9 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
+from typing import Protocol
 
-from shared.platform.settings import Settings, SettingsError
+from shared.platform.settings import SettingsError
 
 PREFIX = "whsec_"
 _PURPOSE = b"inagara-webhook-secret-v1:"
@@ -51,7 +52,13 @@ def headers(secrets: Iterable[str], message_id: str, timestamp: int, body: bytes
     }
 
 
-def secret_key(settings: Settings) -> str:
+class WebhookSettings(Protocol):
+    production: bool
+    admin_token: str
+    webhook_secret_key: str
+
+
+def secret_key(settings: WebhookSettings) -> str:
     """The key the endpoints' secrets derive from: ``WEBHOOK_SECRET_KEY``, else (not in
     production) one derived from the admin token so that a local stack works as is."""
     if settings.production and not settings.webhook_secret_key:
