@@ -13,7 +13,7 @@ import argparse
 import filecmp
 import os
 import shutil
-import subprocess  # nosec B404 - runs the generator installed in this virtualenv
+import subprocess  # nosec B404
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -34,7 +34,8 @@ def generate(into: Path, document: Path = DOCUMENT) -> Path:
     config.write_text(CONFIG)
     # Its post-hooks (ruff --fix-only, ruff format) are this virtualenv's ruff.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    subprocess.run(  # nosec B603 - fixed arguments
+    # The generator installed in this virtualenv, with fixed arguments.
+    subprocess.run(  # nosec B603
         [
             str(bin_dir / "openapi-python-client"),
             "generate",

@@ -18,6 +18,7 @@ Environment (all optional):
                             each service's database (default: SQLite under var/)
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
   INAGARA_BROKER_PORT (9092), INAGARA_SMTP_PORT (1025),
+  INAGARA_PORTAL_PORT (9027)  the agency portal stand-in that prints the webhooks it gets
   INAGARA_SUBMISSION_PORT (8001), INAGARA_REVIEW_PORT (8002),
   INAGARA_NOTIFICATION_PORT (8003), INAGARA_VAR_DIR (var),
   INAGARA_SUBMISSION_METRICS_PORT (9101), INAGARA_REVIEW_METRICS_PORT (9102),
