@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notification.api import blp, preferences_blp, unsubscribe_blp
+from services.notification.api import blp, preferences_blp, unsubscribe_blp, webhooks_blp
 from services.notification.config import (
     NotificationConfig,
     NotificationSettings,
     unsubscribe_secret,
 )
 from services.notification.migrations import SCHEMA
+from shared.platform import webhooks
 from shared.web import create_service_app, is_admin, require_credentials_first
 
 
@@ -21,12 +22,16 @@ def create_app(
     app = create_service_app(
         settings,
         SCHEMA,
-        [blp, preferences_blp, unsubscribe_blp],
+        [blp, preferences_blp, unsubscribe_blp, webhooks_blp],
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
     )
     app.extensions["notification"] = config = config or NotificationConfig.from_env()
     # At start, not at the first unsubscribe: production refuses a derived key.
     unsubscribe_secret(config, settings.admin_token, settings.production)
-    require_credentials_first(app, lambda secret: is_admin(settings, secret))
+    # An endpoint's signing secret is checked against the endpoint by its views.
+    require_credentials_first(
+        app,
+        lambda secret: is_admin(settings, secret) or (secret or "").startswith(webhooks.PREFIX),
+    )
     return app

@@ -21,6 +21,8 @@ from deploy.local.portal import PortalServer
 from services.notification import store
 from services.notification.adapters.clock import FakeClock
 from services.notification.adapters.webhook import WebhookSender
+from services.notification.app import create_app
+from services.notification.config import NotificationSettings
 from services.notification.consumers import handlers_for
 from services.notification.domain import EMAIL, FAILED, SENT
 from services.notification.domain.messages import WEBHOOK
@@ -283,3 +285,51 @@ def test_an_endpoint_resolving_inside_the_machine_is_refused_at_delivery(world: 
     [failed] = world.rows(WEBHOOK, FAILED)
     assert "refused" in failed["last_error"] and "127.0.0.1" in failed["last_error"]
     assert portal.portal.requests == {}
+
+
+def test_a_portal_reads_its_endpoints_attempts_and_resends_a_failed_delivery(
+    world: World, database_url: str
+) -> None:
+    portal = world.portal
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes")))
+    world.deliver(endpoint_changed("ep-disdik", "ag-disdik", portal.hook_url("disdik")))
+    _, events = season("ag-dinkes")
+    world.deliver(events[0])
+    portal.portal.plan("dinkes", [500] * 1000)
+    world.run(world.sender(period=timedelta(minutes=5)))
+    app = create_app(
+        NotificationSettings(
+            service="notification",
+            database_url=database_url,
+            admin_token="admin-for-tests",
+            webhook_secret_key=KEY,
+        )
+    )
+    client = app.test_client()
+    mine = {"Authorization": f"Bearer {endpoint_secret(KEY, 'ep-dinkes', 1)}"}
+    theirs = {"Authorization": f"Bearer {endpoint_secret(KEY, 'ep-disdik', 1)}"}
+    try:
+        base = "/v1/webhooks/ep-dinkes/deliveries"
+        assert client.get(base, headers=theirs).status_code == 401
+        assert client.get(base).status_code == 401
+        [delivery] = client.get(base, headers=mine).get_json()["items"]
+        assert delivery["status"] == FAILED
+        detail = client.get(f"{base}/{delivery['id']}", headers=mine).get_json()
+        assert detail["attempt_log"] and "HTTP 500 in " in detail["attempt_log"][0]["error"]
+        wrong = client.get(f"/v1/webhooks/ep-disdik/deliveries/{delivery['id']}", headers=theirs)
+        assert wrong.status_code == 404
+
+        # The portal is fixed and the endpoint enabled again; the failed delivery is resent.
+        portal.portal.plan("dinkes", [])
+        world.deliver(
+            endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=2)
+        )
+        resent = client.post(f"{base}/{delivery['id']}/resend", headers=mine)
+        assert resent.status_code == 202, resent.get_json()
+        assert client.post(f"{base}/{delivery['id']}/resend", headers=mine).status_code == 409
+        world.run(world.sender())
+        got = verified(world, "dinkes", endpoint_secret(KEY, "ep-dinkes", 1))
+        assert [e["id"] for e in got] == [events[0].id]
+        assert portal.portal.received("dinkes")[0].headers["webhook-id"] == delivery["id"]
+    finally:
+        app.extensions["inagara"].engine.dispose()

@@ -1,5 +1,6 @@
 """HTTP edge of the notification service: deliveries (admin), preferences, unsubscribe."""
 
 from services.notification.api.deliveries import blp, preferences_blp, unsubscribe_blp
+from services.notification.api.webhooks import webhooks_blp
 
-__all__ = ["blp", "preferences_blp", "unsubscribe_blp"]
+__all__ = ["blp", "preferences_blp", "unsubscribe_blp", "webhooks_blp"]
