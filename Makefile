@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The distributions: the backbone, each service, and the workspace (tooling, local, test extras).
-DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml
+DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml clients/python/pyproject.toml
 EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 # The lock files with hashes (requirements/*.lock, written by `make lock` from the pyproject files).
 LOCKS  := requirements/dev.lock requirements/build.lock
@@ -97,9 +97,10 @@ browser: $(STAMP)  ## only the review UI browser tests (finds or, as root, insta
 test-contended: $(STAMP)  ## the crash and fault tests with stress-ng holding every core, RUNS times in a row (default 10), stopping at the first failure
 	$(BIN)/python -m deploy.local.contended --runs $(or $(RUNS),10) $(TESTS)
 
-docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json and deploy/nginx/compose.conf
+docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json, the Python client (clients/python) and deploy/nginx/compose.conf
 	$(BIN)/python -m tools.asyncapi
 	$(BIN)/python -m tools.openapi
+	$(BIN)/python -m tools.client
 	$(BIN)/python -m deploy.local.proxy
 
 translations: $(STAMP)  ## the review pages' catalogs: extract the strings, update services/review/translations/*/messages.po, compile the .mo

@@ -71,7 +71,7 @@ def extra(name: str) -> list[str]:
 def build_requirements() -> list[str]:
     """Every distribution's ``[build-system] requires``, once each."""
     found: list[str] = []
-    for folder in (".", "shared", *(f"services/{name}" for name in SERVICES)):
+    for folder in (".", "shared", *(f"services/{name}" for name in SERVICES), "clients/python"):
         system = _pyproject(folder)["build-system"]
         assert isinstance(system, dict)
         for requirement in _requirements(system["requires"]):
@@ -103,6 +103,7 @@ def inputs() -> dict[str, str]:
         HEADER
         + _section("shared/pyproject.toml", backbone)
         + _section("services/*/pyproject.toml", runtime)
+        + _section("clients/python/pyproject.toml", dependencies("clients/python"))
         + _section("pyproject.toml [local]", extra("local"))
         + _section("pyproject.toml [test]", extra("test"))
         + _section(

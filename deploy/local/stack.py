@@ -18,6 +18,7 @@ Environment (all optional):
                             each service's database (default: SQLite under var/)
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
   INAGARA_BROKER_PORT (9092), INAGARA_SMTP_PORT (1025),
+  INAGARA_PORTAL_PORT (9027)  the agency portal stand-in that prints the webhooks it gets
   INAGARA_SUBMISSION_PORT (8001), INAGARA_REVIEW_PORT (8002),
   INAGARA_NOTIFICATION_PORT (8003), INAGARA_VAR_DIR (var),
   INAGARA_SUBMISSION_METRICS_PORT (9101), INAGARA_REVIEW_METRICS_PORT (9102),
@@ -92,6 +93,9 @@ class StackConfig:
     whatsapp_port: int = 0  # 0: any free port
     whatsapp_api_url: str = ""
     not_on_whatsapp: str = "+62899"
+    # The local agency portal that receives webhooks and prints them (deploy/local/portal.py).
+    portal: bool = False
+    portal_port: int = 0  # 0: any free port
     # nginx in front of each gunicorn (deploy/local/proxy.py): the service's port is
     # nginx's, gunicorn listens on a free port behind it. Off by default so tests that
     # build a config by hand talk to gunicorn; ``make run`` turns it on when nginx is there.
@@ -126,6 +130,8 @@ class StackConfig:
             whatsapp_port=int(env.get("INAGARA_WHATSAPP_PORT") or 9026),
             whatsapp_api_url=env.get("WHATSAPP_API_URL", ""),
             not_on_whatsapp=env.get("WHATSAPP_NOT_ON_WHATSAPP", "+62899"),
+            portal=True,
+            portal_port=int(env.get("INAGARA_PORTAL_PORT") or 9027),
             proxy=env.get("INAGARA_PROXY", "1") not in {"0", "false", "no", "off"}
             and proxy.find_nginx() is not None,
         )
@@ -173,6 +179,7 @@ class Stack:
         self.smtp_host = config.smtp_host or "127.0.0.1"
         self.sms_gateway_url = config.sms_gateway_url
         self.whatsapp_api_url = config.whatsapp_api_url
+        self.portal_url = ""
         # Where each gunicorn listens: the service's port, or a free one behind nginx.
         self.upstream_ports = {
             s: free_port() if config.proxy else port for s, port in config.ports.items()
@@ -204,6 +211,8 @@ class Stack:
             wanted["INAGARA_SMS_PORT"] = c.sms_port
         if c.whatsapp and not c.whatsapp_api_url and c.whatsapp_port:
             wanted["INAGARA_WHATSAPP_PORT"] = c.whatsapp_port
+        if c.portal and c.portal_port:
+            wanted["INAGARA_PORTAL_PORT"] = c.portal_port
         taken = [f"{port} ({name})" for name, port in wanted.items() if not port_is_free(port)]
         if taken:
             raise RuntimeError(
@@ -237,6 +246,8 @@ class Stack:
             self._start_sms_gateway()
         if c.whatsapp and not self.whatsapp_api_url:
             self._start_whatsapp()
+        if c.portal:
+            self._start_portal()
         for service in SERVICES:
             self.migrate(service)
         self._start_proxy()
@@ -281,6 +292,41 @@ class Stack:
         )
         wait_for_port("127.0.0.1", port, 15)
         self.sms_gateway_url = f"http://127.0.0.1:{port}/2010-04-01/Accounts/ACLOCAL/Messages.json"
+
+    def _start_portal(self) -> None:
+        """The local agency portal (deploy/local/portal.py): its log shows each webhook."""
+        port = self.config.portal_port or free_port()
+        self._spawn(
+            "portal",
+            [sys.executable, "-m", "deploy.local.portal", "serve", "--port", str(port)],
+            {**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        wait_for_port("127.0.0.1", port, 15)
+        self.portal_url = f"http://127.0.0.1:{port}"
+
+    def register_demo_webhook(self, api_key: str, name: str = "dinkes") -> tuple[str, str]:
+        """An endpoint on the local portal for the demo agency's key, and the portal told
+        its secret (so it checks each signature); returns the endpoint's URL and secret."""
+        base = self.config.base_url("submission")
+        auth = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+
+        def call(url: str, body: object = None) -> dict[str, object]:
+            data = None if body is None else json.dumps(body).encode()
+            request = urllib.request.Request(url, data=data, headers=auth)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                loaded: dict[str, object] = json.loads(response.read())
+                return loaded
+
+        me = call(f"{base}/v1/me")
+        agency_id = str(me["agency"]["id"])  # type: ignore[index]
+        url = f"{self.portal_url}/hooks/{name}"
+        created = call(
+            f"{base}/v1/agencies/{agency_id}/webhooks",
+            {"url": url, "description": "local portal stand-in"},
+        )
+        secret = str(created["secret"])
+        call(f"{self.portal_url}/_secrets", {"name": name, "secret": secret})
+        return url, secret
 
     def _start_whatsapp(self) -> None:
         """The local WhatsApp Cloud API stand-in (deploy/local/whatsapp.py), with the
@@ -402,6 +448,9 @@ class Stack:
                 if self.whatsapp_api_url
                 else {}
             ),
+            # Webhooks may go to this machine (the local portal stand-in).
+            "WEBHOOK_ALLOWED_NETWORKS": os.environ.get("WEBHOOK_ALLOWED_NETWORKS")
+            or "127.0.0.0/8,::1/128",
             "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
             or c.base_url("notification"),
             # Where the review service's pipeline page reads the others' /metrics.
@@ -603,6 +652,7 @@ def main() -> int:
         stack.start()
         api_key = stack.create_demo_agency()
         login, password = stack.create_demo_review_team()
+        hook_url, _ = stack.register_demo_webhook(api_key) if config.portal else ("", "")
         t = config.admin_token
         broker_kind = {"tansu": "local Tansu", "kafka": "Apache Kafka, one node"}[config.broker]
         print(
@@ -619,6 +669,8 @@ def main() -> int:
             f"{' (local; SMS kept in ' + str(config.sms_dir) + ', list with `make sms`)' if config.sms_gateway and not config.sms_gateway_url else ''}\n"
             f"  WhatsApp      {stack.whatsapp_api_url or 'none (no WhatsApp)'}"
             f"{' (local stand-in; kept in ' + str(config.whatsapp_dir) + ', list with `make whatsapp`; ' + config.not_on_whatsapp + '... not on WhatsApp)' if config.whatsapp and not config.whatsapp_api_url else ''}\n"
+            f"  portal        {hook_url or 'none'}"
+            f"{' (webhooks of the demo agency; each printed in var/log/portal.log)' if hook_url else ''}\n"
             f"  admin token   {t}\n"
             f"  demo agency   DINKES, API key {api_key}\n\n"
             "Submit a proposal:\n"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notification.api import blp, preferences_blp, previews_blp, unsubscribe_blp
+from services.notification.api import (
+    blp,
+    preferences_blp,
+    previews_blp,
+    unsubscribe_blp,
+    webhooks_blp,
+)
 from services.notification.config import (
     NotificationConfig,
     NotificationSettings,
@@ -12,6 +18,7 @@ from services.notification.config import (
 )
 from services.notification.migrations import SCHEMA
 from services.notification.usecases.recording import configured_recorder
+from shared.platform import webhooks
 from shared.web import create_service_app, is_admin, require_credentials_first
 
 
@@ -22,7 +29,7 @@ def create_app(
     app = create_service_app(
         settings,
         SCHEMA,
-        [blp, preferences_blp, previews_blp, unsubscribe_blp],
+        [blp, preferences_blp, previews_blp, unsubscribe_blp, webhooks_blp],
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
     )
@@ -31,5 +38,9 @@ def create_app(
     unsubscribe_secret(config, settings.admin_token, settings.production)
     # The message preview renders with what the worker records with.
     app.extensions["notification_recorder"] = configured_recorder(settings, config)
-    require_credentials_first(app, lambda secret: is_admin(settings, secret))
+    # An endpoint's signing secret is checked against the endpoint by its views.
+    require_credentials_first(
+        app,
+        lambda secret: is_admin(settings, secret) or (secret or "").startswith(webhooks.PREFIX),
+    )
     return app

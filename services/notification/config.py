@@ -23,6 +23,7 @@ from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.platform.settings import (
     Settings,
     SettingsError,
+    cidr_list,
     count,
     env,
     read,
@@ -103,6 +104,12 @@ class NotificationSettings(Settings):
     whatsapp_api_url: str = env("WHATSAPP_API_URL", "")
     whatsapp_phone_number_id: str = env("WHATSAPP_PHONE_NUMBER_ID", "")
     whatsapp_token: str = env("WHATSAPP_TOKEN", "", secret=True)
+    # Webhooks (docs/PORTALS.md), read by the submission and notification services: the
+    # networks a portal's endpoint may resolve into although they are internal
+    # (comma-separated CIDR; the local stack allows loopback), and the key every
+    # endpoint's signing secret is derived from.
+    webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
+    webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,12 @@ class NotificationConfig:
     send_lease_s: float = env("NOTIFICATION_SEND_LEASE_S", 60.0)
     retry_base_s: float = env("NOTIFICATION_RETRY_BASE_S", 2.0)
     outage_backoff_max_s: float = env("NOTIFICATION_OUTAGE_BACKOFF_MAX_S", 30.0)
+    # Webhooks: a delivery is retried (with backoff) for this long, then its endpoint is
+    # disabled and the agency's contact emailed; each request waits this long at most.
+    webhook_retry_period_s: float = env("WEBHOOK_RETRY_PERIOD_S", 259_200.0)
+    webhook_retry_cap_s: float = env("WEBHOOK_RETRY_CAP_S", 3_600.0)
+    webhook_timeout_s: float = env("WEBHOOK_TIMEOUT_S", 5.0)
+    webhook_senders: int = env("WEBHOOK_SENDERS", 4, count)
     consumer_group: str = env("NOTIFICATION_CONSUMER_GROUP", "inagara.notification")
     topics: tuple[str, ...] = env("NOTIFICATION_TOPICS", (PROPOSALS, REVIEWS))
     # The submission service, which holds the data subjects' keys (docs/PRIVACY.md): the

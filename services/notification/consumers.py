@@ -14,8 +14,10 @@ from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
 from services.notification.usecases.erasure import erase_subject
 from services.notification.usecases.recording import Recorder, record_deliveries
+from services.notification.usecases.webhooks import save_endpoint
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
+    CATALOG,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
     PROPOSAL_REJECTED,
@@ -29,6 +31,7 @@ from shared.events.catalog import (
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
     SUBJECT_ERASED,
+    WEBHOOK_ENDPOINT_CHANGED,
     Reads,
     reads,
     spec_for,
@@ -53,6 +56,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
     reads(SUBJECT_ERASED, 1),
+    reads(WEBHOOK_ENDPOINT_CHANGED, 1),
 )
 
 
@@ -62,6 +66,12 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     def record(conn: Connection, event: Event) -> None:
         record_deliveries(event, recorder, NotificationWork.joining(conn, outbox))
 
+    def endpoint_changed(conn: Connection, event: Event) -> None:
+        uow = NotificationWork.joining(conn, outbox)
+        with uow:
+            schema = CATALOG[event.dataschema].validator
+            save_endpoint(event, schema.dump(schema.load(event.data)), uow)
+
     handlers = {spec_for(event_type).dataschema: record for event_type in RULES}
     for sealed in (PROPOSAL_SUBMITTED, PROPOSAL_RESUBMITTED):  # v2: innovators sealed
         handlers[spec_for(sealed, 2).dataschema] = record
@@ -70,4 +80,5 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
         erase_subject(event, NotificationWork.joining(conn, outbox))
 
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
+    handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
     return handlers

@@ -20,6 +20,7 @@ from services.notification import store
 from services.notification.adapters.clock import SystemClock
 from services.notification.adapters.mailer import SmtpMailer
 from services.notification.adapters.sms import make_gateway
+from services.notification.adapters.webhook import WebhookSender
 from services.notification.adapters.whatsapp import CloudApi
 from services.notification.config import (
     NotificationConfig,
@@ -29,6 +30,7 @@ from services.notification.config import (
 from services.notification.consumers import handlers_for
 from services.notification.domain.messages import WHATSAPP
 from services.notification.domain.schedule import QuietHours
+from services.notification.domain.webhooks import Endpoint
 from services.notification.migrations import SCHEMA
 from services.notification.usecases.digest import DigestComposer
 from services.notification.usecases.dispatch import (
@@ -38,6 +40,7 @@ from services.notification.usecases.dispatch import (
     SharedRateLimit,
     SmsTransport,
     Transport,
+    WebhookTransport,
     WhatsAppTransport,
 )
 from services.notification.usecases.recording import Recorder, configured_recorder
@@ -46,6 +49,7 @@ from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
 from shared.events.wakeup import Waiter, Wakeup
+from shared.platform import egress, webhooks
 
 # What the worker consumes by default (read by the AsyncAPI document): the
 # handlers' keys are what matters there; main() builds them with the settings.
@@ -100,6 +104,26 @@ def transports(
     return found
 
 
+def webhook_transport(
+    engine: Engine, settings: NotificationSettings, config: NotificationConfig
+) -> WebhookTransport:
+    """Webhooks, their endpoints looked up in the service's database at each send."""
+
+    def endpoint_of(endpoint_id: str) -> Endpoint | None:
+        uow = work_factory(engine)()
+        with uow:
+            return uow.webhooks.find(endpoint_id)
+
+    return WebhookTransport(
+        WebhookSender(
+            endpoint_of,
+            webhooks.secret_key(settings),
+            egress.networks(settings.webhook_allowed_networks),
+            config.webhook_timeout_s,
+        )
+    )
+
+
 def _sender(
     engine: Engine,
     *,
@@ -126,11 +150,34 @@ def _sender(
     ).run
 
 
+def _webhook_sender(
+    engine: Engine,
+    *,
+    settings: NotificationSettings,
+    config: NotificationConfig,
+    policy: Policy,
+    wakeup: Waiter,
+    lane: tuple[int, int],
+    others: Wakeup,
+) -> Loop:
+    return _sender(
+        engine,
+        transport=webhook_transport(engine, settings, config),
+        policy=policy,
+        quiet=None,
+        rate=0.0,  # no send rate limit for webhooks
+        wakeup=wakeup,
+        lane=lane,
+        others=others,
+    )
+
+
 def main(
     settings: NotificationSettings | None = None, config: NotificationConfig | None = None
 ) -> int:
     settings = settings or NotificationSettings.from_env("notification")
     config = config or NotificationConfig.from_env()
+    webhooks.secret_key(settings)  # production without WEBHOOK_SECRET_KEY stops here
     quiet = QuietHours.parse(settings.sms_quiet_hours)
     # The consumer recorded deliveries: the first sender of each channel looks at once,
     # and wakes the channel's other senders when there is more than its share (an
@@ -154,6 +201,24 @@ def main(
                 lane=(lane, senders),
                 others=backlog,
             )
+
+    webhook_policy = replace(
+        policy(settings, config, 0.0),
+        max_attempts=1_000_000,  # the retry period decides
+        retry_cap_s=config.webhook_retry_cap_s,
+        retry_period=timedelta(seconds=config.webhook_retry_period_s),
+    )
+    webhook_backlog = Wakeup()
+    for lane in range(config.webhook_senders):
+        loops[f"webhook-dispatcher-{lane + 1}"] = partial(
+            _webhook_sender,
+            settings=settings,
+            config=config,
+            policy=webhook_policy if lane == 0 else replace(webhook_policy, idle_wait_s=1.0),
+            wakeup=(wakeup if lane == 0 else webhook_backlog).waiter(),
+            lane=(lane, config.webhook_senders),
+            others=webhook_backlog,
+        )
 
     def digest(engine: Engine) -> Loop:
         return DigestComposer(engine, config.digest_at).run

@@ -19,6 +19,7 @@ from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
 from services.submission.usecases.agencies import EnrolAgency, enrol_agency
 from services.submission.usecases.work import SubmissionWork
+from shared.platform import webhooks
 from shared.platform.group_commit import GroupCommit
 from shared.web import create_service_app, require_credentials_first
 
@@ -50,6 +51,7 @@ the same answer and create nothing new.
 
 def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | None = None) -> Flask:
     settings = settings or SubmissionSettings.from_env("submission")
+    webhooks.secret_key(settings)  # production without WEBHOOK_SECRET_KEY stops here
     app = create_service_app(
         settings,
         SCHEMA,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.platform.settings import Settings, SettingsError, env, moment
+from shared.platform.settings import Settings, SettingsError, cidr_list, env, moment
 
 
 def event_version(name: str, raw: str) -> int:
@@ -37,3 +37,11 @@ class SubmissionSettings(Settings):
     proposal_event_version: int = env("PROPOSAL_EVENT_VERSION", 1, event_version)
     # The bearer token the consumers present to fetch a subject's key (GET /v1/subject-keys/…).
     subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
+    # After a webhook secret's rotation the old secret still signs for this long.
+    webhook_rotation_grace_s: float = env("WEBHOOK_ROTATION_GRACE_S", 86_400.0)
+    # Webhooks (docs/PORTALS.md), read by the submission and notification services: the
+    # networks a portal's endpoint may resolve into although they are internal
+    # (comma-separated CIDR; the local stack allows loopback), and the key every
+    # endpoint's signing secret is derived from.
+    webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
+    webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)

@@ -34,6 +34,7 @@ from shared.events.review import (
     ReviewSubmittedV1,
     RevisionRequestedV1,
 )
+from shared.events.webhook import WebhookEndpointChangedV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
@@ -68,6 +69,7 @@ PROPOSAL_NOT_AWARDED = "proposal.not_awarded"
 REVIEW_REMINDER_DUE = "review.reminder_due"
 NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FAILED = "notification.failed"
+WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,13 @@ CATALOG: dict[str, EventSpec] = {
             NOTIFICATIONS,
             DeliveryOutcomeV1,
             "A message could not be delivered and will not be retried.",
+        ),
+        _spec(
+            WEBHOOK_ENDPOINT_CHANGED,
+            PROPOSALS,
+            WebhookEndpointChangedV1,
+            "An agency registered, changed, paused, rotated or deleted a webhook endpoint "
+            "(subject and key: the endpoint id).",
         ),
     )
 }

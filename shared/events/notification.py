@@ -8,7 +8,7 @@ from shared.events.proposal import Lenient
 
 # "whatsapp" was added to v1 with the WhatsApp channel: no service consumes these events
 # (they are the deliveries' audit trail), so no consumer of v1 had to change.
-CHANNELS = ("email", "sms", "whatsapp")
+CHANNELS = ("email", "sms", "whatsapp", "webhook")
 
 
 class DeliveryOutcomeV1(Lenient):

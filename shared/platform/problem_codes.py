@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "cycle.not_found": "No such cycle (or rubric version)",
     "cycle.decided": "The cycle's awards were decided; it cannot change",
     "delivery.not_found": "No such delivery",
+    "webhook.not_found": "No such webhook endpoint for this agency",
     "delivery.not_failed": "Only a failed delivery can be retried",
     "evidence.not_found": "No such evidence file on this proposal",
     "evidence.unavailable": "The evidence storage does not answer; retry later",

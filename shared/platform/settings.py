@@ -15,6 +15,7 @@ directly, only ``read`` and ``from_env`` look at ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -84,6 +85,17 @@ def flag(name: str, raw: str) -> bool:
 def names(_name: str, raw: str) -> tuple[str, ...]:
     """A comma-separated list, blanks dropped."""
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def cidr_list(name: str, raw: str) -> str:
+    """Comma-separated networks such as ``127.0.0.0/8,::1/128`` (kept as text)."""
+    for part in raw.split(","):
+        try:
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must list networks such as 127.0.0.0/8: {exc}") from exc
+    return raw
 
 
 def moment(name: str, raw: str) -> str:

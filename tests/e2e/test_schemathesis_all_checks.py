@@ -47,8 +47,14 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/proposals/{proposal_id}/submit",
             "POST /v1/proposals/{proposal_id}/withdraw",
             "POST /v1/proposals/{proposal_id}/evidence",
+            # A webhook URL must resolve, and not into a private network.
+            "POST /v1/agencies/{agency_id}/webhooks",
+            "PATCH /v1/agencies/{agency_id}/webhooks/{endpoint_id}",
         },
-        EMPTY_PATCH: {"PATCH /v1/agencies/{agency_id}"},
+        EMPTY_PATCH: {
+            "PATCH /v1/agencies/{agency_id}",
+            "PATCH /v1/agencies/{agency_id}/webhooks/{endpoint_id}",
+        },
     },
     "review": {
         REFUSED_BY_RULES_BEYOND_THE_SCHEMA: {

@@ -47,6 +47,10 @@ def test_every_variable_is_read() -> None:
             "INSTANT_DAILY_CAP": "0",
             "SUBJECT_KEYS_URL": "http://submission-web:8000",
             "SUBJECT_KEYS_TOKEN": "keys-token",
+            "WEBHOOK_RETRY_PERIOD_S": "600",
+            "WEBHOOK_RETRY_CAP_S": "60",
+            "WEBHOOK_TIMEOUT_S": "2",
+            "WEBHOOK_SENDERS": "3",
         }
     )
 
@@ -77,6 +81,10 @@ def test_every_variable_is_read() -> None:
         instant_daily_cap=0,
         subject_keys_url="http://submission-web:8000",
         subject_keys_token="keys-token",
+        webhook_retry_period_s=600,
+        webhook_retry_cap_s=60,
+        webhook_timeout_s=2,
+        webhook_senders=3,
     )
 
 
@@ -91,6 +99,7 @@ def test_every_variable_is_read() -> None:
         {"NOTIFICATION_CHANNEL_POLICY": "mayor:*=email"},
         {"NOTIFICATION_CHANNEL_POLICY": "reviewer:*=fax"},
         {"INSTANT_DAILY_CAP": "-1"},
+        {"WEBHOOK_SENDERS": "0"},
     ],
 )
 def test_unusable_values_stop_the_process_naming_the_variable(env: dict[str, str]) -> None:

@@ -41,6 +41,10 @@ BASE_VARIABLES = {
     "DB_POOL_SIZE": "3",
     "DB_MAX_OVERFLOW": "2",
 }
+WEBHOOK_VARIABLES = {
+    "WEBHOOK_ALLOWED_NETWORKS": "10.20.0.0/16, fd00::/8",
+    "WEBHOOK_SECRET_KEY": "webhook-key",
+}
 NOTIFICATION_VARIABLES = {
     "SMTP_HOST": "smtp.example.go.id",
     "SMTP_PORT": "587",
@@ -55,6 +59,7 @@ NOTIFICATION_VARIABLES = {
     "WHATSAPP_API_URL": "https://graph.facebook.com",
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
     "WHATSAPP_TOKEN": "wa-token",
+    **WEBHOOK_VARIABLES,
 }
 SUBMISSION_VARIABLES = {
     "EVIDENCE_DIR": "/data/evidence",
@@ -70,6 +75,8 @@ SUBMISSION_VARIABLES = {
     "SUBMISSION_CLOSES_AT": "2026-03-01T00:00:00+07:00",
     "PROPOSAL_EVENT_VERSION": "2",
     "SUBJECT_KEYS_TOKEN": "keys-token",
+    "WEBHOOK_ROTATION_GRACE_S": "3600",
+    **WEBHOOK_VARIABLES,
 }
 # Each service's settings read the base variables too (one environment for every process).
 EVERY_VARIABLE = {**BASE_VARIABLES, **NOTIFICATION_VARIABLES, **SUBMISSION_VARIABLES}
@@ -133,6 +140,10 @@ BASE_EXPECTED = {
     "db_pool_size": 3,
     "db_max_overflow": 2,
 }
+WEBHOOK_EXPECTED = {
+    "webhook_allowed_networks": "10.20.0.0/16, fd00::/8",
+    "webhook_secret_key": "webhook-key",
+}
 
 
 def test_from_env_reads_every_variable() -> None:
@@ -154,6 +165,7 @@ def test_from_env_reads_every_variable() -> None:
         whatsapp_api_url="https://graph.facebook.com",
         whatsapp_phone_number_id="106540352242922",
         whatsapp_token="wa-token",
+        **WEBHOOK_EXPECTED,
     )
     assert SubmissionSettings.from_env(environ=EVERY_VARIABLE) == SubmissionSettings(
         **BASE_EXPECTED,
@@ -170,6 +182,8 @@ def test_from_env_reads_every_variable() -> None:
         submission_closes_at="2026-03-01T00:00:00+07:00",
         proposal_event_version=2,
         subject_keys_token="keys-token",
+        webhook_rotation_grace_s=3600.0,
+        **WEBHOOK_EXPECTED,
     )
 
 
@@ -179,6 +193,11 @@ def test_the_service_settings_hold_only_their_own_variables() -> None:
     assert set(variables(Settings)) == base
     assert set(variables(NotificationSettings)) == base | set(NOTIFICATION_VARIABLES)
     assert set(variables(SubmissionSettings)) == base | set(SUBMISSION_VARIABLES)
+
+
+def test_webhook_networks_must_be_networks() -> None:
+    with pytest.raises(SettingsError, match="WEBHOOK_ALLOWED_NETWORKS"):
+        SubmissionSettings.from_env(environ={"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/8, x"})
 
 
 @pytest.mark.parametrize("cls", CLASSES)

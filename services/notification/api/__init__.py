@@ -2,5 +2,6 @@
 
 from services.notification.api.deliveries import blp, preferences_blp, unsubscribe_blp
 from services.notification.api.previews import previews_blp
+from services.notification.api.webhooks import webhooks_blp
 
-__all__ = ["blp", "preferences_blp", "previews_blp", "unsubscribe_blp"]
+__all__ = ["blp", "preferences_blp", "previews_blp", "unsubscribe_blp", "webhooks_blp"]

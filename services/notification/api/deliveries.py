@@ -102,8 +102,12 @@ class DeliverySchema(Schema):
     event_id = fields.String(required=True)
     event_type = fields.String(required=True)
     proposal_id = fields.String(required=True)
-    channel = fields.String(required=True, metadata={"description": "`email`, `sms` or `whatsapp`"})
-    recipient = fields.String(required=True)
+    channel = fields.String(
+        required=True, metadata={"description": "`email`, `sms`, `whatsapp` or `webhook`"}
+    )
+    recipient = fields.String(
+        required=True, metadata={"description": "address, phone number, or webhook endpoint id"}
+    )
     template = fields.String(required=True)
     language = fields.String(required=True)
     essential = fields.Boolean(

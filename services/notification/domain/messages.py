@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
-CHANNELS = (EMAIL, SMS, WHATSAPP)
+EMAIL, SMS, WHATSAPP, WEBHOOK = "email", "sms", "whatsapp", "webhook"
+CHANNELS = (EMAIL, SMS, WHATSAPP, WEBHOOK)
 # The instant channels: a phone number's, one of them per message (the preferred one).
 INSTANT = (WHATSAPP, SMS)
 # pending -> sending -> sent | failed (retries go back to pending).

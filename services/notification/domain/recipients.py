@@ -120,6 +120,7 @@ class Proposal:
     contact_email: str | None
     contact_phone: str | None
     innovators: tuple[Person, ...]
+    agency_id: str | None = None  # whose webhook endpoints hear about it
 
     @classmethod
     def from_submitted(cls, payload: Mapping[str, Any]) -> Proposal:
@@ -144,6 +145,7 @@ class Proposal:
                 )
                 for i in profile["innovators"]
             ),
+            agency_id=agency["id"],
         )
 
 

@@ -41,6 +41,7 @@ class ProjectionStore:
                 for p in proposal.innovators
             ],
             "updated_at": datetime.now(UTC),
+            "agency_id": proposal.agency_id,
         }
         known = self._conn.execute(
             select(proposals.c.version).where(proposals.c.proposal_id == proposal.proposal_id)
@@ -78,6 +79,7 @@ class ProjectionStore:
                 )
                 for i in row.innovators
             ),
+            agency_id=row.agency_id,
         )
 
     # -- reviewers --------------------------------------------------------------------

@@ -102,6 +102,27 @@ proposals = Table(
     Column("contact_phone", String(20), nullable=True),
     Column("innovators", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Whose webhooks hear about it (null for a proposal projected before webhooks).
+    Column("agency_id", String(36), nullable=True, index=True),
+)
+
+# Agencies' webhook endpoints as webhook.endpoint_changed tells them (the newest revision
+# wins); ``disabled_at`` is this service's own: set when deliveries kept failing for the
+# retry period, cleared by the agency's next change of the endpoint.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("endpoint_id", String(36), primary_key=True),
+    Column("agency_id", String(36), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("previous_valid_until", DateTime(timezone=True), nullable=True),
+    Column("contact_email", String(254), nullable=True),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 # Reviewers as review.assigned named them, so that review.submitted can be answered.

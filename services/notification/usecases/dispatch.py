@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -34,15 +34,17 @@ from services.notification.adapters.mailer import (
 )
 from services.notification.adapters.rendering import RenderedEmail
 from services.notification.adapters.sms import SmsGateway
+from services.notification.adapters.webhook import WebhookSender
 from services.notification.adapters.whatsapp import WhatsAppApi
 from services.notification.domain import EMAIL, FAILED, SENT, SMS
-from services.notification.domain.messages import WHATSAPP, mask
+from services.notification.domain.messages import WEBHOOK, WHATSAPP, mask
 from services.notification.domain.schedule import (
     QuietHours,
     TokenBucket,
     earliest_send,
 )
 from services.notification.store.deliveries import SOURCE
+from services.notification.usecases.webhooks import disable_endpoint
 from services.notification.usecases.work import NotificationWork, WorkFactory, work_factory
 from shared.events.catalog import (
     NOTIFICATION_DELIVERED,
@@ -143,6 +145,17 @@ class WhatsAppTransport:
         )
 
 
+class WebhookTransport:
+    channel = WEBHOOK
+
+    def __init__(self, sender: WebhookSender) -> None:
+        self._sender = sender
+
+    @contextmanager
+    def session(self) -> Iterator[Send]:
+        yield self._sender.send
+
+
 @dataclass(frozen=True)
 class Policy:
     max_attempts: int = 8
@@ -157,6 +170,9 @@ class Policy:
     outage_backoff_max_s: float = 30.0  # longest wait between tries of an unreachable server
     # WhatsApp: a message refused for good is sent again as an SMS (an SMS gateway is there).
     fall_back_to_sms: bool = False
+    # Webhooks: a delivery is retried for this long after it was recorded (and at most
+    # max_attempts times); None: max_attempts alone decides.
+    retry_period: timedelta | None = None
 
 
 # -- the steps: each one short transaction ------------------------------------------
@@ -338,11 +354,16 @@ def retry_or_fail(
 ) -> None:
     """A send failed for now: try again after a backoff, or fail it when its attempts
     are spent (with the previous message's outcome)."""
-    spent = delivery["attempts"] >= policy.max_attempts
+    spent = delivery["attempts"] >= policy.max_attempts or (
+        policy.retry_period is not None
+        and now - _aware(delivery["created_at"]) >= policy.retry_period
+    )
     with uow:
         previous = _finish_sent(uow, sent, now)
         if spent:
             done = _finish(uow, delivery, FAILED, now, error=error, permanent=False)
+            if done and delivery["channel"] == WEBHOOK:
+                disable_endpoint(uow, delivery, now, error)
         else:
             # The one backoff rule, half of it jittered (at least half the ceiling).
             backoff = Backoff(policy.retry_base_s, policy.retry_cap_s, jitter=0.5)
@@ -350,6 +371,10 @@ def retry_or_fail(
             done = uow.deliveries.retry_later(delivery, now, error, now + delay)
     _count(sent.delivery if sent else None, "sent", previous)
     _count(delivery, "failed" if spent else "retry", done)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def finish_sent(sent: Sent | None, now: datetime, uow: NotificationWork) -> None:

@@ -51,6 +51,7 @@ from services.notification.domain.recipients import (
 )
 from services.notification.domain.schedule import QuietHours, day_start, earliest_send
 from services.notification.store.deliveries import Content
+from services.notification.usecases.webhooks import record_webhooks
 from services.notification.usecases.work import NotificationWork
 from shared.events import sealing
 from shared.events.catalog import CATALOG
@@ -268,6 +269,7 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
         submitted = Proposal.from_submitted(payload)
         uow.projection.save_proposal(submitted)
         _record(uow, event, payload, recorder, submitted)
+        record_webhooks(uow, event, payload, submitted, recorder.clock.now())
         for parked in uow.projection.take_parked(proposal_id):
             _handle(uow, parked, recorder)
         return
@@ -287,6 +289,7 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
             log.warning("no assignment %s known; no receipt sent", payload["assignment_id"])
             return
     _record(uow, event, payload, recorder, proposal, reviewer)
+    record_webhooks(uow, event, payload, proposal, recorder.clock.now())
 
 
 def configured_recorder(settings: NotificationSettings, config: NotificationConfig) -> Recorder:

@@ -11,23 +11,27 @@ from services.notification.store.preferences import PreferenceStore
 from services.notification.store.projection import ProjectionStore
 from services.notification.store.rates import RateStore
 from services.notification.store.tables import outbox
+from services.notification.store.webhooks import WebhookStore
 from shared.events.unit_of_work import UnitOfWork
 from shared.events.wakeup import Wakeup
 
 
 class NotificationWork(UnitOfWork):
-    """Deliveries, the projection of proposals and assignments, preferences, send rates."""
+    """Deliveries, the projection of proposals and assignments, preferences, send rates,
+    and the agencies' webhook endpoints."""
 
     deliveries: DeliveryStore
     projection: ProjectionStore
     preferences: PreferenceStore
     rates: RateStore
+    webhooks: WebhookStore
 
     def _open(self, conn: Connection) -> None:
         self.deliveries = DeliveryStore(conn)
         self.projection = ProjectionStore(conn)
         self.preferences = PreferenceStore(conn)
         self.rates = RateStore(conn)
+        self.webhooks = WebhookStore(conn)
 
 
 WorkFactory = Callable[[], NotificationWork]

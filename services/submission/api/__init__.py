@@ -1,7 +1,7 @@
 """The agency portal API: one blueprint per feature."""
 
-from services.submission.api import agencies, cycles, evidence, proposals, subjects
+from services.submission.api import agencies, cycles, evidence, proposals, subjects, webhooks
 
-BLUEPRINTS = [agencies.blp, proposals.blp, evidence.blp, cycles.blp, subjects.blp]
+BLUEPRINTS = [agencies.blp, proposals.blp, evidence.blp, cycles.blp, subjects.blp, webhooks.blp]
 
 __all__ = ["BLUEPRINTS"]

@@ -36,3 +36,9 @@ AGENCY: dict[str, Any] = {
 }
 
 KEY: dict[str, Any] = {"role": "drafter", "label": "Puskesmas Sukajadi"}
+
+WEBHOOK: dict[str, Any] = {
+    "url": "https://portal.dinkes.example.go.id/inagara/webhooks",
+    "description": "Portal Dinas Kesehatan",
+    "event_types": ["proposal.submitted", "proposal.awarded"],
+}

@@ -14,6 +14,9 @@ from shared.events.proposal import (
     PhoneNumber,
     ProposalProfileSchema,
 )
+from shared.events.webhook import ACTIVE as WEBHOOK_ACTIVE
+from shared.events.webhook import EVENT_TYPES as WEBHOOK_EVENT_TYPES
+from shared.events.webhook import PAUSED as WEBHOOK_PAUSED
 from shared.platform.text import SingleLine
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$", error="Letters, digits, _ . - only.")
@@ -320,3 +323,66 @@ class ParticipationSchema(Schema):
         required=True,
         metadata={"description": "The agencies that have submitted nothing yet"},
     )
+
+
+# -- webhooks ------------------------------------------------------------------
+
+
+class WebhookCreateSchema(Strict):
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={
+            "description": "Where the events are posted (https://; an address inside a "
+            "private network is refused)"
+        },
+    )
+    description = fields.String(load_default="", validate=[validate.Length(max=500), SingleLine()])
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
+        load_default=list,
+        metadata={"description": "The event types to receive; empty: all of them"},
+    )
+
+
+class WebhookUpdateSchema(Strict):
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    description = fields.String(validate=[validate.Length(max=500), SingleLine()])
+    event_types = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)))
+    state = fields.String(
+        validate=validate.OneOf((WEBHOOK_ACTIVE, WEBHOOK_PAUSED)),
+        metadata={
+            "description": "`paused` stops deliveries; `active` resumes them (and "
+            "re-enables an endpoint disabled after failing deliveries)"
+        },
+    )
+
+
+class WebhookSchema(Schema):
+    id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    url = fields.String(required=True)
+    description = fields.String(required=True)
+    event_types = fields.List(fields.String(), required=True)
+    state = fields.String(required=True, metadata={"description": "`active` or `paused`"})
+    secret_generation = fields.Integer(required=True)
+    previous_secret_valid_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Until then deliveries are signed with the previous secret too"},
+    )
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = fields.String(
+        required=True,
+        metadata={
+            "description": "The signing secret (`whsec_…`, Standard Webhooks), shown only in "
+            "this answer; store it now"
+        },
+    )
+
+
+class WebhookListSchema(Schema):
+    items = fields.List(fields.Nested(WebhookSchema), required=True)

@@ -37,6 +37,24 @@ agencies = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# An agency's webhook endpoints (docs/PORTALS.md). No secret is stored: each is derived
+# from WEBHOOK_SECRET_KEY, the endpoint id and ``generation`` (shared/platform/webhooks.py).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("agency_id", String(36), ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("previous_valid_until", DateTime(timezone=True), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 api_keys = Table(
     "api_keys",
     metadata,

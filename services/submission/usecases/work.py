@@ -13,6 +13,7 @@ from services.submission.store.registry import Registry
 from services.submission.store.reviewer_slots import ReviewerSlots
 from services.submission.store.subject_keys import SubjectStore
 from services.submission.store.timeline_records import TimelineStore
+from services.submission.store.webhook_records import WebhookEndpoints
 from shared.events.unit_of_work import UnitOfWork
 
 
@@ -33,6 +34,7 @@ class SubmissionWork(UnitOfWork):
     # The version of proposal.submitted/resubmitted to publish (PROPOSAL_EVENT_VERSION):
     # 2 seals the innovators per data subject (docs/PRIVACY.md).
     event_version: int = 1
+    webhooks: WebhookEndpoints
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -44,3 +46,4 @@ class SubmissionWork(UnitOfWork):
         self.reviewers = ReviewerSlots(conn)
         self.participation = ParticipationStore(conn)
         self.subjects = SubjectStore(conn)
+        self.webhooks = WebhookEndpoints(conn)

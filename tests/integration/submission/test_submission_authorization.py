@@ -25,6 +25,8 @@ NONE, REVOKED, OTHER, DRAFTER, AGENCY_ADMIN, ADMIN_TOKEN = (
 )
 CREDENTIALS = (NONE, REVOKED, OTHER, DRAFTER, AGENCY_ADMIN, ADMIN_TOKEN)
 PDF = b"%PDF-1.4 evidence"
+# A public address written as such: nothing to resolve, nothing refused.
+WEBHOOK_URL = "https://93.184.215.14/inagara/hooks"
 
 
 @dataclass
@@ -51,6 +53,12 @@ class World:
             content_type="multipart/form-data",
         )
         return pid, str(response.get_json()["id"])
+
+    def webhook(self, suffix: str = "") -> str:
+        made = self.portal.admin(
+            "POST", f"/v1/agencies/{self.agency_id}/webhooks", json={"url": WEBHOOK_URL}
+        )
+        return f"/v1/agencies/{self.agency_id}/webhooks/{made.get_json()['id']}{suffix}"
 
     def key_id(self) -> str:
         made = self.portal.admin(
@@ -131,6 +139,42 @@ MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
         "DELETE",
         "/v1/agencies/<agency_id>/keys/<key_id>",
         lambda w: (f"/v1/agencies/{w.agency_id}/keys/{w.key_id()}", {}),
+        row(401, 401, 404, 403, 204, 204),
+    ),
+    (
+        "POST",
+        "/v1/agencies/<agency_id>/webhooks",
+        fixed("/v1/agencies/{agency}/webhooks", json={"url": WEBHOOK_URL}),
+        row(401, 401, 404, 403, 201, 201),
+    ),
+    (
+        "GET",
+        "/v1/agencies/<agency_id>/webhooks",
+        fixed("/v1/agencies/{agency}/webhooks"),
+        OWN_AGENCY,
+    ),
+    (
+        "GET",
+        "/v1/agencies/<agency_id>/webhooks/<endpoint_id>",
+        lambda w: (w.webhook(), {}),
+        OWN_AGENCY,
+    ),
+    (
+        "PATCH",
+        "/v1/agencies/<agency_id>/webhooks/<endpoint_id>",
+        lambda w: (w.webhook(), {"json": {"state": "paused"}}),
+        OWN_AGENCY,
+    ),
+    (
+        "POST",
+        "/v1/agencies/<agency_id>/webhooks/<endpoint_id>/rotate",
+        lambda w: (w.webhook("/rotate"), {}),
+        OWN_AGENCY,
+    ),
+    (
+        "DELETE",
+        "/v1/agencies/<agency_id>/webhooks/<endpoint_id>",
+        lambda w: (w.webhook(), {}),
         row(401, 401, 404, 403, 204, 204),
     ),
     ("GET", "/v1/me", fixed("/v1/me"), row(401, 401, 200, 200, 200, 401)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from services.notification.domain.messages import (
     Preference,
 )
 from services.notification.domain.recipients import Proposal
+from services.notification.domain.webhooks import Endpoint
 from services.notification.store.deliveries import DIGEST_TEMPLATE, Content
 from shared.events.envelope import Event
 from shared.events.unit_of_work import FakeUnitOfWork
@@ -363,6 +365,33 @@ class FakePreferenceStore:
         self.stored[preference.address] = preference
 
 
+class FakeWebhookStore:
+    """Endpoints by id; a newer revision wins and clears a disablement."""
+
+    def __init__(self) -> None:
+        self.endpoints: dict[str, Endpoint] = {}
+
+    def save(self, endpoint: Endpoint, now: datetime) -> bool:
+        known = self.endpoints.get(endpoint.endpoint_id)
+        if known is not None and known.revision >= endpoint.revision:
+            return False
+        self.endpoints[endpoint.endpoint_id] = replace(endpoint, disabled_at=None)
+        return True
+
+    def of_agency(self, agency_id: str) -> list[Endpoint]:
+        return [e for e in self.endpoints.values() if e.agency_id == agency_id]
+
+    def find(self, endpoint_id: str) -> Endpoint | None:
+        return self.endpoints.get(endpoint_id)
+
+    def disable(self, endpoint_id: str, now: datetime) -> bool:
+        known = self.endpoints.get(endpoint_id)
+        if known is None or known.disabled_at is not None:
+            return False
+        self.endpoints[endpoint_id] = replace(known, disabled_at=now)
+        return True
+
+
 class FakeNotificationWork(FakeUnitOfWork):
     """``NotificationWork`` without a database: the stores outlive each use case, the
     way the tables do, so one test can run several use cases on the same data.
@@ -375,16 +404,19 @@ class FakeNotificationWork(FakeUnitOfWork):
         self.deliveries = FakeDeliveryStore()
         self.projection = FakeProjectionStore()
         self.preferences = FakePreferenceStore(*preferences)
+        self.webhooks = FakeWebhookStore()
         self._saved: Any = None
 
     def __enter__(self) -> FakeNotificationWork:
         super().__enter__()
-        self._saved = copy.deepcopy((self.deliveries, self.projection, self.preferences))
+        self._saved = copy.deepcopy(
+            (self.deliveries, self.projection, self.preferences, self.webhooks)
+        )
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         if exc_type is not None:
-            self.deliveries, self.projection, self.preferences = self._saved
+            self.deliveries, self.projection, self.preferences, self.webhooks = self._saved
         super().__exit__(exc_type, exc, traceback)
 
     def events_of(self, event_type: str) -> list[Event]:

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class AgencyCreateType(StrEnum):
+    BADAN = "badan"
+    BUMD = "bumd"
+    DINAS = "dinas"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return str(self.value)

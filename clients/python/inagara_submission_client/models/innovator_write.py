@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.innovator_write_instant_channel import InnovatorWriteInstantChannel
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="InnovatorWrite")
+
+
+@_attrs_define
+class InnovatorWrite:
+    """
+    Attributes:
+        email (str):
+        name (str):
+        phone (str):
+        instant_channel (InnovatorWriteInstantChannel | Unset): preferred instant channel; absent: the programme's
+            default
+    """
+
+    email: str
+    name: str
+    phone: str
+    instant_channel: InnovatorWriteInstantChannel | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        email = self.email
+
+        name = self.name
+
+        phone = self.phone
+
+        instant_channel: str | Unset = UNSET
+        if not isinstance(self.instant_channel, Unset):
+            instant_channel = self.instant_channel.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "email": email,
+                "name": name,
+                "phone": phone,
+            }
+        )
+        if instant_channel is not UNSET:
+            field_dict["instant_channel"] = instant_channel
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        email = d.pop("email")
+
+        name = d.pop("name")
+
+        phone = d.pop("phone")
+
+        _instant_channel = d.pop("instant_channel", UNSET)
+        instant_channel: InnovatorWriteInstantChannel | Unset
+        if isinstance(_instant_channel, Unset):
+            instant_channel = UNSET
+        else:
+            instant_channel = InnovatorWriteInstantChannel(_instant_channel)
+
+        innovator_write = cls(
+            email=email,
+            name=name,
+            phone=phone,
+            instant_channel=instant_channel,
+        )
+
+        innovator_write.additional_properties = d
+        return innovator_write
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

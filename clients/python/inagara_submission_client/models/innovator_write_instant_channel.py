@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class InnovatorWriteInstantChannel(StrEnum):
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+    def __str__(self) -> str:
+        return str(self.value)

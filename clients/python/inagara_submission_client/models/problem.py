@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.problem_code import ProblemCode
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.problem_errors import ProblemErrors
+
+
+T = TypeVar("T", bound="Problem")
+
+
+@_attrs_define
+class Problem:
+    """
+    Attributes:
+        code (ProblemCode): What kind of problem, stable across releases, for a portal to translate:
+            `account.email_taken`: An account with this email exists; `account.not_found`: No such account;
+            `agency.code_taken`: An agency with this code exists; `agency.not_found`: No such agency; `api_key.not_found`:
+            No such API key for this agency; `assignment.closed`: The assignment was released or its deadline passed;
+            `assignment.not_found`: No such assignment; `auth.forbidden`: The credential may not do this (403);
+            `auth.required`: No valid credential was sent (401); `auth.too_many_failures`: Too many failed logins; see
+            Retry-After; `auth.wrong_credentials`: Wrong email or password; `cycle.decided`: The cycle's awards were
+            decided; it cannot change; `cycle.not_found`: No such cycle (or rubric version); `delivery.not_failed`: Only a
+            failed delivery can be retried; `delivery.not_found`: No such delivery; `evidence.not_found`: No such evidence
+            file on this proposal; `evidence.unavailable`: The evidence storage does not answer; retry later;
+            `idempotency.in_progress`: A request with this Idempotency-Key is still running; `idempotency.key_reused`: The
+            Idempotency-Key was used with a different request; `proposal.changed`: The proposal changed meanwhile; read it
+            again and retry; `proposal.illegal_transition`: The proposal's state does not allow this; see allowed;
+            `proposal.not_found`: No such proposal (for this agency); `proposal.version_not_found`: The proposal has no such
+            version; `request.failed`: Any other status; `request.headers_too_large`: Too many or too large headers (431);
+            `request.length_required`: A body needs its length (411); `request.malformed`: The request cannot be read (400);
+            `request.method_not_allowed`: The path does not answer this method (405); `request.not_acceptable`: No
+            representation the client accepts (406); `request.rate_limited`: Too many requests; see Retry-After (429);
+            `request.timeout`: The request did not arrive in time (408); `request.too_large`: The body or a file is too
+            large (413); `request.unsupported_media_type`: The body's or a file's type is not accepted (415);
+            `request.uri_too_long`: The request line is too long (414); `resource.not_found`: No such thing, or not one the
+            caller may see (404); `round.not_found`: No such review round; `server.error`: Something failed on our side
+            (500); `service.unavailable`: A service or store it needs does not answer; retry later (502, 503, 504);
+            `state.conflict`: The request does not fit the current state (409); `submission.window_closed`: The cycle does
+            not accept submissions now; `validation.failed`: Fields are missing or invalid; see errors (422);
+            `webhook.not_found`: No such webhook endpoint for this agency
+        detail (str | Unset): What went wrong this time
+        errors (ProblemErrors | Unset): Messages per field path, such as `innovators.0.phone`
+        status (int | Unset): The HTTP status code
+        title (str | Unset): Short summary of the kind of problem
+        type_ (str | Unset): A URI naming the kind of problem
+    """
+
+    code: ProblemCode
+    detail: str | Unset = UNSET
+    errors: ProblemErrors | Unset = UNSET
+    status: int | Unset = UNSET
+    title: str | Unset = UNSET
+    type_: str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code.value
+
+        detail = self.detail
+
+        errors: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.errors, Unset):
+            errors = self.errors.to_dict()
+
+        status = self.status
+
+        title = self.title
+
+        type_ = self.type_
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "code": code,
+            }
+        )
+        if detail is not UNSET:
+            field_dict["detail"] = detail
+        if errors is not UNSET:
+            field_dict["errors"] = errors
+        if status is not UNSET:
+            field_dict["status"] = status
+        if title is not UNSET:
+            field_dict["title"] = title
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.problem_errors import ProblemErrors
+
+        d = dict(src_dict)
+        code = ProblemCode(d.pop("code"))
+
+        detail = d.pop("detail", UNSET)
+
+        _errors = d.pop("errors", UNSET)
+        errors: ProblemErrors | Unset
+        if isinstance(_errors, Unset):
+            errors = UNSET
+        else:
+            errors = ProblemErrors.from_dict(_errors)
+
+        status = d.pop("status", UNSET)
+
+        title = d.pop("title", UNSET)
+
+        type_ = d.pop("type", UNSET)
+
+        problem = cls(
+            code=code,
+            detail=detail,
+            errors=errors,
+            status=status,
+            title=title,
+            type_=type_,
+        )
+
+        return problem

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.proposal_write_category import ProposalWriteCategory
+from ..models.proposal_write_form import ProposalWriteForm
+from ..models.proposal_write_kind import ProposalWriteKind
+from ..models.proposal_write_lab_stage import ProposalWriteLabStage
+from ..models.proposal_write_maturity import ProposalWriteMaturity
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.innovator_write import InnovatorWrite
+
+
+T = TypeVar("T", bound="ProposalWrite")
+
+
+@_attrs_define
+class ProposalWrite:
+    """
+    Attributes:
+        budget_idr (int):
+        category (ProposalWriteCategory):
+        expected_benefits (str):
+        form (ProposalWriteForm):
+        innovators (list[InnovatorWrite]):
+        kind (ProposalWriteKind):
+        lab_stage (ProposalWriteLabStage):
+        maturity (ProposalWriteMaturity):
+        problem (str):
+        solution (str):
+        summary (str):
+        title (str):
+        cycle_id (None | str | Unset): Optional when exactly one cycle is open: that one is chosen
+        evidence_links (list[str] | Unset):
+        implementation_date (datetime.date | None | Unset):
+        results (str | Unset):  Default: ''.
+        trial_date (datetime.date | None | Unset):
+    """
+
+    budget_idr: int
+    category: ProposalWriteCategory
+    expected_benefits: str
+    form: ProposalWriteForm
+    innovators: list[InnovatorWrite]
+    kind: ProposalWriteKind
+    lab_stage: ProposalWriteLabStage
+    maturity: ProposalWriteMaturity
+    problem: str
+    solution: str
+    summary: str
+    title: str
+    cycle_id: None | str | Unset = UNSET
+    evidence_links: list[str] | Unset = UNSET
+    implementation_date: datetime.date | None | Unset = UNSET
+    results: str | Unset = ""
+    trial_date: datetime.date | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        budget_idr = self.budget_idr
+
+        category = self.category.value
+
+        expected_benefits = self.expected_benefits
+
+        form = self.form.value
+
+        innovators = []
+        for innovators_item_data in self.innovators:
+            innovators_item = innovators_item_data.to_dict()
+            innovators.append(innovators_item)
+
+        kind = self.kind.value
+
+        lab_stage = self.lab_stage.value
+
+        maturity = self.maturity.value
+
+        problem = self.problem
+
+        solution = self.solution
+
+        summary = self.summary
+
+        title = self.title
+
+        cycle_id: None | str | Unset
+        if isinstance(self.cycle_id, Unset):
+            cycle_id = UNSET
+        else:
+            cycle_id = self.cycle_id
+
+        evidence_links: list[str] | Unset = UNSET
+        if not isinstance(self.evidence_links, Unset):
+            evidence_links = self.evidence_links
+
+        implementation_date: None | str | Unset
+        if isinstance(self.implementation_date, Unset):
+            implementation_date = UNSET
+        elif isinstance(self.implementation_date, datetime.date):
+            implementation_date = self.implementation_date.isoformat()
+        else:
+            implementation_date = self.implementation_date
+
+        results = self.results
+
+        trial_date: None | str | Unset
+        if isinstance(self.trial_date, Unset):
+            trial_date = UNSET
+        elif isinstance(self.trial_date, datetime.date):
+            trial_date = self.trial_date.isoformat()
+        else:
+            trial_date = self.trial_date
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "budget_idr": budget_idr,
+                "category": category,
+                "expected_benefits": expected_benefits,
+                "form": form,
+                "innovators": innovators,
+                "kind": kind,
+                "lab_stage": lab_stage,
+                "maturity": maturity,
+                "problem": problem,
+                "solution": solution,
+                "summary": summary,
+                "title": title,
+            }
+        )
+        if cycle_id is not UNSET:
+            field_dict["cycle_id"] = cycle_id
+        if evidence_links is not UNSET:
+            field_dict["evidence_links"] = evidence_links
+        if implementation_date is not UNSET:
+            field_dict["implementation_date"] = implementation_date
+        if results is not UNSET:
+            field_dict["results"] = results
+        if trial_date is not UNSET:
+            field_dict["trial_date"] = trial_date
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.innovator_write import InnovatorWrite
+
+        d = dict(src_dict)
+        budget_idr = d.pop("budget_idr")
+
+        category = ProposalWriteCategory(d.pop("category"))
+
+        expected_benefits = d.pop("expected_benefits")
+
+        form = ProposalWriteForm(d.pop("form"))
+
+        innovators = []
+        _innovators = d.pop("innovators")
+        for innovators_item_data in _innovators:
+            innovators_item = InnovatorWrite.from_dict(innovators_item_data)
+
+            innovators.append(innovators_item)
+
+        kind = ProposalWriteKind(d.pop("kind"))
+
+        lab_stage = ProposalWriteLabStage(d.pop("lab_stage"))
+
+        maturity = ProposalWriteMaturity(d.pop("maturity"))
+
+        problem = d.pop("problem")
+
+        solution = d.pop("solution")
+
+        summary = d.pop("summary")
+
+        title = d.pop("title")
+
+        def _parse_cycle_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cycle_id = _parse_cycle_id(d.pop("cycle_id", UNSET))
+
+        evidence_links = cast(list[str], d.pop("evidence_links", UNSET))
+
+        def _parse_implementation_date(data: object) -> datetime.date | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                implementation_date_type_0 = datetime.date.fromisoformat(data)
+
+                return implementation_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
+
+        implementation_date = _parse_implementation_date(
+            d.pop("implementation_date", UNSET)
+        )
+
+        results = d.pop("results", UNSET)
+
+        def _parse_trial_date(data: object) -> datetime.date | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                trial_date_type_0 = datetime.date.fromisoformat(data)
+
+                return trial_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
+
+        trial_date = _parse_trial_date(d.pop("trial_date", UNSET))
+
+        proposal_write = cls(
+            budget_idr=budget_idr,
+            category=category,
+            expected_benefits=expected_benefits,
+            form=form,
+            innovators=innovators,
+            kind=kind,
+            lab_stage=lab_stage,
+            maturity=maturity,
+            problem=problem,
+            solution=solution,
+            summary=summary,
+            title=title,
+            cycle_id=cycle_id,
+            evidence_links=evidence_links,
+            implementation_date=implementation_date,
+            results=results,
+            trial_date=trial_date,
+        )
+
+        return proposal_write

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.webhook_create_event_types_item import WebhookCreateEventTypesItem
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="WebhookCreate")
+
+
+@_attrs_define
+class WebhookCreate:
+    """
+    Attributes:
+        url (str): Where the events are posted (https://; an address inside a private network is refused)
+        description (str | Unset):  Default: ''.
+        event_types (list[WebhookCreateEventTypesItem] | Unset): The event types to receive; empty: all of them
+    """
+
+    url: str
+    description: str | Unset = ""
+    event_types: list[WebhookCreateEventTypesItem] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        url = self.url
+
+        description = self.description
+
+        event_types: list[str] | Unset = UNSET
+        if not isinstance(self.event_types, Unset):
+            event_types = []
+            for event_types_item_data in self.event_types:
+                event_types_item = event_types_item_data.value
+                event_types.append(event_types_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "url": url,
+            }
+        )
+        if description is not UNSET:
+            field_dict["description"] = description
+        if event_types is not UNSET:
+            field_dict["event_types"] = event_types
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        url = d.pop("url")
+
+        description = d.pop("description", UNSET)
+
+        _event_types = d.pop("event_types", UNSET)
+        event_types: list[WebhookCreateEventTypesItem] | Unset = UNSET
+        if _event_types is not UNSET:
+            event_types = []
+            for event_types_item_data in _event_types:
+                event_types_item = WebhookCreateEventTypesItem(event_types_item_data)
+
+                event_types.append(event_types_item)
+
+        webhook_create = cls(
+            url=url,
+            description=description,
+            event_types=event_types,
+        )
+
+        return webhook_create

@@ -1,0 +1,284 @@
+"""Issue 19's bar over the real processes: agencies' portals hear back by webhook.
+
+Three agencies register endpoints on a local portal stand-in (deploy/local/portal.py);
+a season runs through the real services (submission, review's screening, assignment,
+scoring and decisions, notification). Every event arrives signed and verifies with the
+reference ``standardwebhooks`` library; each agency sees only its own proposal; the
+portal that answers 500 for a while receives everything once it recovers; the one that
+never answers 2xx is disabled after the retry period and its agency's contact is
+emailed (caught by the mail catcher).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import requests
+from standardwebhooks import Webhook
+
+from deploy.local.mailcatcher import read_mail
+from deploy.local.portal import PortalServer
+from deploy.local.ports import free_port
+from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+
+pytestmark = pytest.mark.e2e
+ADMIN = "e2e-webhooks-admin"
+PASSWORD = "correct horse battery"
+T = TypeVar("T")
+RETRY_PERIOD_S = 20
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60) -> T:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout_s}s: {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def portal() -> Iterator[PortalServer]:
+    with PortalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def stack(
+    kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
+) -> Iterator[Stack]:
+    config = StackConfig(
+        var_dir=tmp_path / "var",
+        admin_token=ADMIN,
+        ports={service: free_port() for service in SERVICES},
+        broker_port=0,
+        smtp_port=free_port(),
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_urls={service: database_factory() for service in SERVICES},
+        web_workers=1,
+        extra_env={
+            "WEBHOOK_RETRY_PERIOD_S": str(RETRY_PERIOD_S),
+            "WEBHOOK_RETRY_CAP_S": "2",
+            "NOTIFICATION_RETRY_BASE_S": "0.3",
+            "WEBHOOK_SENDERS": "2",
+        },
+    )
+    stack = Stack(config).start()
+    yield stack
+    stack.stop()
+
+
+class Api:
+    def __init__(self, stack: Stack) -> None:
+        self.submission = stack.config.base_url("submission")
+        self.review = stack.config.base_url("review")
+
+    def call(self, method: str, url: str, token: str = ADMIN, **kwargs: Any) -> Any:
+        answer = requests.request(
+            method, url, headers={"Authorization": f"Bearer {token}"}, timeout=10, **kwargs
+        )
+        assert answer.status_code < 300, answer.text
+        return answer.json() if answer.content else None
+
+    def agency(self, code: str) -> tuple[str, str, str]:
+        """(agency id, agency_admin key, contact email) of a new agency."""
+        contact = f"webmaster@{code.lower()}.example.go.id"
+        made = self.call(
+            "POST",
+            f"{self.submission}/v1/agencies",
+            json={"code": code, "name": f"Dinas {code}", "type": "dinas", "contact_email": contact},
+        )
+        key = self.call(
+            "POST",
+            f"{self.submission}/v1/agencies/{made['id']}/keys",
+            json={"role": "agency_admin"},
+        )
+        return made["id"], key["secret"], contact
+
+
+def test_a_season_reaches_each_agencys_portal_signed_and_only_its_own(
+    stack: Stack, portal: PortalServer
+) -> None:
+    api = Api(stack)
+    reviewers = []
+    for code in ("BAPPEDA", "UNIV", "DISKOMINFO"):
+        email = f"{code.lower()}-{uuid.uuid4().hex[:6]}@penilai.example.go.id"
+        api.call(
+            "POST",
+            f"{api.review}/v1/users",
+            json={
+                "name": f"Penilai {code}",
+                "email": email,
+                "password": PASSWORD,
+                "agency_code": code,
+                "phone": "081234567890",
+            },
+        )
+        token = requests.post(
+            f"{api.review}/v1/auth/tokens", json={"email": email, "password": PASSWORD}, timeout=10
+        ).json()["token"]
+        reviewers.append(token)
+    now = datetime.now(UTC)
+    cid = api.call(
+        "POST",
+        f"{api.review}/v1/cycles",
+        json={
+            "name": "Inovasi Daerah webhooks",
+            "year": now.year,
+            "submission_opens_at": (now - timedelta(days=1)).isoformat(),
+            "submission_closes_at": (now + timedelta(days=30)).isoformat(),
+            "review_deadline": (now + timedelta(days=60)).isoformat(),
+            "award_count": 1,
+        },
+    )["id"]
+
+    agencies = {code: api.agency(code) for code in ("DINKES", "DISDIK", "DISHUB")}
+    secrets = {}
+    for code, (agency_id, key, _) in agencies.items():
+        created = api.call(
+            "POST",
+            f"{api.submission}/v1/agencies/{agency_id}/webhooks",
+            key,
+            json={"url": portal.hook_url(code.lower()), "description": f"Portal {code}"},
+        )
+        secrets[code] = created["secret"]
+    portal.portal.plan("disdik", [500, 500, 503])  # down for a while, then fine
+    portal.portal.plan("dishub", [500] * 100_000)  # never fine
+
+    def cycle_known() -> bool:
+        items = api.call("GET", f"{api.submission}/v1/cycles", agencies["DINKES"][1])["items"]
+        return any(item["id"] == cid for item in items)
+
+    eventually(cycle_known, "the cycle announced to the submission service")
+    proposals = {}
+    for code, (_, key, _) in agencies.items():
+        posted = requests.post(
+            f"{api.submission}/v1/proposals",
+            json={**DEMO_PROPOSAL, "title": f"Inovasi {code}", "cycle_id": cid},
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid.uuid4())},
+            timeout=10,
+        )
+        assert posted.status_code == 201, posted.text
+        proposals[code] = posted.json()["id"]
+
+    def all_assigned() -> bool:
+        return all(
+            requests.get(
+                f"{api.review}/v1/proposals/{pid}",
+                headers={"Authorization": f"Bearer {ADMIN}"},
+                timeout=10,
+            )
+            .json()
+            .get("status")
+            == "assigned"
+            for pid in proposals.values()
+        )
+
+    eventually(all_assigned, "three proposals screened and assigned")
+    rubric = api.call("GET", f"{api.review}/v1/cycles/{cid}/rubrics/desk")
+    level = {proposals["DINKES"]: 3, proposals["DISDIK"]: 2, proposals["DISHUB"]: 1}
+    for token in reviewers:
+        for held in api.call("GET", f"{api.review}/v1/assignments", token)["items"]:
+            if held["proposal_id"] not in level:
+                continue  # another test's proposal on the shared broker
+            scores = {
+                c["key"]: min(c["scale_max"], level[held["proposal_id"]])
+                for c in rubric["criteria"]
+            }
+            api.call(
+                "PUT",
+                f"{api.review}/v1/assignments/{held['id']}/review",
+                token,
+                json={"scores": scores},
+            )
+    for code in ("DINKES", "DISDIK"):
+        api.call(
+            "POST",
+            f"{api.review}/v1/proposals/{proposals[code]}/decisions",
+            json={"decision": "shortlist"},
+        )
+    api.call(
+        "POST",
+        f"{api.review}/v1/proposals/{proposals['DISHUB']}/decisions",
+        json={"decision": "reject", "note": "Kurang bukti"},
+    )
+    api.call(
+        "POST",
+        f"{api.review}/v1/cycles/{cid}/awards",
+        json={"awards": [{"proposal_id": proposals["DINKES"], "award": "Juara 1"}]},
+    )
+
+    expected = {
+        "DINKES": [
+            "proposal.awarded",
+            "proposal.scored",
+            "proposal.shortlisted",
+            "proposal.submitted",
+        ],
+        "DISDIK": [
+            "proposal.not_awarded",
+            "proposal.scored",
+            "proposal.shortlisted",
+            "proposal.submitted",
+        ],
+    }
+    for code, types in expected.items():
+
+        def arrived(code: str = code, types: list[str] = types) -> list[dict[str, Any]] | None:
+            got = [
+                Webhook(secrets[code]).verify(r.body, r.headers)
+                for r in portal.portal.received(code.lower())
+            ]
+            return got if sorted(e["type"] for e in got) == types else None
+
+        events = eventually(arrived, f"{code}'s season at its portal")
+        assert {e["subject"] for e in events} == {proposals[code]}
+        assert all(e["data"]["proposal_id"] == proposals[code] for e in events)
+        assert "decided_by" not in str(events) and "penilai" not in str(events).lower()
+    assert portal.portal.requests["disdik"] > len(expected["DISDIK"])  # it did fail first
+
+    # DISHUB's portal never answered 2xx: after the retry period, its endpoint is disabled
+    # and its contact is told.
+    contact = agencies["DISHUB"][2]
+
+    def told() -> bool:
+        return any(
+            contact in m.rcpt_tos and "Webhook dinonaktifkan" in m.subject
+            for m in read_mail(stack.config.mail_dir)
+        )
+
+    eventually(told, "the disabled endpoint's agency emailed", timeout_s=RETRY_PERIOD_S + 60)
+    assert portal.portal.received("dishub") == []
+    notification = stack.config.base_url("notification")
+
+    def all_failed() -> list[dict[str, Any]] | None:
+        items = api.call(
+            "GET",
+            f"{notification}/v1/deliveries",
+            params={"proposal_id": proposals["DISHUB"], "channel": "webhook"},
+        )["items"]
+        return items if items and all(d["status"] == "failed" for d in items) else None
+
+    # What was recorded before the endpoint was disabled ends too, without a request.
+    failed = eventually(all_failed, "DISHUB's webhook deliveries ended", timeout_s=30)
+    tried = portal.portal.requests["dishub"]
+    first = api.call("GET", f"{notification}/v1/deliveries/{failed[0]['id']}")
+    assert any("HTTP 500" in (a["error"] or "") for a in first["attempt_log"])
+    assert (
+        api.call(
+            "GET",
+            f"{notification}/v1/deliveries",
+            params={"status": "pending", "channel": "webhook", "proposal_id": proposals["DISHUB"]},
+        )["items"]
+        == []
+    )
+    assert portal.portal.requests["dishub"] == tried
+    assert not stack.failed()
