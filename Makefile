@@ -35,21 +35,23 @@ run: $(STAMP)  ## start the whole system locally (broker, 3 services behind ngin
 	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
 
-test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on SQLite (+ PostgreSQL if TEST_DATABASE_URL)
+test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on the local broker and SQLite (+ PostgreSQL if TEST_DATABASE_URL); the tests that start Apache Kafka are make test-kafka's
 	sh deploy/local/ensure-chromium.sh
 	sh deploy/local/ensure-nginx.sh
 	sh deploy/local/ensure-pgbouncer.sh
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not apache_kafka" $(PYTEST_ARGS)
 
 # The broker-facing tiers again on one Apache Kafka node (deploy/local/apache_kafka.py: Java 17+
 # and Maven resolve Kafka from Maven Central once). The browser, schemathesis and slow-client
 # tests exercise the HTTP side only: make test runs them, on Tansu.
 NOT_BROKER_FACING := --deselect tests/e2e/test_review_browser.py \
-	--deselect tests/e2e/test_schemathesis_all_checks.py --deselect tests/e2e/test_slow_clients.py \
-	--deselect tests/integration/test_kafka_security.py
+	--deselect tests/e2e/test_schemathesis_all_checks.py --deselect tests/e2e/test_slow_clients.py
+# Of the integration tests only those that talk to the broker run again (the others use HTTP
+# and the database only: tests/conftest.py), with the tests that start Apache Kafka themselves
+# (marked apache_kafka: the launcher, the SASL_SSL listener), which make test leaves out.
 test-kafka: $(STAMP)  ## integration, end-to-end and fault tests on single-node Apache Kafka (SQLite, + PostgreSQL if TEST_DATABASE_URL)
 	sh deploy/local/ensure-nginx.sh
-	INAGARA_TEST_BROKER=kafka $(BIN)/python -m pytest -p no:cacheprovider \
+	INAGARA_TEST_BROKER=kafka INAGARA_TEST_BROKER_FACING=1 $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/e2e tests/faults tests/integration $(NOT_BROKER_FACING) $(PYTEST_ARGS)
 
 test-cluster: $(STAMP)  ## fault tests on a three-node Apache Kafka cluster (kills, a freeze, below min ISR), with their figures

@@ -124,6 +124,26 @@ def database_url(database_factory: DatabaseFactory) -> str:
     return database_factory()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``INAGARA_TEST_BROKER_FACING=1`` (``make test-kafka``) an integration test runs
+    only if it talks to the broker (it uses ``kafka_bootstrap``) or starts Apache Kafka
+    itself: the rest (HTTP and database only) already ran in ``make test`` and would run
+    the same on any broker."""
+    if os.environ.get("INAGARA_TEST_BROKER_FACING") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        broker_facing = (
+            "integration" not in item.path.parts
+            or "kafka_bootstrap" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("apache_kafka") is not None
+        )
+        (keep if broker_facing else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 _snapshots = SchemaSnapshots(real_upgrade=migrations.upgrade)
 
 

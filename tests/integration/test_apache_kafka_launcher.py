@@ -16,6 +16,9 @@ from kafka.admin import NewTopic
 
 from deploy.local.apache_kafka import KafkaCluster, default_cache_dir, resolve_kafka_jars
 
+# Starts its own Apache Kafka node: in `make test-kafka`, the Apache Kafka tier, not `make test`.
+pytestmark = pytest.mark.apache_kafka
+
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:

@@ -28,6 +28,9 @@ from shared.events.topics import ensure_topics
 from shared.platform.settings import Settings, SettingsError
 from tools import dlq
 
+# Starts its own Apache Kafka node with a SASL_SSL listener: in `make test-kafka`, the Apache Kafka tier, not `make test`.
+pytestmark = pytest.mark.apache_kafka
+
 PLAIN_USER, PLAIN_SECRET = "inagara-plain", "plain-secret-for-tests"
 SCRAM_USER, SCRAM_SECRET = "inagara-scram", "scram-secret-for-tests"
 
