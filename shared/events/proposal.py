@@ -136,6 +136,13 @@ class ProposalProfileSchema(Lenient):
         load_default=list,
         validate=validate.Length(max=50),
     )
+    award_category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "the code of the cycle's award category the agency chose, where the "
+            "cycle lets agencies choose (GET /v1/cycles lists them)"
+        },
+    )
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:

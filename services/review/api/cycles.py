@@ -165,13 +165,19 @@ def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
 def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """The cycle's ranking with the disagreement flag; `final` puts finalists first."""
+    """The cycle's ranking with the disagreement flag; `final` puts finalists first. With award
+    categories, `by_category` ranks each category on its own, side by side."""
     secretariat()
     round = query["round"]
-    items = queries.cycle_ranking(cycle_id, round, work())
+    items = queries.cycle_ranking(cycle_id, round, work(), query.get("category"))
     if items is None:
         abort(404, message="No such cycle.", code="cycle.not_found")
-    return {"round": round, "tie_break": scoring.TIE_BREAK_RULE, "items": items}
+    return {
+        "round": round,
+        "tie_break": scoring.TIE_BREAK_RULE,
+        "items": items,
+        "by_category": queries.category_rankings(cycle_id, round, work()),
+    }
 
 
 @blp.route("/<string:cycle_id>/participation")
@@ -210,10 +216,15 @@ def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
-@blp.alt_response(409, description="Decided already, or panel scoring unfinished")
+@blp.alt_response(
+    409, description="Decided already (cycle or category), or panel scoring unfinished"
+)
 @blp.alt_response(422, description="A named proposal cannot win")
 @refusals
 def awards(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """Final awards: `proposal.awarded` for the named, `proposal.not_awarded` for every other scored one."""
+    """Final awards, of the cycle or of one award category: `proposal.awarded` for the named,
+    `proposal.not_awarded` for every other scored one in scope."""
     who = secretariat()
-    return decisions.award(cycle_id, body["awards"], body["note"], who.id, work())
+    return decisions.award(
+        cycle_id, body["awards"], body["note"], who.id, work(), body.get("category")
+    )
