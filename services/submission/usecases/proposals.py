@@ -82,9 +82,17 @@ def _row(uow: SubmissionWork, proposal_id: str, agency_id: str) -> Any:
 
 
 def _submission_cycle(
-    uow: SubmissionWork, wanted: str | None, now: datetime, configured: window.Cycle | None
+    uow: SubmissionWork,
+    wanted: str | None,
+    now: datetime,
+    configured: window.Cycle | None,
+    profile: dict[str, Any],
 ) -> str | None:
-    return window.cycle_for_submission(uow.cycles.known(configured), wanted, now)
+    """The cycle a submission goes to, the award category the agency chose checked against it."""
+    known = uow.cycles.known(configured)
+    chosen = window.cycle_for_submission(known, wanted, now)
+    window.check_award_category(known, chosen, profile.get("award_category"))
+    return chosen
 
 
 def _check_cycle_exists(
@@ -192,7 +200,7 @@ def create_proposal(command: CreateProposal, uow: SubmissionWork) -> dict[str, A
                 caller.agency, profile, now, proposal_id, command.cycle_id
             )
         else:
-            chosen = _submission_cycle(uow, command.cycle_id, now, configured)
+            chosen = _submission_cycle(uow, command.cycle_id, now, configured, profile)
             proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
         row = {
             "id": proposal.id,
@@ -291,7 +299,7 @@ def submit_proposal(command: SubmitProposal, uow: SubmissionWork) -> dict[str, A
             chosen = proposal.cycle_id  # a resubmission stays in its cycle
         else:
             wanted = command.cycle_id or proposal.cycle_id
-            chosen = _submission_cycle(uow, wanted, now, command.configured)
+            chosen = _submission_cycle(uow, wanted, now, command.configured, proposal.profile)
         return lifecycle.submit(proposal, caller.agency, chosen, now)
 
     return _change(uow, caller, command.proposal_id, step)
