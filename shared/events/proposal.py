@@ -161,6 +161,14 @@ class AgencyRefSchema(Lenient):
     contact_phone = fields.String(
         load_default=None, allow_none=True, metadata={"description": "E.164"}
     )
+    type = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "dinas, badan, kecamatan, kelurahan, bumd or other: the proposer "
+            "kind an award category may be defined by (`agency_type`)"
+        },
+    )
 
 
 class EvidenceFileSchema(Lenient):

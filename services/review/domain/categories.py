@@ -18,8 +18,9 @@ from typing import Any
 BY_PROFILE = "profile"
 BY_AGENCY = "agency"
 PLACEMENTS = (BY_PROFILE, BY_AGENCY)
-# The profile fields a category may be defined by (shared.events.proposal).
-MATCHABLE = ("form", "kind", "category", "maturity", "lab_stage")
+# The profile fields a category may be defined by (shared.events.proposal), and the
+# proposing agency's type (``agency_type``: dinas, badan, kecamatan, kelurahan, bumd, other).
+MATCHABLE = ("form", "kind", "category", "maturity", "lab_stage", "agency_type")
 CODE = re.compile(r"[a-z][a-z0-9_]{0,49}")
 
 

@@ -52,6 +52,8 @@ proposals = Table(
     Column("screening_reasons", JSON, nullable=False, default=list),
     # The cycle's award category the proposal falls into (domain.categories.place).
     Column("award_category", String(50), nullable=True),
+    # The proposing agency's type as the submission service registered it (categories by proposer).
+    Column("agency_type", String(20), nullable=True),
 )
 
 cycles = Table(

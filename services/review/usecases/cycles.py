@@ -35,10 +35,14 @@ def categories_of(cycle: dict[str, Any] | None) -> tuple[categories.AwardCategor
     return categories.from_dicts((cycle or {}).get("categories") or [])
 
 
-def place_proposal(cycle: dict[str, Any] | None, profile: dict[str, Any]) -> str | None:
-    """The award category of the cycle the profile falls into (None without categories)."""
+def place_proposal(
+    cycle: dict[str, Any] | None, profile: dict[str, Any], agency_type: str | None
+) -> str | None:
+    """The award category of the cycle the proposal falls into (None without categories)."""
     return categories.place(
-        categories_of(cycle), profile, (cycle or {}).get("category_by") or categories.BY_PROFILE
+        categories_of(cycle),
+        {**profile, "agency_type": agency_type},
+        (cycle or {}).get("category_by") or categories.BY_PROFILE,
     )
 
 
@@ -52,7 +56,8 @@ def _replace_proposals(uow: ReviewWork, cycle: dict[str, Any]) -> None:
             "cycle.categories_fixed",
         )
     for p in in_cycle:
-        uow.proposals.change(p["id"], award_category=place_proposal(cycle, p["profile"]))
+        placed = place_proposal(cycle, p["profile"], p.get("agency_type"))
+        uow.proposals.change(p["id"], award_category=placed)
 
 
 def _scheduled(uow: ReviewWork, cycle: dict[str, Any]) -> None:

@@ -65,7 +65,7 @@ def receive_proposal(event: Event, uow: ReviewWork) -> None:
             "profile": payload["profile"],
             "evidence": payload["evidence"],
             "cycle_id": cycle["id"] if cycle else None,
-            "award_category": cycle_cases.place_proposal(cycle, payload["profile"]),
+            "award_category": cycle_cases.place_proposal(cycle, payload["profile"], agency["type"]),
             "submitted_at": payload["submitted_at"],
         }
         if existing is None:
@@ -75,6 +75,7 @@ def receive_proposal(event: Event, uow: ReviewWork) -> None:
                     "agency_id": agency["id"],
                     "agency_code": agency["code"],
                     "agency_name": agency["name"],
+                    "agency_type": agency["type"],
                     "status": states.RECEIVED,
                     "received_at": datetime.now(UTC),
                     "correlation_id": event.correlation_id,

@@ -226,3 +226,60 @@ def test_the_cycle_form_takes_categories_one_a_line(app: Flask, client: FlaskCli
     assert not any(
         c["name"] == "Salah" for c in client.get("/v1/cycles", headers=auth(ADMIN)).json["items"]
     )
+
+
+def test_categories_by_proposer_place_by_the_agencys_type_and_again_when_they_change(
+    app: Flask, client: FlaskClient
+) -> None:
+    by_proposer = [
+        {
+            "code": "kewilayahan",
+            "name": "Kecamatan dan Kelurahan",
+            "shortlist_size": 2,
+            "award_count": 1,
+            "match": {"agency_type": ["kecamatan", "kelurahan"]},
+        },
+        {
+            "code": "bumd",
+            "name": "BUMD",
+            "shortlist_size": 1,
+            "award_count": 1,
+            "match": {"agency_type": ["bumd"]},
+        },
+        {
+            "code": "perangkat_daerah",
+            "name": "Perangkat Daerah",
+            "shortlist_size": 2,
+            "award_count": 1,
+        },
+    ]
+    cycle = create_cycle(client, categories=by_proposer)
+    events = {
+        kind: submitted_event(code, agency_type=kind)
+        for code, kind in (("KEC-A", "kecamatan"), ("PDAM", "bumd"), ("DINKES", "dinas"))
+    }
+    for event in events.values():
+        deliver(app, event)
+
+    def placed() -> dict[str, str]:
+        return {
+            kind: client.get(f"/v1/proposals/{e.subject}", headers=auth(ADMIN)).json[
+                "award_category"
+            ]
+            for kind, e in events.items()
+        }
+
+    assert placed() == {"kecamatan": "kewilayahan", "bumd": "bumd", "dinas": "perangkat_daerah"}
+    changed = client.patch(
+        f"/v1/cycles/{cycle['id']}",
+        json={"categories": [by_proposer[0], {**by_proposer[2], "code": "lainnya"}]},
+        headers=auth(ADMIN),
+    )
+    assert changed.status_code == 200, changed.json
+    assert placed() == {"kecamatan": "kewilayahan", "bumd": "lainnya", "dinas": "lainnya"}
+    wrong = client.patch(
+        f"/v1/cycles/{cycle['id']}",
+        json={"categories": [{**by_proposer[1], "match": {"budget_idr": ["0"]}}]},
+        headers=auth(ADMIN),
+    )
+    assert wrong.status_code == 422

@@ -44,6 +44,7 @@ def test_the_cycles_categories_are_listed_and_only_they_can_be_chosen(
     assert made.get_json()["profile"]["award_category"] == "kecamatan_kelurahan"
     sent = [e for e in outbox_events(portal.app) if e.type == "proposal.submitted"][-1]
     assert sent.data["profile"]["award_category"] == "kecamatan_kelurahan"
+    assert sent.data["agency"]["type"], "the proposer kind, for categories by proposer"
 
     draft = portal.draft(admin_key, award_category="bumd")
     refused = portal.as_agency(admin_key, "POST", f"/v1/proposals/{draft['id']}/submit", json={})

@@ -1,4 +1,4 @@
-"""award categories: a cycle's categories and placement rule, a proposal's category
+"""award categories: a cycle's categories and placement rule, a proposal's category and agency type
 
 Revision ID: 7c2f4e1a9b30
 Revises: b163a3958ff3
@@ -27,10 +27,12 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("review_proposals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("award_category", sa.String(length=50), nullable=True))
+        batch_op.add_column(sa.Column("agency_type", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("review_proposals", schema=None) as batch_op:
+        batch_op.drop_column("agency_type")
         batch_op.drop_column("award_category")
     with op.batch_alter_table("review_cycles", schema=None) as batch_op:
         batch_op.drop_column("category_by")
