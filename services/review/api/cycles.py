@@ -203,9 +203,12 @@ def participation(cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="A finalist has no panel member without a conflict")
 @refusals
 def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """Name the panel; every shortlisted proposal gets it for the presentation round."""
+    """Name the panel (the cycle's, or with `category` that award category's own); every
+    shortlisted proposal in scope gets it for the presentation round."""
     who = secretariat()
-    assigned = decisions.assign_panel(cycle_id, body["reviewer_ids"], who.id, work())
+    assigned = decisions.assign_panel(
+        cycle_id, body["reviewer_ids"], who.id, work(), body.get("category")
+    )
     return {"finalists_assigned": assigned}
 
 

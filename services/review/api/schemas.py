@@ -147,6 +147,11 @@ class AwardCategorySchema(Schema):
         allow_none=True,
         metadata={"description": "When this category's awards were decided"},
     )
+    panel = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={"description": "This category's own panel (POST /panel with `category`)"},
+    )
 
 
 def _categories_field(**kwargs: object) -> fields.List:
@@ -304,6 +309,13 @@ class ParticipationSchema(Schema):
 class PanelSchema(Schema):
     reviewer_ids = fields.List(
         fields.String(), required=True, validate=validate.Length(min=1, max=50)
+    )
+    category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "Name this award category's own panel (its finalists only); "
+            "absent: the cycle's panel, for every finalist without a category panel"
+        },
     )
 
 

@@ -152,12 +152,23 @@ def verify(proposal_id: str, result: str, note: str, actor: str, uow: ReviewWork
         return {**proposal, "verification": result, "verification_note": note}
 
 
-def assign_panel(cycle_id: str, reviewer_ids: list[str], actor: str, uow: ReviewWork) -> int:
-    """Name the cycle's panel and give it every shortlisted proposal; returns how many."""
+def assign_panel(
+    cycle_id: str,
+    reviewer_ids: list[str],
+    actor: str,
+    uow: ReviewWork,
+    category: str | None = None,
+) -> int:
+    """Name the cycle's panel, or one award category's, and give it every shortlisted
+    proposal (of that category); returns how many."""
     with uow:
         cycle = uow.cycles.get(cycle_id)
         if cycle is None:
             raise NotFound("No such cycle.", "cycle.not_found")
+        if category is not None and category not in [
+            c["code"] for c in cycle.get("categories") or []
+        ]:
+            raise Invalid({"category": ["Not an award category of this cycle."]})
         known = {c.id for c in reviewing.candidates(uow)}
         unknown = [r for r in reviewer_ids if r not in known]
         if unknown or not reviewer_ids:
@@ -168,17 +179,31 @@ def assign_panel(cycle_id: str, reviewer_ids: list[str], actor: str, uow: Review
                     ]
                 }
             )
-        uow.cycles.change(cycle_id, panel=reviewer_ids)
+        if category is None:
+            before: Any = cycle["panel"]
+            cycle = {**cycle, "panel": reviewer_ids}
+            uow.cycles.change(cycle_id, panel=reviewer_ids)
+        else:
+            before = next(c.get("panel") for c in cycle["categories"] if c["code"] == category)
+            kinds = [
+                {**c, "panel": reviewer_ids} if c["code"] == category else c
+                for c in cycle["categories"]
+            ]
+            cycle = {**cycle, "categories": kinds}
+            uow.cycles.change(cycle_id, categories=kinds)
         uow.audit.record(
             actor,
             "panel_named",
             "cycle",
             cycle_id,
-            {"panel": cycle["panel"]},
-            {"panel": reviewer_ids},
+            {"panel": before, "category": category},
+            {"panel": reviewer_ids, "category": category},
         )
-        cycle = {**cycle, "panel": reviewer_ids}
-        finalists = uow.proposals.listing(cycle_id=cycle_id, status=states.SHORTLISTED)
+        finalists = [
+            p
+            for p in uow.proposals.listing(cycle_id=cycle_id, status=states.SHORTLISTED)
+            if category is None or p["award_category"] == category
+        ]
         for proposal in finalists:
             reviewing.assign_panel(uow, transitions.load(uow, proposal["id"]), cycle, actor)
         return len(finalists)

@@ -283,3 +283,47 @@ def test_categories_by_proposer_place_by_the_agencys_type_and_again_when_they_ch
         headers=auth(ADMIN),
     )
     assert wrong.status_code == 422
+
+
+def test_each_category_may_have_its_own_panel(app: Flask, client: FlaskClient) -> None:
+    reviewers = [create_account(client, agency_code=f"R{i}") for i in range(5)]
+    tokens = [login(client, r["email"]) for r in reviewers]
+    cycle = create_cycle(client, categories=CATEGORIES)
+    events = {
+        "public": submitted_event(AGENCIES[0], form="public_service"),
+        "governance": submitted_event(AGENCIES[1], form="governance"),
+    }
+    for event in events.values():
+        deliver(app, event)
+    ids = {k: e.subject for k, e in events.items()}
+    _score_everything(client, cycle["id"], tokens, dict.fromkeys(ids.values(), 3))
+    for pid in ids.values():
+        assert _decide(client, pid).status_code == 200
+
+    own = client.post(
+        f"/v1/cycles/{cycle['id']}/panel",
+        json={"reviewer_ids": [reviewers[3]["id"]], "category": "tata_kelola"},
+        headers=auth(ADMIN),
+    )
+    assert own.status_code == 200 and own.json == {"finalists_assigned": 1}
+    rest = client.post(
+        f"/v1/cycles/{cycle['id']}/panel",
+        json={"reviewer_ids": [reviewers[4]["id"]]},
+        headers=auth(ADMIN),
+    )
+    assert rest.status_code == 200 and rest.json == {"finalists_assigned": 1}
+
+    panel = {
+        e.subject: e.data["reviewer"]["id"]
+        for e in outbox_events(app, "review.assigned")
+        if e.data["round"] == "panel"
+    }
+    assert panel == {ids["governance"]: reviewers[3]["id"], ids["public"]: reviewers[4]["id"]}
+    listed = client.get(f"/v1/cycles/{cycle['id']}", headers=auth(ADMIN)).json["categories"]
+    assert [c.get("panel") for c in listed] == [None, [reviewers[3]["id"]]]
+    unknown = client.post(
+        f"/v1/cycles/{cycle['id']}/panel",
+        json={"reviewer_ids": [reviewers[4]["id"]], "category": "bumd"},
+        headers=auth(ADMIN),
+    )
+    assert unknown.status_code == 422
