@@ -259,6 +259,13 @@ class RankingQuerySchema(Schema):
         validate=validate.Length(min=1, max=50),
         metadata={"description": "Only this award category's proposals, ranked among themselves"},
     )
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={
+            "description": "`csv` for a spreadsheet: one row per proposal and award category "
+            "(ranked within it), or the overall ranking for a cycle without categories"
+        },
+    )
 
 
 class CategoryRankingSchema(Schema):

@@ -4,6 +4,8 @@ per category, and the category named in every decision event."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -112,6 +114,16 @@ def test_a_season_with_two_categories_ranks_shortlists_and_awards_each_on_its_ow
     assert [r["proposal_id"] for r in side["pelayanan_publik"]["items"]] == [ids["a"], ids["b"]]
     assert [r["proposal_id"] for r in side["tata_kelola"]["items"]] == [ids["d"], ids["c"]]
     assert [r["rank"] for r in side["tata_kelola"]["items"]] == [1, 2]
+    exported = client.get(f"/v1/cycles/{cycle['id']}/ranking?format=csv", headers=auth(ADMIN))
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert [(r["award_category"], r["rank"], r["proposal_id"]) for r in rows] == [
+        ("pelayanan_publik", "1", ids["a"]),
+        ("pelayanan_publik", "2", ids["b"]),
+        ("tata_kelola", "1", ids["d"]),
+        ("tata_kelola", "2", ids["c"]),
+    ]
+    assert rows[0]["award_category_name"] == "Pelayanan Publik"
     only = client.get(
         f"/v1/cycles/{cycle['id']}/ranking?category=tata_kelola", headers=auth(ADMIN)
     ).json
