@@ -200,6 +200,7 @@ def test_the_cycle_page_shows_each_categorys_ranking_side_by_side_in_indonesian(
     page = browser.get(f"/ui/cycles/{cycle['id']}").get_data(as_text=True)
 
     assert "Peringkat per kategori penghargaan" in page
+    assert "2 kategori penghargaan" in page and "daftar pendek 3 ·" not in page
     assert 'id="ranking-pelayanan_publik"' in page and 'id="ranking-tata_kelola"' in page
     assert "Pelayanan Publik" in page and "Tata Kelola" in page
     csv = browser.get(f"/ui/cycles/{cycle['id']}/ranking.csv").get_data(as_text=True)
