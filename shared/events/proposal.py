@@ -140,6 +140,13 @@ class ProposalProfileSchema(Lenient):
         load_default=list,
         validate=validate.Length(max=50),
     )
+    award_category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "the code of the cycle's award category the agency chose, where the "
+            "cycle lets agencies choose (GET /v1/cycles lists them)"
+        },
+    )
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -157,6 +164,14 @@ class AgencyRefSchema(Lenient):
     contact_email = fields.Email(load_default=None, allow_none=True)
     contact_phone = fields.String(
         load_default=None, allow_none=True, metadata={"description": "E.164"}
+    )
+    type = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "dinas, badan, kecamatan, kelurahan, bumd or other: the proposer "
+            "kind an award category may be defined by (`agency_type`)"
+        },
     )
 
 

@@ -27,6 +27,11 @@ class PersonSchema(Lenient):
     )
 
 
+class AwardCategoryRefSchema(Lenient):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class CycleScheduledV1(Lenient):
     """``cycle.scheduled`` v1: a cycle was created or its dates changed."""
 
@@ -37,6 +42,19 @@ class CycleScheduledV1(Lenient):
     submission_closes_at = fields.AwareDateTime(required=True)
     review_deadline = fields.AwareDateTime(required=True)
     scheduled_at = fields.AwareDateTime(required=True)
+    categories = fields.List(
+        fields.Nested(AwardCategoryRefSchema),
+        load_default=list,
+        metadata={"description": "the cycle's award categories, in order (none: one ranking)"},
+    )
+    category_by = fields.String(
+        load_default="profile",
+        validate=validate.OneOf(("profile", "agency")),
+        metadata={
+            "description": "profile: the categories' rules place a proposal; agency: the "
+            "category the agency names in its profile (award_category) first"
+        },
+    )
 
 
 class ProposalScreenedV1(Lenient):
@@ -112,6 +130,16 @@ class DecisionV1(Lenient):
     note = fields.String(load_default="")
     decided_by = fields.String(required=True)
     decided_at = fields.AwareDateTime(required=True)
+    award_category = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the code of the proposal's award category, if the cycle has any"},
+    )
+    award_category_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "that category's name, as people read it"},
+    )
 
 
 class ReminderDueV1(Lenient):

@@ -42,6 +42,11 @@ CODES: dict[str, str] = {
     "assignment.closed": "The assignment was released or its deadline passed",
     "cycle.not_found": "No such cycle (or rubric version)",
     "cycle.decided": "The cycle's awards were decided; it cannot change",
+    "cycle.categories_fixed": "A proposal of the cycle is shortlisted or decided; its award "
+    "categories cannot change",
+    "category.decided": "This award category's awards were decided already",
+    "category.shortlist_full": "The award category's shortlist is full",
+    "proposal.no_category": "The proposal is in none of the cycle's award categories",
     "delivery.not_found": "No such delivery",
     "webhook.not_found": "No such webhook endpoint for this agency",
     "delivery.not_failed": "Only a failed delivery can be retried",

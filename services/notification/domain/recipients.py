@@ -181,7 +181,7 @@ def _context(payload: Mapping[str, Any], proposal: Proposal | None, links: Links
         if links.review_ui_url
         else "",
     }
-    for key in ("reasons", "note", "feedback", "award", "rank", "reason"):
+    for key in ("reasons", "note", "feedback", "award", "rank", "reason", "award_category_name"):
         context.setdefault(key, payload.get(key) or ([] if key == "reasons" else ""))
     return context
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -36,6 +39,7 @@ from services.review.store import outbox
 from services.review.usecases import cycles as cases
 from services.review.usecases import decisions, queries
 from services.review.usecases.work import ReviewWork
+from shared.web import attachment
 from shared.web.idempotency import IdempotencyHeaderSchema
 
 blp = Blueprint(
@@ -157,21 +161,88 @@ def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
     return cases.what_if(cycle_id, _round(round), version, work())
 
 
+CSV_COLUMNS = [
+    "award_category",
+    "award_category_name",
+    "rank",
+    "proposal_id",
+    "title",
+    "agency_code",
+    "agency_name",
+    "status",
+    "mean_score",
+    "reviewer_totals",
+    "spread",
+    "disagreement",
+    "verification",
+    "award",
+]
+
+
+def _cell(value: Any) -> Any:
+    # A cell starting like a formula would run in a spreadsheet: neutralise it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _ranking_csv(cycle_id: str, round: str, answer: dict[str, Any]) -> Response:
+    groups = answer["by_category"] or [{"code": "", "name": "", "items": answer["items"]}]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for group in groups:
+        for r in group["items"]:
+            row = {
+                **r,
+                "award_category": group["code"],
+                "award_category_name": group["name"],
+                "reviewer_totals": " ".join(str(t) for t in r["reviewer_totals"]),
+                "disagreement": "yes" if r["disagreement"] else "no",
+            }
+            writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = attachment(f"ranking-{round}-{cycle_id}.csv")
+    return response
+
+
 @blp.route("/<string:cycle_id>/ranking")
-@blp.doc(security=SECURED)
+@blp.doc(
+    security=SECURED,
+    responses={
+        "200": {
+            "description": "The ranking (JSON), or with `format=csv` a spreadsheet",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Ranking"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ",".join(CSV_COLUMNS) + "\n",
+                },
+            },
+        }
+    },
+)
 @blp.arguments(RankingQuerySchema, location="query")
 @blp.response(200, RankingSchema)
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
-def ranking(query: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """The cycle's ranking with the disagreement flag; `final` puts finalists first."""
+def ranking(query: dict[str, Any], cycle_id: str) -> Any:
+    """The cycle's ranking with the disagreement flag; `final` puts finalists first. With award
+    categories, `by_category` ranks each category on its own, side by side; `format=csv`
+    exports them (one row per proposal, with its category)."""
     secretariat()
     round = query["round"]
-    items = queries.cycle_ranking(cycle_id, round, work())
+    items = queries.cycle_ranking(cycle_id, round, work(), query.get("category"))
     if items is None:
         abort(404, message="No such cycle.", code="cycle.not_found")
-    return {"round": round, "tie_break": scoring.TIE_BREAK_RULE, "items": items}
+    answer = {
+        "round": round,
+        "tie_break": scoring.TIE_BREAK_RULE,
+        "items": items,
+        "by_category": queries.category_rankings(cycle_id, round, work()),
+    }
+    return _ranking_csv(cycle_id, round, answer) if query.get("format") == "csv" else answer
 
 
 @blp.route("/<string:cycle_id>/participation")
@@ -197,9 +268,12 @@ def participation(cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="A finalist has no panel member without a conflict")
 @refusals
 def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """Name the panel; every shortlisted proposal gets it for the presentation round."""
+    """Name the panel (the cycle's, or with `category` that award category's own); every
+    shortlisted proposal in scope gets it for the presentation round."""
     who = secretariat()
-    assigned = decisions.assign_panel(cycle_id, body["reviewer_ids"], who.id, work())
+    assigned = decisions.assign_panel(
+        cycle_id, body["reviewer_ids"], who.id, work(), body.get("category")
+    )
     return {"finalists_assigned": assigned}
 
 
@@ -210,10 +284,15 @@ def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
-@blp.alt_response(409, description="Decided already, or panel scoring unfinished")
+@blp.alt_response(
+    409, description="Decided already (cycle or category), or panel scoring unfinished"
+)
 @blp.alt_response(422, description="A named proposal cannot win")
 @refusals
 def awards(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
-    """Final awards: `proposal.awarded` for the named, `proposal.not_awarded` for every other scored one."""
+    """Final awards, of the cycle or of one award category: `proposal.awarded` for the named,
+    `proposal.not_awarded` for every other scored one in scope."""
     who = secretariat()
-    return decisions.award(cycle_id, body["awards"], body["note"], who.id, work())
+    return decisions.award(
+        cycle_id, body["awards"], body["note"], who.id, work(), body.get("category")
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.review.domain import states
+from services.review.domain.categories import BY_PROFILE, MATCHABLE, PLACEMENTS
 from services.review.domain.rubric import ROUNDS
 from services.review.usecases.accounts import ROLES
 from services.review.usecases.decisions import DECISIONS, VERIFICATION_RESULTS
@@ -120,6 +121,62 @@ class CycleRubricsSchema(Schema):
     panel = fields.Nested(RubricSchema)
 
 
+class AwardCategorySchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$"))
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), SingleLine()],
+        metadata={"description": "As people read it, e.g. `Pelayanan Publik`"},
+    )
+    shortlist_size = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    award_count = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    match = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(MATCHABLE)),
+        values=fields.List(
+            fields.String(validate=validate.Length(min=1, max=50)),
+            validate=validate.Length(min=1, max=50),
+        ),
+        load_default=dict,
+        metadata={
+            "description": "Profile fields and the values that place a proposal here, e.g. "
+            '`{"form": ["public_service"]}`; empty: takes whatever no earlier category took'
+        },
+    )
+    decided_at = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When this category's awards were decided"},
+    )
+    panel = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={"description": "This category's own panel (POST /panel with `category`)"},
+    )
+
+
+def _categories_field(**kwargs: object) -> fields.List:
+    return fields.List(
+        fields.Nested(AwardCategorySchema),
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Award categories, in order: a proposal falls into the first whose "
+            "`match` holds. Each has its own ranking, shortlist and awards. None: one ranking."
+        },
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _category_by_field(**kwargs: object) -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(PLACEMENTS),
+        metadata={
+            "description": "`profile`: the rules place a proposal; `agency`: the category the "
+            "agency chose in its profile (`award_category`) first, the rules otherwise"
+        },
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
 class CycleSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -148,6 +205,8 @@ class CycleSchema(Schema):
         load_only=True,
         metadata={"description": "Default: the desk and panel rubrics shipped"},
     )
+    categories = _categories_field(load_default=list)
+    category_by = _category_by_field(load_default=BY_PROFILE)
     panel = fields.List(fields.String(), dump_only=True)
     status = fields.String(
         dump_only=True, metadata={"description": "`open`, or `awarded` once decided"}
@@ -166,6 +225,8 @@ class CycleChangeSchema(Schema):
     shortlist_size = fields.Integer(validate=validate.Range(min=1, max=1000))
     award_count = fields.Integer(validate=validate.Range(min=1, max=1000))
     disagreement_spread = fields.Float(validate=validate.Range(min=0, max=100))
+    categories = _categories_field()
+    category_by = _category_by_field()
 
 
 class CycleListSchema(Schema):
@@ -185,6 +246,7 @@ class RankingRowSchema(Schema):
     disagreement = fields.Boolean(required=True)
     verification = fields.String(allow_none=True)
     award = fields.String(allow_none=True)
+    award_category = fields.String(allow_none=True)
     recorded_rank = fields.Integer(
         metadata={"description": "what-if only: the rank under the rubric in force"}
     )
@@ -193,12 +255,36 @@ class RankingRowSchema(Schema):
 
 class RankingQuerySchema(Schema):
     round = fields.String(load_default="desk", validate=validate.OneOf((*ROUNDS, "final")))
+    category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "Only this award category's proposals, ranked among themselves"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={
+            "description": "`csv` for a spreadsheet: one row per proposal and award category "
+            "(ranked within it), or the overall ranking for a cycle without categories"
+        },
+    )
+
+
+class CategoryRankingSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    shortlist_size = fields.Integer(required=True)
+    award_count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(RankingRowSchema), required=True)
 
 
 class RankingSchema(Schema):
     round = fields.String(required=True)
     tie_break = fields.String(required=True)
     items = fields.List(fields.Nested(RankingRowSchema), required=True)
+    by_category = fields.List(
+        fields.Nested(CategoryRankingSchema),
+        required=True,
+        metadata={"description": "Side by side: each award category's own ranking"},
+    )
 
 
 class WhatIfSchema(Schema):
@@ -231,6 +317,13 @@ class PanelSchema(Schema):
     reviewer_ids = fields.List(
         fields.String(), required=True, validate=validate.Length(min=1, max=50)
     )
+    category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "Name this award category's own panel (its finalists only); "
+            "absent: the cycle's panel, for every finalist without a category panel"
+        },
+    )
 
 
 class PanelResultSchema(Schema):
@@ -247,6 +340,13 @@ class AwardsSchema(Schema):
         fields.Nested(AwardItemSchema), required=True, validate=validate.Length(min=1)
     )
     note = fields.String(load_default="", validate=validate.Length(max=5000))
+    category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "Decide this award category only; absent: every category not "
+            "decided yet (or the whole cycle, without categories)"
+        },
+    )
 
 
 class AwardsResultSchema(Schema):
@@ -276,6 +376,9 @@ class ReviewProposalSchema(Schema):
     verification = fields.String(allow_none=True, metadata={"description": "Secretariat only"})
     verification_note = fields.String(allow_none=True, metadata={"description": "Secretariat only"})
     award = fields.String(allow_none=True)
+    award_category = fields.String(
+        allow_none=True, metadata={"description": "The cycle's award category it falls into"}
+    )
     allowed_transitions = fields.List(fields.String())
 
 

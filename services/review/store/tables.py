@@ -50,6 +50,10 @@ proposals = Table(
     Column("verification_note", Text, nullable=True),
     Column("award", String(200), nullable=True),
     Column("screening_reasons", JSON, nullable=False, default=list),
+    # The cycle's award category the proposal falls into (domain.categories.place).
+    Column("award_category", String(50), nullable=True),
+    # The proposing agency's type as the submission service registered it (categories by proposer).
+    Column("agency_type", String(20), nullable=True),
 )
 
 cycles = Table(
@@ -69,6 +73,10 @@ cycles = Table(
     Column("panel", JSON, nullable=False, default=list),
     Column("status", String(20), nullable=False),
     Column("created_at", _WHEN, nullable=False),
+    # Award categories: [{code, name, shortlist_size, award_count, match, decided_at}].
+    Column("categories", JSON, nullable=False, default=list),
+    # How a proposal falls into one: "profile" (the rules) or "agency" (its choice first).
+    Column("category_by", String(10), nullable=False, default="profile"),
 )
 
 rubrics = Table(

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.review.domain import rubric, scoring, states
+from services.review.domain import categories, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
@@ -23,6 +23,43 @@ def _check_dates(values: dict[str, Any]) -> None:
         raise Invalid({"review_deadline": ["Must be after submission_opens_at."]})
 
 
+def _check_categories(values: dict[str, Any]) -> None:
+    errors = categories.problems(categories.from_dicts(values.get("categories") or []))
+    if values.get("category_by", categories.BY_PROFILE) not in categories.PLACEMENTS:
+        errors["category_by"] = [f"One of {', '.join(categories.PLACEMENTS)}."]
+    if errors:
+        raise Invalid(errors)
+
+
+def categories_of(cycle: dict[str, Any] | None) -> tuple[categories.AwardCategory, ...]:
+    return categories.from_dicts((cycle or {}).get("categories") or [])
+
+
+def place_proposal(
+    cycle: dict[str, Any] | None, profile: dict[str, Any], agency_type: str | None
+) -> str | None:
+    """The award category of the cycle the proposal falls into (None without categories)."""
+    return categories.place(
+        categories_of(cycle),
+        {**profile, "agency_type": agency_type},
+        (cycle or {}).get("category_by") or categories.BY_PROFILE,
+    )
+
+
+def _replace_proposals(uow: ReviewWork, cycle: dict[str, Any]) -> None:
+    """New categories: every proposal of the cycle is placed again, before any shortlist."""
+    in_cycle = uow.proposals.listing(cycle_id=cycle["id"])
+    decided = [p["id"] for p in in_cycle if p["status"] in (*FINALIST, states.NOT_AWARDED)]
+    if decided:
+        raise Conflict(
+            "Categories cannot change once a proposal of the cycle is shortlisted or decided.",
+            "cycle.categories_fixed",
+        )
+    for p in in_cycle:
+        placed = place_proposal(cycle, p["profile"], p.get("agency_type"))
+        uow.proposals.change(p["id"], award_category=placed)
+
+
 def _scheduled(uow: ReviewWork, cycle: dict[str, Any]) -> None:
     """Publish the dates so the submission service enforces the window."""
     emit(
@@ -37,6 +74,10 @@ def _scheduled(uow: ReviewWork, cycle: dict[str, Any]) -> None:
             "submission_closes_at": cycle["submission_closes_at"],
             "review_deadline": cycle["review_deadline"],
             "scheduled_at": datetime.now(UTC),
+            "categories": [
+                {"code": c["code"], "name": c["name"]} for c in cycle.get("categories") or []
+            ],
+            "category_by": cycle.get("category_by") or categories.BY_PROFILE,
         },
     )
 
@@ -47,6 +88,9 @@ def create_cycle(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[st
         values = dict(values)
         given_rubrics = values.pop("rubrics", None) or {}
         values.setdefault("panel_deadline", None)
+        values["categories"] = [dict(c) for c in values.get("categories") or []]
+        values.setdefault("category_by", categories.BY_PROFILE)
+        _check_categories(values)
         if values["panel_deadline"] is None:
             values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)
         _check_dates(values)
@@ -91,7 +135,10 @@ def change_cycle(
             )
         updated = {**cycle, **changes}
         _check_dates(updated)
+        _check_categories(updated)
         uow.cycles.change(cycle_id, **changes)
+        if "categories" in changes or "category_by" in changes:
+            _replace_proposals(uow, updated)
         uow.audit.record(
             actor, "cycle_changed", "cycle", cycle_id, {k: cycle[k] for k in changes}, changes
         )
@@ -99,7 +146,7 @@ def change_cycle(
         for field, round in (("review_deadline", rubric.DESK), ("panel_deadline", rubric.PANEL)):
             if field in changes:
                 uow.assignments.move_deadline(cycle_id, round, changes[field])
-        if any(k in changes for k in (*DATE_FIELDS, "name", "year")):
+        if any(k in changes for k in (*DATE_FIELDS, "name", "year", "categories", "category_by")):
             _scheduled(uow, updated)
         return updated
 
@@ -139,10 +186,12 @@ def rubric_view(
 
 
 def _entries(
-    uow: ReviewWork, cycle_id: str, round: str
+    uow: ReviewWork, cycle_id: str, round: str, category: str | None = None
 ) -> list[tuple[dict[str, Any], scoring.Entry]]:
     out = []
     for p in uow.proposals.listing(cycle_id=cycle_id):
+        if category is not None and p.get("award_category") != category:
+            continue
         s = (p.get("scores") or {}).get(round)
         if s and p["status"] != states.WITHDRAWN:
             score = scoring.ProposalScore(
@@ -167,20 +216,27 @@ def _row(p: dict[str, Any], ranked: scoring.Ranked) -> dict[str, Any]:
         "disagreement": s.disagreement,
         "verification": p.get("verification"),
         "award": p.get("award"),
+        "award_category": p.get("award_category"),
     }
 
 
-def ranking_in(uow: ReviewWork, cycle_id: str, round: str) -> list[dict[str, Any]]:
-    """Every proposal of the cycle scored in ``round``, best first (``scoring.TIE_BREAK_RULE``)."""
-    pairs = _entries(uow, cycle_id, round)
+def ranking_in(
+    uow: ReviewWork, cycle_id: str, round: str, category: str | None = None
+) -> list[dict[str, Any]]:
+    """Every proposal of the cycle scored in ``round``, best first (``scoring.TIE_BREAK_RULE``);
+    only those of the award category ``category`` when one is named."""
+    pairs = _entries(uow, cycle_id, round, category)
     by_id = {p["id"]: p for p, _ in pairs}
     return [_row(by_id[r.entry.proposal_id], r) for r in scoring.rank(e for _, e in pairs)]
 
 
-def final_ranking_in(uow: ReviewWork, cycle_id: str) -> list[dict[str, Any]]:
-    """Finalists first, by panel score where the panel scored them, then the rest by desk score."""
-    desk = _entries(uow, cycle_id, rubric.DESK)
-    panel = {p["id"]: e for p, e in _entries(uow, cycle_id, rubric.PANEL)}
+def final_ranking_in(
+    uow: ReviewWork, cycle_id: str, category: str | None = None
+) -> list[dict[str, Any]]:
+    """Finalists first, by panel score where the panel scored them, then the rest by desk score
+    (only the proposals of ``category`` when one is named)."""
+    desk = _entries(uow, cycle_id, rubric.DESK, category)
+    panel = {p["id"]: e for p, e in _entries(uow, cycle_id, rubric.PANEL, category)}
     finalists = [(p, panel.get(p["id"], e)) for p, e in desk if p["status"] in FINALIST]
     others = [(p, e) for p, e in desk if p["status"] not in FINALIST]
     rows: list[dict[str, Any]] = []
@@ -189,6 +245,29 @@ def final_ranking_in(uow: ReviewWork, cycle_id: str) -> list[dict[str, Any]]:
         for r in scoring.rank(e for _, e in group):
             rows.append(_row(by_id[r.entry.proposal_id], scoring.Ranked(len(rows) + 1, r.entry)))
     return rows
+
+
+def rankings_by_category(
+    uow: ReviewWork, cycle: dict[str, Any], round: str
+) -> list[dict[str, Any]]:
+    """Side by side: per award category of the cycle, its sizes and its own ranking."""
+    out = []
+    for c in categories_of(cycle):
+        items = (
+            final_ranking_in(uow, cycle["id"], c.code)
+            if round == "final"
+            else ranking_in(uow, cycle["id"], round, c.code)
+        )
+        out.append(
+            {
+                "code": c.code,
+                "name": c.name,
+                "shortlist_size": c.shortlist_size,
+                "award_count": c.award_count,
+                "items": items,
+            }
+        )
+    return out
 
 
 def what_if(cycle_id: str, round: str, version: int, uow: ReviewWork) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.review.domain import states
+from services.review.domain import categories, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases import reviewing, transitions
@@ -32,15 +32,28 @@ def _ids(proposal: dict[str, Any]) -> dict[str, str]:
 
 
 def _desk_rank(uow: ReviewWork, proposal: dict[str, Any]) -> int | None:
+    """The desk rank: within the proposal's award category where it has one."""
     if not proposal["cycle_id"]:
         return None
-    for row in cycle_cases.ranking_in(uow, proposal["cycle_id"], "desk"):
+    category = proposal.get("award_category")
+    for row in cycle_cases.ranking_in(uow, proposal["cycle_id"], "desk", category):
         if row["proposal_id"] == proposal["id"]:
             return int(row["rank"])
     return None
 
 
+def _category(uow: ReviewWork, proposal: dict[str, Any]) -> dict[str, Any]:
+    """The event fields naming the proposal's award category (None outside categories)."""
+    cycle = uow.cycles.get(proposal["cycle_id"]) if proposal.get("cycle_id") else None
+    found = categories.named(cycle_cases.categories_of(cycle), proposal.get("award_category"))
+    return {
+        "award_category": found.code if found else None,
+        "award_category_name": found.name if found else None,
+    }
+
+
 def _room_on_the_shortlist(uow: ReviewWork, proposal: dict[str, Any]) -> None:
+    """Refuse a shortlist past its size: the cycle's, or the proposal's category's."""
     cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
     if cycle is None or not states.can_move(proposal["status"], states.SHORTLISTED):
         return  # the state machine has the say
@@ -49,8 +62,22 @@ def _room_on_the_shortlist(uow: ReviewWork, proposal: dict[str, Any]) -> None:
         for p in uow.proposals.listing(cycle_id=cycle["id"])
         if p["status"] in cycle_cases.FINALIST
     ]
-    if len(finalists) >= cycle["shortlist_size"]:
-        raise Conflict(f"The shortlist is full ({cycle['shortlist_size']} finalists).")
+    kinds = cycle_cases.categories_of(cycle)
+    if not kinds:
+        if len(finalists) >= cycle["shortlist_size"]:
+            raise Conflict(f"The shortlist is full ({cycle['shortlist_size']} finalists).")
+        return
+    own = categories.named(kinds, proposal["award_category"])
+    if own is None:
+        raise Conflict(
+            "The proposal is in none of the cycle's award categories; place it in one first.",
+            "proposal.no_category",
+        )
+    if sum(p["award_category"] == own.code for p in finalists) >= own.shortlist_size:
+        raise Conflict(
+            f"The shortlist of {own.name} is full ({own.shortlist_size} finalists).",
+            "category.shortlist_full",
+        )
 
 
 def decide(
@@ -94,6 +121,7 @@ def decide(
                     "note": note,
                     "decided_by": actor,
                     "decided_at": now,
+                    **_category(uow, proposal),
                 },
                 **_ids(proposal),
             )
@@ -124,12 +152,23 @@ def verify(proposal_id: str, result: str, note: str, actor: str, uow: ReviewWork
         return {**proposal, "verification": result, "verification_note": note}
 
 
-def assign_panel(cycle_id: str, reviewer_ids: list[str], actor: str, uow: ReviewWork) -> int:
-    """Name the cycle's panel and give it every shortlisted proposal; returns how many."""
+def assign_panel(
+    cycle_id: str,
+    reviewer_ids: list[str],
+    actor: str,
+    uow: ReviewWork,
+    category: str | None = None,
+) -> int:
+    """Name the cycle's panel, or one award category's, and give it every shortlisted
+    proposal (of that category); returns how many."""
     with uow:
         cycle = uow.cycles.get(cycle_id)
         if cycle is None:
             raise NotFound("No such cycle.", "cycle.not_found")
+        if category is not None and category not in [
+            c["code"] for c in cycle.get("categories") or []
+        ]:
+            raise Invalid({"category": ["Not an award category of this cycle."]})
         known = {c.id for c in reviewing.candidates(uow)}
         unknown = [r for r in reviewer_ids if r not in known]
         if unknown or not reviewer_ids:
@@ -140,33 +179,63 @@ def assign_panel(cycle_id: str, reviewer_ids: list[str], actor: str, uow: Review
                     ]
                 }
             )
-        uow.cycles.change(cycle_id, panel=reviewer_ids)
+        if category is None:
+            before: Any = cycle["panel"]
+            cycle = {**cycle, "panel": reviewer_ids}
+            uow.cycles.change(cycle_id, panel=reviewer_ids)
+        else:
+            before = next(c.get("panel") for c in cycle["categories"] if c["code"] == category)
+            kinds = [
+                {**c, "panel": reviewer_ids} if c["code"] == category else c
+                for c in cycle["categories"]
+            ]
+            cycle = {**cycle, "categories": kinds}
+            uow.cycles.change(cycle_id, categories=kinds)
         uow.audit.record(
             actor,
             "panel_named",
             "cycle",
             cycle_id,
-            {"panel": cycle["panel"]},
-            {"panel": reviewer_ids},
+            {"panel": before, "category": category},
+            {"panel": reviewer_ids, "category": category},
         )
-        cycle = {**cycle, "panel": reviewer_ids}
-        finalists = uow.proposals.listing(cycle_id=cycle_id, status=states.SHORTLISTED)
+        finalists = [
+            p
+            for p in uow.proposals.listing(cycle_id=cycle_id, status=states.SHORTLISTED)
+            if category is None or p["award_category"] == category
+        ]
         for proposal in finalists:
             reviewing.assign_panel(uow, transitions.load(uow, proposal["id"]), cycle, actor)
         return len(finalists)
 
 
 def award(
-    cycle_id: str, awards: list[dict[str, str]], note: str, actor: str, uow: ReviewWork
+    cycle_id: str,
+    awards: list[dict[str, str]],
+    note: str,
+    actor: str,
+    uow: ReviewWork,
+    category: str | None = None,
 ) -> dict[str, list[str]]:
-    """The cycle's awards: ``proposal.awarded`` for the named finalists, ``proposal.not_awarded``
-    for every other scored proposal of the cycle. Once per cycle."""
+    """The awards of a cycle, or of one award category: ``proposal.awarded`` for the named
+    finalists, ``proposal.not_awarded`` for every other scored proposal in scope. Once per
+    category (once per cycle without categories); the cycle is ``awarded`` when all are."""
     with uow:
-        cycle = _cycle_to_award(uow, cycle_id, len(awards))
-        in_cycle = {p["id"]: p for p in uow.proposals.listing(cycle_id=cycle_id)}
-        _check_winners(in_cycle, awards)
+        cycle = _cycle_to_award(uow, cycle_id)
+        scope = _award_scope(cycle, category)
+        in_cycle = uow.proposals.listing(cycle_id=cycle_id)
+        last = scope == _undecided(cycle)
+        in_scope = {
+            p["id"]: p
+            for p in in_cycle
+            if not scope or p["award_category"] in scope or (last and not _placed(cycle, p))
+        }
+        _check_winners(in_scope, awards)
+        _check_counts(cycle, scope, in_scope, awards)
         ranks = {
-            r["proposal_id"]: int(r["rank"]) for r in cycle_cases.final_ranking_in(uow, cycle_id)
+            r["proposal_id"]: int(r["rank"])
+            for code in scope or [None]
+            for r in cycle_cases.final_ranking_in(uow, cycle_id, code)
         }
         named = {item["proposal_id"]: item.get("award") or "Award" for item in awards}
         decision: dict[str, Any] = {
@@ -176,32 +245,78 @@ def award(
             "decided_at": datetime.now(UTC),
         }
         outcome: dict[str, list[str]] = {"awarded": [], "not_awarded": []}
-        for p in in_cycle.values():
+        for p in in_scope.values():
             if p["status"] in states.AWAITING_AWARD:
-                won = _decide_award(uow, p["id"], named.get(p["id"]), ranks.get(p["id"]), decision)
+                won = _decide_award(uow, p, named.get(p["id"]), ranks.get(p["id"]), decision)
                 outcome["awarded" if won else "not_awarded"].append(p["id"])
-        uow.cycles.change(cycle_id, status="awarded")
+        changes: dict[str, Any] = {"status": "awarded"} if last else {}
+        if scope:
+            changes["categories"] = [
+                {**c, "decided_at": decision["decided_at"].isoformat()} if c["code"] in scope else c
+                for c in cycle["categories"]
+            ]
+        uow.cycles.change(cycle_id, **changes)
         uow.audit.record(
             actor,
             "awards_decided",
             "cycle",
             cycle_id,
             {"status": cycle["status"]},
-            {"status": "awarded", **outcome},
+            {"status": "awarded" if last else cycle["status"], "categories": scope, **outcome},
         )
         return outcome
 
 
-def _cycle_to_award(uow: ReviewWork, cycle_id: str, count: int) -> dict[str, Any]:
-    """The cycle, if it may still give ``count`` awards."""
+def _cycle_to_award(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
+    """The cycle, if it still has awards to decide."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
         raise NotFound("No such cycle.", "cycle.not_found")
     if cycle["status"] == "awarded":
         raise Conflict("This cycle's awards were decided already.", "cycle.decided")
-    if count > cycle["award_count"]:
-        raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
     return cycle
+
+
+def _undecided(cycle: dict[str, Any]) -> list[str]:
+    return [c["code"] for c in cycle.get("categories") or [] if not c.get("decided_at")]
+
+
+def _placed(cycle: dict[str, Any], proposal: dict[str, Any]) -> bool:
+    return any(c["code"] == proposal["award_category"] for c in cycle.get("categories") or [])
+
+
+def _award_scope(cycle: dict[str, Any], category: str | None) -> list[str]:
+    """The category codes this decision covers: the one named, or every undecided one
+    (none for a cycle without categories)."""
+    codes = [c["code"] for c in cycle.get("categories") or []]
+    if category is None:
+        return _undecided(cycle)
+    if category not in codes:
+        raise Invalid({"category": ["Not an award category of this cycle."]})
+    if category not in _undecided(cycle):
+        raise Conflict("This category's awards were decided already.", "category.decided")
+    return [category]
+
+
+def _check_counts(
+    cycle: dict[str, Any],
+    scope: list[str],
+    in_scope: dict[str, dict[str, Any]],
+    awards: list[dict[str, str]],
+) -> None:
+    """No more awards than the cycle gives, or than each category in scope gives."""
+    if not scope:
+        if len(awards) > cycle["award_count"]:
+            raise Invalid({"awards": [f"This cycle gives at most {cycle['award_count']} awards."]})
+        return
+    unplaced = [a["proposal_id"] for a in awards if not _placed(cycle, in_scope[a["proposal_id"]])]
+    if unplaced:
+        raise Invalid({"awards": [f"In no award category: {', '.join(unplaced)}."]})
+    for c in cycle_cases.categories_of(cycle):
+        if c.code in scope:
+            won = sum(in_scope[a["proposal_id"]]["award_category"] == c.code for a in awards)
+            if won > c.award_count:
+                raise Invalid({"awards": [f"{c.name} gives at most {c.award_count} awards."]})
 
 
 def _check_winners(in_cycle: dict[str, dict[str, Any]], awards: list[dict[str, str]]) -> None:
@@ -221,7 +336,7 @@ def _check_winners(in_cycle: dict[str, dict[str, Any]], awards: list[dict[str, s
 def _why_not_a_winner(proposal: dict[str, Any] | None) -> str:
     """Why the proposal cannot win, or "" when it can."""
     if proposal is None:
-        return "Not a proposal of this cycle."
+        return "Not a proposal of this cycle (or of the category decided)."
     if proposal["status"] not in (states.SHORTLISTED, states.PANEL_SCORED):
         return f"Only finalists can win; this one is {proposal['status']}."
     if proposal["verification"] == "fail":
@@ -231,13 +346,14 @@ def _why_not_a_winner(proposal: dict[str, Any] | None) -> str:
 
 def _decide_award(
     uow: ReviewWork,
-    proposal_id: str,
+    proposal: dict[str, Any],
     award: str | None,
     rank: int | None,
     decision: dict[str, Any],
 ) -> bool:
     """Award the proposal (``award`` named) or not; the event says so. True when it won."""
     won = award is not None
+    proposal_id = proposal["id"]
     moved = transitions.move(
         uow,
         transitions.load(uow, proposal_id),
@@ -258,6 +374,7 @@ def _decide_award(
             "note": decision["note"],
             "decided_by": decision["decided_by"],
             "decided_at": decision["decided_at"],
+            **_category(uow, proposal),
         },
         **_ids(moved),
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.review.domain import screening, states
+from services.review.usecases import cycles as cycle_cases
 from services.review.usecases import reviewing, transitions
 from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
@@ -67,6 +68,7 @@ def receive_proposal(event: Event, uow: ReviewWork) -> None:
             "profile": payload["profile"],
             "evidence": payload["evidence"],
             "cycle_id": cycle["id"] if cycle else None,
+            "award_category": cycle_cases.place_proposal(cycle, payload["profile"], agency["type"]),
             "submitted_at": payload["submitted_at"],
         }
         if existing is None:
@@ -76,6 +78,7 @@ def receive_proposal(event: Event, uow: ReviewWork) -> None:
                     "agency_id": agency["id"],
                     "agency_code": agency["code"],
                     "agency_name": agency["name"],
+                    "agency_type": agency["type"],
                     "status": states.RECEIVED,
                     "received_at": datetime.now(UTC),
                     "correlation_id": event.correlation_id,

@@ -34,14 +34,24 @@ def get_cycle(cycle_id: str, uow: ReviewWork) -> dict[str, Any] | None:
         return uow.cycles.get(cycle_id)
 
 
-def cycle_ranking(cycle_id: str, round: str, uow: ReviewWork) -> list[dict[str, Any]] | None:
-    """The ranking of a round (``final``: finalists first); None when there is no such cycle."""
+def cycle_ranking(
+    cycle_id: str, round: str, uow: ReviewWork, category: str | None = None
+) -> list[dict[str, Any]] | None:
+    """The ranking of a round (``final``: finalists first), of one award category when named;
+    None when there is no such cycle."""
     with uow:
         if uow.cycles.get(cycle_id) is None:
             return None
         if round == FINAL:
-            return cycle_cases.final_ranking_in(uow, cycle_id)
-        return cycle_cases.ranking_in(uow, cycle_id, round)
+            return cycle_cases.final_ranking_in(uow, cycle_id, category)
+        return cycle_cases.ranking_in(uow, cycle_id, round, category)
+
+
+def category_rankings(cycle_id: str, round: str, uow: ReviewWork) -> list[dict[str, Any]]:
+    """Per award category of the cycle, its ranking (none without categories or cycle)."""
+    with uow:
+        cycle = uow.cycles.get(cycle_id)
+        return cycle_cases.rankings_by_category(uow, cycle, round) if cycle else []
 
 
 def open_assignments(reviewer_id: str, uow: ReviewWork) -> list[dict[str, Any]]:
@@ -132,6 +142,8 @@ def cycle_overview(cycle_id: str, uow: ReviewWork) -> dict[str, Any] | None:
             "proposals": in_cycle,
             "ranking": cycle_cases.ranking_in(uow, cycle_id, rubric.DESK),
             "final": cycle_cases.final_ranking_in(uow, cycle_id),
+            "by_category": cycle_cases.rankings_by_category(uow, cycle, rubric.DESK),
+            "final_by_category": cycle_cases.rankings_by_category(uow, cycle, FINAL),
             "reviewers": uow.people.listing(role="reviewer"),
             "held": {
                 p["id"]: uow.assignments.of_proposal(p["id"], open_only=True) for p in in_cycle

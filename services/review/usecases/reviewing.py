@@ -159,11 +159,20 @@ def assign_desk(
     return len(chosen)
 
 
+def panel_of(cycle: dict[str, Any], proposal: dict[str, Any]) -> list[str]:
+    """The panel a finalist goes to: its award category's own where it has one, else the cycle's."""
+    for c in cycle.get("categories") or []:
+        if c["code"] == proposal.get("award_category") and c.get("panel"):
+            return list(c["panel"])
+    return list(cycle["panel"])
+
+
 def assign_panel(
     uow: ReviewWork, proposal: dict[str, Any], cycle: dict[str, Any], actor: str
 ) -> int:
     """Every panel member without a conflict reviews a finalist; ``panel_assigned``."""
-    chosen = _pick(uow, proposal, rubric.PANEL, len(cycle["panel"]), cycle["panel"])
+    panel = panel_of(cycle, proposal)
+    chosen = _pick(uow, proposal, rubric.PANEL, len(panel), panel)
     if not chosen:
         raise Conflict(
             f"No panel member can review {proposal['id']} (all from the proposing agency?)."
@@ -353,7 +362,7 @@ def release_and_replace(
             {"assignment_id": held["id"], "status": "pending"},
             {"assignment_id": held["id"], "status": "released", "reason": reason},
         )
-        pool = cycle["panel"] if cycle and held["round"] == rubric.PANEL else None
+        pool = panel_of(cycle, proposal) if cycle and held["round"] == rubric.PANEL else None
         if reviewer_id is not None:
             chosen = [
                 c

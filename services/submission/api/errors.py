@@ -12,7 +12,12 @@ from marshmallow import fields
 from services.submission.adapters.blobs import BlobMissing, BlobUnavailable
 from services.submission.domain import IllegalTransition, NotPermitted
 from services.submission.domain.evidence import EvidenceTooLarge, UnsupportedEvidence
-from services.submission.domain.window import CycleNeeded, OutsideWindow, UnknownCycle
+from services.submission.domain.window import (
+    CycleNeeded,
+    OutsideWindow,
+    UnknownAwardCategory,
+    UnknownCycle,
+)
 from services.submission.usecases.evidence import EvidenceNotFound
 from services.submission.usecases.proposals import (
     BadCursor,
@@ -84,6 +89,15 @@ def register_error_handlers(app: Flask) -> None:
                 {"cycle_id": [str(exc)]},
             ),
         )
+    app.register_error_handler(
+        UnknownAwardCategory,
+        lambda exc: problem(
+            422,
+            "Unprocessable Entity",
+            "Some fields are missing or invalid; see errors.",
+            {"award_category": [str(exc)]},
+        ),
+    )
     app.register_error_handler(
         BadCursor,
         lambda exc: problem(

@@ -287,12 +287,29 @@ class EvidenceListSchema(Schema):
 # -- cycles ----------------------------------------------------------------------
 
 
+class AwardCategoryChoiceSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class CycleSchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     opens_at = fields.DateTime(required=True)
     closes_at = fields.DateTime(required=True)
     open_now = fields.Boolean(required=True)
+    categories = fields.List(
+        fields.Nested(AwardCategoryChoiceSchema),
+        required=True,
+        metadata={"description": "The cycle's award categories (none: one overall ranking)"},
+    )
+    category_by = fields.String(
+        required=True,
+        metadata={
+            "description": "`agency`: name one of `categories` as the profile's "
+            "`award_category`; `profile`: the review service places the proposal by its form"
+        },
+    )
 
 
 class CycleListSchema(Schema):

@@ -21,6 +21,7 @@ class Agency:
     contact_email: str | None = None
     contact_phone: str | None = None
     allow_drafter_submit: bool = False
+    type: str | None = None
 
 
 @dataclass(frozen=True)

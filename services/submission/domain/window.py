@@ -13,6 +13,9 @@ class Cycle:
     name: str
     opens_at: datetime
     closes_at: datetime
+    # The award categories the review service announced: (code, name), in order.
+    categories: tuple[tuple[str, str], ...] = ()
+    category_by: str = "profile"
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at
@@ -20,6 +23,23 @@ class Cycle:
 
 class UnknownCycle(ValueError):
     """The proposal names a cycle this service has never heard of."""
+
+
+class UnknownAwardCategory(ValueError):
+    """The profile names an award category its cycle does not have."""
+
+
+def check_award_category(cycles: Sequence[Cycle], cycle_id: str | None, chosen: str | None) -> None:
+    """Refuse an award category the proposal's cycle does not have (the cycle's list is
+    what the agency chooses from); nothing to check without a choice or categories."""
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    if not chosen or cycle is None or not cycle.categories:
+        return
+    codes = [code for code, _ in cycle.categories]
+    if chosen not in codes:
+        raise UnknownAwardCategory(
+            f"Cycle {cycle.name!r} has no award category {chosen!r}; it has {', '.join(codes)}."
+        )
 
 
 class CycleNeeded(ValueError):

@@ -37,7 +37,17 @@ _ALL_CYCLES = select(cycles).order_by(cycles.c.opens_at, cycles.c.id)
 
 def known_cycles(conn: Connection, configured: Cycle | None = None) -> list[Cycle]:
     rows = conn.execute(_ALL_CYCLES).all()
-    found = [Cycle(r.id, r.name, aware(r.opens_at), aware(r.closes_at)) for r in rows]
+    found = [
+        Cycle(
+            r.id,
+            r.name,
+            aware(r.opens_at),
+            aware(r.closes_at),
+            tuple((c["code"], c["name"]) for c in r.categories or []),
+            r.category_by or "profile",
+        )
+        for r in rows
+    ]
     # An announced cycle wins over a configured one with the same id.
     if configured and all(c.id != configured.id for c in found):
         found.append(configured)
@@ -55,6 +65,10 @@ def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
         "opens_at": payload["submission_opens_at"],
         "closes_at": payload["submission_closes_at"],
         "scheduled_at": payload["scheduled_at"],
+        "categories": [
+            {"code": c["code"], "name": c["name"]} for c in payload.get("categories") or []
+        ],
+        "category_by": payload.get("category_by") or "profile",
     }
     RecentCycles.changed()
     if row is None:

@@ -42,6 +42,7 @@ def _agency(row: Any) -> domain.Agency:
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
         allow_drafter_submit=bool(row.allow_drafter_submit),
+        type=row.type,
     )
 
 
@@ -71,7 +72,9 @@ def create_agency(
             created_at=datetime.now(UTC),
         )
     )
-    return domain.Agency(agency_id, code, name, contact_email, contact_phone, allow_drafter_submit)
+    return domain.Agency(
+        agency_id, code, name, contact_email, contact_phone, allow_drafter_submit, type
+    )
 
 
 def find_agency_by_code(conn: Connection, code: str) -> domain.Agency | None:
@@ -133,6 +136,7 @@ _KEY_LOOKUP = (
         agencies.c.contact_email,
         agencies.c.contact_phone,
         agencies.c.allow_drafter_submit,
+        agencies.c.type,
     )
     .join(agencies, agencies.c.id == api_keys.c.agency_id)
     .where(api_keys.c.prefix == bindparam("prefix"))
@@ -163,6 +167,7 @@ def authenticate(conn: Connection, secret: str) -> Caller | None:
         row.contact_email,
         row.contact_phone,
         bool(row.allow_drafter_submit),
+        row.type,
     )
     return Caller(agency, row.role, row.id)
 

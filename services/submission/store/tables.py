@@ -146,6 +146,9 @@ cycles = Table(
     Column("opens_at", DateTime(timezone=True), nullable=False),
     Column("closes_at", DateTime(timezone=True), nullable=False),
     Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    # The award categories announced with the cycle: [{code, name}], and how one is chosen.
+    Column("categories", JSON, nullable=False, default=list),
+    Column("category_by", String(10), nullable=False, default="profile"),
 )
 
 idempotency_keys = Table(

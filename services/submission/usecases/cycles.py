@@ -17,6 +17,8 @@ def cycle_view(cycle: Cycle, now: datetime) -> dict[str, Any]:
         "opens_at": iso(cycle.opens_at),
         "closes_at": iso(cycle.closes_at),
         "open_now": cycle.is_open(now),
+        "categories": [{"code": code, "name": name} for code, name in cycle.categories],
+        "category_by": cycle.category_by,
     }
 
 

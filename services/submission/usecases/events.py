@@ -37,6 +37,7 @@ def _agency_ref(agency: domain.Agency) -> dict[str, Any]:
         "name": agency.name,
         "contact_email": agency.contact_email,
         "contact_phone": agency.contact_phone,
+        "type": agency.type,
     }
 
 

@@ -81,19 +81,37 @@ def _row(uow: SubmissionWork, proposal_id: str, agency_id: str) -> Any:
     return row
 
 
-_REFUSALS = (window.UnknownCycle, window.CycleNeeded, window.OutsideWindow)
+_REFUSALS = (
+    window.UnknownCycle,
+    window.CycleNeeded,
+    window.OutsideWindow,
+    window.UnknownAwardCategory,
+)
 
 
 def _submission_cycle(
-    uow: SubmissionWork, wanted: str | None, now: datetime, configured: window.Cycle | None
+    uow: SubmissionWork,
+    wanted: str | None,
+    now: datetime,
+    configured: window.Cycle | None,
+    profile: dict[str, Any],
 ) -> str | None:
+    """The cycle a submission goes to, the award category the agency chose checked against it."""
     try:
-        return window.cycle_for_submission(uow.cycles.known(configured), wanted, now)
+        return _checked_cycle(uow.cycles.known(configured), wanted, now, profile)
     except _REFUSALS:
         # Cycles remembered by the process may be a moment old: refuse only on fresh ones.
         if not uow.cycles.remembered:
             raise
-        return window.cycle_for_submission(uow.cycles.known(configured, fresh=True), wanted, now)
+        return _checked_cycle(uow.cycles.known(configured, fresh=True), wanted, now, profile)
+
+
+def _checked_cycle(
+    known: list[window.Cycle], wanted: str | None, now: datetime, profile: dict[str, Any]
+) -> str | None:
+    chosen = window.cycle_for_submission(known, wanted, now)
+    window.check_award_category(known, chosen, profile.get("award_category"))
+    return chosen
 
 
 def _check_cycle_exists(
@@ -212,7 +230,7 @@ def create_proposal(command: CreateProposal, uow: SubmissionWork) -> dict[str, A
                 caller.agency, profile, now, proposal_id, command.cycle_id
             )
         else:
-            chosen = _submission_cycle(uow, command.cycle_id, now, configured)
+            chosen = _submission_cycle(uow, command.cycle_id, now, configured, profile)
             proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
         row = {
             "id": proposal.id,
@@ -311,7 +329,7 @@ def submit_proposal(command: SubmitProposal, uow: SubmissionWork) -> dict[str, A
             chosen = proposal.cycle_id  # a resubmission stays in its cycle
         else:
             wanted = command.cycle_id or proposal.cycle_id
-            chosen = _submission_cycle(uow, wanted, now, command.configured)
+            chosen = _submission_cycle(uow, wanted, now, command.configured, proposal.profile)
         return lifecycle.submit(proposal, caller.agency, chosen, now)
 
     return _change(uow, caller, command.proposal_id, step)

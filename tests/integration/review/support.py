@@ -60,6 +60,7 @@ def submitted_event(
     submitted_at: datetime | None = None,
     cycle_id: str | None = None,
     type: str = PROPOSAL_SUBMITTED,
+    agency_type: str | None = None,
     **profile_changes: Any,
 ) -> Event:
     spec = spec_for(type)
@@ -75,6 +76,7 @@ def submitted_event(
                     "id": f"agency-{agency_code}",
                     "code": agency_code,
                     "name": f"Dinas {agency_code}",
+                    "type": agency_type,
                 },
                 "submitted_at": (submitted_at or datetime.now(UTC)).isoformat(),
                 "profile": profile,

@@ -32,7 +32,11 @@ def event(type: str, data: dict[str, Any], subject: str = "") -> Event:
 
 
 def cycle_scheduled(
-    cycle_id: str, opens: datetime, closes: datetime, scheduled: datetime | None = None
+    cycle_id: str,
+    opens: datetime,
+    closes: datetime,
+    scheduled: datetime | None = None,
+    **more: Any,
 ) -> Event:
     return event(
         "cycle.scheduled",
@@ -44,6 +48,7 @@ def cycle_scheduled(
             "submission_closes_at": closes.isoformat(),
             "review_deadline": (closes + timedelta(days=30)).isoformat(),
             "scheduled_at": (scheduled or now()).isoformat(),
+            **more,
         },
     )
 

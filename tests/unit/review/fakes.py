@@ -23,6 +23,7 @@ PROPOSAL_DEFAULTS: dict[str, Any] = {
     "verification_note": None,
     "cycle_id": None,
     "correlation_id": None,
+    "award_category": None,
 }
 
 
@@ -120,6 +121,9 @@ class FakeCycles:
 
     def open_at(self, when: datetime) -> dict[str, Any] | None:
         return None  # no cycle is open unless a test names one
+
+    def change(self, cycle_id: str, **values: Any) -> None:
+        self.rows[cycle_id].update(copy.deepcopy(values))
 
 
 class FakePeople:
@@ -224,7 +228,9 @@ def reviewer(user_id: str, agency_code: str = "DISDIK", **extra: Any) -> dict[st
 AGENCY = {"id": "agency-DINKES", "code": "DINKES", "name": "Dinas Kesehatan"}
 
 
-def submitted(proposal_id: str, version: int = 1, **profile_changes: Any) -> Event:
+def submitted(
+    proposal_id: str, version: int = 1, cycle_id: str | None = None, **profile_changes: Any
+) -> Event:
     """A ``proposal.submitted`` event from DINKES, as the submission service sends it."""
     spec = spec_for(PROPOSAL_SUBMITTED)
     profile = copy.deepcopy(DEMO_PROPOSAL) | {"title": f"Inovasi {proposal_id}", **profile_changes}
@@ -234,7 +240,7 @@ def submitted(proposal_id: str, version: int = 1, **profile_changes: Any) -> Eve
         "agency": AGENCY,
         "submitted_at": datetime.now(UTC).isoformat(),
         "profile": profile,
-        "cycle_id": None,
+        "cycle_id": cycle_id,
     }
     dumped = spec.schema().dump(spec.schema().load(data))
     return Event.first(spec.type, "/inagara/submission", proposal_id, dumped, spec.dataschema)

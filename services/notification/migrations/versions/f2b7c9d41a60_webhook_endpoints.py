@@ -4,7 +4,7 @@ The agencies' webhook endpoints (projected from webhook.endpoint_changed) and th
 agency of each projected proposal (whose endpoints hear about it).
 
 Revision ID: f2b7c9d41a60
-Revises: c41f7a9e2b10
+Revises: f3b9d2c4a6e1
 Create Date: 2026-12-02 15:50:00.000000
 """
 

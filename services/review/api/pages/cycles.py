@@ -31,6 +31,7 @@ from services.review.api.pages.base import (
 )
 from services.review.api.principal import review_settings, work
 from services.review.domain import rubric, states
+from services.review.domain.categories import BY_PROFILE, MATCHABLE
 from services.review.domain.errors import Invalid
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases import decisions, queries
@@ -51,6 +52,38 @@ def _parse_when(raw: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=zone(review_settings().time_zone))
 
 
+def _rules(text: str) -> dict[str, list[str]]:
+    """``form=public_service kind=digital,non_digital`` as a category's ``match``."""
+    rules: dict[str, list[str]] = {}
+    for part in text.split():
+        key, sep, values = part.partition("=")
+        if not sep or key not in MATCHABLE or not values:
+            raise ValueError(_("not a rule: %(rule)s", rule=part))
+        rules[key] = [v for v in values.split(",") if v]
+    return rules
+
+
+def categories_from(text: str) -> list[dict[str, Any]]:
+    """The form's categories, one a line: code | name | shortlist size | awards | rules."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) not in (4, 5) or not cells[0] or not cells[1]:
+            raise ValueError(_("a category line needs 4 or 5 parts: %(line)s", line=line))
+        out.append(
+            {
+                "code": cells[0],
+                "name": cells[1],
+                "shortlist_size": int(cells[2]),
+                "award_count": int(cells[3]),
+                "match": _rules(cells[4] if len(cells) == 5 else ""),
+            }
+        )
+    return out
+
+
 @bp.route("/cycles", methods=["GET", "POST"])
 @login_required("secretariat")
 def cycle_list() -> str | BaseResponse:
@@ -69,6 +102,8 @@ def cycle_list() -> str | BaseResponse:
                 "disagreement_spread": float(
                     form.get("disagreement_spread") or review_settings().disagreement_spread
                 ),
+                "categories": categories_from(form.get("categories", "")),
+                "category_by": form.get("category_by") or BY_PROFILE,
             }
             if not values["name"]:
                 raise Invalid({"name": [_("Required.")]})
@@ -100,15 +135,25 @@ def cycle_page(cycle_id: str) -> str:
     by_stage: dict[str, list[dict[str, Any]]] = {s: [] for s in states.STATES}
     for p in in_cycle:
         by_stage[p["status"]].append(p)
+    finalists = [p for p in every if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)]
     return render_template(
         "pages/cycle.html",
         cycle=found["cycle"],
+        by_category=[
+            {**c, "items": [r for r in c["items"] if r["proposal_id"] in shown]}
+            for c in found["by_category"]
+        ],
+        final_by_category=[c for c in found["final_by_category"] if c["items"]],
+        category_finalists={
+            c["code"]: [p for p in finalists if p["award_category"] == c["code"]]
+            for c in found["cycle"]["categories"]
+        },
         by_stage={s: ps for s, ps in by_stage.items() if ps},
         ranking=lists.paged([r for r in found["ranking"] if r["proposal_id"] in shown]),
         final=found["final"],
         tie_break=TIE_BREAK,
         reviewers=found["reviewers"],
-        finalists=[p for p in every if p["status"] in (states.SHORTLISTED, states.PANEL_SCORED)],
+        finalists=finalists,
         awaiting_panel=[p for p in every if p["status"] == states.SHORTLISTED],
         proposals=lists.paged([p for p in in_cycle if found["held"].get(p["id"])], "apage"),
         held=found["held"],
@@ -139,7 +184,12 @@ def award(cycle_id: str) -> BaseResponse:
         if not chosen:
             raise Invalid({"winner": [_("Tick at least one finalist.")]})
         outcome = decisions.award(
-            cycle_id, chosen, request.form.get("note", ""), g.user["id"], work()
+            cycle_id,
+            chosen,
+            request.form.get("note", ""),
+            g.user["id"],
+            work(),
+            request.form.get("category") or None,
         )
         flash(
             _(
@@ -206,6 +256,7 @@ def ranking_csv(cycle_id: str) -> Response:
             "reviewer_totals",
             "spread",
             "disagreement",
+            "award_category",
         ],
         [
             [
@@ -219,6 +270,7 @@ def ranking_csv(cycle_id: str) -> Response:
                 " ".join(str(t) for t in r["reviewer_totals"]),
                 r["spread"],
                 "yes" if r["disagreement"] else "no",
+                r["award_category"] or "",
             ]
             for r in rows
         ],

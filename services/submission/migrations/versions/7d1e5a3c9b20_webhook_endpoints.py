@@ -3,7 +3,7 @@
 The agencies' webhook endpoints (their signing secrets are derived, not stored).
 
 Revision ID: 7d1e5a3c9b20
-Revises: 382eaa3791f0
+Revises: 7d2e4c1a9b30
 Create Date: 2026-12-02 15:40:00.000000
 """
 
