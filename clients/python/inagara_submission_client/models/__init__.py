@@ -7,8 +7,11 @@ from .agency_list import AgencyList
 from .agency_participation import AgencyParticipation
 from .agency_update import AgencyUpdate
 from .agency_update_type import AgencyUpdateType
+from .award_category_choice import AwardCategoryChoice
 from .cycle import Cycle
 from .cycle_list import CycleList
+from .erased import Erased
+from .erasure import Erasure
 from .evidence import Evidence
 from .evidence_file import EvidenceFile
 from .evidence_list import EvidenceList
@@ -49,6 +52,7 @@ from .proposal_write_kind import ProposalWriteKind
 from .proposal_write_lab_stage import ProposalWriteLabStage
 from .proposal_write_maturity import ProposalWriteMaturity
 from .revision_request import RevisionRequest
+from .subject_key import SubjectKey
 from .submit import Submit
 from .timeline import Timeline
 from .timeline_entry import TimelineEntry
@@ -77,8 +81,11 @@ __all__ = (
     "AgencyParticipation",
     "AgencyUpdate",
     "AgencyUpdateType",
+    "AwardCategoryChoice",
     "Cycle",
     "CycleList",
+    "Erased",
+    "Erasure",
     "Evidence",
     "EvidenceFile",
     "EvidenceList",
@@ -117,6 +124,7 @@ __all__ = (
     "ProposalWriteLabStage",
     "ProposalWriteMaturity",
     "RevisionRequest",
+    "SubjectKey",
     "Submit",
     "Timeline",
     "TimelineEntry",

@@ -37,6 +37,8 @@ class ProposalProfile:
         solution (str):
         summary (str):
         title (str):
+        award_category (str | Unset): the code of the cycle's award category the agency chose, where the cycle lets
+            agencies choose (GET /v1/cycles lists them)
         evidence_links (list[str] | Unset):
         implementation_date (datetime.date | None | Unset):
         results (str | Unset):  Default: ''.
@@ -55,6 +57,7 @@ class ProposalProfile:
     solution: str
     summary: str
     title: str
+    award_category: str | Unset = UNSET
     evidence_links: list[str] | Unset = UNSET
     implementation_date: datetime.date | None | Unset = UNSET
     results: str | Unset = ""
@@ -88,6 +91,8 @@ class ProposalProfile:
         summary = self.summary
 
         title = self.title
+
+        award_category = self.award_category
 
         evidence_links: list[str] | Unset = UNSET
         if not isinstance(self.evidence_links, Unset):
@@ -129,6 +134,8 @@ class ProposalProfile:
                 "title": title,
             }
         )
+        if award_category is not UNSET:
+            field_dict["award_category"] = award_category
         if evidence_links is not UNSET:
             field_dict["evidence_links"] = evidence_links
         if implementation_date is not UNSET:
@@ -173,6 +180,8 @@ class ProposalProfile:
         summary = d.pop("summary")
 
         title = d.pop("title")
+
+        award_category = d.pop("award_category", UNSET)
 
         evidence_links = cast(list[str], d.pop("evidence_links", UNSET))
 
@@ -227,6 +236,7 @@ class ProposalProfile:
             solution=solution,
             summary=summary,
             title=title,
+            award_category=award_category,
             evidence_links=evidence_links,
             implementation_date=implementation_date,
             results=results,

@@ -36,6 +36,8 @@ class ProposalWrite:
         solution (str):
         summary (str):
         title (str):
+        award_category (str | Unset): the code of the cycle's award category the agency chose, where the cycle lets
+            agencies choose (GET /v1/cycles lists them)
         cycle_id (None | str | Unset): Optional when exactly one cycle is open: that one is chosen
         evidence_links (list[str] | Unset):
         implementation_date (datetime.date | None | Unset):
@@ -55,6 +57,7 @@ class ProposalWrite:
     solution: str
     summary: str
     title: str
+    award_category: str | Unset = UNSET
     cycle_id: None | str | Unset = UNSET
     evidence_links: list[str] | Unset = UNSET
     implementation_date: datetime.date | None | Unset = UNSET
@@ -88,6 +91,8 @@ class ProposalWrite:
         summary = self.summary
 
         title = self.title
+
+        award_category = self.award_category
 
         cycle_id: None | str | Unset
         if isinstance(self.cycle_id, Unset):
@@ -135,6 +140,8 @@ class ProposalWrite:
                 "title": title,
             }
         )
+        if award_category is not UNSET:
+            field_dict["award_category"] = award_category
         if cycle_id is not UNSET:
             field_dict["cycle_id"] = cycle_id
         if evidence_links is not UNSET:
@@ -181,6 +188,8 @@ class ProposalWrite:
         summary = d.pop("summary")
 
         title = d.pop("title")
+
+        award_category = d.pop("award_category", UNSET)
 
         def _parse_cycle_id(data: object) -> None | str | Unset:
             if data is None:
@@ -244,6 +253,7 @@ class ProposalWrite:
             solution=solution,
             summary=summary,
             title=title,
+            award_category=award_category,
             cycle_id=cycle_id,
             evidence_links=evidence_links,
             implementation_date=implementation_date,
