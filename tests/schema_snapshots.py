@@ -79,7 +79,11 @@ class SchemaSnapshots:
     def _take(backend: str, database_url: str) -> bytes:
         if backend == "sqlite":
             with sqlite3.connect(_sqlite_path(database_url)) as conn:
-                return conn.serialize()
+                image = bytearray(conn.serialize())
+            # The file is in WAL mode (header bytes 18-19 = 2); an in-memory copy cannot be:
+            # kept as a rollback-journal image, the backup into the target keeps its own mode.
+            image[18:20] = b"\x01\x01"
+            return bytes(image)
         dump = subprocess.run(
             ["pg_dump", "--no-owner", "--no-privileges", "--inserts", _libpq_url(database_url)],
             capture_output=True,
