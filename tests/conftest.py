@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 
 from shared.events.catalog import ALL_TOPICS
 from shared.events.topics import ensure_topics
-from shared.platform.db import normalise_url
 from shared.platform import migrations
+from shared.platform.db import normalise_url
 from tests import brokers
 from tests.schema_snapshots import SchemaSnapshots
 
