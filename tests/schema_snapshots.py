@@ -79,7 +79,12 @@ class SchemaSnapshots:
     def _take(backend: str, database_url: str) -> bytes:
         if backend == "sqlite":
             with sqlite3.connect(_sqlite_path(database_url)) as conn:
-                return conn.serialize()
+                image = conn.serialize()
+            # The file is in WAL mode (header bytes 18-19 = 2), which an in-memory
+            # database cannot open ("unable to open database file" at the backup into
+            # the next database): keep the image in rollback-journal mode; the engine
+            # turns WAL on again when it connects.
+            return image[:18] + b"\x01\x01" + image[20:]
         dump = subprocess.run(
             ["pg_dump", "--no-owner", "--no-privileges", "--inserts", _libpq_url(database_url)],
             capture_output=True,
