@@ -37,6 +37,8 @@ from shared.events.catalog import (
     spec_for,
 )
 from shared.events.envelope import Event
+from shared.events.inbox import after_commit
+from shared.platform.db import scrub_freed_space
 
 Handler = Callable[[Connection, Event], None]
 
@@ -78,6 +80,8 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
 
     def erase(conn: Connection, event: Event) -> None:
         erase_subject(event, NotificationWork.joining(conn, outbox))
+        engine = conn.engine
+        after_commit(conn, lambda: scrub_freed_space(engine))  # the database files too
 
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed

@@ -53,18 +53,39 @@ def handle_all_once(
 
     Any failure rolls all of them back and raises; the consumer then hands them
     over one at a time to find the culprit. A concurrent duplicate waits on the
-    inbox row of the first, then finds it and changes nothing."""
+    inbox row of the first, then finds it and changes nothing.
+
+    An effect may ask for something to run once its changes are committed
+    (``after_commit``); a rollback forgets it."""
+    hooks: list[Callable[[], None]] = []
     with engine.begin() as conn:
-        claim = _claim(engine.dialect.name, inbox)
-        for event in events:
-            effect = effects.get(event.dataschema)
-            if effect is None:
-                continue
-            row = {"event_id": event.id, "event_type": event.type, "received_at": datetime.now(UTC)}
-            if conn.execute(claim, row).first() is None:
-                continue
-            with correlated(event.correlation):
-                effect(conn, event)
+        try:
+            claim = _claim(engine.dialect.name, inbox)
+            for event in events:
+                effect = effects.get(event.dataschema)
+                if effect is None:
+                    continue
+                row = {
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "received_at": datetime.now(UTC),
+                }
+                if conn.execute(claim, row).first() is None:
+                    continue
+                with correlated(event.correlation):
+                    effect(conn, event)
+        finally:
+            hooks = conn.info.pop(_AFTER_COMMIT, [])
+    for hook in hooks:
+        hook()
+
+
+_AFTER_COMMIT = "inagara.after_commit"
+
+
+def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
+    """Run ``hook`` after the inbox transaction of ``conn`` commits (not on rollback)."""
+    conn.info.setdefault(_AFTER_COMMIT, []).append(hook)
 
 
 class Dispatcher:

@@ -31,7 +31,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A deleted or overwritten row is zeroed in the file, not left in a free page or a
+    # free block where a copy of the file would still show it (erasure, docs/PRIVACY.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def scrub_freed_space(engine: Engine) -> None:
+    """After an erasure: leave no earlier copy of the erased rows in the database files.
+
+    SQLite (``secure_delete`` on) zeroes what a transaction deletes or overwrites, but
+    the write-ahead log (``-wal``) still holds the pages as earlier transactions wrote
+    them: it is checkpointed into the database and truncated to nothing (waiting, with
+    the busy timeout, for readers to finish). PostgreSQL keeps the old row versions as
+    dead tuples until ``VACUUM`` (autovacuum) reclaims them; they are not readable
+    through SQL, and the files are the database server's (docs/PRIVACY.md).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def make_engine(

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, insert, select
 
 from shared.events.envelope import Event, to_record
-from shared.events.inbox import Dispatcher, Effect, dispatcher, inbox_table, seen
+from shared.events.inbox import Dispatcher, Effect, after_commit, dispatcher, inbox_table, seen
 from shared.events.outbox import add_to_outbox, outbox_table
 from shared.events.producer import MemoryPublisher
 from shared.events.relay import OutboxRelay
-from shared.platform.db import create_schema, make_engine
+from shared.platform.db import create_schema, make_engine, scrub_freed_space
 
 TOPIC = "inagara.proposals"
 
@@ -236,3 +236,43 @@ def test_a_failing_effect_rolls_the_whole_batch_back(db: Db) -> None:
     assert effect_rows(db) == []
     with db.engine.connect() as conn:
         assert not seen(conn, db.inbox, good.id)  # the good one is handled again, alone
+
+
+def test_an_after_commit_hook_runs_once_committed_and_never_after_a_rollback(db: Db) -> None:
+    ran: list[str] = []
+
+    def committed_then_seen(conn: Connection, e: Event) -> None:
+        conn.execute(insert(db.effects).values(event_id=e.id))
+        after_commit(conn, lambda: ran.append(str(db_has(db, e.id))))
+
+    def failing(conn: Connection, e: Event) -> None:
+        after_commit(conn, lambda: ran.append("rolled back"))
+        raise RuntimeError("boom")
+
+    first = event(1)
+    Dispatcher(db.engine, db.inbox, {first.dataschema: committed_then_seen}).handle(first)
+    assert ran == ["True"], "the hook runs after the commit: its effect is visible"
+    with pytest.raises(RuntimeError):
+        Dispatcher(db.engine, db.inbox, {first.dataschema: failing}).handle(event(2))
+    Dispatcher(db.engine, db.inbox, {first.dataschema: committed_then_seen}).handle(event(3))
+    assert ran == ["True", "True"], "a rolled-back batch's hooks are forgotten"
+
+
+def db_has(db: Db, event_id: str) -> bool:
+    with db.engine.connect() as conn:
+        return bool(conn.execute(select(db.effects).where(db.effects.c.event_id == event_id)).all())
+
+
+def test_scrubbing_leaves_no_deleted_row_in_the_sqlite_files(db: Db, tmp_path: Path) -> None:
+    secret = "ayu.lestari@inovasi.example.go.id"
+    with db.engine.begin() as conn:
+        conn.execute(insert(db.effects).values(event_id=secret))
+    with db.engine.begin() as conn:
+        conn.execute(db.effects.delete())
+
+    def files() -> bytes:
+        return b"".join(p.read_bytes() for p in tmp_path.glob("outbox.db*") if p.is_file())
+
+    assert secret.encode() in files(), "the write-ahead log still holds the row"
+    scrub_freed_space(db.engine)
+    assert secret.encode() not in files()

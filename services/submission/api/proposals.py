@@ -98,7 +98,10 @@ def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Resp
     command = usecases.CreateProposal(
         caller(), profile, cycle_id, draft, _configured(), also=answer_within(201, _location)
     )
-    created = usecases.create_proposal(command, grouped_work())
+    # Sealing innovators (v2) creates a subject and reads its key back in the same
+    # transaction: a grouped unit of work defers writes to the commit, so it cannot.
+    sealing = ctx().settings.proposal_event_version >= 2 and not draft
+    created = usecases.create_proposal(command, work() if sealing else grouped_work())
     response = json_response(created, 201)
     response.headers.update(_location(created))
     return response

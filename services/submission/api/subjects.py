@@ -9,10 +9,11 @@ from flask_smorest import Blueprint
 from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from services.submission.api.auth import admin_required, key_reader_required, refuse, work
+from services.submission.api.auth import admin_required, ctx, key_reader_required, refuse, work
 from services.submission.api.errors import problems
 from services.submission.api.proposals import json_response
 from services.submission.usecases import subjects as usecases
+from shared.platform.db import scrub_freed_space
 from shared.web import attachment
 
 blp = Blueprint(
@@ -77,6 +78,7 @@ def erase_subject(body: dict[str, Any]) -> Response:
         erased = usecases.erase_subject(command, work())
     except ValidationError as exc:
         refuse(422, f"phone: {exc.messages}")
+    scrub_freed_space(ctx().engine)  # no earlier copy of the rows in the database files
     return json_response({"erased": erased})
 
 
