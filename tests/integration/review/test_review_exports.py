@@ -150,3 +150,28 @@ def test_an_unknown_kind_or_cycle_is_refused_and_expired_exports_are_deleted(app
     assert exports.purge_expired(24, work, now=later) == 1
     assert office.get(f"/ui/exports/{export_id}").status_code == 404
     assert office.get(f"/ui/exports/{export_id}/download").status_code == 404
+
+
+def test_an_export_that_cannot_be_built_says_so_and_offers_no_download(app: Flask) -> None:
+    _, secretary, _ = _scored_cycle(app)
+    office = app.test_client()
+    log_in(office, secretary["email"])
+    work = work_factory(engine_of(app))
+    with work() as uow:  # its cycle is gone by the time the worker gets to it
+        uow.exports.add(
+            {
+                "id": "11111111-1111-1111-1111-111111111111",
+                "cycle_id": "no-such-cycle",
+                "kind": exports.SCORES,
+                "requested_by": secretary["id"],
+                "requested_at": datetime.now(UTC),
+                "filename": "scores-no-such-cycle.csv",
+            }
+        )
+    assert exports.build_pending(work) == 0
+    page = office.get("/ui/exports/11111111-1111-1111-1111-111111111111")
+    assert b'data-status="failed"' in page.data and b'<meta http-equiv="refresh"' not in page.data
+    assert "Ekspor tidak dapat dibuat" in page.get_data(as_text=True)
+    assert (
+        office.get("/ui/exports/11111111-1111-1111-1111-111111111111/download").status_code == 404
+    )
