@@ -18,8 +18,8 @@ from services.review.usecases.work import ReviewWork
 
 log = logging.getLogger(__name__)
 
-RANKING, SCORES = "ranking", "scores"
-KINDS = (RANKING, SCORES)
+RANKING, SCORES, PARTICIPATION = "ranking", "scores", "participation"
+KINDS = (RANKING, SCORES, PARTICIPATION)
 
 _RANKING_HEADER = [
     "rank",
@@ -118,9 +118,25 @@ def scores_csv(cycle_id: str, uow: ReviewWork) -> str | None:
     )
 
 
+def participation_csv(cycle_id: str, uow: ReviewWork) -> str | None:
+    """The season's participation report (every known agency, its proposals in the cycle)
+    as CSV; None when there is no such cycle."""
+    found = queries.cycle_participation(cycle_id, uow)
+    if found is None:
+        return None
+    return _text(
+        ["agency_code", "agency_name", "proposals", "titles"],
+        [
+            [a["code"], a["name"], a["proposals"], "; ".join(a["titles"])]
+            for a in found["report"]["agencies"]
+        ],
+    )
+
+
 BUILDERS: dict[str, Callable[[str, ReviewWork], str | None]] = {
     RANKING: ranking_csv,
     SCORES: scores_csv,
+    PARTICIPATION: participation_csv,
 }
 
 

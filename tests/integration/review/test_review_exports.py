@@ -110,12 +110,15 @@ def test_an_export_is_pending_then_built_by_the_worker_and_downloads_the_same_cs
             assert f"{kind}-{cycle['id']}.csv" in download.headers["Content-Disposition"]
             synchronous = office.get(f"/ui/cycles/{cycle['id']}/{kind}.csv")
             assert download.data == synchronous.data
-            assert download.data.count(b"\n") >= 2, "a header and the scored proposal"
+            assert download.data.count(b"\n") >= 2, "a header and a row"
     finally:
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
     assert b"'=HYPERLINK" in office.get(f"/ui/exports/{ids['ranking']}/download").data
+    participation = office.get(f"/ui/exports/{ids['participation']}/download").data.decode()
+    assert participation.startswith("agency_code,agency_name,proposals,titles")
+    assert "DINKES" in participation
 
     # Only the secretariat sees an export.
     someone = app.test_client()

@@ -238,6 +238,15 @@ def scores_csv(cycle_id: str) -> Response:
     return _csv(exports.filename(exports.SCORES, cycle_id), exports.scores_csv(cycle_id, work()))
 
 
+@bp.route("/cycles/<cycle_id>/participation.csv")
+@login_required("secretariat")
+def participation_csv(cycle_id: str) -> Response:
+    return _csv(
+        exports.filename(exports.PARTICIPATION, cycle_id),
+        exports.participation_csv(cycle_id, work()),
+    )
+
+
 @bp.route("/cycles/<cycle_id>/exports", methods=["POST"])
 @login_required("secretariat")
 def request_export(cycle_id: str) -> BaseResponse:
