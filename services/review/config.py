@@ -41,6 +41,10 @@ class ReviewSettings:
     session_ttl_s: float = env("REVIEW_SESSION_TTL_S", 43200.0)
     # The programme's time zone: every date and time on the pages shows in it (WIB by default).
     time_zone: str = env("INAGARA_TIME_ZONE", "Asia/Jakarta", time_zone)
+    # The CSV exports asked for from the cycle page: how often the worker looks for one to
+    # build, and how long one lasts (built or not) before the worker deletes it.
+    export_check_interval_s: float = env("REVIEW_EXPORT_CHECK_INTERVAL_S", 2.0)
+    export_ttl_hours: float = env("REVIEW_EXPORT_TTL_HOURS", 24.0)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:

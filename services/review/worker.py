@@ -13,6 +13,7 @@ from services.review import store
 from services.review.config import ReviewSettings
 from services.review.consumers import HANDLERS
 from services.review.migrations import SCHEMA
+from services.review.usecases.exports import build_pending, purge_expired
 from services.review.usecases.reminders import send_due_reminders
 from services.review.usecases.work import work_factory
 from shared.events.catalog import PROPOSALS
@@ -50,6 +51,29 @@ def reminder_loop(
     return make
 
 
+def export_loop(review: ReviewSettings) -> Callable[[Engine], Callable[[threading.Event], None]]:
+    """Builds the CSV exports the secretariat asked for, and deletes the expired ones."""
+
+    def make(engine: Engine) -> Callable[[threading.Event], None]:
+        work = work_factory(engine)
+
+        def run(stop: threading.Event) -> None:
+            while not stop.is_set():
+                try:
+                    purge_expired(review.export_ttl_hours, work)
+                    built = build_pending(work)
+                    if built:
+                        log.info("built %d exports", built)
+                except Exception:
+                    # A database hiccup must not stop the worker; the next round retries.
+                    log.exception("export round failed; retrying next interval")
+                stop.wait(review.export_check_interval_s)
+
+        return run
+
+    return make
+
+
 def main(settings: Settings | None = None, review: ReviewSettings | None = None) -> int:
     review = review or ReviewSettings.from_env()
     wakeup = Wakeup()
@@ -60,7 +84,10 @@ def main(settings: Settings | None = None, review: ReviewSettings | None = None)
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=CONSUMERS,
-            extra_loops={"review-reminders": reminder_loop(review, wakeup)},
+            extra_loops={
+                "review-reminders": reminder_loop(review, wakeup),
+                "review-exports": export_loop(review),
+            },
             wakeup=wakeup,
         )
     )

@@ -366,3 +366,63 @@ def test_the_secretariat_previews_a_decisions_messages_in_the_browser(
         app.extensions["inagara"].engine.dispose()
         notification.server.shutdown()
         notification.app.extensions["inagara"].engine.dispose()
+
+
+def test_the_secretariat_asks_for_an_export_and_the_page_turns_into_a_download(
+    browser: Browser, site: tuple[Flask, str]
+) -> None:
+    """Issue 17, item 5: a CSV export is asked for, its page refreshes itself (no script:
+    the CSP allows none) while the worker builds it, then offers the file."""
+    from services.review.config import ReviewSettings
+    from services.review.worker import export_loop
+    from tests.integration.review.support import engine_of
+
+    app, base = site
+    api = app.test_client()
+    reviewer = create_account(api, agency_code="X")
+    secretary = create_account(api, role="secretariat", name="Sekretariat Inovasi")
+    cycle = create_cycle(api, reviewers_per_proposal=1, award_count=1)
+    deliver(app, submitted_event("DINKES", title="Posyandu Digital Ekspor"))
+    token = login(api, reviewer["email"])
+    (held,) = api.get("/v1/assignments", headers=auth(token)).json["items"]
+    rubric = api.get(f"/v1/cycles/{cycle['id']}/rubrics/desk", headers=auth(ADMIN)).json
+    api.put(
+        f"/v1/assignments/{held['id']}/review",
+        json={"scores": scores_for(rubric, 3)},
+        headers=auth(token),
+    )
+
+    page = browser.new_page(locale="id-ID", accept_downloads=True)
+    page.set_default_timeout(15_000)
+    log_in(page, base, secretary["email"])
+    page.wait_for_url("**/ui/cycles")
+    page.goto(f"{base}/ui/cycles/{cycle['id']}")
+    page.click("#exports button[value=ranking]")
+    page.wait_for_url("**/ui/exports/*")
+    assert page.locator("#export").get_attribute("data-status") == "pending"
+    assert_indonesian(page, "Sedang disiapkan…", "Ekspor")
+    shot(page, "secretariat-export-pending")
+
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=export_loop(ReviewSettings(export_check_interval_s=0.2))(engine_of(app)),
+        args=(stop,),
+    )
+    worker.start()
+    try:
+        # No reload from the test: the page's own <meta http-equiv="refresh"> brings the link.
+        page.wait_for_selector("#download")
+    finally:
+        stop.set()
+        worker.join(5)
+    assert_indonesian(page, "Unduh ranking-")
+    shot(page, "secretariat-export-ready")
+    with page.expect_download() as done:
+        page.click("#download")
+    downloaded = Path(done.value.path()).read_bytes()
+    assert done.value.suggested_filename == f"ranking-{cycle['id']}.csv"
+    # The same bytes as the synchronous download, fetched with the browser's session.
+    synchronous = page.request.get(f"{base}/ui/cycles/{cycle['id']}/ranking.csv")
+    assert synchronous.ok and downloaded == synchronous.body()
+    assert b"Posyandu Digital Ekspor" in downloaded
+    page.close()

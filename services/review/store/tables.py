@@ -197,5 +197,23 @@ login_failures = Table(
     Column("since", _WHEN, nullable=False, index=True),
 )
 
+# The secretariat's CSV exports built in the background (the review worker): asked for
+# from the cycle page, built while the page refreshes itself, downloaded when ready,
+# deleted REVIEW_EXPORT_TTL_HOURS after they were asked for.
+exports = Table(
+    "review_exports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cycle_id", String(36), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("requested_by", String(36), nullable=False),
+    Column("requested_at", _WHEN, nullable=False, index=True),
+    Column("finished_at", _WHEN, nullable=True),
+    Column("filename", String(200), nullable=False),
+    Column("content", Text, nullable=True),
+    Column("error", Text, nullable=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -10,6 +10,7 @@ from services.review.store import outbox
 from services.review.store.assignments import AssignmentStore
 from services.review.store.audit import AuditLog
 from services.review.store.cycles import CycleStore
+from services.review.store.exports import ExportStore
 from services.review.store.login_failures import LoginFailureStore
 from services.review.store.people import PeopleStore
 from services.review.store.proposals import ProposalStore
@@ -26,6 +27,7 @@ class ReviewWork(UnitOfWork):
     people: PeopleStore
     audit: AuditLog
     login_failures: LoginFailureStore
+    exports: ExportStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -34,6 +36,7 @@ class ReviewWork(UnitOfWork):
         self.people = PeopleStore(conn)
         self.audit = AuditLog(conn)
         self.login_failures = LoginFailureStore(conn)
+        self.exports = ExportStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

@@ -184,6 +184,7 @@ def test_pages_answer_only_their_people(app: Flask) -> None:
         f"/ui/cycles/{cycle['id']}/participation",
         f"/ui/cycles/{cycle['id']}/ranking.csv",
         f"/ui/cycles/{cycle['id']}/scores.csv",
+        f"/ui/cycles/{cycle['id']}/participation.csv",
     ]
     reviewer_pages = ["/ui/assignments", f"/ui/assignments/{held['id']}"]
     anonymous = app.test_client()

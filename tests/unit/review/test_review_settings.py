@@ -17,9 +17,13 @@ def test_defaults_and_every_variable() -> None:
             "REVIEW_REMINDER_BEFORE_HOURS": "12",
             "REVIEW_REMINDER_CHECK_INTERVAL_S": "5",
             "REVIEW_DISAGREEMENT_SPREAD": "15.5",
+            "REVIEW_EXPORT_CHECK_INTERVAL_S": "0.5",
+            "REVIEW_EXPORT_TTL_HOURS": "6",
         }
     )
-    assert configured == ReviewSettings(12.0, 5.0, 15.5, "k" * 40, True)
+    assert configured == ReviewSettings(
+        12.0, 5.0, 15.5, "k" * 40, True, export_check_interval_s=0.5, export_ttl_hours=6.0
+    )
     assert "k" * 40 not in repr(configured)
 
 

@@ -3,8 +3,6 @@ panel, the awards, participation, and the CSV exports."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -30,11 +28,11 @@ from services.review.api.pages.base import (
     refusal_message,
 )
 from services.review.api.principal import review_settings, work
-from services.review.domain import rubric, states
+from services.review.domain import states
 from services.review.domain.categories import BY_PROFILE, MATCHABLE
 from services.review.domain.errors import Invalid
 from services.review.usecases import cycles as cycle_cases
-from services.review.usecases import decisions, queries
+from services.review.usecases import decisions, exports, queries
 from shared.platform.formats import zone
 from shared.web import attachment
 
@@ -220,19 +218,10 @@ def participation(cycle_id: str) -> str:
     )
 
 
-def _csv_cell(value: Any) -> Any:
-    # A cell starting like a formula would run in a spreadsheet: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
-    response = Response(out.getvalue(), mimetype="text/csv")
+def _csv(name: str, text: str | None) -> Response:
+    if text is None:
+        abort(404)
+    response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = attachment(name)
     return response
 
@@ -240,77 +229,59 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
 @bp.route("/cycles/<cycle_id>/ranking.csv")
 @login_required("secretariat")
 def ranking_csv(cycle_id: str) -> Response:
-    rows = queries.cycle_ranking(cycle_id, rubric.DESK, work())
-    if rows is None:
-        abort(404)
-    return _csv(
-        f"ranking-{cycle_id}.csv",
-        [
-            "rank",
-            "proposal_id",
-            "title",
-            "agency_code",
-            "agency_name",
-            "status",
-            "mean_score",
-            "reviewer_totals",
-            "spread",
-            "disagreement",
-            "award_category",
-        ],
-        [
-            [
-                r["rank"],
-                r["proposal_id"],
-                r["title"],
-                r["agency_code"],
-                r["agency_name"],
-                r["status"],
-                r["mean_score"],
-                " ".join(str(t) for t in r["reviewer_totals"]),
-                r["spread"],
-                "yes" if r["disagreement"] else "no",
-                r["award_category"] or "",
-            ]
-            for r in rows
-        ],
-    )
+    return _csv(exports.filename(exports.RANKING, cycle_id), exports.ranking_csv(cycle_id, work()))
 
 
 @bp.route("/cycles/<cycle_id>/scores.csv")
 @login_required("secretariat")
 def scores_csv(cycle_id: str) -> Response:
-    found = queries.submitted_scores(cycle_id, work())
+    return _csv(exports.filename(exports.SCORES, cycle_id), exports.scores_csv(cycle_id, work()))
+
+
+@bp.route("/cycles/<cycle_id>/participation.csv")
+@login_required("secretariat")
+def participation_csv(cycle_id: str) -> Response:
+    return _csv(
+        exports.filename(exports.PARTICIPATION, cycle_id),
+        exports.participation_csv(cycle_id, work()),
+    )
+
+
+@bp.route("/cycles/<cycle_id>/exports", methods=["POST"])
+@login_required("secretariat")
+def request_export(cycle_id: str) -> BaseResponse:
+    """Ask for a CSV export: the worker builds it while its page refreshes itself."""
+    try:
+        export = exports.request_export(
+            cycle_id, request.form.get("kind", ""), g.user["id"], work()
+        )
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+        return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+    return redirect(url_for("pages.export_page", export_id=export["id"]))
+
+
+def _export(export_id: str) -> dict[str, Any]:
+    found = exports.get_export(export_id, work())
     if found is None:
         abort(404)
-    rows = [
-        [
-            r["proposal"]["id"],
-            r["proposal"]["title"],
-            r["proposal"]["agency_code"],
-            r["assignment"]["round"],
-            r["reviewer_name"],
-            r["assignment"]["rubric_version"],
-            r["assignment"]["weighted_total"],
-            " ".join(f"{k}={v}" for k, v in sorted((r["assignment"]["scores"] or {}).items())),
-            r["assignment"]["comment"] or "",
-            r["assignment"]["submitted_at"].isoformat(),
-        ]
-        for r in found
-    ]
-    return _csv(
-        f"scores-{cycle_id}.csv",
-        [
-            "proposal_id",
-            "title",
-            "agency_code",
-            "round",
-            "reviewer",
-            "rubric_version",
-            "weighted_total",
-            "scores",
-            "comment",
-            "submitted_at",
-        ],
-        rows,
+    return found
+
+
+@bp.route("/exports/<export_id>")
+@login_required("secretariat")
+def export_page(export_id: str) -> str:
+    return render_template(
+        "pages/export.html",
+        export=_export(export_id),
+        ttl_hours=review_settings().export_ttl_hours,
     )
+
+
+@bp.route("/exports/<export_id>/download")
+@login_required("secretariat")
+def export_download(export_id: str) -> Response:
+    found = _export(export_id)
+    if found["status"] != "ready":
+        abort(404)
+    return _csv(found["filename"], found["content"])
