@@ -121,9 +121,10 @@ def test_no_statement_is_prepared_on_a_server_connection_other_clients_share(
     with pgbouncer(direct_url, pool_size=1) as url:
         # The engine every service builds: passes.
         _same_statement_from_two_clients(lambda: make_engine(url, pool_size=1, max_overflow=0))
-        # psycopg's default would prepare on the server: the second client's statement of the
-        # same name meets the first one's on the shared server connection (the failure the
-        # engine's setting prevents).
+        # A client that prepares on the server (prepare_threshold=0; with a ping per checkout
+        # as SQLAlchemy's pool_pre_ping sends, so that both clients' statements get the same
+        # names in the same order) meets the other client's statement of the same name on the
+        # shared server connection: the failure the engine's setting prevents.
         with pytest.raises(DBAPIError, match="prepared statement"):
             _same_statement_from_two_clients(
                 lambda: make_engine(
@@ -131,5 +132,6 @@ def test_no_statement_is_prepared_on_a_server_connection_other_clients_share(
                     pool_size=1,
                     max_overflow=0,
                     connect_args={"connect_timeout": 5, "prepare_threshold": 0},
+                    pool_pre_ping=True,
                 )
             )

@@ -177,6 +177,26 @@ MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
         lambda w: (w.webhook(), {}),
         row(401, 401, 404, 403, 204, 204),
     ),
+    # Personal data requests (docs/PRIVACY.md): the secretariat only; the key lookup answers
+    # only the consumers' SUBJECT_KEYS_TOKEN (none of these credentials).
+    (
+        "POST",
+        "/v1/subjects/erasures",
+        fixed("/v1/subjects/erasures", json={"email": "nobody@example.org"}),
+        SECRETARIAT,
+    ),
+    (
+        "POST",
+        "/v1/subjects/exports",
+        fixed("/v1/subjects/exports", json={"email": "nobody@example.org"}),
+        SECRETARIAT,
+    ),
+    (
+        "GET",
+        "/v1/subjects/<subject_id>/key",
+        fixed("/v1/subjects/no-such-subject/key"),
+        row(401, 401, 401, 401, 401, 401),
+    ),
     ("GET", "/v1/me", fixed("/v1/me"), row(401, 401, 200, 200, 200, 401)),
     ("GET", "/v1/cycles", fixed("/v1/cycles"), row(401, 401, 200, 200, 200, 200)),
     (
