@@ -433,7 +433,11 @@ def test_an_erased_innovator_is_readable_nowhere_and_a_replay_tells_only_the_oth
         )
         second = messages(fresh.mail_dir, fresh.sms_dir)
         assert not ayu_in(second), "the replay told the erased person"
-        assert second == others, "the others' messages changed in the replay"
+        # The session's broker also holds the events of the tests that ran before this one:
+        # the replay's messages about this season are those naming its proposals (TAG is in
+        # every title) and those the first run sent.
+        this_season = {m for m in second if TAG in m[2]} | (second & others)
+        assert this_season == others, "the others' messages changed in the replay"
         metrics = fresh.metrics()
         assert 'outcome="dead_lettered"' not in metrics and 'outcome="failed"' not in metrics
         assert "inagara_skipped_subjects_total" in metrics

@@ -79,6 +79,9 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "GET /v1/deliveries",
             "GET /v1/preferences/{address}",
             "PUT /v1/preferences/{address}",
+            # The event's data must be what the event type's own schema says, and a reviewer's
+            # events need the reviewer: the preview checks them as the worker would.
+            "POST /v1/previews",
         },
     },
 }
