@@ -30,9 +30,11 @@ from deploy.local.mailcatcher import read_mail
 from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import _holds_partitions
+from shared.platform.migrations import migrate
 from tests.conftest import DatabaseFactory, _backends
 from tests.faults.support import eventually, prepare_review, proposal_body
 from tests.releases.support import MixedStack, dead_letters, mixed_stack
+from tools.services import by_name
 
 # Each case once, on the run's last database backend: PostgreSQL (as in production) when
 # TEST_DATABASE_URL names a server, else SQLite.
@@ -165,6 +167,9 @@ def test_a_service_is_upgraded_process_by_process_under_load(
                 time.sleep(BASELINE_S)
             else:
                 del stack.old[service]  # what starts from now on is the current code
+                # The release's migration Job first: its steps are expand-only (backward
+                # compatible), so the old processes keep working on the migrated database.
+                migrate(by_name(service).schema, stack.config.database_urls[service])
                 new_web(stack, service)
                 steps.append(f"web {retire(stack, f'{service}-web'):.1f}s")
                 new_worker(stack, service)
