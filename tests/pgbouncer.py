@@ -4,7 +4,8 @@ The same pooling mode as docker-compose.yml and the Kubernetes overlay
 (deploy/k8s/components/pgbouncer): a client holds a server connection only for the
 length of one transaction, and the pool has fewer server connections than there are
 clients, so each test runs its clients multiplexed over them. Found (or, as root,
-installed) by deploy/local/ensure-pgbouncer.sh; a test using it skips when none is there.
+installed) by deploy/local/ensure-pgbouncer.sh, which the test runs itself when none is found;
+a test using it fails, naming the script, when there is still none.
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ def pgbouncer(database_url: str, pool_size: int = 2) -> Iterator[str]:
     """Start PgBouncer for the database of ``database_url``; yield the URL that goes through it."""
     binary = find_pgbouncer()
     if binary is None:
-        import pytest
-
-        pytest.skip("no pgbouncer (sh deploy/local/ensure-pgbouncer.sh installs Debian's)")
+        subprocess.run(["sh", "deploy/local/ensure-pgbouncer.sh"], check=False)
+        binary = find_pgbouncer()
+    assert binary, "no pgbouncer: deploy/local/ensure-pgbouncer.sh installs Debian's (as root)"
     server: URL = make_url(normalise_url(database_url))
     with tempfile.TemporaryDirectory(prefix="inagara-pgbouncer-") as folder:
         work = Path(folder)

@@ -24,13 +24,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -46,23 +45,12 @@ from services.review.store import tables as review_tables
 from services.submission.store import tables as submission_tables
 from shared.platform.db import make_engine
 from tests import brokers
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-backup-admin"
 PASSWORD = "correct horse battery"
 AGENCIES = ("DINKES", "DISDIK", "DISHUB", "BAPPEDA", "PDAM")
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s}s: {what}")
-        time.sleep(0.1)
 
 
 def evidence_bytes(code: str) -> bytes:

@@ -25,13 +25,12 @@ to keep texts from repeating.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,11 +40,11 @@ from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from deploy.local.whatsapp import read_messages
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-season-admin"
 PASSWORD = "correct horse battery"
-T = TypeVar("T")
 ZONE = ZoneInfo("Asia/Jakarta")
 
 # People (E.164 as the services normalise them; the portal sends the local form).
@@ -82,17 +81,6 @@ PROPOSALS = [
     ("DISDIK", "Air Bersih Keliling", [("Siti", SITI), ("Rina", RINA)]),
     ("PDAM", "Meter Air Pintar", [("Andi", ANDI)]),
 ]
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 90) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s}s: {what}")
-        time.sleep(0.2)
 
 
 def quiet_hours_away_from_now() -> str:
@@ -233,6 +221,7 @@ def run_season(stack: Stack, api: Api) -> tuple[list[str], dict[str, dict[str, s
             for item in api.call("submission", "GET", "/v1/cycles", some_key).json()["items"]
         ),
         "the cycle announced to the submission service",
+        timeout_s=90,
     )
     ids = []
     for code, title, people in PROPOSALS:
@@ -261,9 +250,13 @@ def run_season(stack: Stack, api: Api) -> tuple[list[str], dict[str, dict[str, s
     def status(pid: str) -> str:
         return str(api.call("review", "GET", f"/v1/proposals/{pid}").json().get("status"))
 
-    eventually(lambda: all(status(p) == "assigned" for p in ids), "six proposals assigned")
+    eventually(
+        lambda: all(status(p) == "assigned" for p in ids), "six proposals assigned", timeout_s=90
+    )
     assert score_pending(api, reviewers, ours, "desk", cid) >= len(ids) * 2
-    eventually(lambda: all(status(p) == "scored" for p in ids), "six proposals scored")
+    eventually(
+        lambda: all(status(p) == "scored" for p in ids), "six proposals scored", timeout_s=90
+    )
 
     ranking = api.review("GET", f"/v1/cycles/{cid}/ranking")["items"]
     order = [row["proposal_id"] for row in ranking if row["proposal_id"] in ours]

@@ -11,12 +11,11 @@ emailed (caught by the mail catcher).
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -26,23 +25,12 @@ from deploy.local.mailcatcher import read_mail
 from deploy.local.portal import PortalServer
 from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-webhooks-admin"
 PASSWORD = "correct horse battery"
-T = TypeVar("T")
 RETRY_PERIOD_S = 20
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s}s: {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -42,11 +42,11 @@ from deploy.local.ports import free_port, wait_for_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.platform.db import make_engine
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-privacy-admin"
 KEYS_TOKEN = "e2e-privacy-subject-keys"
-T = TypeVar("T")
 
 TAG = uuid.uuid4().hex[:6]
 DIGITS = f"8129{int(TAG, 16) % 10_000_000:07d}"  # 812 9xxx xxxx, unique per run
@@ -76,17 +76,6 @@ SEASON = [
     ("DISDIK", "Rapor Digital Sekolah", [AYU, RINA]),
     ("DISDIK", "Perpustakaan Keliling", [RINA]),
 ]
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s}s: {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture
