@@ -200,6 +200,18 @@ def settled(stack: Stack) -> bool:
     return published <= handled and waiting is None
 
 
+def unsent(stack: Stack, service: str) -> int:
+    """How many events ``service``'s outbox holds that its relay has not yet published."""
+    outbox = {"submission": submission_tables.outbox, "review": review_tables.outbox}[service]
+    engine = make_engine(stack.config.database_urls[service])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(outbox.c.event_id).where(outbox.c.sent_at.is_(None)))
+            return len(rows.all())
+    finally:
+        engine.dispose()
+
+
 def sent_messages(var_dir: Path) -> list[tuple[str, str, str]]:
     """(channel, recipient, what) of every email and SMS a stack's stand-ins received."""
     mails = [("email", rcpt, m.subject) for m in read_mail(var_dir / "mail") for rcpt in m.rcpt_tos]
@@ -291,7 +303,10 @@ def test_a_season_restored_half_way_finishes_with_nothing_lost_or_sent_twice(
     )
     assert season.score(first[0], 3) == 3 and season.score(first[1], 2) == 3
     scored_in_a = season.ranking()
-    eventually(lambda: settled(a), "stack A's notifications sent")
+    eventually(
+        lambda: settled(a) and unsent(a, "review") == 0,
+        "stack A's notifications sent and its review events published",
+    )
 
     # In flight at the backup: review events not yet published, a proposal not yet read.
     a.kill("review-worker", signal.SIGTERM)
