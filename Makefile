@@ -10,7 +10,7 @@ LOCKS  := requirements/dev.lock requirements/build.lock
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) $(LOCKS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
+.PHONY: help install lock run test test-faults test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,11 +35,18 @@ run: $(STAMP)  ## start the whole system locally (broker, 3 services behind ngin
 	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
 
-test: $(STAMP) lint audit  ## lint, audit, then every test (unit, integration, end-to-end) on the local broker and SQLite (+ PostgreSQL if TEST_DATABASE_URL); the tests that start Apache Kafka are make test-kafka's
+# The fault tests (tests/faults: workers killed at random, a frozen broker, poison, the
+# review database away) take minutes of outages each: make test-kafka runs them in CI on
+# Apache Kafka, make test-faults on the local broker.
+test: $(STAMP) lint audit  ## lint, audit, then the unit, integration and end-to-end tests on the local broker and SQLite (+ PostgreSQL if TEST_DATABASE_URL); Apache Kafka's and the fault tests are make test-kafka's
 	sh deploy/local/ensure-chromium.sh
 	sh deploy/local/ensure-nginx.sh
 	sh deploy/local/ensure-pgbouncer.sh
-	$(BIN)/python -m pytest -p no:cacheprovider -m "not apache_kafka" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not apache_kafka" --ignore=tests/faults $(PYTEST_ARGS)
+
+test-faults: $(STAMP)  ## the fault tests on the local broker (kills, a frozen broker, poison, the review database away)
+	sh deploy/local/ensure-nginx.sh
+	$(BIN)/python -m pytest -p no:cacheprovider tests/faults $(PYTEST_ARGS)
 
 # The broker-facing tiers again on one Apache Kafka node (deploy/local/apache_kafka.py: Java 17+
 # and Maven resolve Kafka from Maven Central once). The browser, schemathesis and slow-client

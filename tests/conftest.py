@@ -6,7 +6,8 @@
   (three), ``testcontainers`` (Apache Kafka in Docker), started once per session.
 - Databases: every test that asks for ``database_url`` runs on SQLite, and
   again on PostgreSQL when ``TEST_DATABASE_URL`` names a server (each run gets
-  a database of its own, dropped afterwards).
+  a database of its own, dropped afterwards); a test that starts whole stacks runs
+  on PostgreSQL alone then, unless marked ``both_databases``.
 """
 
 from __future__ import annotations
@@ -124,21 +125,38 @@ def database_url(database_factory: DatabaseFactory) -> str:
     return database_factory()
 
 
+def _runs_here(item: pytest.Item) -> bool:
+    """Whether ``item`` belongs to this run (see pytest_collection_modifyitems)."""
+    broker_facing = (
+        "integration" not in item.path.parts
+        or "kafka_bootstrap" in getattr(item, "fixturenames", ())
+        or item.get_closest_marker("apache_kafka") is not None
+    )
+    if os.environ.get("INAGARA_TEST_BROKER_FACING") == "1" and not broker_facing:
+        return False
+    callspec = getattr(item, "callspec", None)
+    on_sqlite = callspec is not None and callspec.params.get("database_factory") == "sqlite"
+    whole_stack = "integration" not in item.path.parts and "unit" not in item.path.parts
+    if on_sqlite and whole_stack and len(_backends()) > 1:
+        return item.get_closest_marker("both_databases") is not None
+    return True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``INAGARA_TEST_BROKER_FACING=1`` (``make test-kafka``) an integration test runs
-    only if it talks to the broker (it uses ``kafka_bootstrap``) or starts Apache Kafka
-    itself: the rest (HTTP and database only) already ran in ``make test`` and would run
-    the same on any broker."""
-    if os.environ.get("INAGARA_TEST_BROKER_FACING") != "1":
-        return
+    """Two rules trim a run without hiding anything (the deselected are counted):
+
+    - With ``INAGARA_TEST_BROKER_FACING=1`` (``make test-kafka``) an integration test runs
+      only if it talks to the broker (it uses ``kafka_bootstrap``) or starts Apache Kafka
+      itself: the rest (HTTP and database only) already ran in ``make test`` and would run
+      the same on any broker.
+    - A test that starts whole stacks (end-to-end, faults, cluster, releases) runs on one
+      database: PostgreSQL, production's, when ``TEST_DATABASE_URL`` names a server, SQLite
+      otherwise. Those marked ``both_databases`` (where the database changes what the test
+      proves: the walking skeleton, backup and restore, erasure, the database fault) run on
+      both. Every integration test runs on both."""
     keep, drop = [], []
     for item in items:
-        broker_facing = (
-            "integration" not in item.path.parts
-            or "kafka_bootstrap" in getattr(item, "fixturenames", ())
-            or item.get_closest_marker("apache_kafka") is not None
-        )
-        (keep if broker_facing else drop).append(item)
+        (keep if _runs_here(item) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -47,7 +47,7 @@ from shared.platform.db import make_engine
 from tests import brokers
 from tests.polling import eventually
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
 ADMIN = "e2e-backup-admin"
 PASSWORD = "correct horse battery"
 AGENCIES = ("DINKES", "DISDIK", "DISHUB", "BAPPEDA", "PDAM")

@@ -44,7 +44,7 @@ from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.platform.db import make_engine
 from tests.polling import eventually
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
 ADMIN = "e2e-privacy-admin"
 KEYS_TOKEN = "e2e-privacy-subject-keys"
 

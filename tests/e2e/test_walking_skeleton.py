@@ -22,7 +22,7 @@ from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.events.catalog import PROPOSALS
 from tests.kafka_io import read_topic
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
 ADMIN = "e2e-admin-token"
 T = TypeVar("T")
 

@@ -37,7 +37,7 @@ from tests.faults.support import (
     submitted_events,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
 EVENTS = 40
 OUTAGE_S = 12  # more than SQLite's busy_timeout (10 s): at least two failed attempts
 
