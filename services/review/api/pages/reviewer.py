@@ -84,12 +84,8 @@ def submit_review(assignment_id: str) -> BaseResponse:
 def declare_conflict(assignment_id: str) -> BaseResponse:
     try:
         reason = request.form.get("reason", "").strip()
-        reviewing.release_and_replace(
-            assignment_id,
-            g.user["id"],
-            g.user["id"],
-            ("conflict declared: " + reason)[:200],
-            work(),
+        reviewing.flag_conflict(
+            assignment_id, g.user["id"], ("conflict declared: " + reason)[:200], work()
         )
         flash(_("Conflict declared; the proposal goes to another reviewer."), "ok")
     except NotFound:
