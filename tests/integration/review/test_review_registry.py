@@ -28,6 +28,7 @@ from tests.integration.review.support import (
     register_agency,
     submitted_event,
 )
+from tests.integration.review.test_review_pages import csrf, log_in
 
 KEC, KEL, DINAS = "KEC-MAJU", "KEL-MAJU-1", "DINKES"
 
@@ -235,3 +236,29 @@ def test_no_conflicted_assignment_through_the_real_assignment_path(
                 assert code[c] not in declared.get(reviewer_id, set()), "a declared conflict"
     finally:
         app.extensions["inagara"].engine.dispose()
+
+
+def test_a_reviewer_declares_a_conflict_up_front_on_their_page(app: Flask) -> None:
+    register_agency(app, "PDAM", kind="bumd", name="Perumda Air Minum")
+    reviewer = create_account(app.test_client(), agency_code="BAPPEDA")
+    browser = app.test_client()
+    log_in(browser, reviewer["email"])
+    page = browser.get("/ui/conflicts")
+    assert page.status_code == 200
+    text = page.data.decode()
+    assert "Konflik kepentingan saya" in text and "Anda belum menyatakan konflik" in text
+    assert "Perumda Air Minum (PDAM)" in text, "agencies are offered by name"
+    sent = browser.post(
+        "/ui/conflicts",
+        data={
+            "target": "PDAM",
+            "reason": "saudara saya direkturnya",
+            "csrf_token": csrf(page.data),
+        },
+    )
+    assert sent.status_code == 302
+    listed = browser.get("/ui/conflicts").data.decode()
+    assert "saudara saya direkturnya" in listed and "Konflik dinyatakan" in listed
+    token = auth(login(app.test_client(), reviewer["email"]))
+    items = app.test_client().get("/v1/conflicts", headers=token).json["items"]
+    assert [(c["kind"], c["target"]) for c in items] == [("agency", "PDAM")]
