@@ -64,3 +64,14 @@ def test_the_migration_announces_agencies_registered_before(portal: Portal, app:
         (AGENCY_REGISTERED, "KEC-CIDADAP", None),
         (AGENCY_REGISTERED, "KEL-HEGARMANAH", "KEC-CIDADAP"),
     ]
+
+
+def test_announce_agencies_announces_the_whole_register_again(portal: Portal, app: Flask) -> None:
+    portal.agency("KEC-COBLONG", type="kecamatan")
+    before = len(_announced(app))
+    result = app.test_cli_runner().invoke(args=["announce-agencies"])
+    assert result.exit_code == 0, result.output
+    again = _announced(app)[before:]
+    assert result.output.strip() == f"announced={len(again)}"
+    assert AGENCY_UPDATED in {t for t, _ in again}
+    assert "KEC-COBLONG" in {d["code"] for _, d in again}
