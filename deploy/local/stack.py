@@ -539,18 +539,85 @@ class Stack:
         self._spawn(name, self.commands[name], self._envs[name])
 
     def create_demo_agency(self, code: str = "DINKES", name: str = "Dinas Kesehatan") -> str:
-        """Register an agency and return a fresh API key for it."""
+        """Register an agency (announced to the review service: agency.registered) and
+        return a fresh API key for it."""
         from services.submission import store
+        from services.submission.usecases.agencies import EnrolAgency, enrol_agency
+        from services.submission.usecases.work import SubmissionWork
 
         engine = make_engine(self.config.database_urls["submission"])
         try:
-            with engine.begin() as conn:
-                agency = store.find_agency_by_code(conn, code) or store.create_agency(
-                    conn, code, name, "dinas", "inovasi@dinkes.example.go.id", "081234567890"
-                )
-                return store.add_api_key(conn, agency.id).secret
+            command = EnrolAgency(
+                code, name, "dinas", "inovasi@dinkes.example.go.id", "081234567890", "agency_admin"
+            )
+            return enrol_agency(command, SubmissionWork(engine, store.outbox))[1]
         finally:
             engine.dispose()
+
+    def register_agencies(self, *codes: str, kind: str = "dinas") -> None:
+        """Register the agencies not registered yet (no key), each announced to the review
+        service, which refuses a reviewer whose agency it has not heard of."""
+        from services.submission import store
+        from services.submission.usecases.agencies import register_agency
+        from services.submission.usecases.work import SubmissionWork
+
+        engine = make_engine(self.config.database_urls["submission"])
+        try:
+            for code in codes:
+                with engine.connect() as conn:
+                    known = store.find_agency_by_code(conn, code)
+                if known is None:
+                    # As ``create_demo_agency(code, f"Dinas {code}")`` would have registered it.
+                    fields = {
+                        "code": code,
+                        "name": f"Dinas {code}",
+                        "type": kind,
+                        "contact_email": "inovasi@dinkes.example.go.id",
+                        "contact_phone": "081234567890",
+                    }
+                    register_agency(fields, SubmissionWork(engine, store.outbox))
+        finally:
+            engine.dispose()
+
+    def await_agencies(self, *codes: str, timeout_s: float = 30) -> None:
+        """Register the agencies (``register_agencies``) and return once the review service
+        knows every one of them (its worker consumed the announcements)."""
+        self.register_agencies(*codes)
+        request = urllib.request.Request(
+            f"{self.config.base_url('review')}/v1/agencies",
+            headers={"Authorization": f"Bearer {self.config.admin_token}"},
+        )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                known = {a["code"] for a in json.load(answer)["items"]}
+            if known >= set(codes):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the review service never heard of {set(codes) - known}")
+            time.sleep(0.2)
+
+    def post_user(self, body: dict[str, object], timeout_s: float = 30) -> int:
+        """POST /v1/users with the admin token; the status. A 422 is tried again until
+        ``timeout_s``: the review worker may not have consumed the agency's announcement yet."""
+        request = urllib.request.Request(
+            f"{self.config.base_url('review')}/v1/users",
+            data=json.dumps(body).encode(),
+            headers={
+                "Authorization": f"Bearer {self.config.admin_token}",
+                "Content-Type": "application/json",
+            },
+            method="POST",
+        )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                urllib.request.urlopen(request, timeout=10).close()
+                return 201
+            except urllib.error.HTTPError as exc:
+                if exc.code != 422 or time.monotonic() > deadline:
+                    return exc.code
+            time.sleep(0.2)
 
     def create_demo_review_team(self) -> tuple[str, str]:
         """A secretariat account and three reviewers (from other agencies than the
@@ -563,6 +630,7 @@ class Stack:
             ("Agus Wibowo", "agus@diskominfo.example.go.id", "DISKOMINFO", "reviewer", ["health"]),
             ("Maria Ulfa", "maria@universitas.example.ac.id", "UNIV", "reviewer", ["education"]),
         ]
+        self.register_agencies(*sorted({agency for _, _, agency, _, _ in people}))
         for n, (name, email, agency, role, expertise) in enumerate(people):
             body = {
                 "name": name,
@@ -573,20 +641,10 @@ class Stack:
                 "password": password,
                 "phone": f"08131111222{n}",
             }
-            request = urllib.request.Request(
-                f"{self.config.base_url('review')}/v1/users",
-                data=json.dumps(body).encode(),
-                headers={
-                    "Authorization": f"Bearer {self.config.admin_token}",
-                    "Content-Type": "application/json",
-                },
-                method="POST",
-            )
-            try:
-                urllib.request.urlopen(request, timeout=10).close()
-            except urllib.error.HTTPError as exc:
-                if exc.code != 409:  # 409: that account exists (an earlier run's password holds)
-                    raise
+            status = self.post_user(body)
+            # 409: that account exists (an earlier run's password holds)
+            if status not in (201, 409):
+                raise RuntimeError(f"creating the demo account {email} answered {status}")
         return people[0][1], password
 
     def failed(self) -> list[str]:

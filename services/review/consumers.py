@@ -10,8 +10,11 @@ from sqlalchemy import Connection
 
 from services.review.store import outbox
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.registry import keep_agency
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
+    AGENCY_REGISTERED,
+    AGENCY_UPDATED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
@@ -32,12 +35,19 @@ def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
     withdraw_proposal(event, ReviewWork.joining(conn, outbox))
 
 
+def on_agency_announced(conn: Connection, event: Event) -> None:
+    """``agency.registered`` and ``agency.updated``: keep the register's copy."""
+    keep_agency(event, ReviewWork.joining(conn, outbox))
+
+
 # What this service reads (docs/OPERATE.md: Releases): kept in each release's snapshot, so
 # that a producer cannot stop emitting a version a running release still needs.
 READS: tuple[Reads, ...] = (
     reads(PROPOSAL_SUBMITTED, 1, 2),
     reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
+    reads(AGENCY_REGISTERED, 1),
+    reads(AGENCY_UPDATED, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
@@ -46,4 +56,6 @@ HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+    spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
+    spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
 }

@@ -17,7 +17,7 @@ from services.submission.api.text_guard import refuse_nul_characters
 from services.submission.config import SubmissionSettings
 from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
-from services.submission.usecases.agencies import EnrolAgency, enrol_agency
+from services.submission.usecases.agencies import EnrolAgency, announce_agencies, enrol_agency
 from services.submission.usecases.work import SubmissionWork
 from shared.platform import webhooks
 from shared.platform.group_commit import GroupCommit
@@ -93,3 +93,9 @@ def _register_commands(app: Flask, engine: Engine) -> None:
         agency, secret = enrol_agency(command, SubmissionWork(engine, store.outbox))
         click.echo(f"agency_id={agency.id}")
         click.echo(f"api_key={secret}")
+
+    @app.cli.command("announce-agencies")
+    def announce() -> None:
+        """Announce every agency again (agency.updated), e.g. to a review service that missed
+        the announcements; the review service keeps the latest it has seen."""
+        click.echo(f"announced={announce_agencies(SubmissionWork(engine, store.outbox))}")

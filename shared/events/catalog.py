@@ -17,6 +17,7 @@ from functools import cached_property
 
 from marshmallow import Schema
 
+from shared.events.agency import AgencyRegisteredV1
 from shared.events.notification import DeliveryOutcomeV1
 from shared.events.proposal import (
     ProposalSubmittedV1,
@@ -38,7 +39,7 @@ from shared.events.webhook import WebhookEndpointChangedV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.1.0"
+CATALOG_VERSION = "1.2.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -70,6 +71,8 @@ REVIEW_REMINDER_DUE = "review.reminder_due"
 NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FAILED = "notification.failed"
 WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+AGENCY_REGISTERED = "agency.registered"
+AGENCY_UPDATED = "agency.updated"
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,18 @@ CATALOG: dict[str, EventSpec] = {
             WebhookEndpointChangedV1,
             "An agency registered, changed, paused, rotated or deleted a webhook endpoint "
             "(subject and key: the endpoint id).",
+        ),
+        _spec(
+            AGENCY_REGISTERED,
+            PROPOSALS,
+            AgencyRegisteredV1,
+            "An agency joined the register (subject and key: the agency id).",
+        ),
+        _spec(
+            AGENCY_UPDATED,
+            PROPOSALS,
+            AgencyRegisteredV1,
+            "An agency's name, kind or parent changed (subject and key: the agency id).",
         ),
     )
 }

@@ -40,6 +40,9 @@ CODES: dict[str, str] = {
     "api_key.not_found": "No such API key for this agency",
     "assignment.not_found": "No such assignment",
     "assignment.closed": "The assignment was released or its deadline passed",
+    "assignment.conflict_of_interest": "The reviewer has a conflict of interest with the "
+    "proposal (their agency, its parent or children, or a declared agency or proposal)",
+    "conflict.not_found": "No such declared conflict of the caller's",
     "cycle.not_found": "No such cycle (or rubric version)",
     "cycle.decided": "The cycle's awards were decided; it cannot change",
     "cycle.categories_fixed": "A proposal of the cycle is shortlisted or decided; its award "

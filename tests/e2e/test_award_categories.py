@@ -72,6 +72,7 @@ def test_two_categories_are_ranked_and_awarded_apart_and_each_innovator_hears_wh
     stack: Stack,
 ) -> None:
     review = Review(stack)
+    stack.await_agencies(*(f"PENILAI{i}" for i in range(3)))  # reviewers' agencies: registered
     tokens = [_reviewer(review, f"PENILAI{i}") for i in range(3)]
     now = datetime.now(UTC)
     cycle = review.call(

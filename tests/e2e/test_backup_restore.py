@@ -257,6 +257,7 @@ def test_a_season_restored_half_way_finishes_with_nothing_lost_or_sent_twice(
     a = Stack(stack_config(tmp_path / "a", {s: database_factory() for s in SERVICES})).start()
     stacks.append(a)
     season.stack = a
+    a.await_agencies(*AGENCIES)  # the review service refuses unknown agency codes
     for n, code in enumerate(AGENCIES):
         email = f"{code.lower()}@penilai.example.go.id"
         made = season.review(

@@ -149,6 +149,7 @@ class Api:
 def make_reviewers(api: Api) -> dict[str, dict[str, str]]:
     """Reviewer phone -> {id, token}."""
     made = {}
+    api.stack.await_agencies(*REVIEWERS)  # the review service refuses unknown agency codes
     for code, number in REVIEWERS.items():
         email = f"penilai-{code.lower()}@penilai.example.go.id"
         user = api.review(

@@ -97,6 +97,7 @@ def test_a_season_reaches_each_agencys_portal_signed_and_only_its_own(
 ) -> None:
     api = Api(stack)
     reviewers = []
+    stack.await_agencies("BAPPEDA", "UNIV", "DISKOMINFO")  # refused while unknown
     for code in ("BAPPEDA", "UNIV", "DISKOMINFO"):
         email = f"{code.lower()}-{uuid.uuid4().hex[:6]}@penilai.example.go.id"
         api.call(

@@ -76,6 +76,7 @@ class Review:
 def test_every_step_of_a_cycle_reaches_the_submission_timeline(stack: Stack) -> None:
     review = Review(stack)
     reviewers = []
+    stack.await_agencies(*AGENCIES)  # the review service refuses unknown agency codes
     for code in AGENCIES:
         email = f"{code.lower()}-{uuid.uuid4().hex[:6]}@penilai.example.go.id"
         made = review.call(

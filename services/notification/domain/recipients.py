@@ -71,8 +71,12 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # and is the message people act on (one message, not two, for one problem).
 # subject.erased sends nothing either: it makes this service forget a person
 # (usecases/erasure.py); the person was told before the erasure, not after.
+# agency.registered / agency.updated keep the review service's copy of the register;
+# the agency registered itself (or its operator did) and learns nothing from a message.
 SILENT = frozenset(
     {
+        "agency.registered",
+        "agency.updated",
         "cycle.scheduled",
         SCREENED,
         "notification.delivered",

@@ -112,6 +112,7 @@ class Users(MethodView):
         description="The email has an account, or a request with this Idempotency-Key "
         "is still running",
     )
+    @blp.alt_response(422, description="Invalid fields, or an agency code nobody registered")
     @refusals
     def post(self, body: dict[str, Any], **_: Any) -> Any:
         """Create a reviewer or secretariat account (secretariat; the admin token bootstraps the first)."""
@@ -129,6 +130,8 @@ class Users(MethodView):
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such account")
+@blp.alt_response(422, description="Invalid fields, or an agency code nobody registered")
+@refusals
 def change_user(body: dict[str, Any], user_id: str) -> dict[str, Any]:
     """Change an account: activate, deactivate, load, expertise, password (secretariat).
     A new password or a deactivation ends every API token and UI session of the account."""

@@ -84,12 +84,11 @@ def score(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="Already scored or released")
 @refusals
 def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:
-    """Declare a conflict of interest: the assignment is released and someone else gets it."""
+    """Declare a conflict of interest: the proposal becomes a declared conflict of the
+    caller's, the assignment is released and someone else gets it."""
     reviewer_id = _reviewer_only()
     reason = "conflict declared" + (f": {body['reason']}" if body["reason"] else "")
-    new_id = reviewing.release_and_replace(
-        assignment_id, reviewer_id, reviewer_id, reason[:200], work()
-    )
+    new_id = reviewing.flag_conflict(assignment_id, reviewer_id, reason[:200], work())
     return {"released_assignment_id": assignment_id, "new_assignment_id": new_id}
 
 
@@ -100,7 +99,9 @@ def declare_conflict(body: dict[str, Any], assignment_id: str) -> dict[str, Any]
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such assignment")
-@blp.alt_response(409, description="Already scored or released")
+@blp.alt_response(
+    409, description="Already scored or released, or the named reviewer has a conflict of interest"
+)
 @blp.alt_response(422, description="The named reviewer is not eligible")
 @refusals
 def reassign(body: dict[str, Any], assignment_id: str) -> dict[str, Any]:

@@ -88,7 +88,9 @@ def list_assignments(proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such proposal")
-@blp.alt_response(409, description="Not screened or assigned")
+@blp.alt_response(
+    409, description="Not screened or assigned, or the reviewer has a conflict of interest"
+)
 @blp.alt_response(422, description="The reviewer is not eligible")
 @refusals
 def add_reviewer(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:

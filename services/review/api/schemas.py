@@ -34,7 +34,11 @@ class UserSchema(Schema):
     agency_code = fields.String(
         load_default="",
         validate=validate.Length(max=50),
-        metadata={"description": "Home agency: never assigned this agency's proposals"},
+        metadata={
+            "description": "Home agency's code, as registered with the submission service "
+            "(GET /v1/agencies; an unknown code is a 422 naming close matches): never "
+            "assigned proposals of this agency, of its parent or of its children"
+        },
     )
     expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
     max_load = fields.Integer(load_default=10, validate=validate.Range(min=0, max=1000))
@@ -298,6 +302,10 @@ class AgencyParticipationSchema(Schema):
     id = fields.String(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
+    kind = fields.String(
+        allow_none=True, metadata={"description": "None: known only from a proposal"}
+    )
+    parent_code = fields.String(allow_none=True)
     proposals = fields.Integer(required=True)
     titles = fields.List(fields.String(), required=True)
 
@@ -455,6 +463,47 @@ class ReviewSchema(Schema):
 
 class ConflictSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class DeclarationSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("agency", "proposal")),
+        metadata={"description": "What the conflict is with: an agency (by code) or a proposal"},
+    )
+    target = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=50), SingleLine()],
+        metadata={"description": "The agency's code (registered) or the proposal's id"},
+    )
+    reason = fields.String(load_default="", validate=[validate.Length(max=200), SingleLine()])
+
+
+class DeclaredSchema(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    target = fields.String(required=True)
+    reason = fields.String(required=True)
+    declared_at = fields.DateTime(required=True)
+    released = fields.List(
+        fields.String(),
+        metadata={"description": "On a declaration: the pending assignments it released"},
+    )
+
+
+class DeclaredListSchema(Schema):
+    items = fields.List(fields.Nested(DeclaredSchema), required=True)
+
+
+class RegisteredAgencySchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    parent_code = fields.String(allow_none=True)
+
+
+class RegisteredAgencyListSchema(Schema):
+    items = fields.List(fields.Nested(RegisteredAgencySchema), required=True)
 
 
 class ReplacementSchema(Schema):

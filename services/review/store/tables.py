@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import JSON
 
@@ -213,6 +214,35 @@ exports = Table(
     Column("filename", String(200), nullable=False),
     Column("content", Text, nullable=True),
     Column("error", Text, nullable=True),
+)
+
+# The register of agencies as the submission service announces it (agency.registered,
+# agency.updated): reviewers' agency codes are checked against it, conflicts of interest
+# follow its parents (a kelurahan's kecamatan), and participation lists every agency.
+agencies = Table(
+    "review_agencies",
+    metadata,
+    Column("code", String(50), primary_key=True),
+    Column("agency_id", String(36), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_code", String(50), nullable=True),
+    # The announcement's moment: an older one arriving late changes nothing.
+    Column("changed_at", _WHEN, nullable=False),
+)
+
+# Conflicts of interest a reviewer declared: an agency (by code) or a proposal (by id),
+# up front or by flagging an assignment. Assignment never gives them such a proposal.
+conflicts = Table(
+    "review_conflicts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("reviewer_id", String(36), ForeignKey("review_users.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("target", String(50), nullable=False),
+    Column("reason", String(200), nullable=False, default=""),
+    Column("declared_at", _WHEN, nullable=False),
+    UniqueConstraint("reviewer_id", "kind", "target", name="uq_review_conflicts_target"),
 )
 
 outbox = outbox_table(metadata)

@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.review.domain.errors import Conflict
+from services.review.usecases import registry, reviewing
 from services.review.usecases.work import ReviewWork
 
 ROLES = ("reviewer", "secretariat")
@@ -40,6 +41,7 @@ def create_user(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[str
         if uow.people.by_email(values["email"]):
             raise Conflict("An account with this email exists.", "account.email_taken")
         password = values.pop("password")
+        values["agency_code"] = registry.known_agency_in(uow, values.get("agency_code", ""))
         user = {
             "id": str(uuid.uuid4()),
             **values,
@@ -60,6 +62,11 @@ def change_user(
             return None
         if not changes:
             return public(user)  # an empty PATCH changes nothing (and UPDATE needs a column)
+        if "agency_code" in changes:
+            changes = {
+                **changes,
+                "agency_code": registry.known_agency_in(uow, changes["agency_code"]),
+            }
         if "password" in changes:
             # Never store the password itself: only its hash goes to the row and the audit.
             changes = {k: v for k, v in changes.items() if k != "password"} | {
@@ -68,6 +75,8 @@ def change_user(
         uow.people.change(user_id, **changes)
         if "password_hash" in changes or changes.get("active") is False:
             uow.people.delete_tokens(user_id, now)
+        if changes.get("agency_code", user["agency_code"]) != user["agency_code"]:
+            reviewing.release_conflicting_in(uow, user_id, actor)
         shown = {k: v for k, v in changes.items() if k != "password_hash"}
         uow.audit.record(
             actor, "account_changed", "user", user_id, {k: user.get(k) for k in shown}, shown

@@ -189,7 +189,7 @@ def _entries(
     uow: ReviewWork, cycle_id: str, round: str, category: str | None = None
 ) -> list[tuple[dict[str, Any], scoring.Entry]]:
     out = []
-    for p in uow.proposals.listing(cycle_id=cycle_id):
+    for p in _registry_names(uow, uow.proposals.listing(cycle_id=cycle_id)):
         if category is not None and p.get("award_category") != category:
             continue
         s = (p.get("scores") or {}).get(round)
@@ -286,7 +286,7 @@ def what_if(cycle_id: str, round: str, version: int, uow: ReviewWork) -> dict[st
         recorded = {r["proposal_id"]: r for r in ranking_in(uow, cycle_id, round)}
         entries = []
         by_id = {}
-        for p in uow.proposals.listing(ids=list(totals)):
+        for p in _registry_names(uow, uow.proposals.listing(ids=list(totals))):
             if p["id"] in recorded:
                 by_id[p["id"]] = p
                 entries.append(
@@ -319,18 +319,34 @@ def rubric_for_active(uow: ReviewWork, cycle_id: str, round: str) -> rubric.Rubr
     return rubric.from_dict(row["definition"]) if row else rubric.default_rubric(round)
 
 
-def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
-    """Per agency the review service has heard of: its proposals in this cycle.
+def _registry_names(uow: ReviewWork, proposals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The proposals with their agency's name as the register has it now (it may have been
+    renamed since the proposal was submitted)."""
+    names = {a["agency_id"]: a["name"] for a in uow.agencies.listing()}
+    return [{**p, "agency_name": names.get(p["agency_id"], p["agency_name"])} for p in proposals]
 
-    The review service knows agencies only from the proposals it received (the
-    submission service owns the register), so an agency that never submitted
-    anything anywhere cannot appear here.
-    """
+
+def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
+    """Per agency of the register (``agency.registered``): its proposals in this cycle,
+    zero included. An agency known only from a proposal (announced before the register's
+    events existed and not yet re-announced) is listed too."""
     if uow.cycles.get(cycle_id) is None:
         raise NotFound("No such cycle.", "cycle.not_found")
     in_cycle = uow.proposals.listing(cycle_id=cycle_id)
-    rows = []
+    known = {
+        a["agency_id"]: {
+            "id": a["agency_id"],
+            "code": a["code"],
+            "name": a["name"],
+            "kind": a["kind"],
+            "parent_code": a["parent_code"],
+        }
+        for a in uow.agencies.listing()
+    }
     for agency in uow.proposals.agencies():
+        known.setdefault(agency["id"], {**agency, "kind": None, "parent_code": None})
+    rows = []
+    for agency in sorted(known.values(), key=lambda a: a["code"]):
         own = [
             p
             for p in in_cycle
@@ -338,8 +354,8 @@ def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
         ]
         rows.append({**agency, "proposals": len(own), "titles": [p["title"] for p in own]})
     return {
-        "note": "Agencies are known only from proposals this service received; "
-        "the submission service holds the full register.",
+        "note": "Every agency of the submission service's register, as announced to this "
+        "service (agency.registered, agency.updated).",
         "agencies": rows,
         "without_proposal": [r["code"] for r in rows if r["proposals"] == 0],
         "more_than_one": [r["code"] for r in rows if r["proposals"] > 1],

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.review.domain import assignment, rubric, scoring, states
+from services.review.domain import assignment, conflicts, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.store import assignments
 from services.review.usecases import transitions
@@ -39,7 +39,12 @@ def deadline(cycle: dict[str, Any] | None, round: str) -> datetime:
     return due
 
 
-def _candidate(user: dict[str, Any]) -> assignment.Candidate:
+NOTHING_DECLARED = conflicts.NOTHING
+
+
+def _candidate(
+    user: dict[str, Any], declared: conflicts.Declared = NOTHING_DECLARED
+) -> assignment.Candidate:
     return assignment.Candidate(
         id=user["id"],
         agency_code=user["agency_code"],
@@ -47,11 +52,40 @@ def _candidate(user: dict[str, Any]) -> assignment.Candidate:
         load=user["load"],
         max_load=user["max_load"],
         active=bool(user["active"]),
+        declared=declared,
     )
 
 
 def candidates(uow: ReviewWork, only: Collection[str] | None = None) -> list[assignment.Candidate]:
     return [_candidate(u) for u in uow.people.reviewers() if only is None or u["id"] in only]
+
+
+def _need(
+    uow: ReviewWork, proposal: dict[str, Any], count: int, excluded: frozenset[str]
+) -> assignment.Need:
+    return assignment.Need(
+        count=count,
+        agency_code=proposal["agency_code"],
+        category=proposal["category"],
+        excluded=excluded,
+        proposal_id=proposal["id"],
+        organisation=conflicts.Organisation.of(uow.agencies.parents()),
+    )
+
+
+def _pool(
+    uow: ReviewWork, proposal: dict[str, Any], round: str, pool: Collection[str] | None
+) -> tuple[dict[str, dict[str, Any]], list[assignment.Candidate]]:
+    """The reviewer accounts by id, and each as a candidate with their declarations."""
+    users = {
+        u["id"]: u
+        for u in uow.people.reviewers(proposal["id"], round)
+        if pool is None or u["id"] in pool
+    }
+    declared = uow.conflicts.declared()
+    return users, [
+        _candidate(u, conflicts.Declared.of(declared.get(uid, ()))) for uid, u in users.items()
+    ]
 
 
 def _give(
@@ -116,18 +150,44 @@ def _pick(
 
     Excluded: everyone who has or had this proposal in this round (a conflict stays declared).
     """
-    users = {
-        u["id"]: u
-        for u in uow.people.reviewers(proposal["id"], round)
-        if pool is None or u["id"] in pool
-    }
-    need = assignment.Need(
-        count=count,
-        agency_code=proposal["agency_code"],
-        category=proposal["category"],
-        excluded=frozenset(uid for uid, u in users.items() if u["had_it"]),
-    )
-    return [users[c.id] for c in assignment.choose([_candidate(u) for u in users.values()], need)]
+    users, pool_ = _pool(uow, proposal, round, pool)
+    need = _need(uow, proposal, count, frozenset(uid for uid, u in users.items() if u["had_it"]))
+    return [users[c.id] for c in assignment.choose(pool_, need)]
+
+
+NOT_ELIGIBLE = (
+    "Not eligible: inactive, at maximum load, not a reviewer (of this panel), "
+    "or already had this proposal."
+)
+
+
+def _named(
+    uow: ReviewWork,
+    proposal: dict[str, Any],
+    round: str,
+    reviewer_id: str,
+    pool: Collection[str] | None,
+) -> dict[str, Any]:
+    """The reviewer the secretariat named, if they may review the proposal.
+
+    Raises ``Conflict`` (409) when they conflict with it, ``Invalid`` (422) when they are
+    otherwise not eligible.
+    """
+    users, pool_ = _pool(uow, proposal, round, pool)
+    need = _need(uow, proposal, 1, frozenset(uid for uid, u in users.items() if u["had_it"]))
+    found = next((c for c in pool_ if c.id == reviewer_id), None)
+    if found is None:
+        raise Invalid({"reviewer_id": [NOT_ELIGIBLE]})
+    why = assignment.conflict(found, need)
+    if why is not None:
+        raise Conflict(
+            f"{users[reviewer_id]['name']} has a conflict of interest with this proposal "
+            f"({why}; the proposing agency is {proposal['agency_code']}).",
+            "assignment.conflict_of_interest",
+        )
+    if not assignment.eligible(found, need):
+        raise Invalid({"reviewer_id": [NOT_ELIGIBLE]})
+    return users[reviewer_id]
 
 
 def assign_desk(
@@ -342,60 +402,90 @@ def release_and_replace(
     Returns the new assignment's id, or None when nobody eligible is left.
     """
     with uow:
-        held = own_assignment_in(uow, assignment_id, holder)
+        return release_and_replace_in(uow, assignment_id, holder, actor, reason, reviewer_id)
+
+
+def flag_conflict(assignment_id: str, reviewer_id: str, reason: str, uow: ReviewWork) -> str | None:
+    """The reviewer flags a conflict on their assignment: the proposal becomes a declared
+    conflict of theirs, the assignment is released and given to someone else."""
+    with uow:
+        held = own_assignment_in(uow, assignment_id, reviewer_id)
+        uow.conflicts.declare(
+            reviewer_id, conflicts.PROPOSAL, held["proposal_id"], reason, datetime.now(UTC)
+        )
+        return release_and_replace_in(uow, assignment_id, reviewer_id, reviewer_id, reason)
+
+
+def release_conflicting_in(uow: ReviewWork, reviewer_id: str, actor: str) -> list[str]:
+    """Release (and replace) the reviewer's pending assignments that conflict with what
+    they declared; the released assignments' ids."""
+    user = uow.people.get(reviewer_id)
+    if user is None:
+        return []
+    declared = conflicts.Declared.of(uow.conflicts.declared().get(reviewer_id, ()))
+    organisation = conflicts.Organisation.of(uow.agencies.parents())
+    released = []
+    for held in uow.assignments.of_reviewer(reviewer_id):
         if held["status"] != "pending":
-            raise Conflict(
-                "Only a pending review can be released; this one is " + held["status"] + "."
-            )
+            continue
         proposal = transitions.load(uow, held["proposal_id"])
-        if proposal["status"] not in ROUND_STATES[held["round"]]:
-            raise Conflict(
-                f"The proposal is {proposal['status']}; its {held['round']} reviewers are settled."
-            )
-        cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
-        uow.assignments.change(held["id"], status="released", released_reason=reason)
+        proposer = conflicts.Proposer.of(proposal["id"], proposal["agency_code"], organisation)
+        why = conflicts.reason(user["agency_code"], declared, proposer)
+        if why is None or proposal["status"] not in ROUND_STATES[held["round"]]:
+            continue
+        release_and_replace_in(
+            uow, held["id"], reviewer_id, actor, f"conflict declared: {why}"[:200]
+        )
+        released.append(held["id"])
+    return released
+
+
+def release_and_replace_in(
+    uow: ReviewWork,
+    assignment_id: str,
+    holder: str | None,
+    actor: str,
+    reason: str,
+    reviewer_id: str | None = None,
+) -> str | None:
+    """``release_and_replace`` in the caller's transaction."""
+    held = own_assignment_in(uow, assignment_id, holder)
+    if held["status"] != "pending":
+        raise Conflict("Only a pending review can be released; this one is " + held["status"] + ".")
+    proposal = transitions.load(uow, held["proposal_id"])
+    if proposal["status"] not in ROUND_STATES[held["round"]]:
+        raise Conflict(
+            f"The proposal is {proposal['status']}; its {held['round']} reviewers are settled."
+        )
+    cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
+    uow.assignments.change(held["id"], status="released", released_reason=reason)
+    uow.audit.record(
+        actor,
+        "released",
+        "proposal",
+        proposal["id"],
+        {"assignment_id": held["id"], "status": "pending"},
+        {"assignment_id": held["id"], "status": "released", "reason": reason},
+    )
+    pool = panel_of(cycle, proposal) if cycle and held["round"] == rubric.PANEL else None
+    if reviewer_id is not None:
+        chosen = [_named(uow, proposal, held["round"], reviewer_id, pool)]
+    else:
+        chosen = _pick(uow, proposal, held["round"], 1, pool)
+    new_id = None
+    if chosen:
+        new_id = _give(uow, proposal, chosen[0], held["round"], cycle, actor, replaces=held["id"])
+    else:
         uow.audit.record(
             actor,
-            "released",
+            "assignment_short",
             "proposal",
             proposal["id"],
-            {"assignment_id": held["id"], "status": "pending"},
-            {"assignment_id": held["id"], "status": "released", "reason": reason},
+            None,
+            {"replacing": held["id"]},
         )
-        pool = panel_of(cycle, proposal) if cycle and held["round"] == rubric.PANEL else None
-        if reviewer_id is not None:
-            chosen = [
-                c
-                for c in _pick(uow, proposal, held["round"], 10**6, pool)
-                if c["id"] == reviewer_id
-            ]
-            if not chosen:
-                raise Invalid(
-                    {
-                        "reviewer_id": [
-                            "Not eligible: inactive, at maximum load, from the proposing agency, "
-                            "or already had this proposal."
-                        ]
-                    }
-                )
-        else:
-            chosen = _pick(uow, proposal, held["round"], 1, pool)
-        new_id = None
-        if chosen:
-            new_id = _give(
-                uow, proposal, chosen[0], held["round"], cycle, actor, replaces=held["id"]
-            )
-        else:
-            uow.audit.record(
-                actor,
-                "assignment_short",
-                "proposal",
-                proposal["id"],
-                None,
-                {"replacing": held["id"]},
-            )
-        complete_round(uow, proposal, held["round"], actor)
-        return new_id
+    complete_round(uow, proposal, held["round"], actor)
+    return new_id
 
 
 def add_reviewer(proposal_id: str, reviewer_id: str, actor: str, uow: ReviewWork) -> dict[str, Any]:
@@ -407,17 +497,7 @@ def add_reviewer(proposal_id: str, reviewer_id: str, actor: str, uow: ReviewWork
             raise Conflict(
                 f"The proposal is {proposal['status']}; desk reviewers are added while screened or assigned."
             )
-        chosen = [
-            c for c in _pick(uow, proposal, rubric.DESK, 10**6, None) if c["id"] == reviewer_id
-        ]
-        if not chosen:
-            raise Invalid(
-                {
-                    "reviewer_id": [
-                        "Not eligible: inactive, at maximum load, from the proposing agency, or already had this proposal."
-                    ]
-                }
-            )
+        chosen = [_named(uow, proposal, rubric.DESK, reviewer_id, None)]
         cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
         new_id = _give(uow, proposal, chosen[0], rubric.DESK, cycle, actor)
         if proposal["status"] == states.SCREENED:

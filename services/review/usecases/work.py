@@ -14,6 +14,7 @@ from services.review.store.exports import ExportStore
 from services.review.store.login_failures import LoginFailureStore
 from services.review.store.people import PeopleStore
 from services.review.store.proposals import ProposalStore
+from services.review.store.registry import AgencyStore, ConflictStore
 from shared.events.unit_of_work import UnitOfWork
 from shared.events.wakeup import Wakeup
 
@@ -28,6 +29,8 @@ class ReviewWork(UnitOfWork):
     audit: AuditLog
     login_failures: LoginFailureStore
     exports: ExportStore
+    agencies: AgencyStore
+    conflicts: ConflictStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -37,6 +40,8 @@ class ReviewWork(UnitOfWork):
         self.audit = AuditLog(conn)
         self.login_failures = LoginFailureStore(conn)
         self.exports = ExportStore(conn)
+        self.agencies = AgencyStore(conn)
+        self.conflicts = ConflictStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

@@ -4,11 +4,18 @@ and who presents a key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from services.submission import domain
-from services.submission.store.registry import Caller, iso
+from services.submission.store.registry import Caller, aware, iso
 from services.submission.usecases.work import SubmissionWork
+from shared.events.catalog import AGENCY_REGISTERED, AGENCY_UPDATED, PROPOSALS, spec_for
+from shared.events.envelope import Event
+
+SOURCE = "/inagara/submission"
+# What the review service's copy of the register holds: a change elsewhere is not announced.
+ANNOUNCED = ("name", "type", "parent_id")
 
 
 class AgencyNotFound(LookupError):
@@ -63,12 +70,38 @@ def _parent_exists(uow: SubmissionWork, parent_id: str | None) -> None:
         raise UnknownParent(parent_id)
 
 
+def announcement(row: Any, parent_code: str | None, type: str, when: datetime) -> Event:
+    """``agency.registered`` or ``agency.updated``: the agency as it is now."""
+    spec = spec_for(type)
+    data = spec.validator.dump(
+        {
+            "agency_id": row.id,
+            "code": row.code,
+            "name": row.name,
+            "kind": row.type,
+            "parent_code": parent_code,
+            "changed_at": when,
+        }
+    )
+    return Event.first(spec.type, SOURCE, row.id, data, spec.dataschema)
+
+
+def _announce(uow: SubmissionWork, agency_id: str, type: str) -> Any:
+    """Raise the agency's event in this transaction (the review service's copy); its row."""
+    row = _agency(uow, agency_id)
+    parent = uow.registry.agency(row.parent_id) if row.parent_id else None
+    when = datetime.now(UTC) if type == AGENCY_UPDATED else aware(row.created_at)
+    uow.emit(PROPOSALS, announcement(row, parent.code if parent else None, type, when))
+    return row
+
+
 def register_agency(fields: dict[str, Any], uow: SubmissionWork) -> dict[str, Any]:
-    """Register an agency. Raises ``UnknownParent``; a taken code is an ``IntegrityError``."""
+    """Register an agency; ``agency.registered``. Raises ``UnknownParent``; a taken code is
+    an ``IntegrityError``."""
     with uow:
         _parent_exists(uow, fields.get("parent_id"))
         agency = uow.registry.create_agency(**fields)
-        return agency_view(_agency(uow, agency.id))
+        return agency_view(_announce(uow, agency.id, AGENCY_REGISTERED))
 
 
 def list_agencies(uow: SubmissionWork) -> list[dict[str, Any]]:
@@ -83,12 +116,24 @@ def get_agency(agency_id: str, uow: SubmissionWork) -> dict[str, Any] | None:
 
 
 def update_agency(agency_id: str, changes: dict[str, Any], uow: SubmissionWork) -> dict[str, Any]:
-    """Change an agency. Raises ``AgencyNotFound`` or ``UnknownParent``."""
+    """Change an agency; ``agency.updated`` when its name, kind or parent changed.
+    Raises ``AgencyNotFound`` or ``UnknownParent``."""
     with uow:
         _parent_exists(uow, changes.get("parent_id"))
-        _agency(uow, agency_id)
+        before = _agency(uow, agency_id)
         uow.registry.update_agency(agency_id, changes)
+        if any(k in changes and changes[k] != getattr(before, k) for k in ANNOUNCED):
+            return agency_view(_announce(uow, agency_id, AGENCY_UPDATED))
         return agency_view(_agency(uow, agency_id))
+
+
+def announce_agencies(uow: SubmissionWork) -> int:
+    """``agency.updated`` for every agency, as it is now; how many."""
+    with uow:
+        rows = uow.registry.agencies()
+        for row in rows:
+            _announce(uow, row.id, AGENCY_UPDATED)
+        return len(rows)
 
 
 @dataclass(frozen=True)
@@ -132,14 +177,18 @@ class EnrolAgency:
 
 
 def enrol_agency(command: EnrolAgency, uow: SubmissionWork) -> tuple[domain.Agency, str]:
-    """The agency (registered if its code is new) and the secret of a new key for it."""
+    """The agency (registered if its code is new, ``agency.registered``) and the secret of
+    a new key for it."""
     with uow:
-        agency = uow.registry.find_agency_by_code(command.code) or uow.registry.create_agency(
-            code=command.code,
-            name=command.name,
-            type=command.type,
-            contact_email=command.contact_email,
-            contact_phone=command.contact_phone,
-        )
+        agency = uow.registry.find_agency_by_code(command.code)
+        if agency is None:
+            agency = uow.registry.create_agency(
+                code=command.code,
+                name=command.name,
+                type=command.type,
+                contact_email=command.contact_email,
+                contact_phone=command.contact_phone,
+            )
+            _announce(uow, agency.id, AGENCY_REGISTERED)
         key, _ = uow.registry.issue_api_key(agency.id, command.role, None)
     return agency, key.secret

@@ -25,7 +25,12 @@ from services.review import store
 from services.review.app import create_app
 from services.review.config import ReviewSettings
 from services.review.consumers import HANDLERS
-from shared.events.catalog import PROPOSAL_SUBMITTED, PROPOSAL_WITHDRAWN, spec_for
+from shared.events.catalog import (
+    AGENCY_REGISTERED,
+    PROPOSAL_SUBMITTED,
+    PROPOSAL_WITHDRAWN,
+    spec_for,
+)
 from shared.events.envelope import Event, from_record
 from shared.events.inbox import dispatcher
 from shared.platform.settings import Settings
@@ -122,7 +127,41 @@ def deliver(app: Flask, event: Event) -> None:
     dispatcher(engine_of(app), store.inbox, HANDLERS)(event)
 
 
+def agency_event(
+    code: str,
+    *,
+    kind: str = "dinas",
+    parent_code: str | None = None,
+    name: str | None = None,
+    type: str = AGENCY_REGISTERED,
+    changed_at: datetime | None = None,
+) -> Event:
+    """``agency.registered`` (or ``type``) as the submission service announces an agency."""
+    spec = spec_for(type)
+    data = spec.validator.dump(
+        {
+            "agency_id": f"agency-{code}",
+            "code": code,
+            "name": name or f"Dinas {code}",
+            "kind": kind,
+            "parent_code": parent_code,
+            "changed_at": changed_at or datetime.now(UTC),
+        }
+    )
+    return Event.first(spec.type, "/inagara/submission", f"agency-{code}", data, spec.dataschema)
+
+
+def register_agency(app: Flask, code: str, **fields: Any) -> None:
+    """The review service hears of the agency, as its worker would from the submission service."""
+    deliver(app, agency_event(code, **fields))
+
+
 def create_account(client: FlaskClient, token: str = ADMIN, **fields: Any) -> dict[str, Any]:
+    """An account; its agency is registered first (the review service refuses unknown codes)."""
+    code = fields.get("agency_code", "BKPSDM")
+    known = client.get("/v1/agencies", headers=auth(ADMIN)).json["items"]
+    if code and code.strip().casefold() not in {a["code"].casefold() for a in known}:
+        register_agency(client.application, code.strip())
     body = {
         "name": "Reviewer",
         "email": f"r-{uuid.uuid4().hex[:8]}@example.go.id",

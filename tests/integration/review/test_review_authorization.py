@@ -58,6 +58,9 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
         "not_assigned": auth(login(client, other["email"])),
         "secretariat": auth(ADMIN),
     }
+    # A declaration of ``assigned``'s (on a proposal nobody holds) for the DELETE to find.
+    unrelated = {"kind": "proposal", "target": str(uuid.uuid4())}
+    declared = client.post("/v1/conflicts", json=unrelated, headers=headers["assigned"]).json["id"]
     Call = Callable[[dict[str, str]], Any]
     login_body = {"email": assigned["email"], "password": PASSWORD}
     matrix: list[tuple[str, Call, tuple[int, int, int, int]]] = [
@@ -170,7 +173,8 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             lambda h: client.post(
                 f"/v1/proposals/{pid}/assignments", json={"reviewer_id": other["id"]}, headers=h
             ),
-            (401, 403, 403, 422),
+            # ``other`` is of the proposing agency: a conflict of interest, refused with 409.
+            (401, 403, 403, 409),
         ),
         (
             "POST decisions",
@@ -207,6 +211,22 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             (401, 422, 404, 403),
         ),
         ("GET /v1/pipeline", lambda h: client.get("/v1/pipeline", headers=h), (401, 403, 403, 200)),
+        ("GET /v1/agencies", lambda h: client.get("/v1/agencies", headers=h), (401, 200, 200, 200)),
+        (
+            "GET /v1/conflicts",
+            lambda h: client.get("/v1/conflicts", headers=h),
+            (401, 200, 200, 403),
+        ),
+        (
+            "POST /v1/conflicts",
+            lambda h: client.post("/v1/conflicts", json=unrelated, headers=h),
+            (401, 201, 201, 403),
+        ),
+        (
+            "DELETE /v1/conflicts/{id}",
+            lambda h: client.delete(f"/v1/conflicts/{declared}", headers=h),
+            (401, 204, 404, 403),
+        ),
         # These two change the assignment, so they come last and in this order.
         (
             "POST conflict",

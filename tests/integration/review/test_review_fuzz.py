@@ -19,7 +19,7 @@ from tests.integration.review.support import (
     submitted_event,
 )
 
-REVIEWER_ONLY = ("/review", "/conflict")
+REVIEWER_ONLY = ("/review", "/conflict", "/conflicts", "/conflicts/{conflict_id}")
 # End sessions: sent with the admin token, which no call can end, so the accounts' tokens
 # stay alive for the other operations.
 ENDS_SESSIONS = ("/auth/tokens/current", "/sessions")
@@ -59,7 +59,7 @@ def test_no_request_makes_the_api_fail_or_break_its_contract(database_url: str) 
             reviewer_only = operation.path.endswith(REVIEWER_ONLY)
             return tokens["reviewer" if reviewer_only else "secretariat"]
 
-        fuzz_app(app, secret_for, fixed, operation_count=31, examples=10, fewer=SLOW)
+        fuzz_app(app, secret_for, fixed, operation_count=35, examples=10, fewer=SLOW)
     finally:
         engine_of(app).dispose()
 

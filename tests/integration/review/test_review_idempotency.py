@@ -31,12 +31,14 @@ from tests.integration.review.support import (
     login,
     make_app,
     outbox_events,
+    register_agency,
 )
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = make_app(database_url)
+    register_agency(app, "BKPSDM")  # the accounts' agency, as the submission service announces it
     yield app
     engine_of(app).dispose()
 

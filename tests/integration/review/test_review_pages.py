@@ -151,7 +151,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     scores_csv = office.get(f"/ui/cycles/{cycle['id']}/scores.csv").data.decode()
     assert "benefit=3" in scores_csv and "100.0" in scores_csv
     participation = office.get(f"/ui/cycles/{cycle['id']}/participation").data
-    assert b"DISDIK" in participation and b"hanya dikenal dari usulan" in participation
+    assert b"DISDIK" in participation and b"termasuk yang belum mengajukan usulan" in participation
     proposal_page = office.get(f"/ui/proposals/{event.subject}").data
     assert b'data-status="awarded">menerima penghargaan<' in proposal_page
     assert b"Log audit" in proposal_page

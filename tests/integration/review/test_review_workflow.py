@@ -130,7 +130,8 @@ def test_a_declared_conflict_reassigns_and_the_secretariat_can_reassign_by_hand(
         json={"reviewer_id": holder["id"]},
         headers=auth(ADMIN),
     )
-    assert moved.status_code == 422, "a reviewer who declared a conflict is never given it back"
+    assert moved.status_code == 409, "a reviewer who declared a conflict is never given it back"
+    assert moved.json["code"] == "assignment.conflict_of_interest"
     moved = client.post(
         f"/v1/assignments/{second['id']}/reassign",
         json={"reviewer_id": last["id"]},
@@ -285,10 +286,10 @@ def test_panel_round_verification_rubric_versions_and_what_if(
     )
     assert done.json == {"awarded": [events[0].subject], "not_awarded": [events[1].subject]}
     participation = client.get(f"/v1/cycles/{cid}/participation", headers=auth(ADMIN)).json
-    assert {a["code"]: a["proposals"] for a in participation["agencies"]} == {
-        "DINKES": 1,
-        "DISDIK": 1,
-    }
+    counts = {a["code"]: a["proposals"] for a in participation["agencies"]}
+    assert {code: n for code, n in counts.items() if n} == {"DINKES": 1, "DISDIK": 1}
+    # The reviewers' agencies are registered too: listed, with no proposal.
+    assert set(participation["without_proposal"]) == set(counts) - {"DINKES", "DISDIK"} != set()
 
 
 def test_a_reminder_goes_out_once_across_workers_and_restarts(

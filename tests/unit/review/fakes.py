@@ -164,6 +164,73 @@ class FakePeople:
         ]
 
 
+class FakeAgencies:
+    """The register's copy, by code."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def keep(self, values: dict[str, Any]) -> bool:
+        found = self.rows.get(values["code"])
+        if found is not None and found["changed_at"] > values["changed_at"]:
+            return False
+        self.rows[values["code"]] = dict(values)
+        return True
+
+    def by_code(self, code: str) -> dict[str, Any] | None:
+        wanted = code.strip().lower()
+        return next((dict(a) for c, a in self.rows.items() if c.lower() == wanted), None)
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [dict(self.rows[c]) for c in sorted(self.rows)]
+
+    def codes(self) -> list[str]:
+        return sorted(self.rows)
+
+    def parents(self) -> list[tuple[str, str | None]]:
+        return [(c, a["parent_code"]) for c, a in self.rows.items() if a["parent_code"]]
+
+
+class FakeConflicts:
+    """Declared conflicts: (reviewer, kind, target) once each."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def declare(
+        self, reviewer_id: str, kind: str, target: str, reason: str, now: datetime
+    ) -> dict[str, Any]:
+        for row in self.rows:
+            if (row["reviewer_id"], row["kind"], row["target"]) == (reviewer_id, kind, target):
+                return dict(row)
+        row = {
+            "id": f"conflict-{len(self.rows) + 1}",
+            "reviewer_id": reviewer_id,
+            "kind": kind,
+            "target": target,
+            "reason": reason,
+            "declared_at": now,
+        }
+        self.rows.append(row)
+        return dict(row)
+
+    def withdraw(self, reviewer_id: str, conflict_id: str) -> bool:
+        before = len(self.rows)
+        self.rows = [
+            r for r in self.rows if not (r["id"] == conflict_id and r["reviewer_id"] == reviewer_id)
+        ]
+        return len(self.rows) < before
+
+    def of_reviewer(self, reviewer_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.rows if r["reviewer_id"] == reviewer_id]
+
+    def declared(self) -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self.rows:
+            out.setdefault(r["reviewer_id"], []).append((r["kind"], r["target"]))
+        return out
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
@@ -206,6 +273,8 @@ class FakeReviewWork(FakeUnitOfWork):
         self.cycles = FakeCycles()
         self.people = FakePeople(self.assignments)
         self.audit = FakeAudit()
+        self.agencies = FakeAgencies()
+        self.conflicts = FakeConflicts()
 
     def published_types(self) -> list[str]:
         return [event.type for _, event in self.published]

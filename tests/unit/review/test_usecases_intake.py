@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from services.review.consumers import HANDLERS, on_proposal_submitted, on_proposal_withdrawn
+from services.review.consumers import (
+    HANDLERS,
+    on_agency_announced,
+    on_proposal_submitted,
+    on_proposal_withdrawn,
+)
 from services.review.domain import states
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
 from shared.events.catalog import (
+    AGENCY_REGISTERED,
+    AGENCY_UPDATED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
@@ -83,4 +90,6 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+        spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
+        spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
     } == HANDLERS

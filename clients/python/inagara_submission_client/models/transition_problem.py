@@ -23,10 +23,12 @@ class TransitionProblem:
             `account.email_taken`: An account with this email exists; `account.not_found`: No such account;
             `agency.code_taken`: An agency with this code exists; `agency.not_found`: No such agency; `api_key.not_found`:
             No such API key for this agency; `assignment.closed`: The assignment was released or its deadline passed;
-            `assignment.not_found`: No such assignment; `auth.forbidden`: The credential may not do this (403);
-            `auth.required`: No valid credential was sent (401); `auth.too_many_failures`: Too many failed logins; see
-            Retry-After; `auth.wrong_credentials`: Wrong email or password; `category.decided`: This award category's awards
-            were decided already; `category.shortlist_full`: The award category's shortlist is full;
+            `assignment.conflict_of_interest`: The reviewer has a conflict of interest with the proposal (their agency, its
+            parent or children, or a declared agency or proposal); `assignment.not_found`: No such assignment;
+            `auth.forbidden`: The credential may not do this (403); `auth.required`: No valid credential was sent (401);
+            `auth.too_many_failures`: Too many failed logins; see Retry-After; `auth.wrong_credentials`: Wrong email or
+            password; `category.decided`: This award category's awards were decided already; `category.shortlist_full`: The
+            award category's shortlist is full; `conflict.not_found`: No such declared conflict of the caller's;
             `cycle.categories_fixed`: A proposal of the cycle is shortlisted or decided; its award categories cannot change;
             `cycle.decided`: The cycle's awards were decided; it cannot change; `cycle.not_found`: No such cycle (or rubric
             version); `delivery.not_failed`: Only a failed delivery can be retried; `delivery.not_found`: No such delivery;

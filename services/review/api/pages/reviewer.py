@@ -1,4 +1,5 @@
-"""The reviewer's pages: their assignments, scoring one, declaring a conflict."""
+"""The reviewer's pages: their assignments, scoring one, declaring a conflict (on an
+assignment, or up front with an agency)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from services.review.api.pages.base import (
 )
 from services.review.api.principal import work
 from services.review.domain.errors import NotFound
-from services.review.usecases import queries, reviewing
+from services.review.usecases import declarations, queries, registry, reviewing
 
 
 @bp.route("/assignments")
@@ -84,12 +85,8 @@ def submit_review(assignment_id: str) -> BaseResponse:
 def declare_conflict(assignment_id: str) -> BaseResponse:
     try:
         reason = request.form.get("reason", "").strip()
-        reviewing.release_and_replace(
-            assignment_id,
-            g.user["id"],
-            g.user["id"],
-            ("conflict declared: " + reason)[:200],
-            work(),
+        reviewing.flag_conflict(
+            assignment_id, g.user["id"], ("conflict declared: " + reason)[:200], work()
         )
         flash(_("Conflict declared; the proposal goes to another reviewer."), "ok")
     except NotFound:
@@ -97,3 +94,43 @@ def declare_conflict(assignment_id: str) -> BaseResponse:
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.my_assignments"))
+
+
+@bp.route("/conflicts")
+@login_required("reviewer")
+def my_conflicts() -> str:
+    agencies = {a["code"]: a["name"] for a in registry.agencies(work())}
+    declared = declarations.of_reviewer(g.user["id"], work())
+    return render_template("pages/conflicts.html", declared=declared, agencies=agencies)
+
+
+@bp.route("/conflicts", methods=["POST"])
+@login_required("reviewer")
+def declare_agency_conflict() -> BaseResponse:
+    try:
+        done = declarations.declare(
+            g.user["id"],
+            "agency",
+            request.form.get("target", "")[:50],
+            " ".join(request.form.get("reason", "").split())[:200],
+            work(),
+        )
+        flash(
+            _("Conflict declared; %(count)d pending review(s) go to another reviewer.")
+            % {"count": len(done["released"])},
+            "ok",
+        )
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.my_conflicts"))
+
+
+@bp.route("/conflicts/<conflict_id>/withdraw", methods=["POST"])
+@login_required("reviewer")
+def withdraw_conflict(conflict_id: str) -> BaseResponse:
+    try:
+        declarations.withdraw(g.user["id"], conflict_id, work())
+        flash(_("Declaration withdrawn."), "ok")
+    except NotFound:
+        abort(404)
+    return redirect(url_for("pages.my_conflicts"))
