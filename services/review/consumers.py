@@ -10,11 +10,13 @@ from sqlalchemy import Connection
 
 from services.review.store import outbox
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.subject_export import export_subjects
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
+    SUBJECT_EXPORT_REQUESTED,
     Reads,
     reads,
     spec_for,
@@ -28,6 +30,11 @@ def on_proposal_submitted(conn: Connection, event: Event) -> None:
     receive_proposal(event, ReviewWork.joining(conn, outbox))
 
 
+def on_subject_export_requested(conn: Connection, event: Event) -> None:
+    """An access request: answer with what review holds about the subjects."""
+    export_subjects(event, ReviewWork.joining(conn, outbox))
+
+
 def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
     withdraw_proposal(event, ReviewWork.joining(conn, outbox))
 
@@ -38,6 +45,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_SUBMITTED, 1, 2),
     reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
+    reads(SUBJECT_EXPORT_REQUESTED, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
@@ -46,4 +54,5 @@ HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+    spec_for(SUBJECT_EXPORT_REQUESTED).dataschema: on_subject_export_requested,
 }

@@ -18,6 +18,7 @@ from functools import cached_property
 from marshmallow import Schema
 
 from shared.events.notification import DeliveryOutcomeV1
+from shared.events.privacy import SubjectExportedV1, SubjectExportRequestedV1
 from shared.events.proposal import (
     ProposalSubmittedV1,
     ProposalSubmittedV2,
@@ -38,7 +39,7 @@ from shared.events.webhook import WebhookEndpointChangedV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.1.0"
+CATALOG_VERSION = "1.2.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -56,6 +57,9 @@ PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
 SUBJECT_ERASED = "subject.erased"
+SUBJECT_EXPORT_REQUESTED = "subject.export_requested"
+REVIEW_SUBJECT_EXPORTED = "review.subject_exported"
+NOTIFICATION_SUBJECT_EXPORTED = "notification.subject_exported"
 CYCLE_SCHEDULED = "cycle.scheduled"
 PROPOSAL_SCREENED = "proposal.screened"
 REVIEW_ASSIGNED = "review.assigned"
@@ -140,6 +144,26 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             SubjectErasedV1,
             "A person was erased on request (subject and key: the data subject's id).",
+        ),
+        _spec(
+            SUBJECT_EXPORT_REQUESTED,
+            PROPOSALS,
+            SubjectExportRequestedV1,
+            "The secretariat asked for everything held about a person (subject and key: the "
+            "export id); each service answers with its part.",
+        ),
+        _spec(
+            REVIEW_SUBJECT_EXPORTED,
+            REVIEWS,
+            SubjectExportedV1,
+            "The review service's part of an export, for one data subject.",
+        ),
+        _spec(
+            NOTIFICATION_SUBJECT_EXPORTED,
+            NOTIFICATIONS,
+            SubjectExportedV1,
+            "The notification service's part of an export, for one data subject "
+            "(sealed under the subject's key).",
         ),
         _spec(
             CYCLE_SCHEDULED,

@@ -70,7 +70,9 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # failure is followed by proposal.revision_requested, which carries the reasons
 # and is the message people act on (one message, not two, for one problem).
 # subject.erased sends nothing either: it makes this service forget a person
-# (usecases/erasure.py); the person was told before the erasure, not after.
+# (usecases/erasure.py); the person was told before the erasure, not after. An export
+# sends nothing either: this service answers with its part (usecases/export.py), and the
+# answers are the services' own messages to the submission service.
 SILENT = frozenset(
     {
         "cycle.scheduled",
@@ -78,6 +80,9 @@ SILENT = frozenset(
         "notification.delivered",
         "notification.failed",
         "subject.erased",
+        "subject.export_requested",
+        "review.subject_exported",
+        "notification.subject_exported",
     }
 )
 

@@ -98,7 +98,9 @@ def erase_subject(body: dict[str, Any]) -> Response:
 def export_subject(body: dict[str, Any]) -> Response:
     """Everything the submission service holds about a person, by email or phone (secretariat).
 
-    The body names the person, not the URL, so that no access log records who was asked for."""
+    The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here)."""
     command = usecases.EraseSubject(email=body.get("email"), phone=body.get("phone"))
     try:
         held = usecases.export_subject(command, work())
@@ -109,6 +111,114 @@ def export_subject(body: dict[str, Any]) -> Response:
     response = json_response(held)
     response.headers["Content-Disposition"] = attachment("data-pribadi.json")
     return response
+
+
+@blp.route("/exports/<string:export_id>", methods=["GET"])
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "JSON (default) or a readable HTML page (`Accept: text/html`)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    },
+)
+@admin_required
+@problems(blp, {401: "Missing credentials", 403: "Not the admin token", 404: "Unknown export"})
+def get_export(export_id: str) -> Response:
+    """The whole export of a person (secretariat): the submission service's part and the
+    parts the review and notification services answered with (`complete` once all have,
+    `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`."""
+    try:
+        assembled = usecases.assembled_export(export_id, work())
+    except usecases.ExportUnknown:
+        refuse(404, "No export with this id.", "export.not_found")
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return Response(whole_export_page(assembled), mimetype="text/html")
+    response = json_response(assembled)
+    response.headers["Content-Disposition"] = attachment("data-pribadi.json")
+    return response
+
+
+def _table(headings: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headings)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{escape(str(v if v is not None else '-'))}</td>" for v in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def whole_export_page(assembled: dict[str, Any]) -> str:
+    """The assembled export as a page a person can read (Bahasa Indonesia), values escaped."""
+    held = assembled["submission"]
+    notification = [p for p in assembled["notification"] if not p.get("unreadable")]
+    review = [p for p in assembled["review"] if not p.get("unreadable")]
+    sections = [
+        "<h2>Identitas</h2>",
+        _table(["Email", "Telepon"], [[s["email"], s["phone"]] for s in held["subjects"]]),
+        "<h2>Proposal yang menyebut Anda (layanan pengajuan)</h2>",
+        _table(
+            ["Judul", "Status", "Nama", "Email", "Telepon"],
+            [
+                [
+                    p["title"],
+                    p["status"],
+                    p["innovator"].get("name"),
+                    p["innovator"].get("email"),
+                    p["innovator"].get("phone"),
+                ]
+                for p in held["proposals"]
+            ],
+        ),
+        "<h2>Penilaian (layanan penilaian)</h2>",
+        _table(
+            ["Judul", "Status", "Versi"],
+            [[r["title"], r["status"], r["version"]] for p in review for r in p["proposals"]],
+        ),
+        "<h2>Pesan yang dikirim kepada Anda (layanan notifikasi)</h2>",
+        _table(
+            ["Saluran", "Penerima", "Subjek", "Isi", "Status", "Dibuat", "Terkirim"],
+            [
+                [
+                    d["channel"],
+                    d["recipient"],
+                    d["subject"],
+                    d["body_text"],
+                    d["status"],
+                    d["created_at"],
+                    d["sent_at"],
+                ]
+                for p in notification
+                for d in p["deliveries"]
+            ],
+        ),
+        "<h2>Preferensi pemberitahuan</h2>",
+        _table(
+            ["Alamat", "Email", "SMS", "Bahasa", "Berhenti berlangganan", "Pesan instan"],
+            [
+                [r["address"], r["email"], r["sms"], r["language"], r["unsubscribed"], r["instant"]]
+                for p in notification
+                for r in p["preferences"]
+            ],
+        ),
+    ]
+    waiting = (
+        ""
+        if assembled["complete"]
+        else "<p>Sebagian layanan belum menjawab; muat ulang halaman ini nanti.</p>"
+    )
+    return (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        "<title>Data pribadi Anda di Inagara</title></head><body>"
+        "<h1>Data pribadi Anda di Inagara</h1>"
+        f"<p>Diminta {escape(assembled['requested_at'])}, "
+        f"diekspor {escape(assembled['exported_at'])}.</p>{waiting}"
+        + "".join(sections)
+        + "</body></html>"
+    )
 
 
 def export_page(held: dict[str, Any]) -> str:

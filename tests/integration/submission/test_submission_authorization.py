@@ -60,6 +60,10 @@ class World:
         )
         return f"/v1/agencies/{self.agency_id}/webhooks/{made.get_json()['id']}{suffix}"
 
+    def export(self) -> str:
+        made = self.portal.admin("POST", "/v1/subjects/exports", json={"email": "x@example.org"})
+        return str(made.get_json()["export_id"])
+
     def key_id(self) -> str:
         made = self.portal.admin(
             "POST", f"/v1/agencies/{self.agency_id}/keys", json={"role": "drafter"}
@@ -189,6 +193,12 @@ MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
         "POST",
         "/v1/subjects/exports",
         fixed("/v1/subjects/exports", json={"email": "nobody@example.org"}),
+        SECRETARIAT,
+    ),
+    (
+        "GET",
+        "/v1/subjects/exports/<export_id>",
+        lambda w: (f"/v1/subjects/exports/{w.export()}", {}),
         SECRETARIAT,
     ),
     (

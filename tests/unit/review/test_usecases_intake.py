@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.review.consumers import HANDLERS, on_proposal_submitted, on_proposal_withdrawn
+from services.review.consumers import (
+    HANDLERS,
+    on_proposal_submitted,
+    on_proposal_withdrawn,
+    on_subject_export_requested,
+)
 from services.review.domain import states
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
 from shared.events.catalog import (
@@ -83,4 +88,5 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+        spec_for("subject.export_requested").dataschema: on_subject_export_requested,
     } == HANDLERS

@@ -74,6 +74,8 @@ def sync_detailed(
     """Everything the submission service holds about a person, by email or phone (secretariat).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -105,6 +107,8 @@ def sync(
     """Everything the submission service holds about a person, by email or phone (secretariat).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -131,6 +135,8 @@ async def asyncio_detailed(
     """Everything the submission service holds about a person, by email or phone (secretariat).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -160,6 +166,8 @@ async def asyncio(
     """Everything the submission service holds about a person, by email or phone (secretariat).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
