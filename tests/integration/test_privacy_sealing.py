@@ -90,6 +90,12 @@ def agency_key(app: Flask) -> str:
         return store.add_api_key(conn, agency.id).secret
 
 
+def other_agency_key(app: Flask) -> str:
+    with app.extensions["inagara"].engine.begin() as conn:
+        agency = store.create_agency(conn, "DISDIK", "Dinas Pendidikan", "dinas")
+        return store.add_api_key(conn, agency.id, "agency_admin").secret
+
+
 def auth(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
@@ -279,12 +285,9 @@ def test_the_export_holds_what_was_submitted_field_by_field(
     first = submit(client, agency_key, AYU, BUDI)
     second = submit(client, agency_key, {**BUDI, "instant_channel": "sms"})
     asked = {"email": "BUDI@dinkes.example.go.id"}
-    assert client.post(
-        "/v1/subjects/exports", json=asked, headers=auth(agency_key)
-    ).status_code in (
-        401,
-        403,
-    )
+    # Not an innovator of the key's agency (no proposal of its names Budi): 404.
+    other = other_agency_key(app)
+    assert client.post("/v1/subjects/exports", json=asked, headers=auth(other)).status_code == 404
 
     answer = client.post("/v1/subjects/exports", json=asked, headers=auth(ADMIN))
 
@@ -348,7 +351,7 @@ def test_the_whole_export_gathers_every_service_part_through_events(
     waiting = client.get(path, headers=auth(ADMIN)).json
     assert waiting["complete"] is False
     assert waiting["waiting_for"] == [f"review:{budi['id']}", f"notification:{budi['id']}"]
-    assert client.get(path, headers=auth(agency_key)).status_code in (401, 403)
+    assert client.get(path, headers=auth(agency_key)).status_code == 404  # not its export
     assert client.get("/v1/subjects/exports/nope", headers=auth(ADMIN)).status_code == 404
 
     (request,) = [e for e in events(app) if e.type == "subject.export_requested"]
@@ -435,3 +438,43 @@ def test_the_whole_export_gathers_every_service_part_through_events(
     gone = client.get(path, headers=auth(ADMIN)).json
     assert gone["submission"] == {"subjects": [], "proposals": []}
     assert gone["notification"] == [{"subject_id": budi["id"], "unreadable": True}]
+
+
+def test_an_agency_admin_exports_and_erases_its_own_innovators_only(
+    app: Flask, client: FlaskClient, agency_key: str
+) -> None:
+    first = submit(client, agency_key, AYU)
+    other = other_agency_key(app)
+    submit(client, other, BUDI)
+    agency_id = client.get("/v1/me", headers=auth(agency_key)).json["agency"]["id"]
+    with app.extensions["inagara"].engine.begin() as conn:
+        drafter = store.add_api_key(conn, agency_id, "drafter").secret
+    ayu, budi = {"email": AYU["email"]}, {"phone": "0813-5551-2345"}
+
+    # Budi is the other agency's innovator: not this agency's to ask about (404), and a
+    # drafter key may not ask at all (403).
+    for path in ("/v1/subjects/exports", "/v1/subjects/erasures"):
+        assert client.post(path, json=budi, headers=auth(agency_key)).status_code == 404
+        assert client.post(path, json=ayu, headers=auth(drafter)).status_code == 403
+
+    exported = client.post("/v1/subjects/exports", json=ayu, headers=auth(agency_key))
+    assert exported.status_code == 200, exported.json
+    assert [p["proposal_id"] for p in exported.json["proposals"]] == [first]
+    path = f"/v1/subjects/exports/{exported.json['export_id']}"
+    assert client.get(path, headers=auth(agency_key)).status_code == 200
+    assert client.get(path, headers=auth(other)).status_code == 404  # not its export
+    assert client.get(path, headers=auth(ADMIN)).status_code == 200
+
+    erased = client.post("/v1/subjects/erasures", json=ayu, headers=auth(agency_key))
+    assert erased.status_code == 200, erased.json
+    assert len(erased.json["erased"]) == 1
+    with app.extensions["inagara"].engine.connect() as conn:
+        asked = conn.execute(
+            select(store.tables.privacy_requests).order_by(store.tables.privacy_requests.c.id)
+        ).all()
+    assert [(r.kind, r.requested_by) for r in asked] == [
+        ("export", f"agency:{agency_id}"),
+        ("erasure", f"agency:{agency_id}"),
+    ]
+    # Budi, the other agency's innovator, is untouched.
+    assert client.post("/v1/subjects/exports", json=budi, headers=auth(ADMIN)).json["subjects"]

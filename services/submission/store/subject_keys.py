@@ -119,6 +119,17 @@ class SubjectStore:
                 changed += 1
         return changed
 
+    def innovator_of(self, agency_id: str, email: str | None, phone: str | None) -> bool:
+        """Whether a proposal of this agency names the person among its innovators."""
+        rows = self._conn.execute(
+            select(proposals.c.profile).where(proposals.c.agency_id == agency_id)
+        )
+        return any(
+            names(innovator, email, phone)
+            for row in rows
+            for innovator in (row.profile or {}).get("innovators") or []
+        )
+
     def held_about(self, email: str | None, phone: str | None) -> dict[str, Any]:
         """Everything this service holds about the person: their subjects and each
         proposal naming them, with the innovator entry as stored."""

@@ -43,9 +43,25 @@ def subject_key(subject_id: str, uow: SubmissionWork) -> str:
 
 @dataclass(frozen=True)
 class EraseSubject:
+    """A request about a person; ``agency_id`` set: an agency admin's, which may name only
+    that agency's own innovators."""
+
     email: str | None = None
     phone: str | None = None
     requested_by: str = "admin"
+    agency_id: str | None = None
+
+
+class NotOwnInnovator(LookupError):
+    """An agency admin named a person who is no innovator of their agency's proposals."""
+
+
+def _check_scope(
+    command: EraseSubject, email: str | None, phone: str | None, uow: SubmissionWork
+) -> None:
+    """Inside ``uow``: an agency admin may only ask about its own innovators."""
+    if command.agency_id and not uow.subjects.innovator_of(command.agency_id, email, phone):
+        raise NotOwnInnovator(command.agency_id)
 
 
 def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
@@ -54,6 +70,7 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
     phone = normalise_phone(command.phone) if command.phone else None
     now = datetime.now(UTC)
     with uow:
+        _check_scope(command, email, phone, uow)
         found = uow.subjects.find(email, phone)
         changed = 0
         for subject_id in found:
@@ -83,6 +100,7 @@ def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]
     now = datetime.now(UTC)
     export_id = str(uuid.uuid4())
     with uow:
+        _check_scope(command, email, phone, uow)
         held = uow.subjects.held_about(email, phone)
         ids = [s["id"] for s in held["subjects"]]
         uow.subjects.record_request("export", command.requested_by, ids, 0, now)
@@ -126,13 +144,16 @@ class ExportUnknown(LookupError):
     """No export has this id."""
 
 
-def assembled_export(export_id: str, uow: SubmissionWork) -> dict[str, Any]:
+def assembled_export(
+    export_id: str, uow: SubmissionWork, requested_by: str | None = None
+) -> dict[str, Any]:
     """The whole export: this service's part (read again now) and the other services' parts
     answered so far, opened with each subject's key. ``complete`` once every service has
-    answered for every subject; a subject erased since reads as ``unreadable``."""
+    answered for every subject; a subject erased since reads as ``unreadable``.
+    ``requested_by`` set: only an export that principal asked for (else ``ExportUnknown``)."""
     with uow:
         request, parts = uow.subjects.export(export_id)
-        if request is None:
+        if request is None or requested_by not in (None, request["requested_by"]):
             raise ExportUnknown(export_id)
         subject_ids: list[str] = list(request["subject_ids"])
         keys = {s: uow.subjects.key(s)[1] for s in subject_ids}

@@ -66,7 +66,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | str]:
-    """The whole export of a person (secretariat): the submission service's part and the
+    """The whole export of a person (secretariat; an agency admin: the exports it asked
+    for): the submission service's part and the
     parts the review and notification services answered with (`complete` once all have,
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`.
 
@@ -97,7 +98,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Problem | str | None:
-    """The whole export of a person (secretariat): the submission service's part and the
+    """The whole export of a person (secretariat; an agency admin: the exports it asked
+    for): the submission service's part and the
     parts the review and notification services answered with (`complete` once all have,
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`.
 
@@ -123,7 +125,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | str]:
-    """The whole export of a person (secretariat): the submission service's part and the
+    """The whole export of a person (secretariat; an agency admin: the exports it asked
+    for): the submission service's part and the
     parts the review and notification services answered with (`complete` once all have,
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`.
 
@@ -152,7 +155,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Problem | str | None:
-    """The whole export of a person (secretariat): the submission service's part and the
+    """The whole export of a person (secretariat; an agency admin: the exports it asked
+    for): the submission service's part and the
     parts the review and notification services answered with (`complete` once all have,
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`.
 

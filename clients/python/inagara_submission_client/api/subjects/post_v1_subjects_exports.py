@@ -45,6 +45,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -71,7 +76,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Problem | str]:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
     The review and notification services answer with their parts through events: the whole
@@ -104,7 +110,8 @@ def sync(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Problem | str | None:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
     The review and notification services answer with their parts through events: the whole
@@ -132,7 +139,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Problem | str]:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
     The review and notification services answer with their parts through events: the whole
@@ -163,7 +171,8 @@ async def asyncio(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Problem | str | None:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
     The review and notification services answer with their parts through events: the whole
