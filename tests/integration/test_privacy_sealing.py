@@ -474,6 +474,8 @@ def test_an_agency_admin_exports_and_erases_its_own_innovators_only(
         ).all()
     assert [(r.kind, r.requested_by) for r in asked] == [
         ("export", f"agency:{agency_id}"),
+        ("download", f"agency:{agency_id}"),  # each read of the whole export is recorded
+        ("download", "admin"),
         ("erasure", f"agency:{agency_id}"),
     ]
     # Budi, the other agency's innovator, is untouched.

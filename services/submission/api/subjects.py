@@ -165,8 +165,9 @@ def get_export(export_id: str) -> Response:
     parts the review and notification services answered with (`complete` once all have,
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`."""
     try:
-        mine = None if g.caller is None else g.principal
-        assembled = usecases.assembled_export(export_id, work(), requested_by=mine)
+        assembled = usecases.assembled_export(
+            export_id, work(), reader=g.principal, own_only=g.caller is not None
+        )
     except usecases.ExportUnknown:
         refuse(404, "No export with this id.", "export.not_found")
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":

@@ -145,16 +145,20 @@ class ExportUnknown(LookupError):
 
 
 def assembled_export(
-    export_id: str, uow: SubmissionWork, requested_by: str | None = None
+    export_id: str, uow: SubmissionWork, reader: str = "admin", own_only: bool = False
 ) -> dict[str, Any]:
     """The whole export: this service's part (read again now) and the other services' parts
     answered so far, opened with each subject's key. ``complete`` once every service has
     answered for every subject; a subject erased since reads as ``unreadable``.
-    ``requested_by`` set: only an export that principal asked for (else ``ExportUnknown``)."""
+    ``own_only``: only an export ``reader`` asked for (else ``ExportUnknown``). Every read
+    is recorded (``privacy_requests`` kind ``download``, by ``reader``)."""
     with uow:
         request, parts = uow.subjects.export(export_id)
-        if request is None or requested_by not in (None, request["requested_by"]):
+        if request is None or (own_only and request["requested_by"] != reader):
             raise ExportUnknown(export_id)
+        uow.subjects.record_request(
+            "download", reader, list(request["subject_ids"]), 0, datetime.now(UTC)
+        )
         subject_ids: list[str] = list(request["subject_ids"])
         keys = {s: uow.subjects.key(s)[1] for s in subject_ids}
         contacts = [uow.subjects.contacts(s) for s in subject_ids if keys[s] is not None]
