@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
 from services.notification.usecases.erasure import erase_subject
+from services.notification.usecases.export import export_subjects
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
 from services.notification.usecases.work import NotificationWork
@@ -31,6 +32,7 @@ from shared.events.catalog import (
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
     SUBJECT_ERASED,
+    SUBJECT_EXPORT_REQUESTED,
     WEBHOOK_ENDPOINT_CHANGED,
     Reads,
     reads,
@@ -58,6 +60,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
     reads(SUBJECT_ERASED, 1),
+    reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
 )
 
@@ -83,6 +86,10 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
         engine = conn.engine
         after_commit(conn, lambda: scrub_freed_space(engine))  # the database files too
 
+    def export(conn: Connection, event: Event) -> None:
+        export_subjects(event, recorder.keys, NotificationWork.joining(conn, outbox))
+
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
+    handlers[spec_for(SUBJECT_EXPORT_REQUESTED).dataschema] = export
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
     return handlers

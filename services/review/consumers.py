@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from services.review.store import outbox
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
 from services.review.usecases.registry import keep_agency
+from services.review.usecases.subject_export import export_subjects
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     AGENCY_REGISTERED,
@@ -18,6 +19,7 @@ from shared.events.catalog import (
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
+    SUBJECT_EXPORT_REQUESTED,
     Reads,
     reads,
     spec_for,
@@ -29,6 +31,11 @@ from shared.events.inbox import Effect
 def on_proposal_submitted(conn: Connection, event: Event) -> None:
     """``proposal.submitted`` and ``proposal.resubmitted``: receive, screen, assign."""
     receive_proposal(event, ReviewWork.joining(conn, outbox))
+
+
+def on_subject_export_requested(conn: Connection, event: Event) -> None:
+    """An access request: answer with what review holds about the subjects."""
+    export_subjects(event, ReviewWork.joining(conn, outbox))
 
 
 def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
@@ -48,6 +55,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_WITHDRAWN, 1),
     reads(AGENCY_REGISTERED, 1),
     reads(AGENCY_UPDATED, 1),
+    reads(SUBJECT_EXPORT_REQUESTED, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
@@ -58,4 +66,5 @@ HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
     spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
     spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
+    spec_for(SUBJECT_EXPORT_REQUESTED).dataschema: on_subject_export_requested,
 }

@@ -14,9 +14,11 @@ from sqlalchemy import Connection
 
 from services.submission.store.tables import outbox
 from services.submission.usecases import review_facts as review
+from services.submission.usecases import subjects
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
+    NOTIFICATION_SUBJECT_EXPORTED,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
     PROPOSAL_REJECTED,
@@ -25,6 +27,7 @@ from shared.events.catalog import (
     PROPOSAL_SCREENED,
     PROPOSAL_SHORTLISTED,
     REVIEW_ASSIGNED,
+    REVIEW_SUBJECT_EXPORTED,
     REVIEW_SUBMITTED,
     Reads,
     reads,
@@ -61,6 +64,8 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_SHORTLISTED, 1),
     reads(PROPOSAL_AWARDED, 1),
     reads(PROPOSAL_NOT_AWARDED, 1),
+    reads(REVIEW_SUBJECT_EXPORTED, 1),
+    reads(NOTIFICATION_SUBJECT_EXPORTED, 1),
 )
 
 
@@ -84,7 +89,21 @@ def record_review_fact(event_type: str) -> Handler:
     return handle
 
 
+def receive_export_part(event_type: str) -> Handler:
+    """The handler of another service's answer to an export (docs/PRIVACY.md)."""
+
+    def handle(conn: Connection, event: Event) -> None:
+        subjects.receive_export_part(event_type, event.data, SubmissionWork.joining(conn, outbox))
+
+    handle.__name__ = f"receive_{event_type.replace('.', '_')}"
+    return handle
+
+
 HANDLERS: dict[str, Handler] = {
     spec_for(CYCLE_SCHEDULED).dataschema: schedule_cycle,
     **{spec_for(t).dataschema: record_review_fact(t) for t in MOMENT},
+    **{
+        spec_for(t).dataschema: receive_export_part(t)
+        for t in (REVIEW_SUBJECT_EXPORTED, NOTIFICATION_SUBJECT_EXPORTED)
+    },
 }

@@ -9,11 +9,13 @@ from services.submission import store
 from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from services.submission.migrations import SCHEMA
-from shared.events.catalog import REVIEWS
+from shared.events.catalog import NOTIFICATIONS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
 
-CONSUMERS = [(ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS,)), HANDLERS)]
+CONSUMERS = [
+    (ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS, NOTIFICATIONS)), HANDLERS)
+]
 
 
 def main(settings: SubmissionSettings | None = None) -> int:

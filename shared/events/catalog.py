@@ -19,6 +19,7 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1
 from shared.events.notification import DeliveryOutcomeV1
+from shared.events.privacy import SubjectExportedV1, SubjectExportRequestedV1
 from shared.events.proposal import (
     ProposalSubmittedV1,
     ProposalSubmittedV2,
@@ -57,6 +58,9 @@ PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
 SUBJECT_ERASED = "subject.erased"
+SUBJECT_EXPORT_REQUESTED = "subject.export_requested"
+REVIEW_SUBJECT_EXPORTED = "review.subject_exported"
+NOTIFICATION_SUBJECT_EXPORTED = "notification.subject_exported"
 CYCLE_SCHEDULED = "cycle.scheduled"
 PROPOSAL_SCREENED = "proposal.screened"
 REVIEW_ASSIGNED = "review.assigned"
@@ -143,6 +147,26 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             SubjectErasedV1,
             "A person was erased on request (subject and key: the data subject's id).",
+        ),
+        _spec(
+            SUBJECT_EXPORT_REQUESTED,
+            PROPOSALS,
+            SubjectExportRequestedV1,
+            "The secretariat asked for everything held about a person (subject and key: the "
+            "export id); each service answers with its part.",
+        ),
+        _spec(
+            REVIEW_SUBJECT_EXPORTED,
+            REVIEWS,
+            SubjectExportedV1,
+            "The review service's part of an export, for one data subject.",
+        ),
+        _spec(
+            NOTIFICATION_SUBJECT_EXPORTED,
+            NOTIFICATIONS,
+            SubjectExportedV1,
+            "The notification service's part of an export, for one data subject "
+            "(sealed under the subject's key).",
         ),
         _spec(
             CYCLE_SCHEDULED,

@@ -62,7 +62,8 @@ CODES: dict[str, str] = {
     "proposal.illegal_transition": "The proposal's state does not allow this; see allowed",
     "proposal.changed": "The proposal changed meanwhile; read it again and retry",
     "round.not_found": "No such review round",
-    "subject.not_found": "No such data subject",
+    "subject.not_found": "No such data subject (for an agency admin: none of its innovators)",
+    "export.not_found": "No such export (for an agency admin: none it asked for)",
     "subject.erased": "The data subject was erased; their sealed fields are unreadable (410)",
     "submission.window_closed": "The cycle does not accept submissions now",
 }

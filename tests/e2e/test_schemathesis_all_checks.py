@@ -50,6 +50,9 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             # A webhook URL must resolve, and not into a private network.
             "POST /v1/agencies/{agency_id}/webhooks",
             "PATCH /v1/agencies/{agency_id}/webhooks/{endpoint_id}",
+            # A request about a person names them by email or phone (one of the two).
+            "POST /v1/subjects/erasures",
+            "POST /v1/subjects/exports",
         },
         EMPTY_PATCH: {
             "PATCH /v1/agencies/{agency_id}",

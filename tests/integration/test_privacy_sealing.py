@@ -25,10 +25,13 @@ from services.notification.consumers import handlers_for
 from services.notification.store.tables import deliveries
 from services.notification.store.tables import proposals as projected
 from services.notification.usecases.recording import Recorder
+from services.review import store as review_store
+from services.review.consumers import HANDLERS as REVIEW_HANDLERS
 from services.review.usecases.intake import _payload as review_payload
 from services.submission import store
 from services.submission.app import create_app
 from services.submission.config import SubmissionSettings
+from services.submission.consumers import HANDLERS as SUBMISSION_HANDLERS
 from shared.events.catalog import PROPOSAL_SUBMITTED, spec_for
 from shared.events.envelope import Event, from_record
 from shared.events.inbox import dispatcher as inbox_dispatcher
@@ -85,6 +88,12 @@ def agency_key(app: Flask) -> str:
     with app.extensions["inagara"].engine.begin() as conn:
         agency = store.create_agency(conn, "DINKES", "Dinas Kesehatan", "dinas")
         return store.add_api_key(conn, agency.id).secret
+
+
+def other_agency_key(app: Flask) -> str:
+    with app.extensions["inagara"].engine.begin() as conn:
+        agency = store.create_agency(conn, "DISDIK", "Dinas Pendidikan", "dinas")
+        return store.add_api_key(conn, agency.id, "agency_admin").secret
 
 
 def auth(secret: str) -> dict[str, str]:
@@ -276,12 +285,9 @@ def test_the_export_holds_what_was_submitted_field_by_field(
     first = submit(client, agency_key, AYU, BUDI)
     second = submit(client, agency_key, {**BUDI, "instant_channel": "sms"})
     asked = {"email": "BUDI@dinkes.example.go.id"}
-    assert client.post(
-        "/v1/subjects/exports", json=asked, headers=auth(agency_key)
-    ).status_code in (
-        401,
-        403,
-    )
+    # Not an innovator of the key's agency (no proposal of its names Budi): 404.
+    other = other_agency_key(app)
+    assert client.post("/v1/subjects/exports", json=asked, headers=auth(other)).status_code == 404
 
     answer = client.post("/v1/subjects/exports", json=asked, headers=auth(ADMIN))
 
@@ -311,3 +317,166 @@ def test_the_export_holds_what_was_submitted_field_by_field(
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
     assert "Data pribadi Anda" in text and "Budi Santoso" in text and "+6281355512345" in text
+
+
+def outbox_events(engine: Engine, outbox: Any) -> list[Event]:
+    with engine.connect() as conn:
+        rows = list(conn.execute(select(outbox).order_by(outbox.c.id)))
+    return [from_record(r.key, r.value, [(n, v.encode()) for n, v in r.headers]) for r in rows]
+
+
+def test_the_whole_export_gathers_every_service_part_through_events(
+    app: Flask, client: FlaskClient, agency_key: str, served: str, tmp_path: Any
+) -> None:
+    """Export requested -> review and notification answer with their parts -> the
+    submission service assembles one file, checked field by field against what was sent."""
+    first = submit(client, agency_key, AYU, BUDI)
+    second = submit(client, agency_key, {**BUDI, "instant_channel": "sms"})
+    keys = HttpSubjectKeys(served, KEYS_TOKEN)
+    notification = fresh_notification(tmp_path, "notification")
+    consume(notification, keys, events(app))
+    review = make_engine(f"sqlite:///{tmp_path / 'review'}.db")
+    create_schema(review, review_store.metadata)
+    to_review = inbox_dispatcher(review, review_store.inbox, REVIEW_HANDLERS)
+    for event in events(app):
+        to_review(event)
+
+    asked = client.post(
+        "/v1/subjects/exports", json={"phone": "0813-5551-2345"}, headers=auth(ADMIN)
+    )
+    assert asked.status_code == 200, asked.json
+    export_id = asked.json["export_id"]
+    (budi,) = asked.json["subjects"]
+    path = f"/v1/subjects/exports/{export_id}"
+    waiting = client.get(path, headers=auth(ADMIN)).json
+    assert waiting["complete"] is False
+    assert waiting["waiting_for"] == [f"review:{budi['id']}", f"notification:{budi['id']}"]
+    assert client.get(path, headers=auth(agency_key)).status_code == 404  # not its export
+    assert client.get("/v1/subjects/exports/nope", headers=auth(ADMIN)).status_code == 404
+
+    (request,) = [e for e in events(app) if e.type == "subject.export_requested"]
+    assert request.data["subject_ids"] == [budi["id"]]
+    assert b"budi" not in repr(request.data).lower().encode()  # the request names nobody
+    consume(notification, keys, [request])
+    to_review(request)
+    answers = [
+        e
+        for e in outbox_events(notification, notification_store.outbox)
+        if e.type == "notification.subject_exported"
+    ] + [e for e in outbox_events(review, review_store.outbox) if e.type.endswith("_exported")]
+    assert [e.type for e in answers] == [
+        "notification.subject_exported",
+        "review.subject_exported",
+    ]
+    for value in (b"Budi Santoso", b"budi@dinkes.example.go.id", b"81355512345"):
+        assert value not in repr(answers[0].data).encode(), value  # sealed in the topic
+    to_submission = inbox_dispatcher(
+        app.extensions["inagara"].engine, store.inbox, SUBMISSION_HANDLERS
+    )
+    for answer in answers:
+        to_submission(answer)
+        to_submission(answer)  # a redelivery changes nothing
+
+    whole = client.get(path, headers=auth(ADMIN))
+    assert whole.status_code == 200
+    assert whole.headers["Content-Disposition"].endswith('data-pribadi.json"') or (
+        "data-pribadi.json" in whole.headers["Content-Disposition"]
+    )
+    export = whole.json
+    assert export["complete"] is True and export["waiting_for"] == []
+    assert export["submission"]["subjects"] == [budi]
+    assert [p["proposal_id"] for p in export["submission"]["proposals"]] == [first, second]
+
+    (mine,) = export["notification"]
+    assert mine["subject_id"] == budi["id"]
+    assert mine["addresses"] == ["+6281355512345", "budi@dinkes.example.go.id"]
+    assert [p["proposal_id"] for p in mine["proposals"]] == sorted([first, second])
+    for held in mine["proposals"]:
+        assert held["title"] == DEMO_PROPOSAL["title"]
+        assert held["innovator"]["name"] == BUDI["name"]
+        assert held["innovator"]["email"] == "budi@dinkes.example.go.id"
+        assert held["innovator"]["phone"] == "+6281355512345"
+    with notification.connect() as conn:
+        sent = [
+            r._asdict()
+            for r in conn.execute(
+                select(deliveries).where(
+                    deliveries.c.recipient.in_(["budi@dinkes.example.go.id", "+6281355512345"])
+                )
+            )
+        ]
+    assert len(mine["deliveries"]) == len(sent) >= 2
+    by_id = {d["id"]: d for d in mine["deliveries"]}
+    for row in sent:
+        exported = by_id[row["id"]]
+        for name in ("proposal_id", "channel", "recipient", "recipient_name", "subject"):
+            assert exported[name] == row[name], name
+        assert exported["body_text"] == row["body_text"]
+        assert exported["status"] == row["status"]
+    assert {d["recipient_name"] for d in mine["deliveries"]} == {"Budi Santoso"}
+    assert mine["preferences"] == []  # none stored: the defaults apply
+    assert "ayu" not in whole.get_data(as_text=True).lower()  # not the co-innovator's
+
+    (theirs,) = export["review"]
+    assert theirs["subject_id"] == budi["id"]
+    assert sorted(p["proposal_id"] for p in theirs["proposals"]) == sorted([first, second])
+    assert {p["title"] for p in theirs["proposals"]} == {DEMO_PROPOSAL["title"]}
+
+    page = client.get(path, headers={**auth(ADMIN), "Accept": "text/html"})
+    assert page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "Pesan yang dikirim kepada Anda" in text and "budi@dinkes.example.go.id" in text
+    assert sent[0]["subject"] in text or "&" in sent[0]["subject"]
+
+    # After erasure the stored parts are unreadable: the key that sealed them is gone.
+    assert (
+        client.post(
+            "/v1/subjects/erasures", json={"email": BUDI["email"]}, headers=auth(ADMIN)
+        ).status_code
+        == 200
+    )
+    gone = client.get(path, headers=auth(ADMIN)).json
+    assert gone["submission"] == {"subjects": [], "proposals": []}
+    assert gone["notification"] == [{"subject_id": budi["id"], "unreadable": True}]
+
+
+def test_an_agency_admin_exports_and_erases_its_own_innovators_only(
+    app: Flask, client: FlaskClient, agency_key: str
+) -> None:
+    first = submit(client, agency_key, AYU)
+    other = other_agency_key(app)
+    submit(client, other, BUDI)
+    agency_id = client.get("/v1/me", headers=auth(agency_key)).json["agency"]["id"]
+    with app.extensions["inagara"].engine.begin() as conn:
+        drafter = store.add_api_key(conn, agency_id, "drafter").secret
+    ayu, budi = {"email": AYU["email"]}, {"phone": "0813-5551-2345"}
+
+    # Budi is the other agency's innovator: not this agency's to ask about (404), and a
+    # drafter key may not ask at all (403).
+    for path in ("/v1/subjects/exports", "/v1/subjects/erasures"):
+        assert client.post(path, json=budi, headers=auth(agency_key)).status_code == 404
+        assert client.post(path, json=ayu, headers=auth(drafter)).status_code == 403
+
+    exported = client.post("/v1/subjects/exports", json=ayu, headers=auth(agency_key))
+    assert exported.status_code == 200, exported.json
+    assert [p["proposal_id"] for p in exported.json["proposals"]] == [first]
+    path = f"/v1/subjects/exports/{exported.json['export_id']}"
+    assert client.get(path, headers=auth(agency_key)).status_code == 200
+    assert client.get(path, headers=auth(other)).status_code == 404  # not its export
+    assert client.get(path, headers=auth(ADMIN)).status_code == 200
+
+    erased = client.post("/v1/subjects/erasures", json=ayu, headers=auth(agency_key))
+    assert erased.status_code == 200, erased.json
+    assert len(erased.json["erased"]) == 1
+    with app.extensions["inagara"].engine.connect() as conn:
+        asked = conn.execute(
+            select(store.tables.privacy_requests).order_by(store.tables.privacy_requests.c.id)
+        ).all()
+    assert [(r.kind, r.requested_by) for r in asked] == [
+        ("export", f"agency:{agency_id}"),
+        ("download", f"agency:{agency_id}"),  # each read of the whole export is recorded
+        ("download", "admin"),
+        ("erasure", f"agency:{agency_id}"),
+    ]
+    # Budi, the other agency's innovator, is untouched.
+    assert client.post("/v1/subjects/exports", json=budi, headers=auth(ADMIN)).json["subjects"]

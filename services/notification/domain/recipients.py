@@ -71,6 +71,9 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # and is the message people act on (one message, not two, for one problem).
 # subject.erased sends nothing either: it makes this service forget a person
 # (usecases/erasure.py); the person was told before the erasure, not after.
+# An export sends nothing either: this service answers with its part
+# (usecases/export.py), and the answers are the services' own messages to the
+# submission service.
 # agency.registered / agency.updated keep the review service's copy of the register;
 # the agency registered itself (or its operator did) and learns nothing from a message.
 SILENT = frozenset(
@@ -82,6 +85,9 @@ SILENT = frozenset(
         "notification.delivered",
         "notification.failed",
         "subject.erased",
+        "subject.export_requested",
+        "review.subject_exported",
+        "notification.subject_exported",
     }
 )
 

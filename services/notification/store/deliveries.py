@@ -67,6 +67,23 @@ class Content:
 _INSERT_DELIVERY = insert(deliveries)
 
 
+# What an export shows of each delivery: what was sent, to whom, when and how it went.
+EXPORTED = (
+    "id",
+    "proposal_id",
+    "event_type",
+    "channel",
+    "recipient",
+    "recipient_name",
+    "language",
+    "subject",
+    "body_text",
+    "status",
+    "created_at",
+    "sent_at",
+)
+
+
 def _claimable(now: datetime, lease: timedelta) -> Any:
     """Pending and due, or claimed by a sender that died before handing the message over."""
     return or_(
@@ -588,6 +605,20 @@ class DeliveryStore:
             )
         ).rowcount
         return bool(changed == 1)
+
+    def to_addresses(self, addresses: Collection[str]) -> list[dict[str, Any]]:
+        """Access request: every message to these addresses, as the person received it."""
+        if not addresses:
+            return []
+        rows = self._conn.execute(
+            select(*(deliveries.c[name] for name in EXPORTED))
+            .where(deliveries.c.recipient.in_(addresses))
+            .order_by(deliveries.c.created_at, deliveries.c.id)
+        )
+        return [
+            {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+            for row in rows
+        ]
 
     def forget(self, addresses: Collection[str]) -> int:
         """Erasure: every delivery to these addresses, its attempts and its instant lock."""

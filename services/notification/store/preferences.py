@@ -60,6 +60,22 @@ class PreferenceStore:
         if not changed:
             self._conn.execute(insert(preferences).values(address=preference.address, **values))
 
+    def exported(self, addresses: Iterable[str]) -> list[dict[str, Any]]:
+        """Access request: the stored preferences of these addresses, as plain values."""
+        return [
+            {
+                "address": p.address,
+                "email": p.email,
+                "sms": p.sms,
+                "language": p.language,
+                "digest": p.digest,
+                "time_zone": p.time_zone,
+                "unsubscribed": p.unsubscribed,
+                "instant": p.instant,
+            }
+            for p in self.of(addresses).values()
+        ]
+
     def forget(self, addresses: Collection[str]) -> None:
         if addresses:
             self._conn.execute(delete(preferences).where(preferences.c.address.in_(addresses)))

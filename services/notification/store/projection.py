@@ -147,7 +147,18 @@ class ProjectionStore:
     def count_parked(self) -> int:
         return len(self._conn.execute(select(parked_events.c.event_id)).all())
 
-    # -- erasure ----------------------------------------------------------------------
+    # -- access and erasure ------------------------------------------------------------
+
+    def held_about_subject(self, subject: str) -> list[dict[str, Any]]:
+        """Each proposal naming the subject, with the innovator entry as opened here."""
+        held = []
+        for row in self._conn.execute(select(proposals).order_by(proposals.c.proposal_id)):
+            for innovator in row.innovators or []:
+                if innovator.get("subject") == subject:
+                    held.append(
+                        {"proposal_id": row.proposal_id, "title": row.title, "innovator": innovator}
+                    )
+        return held
 
     def forget_subject(self, subject: str) -> set[str]:
         """Take the subject out of every proposal's innovators; the addresses they had."""

@@ -97,6 +97,25 @@ class ProposalStore:
     def get(self, proposal_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
         return get(self.conn, proposal_id, for_update=for_update)
 
+    def naming_subject(self, subject: str) -> list[dict[str, Any]]:
+        """Access request: the proposals whose (sealed) innovators include this data subject,
+        with what review decided about them; nothing that says who the person is."""
+        found = []
+        for row in self.conn.execute(select(proposals).order_by(proposals.c.id)).all():
+            innovators = (row.profile or {}).get("innovators") or []
+            if any(i.get("subject") == subject for i in innovators):
+                found.append(
+                    {
+                        "proposal_id": row.id,
+                        "version": row.version,
+                        "title": row.title,
+                        "status": row.status,
+                        "cycle_id": row.cycle_id,
+                        "scores": row.scores or {},
+                    }
+                )
+        return found
+
     def insert(self, values: dict[str, Any]) -> dict[str, Any]:
         return insert(self.conn, values)
 

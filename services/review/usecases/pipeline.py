@@ -25,12 +25,12 @@ from services.review.domain.pipeline import (
 )
 from services.review.store import outbox
 from services.review.usecases.work import ReviewWork
-from shared.events.catalog import PROPOSALS, REVIEWS, TOPICS, dead_letter_topic
+from shared.events.catalog import NOTIFICATIONS, PROPOSALS, REVIEWS, TOPICS, dead_letter_topic
 from shared.platform.metrics import outbox_backlog
 
 # The workers' consumer groups (services/*/worker.py) and what each reads.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "inagara.submission": (REVIEWS,),
+    "inagara.submission": (REVIEWS, NOTIFICATIONS),  # the answers to an export
     "inagara.review": (PROPOSALS,),
     "inagara.notification": (PROPOSALS, REVIEWS),
 }

@@ -180,6 +180,29 @@ def agency_admin_or_admin(view: F) -> F:
     return cast(F, wrapper)
 
 
+def secretariat_or_agency_admin(view: F) -> F:
+    """For requests about a person (docs/PRIVACY.md): the admin token, or any agency's
+    ``agency_admin`` key (the view then limits it to that agency's own innovators; a
+    drafter key gets 403). ``g.caller`` is None for the secretariat."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        found = resolve()
+        if found is None or isinstance(found, KeyReader):
+            refuse(401, NEED_ADMIN)
+        if isinstance(found, Admin):
+            g.principal = "admin"
+            g.caller = None
+        else:
+            if not domain.may_manage_agency(found.role):
+                refuse(403, "Only the secretariat or an agency_admin key may do this.")
+            g.caller = found
+            g.principal = f"agency:{found.agency.id}"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 def key_reader_required(view: F) -> F:
     """The consumers' SUBJECT_KEYS_TOKEN, and nothing else (not even the admin token)."""
 

@@ -16,6 +16,8 @@ from services.submission.store.tables import (
     privacy_requests,
     proposal_versions,
     proposals,
+    subject_export_parts,
+    subject_exports,
     subjects,
 )
 from shared.events import sealing
@@ -117,6 +119,17 @@ class SubjectStore:
                 changed += 1
         return changed
 
+    def innovator_of(self, agency_id: str, email: str | None, phone: str | None) -> bool:
+        """Whether a proposal of this agency names the person among its innovators."""
+        rows = self._conn.execute(
+            select(proposals.c.profile).where(proposals.c.agency_id == agency_id)
+        )
+        return any(
+            names(innovator, email, phone)
+            for row in rows
+            for innovator in (row.profile or {}).get("innovators") or []
+        )
+
     def held_about(self, email: str | None, phone: str | None) -> dict[str, Any]:
         """Everything this service holds about the person: their subjects and each
         proposal naming them, with the innovator entry as stored."""
@@ -157,6 +170,50 @@ class SubjectStore:
                 at=now,
             )
         )
+
+    def open_export(
+        self, export_id: str, subject_ids: list[str], requested_by: str, now: datetime
+    ) -> None:
+        self._conn.execute(
+            subject_exports.insert().values(
+                id=export_id, subject_ids=subject_ids, requested_by=requested_by, requested_at=now
+            )
+        )
+
+    def save_export_part(self, export_id: str, source: str, answer: dict[str, Any]) -> None:
+        """One service's answer for one subject (a repeated answer changes nothing)."""
+        where = (
+            subject_export_parts.c.export_id == export_id,
+            subject_export_parts.c.source == source,
+            subject_export_parts.c.subject_id == answer["subject_id"],
+        )
+        if self._conn.execute(select(subject_export_parts.c.export_id).where(*where)).first():
+            return
+        self._conn.execute(
+            subject_export_parts.insert().values(
+                export_id=export_id,
+                source=source,
+                subject_id=answer["subject_id"],
+                sealed=answer.get("sealed"),
+                part=answer.get("part"),
+                unreadable=bool(answer.get("unreadable")),
+                received_at=answer["received_at"],
+            )
+        )
+
+    def export(self, export_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The export request (None if unknown) and the parts answered so far."""
+        row = self._conn.execute(
+            select(subject_exports).where(subject_exports.c.id == export_id)
+        ).one_or_none()
+        if row is None:
+            return None, []
+        parts = self._conn.execute(
+            select(subject_export_parts)
+            .where(subject_export_parts.c.export_id == export_id)
+            .order_by(subject_export_parts.c.source, subject_export_parts.c.subject_id)
+        )
+        return dict(row._mapping), [dict(p._mapping) for p in parts]
 
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""

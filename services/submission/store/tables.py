@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.types import JSON
 
@@ -188,6 +189,30 @@ privacy_requests = Table(
     Column("subject_ids", JSON, nullable=False),
     Column("profiles_changed", Integer, nullable=False, default=0),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# An access request (export) and the other services' answers to it, one per service and
+# subject: ``sealed`` under the subject's key (unreadable once they are erased) or a
+# ``part`` that names nobody.
+subject_exports = Table(
+    "subject_exports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("subject_ids", JSON, nullable=False),
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
+subject_export_parts = Table(
+    "subject_export_parts",
+    metadata,
+    Column("export_id", String(36), primary_key=True),
+    Column("source", String(20), primary_key=True),
+    Column("subject_id", String(36), primary_key=True),
+    Column("sealed", Text, nullable=True),
+    Column("part", JSON, nullable=True),
+    Column("unreadable", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +10,14 @@ from typing import Any
 from services.submission.usecases.events import SOURCE, normalise_email
 from services.submission.usecases.work import SubmissionWork
 from shared.events import sealing
-from shared.events.catalog import PROPOSALS, SUBJECT_ERASED, spec_for
+from shared.events.catalog import (
+    NOTIFICATION_SUBJECT_EXPORTED,
+    PROPOSALS,
+    REVIEW_SUBJECT_EXPORTED,
+    SUBJECT_ERASED,
+    SUBJECT_EXPORT_REQUESTED,
+    spec_for,
+)
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 
@@ -35,9 +43,25 @@ def subject_key(subject_id: str, uow: SubmissionWork) -> str:
 
 @dataclass(frozen=True)
 class EraseSubject:
+    """A request about a person; ``agency_id`` set: an agency admin's, which may name only
+    that agency's own innovators."""
+
     email: str | None = None
     phone: str | None = None
     requested_by: str = "admin"
+    agency_id: str | None = None
+
+
+class NotOwnInnovator(LookupError):
+    """An agency admin named a person who is no innovator of their agency's proposals."""
+
+
+def _check_scope(
+    command: EraseSubject, email: str | None, phone: str | None, uow: SubmissionWork
+) -> None:
+    """Inside ``uow``: an agency admin may only ask about its own innovators."""
+    if command.agency_id and not uow.subjects.innovator_of(command.agency_id, email, phone):
+        raise NotOwnInnovator(command.agency_id)
 
 
 def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
@@ -46,6 +70,7 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
     phone = normalise_phone(command.phone) if command.phone else None
     now = datetime.now(UTC)
     with uow:
+        _check_scope(command, email, phone, uow)
         found = uow.subjects.find(email, phone)
         changed = 0
         for subject_id in found:
@@ -67,16 +92,103 @@ def erased_event(subject_id: str, at: datetime) -> Event:
 
 
 def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]:
-    """What the submission service holds about a person (access request, UU 27/2022)."""
+    """What the submission service holds about a person (access request, UU 27/2022), and
+    ``subject.export_requested`` so that the other services answer with their parts
+    (``assembled_export`` puts them together under the ``export_id`` answered)."""
     email = normalise_email(command.email) if command.email else None
     phone = normalise_phone(command.phone) if command.phone else None
+    now = datetime.now(UTC)
+    export_id = str(uuid.uuid4())
     with uow:
+        _check_scope(command, email, phone, uow)
         held = uow.subjects.held_about(email, phone)
         ids = [s["id"] for s in held["subjects"]]
-        uow.subjects.record_request("export", command.requested_by, ids, 0, datetime.now(UTC))
+        uow.subjects.record_request("export", command.requested_by, ids, 0, now)
+        uow.subjects.open_export(export_id, ids, command.requested_by, now)
+        live = uow.subjects.find(email, phone)
+        if live:
+            uow.emit(PROPOSALS, export_requested_event(export_id, live, now))
     return {
         "requested": {"email": email, "phone": phone},
-        "exported_at": datetime.now(UTC).isoformat(),
+        "exported_at": now.isoformat(),
         "service": "submission",
+        "export_id": export_id,
         **held,
     }
+
+
+def export_requested_event(export_id: str, subject_ids: list[str], at: datetime) -> Event:
+    spec = spec_for(SUBJECT_EXPORT_REQUESTED)
+    data = spec.validator.dump(
+        {"export_id": export_id, "subject_ids": subject_ids, "requested_at": at}
+    )
+    return Event.first(
+        type=spec.type, source=SOURCE, subject=export_id, data=data, dataschema=spec.dataschema
+    )
+
+
+# Who answers an export, by the event type of their answer (docs/PRIVACY.md: Export).
+ANSWERS = {REVIEW_SUBJECT_EXPORTED: "review", NOTIFICATION_SUBJECT_EXPORTED: "notification"}
+
+
+def receive_export_part(event_type: str, data: dict[str, Any], uow: SubmissionWork) -> None:
+    """Keep one service's answer to an export, as it came (sealed parts stay sealed)."""
+    answer = spec_for(event_type).validator.load(data)
+    with uow:
+        uow.subjects.save_export_part(
+            answer["export_id"], ANSWERS[event_type], {**answer, "received_at": datetime.now(UTC)}
+        )
+
+
+class ExportUnknown(LookupError):
+    """No export has this id."""
+
+
+def assembled_export(
+    export_id: str, uow: SubmissionWork, reader: str = "admin", own_only: bool = False
+) -> dict[str, Any]:
+    """The whole export: this service's part (read again now) and the other services' parts
+    answered so far, opened with each subject's key. ``complete`` once every service has
+    answered for every subject; a subject erased since reads as ``unreadable``.
+    ``own_only``: only an export ``reader`` asked for (else ``ExportUnknown``). Every read
+    is recorded (``privacy_requests`` kind ``download``, by ``reader``)."""
+    with uow:
+        request, parts = uow.subjects.export(export_id)
+        if request is None or (own_only and request["requested_by"] != reader):
+            raise ExportUnknown(export_id)
+        uow.subjects.record_request(
+            "download", reader, list(request["subject_ids"]), 0, datetime.now(UTC)
+        )
+        subject_ids: list[str] = list(request["subject_ids"])
+        keys = {s: uow.subjects.key(s)[1] for s in subject_ids}
+        contacts = [uow.subjects.contacts(s) for s in subject_ids if keys[s] is not None]
+        held: dict[str, Any] = {"subjects": [], "proposals": []}
+        for email, phone in contacts:
+            for name, found in uow.subjects.held_about(email, phone).items():
+                held[name].extend(f for f in found if f not in held[name])
+    assembled: dict[str, Any] = {
+        "export_id": export_id,
+        "requested_at": request["requested_at"].isoformat(),
+        "exported_at": datetime.now(UTC).isoformat(),
+        "submission": held,
+    }
+    waiting = []
+    for source in ANSWERS.values():
+        answered = {p["subject_id"]: p for p in parts if p["source"] == source}
+        assembled[source] = [
+            {"subject_id": s, **opened(answered[s], keys[s])} for s in subject_ids if s in answered
+        ]
+        waiting.extend(f"{source}:{s}" for s in subject_ids if s not in answered)
+    assembled["complete"] = not waiting
+    assembled["waiting_for"] = waiting
+    return assembled
+
+
+def opened(part: dict[str, Any], key: bytes | None) -> dict[str, Any]:
+    """A stored answer as the person should read it."""
+    if part["unreadable"] or (part["sealed"] and key is None):
+        return {"unreadable": True}
+    found: dict[str, Any] = dict(part["part"] or {})
+    if part["sealed"] and key is not None:
+        found.update(sealing.unseal(key, part["subject_id"], part["sealed"]))
+    return found

@@ -60,6 +60,10 @@ class World:
         )
         return f"/v1/agencies/{self.agency_id}/webhooks/{made.get_json()['id']}{suffix}"
 
+    def export(self) -> str:
+        made = self.portal.admin("POST", "/v1/subjects/exports", json={"email": "x@example.org"})
+        return str(made.get_json()["export_id"])
+
     def key_id(self) -> str:
         made = self.portal.admin(
             "POST", f"/v1/agencies/{self.agency_id}/keys", json={"role": "drafter"}
@@ -111,6 +115,7 @@ def row(*statuses: int) -> dict[str, int]:
 
 
 SECRETARIAT = row(401, 401, 403, 403, 403, 200)
+PERSON_REQUEST = row(401, 401, 404, 403, 404, 200)
 OWN_AGENCY = row(401, 401, 404, 403, 200, 200)
 AGENCY_READ = row(401, 401, 404, 200, 200, 401)
 MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
@@ -177,19 +182,27 @@ MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
         lambda w: (w.webhook(), {}),
         row(401, 401, 404, 403, 204, 204),
     ),
-    # Personal data requests (docs/PRIVACY.md): the secretariat only; the key lookup answers
-    # only the consumers' SUBJECT_KEYS_TOKEN (none of these credentials).
+    # Personal data requests (docs/PRIVACY.md): the secretariat, or an agency admin for its
+    # own innovators (nobody@example.org is none: 404) and its own exports (one the
+    # secretariat asked for is not: 404); the key lookup answers only the consumers'
+    # SUBJECT_KEYS_TOKEN (none of these credentials).
     (
         "POST",
         "/v1/subjects/erasures",
         fixed("/v1/subjects/erasures", json={"email": "nobody@example.org"}),
-        SECRETARIAT,
+        PERSON_REQUEST,
     ),
     (
         "POST",
         "/v1/subjects/exports",
         fixed("/v1/subjects/exports", json={"email": "nobody@example.org"}),
-        SECRETARIAT,
+        PERSON_REQUEST,
+    ),
+    (
+        "GET",
+        "/v1/subjects/exports/<export_id>",
+        lambda w: (f"/v1/subjects/exports/{w.export()}", {}),
+        PERSON_REQUEST,
     ),
     (
         "GET",

@@ -13,7 +13,10 @@ def test_every_event_type_that_sends_something_is_consumed() -> None:
 
     # proposal.submitted/resubmitted in both versions: v2 seals the innovators.
     sealed = {spec_for(t, 2).dataschema for t in ("proposal.submitted", "proposal.resubmitted")}
-    erasure = {spec_for("subject.erased").dataschema}  # forgets a person, sends nothing
+    erasure = {  # forgets a person, or answers an export with its part: sends nothing
+        spec_for("subject.erased").dataschema,
+        spec_for("subject.export_requested").dataschema,
+    }
     endpoints = {spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema}  # the endpoints webhooks go to
     assert (
         set(handlers)

@@ -9,6 +9,9 @@ from services.review.consumers import (
     on_agency_announced,
     on_proposal_submitted,
     on_proposal_withdrawn,
+    on_proposal_submitted,
+    on_proposal_withdrawn,
+    on_subject_export_requested,
 )
 from services.review.domain import states
 from services.review.usecases.intake import receive_proposal, withdraw_proposal
@@ -92,4 +95,5 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
         spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
         spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
+        spec_for("subject.export_requested").dataschema: on_subject_export_requested,
     } == HANDLERS

@@ -33,13 +33,14 @@ class Problem:
             `cycle.decided`: The cycle's awards were decided; it cannot change; `cycle.not_found`: No such cycle (or rubric
             version); `delivery.not_failed`: Only a failed delivery can be retried; `delivery.not_found`: No such delivery;
             `evidence.not_found`: No such evidence file on this proposal; `evidence.unavailable`: The evidence storage does
-            not answer; retry later; `idempotency.in_progress`: A request with this Idempotency-Key is still running;
-            `idempotency.key_reused`: The Idempotency-Key was used with a different request; `proposal.changed`: The
-            proposal changed meanwhile; read it again and retry; `proposal.illegal_transition`: The proposal's state does
-            not allow this; see allowed; `proposal.no_category`: The proposal is in none of the cycle's award categories;
-            `proposal.not_found`: No such proposal (for this agency); `proposal.version_not_found`: The proposal has no such
-            version; `request.failed`: Any other status; `request.headers_too_large`: Too many or too large headers (431);
-            `request.length_required`: A body needs its length (411); `request.malformed`: The request cannot be read (400);
+            not answer; retry later; `export.not_found`: No such export (for an agency admin: none it asked for);
+            `idempotency.in_progress`: A request with this Idempotency-Key is still running; `idempotency.key_reused`: The
+            Idempotency-Key was used with a different request; `proposal.changed`: The proposal changed meanwhile; read it
+            again and retry; `proposal.illegal_transition`: The proposal's state does not allow this; see allowed;
+            `proposal.no_category`: The proposal is in none of the cycle's award categories; `proposal.not_found`: No such
+            proposal (for this agency); `proposal.version_not_found`: The proposal has no such version; `request.failed`:
+            Any other status; `request.headers_too_large`: Too many or too large headers (431); `request.length_required`: A
+            body needs its length (411); `request.malformed`: The request cannot be read (400);
             `request.method_not_allowed`: The path does not answer this method (405); `request.not_acceptable`: No
             representation the client accepts (406); `request.rate_limited`: Too many requests; see Retry-After (429);
             `request.timeout`: The request did not arrive in time (408); `request.too_large`: The body or a file is too
@@ -48,9 +49,10 @@ class Problem:
             caller may see (404); `round.not_found`: No such review round; `server.error`: Something failed on our side
             (500); `service.unavailable`: A service or store it needs does not answer; retry later (502, 503, 504);
             `state.conflict`: The request does not fit the current state (409); `subject.erased`: The data subject was
-            erased; their sealed fields are unreadable (410); `subject.not_found`: No such data subject;
-            `submission.window_closed`: The cycle does not accept submissions now; `validation.failed`: Fields are missing
-            or invalid; see errors (422); `webhook.not_found`: No such webhook endpoint for this agency
+            erased; their sealed fields are unreadable (410); `subject.not_found`: No such data subject (for an agency
+            admin: none of its innovators); `submission.window_closed`: The cycle does not accept submissions now;
+            `validation.failed`: Fields are missing or invalid; see errors (422); `webhook.not_found`: No such webhook
+            endpoint for this agency
         detail (str | Unset): What went wrong this time
         errors (ProblemErrors | Unset): Messages per field path, such as `innovators.0.phone`
         status (int | Unset): The HTTP status code

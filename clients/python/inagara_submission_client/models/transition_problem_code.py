@@ -24,6 +24,7 @@ class TransitionProblemCode(StrEnum):
     DELIVERY_NOT_FOUND = "delivery.not_found"
     EVIDENCE_NOT_FOUND = "evidence.not_found"
     EVIDENCE_UNAVAILABLE = "evidence.unavailable"
+    EXPORT_NOT_FOUND = "export.not_found"
     IDEMPOTENCY_IN_PROGRESS = "idempotency.in_progress"
     IDEMPOTENCY_KEY_REUSED = "idempotency.key_reused"
     PROPOSAL_CHANGED = "proposal.changed"

@@ -47,6 +47,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -73,7 +78,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Erased | Problem]:
-    """Erase a person (secretariat), by email or phone.
+    """Erase a person (secretariat; an agency admin: its own innovators only), by email or
+    phone.
 
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
@@ -106,7 +112,8 @@ def sync(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Erased | Problem | None:
-    """Erase a person (secretariat), by email or phone.
+    """Erase a person (secretariat; an agency admin: its own innovators only), by email or
+    phone.
 
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
@@ -134,7 +141,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Erased | Problem]:
-    """Erase a person (secretariat), by email or phone.
+    """Erase a person (secretariat; an agency admin: its own innovators only), by email or
+    phone.
 
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
@@ -165,7 +173,8 @@ async def asyncio(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Erased | Problem | None:
-    """Erase a person (secretariat), by email or phone.
+    """Erase a person (secretariat; an agency admin: its own innovators only), by email or
+    phone.
 
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the

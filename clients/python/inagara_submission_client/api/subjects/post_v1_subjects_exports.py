@@ -45,6 +45,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -71,9 +76,12 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Problem | str]:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -102,9 +110,12 @@ def sync(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Problem | str | None:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -128,9 +139,12 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Response[Problem | str]:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):
@@ -157,9 +171,12 @@ async def asyncio(
     client: AuthenticatedClient,
     body: Erasure,
 ) -> Problem | str | None:
-    """Everything the submission service holds about a person, by email or phone (secretariat).
+    """Everything the submission service holds about a person, by email or phone (secretariat;
+    an agency admin: its own innovators only).
 
      The body names the person, not the URL, so that no access log records who was asked for.
+    The review and notification services answer with their parts through events: the whole
+    export is at `GET /v1/subjects/exports/<export_id>` (the `export_id` answered here).
 
     Args:
         body (Erasure):

@@ -1,0 +1,33 @@
+"""Events of an access request (docs/PRIVACY.md: Export): the owning service asks, each
+other service answers with what it holds about the data subject."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from shared.events.proposal import Lenient
+
+
+class SubjectExportRequestedV1(Lenient):
+    """``subject.export_requested`` v1: the secretariat asked for everything held about a
+    person. It names the data subjects only (their random ids), never who they are."""
+
+    export_id = fields.String(required=True)
+    subject_ids = fields.List(fields.String(), required=True)
+    requested_at = fields.AwareDateTime(required=True)
+
+
+class SubjectExportedV1(Lenient):
+    """``review.subject_exported`` / ``notification.subject_exported`` v1: one service's part
+    of an export for one data subject.
+
+    ``sealed`` is the part (a JSON object) sealed under the subject's key, like the
+    innovators of ``proposal.submitted`` v2: erasing the person leaves it unreadable in the
+    topic. ``part`` is a part that names nobody (ids and states only) and may travel in the
+    clear. ``unreadable`` says the service could not open the subject (already erased)."""
+
+    export_id = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    sealed = fields.String(load_default=None, allow_none=True)
+    part = fields.Dict(load_default=None, allow_none=True)
+    unreadable = fields.Boolean(load_default=False)
