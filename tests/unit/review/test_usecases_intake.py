@@ -9,8 +9,6 @@ from services.review.consumers import (
     on_agency_announced,
     on_proposal_submitted,
     on_proposal_withdrawn,
-    on_proposal_submitted,
-    on_proposal_withdrawn,
     on_subject_export_requested,
 )
 from services.review.domain import states
