@@ -66,6 +66,18 @@ def test_bad_agencies_are_refused_field_by_field(portal: Portal) -> None:
     assert orphan.status_code == 422 and "parent_id" in orphan.get_json()["errors"]
 
 
+def test_the_demo_codes_are_refused_so_a_real_agency_never_meets_the_demo(
+    portal: Portal,
+) -> None:
+    for code in ("DEMO-DINKES", "demo-x"):
+        refused = portal.admin(
+            "POST", "/v1/agencies", json={"code": code, "name": "Demo", "type": "dinas"}
+        )
+        assert refused.status_code == 422
+        assert "DEMO-" in refused.get_json()["errors"]["code"][0]
+    assert portal.agency("DINKES")["code"] == "DINKES"  # and the real code is free
+
+
 def test_a_key_secret_is_shown_once_and_stored_only_as_a_hash(
     portal: Portal, agency: dict[str, Any]
 ) -> None:
