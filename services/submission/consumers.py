@@ -1,4 +1,5 @@
-"""One function per review event type; each runs inside the inbox transaction.
+"""One function per review event type (and the notification service's
+``webhook.endpoint_disabled``); each runs inside the inbox transaction.
 
 The payload is validated with its catalog schema (an invalid one is poison:
 the consumer dead-letters it) and handed to its use case as JSON again, in a unit
@@ -14,6 +15,7 @@ from sqlalchemy import Connection
 
 from services.submission.store.tables import outbox
 from services.submission.usecases import review_facts as review
+from services.submission.usecases import webhooks
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
@@ -26,6 +28,7 @@ from shared.events.catalog import (
     PROPOSAL_SHORTLISTED,
     REVIEW_ASSIGNED,
     REVIEW_SUBMITTED,
+    WEBHOOK_ENDPOINT_DISABLED,
     Reads,
     reads,
     spec_for,
@@ -61,6 +64,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_SHORTLISTED, 1),
     reads(PROPOSAL_AWARDED, 1),
     reads(PROPOSAL_NOT_AWARDED, 1),
+    reads(WEBHOOK_ENDPOINT_DISABLED, 1),
 )
 
 
@@ -84,7 +88,14 @@ def record_review_fact(event_type: str) -> Handler:
     return handle
 
 
+def endpoint_disabled(conn: Connection, event: Event) -> None:
+    """The notification service stopped sending to an endpoint: the API shows it."""
+    payload = spec_for(WEBHOOK_ENDPOINT_DISABLED).validator.load(event.data)
+    webhooks.record_endpoint_disabled(payload, SubmissionWork.joining(conn, outbox))
+
+
 HANDLERS: dict[str, Handler] = {
     spec_for(CYCLE_SCHEDULED).dataschema: schedule_cycle,
+    spec_for(WEBHOOK_ENDPOINT_DISABLED).dataschema: endpoint_disabled,
     **{spec_for(t).dataschema: record_review_fact(t) for t in MOMENT},
 }

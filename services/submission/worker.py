@@ -1,5 +1,6 @@
-"""The submission worker: relays the outbox to Kafka, and takes the review
-service's facts into each proposal's timeline and status."""
+"""The submission worker: relays the outbox to Kafka, takes the review service's
+facts into each proposal's timeline and status, and the notification service's
+disabled webhook endpoints into their state."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from services.submission import store
 from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from services.submission.migrations import SCHEMA
-from shared.events.catalog import REVIEWS
+from shared.events.catalog import NOTIFICATIONS, REVIEWS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
 
-CONSUMERS = [(ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS,)), HANDLERS)]
+CONSUMERS = [
+    (ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS, NOTIFICATIONS)), HANDLERS)
+]
 
 
 def main(settings: SubmissionSettings | None = None) -> int:

@@ -34,11 +34,11 @@ from shared.events.review import (
     ReviewSubmittedV1,
     RevisionRequestedV1,
 )
-from shared.events.webhook import WebhookEndpointChangedV1
+from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisabledV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.1.0"
+CATALOG_VERSION = "1.2.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -70,6 +70,7 @@ REVIEW_REMINDER_DUE = "review.reminder_due"
 NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FAILED = "notification.failed"
 WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,13 @@ CATALOG: dict[str, EventSpec] = {
             WebhookEndpointChangedV1,
             "An agency registered, changed, paused, rotated or deleted a webhook endpoint "
             "(subject and key: the endpoint id).",
+        ),
+        _spec(
+            WEBHOOK_ENDPOINT_DISABLED,
+            NOTIFICATIONS,
+            WebhookEndpointDisabledV1,
+            "Deliveries to a webhook endpoint failed for the retry period: no more are sent "
+            "until the agency changes it (subject and key: the endpoint id).",
         ),
     )
 }

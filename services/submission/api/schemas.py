@@ -392,7 +392,20 @@ class WebhookSchema(Schema):
     url = fields.String(required=True)
     description = fields.String(required=True)
     event_types = fields.List(fields.String(), required=True)
-    state = fields.String(required=True, metadata={"description": "`active` or `paused`"})
+    state = fields.String(
+        required=True,
+        metadata={
+            "description": "`active`, `paused`, or `disabled` (the deliveries failed for "
+            "the retry period; a `PATCH` enables it again and its events are then sent)"
+        },
+    )
+    disabled_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When it was disabled (state `disabled`)"}
+    )
+    disabled_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "The last failed attempt, as the delivery log has it"},
+    )
     secret_generation = fields.Integer(required=True)
     previous_secret_valid_until = fields.DateTime(
         allow_none=True,
