@@ -17,6 +17,7 @@ from functools import cached_property
 
 from marshmallow import Schema
 
+from shared.events.agency import ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
 from shared.events.proposal import (
     ProposalSubmittedV1,
@@ -71,6 +72,7 @@ NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FAILED = "notification.failed"
 WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
 WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+AGENCY_API_KEY_CHANGED = "agency.api_key_changed"
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,13 @@ CATALOG: dict[str, EventSpec] = {
             WebhookEndpointDisabledV1,
             "Deliveries to a webhook endpoint failed for the retry period: no more are sent "
             "until the agency changes it (subject and key: the endpoint id).",
+        ),
+        _spec(
+            AGENCY_API_KEY_CHANGED,
+            PROPOSALS,
+            ApiKeyChangedV1,
+            "An agency's API key was issued or revoked; its hash, never the key (subject "
+            "and key: the key id).",
         ),
     )
 }

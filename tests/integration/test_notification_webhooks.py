@@ -30,6 +30,7 @@ from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, Policy, WebhookTransport
 from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import work_factory
+from services.submission.domain import mint_api_key
 from shared.events import catalog
 from shared.events.catalog import WEBHOOK_ENDPOINT_CHANGED, spec_for
 from shared.events.envelope import Event
@@ -396,5 +397,95 @@ def test_a_portal_reads_its_endpoints_attempts_and_resends_a_failed_delivery(
         assert [e["id"] for e in got] == [events[0].id]
         assert portal.portal.received("dinkes")[0].headers["webhook-id"] == delivery["id"]
         assert client.post(f"{base}/{delivery['id']}/resend", headers=mine).status_code == 409
+    finally:
+        app.extensions["inagara"].engine.dispose()
+
+
+def key_changed(
+    agency_id: str, role: str = "agency_admin", revoked: bool = False
+) -> tuple[str, Event]:
+    """A key of the agency as the submission service announces it; (the key, the event)."""
+    key = mint_api_key()
+    spec = spec_for(catalog.AGENCY_API_KEY_CHANGED)
+    data = {
+        "key_id": f"key-{key.prefix}",
+        "agency_id": agency_id,
+        "prefix": key.prefix,
+        "secret_hash": key.hash,
+        "role": role,
+        "revoked_at": START.isoformat() if revoked else None,
+        "changed_at": START.isoformat(),
+    }
+    event = Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=data["key_id"],
+        data=data,
+        dataschema=spec.dataschema,
+    )
+    return key.secret, event
+
+
+def test_a_portal_reads_its_delivery_log_with_its_agencys_api_key(
+    world: World, database_url: str
+) -> None:
+    portal = world.portal
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes")))
+    world.deliver(endpoint_changed("ep-disdik", "ag-disdik", portal.hook_url("disdik")))
+    _, events = season("ag-dinkes")
+    world.deliver(events[0])
+    world.run(world.sender())
+    admin_key, issued = key_changed("ag-dinkes")
+    drafter_key, drafter = key_changed("ag-dinkes", role="drafter")
+    theirs_key, theirs = key_changed("ag-disdik")
+    for event in (issued, drafter, theirs):
+        world.deliver(event)
+    app = create_app(
+        NotificationSettings(
+            service="notification",
+            database_url=database_url,
+            admin_token="admin-for-tests",
+            webhook_secret_key=KEY,
+        )
+    )
+    client = app.test_client()
+    base = "/v1/webhooks/ep-dinkes/deliveries"
+
+    def status(secret: str, path: str = base) -> int:
+        return int(client.get(path, headers={"Authorization": f"Bearer {secret}"}).status_code)
+
+    try:
+        [delivery] = client.get(base, headers={"Authorization": f"Bearer {admin_key}"}).get_json()[
+            "items"
+        ]
+        assert delivery["status"] == SENT and delivery["event_id"] == events[0].id
+        assert status(admin_key, f"{base}/{delivery['id']}") == 200
+        assert status(drafter_key) == 401  # managing webhooks is the agency admin's
+        assert status(theirs_key) == 401  # another agency's key
+        assert status(admin_key[:-1] + ("x" if admin_key[-1] != "x" else "y")) == 401
+        assert status(SECRET_1) == 200  # the signing secret, as before
+        # Revoked (the submission service tells): refused from then on; a late copy of
+        # the issue event does not bring it back.
+        revoked = {**issued.data, "revoked_at": START.isoformat()}
+        world.deliver(
+            Event(
+                type=issued.type,
+                source=issued.source,
+                subject=issued.subject,
+                data=revoked,
+                dataschema=issued.dataschema,
+            )
+        )
+        assert status(admin_key) == 401
+        world.deliver(
+            Event(
+                type=issued.type,
+                source=issued.source,
+                subject=issued.subject,
+                data=issued.data,
+                dataschema=issued.dataschema,
+            )
+        )
+        assert status(admin_key) == 401
     finally:
         app.extensions["inagara"].engine.dispose()

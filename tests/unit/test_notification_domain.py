@@ -53,9 +53,10 @@ def sent(messages: list[Any]) -> list[tuple[str, str]]:
 
 def test_every_event_type_in_the_catalog_has_a_rule_or_is_deliberately_silent() -> None:
     types = {spec.type for spec in CATALOG.values()}
-    # webhook.endpoint_changed is projected (the endpoints webhooks go to), not told;
+    # webhook.endpoint_changed and agency.api_key_changed are projected (the endpoints
+    # webhooks go to, the keys their logs are read with), not told;
     # webhook.endpoint_disabled is this service's own (the submission service reads it).
-    own = {"webhook.endpoint_changed", "webhook.endpoint_disabled"}
+    own = {"webhook.endpoint_changed", "webhook.endpoint_disabled", "agency.api_key_changed"}
     assert types == set(RULES) | SILENT | own
 
 
