@@ -553,17 +553,20 @@ class Stack:
         name: str = demo.AGENCY_NAME,
         contact_email: str = demo.AGENCY_CONTACT,
     ) -> str:
-        """Register an agency (unless its code is there already) and return a fresh API
-        key for it. Straight into the database: the API refuses the demo's ``DEMO-`` codes."""
+        """Register an agency (unless its code is there already) and return a fresh
+        ``agency_admin`` API key for it (announced like any key: the key reads the
+        agency's webhook delivery log too). Through the use case, not the API, which
+        refuses the demo's ``DEMO-`` codes."""
         from services.submission import store
+        from services.submission.usecases.agencies import EnrolAgency, enrol_agency
+        from services.submission.usecases.work import SubmissionWork
 
         engine = make_engine(self.config.database_urls["submission"])
         try:
-            with engine.begin() as conn:
-                agency = store.find_agency_by_code(conn, code) or store.create_agency(
-                    conn, code, name, "dinas", contact_email, "081234567890"
-                )
-                return store.add_api_key(conn, agency.id).secret
+            command = EnrolAgency(
+                code, name, "dinas", contact_email, "081234567890", "agency_admin"
+            )
+            return enrol_agency(command, SubmissionWork(engine, store.outbox))[1]
         finally:
             engine.dispose()
 
