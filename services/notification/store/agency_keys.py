@@ -21,6 +21,10 @@ def _prefix(secret: str) -> str | None:
     return parts[1]
 
 
+def hashed(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
 class AgencyKeyStore:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -52,7 +56,7 @@ class AgencyKeyStore:
         prefix = _prefix(secret)
         if prefix is None:
             return None
-        digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
+        digest = hashed(secret)
         rows = self._conn.execute(
             select(agency_keys).where(
                 agency_keys.c.prefix == prefix, agency_keys.c.revoked_at.is_(None)
