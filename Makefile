@@ -10,7 +10,7 @@ LOCKS  := requirements/dev.lock requirements/build.lock
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) $(LOCKS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-faults test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
+.PHONY: help install lock run demo-clean test test-faults test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ lock: $(STAMP)  ## rewrite requirements/*.in from the pyproject files and resolv
 run: $(STAMP)  ## start the whole system locally (broker, 3 services behind nginx, mail catcher); Ctrl-C stops it
 	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
+
+demo-clean: $(STAMP)  ## remove the demo data make run seeded (agency DEMO-DINKES, accounts @example.org, their proposals) from every service's database
+	$(BIN)/python -m deploy.local.demo clean $(ARGS)
 
 # The fault tests (tests/faults: workers killed at random, a frozen broker, poison, the
 # review database away) take minutes of outages each: make test-kafka runs them in CI on

@@ -17,6 +17,10 @@ Environment (all optional):
   SUBMISSION_DATABASE_URL, REVIEW_DATABASE_URL, NOTIFICATION_DATABASE_URL
                             each service's database (default: SQLite under var/)
   INAGARA_ADMIN_TOKEN       the admin token (default: a random one, printed)
+  INAGARA_DEMO              1 (default): seed the demo (agency DEMO-DINKES, review team
+                            @example.org, a webhook endpoint on the portal stand-in);
+                            0: seed nothing, as a production start (deploy/local/demo.py,
+                            `make demo-clean` removes the demo data)
   INAGARA_BROKER_PORT (9092), INAGARA_SMTP_PORT (1025),
   INAGARA_PORTAL_PORT (9027)  the agency portal stand-in that prints the webhooks it gets
   INAGARA_SUBMISSION_PORT (8001), INAGARA_REVIEW_PORT (8002),
@@ -45,7 +49,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.local import proxy
+from deploy.local import demo, proxy
 from deploy.local.apache_kafka import KafkaCluster
 from deploy.local.ports import free_port, port_is_free, wait_for_port
 from deploy.local.tansu import LocalBroker
@@ -100,6 +104,10 @@ class StackConfig:
     # nginx's, gunicorn listens on a free port behind it. Off by default so tests that
     # build a config by hand talk to gunicorn; ``make run`` turns it on when nginx is there.
     proxy: bool = False
+    # Demo mode: ``make run`` seeds the demo agency, review team and webhook endpoint
+    # (deploy/local/demo.py). Off by default so tests that build a config by hand, like
+    # a production start, hold no demo row.
+    demo: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StackConfig:
@@ -134,6 +142,7 @@ class StackConfig:
             portal_port=int(env.get("INAGARA_PORTAL_PORT") or 9027),
             proxy=env.get("INAGARA_PROXY", "1") not in {"0", "false", "no", "off"}
             and proxy.find_nginx() is not None,
+            demo=env.get("INAGARA_DEMO", "1").lower() not in {"0", "false", "no", "off"},
         )
 
     @property
@@ -538,9 +547,16 @@ class Stack:
     def restart(self, name: str) -> None:
         self._spawn(name, self.commands[name], self._envs[name])
 
-    def create_demo_agency(self, code: str = "DINKES", name: str = "Dinas Kesehatan") -> str:
-        """Register an agency (announced to the review service: agency.registered) and
-        return a fresh API key for it."""
+    def create_demo_agency(
+        self,
+        code: str = demo.AGENCY_CODE,
+        name: str = demo.AGENCY_NAME,
+        contact_email: str = demo.AGENCY_CONTACT,
+    ) -> str:
+        """Register an agency (unless its code is there already: announced to the review
+        service, agency.registered) and return a fresh ``agency_admin`` API key for it
+        (announced like any key: the key reads the agency's webhook delivery log too).
+        Through the use case, not the API, which refuses the demo's ``DEMO-`` codes."""
         from services.submission import store
         from services.submission.usecases.agencies import EnrolAgency, enrol_agency
         from services.submission.usecases.work import SubmissionWork
@@ -548,7 +564,7 @@ class Stack:
         engine = make_engine(self.config.database_urls["submission"])
         try:
             command = EnrolAgency(
-                code, name, "dinas", "inovasi@dinkes.example.go.id", "081234567890", "agency_admin"
+                code, name, "dinas", contact_email, "081234567890", "agency_admin"
             )
             return enrol_agency(command, SubmissionWork(engine, store.outbox))[1]
         finally:
@@ -619,17 +635,13 @@ class Stack:
                     return exc.code
             time.sleep(0.2)
 
-    def create_demo_review_team(self) -> tuple[str, str]:
-        """A secretariat account and three reviewers (from other agencies than the
-        demo agency, so a demo proposal gets assigned); returns the secretariat's
-        email and password. Accounts that exist already are left as they are."""
+    def create_demo_review_team(
+        self, people: list[tuple[str, str, str, str, list[str]]] = demo.TEAM
+    ) -> tuple[str, str]:
+        """Accounts (name, email, agency code, role, expertise), all with one new password;
+        returns the first one's email and that password. Accounts that exist already
+        are left as they are."""
         password = secrets.token_urlsafe(12)
-        people = [
-            ("Sekretariat Inovasi", "sekretariat@inagara.local", "BAPPEDA", "secretariat", []),
-            ("Dr. Ratna Sari", "ratna@bappeda.example.go.id", "BAPPEDA", "reviewer", ["health"]),
-            ("Agus Wibowo", "agus@diskominfo.example.go.id", "DISKOMINFO", "reviewer", ["health"]),
-            ("Maria Ulfa", "maria@universitas.example.ac.id", "UNIV", "reviewer", ["education"]),
-        ]
         self.register_agencies(*sorted({agency for _, _, agency, _, _ in people}))
         for n, (name, email, agency, role, expertise) in enumerate(people):
             body = {
@@ -685,9 +697,9 @@ DEMO_PROPOSAL = {
     "budget_idr": 150000000,
     "trial_date": "2026-02-01",
     "innovators": [
-        {"name": "Siti Rahmawati", "email": "siti@dinkes.example.go.id", "phone": "081234567890"}
+        {"name": "Siti Rahmawati", "email": "siti.rahmawati@example.org", "phone": "081234567890"}
     ],
-    "evidence_links": ["https://dinkes.example.go.id/posyandu-digital"],
+    "evidence_links": ["https://example.org/demo/posyandu-digital"],
 }
 
 
@@ -699,6 +711,60 @@ def curl_command(base_url: str, api_key: str) -> str:
     )
 
 
+def bring_up(stack: Stack) -> demo.Seeded | None:
+    """Start everything; then, in demo mode only, seed the demo (what ``make run`` does)."""
+    stack.start()
+    return demo.seed(stack) if stack.config.demo else None
+
+
+def welcome(stack: Stack, seeded: demo.Seeded | None) -> str:
+    """What ``make run`` prints once everything answers: where things are and, in demo
+    mode, the demo's credentials and a proposal to submit."""
+    config = stack.config
+    t = config.admin_token
+    broker_kind = {"tansu": "local Tansu", "kafka": "Apache Kafka, one node"}[config.broker]
+    review_ui = (
+        f"web UI: /ui/login as {seeded.login} / {seeded.password};\n"
+        f"                three demo reviewers with the same password)\n"
+        if seeded
+        else "web UI: /ui/login; no accounts: demo mode is off)\n"
+    )
+    hook_url = seeded.hook_url if seeded else ""
+    lines = (
+        "\nInagara is running.\n"
+        f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else f' ({broker_kind})'}\n"
+        f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
+        f"  review        {config.base_url('review')}   ({review_ui}"
+        f"                pipeline status: {config.base_url('review')}/ui/pipeline\n"
+        f"  notification  {config.base_url('notification')}\n"
+        f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
+        f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
+        f"  SMS gateway   {stack.sms_gateway_url or 'none (no SMS)'}"
+        f"{' (local; SMS kept in ' + str(config.sms_dir) + ', list with `make sms`)' if config.sms_gateway and not config.sms_gateway_url else ''}\n"
+        f"  WhatsApp      {stack.whatsapp_api_url or 'none (no WhatsApp)'}"
+        f"{' (local stand-in; kept in ' + str(config.whatsapp_dir) + ', list with `make whatsapp`; ' + config.not_on_whatsapp + '... not on WhatsApp)' if config.whatsapp and not config.whatsapp_api_url else ''}\n"
+        f"  portal        {hook_url or stack.portal_url or 'none'}"
+        f"{' (webhooks of the demo agency; each printed in var/log/portal.log)' if hook_url else ''}\n"
+        f"  admin token   {t}\n"
+    )
+    if not seeded:
+        return (
+            lines
+            + "  demo          off (INAGARA_DEMO=0): nothing seeded\n\nCtrl-C stops everything."
+        )
+    return (
+        lines + f"  demo agency   {demo.AGENCY_CODE}, API key {seeded.api_key}"
+        " (`make demo-clean` removes the demo data)\n\n"
+        "Submit a proposal:\n"
+        f"{curl_command(config.base_url('submission'), seeded.api_key)}\n\n"
+        "Then, with PROPOSAL_ID from its answer:\n"
+        f"curl -sS {config.base_url('review')}/v1/proposals/$PROPOSAL_ID -H 'Authorization: Bearer {t}'\n"
+        f"curl -sS '{config.base_url('notification')}/v1/deliveries?proposal_id='$PROPOSAL_ID "
+        f"-H 'Authorization: Bearer {t}'\n\n"
+        "Ctrl-C stops everything."
+    )
+
+
 def main() -> int:
     config = StackConfig.from_env(os.environ)
     stack = Stack(config)
@@ -707,39 +773,8 @@ def main() -> int:
         signal.signal(signum, lambda *_: stop.set())
     print("starting Inagara (logs in var/log/) ...", flush=True)
     try:
-        stack.start()
-        api_key = stack.create_demo_agency()
-        login, password = stack.create_demo_review_team()
-        hook_url, _ = stack.register_demo_webhook(api_key) if config.portal else ("", "")
-        t = config.admin_token
-        broker_kind = {"tansu": "local Tansu", "kafka": "Apache Kafka, one node"}[config.broker]
-        print(
-            "\nInagara is running.\n"
-            f"  broker        {stack.bootstrap_servers}{'' if config.kafka_bootstrap_servers else f' ({broker_kind})'}\n"
-            f"  submission    {config.base_url('submission')}   (API docs: /docs, /openapi.json)\n"
-            f"  review        {config.base_url('review')}   (web UI: /ui/login as {login} / {password};\n"
-            f"                three demo reviewers with the same password)\n"
-            f"                pipeline status: {config.base_url('review')}/ui/pipeline\n"
-            f"  notification  {config.base_url('notification')}\n"
-            f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
-            f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
-            f"  SMS gateway   {stack.sms_gateway_url or 'none (no SMS)'}"
-            f"{' (local; SMS kept in ' + str(config.sms_dir) + ', list with `make sms`)' if config.sms_gateway and not config.sms_gateway_url else ''}\n"
-            f"  WhatsApp      {stack.whatsapp_api_url or 'none (no WhatsApp)'}"
-            f"{' (local stand-in; kept in ' + str(config.whatsapp_dir) + ', list with `make whatsapp`; ' + config.not_on_whatsapp + '... not on WhatsApp)' if config.whatsapp and not config.whatsapp_api_url else ''}\n"
-            f"  portal        {hook_url or 'none'}"
-            f"{' (webhooks of the demo agency; each printed in var/log/portal.log)' if hook_url else ''}\n"
-            f"  admin token   {t}\n"
-            f"  demo agency   DINKES, API key {api_key}\n\n"
-            "Submit a proposal:\n"
-            f"{curl_command(config.base_url('submission'), api_key)}\n\n"
-            "Then, with PROPOSAL_ID from its answer:\n"
-            f"curl -sS {config.base_url('review')}/v1/proposals/$PROPOSAL_ID -H 'Authorization: Bearer {t}'\n"
-            f"curl -sS '{config.base_url('notification')}/v1/deliveries?proposal_id='$PROPOSAL_ID "
-            f"-H 'Authorization: Bearer {t}'\n\n"
-            "Ctrl-C stops everything.",
-            flush=True,
-        )
+        seeded = bring_up(stack)
+        print(welcome(stack, seeded), flush=True)
         while not stop.wait(1):
             if dead := stack.failed():
                 print(f"stopped unexpectedly: {', '.join(dead)} (see var/log/)", file=sys.stderr)

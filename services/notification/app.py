@@ -17,6 +17,7 @@ from services.notification.config import (
     unsubscribe_secret,
 )
 from services.notification.migrations import SCHEMA
+from services.notification.store.agency_keys import KEY_PREFIX as AGENCY_KEY_PREFIX
 from services.notification.usecases.recording import configured_recorder
 from shared.platform import webhooks
 from shared.web import create_service_app, is_admin, require_credentials_first
@@ -38,9 +39,13 @@ def create_app(
     unsubscribe_secret(config, settings.admin_token, settings.production)
     # The message preview renders with what the worker records with.
     app.extensions["notification_recorder"] = configured_recorder(settings, config)
-    # An endpoint's signing secret is checked against the endpoint by its views.
+    # An agency's API key and an endpoint's signing secret are checked against the
+    # endpoint by its views.
     require_credentials_first(
         app,
-        lambda secret: is_admin(settings, secret) or (secret or "").startswith(webhooks.PREFIX),
+        lambda secret: (
+            is_admin(settings, secret)
+            or (secret or "").startswith((webhooks.PREFIX, f"{AGENCY_KEY_PREFIX}_"))
+        ),
     )
     return app

@@ -7,6 +7,7 @@ connection); the use case joins it, so the inbox row and the deliveries commit t
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
@@ -18,6 +19,7 @@ from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
+    AGENCY_API_KEY_CHANGED,
     CATALOG,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
@@ -62,6 +64,7 @@ READS: tuple[Reads, ...] = (
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
+    reads(AGENCY_API_KEY_CHANGED, 1),
 )
 
 
@@ -92,4 +95,12 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
     handlers[spec_for(SUBJECT_EXPORT_REQUESTED).dataschema] = export
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
+
+    def key_changed(conn: Connection, event: Event) -> None:
+        uow = NotificationWork.joining(conn, outbox)
+        with uow:
+            payload = spec_for(AGENCY_API_KEY_CHANGED).validator.load(event.data)
+            uow.agency_keys.save(payload, datetime.now(UTC))
+
+    handlers[spec_for(AGENCY_API_KEY_CHANGED).dataschema] = key_changed
     return handlers

@@ -1,4 +1,5 @@
-"""One function per review event type; each runs inside the inbox transaction.
+"""One function per review event type (and the notification service's
+``webhook.endpoint_disabled``); each runs inside the inbox transaction.
 
 The payload is validated with its catalog schema (an invalid one is poison:
 the consumer dead-letters it) and handed to its use case as JSON again, in a unit
@@ -15,6 +16,7 @@ from sqlalchemy import Connection
 from services.submission.store.tables import outbox
 from services.submission.usecases import review_facts as review
 from services.submission.usecases import subjects
+from services.submission.usecases import webhooks
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
@@ -29,6 +31,7 @@ from shared.events.catalog import (
     REVIEW_ASSIGNED,
     REVIEW_SUBJECT_EXPORTED,
     REVIEW_SUBMITTED,
+    WEBHOOK_ENDPOINT_DISABLED,
     Reads,
     reads,
     spec_for,
@@ -66,6 +69,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_NOT_AWARDED, 1),
     reads(REVIEW_SUBJECT_EXPORTED, 1),
     reads(NOTIFICATION_SUBJECT_EXPORTED, 1),
+    reads(WEBHOOK_ENDPOINT_DISABLED, 1),
 )
 
 
@@ -97,10 +101,15 @@ def receive_export_part(event_type: str) -> Handler:
 
     handle.__name__ = f"receive_{event_type.replace('.', '_')}"
     return handle
+def endpoint_disabled(conn: Connection, event: Event) -> None:
+    """The notification service stopped sending to an endpoint: the API shows it."""
+    payload = spec_for(WEBHOOK_ENDPOINT_DISABLED).validator.load(event.data)
+    webhooks.record_endpoint_disabled(payload, SubmissionWork.joining(conn, outbox))
 
 
 HANDLERS: dict[str, Handler] = {
     spec_for(CYCLE_SCHEDULED).dataschema: schedule_cycle,
+    spec_for(WEBHOOK_ENDPOINT_DISABLED).dataschema: endpoint_disabled,
     **{spec_for(t).dataschema: record_review_fact(t) for t in MOMENT},
     **{
         spec_for(t).dataschema: receive_export_part(t)

@@ -1,5 +1,6 @@
-"""The submission worker: relays the outbox to Kafka, and takes the review
-service's facts into each proposal's timeline and status."""
+"""The submission worker: relays the outbox to Kafka, takes the review service's
+facts into each proposal's timeline and status, and the notification service's
+disabled webhook endpoints into their state."""
 
 from __future__ import annotations
 

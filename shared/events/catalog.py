@@ -18,6 +18,7 @@ from functools import cached_property
 from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1
+from shared.events.agency import ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
 from shared.events.privacy import SubjectExportedV1, SubjectExportRequestedV1
 from shared.events.proposal import (
@@ -36,7 +37,7 @@ from shared.events.review import (
     ReviewSubmittedV1,
     RevisionRequestedV1,
 )
-from shared.events.webhook import WebhookEndpointChangedV1
+from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisabledV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
@@ -77,6 +78,8 @@ NOTIFICATION_FAILED = "notification.failed"
 WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
 AGENCY_REGISTERED = "agency.registered"
 AGENCY_UPDATED = "agency.updated"
+WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+AGENCY_API_KEY_CHANGED = "agency.api_key_changed"
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,20 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             AgencyRegisteredV1,
             "An agency's name, kind or parent changed (subject and key: the agency id).",
+        ),
+        _spec(
+            WEBHOOK_ENDPOINT_DISABLED,
+            NOTIFICATIONS,
+            WebhookEndpointDisabledV1,
+            "Deliveries to a webhook endpoint failed for the retry period: no more are sent "
+            "until the agency changes it (subject and key: the endpoint id).",
+        ),
+        _spec(
+            AGENCY_API_KEY_CHANGED,
+            PROPOSALS,
+            ApiKeyChangedV1,
+            "An agency's API key was issued or revoked; its hash, never the key (subject "
+            "and key: the key id).",
         ),
     )
 }

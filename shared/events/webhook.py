@@ -1,5 +1,6 @@
-"""Payload schema of the webhook endpoint events (published on ``inagara.proposals``,
-the submission service's topic, keyed by the endpoint id).
+"""Payload schemas of the webhook endpoint events: ``webhook.endpoint_changed`` (the
+submission service's, on ``inagara.proposals``) and ``webhook.endpoint_disabled`` (the
+notification service's, on ``inagara.notifications``), each keyed by the endpoint id.
 
 The endpoint's secret is not in it: both sides derive it (``shared/platform/webhooks.py``).
 """
@@ -50,3 +51,24 @@ class WebhookEndpointChangedV1(Lenient):
         load_default=None, allow_none=True, metadata={"description": "told when it is disabled"}
     )
     changed_at = fields.AwareDateTime(required=True)
+
+
+class WebhookEndpointDisabledV1(Lenient):
+    """``webhook.endpoint_disabled`` v1: the notification service stopped sending to an
+    endpoint whose deliveries failed for the retry period (its events are kept and sent,
+    in order, once the agency changes the endpoint again)."""
+
+    endpoint_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    revision = fields.Integer(
+        required=True,
+        strict=True,
+        metadata={
+            "description": "the endpoint's revision that was disabled: a later one "
+            "(the agency changed the endpoint since) enables it again"
+        },
+    )
+    reason = fields.String(
+        required=True, metadata={"description": "the last failed attempt (first 300 characters)"}
+    )
+    disabled_at = fields.AwareDateTime(required=True)

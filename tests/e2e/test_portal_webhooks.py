@@ -130,7 +130,7 @@ def test_a_season_reaches_each_agencys_portal_signed_and_only_its_own(
     )["id"]
 
     agencies = {code: api.agency(code) for code in ("DINKES", "DISDIK", "DISHUB")}
-    secrets = {}
+    secrets, endpoints = {}, {}
     for code, (agency_id, key, _) in agencies.items():
         created = api.call(
             "POST",
@@ -139,6 +139,7 @@ def test_a_season_reaches_each_agencys_portal_signed_and_only_its_own(
             json={"url": portal.hook_url(code.lower()), "description": f"Portal {code}"},
         )
         secrets[code] = created["secret"]
+        endpoints[code] = f"{api.submission}/v1/agencies/{agency_id}/webhooks/{created['id']}"
     portal.portal.plan("disdik", [500, 500, 503])  # down for a while, then fine
     portal.portal.plan("dishub", [500] * 100_000)  # never fine
 
@@ -248,26 +249,66 @@ def test_a_season_reaches_each_agencys_portal_signed_and_only_its_own(
     assert portal.portal.received("dishub") == []
     notification = stack.config.base_url("notification")
 
-    def all_failed() -> list[dict[str, Any]] | None:
+    def parked() -> list[dict[str, Any]] | None:
         items = api.call(
             "GET",
             f"{notification}/v1/deliveries",
             params={"proposal_id": proposals["DISHUB"], "channel": "webhook"},
         )["items"]
-        return items if items and all(d["status"] == "failed" for d in items) else None
+        statuses = sorted(d["status"] for d in items)
+        return items if statuses == ["failed", "pending", "pending"] else None
 
-    # What was recorded before the endpoint was disabled ends too, without a request.
-    failed = eventually(all_failed, "DISHUB's webhook deliveries ended", timeout_s=30)
+    # The one that failed for the retry period disabled the endpoint; the others are kept
+    # for when it is enabled (no request meanwhile).
+    kept = eventually(parked, "DISHUB's webhook deliveries kept", timeout_s=30)
     tried = portal.portal.requests["dishub"]
-    first = api.call("GET", f"{notification}/v1/deliveries/{failed[0]['id']}")
+    [failed] = [d for d in kept if d["status"] == "failed"]
+    first = api.call("GET", f"{notification}/v1/deliveries/{failed['id']}")
     assert any("HTTP 500" in (a["error"] or "") for a in first["attempt_log"])
-    assert (
-        api.call(
-            "GET",
-            f"{notification}/v1/deliveries",
-            params={"status": "pending", "channel": "webhook", "proposal_id": proposals["DISHUB"]},
-        )["items"]
-        == []
-    )
+
+    # The submission API shows it disabled (the notification service told it).
+    dishub_key = agencies["DISHUB"][1]
+
+    def shown_disabled() -> dict[str, Any] | None:
+        endpoint: dict[str, Any] = api.call("GET", endpoints["DISHUB"], dishub_key)
+        return endpoint if endpoint["state"] == "disabled" else None
+
+    endpoint = eventually(shown_disabled, "DISHUB's endpoint shown disabled", timeout_s=30)
+    assert "HTTP 500" in endpoint["disabled_reason"] and endpoint["disabled_at"]
+
+    # The agency reads its delivery log with its API key (not the endpoint secret).
+    log_url = f"{notification}/v1/webhooks/{endpoint['id']}/deliveries"
+
+    def log_with_key() -> list[dict[str, Any]] | None:
+        answer = requests.get(
+            log_url, headers={"Authorization": f"Bearer {dishub_key}"}, timeout=10
+        )
+        return answer.json()["items"] if answer.status_code == 200 else None
+
+    logged = eventually(log_with_key, "DISHUB's delivery log read with its API key")
+    assert {d["id"] for d in logged} >= {d["id"] for d in kept}
+    other_key = agencies["DINKES"][1]
+    refused = requests.get(log_url, headers={"Authorization": f"Bearer {other_key}"}, timeout=10)
+    assert refused.status_code == 401
     assert portal.portal.requests["dishub"] == tried
+
+    # DISHUB fixes its portal and enables the endpoint: its season arrives, in order.
+    portal.portal.plan("dishub", [])
+    enabled = api.call("PATCH", endpoints["DISHUB"], dishub_key, json={"state": "active"})
+    assert enabled["state"] == "active" and enabled["disabled_at"] is None
+
+    def dishub_season() -> list[dict[str, Any]] | None:
+        got = [
+            Webhook(secrets["DISHUB"]).verify(r.body, r.headers)
+            for r in portal.portal.received("dishub")
+        ]
+        return got if len(got) == 3 else None
+
+    season = eventually(dishub_season, "DISHUB's season after it was enabled", timeout_s=60)
+    assert [e["type"] for e in season] == [
+        "proposal.submitted",
+        "proposal.scored",
+        "proposal.rejected",
+    ]
+    assert {e["subject"] for e in season} == {proposals["DISHUB"]}
     assert not stack.failed()

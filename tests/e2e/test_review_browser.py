@@ -350,7 +350,7 @@ def test_the_secretariat_previews_a_decisions_messages_in_the_browser(
         shown = {
             (r.get_attribute("data-channel"), r.get_attribute("data-recipient")) for r in rows.all()
         }
-        assert shown == {("email", "siti@dinkes.example.go.id"), ("whatsapp", "+6281234567890")}
+        assert shown == {("email", "siti.rahmawati@example.org"), ("whatsapp", "+6281234567890")}
         assert "Bukti lapangan belum cukup" in page.locator("#preview").inner_text()
         shot(page, "secretariat-preview")
         page.click("#language a[hreflang=en]")

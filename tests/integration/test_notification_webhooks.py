@@ -30,6 +30,7 @@ from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, Policy, WebhookTransport
 from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import work_factory
+from services.submission.domain import mint_api_key
 from shared.events import catalog
 from shared.events.catalog import WEBHOOK_ENDPOINT_CHANGED, spec_for
 from shared.events.envelope import Event
@@ -40,6 +41,7 @@ from shared.platform.webhooks import endpoint_secret
 from tests.unit.notification import factories
 
 KEY = "webhook-key-for-tests"
+SECRET_1 = endpoint_secret(KEY, "ep-dinkes", 1)
 LOOPBACK = egress.networks("127.0.0.0/8,::1/128")
 START = datetime.now(UTC)
 SEASON = (
@@ -128,6 +130,20 @@ class World:
             self.clock.advance(timedelta(minutes=2))
             if not self.rows(WEBHOOK, "pending"):
                 return
+
+    def deliver_in_turn(self, *events: Event) -> None:
+        """One event after another, a second apart (their order is the order recorded)."""
+        for event in events:
+            self.clock.advance(timedelta(seconds=1))
+            self.deliver(event)
+
+    def outbox(self, event_type: str) -> list[dict[str, Any]]:
+        """The payloads of the events of ``event_type`` this service raised."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(store.outbox.c.value).where(store.outbox.c.event_type == event_type)
+            )
+            return [json.loads(value) for (value,) in rows]
 
     def rows(self, channel: str, status: str | None = None) -> list[Any]:
         query = select(deliveries).where(deliveries.c.channel == channel)
@@ -238,17 +254,60 @@ def test_an_endpoint_failing_for_the_retry_period_is_disabled_and_its_agency_ema
     assert portal.hook_url("dinkes") in email["subject"]
     tried = portal.portal.requests["dinkes"]
 
-    # Disabled: the next event is recorded for no one, and nothing more is tried.
-    world.deliver(events[3])
+    # Disabled: the submission service is told (the API shows it), in the same transaction.
+    [told] = world.outbox(catalog.WEBHOOK_ENDPOINT_DISABLED)
+    assert told["endpoint_id"] == "ep-dinkes" and told["revision"] == 1
+    assert "HTTP 500" in told["reason"]
+    # The next events are kept (parked), and nothing more is tried.
+    world.deliver_in_turn(events[3], events[4])
     world.run(world.sender())
     assert portal.portal.requests["dinkes"] == tried
-    # The agency fixes its portal and enables the endpoint again (a newer revision).
+    assert [r["status"] for r in world.rows(WEBHOOK)].count("pending") == 2
+    # The agency fixes its portal and enables the endpoint again (a newer revision):
+    # everything since the failure arrives, in the order it happened, then what follows.
     portal.portal.plan("dinkes", [])
     world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=2))
-    world.deliver(events[4])
+    world.deliver(events[5])
     world.run(world.sender())
     got = verified(world, "dinkes", endpoint_secret(KEY, "ep-dinkes", 1))
-    assert [e["type"] for e in got] == [events[4].type]
+    assert [e["type"] for e in got] == [events[i].type for i in (0, 3, 4, 5)]
+    assert {r["status"] for r in world.rows(WEBHOOK)} == {SENT}
+
+
+def test_a_paused_endpoint_gets_its_events_in_order_once_resumed(world: World) -> None:
+    portal = world.portal
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes")))
+    _, events = season("ag-dinkes")
+    world.deliver(events[0])
+    world.run(world.sender())
+    paused = endpoint_changed(
+        "ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=2, state="paused"
+    )
+    world.deliver(paused)
+    world.deliver_in_turn(*events[1:5])
+    world.run(world.sender())
+    assert [e["type"] for e in verified(world, "dinkes", SECRET_1)] == [events[0].type]
+
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=3))
+    world.deliver(events[5])
+    world.run(world.sender())
+    got = verified(world, "dinkes", SECRET_1)
+    assert [e["type"] for e in got] == [events[i].type for i in (0, 3, 4, 5)]
+    # Deleted: what would be parked for it is dropped, never sent.
+    world.deliver(
+        endpoint_changed(
+            "ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=4, state="paused"
+        )
+    )
+    _, more = season("ag-dinkes")
+    world.deliver(more[0])
+    assert "pending" in {r["status"] for r in world.rows(WEBHOOK)}
+    world.deliver(
+        endpoint_changed(
+            "ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=5, state="deleted"
+        )
+    )
+    assert "pending" not in {r["status"] for r in world.rows(WEBHOOK)}
 
 
 def test_during_a_rotation_both_secrets_verify(world: World) -> None:
@@ -319,17 +378,114 @@ def test_a_portal_reads_its_endpoints_attempts_and_resends_a_failed_delivery(
         wrong = client.get(f"/v1/webhooks/ep-disdik/deliveries/{delivery['id']}", headers=theirs)
         assert wrong.status_code == 404
 
-        # The portal is fixed and the endpoint enabled again; the failed delivery is resent.
+        # Sent again while the endpoint is still disabled: accepted, but not sent (the
+        # endpoint is disabled), and kept for when it is enabled.
+        resent = client.post(f"{base}/{delivery['id']}/resend", headers=mine)
+        assert resent.status_code == 202, resent.get_json()
+        assert client.post(f"{base}/{delivery['id']}/resend", headers=mine).status_code == 409
+        tried = portal.portal.requests["dinkes"]
+        world.run(world.sender())
+        assert portal.portal.requests["dinkes"] == tried
+        # The portal is fixed and the endpoint enabled again: the delivery goes out by
+        # itself, once, with its webhook-id.
         portal.portal.plan("dinkes", [])
         world.deliver(
             endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=2)
         )
-        resent = client.post(f"{base}/{delivery['id']}/resend", headers=mine)
-        assert resent.status_code == 202, resent.get_json()
-        assert client.post(f"{base}/{delivery['id']}/resend", headers=mine).status_code == 409
         world.run(world.sender())
         got = verified(world, "dinkes", endpoint_secret(KEY, "ep-dinkes", 1))
         assert [e["id"] for e in got] == [events[0].id]
         assert portal.portal.received("dinkes")[0].headers["webhook-id"] == delivery["id"]
+        assert client.post(f"{base}/{delivery['id']}/resend", headers=mine).status_code == 409
+    finally:
+        app.extensions["inagara"].engine.dispose()
+
+
+def key_changed(
+    agency_id: str, role: str = "agency_admin", revoked: bool = False
+) -> tuple[str, Event]:
+    """A key of the agency as the submission service announces it; (the key, the event)."""
+    key = mint_api_key()
+    spec = spec_for(catalog.AGENCY_API_KEY_CHANGED)
+    data = {
+        "key_id": f"key-{key.prefix}",
+        "agency_id": agency_id,
+        "prefix": key.prefix,
+        "secret_hash": key.hash,
+        "role": role,
+        "revoked_at": START.isoformat() if revoked else None,
+        "changed_at": START.isoformat(),
+    }
+    event = Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=data["key_id"],
+        data=data,
+        dataschema=spec.dataschema,
+    )
+    return key.secret, event
+
+
+def test_a_portal_reads_its_delivery_log_with_its_agencys_api_key(
+    world: World, database_url: str
+) -> None:
+    portal = world.portal
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes")))
+    world.deliver(endpoint_changed("ep-disdik", "ag-disdik", portal.hook_url("disdik")))
+    _, events = season("ag-dinkes")
+    world.deliver(events[0])
+    world.run(world.sender())
+    admin_key, issued = key_changed("ag-dinkes")
+    drafter_key, drafter = key_changed("ag-dinkes", role="drafter")
+    theirs_key, theirs = key_changed("ag-disdik")
+    for event in (issued, drafter, theirs):
+        world.deliver(event)
+    app = create_app(
+        NotificationSettings(
+            service="notification",
+            database_url=database_url,
+            admin_token="admin-for-tests",
+            webhook_secret_key=KEY,
+        )
+    )
+    client = app.test_client()
+    base = "/v1/webhooks/ep-dinkes/deliveries"
+
+    def status(secret: str, path: str = base) -> int:
+        return int(client.get(path, headers={"Authorization": f"Bearer {secret}"}).status_code)
+
+    try:
+        [delivery] = client.get(base, headers={"Authorization": f"Bearer {admin_key}"}).get_json()[
+            "items"
+        ]
+        assert delivery["status"] == SENT and delivery["event_id"] == events[0].id
+        assert status(admin_key, f"{base}/{delivery['id']}") == 200
+        assert status(drafter_key) == 401  # managing webhooks is the agency admin's
+        assert status(theirs_key) == 401  # another agency's key
+        assert status(admin_key[:-1] + ("x" if admin_key[-1] != "x" else "y")) == 401
+        assert status(SECRET_1) == 200  # the signing secret, as before
+        # Revoked (the submission service tells): refused from then on; a late copy of
+        # the issue event does not bring it back.
+        revoked = {**issued.data, "revoked_at": START.isoformat()}
+        world.deliver(
+            Event(
+                type=issued.type,
+                source=issued.source,
+                subject=issued.subject,
+                data=revoked,
+                dataschema=issued.dataschema,
+            )
+        )
+        assert status(admin_key) == 401
+        world.deliver(
+            Event(
+                type=issued.type,
+                source=issued.source,
+                subject=issued.subject,
+                data=issued.data,
+                dataschema=issued.dataschema,
+            )
+        )
+        assert status(admin_key) == 401
     finally:
         app.extensions["inagara"].engine.dispose()

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from services.notification.adapters.mailer import PermanentSendError, TransientSendError
-from services.notification.domain.webhooks import Endpoint
+from services.notification.domain.webhooks import NOT_SENT_PREFIX, Endpoint
 from shared.platform import egress, webhooks
 
 RESPONSE_LIMIT = 4096
@@ -82,7 +82,7 @@ class WebhookSender:
                 if endpoint.disabled_at
                 else endpoint.state
             )
-            raise PermanentSendError(f"the endpoint is {state}: not sent")
+            raise PermanentSendError(f"{NOT_SENT_PREFIX}{state}: not sent")
         try:
             addresses = egress.checked_addresses(endpoint.url, self.allowed, self.resolver)
         except egress.Refused as exc:

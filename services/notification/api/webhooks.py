@@ -1,11 +1,14 @@
 """HTTP edge of an endpoint's webhook deliveries, for the agency that owns it.
 
-A portal authenticates with its endpoint's signing secret (``Authorization: Bearer
-whsec_…``; the previous one too during a rotation's grace period) or the secretariat
-with the admin token: the agency's API keys live in the submission service, the
-secret is what this service can check. It sees every delivery to the endpoint with
-every attempt (status, latency, the answer's first characters) and sends a failed one
-again (with the same ``webhook-id``).
+A portal authenticates with its agency's API key (``Authorization: Bearer inag_…``,
+an ``agency_admin`` key of the endpoint's agency: the submission service tells this
+one every key issued or revoked, as a hash, with ``agency.api_key_changed``), or the
+secretariat with the admin token. The endpoint's signing secret (``Bearer whsec_…``;
+the previous one too during a rotation's grace period) is still accepted, for the
+portals written against the first release and for keys issued before it (which this
+service never heard of). It sees every delivery to the endpoint with every attempt
+(status, latency, the answer's first characters) and sends a failed one again (with
+the same ``webhook-id``).
 """
 
 from __future__ import annotations
@@ -34,11 +37,16 @@ webhooks_blp = Blueprint(
     __name__,
     url_prefix="/v1/webhooks/<string:endpoint_id>/deliveries",
     description="An endpoint's webhook deliveries and their attempts; a failed one can be sent "
-    "again. Authenticate with the endpoint's signing secret (`Bearer whsec_…`) or the admin "
-    "token.",
+    "again. Authenticate with an `agency_admin` API key of the endpoint's agency (`Bearer "
+    "inag_…`), or the admin token; the endpoint's signing secret (`Bearer whsec_…`) is still "
+    "accepted.",
 )
 SECURITY = [{"bearer": []}]
-NOT_YOURS = "Send the endpoint's signing secret as `Authorization: Bearer whsec_…`."
+NOT_YOURS = (
+    "Send an agency_admin API key of the endpoint's agency as `Authorization: Bearer inag_…` "
+    "(or the endpoint's signing secret)."
+)
+AGENCY_ADMIN = "agency_admin"
 
 
 class WebhookDeliveryQuerySchema(Schema):
@@ -56,20 +64,23 @@ def _work() -> NotificationWork:
     return work_factory(_context().engine)()
 
 
-def _endpoint(endpoint_id: str) -> Endpoint | None:
+def _endpoint(endpoint_id: str, presented: str) -> tuple[Endpoint | None, tuple[str, str] | None]:
+    """The endpoint, and (agency id, role) of the presented API key if it is one."""
     uow = _work()
     with uow:
-        return uow.webhooks.find(endpoint_id)
+        return uow.webhooks.find(endpoint_id), uow.agency_keys.holder(presented)
 
 
 def _authorize(endpoint_id: str) -> None:
-    """The admin token, or a signing secret of this endpoint that signs now; else 401
-    (an unknown endpoint looks the same)."""
+    """The admin token, an agency_admin key of the endpoint's agency, or a signing secret
+    of this endpoint that signs now; else 401 (an unknown endpoint looks the same)."""
     settings = _context().settings
     presented = bearer_token() or ""
     if is_admin(settings, presented):
         return
-    endpoint = _endpoint(endpoint_id)
+    endpoint, holder = _endpoint(endpoint_id, presented)
+    if endpoint is not None and holder == (endpoint.agency_id, AGENCY_ADMIN):
+        return
     if endpoint is not None:
         key = webhooks.secret_key(settings)  # type: ignore[arg-type]
         for generation in endpoint.generations(datetime.now(UTC)):

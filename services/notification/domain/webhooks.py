@@ -12,17 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from shared.events.webhook import ACTIVE, EVENT_TYPES
+from shared.events.webhook import ACTIVE, DELETED, EVENT_TYPES
 
-__all__ = ["EVENT_TYPES", "Endpoint", "cloud_event", "redact"]
+__all__ = ["EVENT_TYPES", "PARKED", "Endpoint", "cloud_event", "redact"]
 # Who reviewed or decided: never told to a portal.
 PERSONAL = frozenset(
     {"reviewer", "reviewer_id", "reviewers", "decided_by", "requested_by", "assignment_id"}
 )
 DISABLED_TEMPLATE = "webhook_disabled"
+# When a parked webhook delivery is due: never, until its endpoint is active again.
+PARKED = datetime(9999, 1, 1, tzinfo=UTC)
+# How a delivery that came due while its endpoint was paused or disabled fails (it is
+# sent once the endpoint is active again).
+NOT_SENT_PREFIX = "the endpoint is "
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,12 @@ class Endpoint:
     def sending(self) -> bool:
         return self.state == ACTIVE and self.disabled_at is None
 
+    def subscribes(self, event_type: str) -> bool:
+        """Whether the endpoint gets ``event_type`` (now, or once it is active again)."""
+        return self.state != DELETED and (not self.event_types or event_type in self.event_types)
+
     def wants(self, event_type: str) -> bool:
-        return self.sending and (not self.event_types or event_type in self.event_types)
+        return self.sending and self.subscribes(event_type)
 
     def generations(self, now: datetime) -> tuple[int, ...]:
         """The secrets' generations that sign now: the current one, and the one before

@@ -34,9 +34,11 @@ from services.notification.domain.messages import (
     SENT,
     SKIPPED,
     SMS,
+    WEBHOOK,
     WHATSAPP,
     Message,
 )
+from services.notification.domain.webhooks import NOT_SENT_PREFIX, PARKED
 from services.notification.store.tables import attempts, deliveries, instant_locks, utc
 from shared.events.envelope import Event
 
@@ -45,6 +47,7 @@ SOURCE = "/inagara/notification"
 # adapter writes it into a failed delivery's error: "..., error 131026: ...".
 NOT_ON_WHATSAPP_CODE = 131026
 DIGEST_TEMPLATE = "digest"
+PARKED_NOTE = "parked: its failure disabled the endpoint"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,15 @@ def _claimable(now: datetime, lease: timedelta) -> Any:
             deliveries.c.claimed_at < now - lease,
             deliveries.c.handed_at.is_(None),
         ),
+    )
+
+
+def _parked_for(endpoint_id: str) -> tuple[Any, ...]:
+    return (
+        deliveries.c.channel == WEBHOOK,
+        deliveries.c.recipient == endpoint_id,
+        deliveries.c.status == PENDING,
+        deliveries.c.next_attempt_at >= PARKED,
     )
 
 
@@ -619,6 +631,91 @@ class DeliveryStore:
             {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row._mapping.items()}
             for row in rows
         ]
+    # -- webhook endpoints paused, disabled, active again -------------------------------
+
+    def park_webhooks(self, endpoint_id: str, also_failed: str | None = None) -> None:
+        """The endpoint's pending deliveries wait until it is active again; so does the
+        failed delivery ``also_failed`` (the one whose failure disabled it)."""
+        self._conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.channel == WEBHOOK,
+                deliveries.c.recipient == endpoint_id,
+                deliveries.c.status == PENDING,
+            )
+            .values(next_attempt_at=PARKED)
+        )
+        if also_failed:
+            self._conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == also_failed, deliveries.c.status == FAILED)
+                .values(note=PARKED_NOTE)
+            )
+
+    def drop_parked_webhooks(self, endpoint_id: str) -> None:
+        """The endpoint is deleted: what was parked for it is skipped."""
+        self._conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.channel == WEBHOOK,
+                deliveries.c.recipient == endpoint_id,
+                deliveries.c.status == PENDING,
+                deliveries.c.next_attempt_at >= PARKED,
+            )
+            .values(status=SKIPPED, note="the endpoint was deleted")
+        )
+
+    def unpark_webhooks(self, endpoint_id: str, now: datetime) -> bool:
+        """The endpoint is active again: what failed only because it was paused or
+        disabled when its turn came (or disabled it) joins the parked ones, with a fresh
+        budget of attempts, and the oldest parked one is due now (``unpark_next`` then
+        makes the next one due as each ends: in the order recorded). Whether one was."""
+        self._conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.channel == WEBHOOK,
+                deliveries.c.recipient == endpoint_id,
+                deliveries.c.status == FAILED,
+                or_(
+                    deliveries.c.note == PARKED_NOTE,
+                    deliveries.c.last_error.startswith(NOT_SENT_PREFIX),
+                ),
+            )
+            .values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=PARKED,
+                claimed_at=None,
+                claim_token=None,
+                note=None,
+            )
+        )
+        return self.unpark_next(endpoint_id, now)
+
+    def has_parked(self, endpoint_id: str) -> bool:
+        return (
+            self._conn.execute(
+                select(deliveries.c.id).where(*_parked_for(endpoint_id)).limit(1)
+            ).first()
+            is not None
+        )
+
+    def unpark_next(self, endpoint_id: str, now: datetime) -> bool:
+        """The oldest parked delivery of the endpoint is due now; False if none is parked."""
+        oldest = self._conn.execute(
+            select(deliveries.c.id)
+            .where(*_parked_for(endpoint_id))
+            .order_by(deliveries.c.created_at, deliveries.c.id)
+            .limit(1)
+        ).scalar()
+        if oldest is None:
+            return False
+        self._conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == oldest, deliveries.c.status == PENDING)
+            .values(next_attempt_at=now)
+        )
+        return True
 
     def forget(self, addresses: Collection[str]) -> int:
         """Erasure: every delivery to these addresses, its attempts and its instant lock."""

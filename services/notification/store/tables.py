@@ -125,6 +125,20 @@ webhook_endpoints = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# The agencies' API keys as hashes (agency.api_key_changed): a portal reads its webhook
+# deliveries with its agency's key.
+agency_keys = Table(
+    "agency_keys",
+    metadata,
+    Column("key_id", String(36), primary_key=True),
+    Column("agency_id", String(36), nullable=False),
+    Column("prefix", String(16), nullable=False, index=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # Reviewers as review.assigned named them, so that review.submitted can be answered.
 assignments = Table(
     "assignments",

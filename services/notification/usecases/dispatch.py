@@ -44,7 +44,7 @@ from services.notification.domain.schedule import (
     earliest_send,
 )
 from services.notification.store.deliveries import SOURCE
-from services.notification.usecases.webhooks import disable_endpoint
+from services.notification.usecases.webhooks import advance_parked, disable_endpoint
 from services.notification.usecases.work import NotificationWork, WorkFactory, work_factory
 from shared.events.catalog import (
     NOTIFICATION_DELIVERED,
@@ -228,6 +228,8 @@ def _finish(
     ended = uow.deliveries.finish(delivery, status, now, error=error, provider_id=provider_id)
     for row in ended:
         uow.emit(NOTIFICATIONS, outcome_event(row, status, now, error, permanent))
+        if row["channel"] == WEBHOOK:
+            advance_parked(uow, row, now)  # a disablement right after parks it again
     return bool(ended)
 
 

@@ -3,9 +3,16 @@ sent by the webhook dispatcher (``adapters/webhook.py``), retried, dead-ended an
 re-sent like every other delivery.
 
 An endpoint's deliveries are keyed (event id, ``webhook``, endpoint id): one per event
-and endpoint. When one has failed for the retry period the endpoint is disabled and
-its agency's contact is emailed, once; the agency's next change of the endpoint
-(``webhook.endpoint_changed``) enables it again.
+and endpoint. When one has failed for the retry period the endpoint is disabled, its
+agency's contact is emailed, once, and ``webhook.endpoint_disabled`` tells the
+submission service (whose API shows the endpoint's state); the agency's next change of
+the endpoint (``webhook.endpoint_changed``) enables it again.
+
+Events are not lost while an endpoint is paused or disabled: their deliveries are
+recorded parked (pending, due at ``PARKED``), as are the endpoint's pending ones, and
+the one whose failure disabled it. When the endpoint is active again the oldest is due;
+as each ends (sent, or failed for good) the next one is (``advance_parked``): they go
+out one at a time in the order recorded, and what is recorded meanwhile queues behind.
 """
 
 from __future__ import annotations
@@ -20,14 +27,18 @@ from services.notification.domain.recipients import Proposal
 from services.notification.domain.webhooks import (
     DISABLED_TEMPLATE,
     EVENT_TYPES,
+    PARKED,
     Endpoint,
     cloud_event,
 )
 from services.notification.store.deliveries import Content
 from services.notification.usecases.work import NotificationWork
+from shared.events.catalog import NOTIFICATIONS, WEBHOOK_ENDPOINT_DISABLED, spec_for
 from shared.events.envelope import Event
+from shared.events.webhook import DELETED
 
 log = logging.getLogger(__name__)
+SOURCE = "/inagara/notification"
 
 
 def save_endpoint(event: Event, payload: dict[str, Any], uow: NotificationWork) -> None:
@@ -44,7 +55,18 @@ def save_endpoint(event: Event, payload: dict[str, Any], uow: NotificationWork) 
         previous_valid_until=datetime.fromisoformat(until) if until else None,
         contact_email=payload.get("contact_email"),
     )
-    uow.webhooks.save(endpoint, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if not uow.webhooks.save(endpoint, now):
+        return
+    if endpoint.state == DELETED:
+        uow.deliveries.drop_parked_webhooks(endpoint.endpoint_id)
+    elif endpoint.sending:
+        if uow.deliveries.unpark_webhooks(endpoint.endpoint_id, now):
+            log.info(
+                "webhook endpoint %s active: its parked deliveries go out", endpoint.endpoint_id
+            )
+    else:
+        uow.deliveries.park_webhooks(endpoint.endpoint_id)
 
 
 def record_webhooks(
@@ -72,7 +94,7 @@ def record_webhooks(
     )
     recorded = 0
     for endpoint in uow.webhooks.of_agency(agency_id):
-        if not endpoint.wants(event.type):
+        if not endpoint.subscribes(event.type):
             continue
         message = Message(
             channel=WEBHOOK,
@@ -83,8 +105,12 @@ def record_webhooks(
             context={},
             role=AGENCY,
         )
+        # Paused or disabled: kept, parked, sent when it is active again; behind parked
+        # ones (the endpoint was just resumed): parked too, so that none overtakes them.
+        parked = not endpoint.sending or uow.deliveries.has_parked(endpoint.endpoint_id)
+        due = PARKED if parked else now
         uow.deliveries.add(
-            event, payload["proposal_id"], message, Content("", body), now=now, not_before=now
+            event, payload["proposal_id"], message, Content("", body), now=now, not_before=due
         )
         recorded += 1
     return recorded
@@ -100,6 +126,8 @@ def disable_endpoint(
     if endpoint is None or not uow.webhooks.disable(endpoint.endpoint_id, now):
         return None
     log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id, error)
+    uow.deliveries.park_webhooks(endpoint.endpoint_id, also_failed=delivery["id"])
+    uow.emit(NOTIFICATIONS, _disabled(endpoint, now, error))
     if not endpoint.contact_email:
         return None
     message = Message(
@@ -123,7 +151,7 @@ def disable_endpoint(
     cause = Event(
         id=f"webhook-disabled:{delivery['id']}",
         type="webhook.disabled",
-        source="/inagara/notification",
+        source=SOURCE,
         subject=delivery["proposal_id"],
         data={},
         correlation_id=delivery.get("correlation_id") or "",
@@ -136,3 +164,25 @@ def disable_endpoint(
         now=now,
         not_before=now,
     )
+
+
+def _disabled(endpoint: Endpoint, now: datetime, error: str) -> Event:
+    spec = spec_for(WEBHOOK_ENDPOINT_DISABLED)
+    data = spec.validator.dump(
+        {
+            "endpoint_id": endpoint.endpoint_id,
+            "agency_id": endpoint.agency_id,
+            "revision": endpoint.revision,
+            "reason": error[:300],
+            "disabled_at": now,
+        }
+    )
+    return Event.first(spec.type, SOURCE, endpoint.endpoint_id, data, spec.dataschema)
+
+
+def advance_parked(uow: NotificationWork, delivery: dict[str, Any], now: datetime) -> None:
+    """Inside an open unit of work: a webhook delivery ended (sent, or failed for good);
+    the endpoint's next parked delivery is due, if the endpoint is sending."""
+    endpoint = uow.webhooks.find(delivery["recipient"])
+    if endpoint is not None and endpoint.sending:
+        uow.deliveries.unpark_next(endpoint.endpoint_id, now)

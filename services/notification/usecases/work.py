@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine
 
+from services.notification.store.agency_keys import AgencyKeyStore
 from services.notification.store.deliveries import DeliveryStore
 from services.notification.store.preferences import PreferenceStore
 from services.notification.store.projection import ProjectionStore
@@ -18,13 +19,14 @@ from shared.events.wakeup import Wakeup
 
 class NotificationWork(UnitOfWork):
     """Deliveries, the projection of proposals and assignments, preferences, send rates,
-    and the agencies' webhook endpoints."""
+    the agencies' webhook endpoints and their API keys (as hashes)."""
 
     deliveries: DeliveryStore
     projection: ProjectionStore
     preferences: PreferenceStore
     rates: RateStore
     webhooks: WebhookStore
+    agency_keys: AgencyKeyStore
 
     def _open(self, conn: Connection) -> None:
         self.deliveries = DeliveryStore(conn)
@@ -32,6 +34,7 @@ class NotificationWork(UnitOfWork):
         self.preferences = PreferenceStore(conn)
         self.rates = RateStore(conn)
         self.webhooks = WebhookStore(conn)
+        self.agency_keys = AgencyKeyStore(conn)
 
 
 WorkFactory = Callable[[], NotificationWork]

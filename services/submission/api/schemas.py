@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.submission import domain
 from shared.events.proposal import (
@@ -21,6 +21,13 @@ from shared.platform.text import SingleLine
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$", error="Letters, digits, _ . - only.")
 ID = fields.String(validate=validate.Length(min=1, max=100))
+
+
+def not_demo_code(code: str) -> None:
+    if domain.is_demo_code(code):
+        raise ValidationError(f"{domain.DEMO_CODE_PREFIX} codes are the local demo's.")
+
+
 # A name or title: one line, for it ends up in an email header (shared/platform/text.py).
 NAME = [validate.Length(min=1, max=200), SingleLine()]
 
@@ -36,7 +43,11 @@ class Strict(Schema):
 
 
 class AgencyCreateSchema(Strict):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(
+        required=True,
+        validate=[CODE, not_demo_code],
+        metadata={"description": "Unique; `DEMO-…` is the local demo's and refused"},
+    )
     name = fields.String(required=True, validate=NAME)
     type = fields.String(required=True, validate=validate.OneOf(domain.AGENCY_TYPES))
     parent_id = fields.String(
@@ -381,7 +392,20 @@ class WebhookSchema(Schema):
     url = fields.String(required=True)
     description = fields.String(required=True)
     event_types = fields.List(fields.String(), required=True)
-    state = fields.String(required=True, metadata={"description": "`active` or `paused`"})
+    state = fields.String(
+        required=True,
+        metadata={
+            "description": "`active`, `paused`, or `disabled` (the deliveries failed for "
+            "the retry period; a `PATCH` enables it again and its events are then sent)"
+        },
+    )
+    disabled_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When it was disabled (state `disabled`)"}
+    )
+    disabled_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "The last failed attempt, as the delivery log has it"},
+    )
     secret_generation = fields.Integer(required=True)
     previous_secret_valid_until = fields.DateTime(
         allow_none=True,

@@ -8,6 +8,7 @@ publishing them is someone else's job.
 from services.submission.domain.keys import (
     AGENCY_ADMIN,
     AGENCY_TYPES,
+    DEMO_CODE_PREFIX,
     DRAFTER,
     KEY_PREFIX,
     ROLES,
@@ -15,6 +16,7 @@ from services.submission.domain.keys import (
     NewApiKey,
     NotPermitted,
     hash_secret,
+    is_demo_code,
     key_prefix,
     may_manage_agency,
     may_send_to_review,
@@ -40,6 +42,7 @@ from services.submission.domain.lifecycle import (
 __all__ = [
     "AGENCY_ADMIN",
     "AGENCY_TYPES",
+    "DEMO_CODE_PREFIX",
     "DRAFT",
     "DRAFTER",
     "KEY_PREFIX",
@@ -59,6 +62,7 @@ __all__ = [
     "allowed_actions",
     "draft_proposal",
     "hash_secret",
+    "is_demo_code",
     "key_prefix",
     "may_manage_agency",
     "may_send_to_review",

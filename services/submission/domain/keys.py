@@ -8,9 +8,17 @@ from dataclasses import dataclass
 
 KEY_PREFIX = "inag"
 AGENCY_TYPES = ("dinas", "badan", "kecamatan", "kelurahan", "bumd", "other")
+# Agency codes of the local demo (deploy/local/demo.py): never a real agency's, so the
+# demo's data can be told apart and removed, and a real agency never meets its code.
+DEMO_CODE_PREFIX = "DEMO-"
+
 DRAFTER = "drafter"
 AGENCY_ADMIN = "agency_admin"
 ROLES = (DRAFTER, AGENCY_ADMIN)
+
+
+def is_demo_code(code: str) -> bool:
+    return code.upper().startswith(DEMO_CODE_PREFIX)
 
 
 @dataclass(frozen=True)

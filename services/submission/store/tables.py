@@ -54,6 +54,10 @@ webhook_endpoints = Table(
     Column("revision", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The notification service disabled it (webhook.endpoint_disabled); the agency's
+    # next change enables it again.
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("disabled_reason", String(300), nullable=True),
 )
 
 api_keys = Table(

@@ -10,7 +10,13 @@ from typing import Any
 from services.submission import domain
 from services.submission.store.registry import Caller, aware, iso
 from services.submission.usecases.work import SubmissionWork
-from shared.events.catalog import AGENCY_REGISTERED, AGENCY_UPDATED, PROPOSALS, spec_for
+from shared.events.catalog import (
+    AGENCY_API_KEY_CHANGED,
+    AGENCY_REGISTERED,
+    AGENCY_UPDATED,
+    PROPOSALS,
+    spec_for,
+)
 from shared.events.envelope import Event
 
 SOURCE = "/inagara/submission"
@@ -50,6 +56,24 @@ def key_view(row: Any) -> dict[str, Any]:
         "last_used_at": iso(row.last_used_at),
         "revoked_at": iso(row.revoked_at),
     }
+
+
+def key_changed(row: Any) -> Event:
+    """``agency.api_key_changed``: the key as it is now (its hash, never the key), for the
+    notification service, where a portal reads its webhook deliveries with its key."""
+    spec = spec_for(AGENCY_API_KEY_CHANGED)
+    data = spec.validator.dump(
+        {
+            "key_id": row.id,
+            "agency_id": row.agency_id,
+            "prefix": row.prefix,
+            "secret_hash": row.secret_hash,
+            "role": row.role,
+            "revoked_at": aware(row.revoked_at) if row.revoked_at else None,
+            "changed_at": datetime.now(UTC),
+        }
+    )
+    return Event.first(spec.type, SOURCE, row.id, data, spec.dataschema)
 
 
 def _agency(uow: SubmissionWork, agency_id: str) -> Any:
@@ -148,6 +172,7 @@ def issue_key(command: IssueKey, uow: SubmissionWork) -> dict[str, Any]:
     with uow:
         _agency(uow, command.agency_id)
         key, row = uow.registry.issue_api_key(command.agency_id, command.role, command.label)
+        uow.emit(PROPOSALS, key_changed(row))
     return {**key_view(row), "secret": key.secret}
 
 
@@ -161,7 +186,11 @@ def list_keys(agency_id: str, uow: SubmissionWork) -> list[dict[str, Any]]:
 def revoke_key(agency_id: str, key_id: str, uow: SubmissionWork) -> bool:
     """Revoke the key (twice is fine). False when the agency has no such key."""
     with uow:
-        return uow.registry.revoke_api_key(agency_id, key_id)
+        if not uow.registry.revoke_api_key(agency_id, key_id):
+            return False
+        row = next(r for r in uow.registry.api_keys(agency_id) if r.id == key_id)
+        uow.emit(PROPOSALS, key_changed(row))
+        return True
 
 
 @dataclass(frozen=True)
@@ -190,5 +219,6 @@ def enrol_agency(command: EnrolAgency, uow: SubmissionWork) -> tuple[domain.Agen
                 contact_phone=command.contact_phone,
             )
             _announce(uow, agency.id, AGENCY_REGISTERED)
-        key, _ = uow.registry.issue_api_key(agency.id, command.role, None)
+        key, row = uow.registry.issue_api_key(agency.id, command.role, None)
+        uow.emit(PROPOSALS, key_changed(row))
     return agency, key.secret

@@ -22,6 +22,12 @@ from shared.events.envelope import Event
 from shared.events.webhook import ACTIVE, DELETED
 from shared.platform import egress, webhooks
 
+# Shown as the state of an active endpoint the notification service stopped sending to.
+DISABLED = "disabled"
+# Any change of an endpoint by its agency enables it again (the notification service
+# does the same when the change reaches it).
+ENABLED = {"disabled_at": None, "disabled_reason": None}
+
 SOURCE = "/inagara/submission"
 
 
@@ -57,13 +63,16 @@ class WebhookRules:
 
 
 def view(row: Any) -> dict[str, Any]:
+    disabled = row.disabled_at is not None and row.state == ACTIVE
     return {
         "id": row.id,
         "agency_id": row.agency_id,
         "url": row.url,
         "description": row.description,
         "event_types": list(row.event_types),
-        "state": row.state,
+        "state": DISABLED if disabled else row.state,
+        "disabled_at": iso(row.disabled_at) if disabled else None,
+        "disabled_reason": row.disabled_reason if disabled else None,
         "secret_generation": row.generation,
         "previous_secret_valid_until": iso(row.previous_valid_until),
         "created_at": iso(row.created_at),
@@ -168,7 +177,7 @@ def change_endpoint(
         if "event_types" in values:
             values["event_types"] = sorted(set(values["event_types"]))
         uow.webhooks.change(
-            endpoint_id, {**values, "revision": row.revision + 1, "updated_at": now()}
+            endpoint_id, {**values, **ENABLED, "revision": row.revision + 1, "updated_at": now()}
         )
         return view(_emit(uow, agency_id, endpoint_id))
 
@@ -192,6 +201,7 @@ def rotate_secret(
             {
                 "generation": generation,
                 "previous_valid_until": moment + rules.grace,
+                **ENABLED,
                 "revision": row.revision + 1,
                 "updated_at": moment,
             },
@@ -214,3 +224,18 @@ def delete_endpoint(
             endpoint_id, {"state": DELETED, "revision": row.revision + 1, "updated_at": now()}
         )
         _emit(uow, agency_id, endpoint_id)
+
+
+def record_endpoint_disabled(payload: dict[str, Any], uow: SubmissionWork) -> bool:
+    """``webhook.endpoint_disabled``: show the endpoint as disabled, unless the agency
+    changed it since (a later revision, which enabled it again) or deleted it. Whether
+    it was recorded."""
+    with uow:
+        row = uow.webhooks.by_id(payload["endpoint_id"])
+        if row is None or row.state == DELETED or row.revision != payload["revision"]:
+            return False
+        uow.webhooks.change(
+            row.id,
+            {"disabled_at": payload["disabled_at"], "disabled_reason": payload["reason"][:300]},
+        )
+        return True

@@ -94,7 +94,7 @@ def test_the_secretariat_sees_the_messages_of_a_decision_before_taking_it(
     assert "Pratinjau pesan" in text and "Belum ada yang dikirim" in text
     rows = re.findall(r'<tr data-channel="([a-z]+)" data-recipient="([^"]+)">', text)
     assert set(rows) == {
-        ("email", "siti@dinkes.example.go.id"),
+        ("email", "siti.rahmawati@example.org"),
         ("whatsapp", "+6281234567890"),
     }, rows
     assert "Bukti lapangan belum cukup" in text, "the note is in the email as it will go out"

@@ -108,7 +108,7 @@ def test_a_reviewer_scores_by_form_and_the_secretariat_decides_and_exports(app: 
     used = reviewing.rubric_for(cycle["id"], "desk", ReviewWork(engine_of(app), outbox))
     (aid,) = re.findall(rb'/ui/assignments/([0-9a-f-]{36})"', listing)
     page = browser.get(f"/ui/assignments/{aid.decode()}").data
-    assert b"https://dinkes.example.go.id/posyandu-digital" in page
+    assert b"https://example.org/demo/posyandu-digital" in page
     form = {f"score-{c.key}": str(c.scale_max) for c in used.criteria}
     saved = browser.post(
         f"/ui/assignments/{aid.decode()}/review",

@@ -3,6 +3,8 @@ once (by every other web process within the key cache's bound)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +15,7 @@ from services.submission.api.auth import KEY_CACHE_SECONDS
 from services.submission.app import create_app
 from services.submission.config import SubmissionSettings
 from services.submission.store.registry import RecentKeys
+from shared.events.catalog import AGENCY_API_KEY_CHANGED
 from tests.integration.submission.conftest import Portal, auth
 
 
@@ -64,6 +67,18 @@ def test_bad_agencies_are_refused_field_by_field(portal: Portal) -> None:
         json={"code": "KEL-X", "name": "x", "type": "kelurahan", "parent_id": "nope"},
     )
     assert orphan.status_code == 422 and "parent_id" in orphan.get_json()["errors"]
+
+
+def test_the_demo_codes_are_refused_so_a_real_agency_never_meets_the_demo(
+    portal: Portal,
+) -> None:
+    for code in ("DEMO-DINKES", "demo-x"):
+        refused = portal.admin(
+            "POST", "/v1/agencies", json={"code": code, "name": "Demo", "type": "dinas"}
+        )
+        assert refused.status_code == 422
+        assert "DEMO-" in refused.get_json()["errors"]["code"][0]
+    assert portal.agency("DINKES")["code"] == "DINKES"  # and the real code is free
 
 
 def test_a_key_secret_is_shown_once_and_stored_only_as_a_hash(
@@ -236,3 +251,26 @@ def test_agencies_made_outside_the_api_also_get_e164_phones(portal: Portal) -> N
             conn, "CLI", "Dinas CLI", "dinas", "a@b.go.id", "0812-3456-7890"
         )
     assert agency.contact_phone == "+6281234567890"
+
+
+def test_each_key_issued_or_revoked_is_announced_as_a_hash_never_the_key(portal: Portal) -> None:
+    agency = portal.agency()
+    made = portal.admin("POST", f"/v1/agencies/{agency['id']}/keys", json={"role": "drafter"})
+    secret, key_id = made.get_json()["secret"], made.get_json()["id"]
+    assert portal.admin("DELETE", f"/v1/agencies/{agency['id']}/keys/{key_id}").status_code == 204
+
+    engine = portal.app.extensions["inagara"].engine
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(store.outbox.c.value)
+            .where(store.outbox.c.event_type == AGENCY_API_KEY_CHANGED)
+            .order_by(store.outbox.c.id)
+        ).all()
+    told = [t for t in (json.loads(row.value) for row in rows) if t["key_id"] == key_id]
+    assert [(t["role"], t["revoked_at"] is None) for t in told] == [
+        ("drafter", True),
+        ("drafter", False),
+    ]
+    assert {t["secret_hash"] for t in told} == {hashlib.sha256(secret.encode()).hexdigest()}
+    assert all(t["agency_id"] == agency["id"] for t in told)
+    assert secret not in str(rows) and secret.split("_")[2] not in str(rows)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from services.submission import store
 from services.submission.app import create_app
 from services.submission.config import SubmissionSettings
-from shared.events.catalog import WEBHOOK_ENDPOINT_CHANGED
+from shared.events.catalog import WEBHOOK_ENDPOINT_CHANGED, WEBHOOK_ENDPOINT_DISABLED, spec_for
+from shared.events.envelope import Event
 from shared.platform.webhooks import endpoint_secret, secret_key
 from tests.integration.submission.conftest import Portal, auth
 
@@ -81,6 +82,54 @@ def test_an_agency_admin_registers_rotates_pauses_and_deletes_an_endpoint(
     ]
     assert all("secret" not in c for c in changes)
     assert changes[0]["contact_email"] == "inovasi@dinkes.example.go.id"
+
+
+def disabled(endpoint: dict[str, Any], revision: int) -> Event:
+    spec = spec_for(WEBHOOK_ENDPOINT_DISABLED)
+    data = {
+        "endpoint_id": endpoint["id"],
+        "agency_id": endpoint["agency_id"],
+        "revision": revision,
+        "reason": "HTTP 500 in 12 ms: down",
+        "disabled_at": "2026-12-03T01:02:03+00:00",
+    }
+    return Event(
+        type=spec.type,
+        source="/inagara/notification",
+        subject=endpoint["id"],
+        data=data,
+        dataschema=spec.dataschema,
+    )
+
+
+def test_an_endpoint_the_notification_service_disabled_shows_disabled_until_changed(
+    portal: Portal,
+) -> None:
+    agency = portal.agency()
+    key = portal.key(agency["id"])
+    base = f"/v1/agencies/{agency['id']}/webhooks"
+    body = {"url": "http://127.0.0.1:9/hooks/x"}
+    endpoint = portal.as_agency(key, "POST", base, json=body).get_json()
+    url = f"{base}/{endpoint['id']}"
+
+    portal.deliver(disabled(endpoint, revision=1))
+    shown = portal.as_agency(key, "GET", url).get_json()
+    assert shown["state"] == "disabled"
+    assert shown["disabled_reason"] == "HTTP 500 in 12 ms: down"
+    assert shown["disabled_at"].startswith("2026-12-03T01:02:03")
+    listed = portal.as_agency(key, "GET", base).get_json()["items"]
+    assert [e["state"] for e in listed] == ["disabled"]
+
+    # Any change enables it again; a late disablement of an earlier revision changes nothing.
+    enabled = portal.as_agency(key, "PATCH", url, json={"state": "active"}).get_json()
+    assert enabled["state"] == "active" and enabled["disabled_at"] is None
+    portal.deliver(disabled(endpoint, revision=1))
+    assert portal.as_agency(key, "GET", url).get_json()["state"] == "active"
+    # A paused endpoint shows paused; deleted stays deleted.
+    portal.deliver(disabled(endpoint, revision=2))
+    assert portal.as_agency(key, "GET", url).get_json()["state"] == "disabled"
+    paused = portal.as_agency(key, "PATCH", url, json={"state": "paused"}).get_json()
+    assert paused["state"] == "paused"
 
 
 def test_another_agency_and_a_drafter_cannot_touch_an_agencys_endpoints(portal: Portal) -> None:

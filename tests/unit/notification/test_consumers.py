@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.notification.consumers import handlers_for
 from services.notification.domain.recipients import RULES
 from services.notification.usecases.recording import Recorder
-from shared.events.catalog import WEBHOOK_ENDPOINT_CHANGED, spec_for
+from shared.events.catalog import AGENCY_API_KEY_CHANGED, WEBHOOK_ENDPOINT_CHANGED, spec_for
 
 
 def test_every_event_type_that_sends_something_is_consumed() -> None:
@@ -18,6 +18,7 @@ def test_every_event_type_that_sends_something_is_consumed() -> None:
         spec_for("subject.export_requested").dataschema,
     }
     endpoints = {spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema}  # the endpoints webhooks go to
+    endpoints |= {spec_for(AGENCY_API_KEY_CHANGED).dataschema}  # the keys their logs open to
     assert (
         set(handlers)
         == {spec_for(event_type).dataschema for event_type in RULES} | sealed | erasure | endpoints

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="AgencyCreate")
 class AgencyCreate:
     """
     Attributes:
-        code (str):
+        code (str): Unique; `DEMO-…` is the local demo's and refused
         name (str):
         type_ (AgencyCreateType):
         allow_drafter_submit (bool | Unset): Let drafter keys submit without the agency administrator Default: False.

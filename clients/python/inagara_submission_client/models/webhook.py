@@ -21,9 +21,12 @@ class Webhook:
         event_types (list[str]):
         id (str):
         secret_generation (int):
-        state (str): `active` or `paused`
+        state (str): `active`, `paused`, or `disabled` (the deliveries failed for the retry period; a `PATCH` enables it
+            again and its events are then sent)
         updated_at (datetime.datetime):
         url (str):
+        disabled_at (datetime.datetime | None | Unset): When it was disabled (state `disabled`)
+        disabled_reason (None | str | Unset): The last failed attempt, as the delivery log has it
         previous_secret_valid_until (datetime.datetime | None | Unset): Until then deliveries are signed with the
             previous secret too
     """
@@ -37,6 +40,8 @@ class Webhook:
     state: str
     updated_at: datetime.datetime
     url: str
+    disabled_at: datetime.datetime | None | Unset = UNSET
+    disabled_reason: None | str | Unset = UNSET
     previous_secret_valid_until: datetime.datetime | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +62,20 @@ class Webhook:
         updated_at = self.updated_at.isoformat()
 
         url = self.url
+
+        disabled_at: None | str | Unset
+        if isinstance(self.disabled_at, Unset):
+            disabled_at = UNSET
+        elif isinstance(self.disabled_at, datetime.datetime):
+            disabled_at = self.disabled_at.isoformat()
+        else:
+            disabled_at = self.disabled_at
+
+        disabled_reason: None | str | Unset
+        if isinstance(self.disabled_reason, Unset):
+            disabled_reason = UNSET
+        else:
+            disabled_reason = self.disabled_reason
 
         previous_secret_valid_until: None | str | Unset
         if isinstance(self.previous_secret_valid_until, Unset):
@@ -81,6 +100,10 @@ class Webhook:
                 "url": url,
             }
         )
+        if disabled_at is not UNSET:
+            field_dict["disabled_at"] = disabled_at
+        if disabled_reason is not UNSET:
+            field_dict["disabled_reason"] = disabled_reason
         if previous_secret_valid_until is not UNSET:
             field_dict["previous_secret_valid_until"] = previous_secret_valid_until
 
@@ -106,6 +129,32 @@ class Webhook:
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         url = d.pop("url")
+
+        def _parse_disabled_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                disabled_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return disabled_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        disabled_at = _parse_disabled_at(d.pop("disabled_at", UNSET))
+
+        def _parse_disabled_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        disabled_reason = _parse_disabled_reason(d.pop("disabled_reason", UNSET))
 
         def _parse_previous_secret_valid_until(
             data: object,
@@ -140,6 +189,8 @@ class Webhook:
             state=state,
             updated_at=updated_at,
             url=url,
+            disabled_at=disabled_at,
+            disabled_reason=disabled_reason,
             previous_secret_valid_until=previous_secret_valid_until,
         )
 
