@@ -15,8 +15,7 @@ from sqlalchemy import Connection
 
 from services.submission.store.tables import outbox
 from services.submission.usecases import review_facts as review
-from services.submission.usecases import subjects
-from services.submission.usecases import webhooks
+from services.submission.usecases import subjects, webhooks
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import (
     CYCLE_SCHEDULED,
@@ -101,6 +100,8 @@ def receive_export_part(event_type: str) -> Handler:
 
     handle.__name__ = f"receive_{event_type.replace('.', '_')}"
     return handle
+
+
 def endpoint_disabled(conn: Connection, event: Event) -> None:
     """The notification service stopped sending to an endpoint: the API shows it."""
     payload = spec_for(WEBHOOK_ENDPOINT_DISABLED).validator.load(event.data)

@@ -17,8 +17,7 @@ from functools import cached_property
 
 from marshmallow import Schema
 
-from shared.events.agency import AgencyRegisteredV1
-from shared.events.agency import ApiKeyChangedV1
+from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
 from shared.events.privacy import SubjectExportedV1, SubjectExportRequestedV1
 from shared.events.proposal import (

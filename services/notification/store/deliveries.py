@@ -631,6 +631,7 @@ class DeliveryStore:
             {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row._mapping.items()}
             for row in rows
         ]
+
     # -- webhook endpoints paused, disabled, active again -------------------------------
 
     def park_webhooks(self, endpoint_id: str, also_failed: str | None = None) -> None:
