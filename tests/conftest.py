@@ -135,7 +135,10 @@ def _runs_here(item: pytest.Item) -> bool:
     if os.environ.get("INAGARA_TEST_BROKER_FACING") == "1" and not broker_facing:
         return False
     callspec = getattr(item, "callspec", None)
-    on_sqlite = callspec is not None and callspec.params.get("database_factory") == "sqlite"
+    backend = callspec.params.get("database_factory") if callspec is not None else None
+    if backend == "postgresql" and "postgresql" not in _backends():
+        return False  # a PostgreSQL-only test (PgBouncer, KEDA's query) with no server named
+    on_sqlite = backend == "sqlite"
     whole_stack = "integration" not in item.path.parts and "unit" not in item.path.parts
     if on_sqlite and whole_stack and len(_backends()) > 1:
         return item.get_closest_marker("both_databases") is not None
@@ -149,6 +152,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       only if it talks to the broker (it uses ``kafka_bootstrap``) or starts Apache Kafka
       itself: the rest (HTTP and database only) already ran in ``make test`` and would run
       the same on any broker.
+    - A test that only PostgreSQL can run (PgBouncer, KEDA's SQL trigger) runs when
+      ``TEST_DATABASE_URL`` names a server (CI), and is counted as left out otherwise.
     - A test that starts whole stacks (end-to-end, faults, cluster, releases) runs on one
       database: PostgreSQL, production's, when ``TEST_DATABASE_URL`` names a server, SQLite
       otherwise. Those marked ``both_databases`` (where the database changes what the test
@@ -160,6 +165,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    config.stash[_POSTGRESQL_ONLY_LEFT_OUT] = sum(
+        1
+        for item in drop
+        if getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_factory") == "postgresql"
+    )
+
+
+_POSTGRESQL_ONLY_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    left_out = config.stash.get(_POSTGRESQL_ONLY_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} PostgreSQL-only tests (PgBouncer, KEDA's query) left out: no server "
+            "named; TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test runs them "
+            "(sh deploy/local/ensure-postgres.sh starts one), as CI does.",
+            yellow=True,
+        )
 
 
 _snapshots = SchemaSnapshots(real_upgrade=migrations.upgrade)
