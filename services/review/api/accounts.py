@@ -14,6 +14,7 @@ from services.review.api.principal import (
     create_once,
     idempotent,
     now,
+    reader,
     refusals,
     review_settings,
     secretariat,
@@ -97,7 +98,7 @@ class Users(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     def get(self) -> dict[str, Any]:
         """Every account (secretariat)."""
-        secretariat()
+        reader()
         return {"items": queries.list_users(work())}
 
     @blp.doc(security=SECURED)
