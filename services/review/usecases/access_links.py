@@ -52,7 +52,7 @@ def invite_user(
         if uow.people.by_email(values["email"]):
             raise Conflict("An account with this email exists.", "account.email_taken")
         values.pop("password", None)
-        user = {"id": str(uuid.uuid4()), **values, "password_hash": NO_PASSWORD}
+        user = {"id": str(uuid.uuid4()), **values, "active": True, "password_hash": NO_PASSWORD}
         uow.people.insert(user)
         user = uow.people.get(user["id"]) or user
         issued = _issue(user, INVITE, now, lasts, uow)
