@@ -121,7 +121,7 @@ _HAD_IT = exists().where(
 )
 _REVIEWERS = (
     select(users, _LOAD.label("load"), _HAD_IT.label("had_it"))
-    .where(users.c.role == "reviewer")
+    .where(users.c.role.in_(("reviewer", "panelist")))
     .order_by(users.c.name, users.c.id)
 )
 
@@ -129,7 +129,7 @@ _REVIEWERS = (
 def reviewers(
     conn: Connection, proposal_id: str | None = None, round: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every reviewer account with its open work (``load``) and whether it has or had
+    """Every reviewer and panelist account with its open work (``load``) and whether it has or had
     ``proposal_id`` in ``round`` (``had_it``): what assignment chooses from, in one query."""
     rows = as_dicts(conn.execute(_REVIEWERS, {"proposal_id": proposal_id, "round": round}))
     for row in rows:

@@ -50,8 +50,14 @@ def _candidate(user: dict[str, Any]) -> assignment.Candidate:
     )
 
 
+def _in_pool(user: dict[str, Any], pool: Collection[str] | None) -> bool:
+    """Without a named pool (the automatic desk round) only desk reviewers; a named pool
+    (the panel, a manual choice) may name panelists too."""
+    return user["role"] == "reviewer" if pool is None else user["id"] in pool
+
+
 def candidates(uow: ReviewWork, only: Collection[str] | None = None) -> list[assignment.Candidate]:
-    return [_candidate(u) for u in uow.people.reviewers() if only is None or u["id"] in only]
+    return [_candidate(u) for u in uow.people.reviewers() if _in_pool(u, only)]
 
 
 def _give(
@@ -119,7 +125,7 @@ def _pick(
     users = {
         u["id"]: u
         for u in uow.people.reviewers(proposal["id"], round)
-        if pool is None or u["id"] in pool
+        if _in_pool(u, pool)
     }
     need = assignment.Need(
         count=count,

@@ -186,7 +186,7 @@ class FakePeople:
                 ),
             }
             for u in self.rows.values()
-            if u["role"] == "reviewer"
+            if u["role"] in ("reviewer", "panelist")
         ]
 
 

@@ -11,7 +11,7 @@ from services.review.adapters import passwords
 from services.review.domain import password_policy
 from services.review.domain.access_mail import compose
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.usecases import access_links
+from services.review.usecases import access_links, reviewing
 from services.review.usecases.accounts import authenticate, change_user, create_user
 from tests.unit.review.fakes import FakeReviewWork
 
@@ -145,3 +145,19 @@ def test_the_invitation_email_is_indonesian_first_and_carries_the_link() -> None
     mail = compose("invite", "Budi", "observer", "https://r.example/ui/access/rvl_x", "Kamis")
     assert mail.body.index("Yth. Budi") < mail.body.index("Dear Budi")
     assert "https://r.example/ui/access/rvl_x" in mail.body and "pemantau" in mail.body
+
+
+def test_panelists_sit_on_a_panel_but_are_never_picked_for_the_desk_round() -> None:
+    work = FakeReviewWork()
+    for uid, role in (("desk-1", "reviewer"), ("panel-1", "panelist"), ("obs-1", "observer")):
+        work.people.insert(
+            {
+                "id": uid,
+                **_person(f"{uid}@example.go.id", role),
+                "expertise": [],
+                "password_hash": "!",
+            }
+        )
+    assert [c.id for c in reviewing.candidates(work)] == ["desk-1"]
+    named = ["desk-1", "panel-1", "obs-1"]
+    assert sorted(c.id for c in reviewing.candidates(work, named)) == ["desk-1", "panel-1"]
