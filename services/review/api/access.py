@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_smorest import Blueprint, abort
 
 from services.review.api.cycles import csv_cell
@@ -20,6 +20,7 @@ from services.review.api.principal import (
     refusals,
     review_settings,
     secretariat,
+    too_many_failures,
     work,
 )
 from services.review.api.schemas import (
@@ -33,7 +34,9 @@ from services.review.api.schemas import (
 )
 from services.review.store import outbox
 from services.review.usecases import access_links, queries
+from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
+from shared.web import PROBLEM_JSON, ProblemSchema
 from shared.web.idempotency import IdempotencyHeaderSchema
 
 blp = Blueprint(
@@ -119,12 +122,28 @@ def reset_for(user_id: str) -> dict[str, Any]:
 @blp.route("/auth/password-resets", methods=["POST"])
 @blp.arguments(ResetRequestSchema)
 @blp.response(202)
+@blp.alt_response(
+    429,
+    schema=ProblemSchema,
+    content_type=PROBLEM_JSON,
+    description="Too many reset requests for the email from this client address, or from the "
+    "address, within the window (the REVIEW_LOGIN_* numbers). Retry-After says when.",
+    headers={"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+)
 def request_reset(body: dict[str, Any]) -> Response:
     """Ask for a password-reset link by email (no token needed). The answer is the same
     whether or not the email has an account; the link lasts REVIEW_RESET_TTL_MINUTES."""
-    issued = access_links.request_reset(
-        body["email"], None, now(), review_settings().reset_ttl, work()
+    settings = review_settings()
+    issued = access_links.request_own_reset(
+        body["email"],
+        request.remote_addr or "",
+        now(),
+        settings.reset_ttl,
+        settings.login_limit,
+        work(),
     )
+    if isinstance(issued, TooManyFailures):
+        return too_many_failures(issued)
     if issued is not None:
         mail_link(issued)
     return Response(status=202)

@@ -15,8 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.review.adapters.passwords import NO_PASSWORD, hash_password
+from services.review.domain import login_limit
 from services.review.domain.errors import Conflict, NotFound
+from services.review.domain.login_limit import LoginLimit
 from services.review.usecases.accounts import check_policy, hash_token, public
+from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
 
 LINK_PREFIX = "rvl_"
@@ -106,6 +109,21 @@ def request_reset(
             {"link_expires_at": issued.expires_at, "by": "secretariat" if actor else "self"},
         )
         return issued
+
+
+def request_own_reset(
+    email: str, client: str, now: datetime, lasts: timedelta, limit: LoginLimit, uow: ReviewWork
+) -> IssuedLink | TooManyFailures | None:
+    """A person asking for their own reset link (no login), under the login limit's numbers:
+    every request counts against the email from this address and against the address,
+    whether or not the email has an account (the answer must not tell)."""
+    with uow:
+        keys = login_limit.reset_keys_for(email, client)
+        wait = login_limit.retry_after_s(uow.login_failures.counters(keys.both), keys, now, limit)
+        if wait:
+            return TooManyFailures(wait)
+        uow.login_failures.record_failure(keys.both, now, limit)
+    return request_reset(email, None, now, lasts, uow)
 
 
 def link_holder(secret: str, now: datetime, uow: ReviewWork) -> tuple[dict[str, Any], str] | None:

@@ -122,11 +122,7 @@ def _pick(
 
     Excluded: everyone who has or had this proposal in this round (a conflict stays declared).
     """
-    users = {
-        u["id"]: u
-        for u in uow.people.reviewers(proposal["id"], round)
-        if _in_pool(u, pool)
-    }
+    users = {u["id"]: u for u in uow.people.reviewers(proposal["id"], round) if _in_pool(u, pool)}
     need = assignment.Need(
         count=count,
         agency_code=proposal["agency_code"],

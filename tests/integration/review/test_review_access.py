@@ -195,3 +195,24 @@ def test_the_first_account_command_prints_a_link_and_never_a_password(
         assert api.get("/v1/users", headers=auth(token)).status_code == 200
     finally:
         app.extensions["inagara"].engine.dispose()
+
+
+def test_reset_requests_are_limited_like_logins(app: Flask, mailer: MemoryMailer) -> None:
+    api = app.test_client()
+    reviewer = create_account(api)
+    answers = [
+        api.post("/v1/auth/password-resets", json={"email": reviewer["email"]}).status_code
+        for _ in range(6)
+    ]
+    assert answers == [202] * 5 + [429]
+    assert len(mailer.sent) == 5
+    limited = api.post("/v1/auth/password-resets", json={"email": reviewer["email"]})
+    assert int(limited.headers["Retry-After"]) > 0
+    # Another person's reset from elsewhere is not held up.
+    other = create_account(api)
+    elsewhere = api.post(
+        "/v1/auth/password-resets",
+        json={"email": other["email"]},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert elsewhere.status_code == 202

@@ -15,6 +15,7 @@ from services.review.api.pages.base import bp, login_required, refusal_message
 from services.review.api.principal import now, review_settings, work
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import access_links, accounts, queries
+from services.review.usecases.logins import TooManyFailures
 
 ROLES = accounts.ROLES
 # What each access change did, as the access log says it.
@@ -193,11 +194,26 @@ def set_password_page(secret: str) -> str | BaseResponse:
 def forgot_password() -> str | BaseResponse:
     if request.method == "POST":
         email = request.form.get("email", "").strip()
+        settings = review_settings()
         issued = (
-            access_links.request_reset(email, None, now(), review_settings().reset_ttl, work())
+            access_links.request_own_reset(
+                email,
+                request.remote_addr or "",
+                now(),
+                settings.reset_ttl,
+                settings.login_limit,
+                work(),
+            )
             if "@" in email
             else None
         )
+        if isinstance(issued, TooManyFailures):
+            minutes = -(-issued.retry_after_s // 60)
+            flash(
+                _("Too many requests; try again in %(minutes)s minutes.", minutes=minutes), "error"
+            )
+            page = render_template("pages/forgot.html")
+            return page, 429, {"Retry-After": str(issued.retry_after_s)}  # type: ignore[return-value]
         if issued is not None:
             mail_link(issued)
         # The same answer either way: the page does not tell who has an account.
