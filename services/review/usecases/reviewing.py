@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.review.adapters.passwords import NO_PASSWORD
 from services.review.domain import assignment, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.store import assignments
@@ -51,9 +52,12 @@ def _candidate(user: dict[str, Any]) -> assignment.Candidate:
 
 
 def _in_pool(user: dict[str, Any], pool: Collection[str] | None) -> bool:
-    """Without a named pool (the automatic desk round) only desk reviewers; a named pool
-    (the panel, a manual choice) may name panelists too."""
-    return user["role"] == "reviewer" if pool is None else user["id"] in pool
+    """Without a named pool (the automatic desk round) only desk reviewers who have set
+    their password (an invitation not yet accepted gets no work); a named pool (the
+    panel, a manual choice) may name panelists and invitees too."""
+    if pool is not None:
+        return user["id"] in pool
+    return user["role"] == "reviewer" and user.get("password_hash") != NO_PASSWORD
 
 
 def candidates(uow: ReviewWork, only: Collection[str] | None = None) -> list[assignment.Candidate]:

@@ -147,15 +147,21 @@ def test_the_invitation_email_is_indonesian_first_and_carries_the_link() -> None
     assert "https://r.example/ui/access/rvl_x" in mail.body and "pemantau" in mail.body
 
 
-def test_panelists_sit_on_a_panel_but_are_never_picked_for_the_desk_round() -> None:
+def test_the_desk_round_picks_only_desk_reviewers_who_accepted_their_invitation() -> None:
     work = FakeReviewWork()
-    for uid, role in (("desk-1", "reviewer"), ("panel-1", "panelist"), ("obs-1", "observer")):
+    people = (
+        ("desk-1", "reviewer", "a-hash"),
+        ("invited-1", "reviewer", passwords.NO_PASSWORD),
+        ("panel-1", "panelist", "a-hash"),
+        ("obs-1", "observer", "a-hash"),
+    )
+    for uid, role, stored in people:
         work.people.insert(
             {
                 "id": uid,
                 **_person(f"{uid}@example.go.id", role),
                 "expertise": [],
-                "password_hash": "!",
+                "password_hash": stored,
             }
         )
     assert [c.id for c in reviewing.candidates(work)] == ["desk-1"]
