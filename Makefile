@@ -10,7 +10,7 @@ LOCKS  := requirements/dev.lock requirements/build.lock
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(DISTS) $(LOCKS) | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run demo-clean test test-faults test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations mail sms whatsapp replay-dlq bench clean
+.PHONY: help install lock run demo-clean test test-faults test-kafka test-cluster test-releases contracts lint audit unit integration e2e browser test-contended docs translations first-account mail sms whatsapp replay-dlq bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -117,6 +117,10 @@ docs: $(STAMP)  ## regenerate docs/asyncapi.json, docs/openapi/*.json, the Pytho
 
 translations: $(STAMP)  ## the review pages' catalogs: extract the strings, update services/review/translations/*/messages.po, compile the .mo
 	$(BIN)/python -m tools.translations
+
+first-account: $(STAMP)  ## the first secretariat account of a real deployment: make first-account EMAIL=sekretariat@example.go.id [NAME="Sekretariat"] [ARGS=--again]; prints a one-time link to set its password
+	@test -n "$(EMAIL)" || { echo "usage: make first-account EMAIL=<email> [NAME=<name>] [ARGS=--again]"; exit 2; }
+	$(BIN)/python -m services.review.bootstrap --email "$(EMAIL)" --name "$(or $(NAME),Sekretariat)" $(ARGS)
 
 mail: $(STAMP)  ## list the emails the local mail catcher kept (var/mail)
 	$(BIN)/python -m deploy.local.mailcatcher list --dir var/mail

@@ -9,6 +9,7 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from services.review.adapters.mailer import Mailer, SmtpMailer
 from services.review.api import BLUEPRINTS, pages
 from services.review.api.principal import authenticated
 from services.review.config import ReviewSettings
@@ -30,6 +31,7 @@ def create_app(
     settings: Settings | None = None,
     review: ReviewSettings | None = None,
     clock: Callable[[], datetime] | None = None,
+    mailer: Mailer | None = None,
 ) -> Flask:
     review = review or ReviewSettings.from_env()
     settings = settings or Settings.from_env("review")
@@ -42,6 +44,8 @@ def create_app(
         "Reviewers and the secretariat log in with POST /v1/auth/tokens; the web pages live under /ui/.",
     )
     app.extensions["inagara_review"] = review
+    # Invitation and reset links only (adapters/mailer.py); tests pass a MemoryMailer.
+    app.extensions["inagara_review_mailer"] = mailer or SmtpMailer(review)
     # The relay runs in the worker and polls: no wakeup to notify from here.
     app.extensions["inagara_review_work"] = work_factory(app.extensions["inagara"].engine)
     if clock is not None:

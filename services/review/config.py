@@ -45,6 +45,19 @@ class ReviewSettings:
     # build, and how long one lasts (built or not) before the worker deletes it.
     export_check_interval_s: float = env("REVIEW_EXPORT_CHECK_INTERVAL_S", 2.0)
     export_ttl_hours: float = env("REVIEW_EXPORT_TTL_HOURS", 24.0)
+    # Invitation and password-reset links: where people open them, and how long they last.
+    # The same REVIEW_UI_URL the notification service links to; empty: the request's host.
+    ui_url: str = env("REVIEW_UI_URL", "")
+    invite_ttl_hours: float = env("REVIEW_INVITE_TTL_HOURS", 72.0)
+    reset_ttl_minutes: float = env("REVIEW_RESET_TTL_MINUTES", 60.0)
+    # The review service mails its own invitation and reset links (a link is a credential:
+    # it does not travel on Kafka), through the same SMTP server as the notification service.
+    smtp_host: str = env("SMTP_HOST", "127.0.0.1")
+    smtp_port: int = env("SMTP_PORT", 1025)
+    smtp_username: str = env("SMTP_USERNAME", "")
+    smtp_password: str = env("SMTP_PASSWORD", "", secret=True)
+    smtp_starttls: bool = env("SMTP_STARTTLS", False)
+    mail_from: str = env("MAIL_FROM", "Inagara <noreply@inagara.local>")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:
@@ -57,6 +70,14 @@ class ReviewSettings:
             self.login_max_failures_per_client,
             timedelta(seconds=self.login_window_s),
         )
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        return timedelta(hours=self.invite_ttl_hours)
+
+    @property
+    def reset_ttl(self) -> timedelta:
+        return timedelta(minutes=self.reset_ttl_minutes)
 
     @property
     def session_ttl(self) -> timedelta:

@@ -72,6 +72,11 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/proposals/{proposal_id}/decisions",
             "POST /v1/proposals/{proposal_id}/verification",
             "PUT /v1/assignments/{assignment_id}/review",
+            # An email has one account (409); a password must meet the policy (422) and a
+            # link must be live (404); a new invitation only for an account without a password.
+            "POST /v1/invitations",
+            "POST /v1/auth/password",
+            "POST /v1/users/{user_id}/invitation",
         },
         EMPTY_PATCH: {"PATCH /v1/users/{user_id}", "PATCH /v1/cycles/{cycle_id}"},
     },

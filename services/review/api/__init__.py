@@ -1,5 +1,21 @@
 """HTTP edge of the review service: the JSON API blueprints (and the web pages, in ``pages``)."""
 
-from services.review.api import accounts, assignments, conflicts, cycles, pipeline, proposals
+from services.review.api import (
+    access,
+    accounts,
+    assignments,
+    conflicts,
+    cycles,
+    pipeline,
+    proposals,
+)
 
-BLUEPRINTS = [accounts.blp, cycles.blp, proposals.blp, assignments.blp, pipeline.blp, conflicts.blp]
+BLUEPRINTS = [
+    accounts.blp,
+    access.blp,
+    cycles.blp,
+    proposals.blp,
+    assignments.blp,
+    pipeline.blp,
+    conflicts.blp,
+]

@@ -14,6 +14,7 @@ from services.review.api.principal import (
     create_once,
     idempotent,
     now,
+    reader,
     refusals,
     review_settings,
     secretariat,
@@ -97,7 +98,7 @@ class Users(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     def get(self) -> dict[str, Any]:
         """Every account (secretariat)."""
-        secretariat()
+        reader()
         return {"items": queries.list_users(work())}
 
     @blp.doc(security=SECURED)
@@ -130,11 +131,16 @@ class Users(MethodView):
 @blp.alt_response(401, description="No valid token")
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such account")
-@blp.alt_response(422, description="Invalid fields, or an agency code nobody registered")
+@blp.alt_response(
+    422,
+    description="Invalid fields, an agency code nobody registered, or a new password that "
+    "does not meet the policy",
+)
 @refusals
 def change_user(body: dict[str, Any], user_id: str) -> dict[str, Any]:
-    """Change an account: activate, deactivate, load, expertise, password (secretariat).
-    A new password or a deactivation ends every API token and UI session of the account."""
+    """Change an account: activate, deactivate, role, load, expertise, password (secretariat).
+    A new password or a deactivation ends every API token and UI session of the account;
+    every change is in the access audit (GET /v1/access-audit)."""
     who = secretariat()
     changed = accounts.change_user(user_id, body, who.id, now(), work())
     if changed is None:

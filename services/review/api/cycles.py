@@ -14,6 +14,7 @@ from services.review.api.principal import (
     caller,
     create_once,
     idempotent,
+    reader,
     refusals,
     review_settings,
     secretariat,
@@ -62,7 +63,7 @@ class Cycles(MethodView):
     @blp.alt_response(403, description="Not the secretariat")
     def get(self) -> dict[str, Any]:
         """Every cycle, newest year first."""
-        secretariat()
+        reader()
         return {"items": queries.list_cycles(work())}
 
     @blp.doc(security=SECURED)
@@ -99,7 +100,7 @@ class Cycle(MethodView):
     @blp.alt_response(404, description="No such cycle")
     def get(self, cycle_id: str) -> dict[str, Any]:
         """One cycle."""
-        secretariat()
+        reader()
         cycle = queries.get_cycle(cycle_id, work())
         if cycle is None:
             abort(404, message="No such cycle.", code="cycle.not_found")
@@ -157,7 +158,7 @@ class CycleRubric(MethodView):
 @refusals
 def what_if(cycle_id: str, round: str, version: int) -> dict[str, Any]:
     """Read-only: the ranking if the recorded reviews were scored on this rubric version."""
-    secretariat()
+    reader()
     return cases.what_if(cycle_id, _round(round), version, work())
 
 
@@ -179,7 +180,7 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     # A cell starting like a formula would run in a spreadsheet: neutralise it.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -200,7 +201,7 @@ def _ranking_csv(cycle_id: str, round: str, answer: dict[str, Any]) -> Response:
                 "reviewer_totals": " ".join(str(t) for t in r["reviewer_totals"]),
                 "disagreement": "yes" if r["disagreement"] else "no",
             }
-            writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+            writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = attachment(f"ranking-{round}-{cycle_id}.csv")
     return response
@@ -231,7 +232,7 @@ def ranking(query: dict[str, Any], cycle_id: str) -> Any:
     """The cycle's ranking with the disagreement flag; `final` puts finalists first. With award
     categories, `by_category` ranks each category on its own, side by side; `format=csv`
     exports them (one row per proposal, with its category)."""
-    secretariat()
+    reader()
     round = query["round"]
     items = queries.cycle_ranking(cycle_id, round, work(), query.get("category"))
     if items is None:
@@ -254,7 +255,7 @@ def ranking(query: dict[str, Any], cycle_id: str) -> Any:
 @refusals
 def participation(cycle_id: str) -> dict[str, Any]:
     """'One agency, one innovation': proposals per agency known to review."""
-    secretariat()
+    reader()
     return cases.participation(cycle_id, work())
 
 

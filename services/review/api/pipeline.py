@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.review.adapters.pipeline_probes import LivePipelineProbes
-from services.review.api.principal import context, review_settings, secretariat, work
+from services.review.api.principal import context, reader, review_settings, work
 from services.review.api.schemas import PipelineSchema
 from services.review.domain.pipeline import PipelineStatus
 from services.review.usecases.pipeline import Sources, pipeline_status
@@ -43,5 +43,5 @@ class Pipeline(MethodView):
     def get(self) -> PipelineStatus:
         """Proposals per stage, lag per consumer group, outbox backlog per service, the
         last dead letters of each `.dlq` topic. What does not answer is named, not fatal."""
-        secretariat()
+        reader()
         return current_status()

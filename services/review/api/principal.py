@@ -29,6 +29,7 @@ from shared.web.idempotency import Idempotency
 ADMIN_ID = "admin"
 SECRETARIAT = "secretariat"
 REVIEWER = "reviewer"
+OBSERVER = "observer"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Principal:
     @property
     def is_secretariat(self) -> bool:
         return self.role == SECRETARIAT
+
+    @property
+    def reads_everything(self) -> bool:
+        """The secretariat and observers read everything; reviewers only their own work."""
+        return self.role in (SECRETARIAT, OBSERVER)
 
 
 def context() -> ServiceContext:
@@ -89,6 +95,15 @@ def secretariat() -> Principal:
     found = caller()
     if not found.is_secretariat:
         abort(403, message="Only the secretariat may do this.")
+    return found
+
+
+def reader() -> Principal:
+    """The caller, who must read what the secretariat reads: the secretariat or an
+    observer (403 for a reviewer or panelist). Observers never pass ``secretariat()``."""
+    found = caller()
+    if not found.reads_everything:
+        abort(403, message="Only the secretariat and observers may read this.")
     return found
 
 

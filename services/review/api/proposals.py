@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from services.review.api.principal import Principal, caller, refusals, secretariat, work
+from services.review.api.principal import Principal, caller, reader, refusals, secretariat, work
 from services.review.api.schemas import (
     AddReviewerSchema,
     AssignmentListSchema,
@@ -33,7 +33,7 @@ SECRETARIAT_ONLY = ("scores", "verification", "verification_note")
 
 def shown(proposal: dict[str, Any], who: Principal) -> dict[str, Any]:
     view = {**proposal, "allowed_transitions": list(states.allowed(proposal["status"]))}
-    if not who.is_secretariat:
+    if not who.reads_everything:
         for key in (*SECRETARIAT_ONLY, "allowed_transitions"):
             view.pop(key, None)
     return view
@@ -41,7 +41,7 @@ def shown(proposal: dict[str, Any], who: Principal) -> dict[str, Any]:
 
 def _viewer(who: Principal) -> str | None:
     """Whose assignments limit what the caller sees (None: the secretariat sees all)."""
-    return None if who.is_secretariat else who.id
+    return None if who.reads_everything else who.id
 
 
 @blp.route("")
@@ -77,7 +77,7 @@ def get_proposal(proposal_id: str) -> dict[str, Any]:
 @refusals
 def list_assignments(proposal_id: str) -> dict[str, Any]:
     """Every assignment of the proposal, released ones included (secretariat)."""
-    secretariat()
+    reader()
     return {"items": queries.proposal_assignments(proposal_id, work())}
 
 
@@ -140,5 +140,5 @@ def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @refusals
 def audit_log(proposal_id: str) -> dict[str, Any]:
     """Who did what, when, before and after, for this proposal (secretariat)."""
-    secretariat()
+    reader()
     return {"items": queries.proposal_audit(proposal_id, work())}

@@ -43,7 +43,15 @@ class UserSchema(Schema):
     expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
     max_load = fields.Integer(load_default=10, validate=validate.Range(min=0, max=1000))
     active = fields.Boolean(load_default=True)
-    role = fields.String(load_default="reviewer", validate=validate.OneOf(ROLES))
+    role = fields.String(
+        load_default="reviewer",
+        validate=validate.OneOf(ROLES),
+        metadata={
+            "x-extensible-enum": True,
+            "description": "secretariat, reviewer (desk), panelist, observer (reads what the "
+            "secretariat reads, changes nothing); readers must tolerate roles added later",
+        },
+    )
     password = fields.String(
         load_only=True, required=True, validate=validate.Length(min=10, max=200)
     )
@@ -61,6 +69,10 @@ class UserChangeSchema(Schema):
     expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
     max_load = fields.Integer(validate=validate.Range(min=0, max=1000))
     active = fields.Boolean()
+    role = fields.String(
+        validate=validate.OneOf(ROLES),
+        metadata={"description": "A change of role is audited (and ends no session)"},
+    )
     password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
 
 
@@ -588,3 +600,56 @@ class PipelineSchema(Schema):
     dead_letters = fields.List(fields.Nested(DeadLetterTailSchema))
     broker_error = fields.String(metadata={"description": "Empty when the broker answered"})
     checked_in_s = fields.Float()
+
+
+class InvitationSchema(Schema):
+    """A new account without a password: its person sets one through the emailed link."""
+
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), SingleLine()])
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = PhoneNumber(
+        load_default=None, allow_none=True, metadata={"description": "Normalised to E.164"}
+    )
+    language = fields.String(load_default="id", validate=validate.OneOf(LANGUAGES))
+    agency_code = fields.String(load_default="", validate=validate.Length(max=50))
+    expertise = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
+    max_load = fields.Integer(load_default=10, validate=validate.Range(min=0, max=1000))
+    role = fields.String(load_default="reviewer", validate=validate.OneOf(ROLES))
+
+
+class LinkSentSchema(Schema):
+    user = fields.Nested(UserSchema, required=True)
+    expires_at = fields.DateTime(
+        required=True, metadata={"description": "When the link stops working"}
+    )
+    email_sent = fields.Boolean(
+        required=True,
+        metadata={"description": "false: the SMTP server refused or did not answer; send again"},
+    )
+
+
+class ResetRequestSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class SetPasswordSchema(Schema):
+    link = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The secret of the emailed link (its last path segment, rvl_…)"},
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "At least 12 characters, not a common one, not the email"},
+    )
+
+
+class AccessAuditQuerySchema(Schema):
+    user_id = fields.String(metadata={"description": "Only this account's changes"})
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+
+
+class AccessAuditListSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)

@@ -54,6 +54,13 @@ def keys_for(email: str, client: str) -> LoginKeys:
     return LoginKeys(_key("account", account), _key("client", client))
 
 
+def reset_keys_for(email: str, client: str) -> LoginKeys:
+    """The counters of password-reset requests (every request counts, not only failures):
+    the same limit keeps the public reset form from mailing someone without end."""
+    account = f"{email.strip().lower()}\n{client}"
+    return LoginKeys(_key("reset-account", account), _key("reset-client", client))
+
+
 def is_open(counter: Counter, now: datetime, limit: LoginLimit) -> bool:
     """Whether the counter's window still runs at ``now`` (else it counts from zero)."""
     return now < counter.since + limit.window

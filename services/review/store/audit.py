@@ -50,6 +50,14 @@ def entries(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
     )
 
 
+def access_entries(conn: Connection, user_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """The access changes (every entry about an account), newest first."""
+    query = select(audit_log).where(audit_log.c.entity == "user")
+    if user_id:
+        query = query.where(audit_log.c.entity_id == user_id)
+    return as_dicts(conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)))
+
+
 class AuditLog:
     """The ``audit`` queries on one connection (the unit of work's)."""
 
@@ -69,3 +77,6 @@ class AuditLog:
 
     def entries(self, entity_id: str) -> list[dict[str, Any]]:
         return entries(self.conn, entity_id)
+
+    def access_entries(self, user_id: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        return access_entries(self.conn, user_id, limit)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
-from services.review.store.tables import assignments, tokens, users
+from services.review.store.tables import access_links, assignments, tokens, users
 
 
 def get(conn: Connection, user_id: str) -> dict[str, Any] | None:
@@ -66,6 +66,43 @@ def delete_tokens(conn: Connection, user_id: str, now: datetime) -> int:
     return int(ended or 0)
 
 
+def add_link(
+    conn: Connection,
+    user_id: str,
+    token_hash: str,
+    purpose: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    conn.execute(
+        access_links.insert().values(
+            token_hash=token_hash,
+            user_id=user_id,
+            purpose=purpose,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+def by_link(conn: Connection, token_hash: str, now: datetime) -> tuple[dict[str, Any], str] | None:
+    """The account of an invitation or reset link that has not expired, and its purpose."""
+    query = (
+        select(users, access_links.c.purpose.label("link_purpose"))
+        .join(access_links, access_links.c.user_id == users.c.id)
+        .where(access_links.c.token_hash == token_hash, access_links.c.expires_at > now)
+    )
+    row = as_dict(conn.execute(query).first())
+    if row is None:
+        return None
+    purpose = row.pop("link_purpose")
+    return row, purpose
+
+
+def delete_links(conn: Connection, user_id: str) -> None:
+    conn.execute(delete(access_links).where(access_links.c.user_id == user_id))
+
+
 # Open work per reviewer: assignments pending or submitted (released ones do not count),
 # counted in the (reviewer, status) index.
 _LOAD = (
@@ -84,7 +121,7 @@ _HAD_IT = exists().where(
 )
 _REVIEWERS = (
     select(users, _LOAD.label("load"), _HAD_IT.label("had_it"))
-    .where(users.c.role == "reviewer")
+    .where(users.c.role.in_(("reviewer", "panelist")))
     .order_by(users.c.name, users.c.id)
 )
 
@@ -92,7 +129,7 @@ _REVIEWERS = (
 def reviewers(
     conn: Connection, proposal_id: str | None = None, round: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every reviewer account with its open work (``load``) and whether it has or had
+    """Every reviewer and panelist account with its open work (``load``) and whether it has or had
     ``proposal_id`` in ``round`` (``had_it``): what assignment chooses from, in one query."""
     rows = as_dicts(conn.execute(_REVIEWERS, {"proposal_id": proposal_id, "round": round}))
     for row in rows:
@@ -134,6 +171,17 @@ class PeopleStore:
 
     def delete_tokens(self, user_id: str, now: datetime) -> int:
         return delete_tokens(self.conn, user_id, now)
+
+    def add_link(
+        self, user_id: str, token_hash: str, purpose: str, now: datetime, expires_at: datetime
+    ) -> None:
+        return add_link(self.conn, user_id, token_hash, purpose, now, expires_at)
+
+    def by_link(self, token_hash: str, now: datetime) -> tuple[dict[str, Any], str] | None:
+        return by_link(self.conn, token_hash, now)
+
+    def delete_links(self, user_id: str) -> None:
+        return delete_links(self.conn, user_id)
 
     def reviewers(
         self, proposal_id: str | None = None, round: str | None = None

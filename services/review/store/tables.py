@@ -122,6 +122,18 @@ tokens = Table(
     Column("expires_at", _WHEN, nullable=False),
 )
 
+# Invitation and password-reset links, by the SHA-256 of their secret: single use (the row
+# is deleted when the password is set) and each lasts until expires_at.
+access_links = Table(
+    "review_access_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("review_users.id"), nullable=False, index=True),
+    Column("purpose", String(10), nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+    Column("expires_at", _WHEN, nullable=False),
+)
+
 assignments = Table(
     "review_assignments",
     metadata,

@@ -14,17 +14,27 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from services.review.domain.errors import Conflict
+from services.review.adapters.passwords import hash_password, needs_rehash, verify
+from services.review.domain import password_policy
+from services.review.domain.errors import Conflict, Invalid
 from services.review.usecases import registry, reviewing
 from services.review.usecases.work import ReviewWork
 
-ROLES = ("reviewer", "secretariat")
+# observer: reads everything the secretariat reads, never changes anything (the mayor's
+# office, the inspectorate); panelist: a panel member, who like a desk reviewer sees only
+# what is assigned to them.
+ROLES = ("reviewer", "secretariat", "panelist", "observer")
 TOKEN_PREFIX = "rvw_"
 API, UI = "api", "ui"
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+_DUMMY_HASH = hash_password("not a password")
+
+
+def check_policy(password: str, email: str) -> None:
+    """Raise ``Invalid`` (422) when the password does not meet the minimum policy."""
+    found = password_policy.problems(password, email)
+    if found:
+        raise Invalid({"password": found})
 
 
 def hash_token(token: str) -> str:
@@ -42,10 +52,11 @@ def create_user(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[str
             raise Conflict("An account with this email exists.", "account.email_taken")
         password = values.pop("password")
         values["agency_code"] = registry.known_agency_in(uow, values.get("agency_code", ""))
+        check_policy(password, values["email"])
         user = {
             "id": str(uuid.uuid4()),
             **values,
-            "password_hash": generate_password_hash(password),
+            "password_hash": hash_password(password),
         }
         uow.people.insert(user)
         uow.audit.record(actor, "account_created", "user", user["id"], None, public(user))
@@ -68,27 +79,51 @@ def change_user(
                 "agency_code": registry.known_agency_in(uow, changes["agency_code"]),
             }
         if "password" in changes:
+            check_policy(changes["password"], user["email"])
             # Never store the password itself: only its hash goes to the row and the audit.
             changes = {k: v for k, v in changes.items() if k != "password"} | {
-                "password_hash": generate_password_hash(changes["password"])
+                "password_hash": hash_password(changes["password"])
             }
         uow.people.change(user_id, **changes)
         if "password_hash" in changes or changes.get("active") is False:
             uow.people.delete_tokens(user_id, now)
+            uow.people.delete_links(user_id)
         if changes.get("agency_code", user["agency_code"]) != user["agency_code"]:
             reviewing.release_conflicting_in(uow, user_id, actor)
         shown = {k: v for k, v in changes.items() if k != "password_hash"}
-        uow.audit.record(
-            actor, "account_changed", "user", user_id, {k: user.get(k) for k in shown}, shown
-        )
+        before = {k: user.get(k) for k in shown}
+        if "password_hash" in changes:
+            shown["password"] = before["password"] = "(changed)"
+        uow.audit.record(actor, _change_action(user, changes), "user", user_id, before, shown)
         return public(uow.people.get(user_id) or user)
 
 
+def _change_action(user: dict[str, Any], changes: dict[str, Any]) -> str:
+    """The audit's name for a change: the access changes by name, anything else as one."""
+    if changes.get("active") is False and user["active"]:
+        return "deactivated"
+    if changes.get("active") is True and not user["active"]:
+        return "reactivated"
+    if "role" in changes and changes["role"] != user["role"]:
+        return "role_changed"
+    if "password_hash" in changes:
+        return "password_set_by_secretariat"
+    return "account_changed"
+
+
 def authenticate(uow: ReviewWork, email: str, password: str) -> dict[str, Any] | None:
-    """The active account with this email and password, or None (same time either way)."""
+    """The active account with this email and password, or None (same time either way).
+
+    Runs inside the caller's unit of work: a hash of an older algorithm (or weaker
+    argon2 parameters) is replaced by a current one on a successful login."""
     user = uow.people.by_email(email)
-    ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
-    return user if user and ok and user["active"] else None
+    ok = verify(user["password_hash"] if user else _DUMMY_HASH, password)
+    if not (user and ok and user["active"]):
+        return None
+    if needs_rehash(user["password_hash"]):
+        user["password_hash"] = hash_password(password)
+        uow.people.change(user["id"], password_hash=user["password_hash"])
+    return user
 
 
 def issue_token(

@@ -169,7 +169,7 @@ def assign_panel(
             c["code"] for c in cycle.get("categories") or []
         ]:
             raise Invalid({"category": ["Not an award category of this cycle."]})
-        known = {c.id for c in reviewing.candidates(uow)}
+        known = {c.id for c in reviewing.candidates(uow, reviewer_ids)}
         unknown = [r for r in reviewer_ids if r not in known]
         if unknown or not reviewer_ids:
             raise Invalid(

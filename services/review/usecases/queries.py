@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.review.adapters.passwords import NO_PASSWORD
 from services.review.domain import rubric
 from services.review.domain.errors import NotFound
 from services.review.store.assignments import OPEN
@@ -18,10 +19,19 @@ from services.review.usecases.work import ReviewWork
 FINAL = "final"
 
 
-def list_users(uow: ReviewWork) -> list[dict[str, Any]]:
-    """Every account, without password hashes."""
+def list_users(uow: ReviewWork, with_pending: bool = False) -> list[dict[str, Any]]:
+    """Every account, without password hashes (``password_pending``: invited, no password yet)."""
     with uow:
-        return [public(u) for u in uow.people.listing()]
+        users = uow.people.listing()
+    if not with_pending:
+        return [public(u) for u in users]
+    return [public(u) | {"password_pending": u["password_hash"] == NO_PASSWORD} for u in users]
+
+
+def access_audit(user_id: str | None, limit: int, uow: ReviewWork) -> list[dict[str, Any]]:
+    """Every access change (invitations, resets, role changes, deactivations, ...), newest first."""
+    with uow:
+        return uow.audit.access_entries(user_id, limit)
 
 
 def list_cycles(uow: ReviewWork) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.review.adapters.passwords import NO_PASSWORD
 from services.review.domain import assignment, conflicts, rubric, scoring, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.store import assignments
@@ -56,8 +57,17 @@ def _candidate(
     )
 
 
+def _in_pool(user: dict[str, Any], pool: Collection[str] | None) -> bool:
+    """Without a named pool (the automatic desk round) only desk reviewers who have set
+    their password (an invitation not yet accepted gets no work); a named pool (the
+    panel, a manual choice) may name panelists and invitees too."""
+    if pool is not None:
+        return user["id"] in pool
+    return user["role"] == "reviewer" and user.get("password_hash") != NO_PASSWORD
+
+
 def candidates(uow: ReviewWork, only: Collection[str] | None = None) -> list[assignment.Candidate]:
-    return [_candidate(u) for u in uow.people.reviewers() if only is None or u["id"] in only]
+    return [_candidate(u) for u in uow.people.reviewers() if _in_pool(u, only)]
 
 
 def _need(
@@ -77,11 +87,7 @@ def _pool(
     uow: ReviewWork, proposal: dict[str, Any], round: str, pool: Collection[str] | None
 ) -> tuple[dict[str, dict[str, Any]], list[assignment.Candidate]]:
     """The reviewer accounts by id, and each as a candidate with their declarations."""
-    users = {
-        u["id"]: u
-        for u in uow.people.reviewers(proposal["id"], round)
-        if pool is None or u["id"] in pool
-    }
+    users = {u["id"]: u for u in uow.people.reviewers(proposal["id"], round) if _in_pool(u, pool)}
     declared = uow.conflicts.declared()
     return users, [
         _candidate(u, conflicts.Declared.of(declared.get(uid, ()))) for uid, u in users.items()
@@ -173,7 +179,9 @@ def _named(
     Raises ``Conflict`` (409) when they conflict with it, ``Invalid`` (422) when they are
     otherwise not eligible.
     """
-    users, pool_ = _pool(uow, proposal, round, pool)
+    # A manual choice may name anyone in the pool given, or anyone at all without one
+    # (panelists and invitees too: _in_pool).
+    users, pool_ = _pool(uow, proposal, round, [reviewer_id] if pool is None else pool)
     need = _need(uow, proposal, 1, frozenset(uid for uid, u in users.items() if u["had_it"]))
     found = next((c for c in pool_ if c.id == reviewer_id), None)
     if found is None:

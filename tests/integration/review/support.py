@@ -22,6 +22,7 @@ from services.notification.config import NotificationConfig, NotificationSetting
 from services.notification.consumers import handlers_for
 from services.notification.usecases.recording import configured_recorder
 from services.review import store
+from services.review.adapters.mailer import MemoryMailer
 from services.review.app import create_app
 from services.review.config import ReviewSettings
 from services.review.consumers import HANDLERS
@@ -41,10 +42,12 @@ AGENCIES = ("DINKES", "DISDIK", "DISHUB", "BAPPEDA", "PDAM")
 CATEGORIES = ("health", "education", "transportation", "governance", "water")
 
 
-def make_app(database_url: str, **review: Any) -> Flask:
+def make_app(database_url: str, mailer: MemoryMailer | None = None, **review: Any) -> Flask:
+    """The review app; its invitation and reset emails go to ``mailer`` (a MemoryMailer)."""
     return create_app(
         Settings(service="review", database_url=database_url, admin_token=ADMIN),
         ReviewSettings(secret_key="test-secret", **review),
+        mailer=mailer or MemoryMailer(),
     )
 
 

@@ -1,8 +1,9 @@
 """Who may call what: every endpoint of the review API against four callers.
 
 anonymous, the reviewer the proposal is assigned to, a reviewer it is not
-assigned to (from the proposing agency, so never assignable), and the
-secretariat (the admin token). A status other than 401/403/404 for a caller
+assigned to (from the proposing agency, so never assignable), the
+secretariat (the admin token), and an observer (reads what the secretariat
+reads, changes nothing). A status other than 401/403/404 for a caller
 means it got past authorization; the use case may still refuse (409, 422).
 """
 
@@ -27,7 +28,7 @@ from tests.integration.review.support import (
     submitted_event,
 )
 
-CALLERS = ("anonymous", "assigned", "not_assigned", "secretariat")
+CALLERS = ("anonymous", "assigned", "not_assigned", "secretariat", "observer")
 
 
 def fresh_user() -> dict[str, Any]:
@@ -47,6 +48,12 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
     assigned = create_account(client, agency_code="BKPSDM")
     other = create_account(client, agency_code="DINKES")
     target = create_account(client, agency_code="DISHUB", max_load=0)
+    observer = create_account(client, role="observer", max_load=0)
+    invited = client.post(
+        "/v1/invitations",
+        json={"name": "Diundang", "email": fresh_user()["email"]},
+        headers=auth(ADMIN),
+    ).json["user"]
     cycle = create_cycle(client, reviewers_per_proposal=1)
     event = submitted_event("DINKES")
     deliver(app, event)
@@ -57,31 +64,36 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
         "assigned": auth(login(client, assigned["email"])),
         "not_assigned": auth(login(client, other["email"])),
         "secretariat": auth(ADMIN),
+        "observer": auth(login(client, observer["email"])),
     }
     # A declaration of ``assigned``'s (on a proposal nobody holds) for the DELETE to find.
     unrelated = {"kind": "proposal", "target": str(uuid.uuid4())}
     declared = client.post("/v1/conflicts", json=unrelated, headers=headers["assigned"]).json["id"]
     Call = Callable[[dict[str, str]], Any]
     login_body = {"email": assigned["email"], "password": PASSWORD}
-    matrix: list[tuple[str, Call, tuple[int, int, int, int]]] = [
+    matrix: list[tuple[str, Call, tuple[int, int, int, int, int]]] = [
         (
             "POST /v1/auth/tokens",
             lambda h: client.post("/v1/auth/tokens", json=login_body, headers=h),
-            (201, 201, 201, 201),
+            (201, 201, 201, 201, 201),
         ),
-        ("GET /v1/me", lambda h: client.get("/v1/me", headers=h), (401, 200, 200, 200)),
-        ("GET /v1/users", lambda h: client.get("/v1/users", headers=h), (401, 403, 403, 200)),
+        ("GET /v1/me", lambda h: client.get("/v1/me", headers=h), (401, 200, 200, 200, 200)),
+        ("GET /v1/users", lambda h: client.get("/v1/users", headers=h), (401, 403, 403, 200, 200)),
         (
             "POST /v1/users",
             lambda h: client.post("/v1/users", json=fresh_user(), headers=h),
-            (401, 403, 403, 201),
+            (401, 403, 403, 201, 403),
         ),
         (
             "PATCH /v1/users/{id}",
             lambda h: client.patch(f"/v1/users/{other['id']}", json={"max_load": 7}, headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 403),
         ),
-        ("GET /v1/cycles", lambda h: client.get("/v1/cycles", headers=h), (401, 403, 403, 200)),
+        (
+            "GET /v1/cycles",
+            lambda h: client.get("/v1/cycles", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
         (
             "POST /v1/cycles",
             lambda h: client.post(
@@ -98,22 +110,22 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
                 },
                 headers=h,
             ),
-            (401, 403, 403, 201),
+            (401, 403, 403, 201, 403),
         ),
         (
             "GET /v1/cycles/{id}",
             lambda h: client.get(f"/v1/cycles/{cid}", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "PATCH /v1/cycles/{id}",
             lambda h: client.patch(f"/v1/cycles/{cid}", json={"shortlist_size": 4}, headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 403),
         ),
         (
             "GET rubric",
             lambda h: client.get(f"/v1/cycles/{cid}/rubrics/desk", headers=h),
-            (401, 200, 200, 200),
+            (401, 200, 200, 200, 200),
         ),
         (
             "PUT rubric",
@@ -122,51 +134,51 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
                 json={"criteria": [{"key": "novelty", "name": "Kebaruan", "weight": 1}]},
                 headers=h,
             ),
-            (401, 403, 403, 201),
+            (401, 403, 403, 201, 403),
         ),
         (
             "GET what-if",
             lambda h: client.get(f"/v1/cycles/{cid}/rubrics/desk/versions/1/what-if", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "GET ranking",
             lambda h: client.get(f"/v1/cycles/{cid}/ranking", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "GET participation",
             lambda h: client.get(f"/v1/cycles/{cid}/participation", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "POST panel",
             lambda h: client.post(
                 f"/v1/cycles/{cid}/panel", json={"reviewer_ids": [assigned["id"]]}, headers=h
             ),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 403),
         ),
         (
             "POST awards",
             lambda h: client.post(
                 f"/v1/cycles/{cid}/awards", json={"awards": [{"proposal_id": pid}]}, headers=h
             ),
-            (401, 403, 403, 422),
+            (401, 403, 403, 422, 403),
         ),
         (
             "GET /v1/proposals",
             lambda h: client.get("/v1/proposals", headers=h),
-            (401, 200, 200, 200),
+            (401, 200, 200, 200, 200),
         ),
         (
             "GET /v1/proposals/{id}",
             lambda h: client.get(f"/v1/proposals/{pid}", headers=h),
-            (401, 200, 404, 200),
+            (401, 200, 404, 200, 200),
         ),
         (
             "GET proposal assignments",
             lambda h: client.get(f"/v1/proposals/{pid}/assignments", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "POST proposal assignments",
@@ -174,80 +186,127 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
                 f"/v1/proposals/{pid}/assignments", json={"reviewer_id": other["id"]}, headers=h
             ),
             # ``other`` is of the proposing agency: a conflict of interest, refused with 409.
-            (401, 403, 403, 409),
+            (401, 403, 403, 409, 403),
         ),
         (
             "POST decisions",
             lambda h: client.post(
                 f"/v1/proposals/{pid}/decisions", json={"decision": "shortlist"}, headers=h
             ),
-            (401, 403, 403, 409),
+            (401, 403, 403, 409, 403),
         ),
         (
             "POST verification",
             lambda h: client.post(
                 f"/v1/proposals/{pid}/verification", json={"result": "pass"}, headers=h
             ),
-            (401, 403, 403, 409),
+            (401, 403, 403, 409, 403),
         ),
         (
             "GET audit",
             lambda h: client.get(f"/v1/proposals/{pid}/audit", headers=h),
-            (401, 403, 403, 200),
+            (401, 403, 403, 200, 200),
         ),
         (
             "GET /v1/assignments",
             lambda h: client.get("/v1/assignments", headers=h),
-            (401, 200, 200, 200),
+            (401, 200, 200, 200, 200),
         ),
         (
             "GET /v1/assignments/{id}",
             lambda h: client.get(f"/v1/assignments/{aid}", headers=h),
-            (401, 200, 404, 200),
+            (401, 200, 404, 200, 200),
         ),
         (
             "PUT review",
             lambda h: client.put(f"/v1/assignments/{aid}/review", json={"scores": {}}, headers=h),
-            (401, 422, 404, 403),
+            (401, 422, 404, 403, 403),
         ),
-        ("GET /v1/pipeline", lambda h: client.get("/v1/pipeline", headers=h), (401, 403, 403, 200)),
-        ("GET /v1/agencies", lambda h: client.get("/v1/agencies", headers=h), (401, 200, 200, 200)),
+        (
+            "GET /v1/pipeline",
+            lambda h: client.get("/v1/pipeline", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "POST /v1/invitations",
+            lambda h: client.post(
+                "/v1/invitations", json={"name": "Baru", "email": fresh_user()["email"]}, headers=h
+            ),
+            (401, 403, 403, 201, 403),
+        ),
+        (
+            "POST /v1/users/{id}/invitation",
+            lambda h: client.post(f"/v1/users/{invited['id']}/invitation", headers=h),
+            (401, 403, 403, 201, 403),
+        ),
+        (
+            "POST /v1/users/{id}/password-reset",
+            lambda h: client.post(f"/v1/users/{target['id']}/password-reset", headers=h),
+            (401, 403, 403, 202, 403),
+        ),
+        (
+            "POST /v1/auth/password-resets",
+            lambda h: client.post(
+                "/v1/auth/password-resets", json={"email": target["email"]}, headers=h
+            ),
+            (202, 202, 202, 202, 202),
+        ),
+        (
+            "POST /v1/auth/password",
+            lambda h: client.post(
+                "/v1/auth/password",
+                json={"link": "rvl_not-a-link", "password": "kopi tubruk di pagi hari"},
+                headers=h,
+            ),
+            (404, 404, 404, 404, 404),
+        ),
+        (
+            "GET /v1/access-audit",
+            lambda h: client.get("/v1/access-audit", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "GET /v1/access-audit.csv",
+            lambda h: client.get("/v1/access-audit.csv", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        ("GET /v1/agencies", lambda h: client.get("/v1/agencies", headers=h), (401, 200, 200, 200, 200)),
         (
             "GET /v1/conflicts",
             lambda h: client.get("/v1/conflicts", headers=h),
-            (401, 200, 200, 403),
+            (401, 200, 200, 403, 403),
         ),
         (
             "POST /v1/conflicts",
             lambda h: client.post("/v1/conflicts", json=unrelated, headers=h),
-            (401, 201, 201, 403),
+            (401, 201, 201, 403, 403),
         ),
         (
             "DELETE /v1/conflicts/{id}",
             lambda h: client.delete(f"/v1/conflicts/{declared}", headers=h),
-            (401, 204, 404, 403),
+            (401, 204, 404, 403, 403),
         ),
         # These two change the assignment, so they come last and in this order.
         (
             "POST conflict",
             lambda h: client.post(f"/v1/assignments/{aid}/conflict", json={}, headers=h),
-            (401, 200, 404, 403),
+            (401, 200, 404, 403, 403),
         ),
         (
             "POST reassign",
             lambda h: client.post(f"/v1/assignments/{aid}/reassign", json={}, headers=h),
-            (401, 403, 403, 409),
+            (401, 403, 403, 409, 403),
         ),
         (
             "DELETE /v1/users/{id}/sessions",
             lambda h: client.delete(f"/v1/users/{target['id']}/sessions", headers=h),
-            (401, 403, 403, 204),
+            (401, 403, 403, 204, 403),
         ),
         # Ends the caller's own token: last.
         (
             "DELETE /v1/auth/tokens/current",
             lambda h: client.delete("/v1/auth/tokens/current", headers=h),
-            (401, 204, 204, 204),
+            (401, 204, 204, 204, 204),
         ),
     ]
     wrong = []

@@ -130,6 +130,8 @@ class FakePeople:
     def __init__(self, assignments: FakeAssignments) -> None:
         self.rows: dict[str, dict[str, Any]] = {}
         self._assignments = assignments  # the real query joins them
+        self.links: dict[str, tuple[str, str, datetime]] = {}  # hash -> (user, purpose, expiry)
+        self.tokens_ended: list[str] = []
 
     def get(self, user_id: str) -> dict[str, Any] | None:
         found = self.rows.get(user_id)
@@ -140,6 +142,30 @@ class FakePeople:
 
     def insert(self, values: dict[str, Any]) -> None:
         self.rows[values["id"]] = {"active": True, "phone": None, "language": "id", **values}
+
+    def listing(self, role: str | None = None) -> list[dict[str, Any]]:
+        return [dict(u) for u in self.rows.values() if role is None or u["role"] == role]
+
+    def change(self, user_id: str, **values: Any) -> None:
+        self.rows[user_id].update(copy.deepcopy(values))
+
+    def delete_tokens(self, user_id: str, now: datetime) -> int:
+        self.tokens_ended.append(user_id)
+        return 1
+
+    def add_link(
+        self, user_id: str, token_hash: str, purpose: str, now: datetime, expires_at: datetime
+    ) -> None:
+        self.links[token_hash] = (user_id, purpose, expires_at)
+
+    def by_link(self, token_hash: str, now: datetime) -> tuple[dict[str, Any], str] | None:
+        found = self.links.get(token_hash)
+        if found is None or found[2] <= now:
+            return None
+        return dict(self.rows[found[0]]), found[1]
+
+    def delete_links(self, user_id: str) -> None:
+        self.links = {k: v for k, v in self.links.items() if v[0] != user_id}
 
     def reviewers(
         self, proposal_id: str | None = None, round: str | None = None
@@ -160,7 +186,7 @@ class FakePeople:
                 ),
             }
             for u in self.rows.values()
-            if u["role"] == "reviewer"
+            if u["role"] in ("reviewer", "panelist")
         ]
 
 

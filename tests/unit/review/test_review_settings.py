@@ -19,11 +19,36 @@ def test_defaults_and_every_variable() -> None:
             "REVIEW_DISAGREEMENT_SPREAD": "15.5",
             "REVIEW_EXPORT_CHECK_INTERVAL_S": "0.5",
             "REVIEW_EXPORT_TTL_HOURS": "6",
+            "REVIEW_UI_URL": "https://review.example.go.id",
+            "REVIEW_INVITE_TTL_HOURS": "24",
+            "REVIEW_RESET_TTL_MINUTES": "15",
+            "SMTP_HOST": "smtp.example.go.id",
+            "SMTP_PORT": "587",
+            "SMTP_USERNAME": "mailer",
+            "SMTP_PASSWORD": "smtp-secret",
+            "SMTP_STARTTLS": "yes",
+            "MAIL_FROM": "Sekretariat <inovasi@example.go.id>",
         }
     )
     assert configured == ReviewSettings(
-        12.0, 5.0, 15.5, "k" * 40, True, export_check_interval_s=0.5, export_ttl_hours=6.0
+        12.0,
+        5.0,
+        15.5,
+        "k" * 40,
+        True,
+        export_check_interval_s=0.5,
+        export_ttl_hours=6.0,
+        ui_url="https://review.example.go.id",
+        invite_ttl_hours=24.0,
+        reset_ttl_minutes=15.0,
+        smtp_host="smtp.example.go.id",
+        smtp_port=587,
+        smtp_username="mailer",
+        smtp_password="smtp-secret",
+        smtp_starttls=True,
+        mail_from="Sekretariat <inovasi@example.go.id>",
     )
+    assert "smtp-secret" not in repr(configured)
     assert "k" * 40 not in repr(configured)
 
 

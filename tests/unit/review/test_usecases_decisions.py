@@ -121,7 +121,12 @@ def test_a_reminder_is_sent_once_per_assignment(work: FakeReviewWork) -> None:
 
 def test_an_account_email_is_taken_once() -> None:
     work = FakeReviewWork()
-    values = {"email": "a@example.go.id", "name": "A", "role": "reviewer", "password": "pw-123456"}
+    values = {
+        "email": "a@example.go.id",
+        "name": "A",
+        "role": "reviewer",
+        "password": "pw-12345678-long",
+    }
 
     made = create_user(dict(values), "admin", work)
     with pytest.raises(Conflict):

@@ -5,7 +5,15 @@ back as a message on the page. Output is escaped by Jinja2's autoescape. One
 blueprint (``base.bp``); each module adds the pages of one area to it.
 """
 
-from services.review.api.pages import audit, cycles, language, reviewer, secretariat, session
+from services.review.api.pages import (
+    audit,
+    cycles,
+    language,
+    people,
+    reviewer,
+    secretariat,
+    session,
+)
 from services.review.api.pages.base import bp
 
-__all__ = ["audit", "bp", "cycles", "language", "reviewer", "secretariat", "session"]
+__all__ = ["audit", "bp", "cycles", "language", "people", "reviewer", "secretariat", "session"]

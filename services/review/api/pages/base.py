@@ -77,13 +77,18 @@ def _load_user_and_check_csrf() -> None:
             )
 
 
+def _observer_reads(role: str) -> bool:
+    """An observer sees the secretariat's pages (GET) and submits none of their forms."""
+    return role == "secretariat" and g.user["role"] == "observer" and request.method == "GET"
+
+
 def login_required(role: str | None = None) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if g.user is None:
                 return redirect(url_for("pages.login", next=request.path))
-            if role and g.user["role"] != role:
+            if role and g.user["role"] != role and not _observer_reads(role):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -60,6 +60,8 @@ STATUS_LABELS = {
     "panel": _l("panel"),
     "reviewer": _l("reviewer"),
     "secretariat": _l("secretariat"),
+    "panelist": _l("panel member"),
+    "observer": _l("observer (read-only)"),
     # field verification
     "pass": _l("pass"),
     "fail": _l("fail"),

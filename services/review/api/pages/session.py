@@ -71,6 +71,6 @@ def logout() -> BaseResponse:
 @bp.route("/")
 @login_required()
 def home() -> BaseResponse:
-    if g.user["role"] == "secretariat":
+    if g.user["role"] in ("secretariat", "observer"):
         return redirect(url_for("pages.cycle_list"))
     return redirect(url_for("pages.my_assignments"))
