@@ -270,7 +270,11 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             lambda h: client.get("/v1/access-audit.csv", headers=h),
             (401, 403, 403, 200, 200),
         ),
-        ("GET /v1/agencies", lambda h: client.get("/v1/agencies", headers=h), (401, 200, 200, 200, 200)),
+        (
+            "GET /v1/agencies",
+            lambda h: client.get("/v1/agencies", headers=h),
+            (401, 200, 200, 200, 200),
+        ),
         (
             "GET /v1/conflicts",
             lambda h: client.get("/v1/conflicts", headers=h),

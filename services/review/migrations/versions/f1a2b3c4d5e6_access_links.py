@@ -1,7 +1,7 @@
 """access links: single-use invitation and password-reset links (hashed), per account
 
 Revision ID: f1a2b3c4d5e6
-Revises: e4a7c91b2f05
+Revises: c8e2f6a4b913
 Create Date: 2026-12-03 06:15:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f1a2b3c4d5e6"
-down_revision: str | Sequence[str] | None = "e4a7c91b2f05"
+down_revision: str | Sequence[str] | None = "c8e2f6a4b913"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 # Can the release before this migration run on its result? Expand: a new table only.
