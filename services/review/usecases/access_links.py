@@ -18,6 +18,7 @@ from services.review.adapters.passwords import NO_PASSWORD, hash_password
 from services.review.domain import login_limit
 from services.review.domain.errors import Conflict, NotFound
 from services.review.domain.login_limit import LoginLimit
+from services.review.usecases import registry
 from services.review.usecases.accounts import check_policy, hash_token, public
 from services.review.usecases.logins import TooManyFailures
 from services.review.usecases.work import ReviewWork
@@ -55,6 +56,8 @@ def invite_user(
         if uow.people.by_email(values["email"]):
             raise Conflict("An account with this email exists.", "account.email_taken")
         values.pop("password", None)
+        # As for an account created with a password: a reviewer's agency is a registered one.
+        values["agency_code"] = registry.known_agency_in(uow, values.get("agency_code", ""))
         user = {"id": str(uuid.uuid4()), **values, "active": True, "password_hash": NO_PASSWORD}
         uow.people.insert(user)
         user = uow.people.get(user["id"]) or user
