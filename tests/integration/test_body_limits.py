@@ -51,7 +51,7 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
             "name": "Reviewer",
             "email": "limits@example.go.id",
             "password": "correct horse battery",
-            "agency_code": "BKPSDM",
+            "agency_code": "",  # a registered code or none (the register is empty here)
             "expertise": [],
             "max_load": 5,
         },

@@ -27,8 +27,8 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 def _reviewer_only() -> str:
     who = caller()
-    if who.is_secretariat:
-        abort(403, message="Only a reviewer declares their conflicts.")
+    if who.reads_everything:  # the secretariat, and observers, who never change anything
+        abort(403, message="Only a reviewer or panelist declares their conflicts.")
     return who.id
 
 

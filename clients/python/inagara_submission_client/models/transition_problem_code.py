@@ -2,7 +2,10 @@ from enum import StrEnum
 
 
 class TransitionProblemCode(StrEnum):
+    ACCESS_LINK_NOT_FOUND = "access_link.not_found"
     ACCOUNT_EMAIL_TAKEN = "account.email_taken"
+    ACCOUNT_HAS_PASSWORD = "account.has_password"
+    ACCOUNT_INACTIVE = "account.inactive"
     ACCOUNT_NOT_FOUND = "account.not_found"
     AGENCY_CODE_TAKEN = "agency.code_taken"
     AGENCY_NOT_FOUND = "agency.not_found"
