@@ -77,6 +77,8 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/invitations",
             "POST /v1/auth/password",
             "POST /v1/users/{user_id}/invitation",
+            # A declared conflict names an agency of the register or a proposal (422).
+            "POST /v1/conflicts",
         },
         EMPTY_PATCH: {"PATCH /v1/users/{user_id}", "PATCH /v1/cycles/{cycle_id}"},
     },
