@@ -28,6 +28,7 @@ from shared.events.topics import ensure_topics
 from shared.platform import migrations
 from shared.platform.db import normalise_url
 from tests import brokers
+from tests.brokers import Broker
 from tests.schema_snapshots import SchemaSnapshots
 
 # The three-node cluster tier (tests/cluster) starts three JVMs and runs minutes of
@@ -71,6 +72,20 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
         yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A broker of one test's own: one to freeze, one whose dead-letter topic holds
+    only this test's records, one to fill with thousands of events that the tests
+    reading the shared topics from the beginning should not have to wade through, or
+    one that holds no other test's events."""
+    broker = brokers.start_broker(tmp_path)  # the kind INAGARA_TEST_BROKER selects
+    try:
+        ensure_topics(broker.bootstrap_servers, ALL_TOPICS)
+        yield broker
     finally:
         broker.stop()
 

@@ -25,6 +25,7 @@ from deploy.local import demo
 from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig, bring_up
 from shared.platform.db import make_engine
+from tests.brokers import Broker
 from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
@@ -52,11 +53,13 @@ def make_stack(
     )
 
 
+# Each stack gets a broker of its own: the session's broker holds other tests' demo
+# agencies and people, which a fresh deployment's workers would read and keep.
 @pytest.fixture
 def production_stack(
-    kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
+    own_broker: Broker, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    stack = make_stack(False, kafka_bootstrap, database_factory, tmp_path)
+    stack = make_stack(False, own_broker.bootstrap_servers, database_factory, tmp_path)
     try:
         yield stack
     finally:
@@ -65,9 +68,9 @@ def production_stack(
 
 @pytest.fixture
 def demo_stack(
-    kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
+    own_broker: Broker, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    stack = make_stack(True, kafka_bootstrap, database_factory, tmp_path)
+    stack = make_stack(True, own_broker.bootstrap_servers, database_factory, tmp_path)
     try:
         yield stack
     finally:
