@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.review.domain.login_limit import LoginLimit
-from shared.platform.settings import SettingsError, count, env, read, time_zone
+from shared.platform.settings import SettingsError, count, env, flag, read, time_zone
+
+# Who must have a second factor when it is required: the accounts that change everything.
+SECOND_FACTOR_ROLES = ("secretariat",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class ReviewSettings:
     # How long an API token and a UI session last from the login (logout, a password
     # change, a deactivation and "sign out everywhere" end them sooner).
     session_ttl_s: float = env("REVIEW_SESSION_TTL_S", 43200.0)
+    # The secretariat's second factor (TOTP, with recovery codes) asked at every login.
+    # Unset or empty: required with INAGARA_ENVIRONMENT=production, optional otherwise.
+    require_second_factor: bool | None = env("REVIEW_REQUIRE_SECOND_FACTOR", None, flag)
     # The programme's time zone: every date and time on the pages shows in it (WIB by default).
     time_zone: str = env("INAGARA_TIME_ZONE", "Asia/Jakarta", time_zone)
     # The CSV exports asked for from the cycle page: how often the worker looks for one to
@@ -82,6 +88,11 @@ class ReviewSettings:
     @property
     def session_ttl(self) -> timedelta:
         return timedelta(seconds=self.session_ttl_s)
+
+    def second_factor_roles(self, production: bool = False) -> tuple[str, ...]:
+        """The roles that must pass a second factor at login (the others may enrol)."""
+        required = production if self.require_second_factor is None else self.require_second_factor
+        return SECOND_FACTOR_ROLES if required else ()
 
     def session_key(self, admin_token: str = "", production: bool = False) -> str:
         """The key of the UI's session cookies. In production it is its own secret:

@@ -33,6 +33,13 @@ CODES: dict[str, str] = {
     # particular refusals
     "auth.wrong_credentials": "Wrong email or password",
     "auth.too_many_failures": "Too many failed logins; see Retry-After",
+    "auth.otp_required": "The account has a second factor: send its code as `otp`",
+    "auth.wrong_otp": "The second factor's code is wrong or was used already",
+    "auth.second_factor_enrolment_required": (
+        "The account's role must have a second factor: enrol on the pages first"
+    ),
+    "second_factor.not_started": "No second-factor enrolment was started for the account",
+    "second_factor.already_enrolled": "The account already has a second factor",
     "account.not_found": "No such account",
     "account.email_taken": "An account with this email exists",
     "account.inactive": "The account is deactivated (no reset link is sent for it)",

@@ -14,6 +14,7 @@ from services.review.api.principal import (
     create_once,
     idempotent,
     now,
+    problem_with,
     reader,
     refusals,
     review_settings,
@@ -30,8 +31,8 @@ from services.review.api.schemas import (
     UserSchema,
 )
 from services.review.store import outbox
-from services.review.usecases import accounts, queries
-from services.review.usecases.logins import TooManyFailures
+from services.review.usecases import accounts, queries, second_factor
+from services.review.usecases.logins import SecondFactorNeeded, TooManyFailures
 from services.review.usecases.work import ReviewWork
 from shared.web import PROBLEM_JSON, ProblemSchema, bearer_token
 from shared.web.idempotency import IdempotencyHeaderSchema
@@ -45,7 +46,22 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@blp.alt_response(401, description="Wrong email or password, or an inactive account")
+@blp.alt_response(
+    401,
+    schema=ProblemSchema,
+    content_type=PROBLEM_JSON,
+    description="Wrong email or password, or an inactive account (auth.wrong_credentials); "
+    "the account has a second factor and no `otp` was sent (auth.otp_required), or the "
+    "`otp` did not pass (auth.wrong_otp, counted as a failed login)",
+)
+@blp.alt_response(
+    403,
+    schema=ProblemSchema,
+    content_type=PROBLEM_JSON,
+    description="The account's role must have a second factor "
+    "(REVIEW_REQUIRE_SECOND_FACTOR) and it has none yet: enrol on the pages "
+    "(/ui/second-factor) first (auth.second_factor_enrolment_required)",
+)
 @blp.alt_response(
     429,
     schema=ProblemSchema,
@@ -56,17 +72,40 @@ SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
     headers={"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
 )
 def create_token(body: dict[str, Any]) -> Any:
-    """Exchange an email and password for an API token (it lasts REVIEW_SESSION_TTL_S)."""
-    outcome = attempt_login(body["email"], body["password"])
+    """Exchange an email and password (and the second factor's code, for an account that
+    has one) for an API token (it lasts REVIEW_SESSION_TTL_S)."""
+    outcome = attempt_login(body["email"], body["password"], body["otp"])
     if isinstance(outcome, TooManyFailures):
         return too_many_failures(outcome)
     if outcome is None:
         abort(401, message="Wrong email or password.", code="auth.wrong_credentials")
-    assert outcome is not None
+    if isinstance(outcome, SecondFactorNeeded):
+        return second_factor_refusal(outcome)
+    assert isinstance(outcome, dict)
     token, expires_at = accounts.issue_token(
         outcome["id"], now(), review_settings().session_ttl, work()
     )
     return {"token": token, "expires_at": expires_at, "user": accounts.public(outcome)}
+
+
+def second_factor_refusal(needed: SecondFactorNeeded) -> Response:
+    if needed.enrol:
+        return problem_with(
+            403,
+            "Forbidden",
+            "This account must have a second factor: log in on the pages once to enrol "
+            "an authenticator app (/ui/second-factor).",
+            code="auth.second_factor_enrolment_required",
+        )
+    if needed.wrong:
+        return problem_with(401, "Unauthorized", second_factor.WRONG_CODE, code="auth.wrong_otp")
+    return problem_with(
+        401,
+        "Unauthorized",
+        "This account has a second factor: send the authenticator app's code (or a recovery "
+        "code) as `otp`.",
+        code="auth.otp_required",
+    )
 
 
 @blp.route("/auth/tokens/current", methods=["DELETE"])
@@ -161,5 +200,21 @@ def sign_out_everywhere(user_id: str) -> Response:
     who = secretariat()
     found = accounts.sign_out_everywhere(user_id, who.id, now(), work())
     if not found:
+        abort(404, message="No such account.", code="account.not_found")
+    return Response(status=204)
+
+
+@blp.route("/users/<string:user_id>/second-factor", methods=["DELETE"])
+@blp.doc(security=SECURED)
+@blp.response(204)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such account")
+def remove_second_factor(user_id: str) -> Response:
+    """Remove an account's second factor (a lost phone and lost recovery codes;
+    secretariat): its recovery codes go too and every session of it ends; where the
+    second factor is required it enrols again at its next login. In the access audit."""
+    who = secretariat()
+    if not second_factor.remove(user_id, who.id, now(), work()):
         abort(404, message="No such account.", code="account.not_found")
     return Response(status=204)

@@ -178,11 +178,14 @@ def now() -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
-def attempt_login(email: str, password: str) -> dict[str, Any] | TooManyFailures | None:
+def attempt_login(email: str, password: str, otp: str = "") -> logins.Outcome:
     """Log in from this request's client address (the proxy's X-Forwarded-For only with
-    REVIEW_TRUST_PROXY); the failure counts are committed whatever the outcome."""
-    limit = review_settings().login_limit
-    return logins.log_in(email, password, request.remote_addr or "", now(), limit, work())
+    REVIEW_TRUST_PROXY); the failure counts are committed whatever the outcome. The
+    second factor is required of the roles REVIEW_REQUIRE_SECOND_FACTOR says."""
+    review = review_settings()
+    roles = review.second_factor_roles(context().settings.production)
+    client = request.remote_addr or ""
+    return logins.log_in(email, password, client, now(), review.login_limit, work(), otp, roles)
 
 
 def too_many_failures(refused: TooManyFailures) -> Response:

@@ -134,6 +134,30 @@ access_links = Table(
     Column("expires_at", _WHEN, nullable=False),
 )
 
+# The second factor (TOTP, RFC 6238) of an account: its shared secret (base32, as the
+# authenticator app holds it), confirmed once a first code matched; last_step is the time
+# step of the last code accepted, so a code is never accepted twice.
+second_factors = Table(
+    "review_second_factors",
+    metadata,
+    Column("user_id", String(36), ForeignKey("review_users.id"), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("created_at", _WHEN, nullable=False),
+    Column("confirmed_at", _WHEN, nullable=True),
+    Column("last_step", BigInteger, nullable=True),
+)
+
+# Recovery codes of an account's second factor, by the SHA-256 of the code (80 random
+# bits): shown once, each used once (used_at), all replaced by a new set.
+recovery_codes = Table(
+    "review_recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("review_users.id"), nullable=False, index=True),
+    Column("created_at", _WHEN, nullable=False),
+    Column("used_at", _WHEN, nullable=True),
+)
+
 assignments = Table(
     "review_assignments",
     metadata,

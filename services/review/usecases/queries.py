@@ -20,12 +20,21 @@ FINAL = "final"
 
 
 def list_users(uow: ReviewWork, with_pending: bool = False) -> list[dict[str, Any]]:
-    """Every account, without password hashes (``password_pending``: invited, no password yet)."""
+    """Every account, without password hashes (``with_pending``, for the People page:
+    ``password_pending``, invited and no password yet; ``second_factor``, enrolled)."""
     with uow:
         users = uow.people.listing()
+        enrolled = uow.second_factors.enrolled_ids() if with_pending else set()
     if not with_pending:
         return [public(u) for u in users]
-    return [public(u) | {"password_pending": u["password_hash"] == NO_PASSWORD} for u in users]
+    return [
+        public(u)
+        | {
+            "password_pending": u["password_hash"] == NO_PASSWORD,
+            "second_factor": u["id"] in enrolled,
+        }
+        for u in users
+    ]
 
 
 def access_audit(user_id: str | None, limit: int, uow: ReviewWork) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from services.review.store.login_failures import LoginFailureStore
 from services.review.store.people import PeopleStore
 from services.review.store.proposals import ProposalStore
 from services.review.store.registry import AgencyStore, ConflictStore
+from services.review.store.second_factors import SecondFactorStore
 from shared.events.unit_of_work import UnitOfWork
 from shared.events.wakeup import Wakeup
 
@@ -31,6 +32,7 @@ class ReviewWork(UnitOfWork):
     exports: ExportStore
     agencies: AgencyStore
     conflicts: ConflictStore
+    second_factors: SecondFactorStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -42,6 +44,7 @@ class ReviewWork(UnitOfWork):
         self.exports = ExportStore(conn)
         self.agencies = AgencyStore(conn)
         self.conflicts = ConflictStore(conn)
+        self.second_factors = SecondFactorStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

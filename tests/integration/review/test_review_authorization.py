@@ -306,6 +306,11 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             lambda h: client.delete(f"/v1/users/{target['id']}/sessions", headers=h),
             (401, 403, 403, 204, 403),
         ),
+        (
+            "DELETE /v1/users/{id}/second-factor",
+            lambda h: client.delete(f"/v1/users/{target['id']}/second-factor", headers=h),
+            (401, 403, 403, 204, 403),
+        ),
         # Ends the caller's own token: last.
         (
             "DELETE /v1/auth/tokens/current",

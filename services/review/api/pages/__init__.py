@@ -11,9 +11,20 @@ from services.review.api.pages import (
     language,
     people,
     reviewer,
+    second_factor,
     secretariat,
     session,
 )
 from services.review.api.pages.base import bp
 
-__all__ = ["audit", "bp", "cycles", "language", "people", "reviewer", "secretariat", "session"]
+__all__ = [
+    "audit",
+    "bp",
+    "cycles",
+    "language",
+    "people",
+    "reviewer",
+    "second_factor",
+    "secretariat",
+    "session",
+]

@@ -14,7 +14,7 @@ from services.review.api.link_mail import mail_link
 from services.review.api.pages.base import bp, login_required, refusal_message
 from services.review.api.principal import now, review_settings, work
 from services.review.domain.errors import Conflict, Invalid, NotFound
-from services.review.usecases import access_links, accounts, queries
+from services.review.usecases import access_links, accounts, queries, second_factor
 from services.review.usecases.logins import TooManyFailures
 
 ROLES = accounts.ROLES
@@ -32,6 +32,10 @@ ACCESS_ACTIONS = {
     "reactivated": _l("activated the account again"),
     "account_changed": _l("changed the account"),
     "signed_out_everywhere": _l("ended every session of the account"),
+    "second_factor_enrolled": _l("turned on the second factor (authenticator app)"),
+    "second_factor_removed": _l("removed the second factor (its sessions ended)"),
+    "recovery_codes_renewed": _l("made new recovery codes"),
+    "recovery_code_used": _l("logged in with a recovery code"),
     "bootstrap_secretariat": _l("created the first secretariat account (command line)"),
 }
 
@@ -142,6 +146,16 @@ def set_role(user_id: str) -> BaseResponse:
     elif user_id == g.user["id"] and role != "secretariat":
         flash(_("You cannot take the secretariat role from yourself."), "error")
     elif accounts.change_user(user_id, {"role": role}, g.user["id"], now(), work()) is None:
+        flash(_("No such active account."), "error")
+    return redirect(url_for("pages.people"))
+
+
+@bp.route("/people/<user_id>/second-factor", methods=["POST"])
+@login_required("secretariat")
+def remove_second_factor(user_id: str) -> BaseResponse:
+    if second_factor.remove(user_id, g.user["id"], now(), work()):
+        flash(_("The second factor is removed; the person enrols again at the next login."), "ok")
+    else:
         flash(_("No such active account."), "error")
     return redirect(url_for("pages.people"))
 

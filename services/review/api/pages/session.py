@@ -14,15 +14,11 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from services.review.api.pages import language
-from services.review.api.pages.base import (
-    bp,
-    csrf_token,
-    login_required,
-)
-from services.review.api.principal import attempt_login, now, review_settings, work
+from services.review.api.pages import language, second_factor
+from services.review.api.pages.base import bp, login_required
+from services.review.api.principal import attempt_login, work
 from services.review.usecases import accounts
-from services.review.usecases.logins import TooManyFailures
+from services.review.usecases.logins import SecondFactorNeeded, TooManyFailures
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,20 +36,11 @@ def login() -> str | BaseResponse:
         if user is None:
             flash(_("Wrong email or password."), "error")
             return render_template("pages/login.html"), 401  # type: ignore[return-value]
-        token, _expires = accounts.issue_token(
-            user["id"], now(), review_settings().session_ttl, work(), accounts.UI
-        )
-        chosen = session.get(language.SESSION_KEY)
-        session.clear()
-        session["token"] = token
-        if chosen:
-            session[language.SESSION_KEY] = chosen  # the language chosen before logging in
-        csrf_token()
         target = request.args.get("next", "")
-        # Only paths of this site: never an open redirect.
-        if not target.startswith("/ui/") or target.startswith("//"):
-            target = url_for("pages.home")
-        return redirect(target)
+        if isinstance(user, SecondFactorNeeded):
+            return second_factor.hold(user, target)
+        second_factor.start_session(user["id"])
+        return redirect(second_factor.safe_target(target))
     return render_template("pages/login.html")
 
 
