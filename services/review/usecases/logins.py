@@ -75,7 +75,8 @@ def log_in_with_code(
     moment ago (the caller keeps that in the signed session): the same outcomes."""
     with uow:
         user = uow.people.get(user_id)
-        if user is None or not user["active"]:
+        # No second factor (any more: removed since the password): start again from it.
+        if user is None or not user["active"] or not second_factor.enrolled(uow, user_id):
             return None
         keys = login_limit.keys_for(user["email"], client)
         wait = _wait(uow, keys, now, limit)

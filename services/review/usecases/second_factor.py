@@ -44,8 +44,8 @@ def start_enrolment(user_id: str, now: datetime, uow: ReviewWork) -> dict[str, s
     ``otpauth://`` URI. Conflict when the account already has a confirmed one."""
     with uow:
         user = uow.people.get(user_id)
-        if user is None:
-            raise NotFound("No such account.", "account.not_found")
+        if user is None or not user["active"]:
+            raise NotFound("No such active account.", "account.not_found")
         found = uow.second_factors.get(user_id)
         if found and found["confirmed_at"]:
             raise Conflict(
@@ -61,8 +61,9 @@ def confirm_enrolment(user_id: str, code: str, now: datetime, uow: ReviewWork) -
     """Confirm the secret with a code from the app; the new recovery codes, shown once.
     Raises NotFound (no enrolment started), Conflict (already enrolled), Invalid (wrong code)."""
     with uow:
+        user = uow.people.get(user_id)
         found = uow.second_factors.get(user_id)
-        if found is None:
+        if found is None or user is None or not user["active"]:
             raise NotFound("Start the enrolment first.", "second_factor.not_started")
         if found["confirmed_at"]:
             raise Conflict(

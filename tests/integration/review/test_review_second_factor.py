@@ -156,6 +156,33 @@ def test_the_secretariat_removes_a_lost_second_factor(app: Flask, clock: Clock) 
     assert missing.status_code == 404
 
 
+def test_a_second_factor_removed_after_the_password_lets_no_one_in(
+    app: Flask, clock: Clock
+) -> None:
+    api = app.test_client()
+    person = create_account(api, role="secretariat", max_load=0)
+    secret, _codes = enrol_by_page(app.test_client(), clock, person["email"])
+    browser = app.test_client()
+    step1 = post_form(browser, "/ui/login", email=person["email"], password=PASSWORD)
+    assert step1.headers["Location"].endswith("/ui/login/code")
+    api.delete(f"/v1/users/{person['id']}/second-factor", headers=auth(ADMIN))
+    clock.tick()
+    step2 = post_form(browser, "/ui/login/code", otp=totp.code_at(secret, clock()))
+    assert step2.status_code == 302 and step2.headers["Location"].endswith("/ui/login")
+    assert browser.get("/ui/people").status_code == 302
+
+
+def test_the_pending_login_expires(app: Flask, clock: Clock) -> None:
+    api = app.test_client()
+    person = create_account(api, role="secretariat", max_load=0)
+    _secret, _codes = enrol_by_page(app.test_client(), clock, person["email"])
+    browser = app.test_client()
+    post_form(browser, "/ui/login", email=person["email"], password=PASSWORD)
+    clock.tick(11)  # past the 5 minutes the password step holds
+    late = browser.get("/ui/login/code")
+    assert late.status_code == 302 and late.headers["Location"].endswith("/ui/login")
+
+
 def test_wrong_codes_count_as_failed_logins(app: Flask, clock: Clock) -> None:
     api = app.test_client()
     person = create_account(api, role="secretariat", max_load=0)

@@ -132,6 +132,12 @@ def second_factor_page() -> Any:
             return render_template("pages/recovery_codes.html", codes=codes, target=target)
     if state["enrolled"]:
         return render_template("pages/second_factor.html", state=state, enrolment=None)
-    enrolment = second_factor.start_enrolment(user_id, now(), work())
+    try:
+        enrolment = second_factor.start_enrolment(user_id, now(), work())
+    except NotFound:  # deactivated since the password
+        session.pop(PENDING_KEY, None)
+        return redirect(url_for("pages.login"))
+    except Conflict:  # enrolled meanwhile, in another tab
+        return redirect(url_for("pages.second_factor_page"))
     qr = Markup(totp.qr_svg(enrolment["uri"]))  # segno's own markup: no user text in it
     return render_template("pages/second_factor.html", state=state, enrolment=enrolment, qr=qr)
