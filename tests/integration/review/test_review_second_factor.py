@@ -208,3 +208,31 @@ def test_reviewers_log_in_without_one_and_may_enrol(app: Flask, clock: Clock) ->
     )
     assert done.status_code == 200
     assert token_answer(api, person["email"]).json["code"] == "auth.otp_required"
+
+
+def test_only_the_secretariat_removes_one_on_the_people_page(app: Flask, clock: Clock) -> None:
+    api = app.test_client()
+    person = create_account(api, role="secretariat", max_load=0)
+    enrol_by_page(app.test_client(), clock, person["email"])
+    path = f"/ui/people/{person['id']}/second-factor"
+    for role in ("observer", "reviewer"):
+        other = create_account(api, role=role, max_load=0)
+        browser = app.test_client()
+        assert (
+            post_form(browser, "/ui/login", email=other["email"], password=PASSWORD).status_code
+            == 302
+        )
+        token = csrf(browser.get("/ui/second-factor").data)
+        assert browser.post(path, data={"csrf_token": token}).status_code == 403, role
+    assert token_answer(api, person["email"]).json["code"] == "auth.otp_required", "still on"
+
+    staff = create_account(api, role="secretariat", max_load=0)
+    browser = app.test_client()
+    enrol_by_page(browser, clock, staff["email"])
+    people = browser.get("/ui/people")
+    assert b'class="second-factor" data-enrolled="true"' in people.data
+    removed = browser.post(path, data={"csrf_token": csrf(people.data)})
+    assert removed.status_code == 302
+    assert token_answer(api, person["email"]).json["code"] == (
+        "auth.second_factor_enrolment_required"
+    )
