@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.submission.domain.retention import parse_overrides
 from shared.platform.settings import Settings, SettingsError, cidr_list, env, moment
 
 
@@ -16,6 +17,20 @@ def event_version(name: str, raw: str) -> int:
     if raw not in {"1", "2"}:
         raise SettingsError(f"{name} must be 1 or 2, got {raw!r}")
     return int(raw)
+
+
+def days(name: str, raw: str) -> int:
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number of days (0 or more), got {raw!r}")
+    return int(raw)
+
+
+def retention_overrides(name: str, raw: str) -> str:
+    try:
+        parse_overrides(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc} (e.g. cycle-2025=730,cycle-2026=400)") from exc
+    return raw
 
 
 @dataclass(frozen=True)
@@ -45,3 +60,9 @@ class SubmissionSettings(Settings):
     # endpoint's signing secret is derived from.
     webhook_allowed_networks: str = env("WEBHOOK_ALLOWED_NETWORKS", "", cidr_list)
     webhook_secret_key: str = env("WEBHOOK_SECRET_KEY", "", secret=True)
+    # Retention (docs/PRIVACY.md): the personal data of a cycle's settled proposals is
+    # erased (awarded: minimised) this many days after the cycle's submission window
+    # closed; per cycle "<cycle id>=<days>,…"; the worker checks every interval (0: off).
+    privacy_retention_days: int = env("PRIVACY_RETENTION_DAYS", 365, days)
+    privacy_retention_cycles: str = env("PRIVACY_RETENTION_CYCLES", "", retention_overrides)
+    privacy_retention_interval_s: float = env("PRIVACY_RETENTION_INTERVAL_S", 3600.0)

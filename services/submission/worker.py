@@ -1,32 +1,104 @@
 """The submission worker: relays the outbox to Kafka, takes the review service's
 facts into each proposal's timeline and status, and the notification service's
-disabled webhook endpoints into their state."""
+disabled webhook endpoints into their state; runs the retention job
+(docs/PRIVACY.md: Retention)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+from sqlalchemy import Engine
 
 from services.submission import store
 from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
+from services.submission.domain.retention import RetentionPolicy, parse_overrides
 from services.submission.migrations import SCHEMA
+from services.submission.usecases.retention import Retained, apply_retention
+from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import NOTIFICATIONS, REVIEWS
 from shared.events.consumer import ConsumerConfig
-from shared.events.runner import WorkerPlan, serve
+from shared.events.runner import Loop, WorkerPlan, serve
+from shared.events.wakeup import Wakeup
+from shared.platform.db import scrub_freed_space
+from shared.platform.metrics import RETENTION_PROPOSALS, RETENTION_SUBJECTS
 
+log = logging.getLogger(__name__)
 CONSUMERS = [
     (ConsumerConfig(group_id="inagara.submission", topics=(REVIEWS, NOTIFICATIONS)), HANDLERS)
 ]
 
 
+def retention_loop(
+    settings: SubmissionSettings, wakeup: Wakeup | None = None
+) -> Callable[[Engine], Loop]:
+    """Every ``PRIVACY_RETENTION_INTERVAL_S``, one round of the retention job (on one
+    worker at a time), reported in the log, the metrics and ``privacy_requests``."""
+    policy = RetentionPolicy(
+        settings.privacy_retention_days, parse_overrides(settings.privacy_retention_cycles)
+    )
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+
+    def make(engine: Engine) -> Loop:
+        def work() -> SubmissionWork:
+            return SubmissionWork(engine, store.outbox, wakeup)
+
+        def run(stop: threading.Event) -> None:
+            while not stop.is_set():
+                try:
+                    retained = apply_retention(policy, holder, work)
+                    report(retained)
+                    if retained:
+                        scrub_freed_space(engine)  # no earlier copy of the rows in the files
+                except Exception:
+                    # A database hiccup must not stop the worker; the next round retries.
+                    log.exception("retention round failed; retrying next interval")
+                stop.wait(settings.privacy_retention_interval_s)
+
+        return run
+
+    return make
+
+
+def report(retained: list[Retained] | None) -> None:
+    if not retained:
+        return
+    outcomes = Counter(r.outcome for r in retained)
+    subjects = sum(len(r.subjects_erased) for r in retained)
+    for outcome, n in outcomes.items():
+        RETENTION_PROPOSALS.labels(outcome=outcome).inc(n)
+    RETENTION_SUBJECTS.inc(subjects)
+    cycles = sorted({r.cycle_id for r in retained})
+    log.info(
+        "retention: cycles %s: %d proposals erased, %d minimised (awarded), %d subjects erased",
+        ", ".join(cycles),
+        outcomes.get("erased", 0),
+        outcomes.get("minimised", 0),
+        subjects,
+    )
+
+
 def main(settings: SubmissionSettings | None = None) -> int:
+    settings = settings or SubmissionSettings.from_env("submission")
+    wakeup = Wakeup()
+    loops: dict[str, Callable[[Engine], Loop]] = {}
+    if settings.privacy_retention_interval_s > 0:
+        loops["privacy-retention"] = retention_loop(settings, wakeup)
     return serve(
         WorkerPlan(
-            settings=settings or SubmissionSettings.from_env("submission"),
+            settings=settings,
             schema=SCHEMA,
             outbox=store.outbox,
             inbox=store.inbox,
             consumers=CONSUMERS,
+            extra_loops=loops,
+            wakeup=wakeup,
         )
     )
 

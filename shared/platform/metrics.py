@@ -78,6 +78,15 @@ SKIPPED_SUBJECTS = Counter(
     "People left out of an event's messages because their sealed fields cannot be opened",
     ["reason"],
 )
+RETENTION_PROPOSALS = Counter(
+    "inagara_retention_proposals_total",
+    "Proposals whose personal data the retention job erased or minimised (awarded)",
+    ["outcome"],
+)
+RETENTION_SUBJECTS = Counter(
+    "inagara_retention_subjects_erased_total",
+    "Data subjects the retention job erased (key shredded, subject.erased published)",
+)
 DELIVERIES = Counter(
     "inagara_deliveries_total",
     "Messages sent or given up, by channel and outcome",

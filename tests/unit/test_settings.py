@@ -76,6 +76,9 @@ SUBMISSION_VARIABLES = {
     "PROPOSAL_EVENT_VERSION": "2",
     "SUBJECT_KEYS_TOKEN": "keys-token",
     "WEBHOOK_ROTATION_GRACE_S": "3600",
+    "PRIVACY_RETENTION_DAYS": "730",
+    "PRIVACY_RETENTION_CYCLES": "2025=1000,2026=400",
+    "PRIVACY_RETENTION_INTERVAL_S": "600",
     **WEBHOOK_VARIABLES,
 }
 # Each service's settings read the base variables too (one environment for every process).
@@ -183,6 +186,9 @@ def test_from_env_reads_every_variable() -> None:
         proposal_event_version=2,
         subject_keys_token="keys-token",
         webhook_rotation_grace_s=3600.0,
+        privacy_retention_days=730,
+        privacy_retention_cycles="2025=1000,2026=400",
+        privacy_retention_interval_s=600.0,
         **WEBHOOK_EXPECTED,
     )
 

@@ -219,5 +219,26 @@ subject_export_parts = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
+# Periodic jobs that must run on one worker at a time (the retention job): a worker holds
+# the job while ``until`` is ahead; another takes it only once it has run out.
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+# Each proposal retention has applied to, once (docs/PRIVACY.md: Retention): ``outcome``
+# erased (not awarded) or minimised (awarded: names kept, contacts dropped).
+retention_applied = Table(
+    "retention_applied",
+    metadata,
+    Column("proposal_id", String(36), primary_key=True),
+    Column("cycle_id", String(100), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

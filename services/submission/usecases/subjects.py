@@ -72,15 +72,22 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
     with uow:
         _check_scope(command, email, phone, uow)
         found = uow.subjects.find(email, phone)
-        changed = 0
-        for subject_id in found:
-            changed += uow.subjects.pseudonymise(*uow.subjects.contacts(subject_id))
-            uow.subjects.shred(subject_id, now)
-            uow.emit(PROPOSALS, erased_event(subject_id, now))
+        changed = erase_found(found, now, uow)
         if not found and (email or phone):
             changed += uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
         uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
     return found
+
+
+def erase_found(subject_ids: list[str], now: datetime, uow: SubmissionWork) -> int:
+    """Inside ``uow``: pseudonymise each subject's profiles, shred their key and tell the
+    other services (``subject.erased``). How many profiles changed."""
+    changed = 0
+    for subject_id in subject_ids:
+        changed += uow.subjects.pseudonymise(*uow.subjects.contacts(subject_id))
+        uow.subjects.shred(subject_id, now)
+        uow.emit(PROPOSALS, erased_event(subject_id, now))
+    return changed
 
 
 def erased_event(subject_id: str, at: datetime) -> Event:

@@ -10,6 +10,7 @@ from services.submission.store.evidence_records import EvidenceStore
 from services.submission.store.participation import ParticipationStore
 from services.submission.store.proposal_records import ProposalStore, VersionStore
 from services.submission.store.registry import Registry
+from services.submission.store.retention_records import RetentionStore
 from services.submission.store.reviewer_slots import ReviewerSlots
 from services.submission.store.subject_keys import SubjectStore
 from services.submission.store.timeline_records import TimelineStore
@@ -29,6 +30,7 @@ class SubmissionWork(UnitOfWork):
     reviewers: ReviewerSlots
     participation: ParticipationStore
     subjects: SubjectStore
+    retention: RetentionStore
     # Given by a web process to the create of a proposal: cycles read at most this stale.
     recent_cycles: RecentCycles | None = None
     # The version of proposal.submitted/resubmitted to publish (PROPOSAL_EVENT_VERSION):
@@ -46,4 +48,5 @@ class SubmissionWork(UnitOfWork):
         self.reviewers = ReviewerSlots(conn)
         self.participation = ParticipationStore(conn)
         self.subjects = SubjectStore(conn)
+        self.retention = RetentionStore(conn)
         self.webhooks = WebhookEndpoints(conn)
