@@ -8,6 +8,7 @@ from services.notification.api import (
     blp,
     preferences_blp,
     previews_blp,
+    privacy_blp,
     unsubscribe_blp,
     webhooks_blp,
 )
@@ -30,7 +31,7 @@ def create_app(
     app = create_service_app(
         settings,
         SCHEMA,
-        [blp, preferences_blp, previews_blp, unsubscribe_blp, webhooks_blp],
+        [blp, preferences_blp, previews_blp, privacy_blp, unsubscribe_blp, webhooks_blp],
         title="Inagara notification API",
         description="Emails and SMS that tell innovators, agencies and reviewers about every step.",
     )

@@ -26,6 +26,7 @@ from shared.platform.settings import (
     cidr_list,
     count,
     env,
+    flag,
     read,
     variables,
     whole,
@@ -132,6 +133,12 @@ class NotificationConfig:
     # At most this many instant messages a number a day; the rest wait for the digest.
     # 0: no cap.
     instant_daily_cap: int = env("INSTANT_DAILY_CAP", 4, _at_least_zero)
+    # SMS and WhatsApp to an innovator only with a recorded lawful basis: consent in the
+    # submission (instant_consent_at) or an instant channel they chose themselves
+    # (docs/PRIVACY.md: Consent). Off until the portals send the consent.
+    instant_require_basis: bool = env("INSTANT_REQUIRE_BASIS", False, flag)
+    # Where people send access and erasure requests, shown on the privacy notice (/privasi).
+    privacy_contact: str = env("PRIVACY_CONTACT", "")
     secret_key: str = env("NOTIFICATION_SECRET_KEY", "", secret=True)
     # The key before the last rotation: links signed with it still unsubscribe.
     previous_secret_key: str = env("NOTIFICATION_SECRET_KEY_PREVIOUS", "", secret=True)

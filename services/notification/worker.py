@@ -43,7 +43,7 @@ from services.notification.usecases.dispatch import (
     WebhookTransport,
     WhatsAppTransport,
 )
-from services.notification.usecases.recording import Recorder, configured_recorder
+from services.notification.usecases.recording import Recorder, configured_recorder, privacy_url
 from services.notification.usecases.work import work_factory
 from shared.events.catalog import PROPOSALS, REVIEWS
 from shared.events.consumer import ConsumerConfig
@@ -221,7 +221,7 @@ def main(
         )
 
     def digest(engine: Engine) -> Loop:
-        return DigestComposer(engine, config.digest_at).run
+        return DigestComposer(engine, config.digest_at, privacy_url=privacy_url(config)).run
 
     loops["digest"] = digest
     return serve(

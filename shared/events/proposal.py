@@ -109,6 +109,15 @@ class InnovatorSchema(Lenient):
         validate=validate.OneOf(INSTANT_CHANNELS),
         metadata={"description": "preferred instant channel; absent: the programme's default"},
     )
+    instant_consent_at = fields.AwareDateTime(
+        metadata={
+            "description": "when the innovator agreed, on the agency's portal, to SMS and "
+            "WhatsApp messages about their proposals: the recorded lawful basis for instant "
+            "messages (UU 27/2022). Absent: no consent recorded; where the notification "
+            "service requires a basis (INSTANT_REQUIRE_BASIS), such an innovator gets email "
+            "only, unless they set an instant channel themselves on the preferences page"
+        },
+    )
 
 
 class ProposalProfileSchema(Lenient):
@@ -228,6 +237,15 @@ class SealedInnovatorSchema(Lenient):
     instant_channel = fields.String(
         validate=validate.OneOf(INSTANT_CHANNELS),
         metadata={"description": "preferred instant channel; absent: the programme's default"},
+    )
+    instant_consent_at = fields.AwareDateTime(
+        metadata={
+            "description": "when the innovator agreed, on the agency's portal, to SMS and "
+            "WhatsApp messages about their proposals: the recorded lawful basis for instant "
+            "messages (UU 27/2022). Absent: no consent recorded; where the notification "
+            "service requires a basis (INSTANT_REQUIRE_BASIS), such an innovator gets email "
+            "only, unless they set an instant channel themselves on the preferences page"
+        },
     )
 
 

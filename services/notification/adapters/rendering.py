@@ -31,12 +31,14 @@ LABELS: dict[str, dict[str, str]] = {
         "signoff": "Salam,",
         "signature": "Sekretariat Inovasi Daerah",
         "unsubscribe_label": "Berhenti menerima email pemberitahuan seperti ini",
+        "privacy_label": "Pemberitahuan privasi",
     },
     "en": {
         "greeting": "Dear {name},",
         "signoff": "Regards,",
         "signature": "Regional Innovation Secretariat",
         "unsubscribe_label": "Stop notification emails like this one",
+        "privacy_label": "Privacy notice",
     },
 }
 # A title shorter than this is not worth cutting further to save an SMS part.
@@ -70,7 +72,12 @@ def render_email(message: Message, extra: Mapping[str, Any] | None = None) -> Re
     """Raises jinja2's ``UndefinedError`` when the context lacks a variable."""
     env = _environment()
     base = f"email/{message.template}.{message.language}"
-    context: dict[str, Any] = {"unsubscribe_url": "", **message.context, **(extra or {})}
+    context: dict[str, Any] = {
+        "unsubscribe_url": "",
+        "privacy_url": "",
+        **message.context,
+        **(extra or {}),
+    }
     subject = one_line(env.get_template(f"{base}.subject.txt").render(context))
     labels = LABELS[message.language]
     context.update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ class Person:
     instant: str | None = None
     # The data subject whose sealed fields named them (v2 events; docs/PRIVACY.md).
     subject: str | None = None
+    # Their lawful basis for instant messages, when one is recorded: "consent" (given on
+    # the agency's portal, carried in the submission). docs/PRIVACY.md: Consent.
+    instant_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,22 @@ class Message:
     digest: bool = False
     time_zone: str = DEFAULT_TIME_ZONE
     role: str = INNOVATOR
+    # Why this message must not be sent (recorded as skipped with the reason): an
+    # instant message to someone with no lawful basis for it.
+    withheld: str | None = None
 
 
 def normalise_email(address: str) -> str:
     return address.strip().lower()
+
+
+def suppression_key(address: str) -> str:
+    """What an unsubscribed address is remembered by once its person is erased: a hash
+    of the address (lower case), never the address. A hash of an email address can be
+    matched by whoever guesses the address: it is pseudonymous, kept only to honour the
+    unsubscribe (docs/PRIVACY.md: Consent)."""
+    normalised = address.strip().lower()
+    return hashlib.sha256(f"inagara:unsubscribed:{normalised}".encode()).hexdigest()
 
 
 def mask(recipient: str) -> str:

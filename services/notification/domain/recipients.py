@@ -15,8 +15,8 @@ unsubscribe; the rest carry an unsubscribe link.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -152,6 +152,7 @@ class Proposal:
                     i.get("phone") or None,
                     instant=i.get("instant_channel") or None,
                     subject=i.get("subject") or None,
+                    instant_basis=CONSENT if i.get("instant_consent_at") else None,
                 )
                 for i in profile["innovators"]
             ),
@@ -236,12 +237,14 @@ def messages_for(
     whatsapp: bool = False,
     policy: ChannelPolicy = DEFAULT_POLICY,
     default_instant: str = WHATSAPP,
+    require_basis: bool = False,
 ) -> list[Message]:
     """Every message one event causes; one per (channel, recipient) however often they appear.
 
     ``sms`` and ``whatsapp`` say whether an SMS gateway and the WhatsApp API are
     configured at all; ``default_instant`` is the instant channel of whoever did not
-    say which they prefer.
+    say which they prefer. ``require_basis``: an innovator's instant message is
+    ``withheld`` unless a lawful basis is recorded (``instant_basis``).
     """
     rule = RULES.get(event_type)
     if rule is None:
@@ -308,4 +311,30 @@ def messages_for(
         instant = instant_channel(person, (phone_pref, pref), default_instant, available)
         if INSTANT_KIND in kinds and instant and person.phone and chosen.sms:
             add(instant, person.phone)
+            basis = instant_basis(person, (phone_pref, pref))
+            if require_basis and basis is None:
+                key = (instant, person.phone)
+                messages[key] = replace(messages[key], withheld=NO_BASIS)
     return list(messages.values())
+
+
+CONSENT, OWN_PREFERENCE = "consent", "own_preference"
+NO_BASIS = (
+    "withheld: no lawful basis recorded for instant messages to this number "
+    "(no consent in the submission, no instant channel chosen by the recipient)"
+)
+
+
+def instant_basis(person: Person, stored: Sequence[Preference | None]) -> str | None:
+    """The lawful basis for instant messages to ``person`` (docs/PRIVACY.md: Consent):
+    the consent the submission recorded, or an instant channel they chose themselves on
+    the preferences page; None when neither. Only innovators need one here: reviewers
+    set their own instant channel in their account, agency contacts are the agency's
+    office numbers, given by the agency for this purpose."""
+    if person.role != INNOVATOR:
+        return OWN_PREFERENCE
+    if person.instant_basis:
+        return person.instant_basis
+    if any(p is not None and p.instant for p in stored):
+        return OWN_PREFERENCE
+    return None

@@ -4,13 +4,14 @@ transaction its caller opened."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from services.notification.domain.messages import Preference
-from services.notification.store.tables import preferences
+from services.notification.domain.messages import Preference, suppression_key
+from services.notification.store.tables import preferences, suppressions
 
 
 def _preference(row: Any) -> Preference:
@@ -33,17 +34,35 @@ class PreferenceStore:
         self._conn = conn
 
     def of(self, addresses: Iterable[str | None]) -> dict[str, Preference]:
-        """The stored preferences of those of ``addresses`` that have some."""
+        """The stored preferences of those of ``addresses`` that have some; an address
+        remembered as unsubscribed by its hash only reads as unsubscribed."""
         wanted = sorted({a for a in addresses if a})
         if not wanted:
             return {}
-        rows = self._conn.execute(select(preferences).where(preferences.c.address.in_(wanted)))
+        found = self.rows(wanted)
+        for address in self.suppressed(wanted):
+            found[address] = replace(found.get(address) or Preference(address), unsubscribed=True)
+        return found
+
+    def rows(self, addresses: Iterable[str]) -> dict[str, Preference]:
+        """The preference rows of these addresses (hash-only unsubscribes left out)."""
+        rows = self._conn.execute(
+            select(preferences).where(preferences.c.address.in_(sorted(set(addresses))))
+        )
         return {row.address: _preference(row) for row in rows}
 
     def find(self, address: str) -> Preference | None:
         return self.of([address]).get(address)
 
     def save(self, preference: Preference) -> None:
+        if preference.unsubscribed:
+            self.suppress([preference.address], datetime.now(UTC))
+        else:  # subscribed again
+            self._conn.execute(
+                delete(suppressions).where(
+                    suppressions.c.address_hash == suppression_key(preference.address)
+                )
+            )
         values = {
             "email": preference.email,
             "sms": preference.sms,
@@ -79,3 +98,24 @@ class PreferenceStore:
     def forget(self, addresses: Collection[str]) -> None:
         if addresses:
             self._conn.execute(delete(preferences).where(preferences.c.address.in_(addresses)))
+
+    # -- unsubscribes kept as hashes (docs/PRIVACY.md: Consent) --------------------------
+
+    def suppress(self, addresses: Iterable[str], now: datetime) -> None:
+        """Remember these addresses as unsubscribed by their hashes only."""
+        for key in sorted({suppression_key(a) for a in addresses}):
+            known = self._conn.execute(
+                select(suppressions.c.address_hash).where(suppressions.c.address_hash == key)
+            ).first()
+            if known is None:
+                self._conn.execute(insert(suppressions).values(address_hash=key, created_at=now))
+
+    def suppressed(self, addresses: Iterable[str | None]) -> set[str]:
+        """Which of these addresses are remembered (by hash) as unsubscribed."""
+        keys = {suppression_key(a): a for a in addresses if a}
+        if not keys:
+            return set()
+        found = self._conn.execute(
+            select(suppressions.c.address_hash).where(suppressions.c.address_hash.in_(keys))
+        ).scalars()
+        return {keys[k] for k in found}

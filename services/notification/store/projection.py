@@ -37,6 +37,7 @@ class ProjectionStore:
                     "phone": p.phone,
                     "instant": p.instant,
                     "subject": p.subject,
+                    "instant_basis": p.instant_basis,
                 }
                 for p in proposal.innovators
             ],
@@ -76,6 +77,7 @@ class ProjectionStore:
                     i.get("phone"),
                     instant=i.get("instant"),
                     subject=i.get("subject"),
+                    instant_basis=i.get("instant_basis"),
                 )
                 for i in row.innovators
             ),

@@ -178,6 +178,16 @@ preferences = Table(
     Column("instant", String(10), nullable=True),  # whatsapp or sms; None: not said
 )
 
+# Addresses that unsubscribed, as hashes only (domain.messages.suppression_key): an
+# unsubscribe that outlives the erasure of the person (docs/PRIVACY.md: Consent) without
+# keeping the address.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("address_hash", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # One row per phone number that got an instant message: recording one locks its row,
 # so that two events for one number recorded at once see each other's messages
 # (the dedupe window and the daily cap are decided one at a time per number).

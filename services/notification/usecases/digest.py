@@ -35,7 +35,11 @@ def find_held_recipients(uow: NotificationWork) -> list[dict[str, Any]]:
 
 
 def compose_digest(
-    held: dict[str, Any], due_at: datetime, now: datetime, uow: NotificationWork
+    held: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+    uow: NotificationWork,
+    privacy_url: str = "",
 ) -> int:
     """Record one digest delivery carrying everything held for ``held["recipient"]``;
     returns 1, or 0 when nothing is held any more. Raises ``IntegrityError`` when another
@@ -69,7 +73,7 @@ def compose_digest(
             time_zone=tz,
             role="agency",
         )
-        rendered = render_email(message)
+        rendered = render_email(message, {"privacy_url": privacy_url})
         event = Event(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"inagara:digest:{recipient}:{due_at}")),
             type=DIGEST_EVENT,
@@ -154,8 +158,10 @@ class DigestComposer:
         *,
         clock: Clock | None = None,
         check_every_s: float = 30.0,
+        privacy_url: str = "",
     ) -> None:
         self._work = work_factory(engine)
+        self._privacy_url = privacy_url
         self._digest_at = digest_at
         self._clock = clock or SystemClock()
         self._check_every_s = check_every_s
@@ -169,7 +175,9 @@ class DigestComposer:
             if now < due_at:
                 continue
             try:
-                composed += compose_digest(held, due_at, self._clock.now(), self._work())
+                composed += compose_digest(
+                    held, due_at, self._clock.now(), self._work(), self._privacy_url
+                )
             except IntegrityError:
                 log.info("digest for %s composed by another worker", held["recipient"])
         return composed

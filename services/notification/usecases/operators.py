@@ -4,7 +4,7 @@ send a failed one again, read and change preferences, unsubscribe."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from services.notification.domain.messages import Preference
@@ -69,7 +69,13 @@ def save_preference(preference: Preference, uow: NotificationWork) -> None:
 
 
 def unsubscribe(address: str, uow: NotificationWork) -> None:
-    """No more non-essential email to ``address``; its other preferences stay."""
+    """No more non-essential email to ``address``; its other preferences stay.
+
+    Remembered by the address's hash (``suppressions``); a preference row is updated
+    when the address has one, never made: a link clicked after the person was erased
+    stores nothing that names them (docs/PRIVACY.md: Consent)."""
     with uow:
-        current = uow.preferences.find(address) or Preference(address)
-        uow.preferences.save(replace(current, unsubscribed=True))
+        uow.preferences.suppress([address], datetime.now(UTC))
+        current = uow.preferences.rows([address]).get(address)
+        if current is not None:
+            uow.preferences.save(replace(current, unsubscribed=True))

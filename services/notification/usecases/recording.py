@@ -76,11 +76,16 @@ class Recorder:
     policy: ChannelPolicy = field(default_factory=ChannelPolicy)
     limits: InstantLimits = field(default_factory=InstantLimits)
     unsubscribe_url: str = "http://127.0.0.1:8003/unsubscribe"
+    # The privacy notice every email links to (the notification service's /privasi).
+    privacy_url: str = ""
     secret: str = "inagara-local"
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
     # Where a v2 event's sealed innovators are opened (None: they are all left out).
     keys: SubjectKeys | None = None
+    # SMS and WhatsApp to an innovator only with a recorded lawful basis
+    # (INSTANT_REQUIRE_BASIS; docs/PRIVACY.md: Consent).
+    require_basis: bool = False
 
     def content(self, message: Message) -> Content:
         if message.channel in INSTANT:
@@ -99,7 +104,9 @@ class Recorder:
         link = None
         if not message.essential:
             link = f"{self.unsubscribe_url}?token={tokens.sign(self.secret, message.recipient)}"
-        rendered = render_email(message, {"unsubscribe_url": link or ""})
+        rendered = render_email(
+            message, {"unsubscribe_url": link or "", "privacy_url": self.privacy_url}
+        )
         return Content(rendered.subject, rendered.text, rendered.html, link)
 
 
@@ -142,8 +149,9 @@ def _opened(payload: dict[str, Any], keys: SubjectKeys | None, event: Event) -> 
             SKIPPED_SUBJECTS.labels(reason="erased" if key is None else "unreadable").inc()
             continue
         fields["subject"] = subject
-        if innovator.get("instant_channel"):
-            fields["instant_channel"] = innovator["instant_channel"]
+        for outside in ("instant_channel", "instant_consent_at"):  # not sealed: name nobody
+            if innovator.get(outside):
+                fields[outside] = innovator[outside]
         opened.append(fields)
     return {**payload, "profile": {**payload["profile"], "innovators": opened}}
 
@@ -195,15 +203,16 @@ def _record(
         whatsapp=recorder.whatsapp,
         policy=recorder.policy,
         default_instant=recorder.default_instant,
+        require_basis=recorder.require_basis,
     ):
-        skipped, note = False, None
+        skipped, note = bool(message.withheld), message.withheld
         if message.channel == WHATSAPP and recorder.sms:
             refused = uow.deliveries.refused_whatsapp(message.recipient, now - REMEMBER_REFUSAL)
             if refused is not None:
                 message = replace(message, channel=SMS)
                 note = f"by SMS: the number is not on WhatsApp (delivery {refused})"
         content = recorder.content(message)
-        if message.channel in INSTANT:
+        if message.channel in INSTANT and not skipped:
             message, skipped, limited = _limit(uow, message, content, recorder.limits, now)
             note = limited or note
         uow.deliveries.add(
@@ -305,9 +314,16 @@ def configured_recorder(settings: NotificationSettings, config: NotificationConf
             daily_cap=config.instant_daily_cap,
         ),
         unsubscribe_url=f"{config.public_url.rstrip('/')}/unsubscribe",
+        privacy_url=privacy_url(config),
         secret=unsubscribe_secret(config, settings.admin_token, settings.production),
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
         keys=HttpSubjectKeys(config.subject_keys_url, config.subject_keys_token)
         if config.subject_keys_url
         else None,
+        require_basis=config.instant_require_basis,
     )
+
+
+def privacy_url(config: NotificationConfig) -> str:
+    """Where the privacy notice is served (``api/privacy.py``), for every email's footer."""
+    return f"{config.public_url.rstrip('/')}/privasi"

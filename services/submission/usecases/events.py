@@ -74,6 +74,8 @@ def sealed_profile(profile: dict[str, Any], key_of: KeyOf) -> dict[str, Any]:
         sealed = {"subject": subject.id, "sealed": sealing.seal(subject.key, subject.id, personal)}
         if innovator.get("instant_channel"):
             sealed["instant_channel"] = innovator["instant_channel"]
+        if innovator.get("instant_consent_at"):
+            sealed["instant_consent_at"] = innovator["instant_consent_at"]
         innovators.append(sealed)
     return {**profile, "innovators": innovators}
 

@@ -21,6 +21,7 @@ from services.notification.domain.messages import (
     Message,
     Person,
     Preference,
+    suppression_key,
 )
 from services.notification.domain.recipients import Proposal
 from services.notification.domain.webhooks import Endpoint
@@ -354,15 +355,29 @@ class FakeProjectionStore:
 class FakePreferenceStore:
     def __init__(self, *stored: Preference) -> None:
         self.stored = {p.address: p for p in stored}
+        self.hashes: set[str] = set()  # unsubscribed addresses, by suppression_key
 
     def of(self, addresses: Iterable[str | None]) -> dict[str, Preference]:
-        return {a: self.stored[a] for a in addresses if a and a in self.stored}
+        found = self.rows(a for a in addresses if a)
+        for address in (a for a in addresses if a and suppression_key(a) in self.hashes):
+            found[address] = replace(found.get(address) or Preference(address), unsubscribed=True)
+        return found
+
+    def rows(self, addresses: Iterable[str]) -> dict[str, Preference]:
+        return {a: self.stored[a] for a in addresses if a in self.stored}
 
     def find(self, address: str) -> Preference | None:
-        return self.stored.get(address)
+        return self.of([address]).get(address)
 
     def save(self, preference: Preference) -> None:
+        if preference.unsubscribed:
+            self.hashes.add(suppression_key(preference.address))
+        else:
+            self.hashes.discard(suppression_key(preference.address))
         self.stored[preference.address] = preference
+
+    def suppress(self, addresses: Iterable[str], now: datetime) -> None:
+        self.hashes.update(suppression_key(a) for a in addresses)
 
 
 class FakeWebhookStore:
