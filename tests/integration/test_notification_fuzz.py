@@ -27,7 +27,7 @@ def test_no_request_makes_the_api_fail_or_break_its_contract(
     def secret_for(operation: Any) -> str:
         return ADMIN
 
-    fuzz_app(app, secret_for, fixed, operation_count=11)
+    fuzz_app(app, secret_for, fixed, operation_count=12)
 
 
 def test_deliveries_show_times_with_their_offset(app: Flask, client: FlaskClient) -> None:

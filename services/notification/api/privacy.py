@@ -76,6 +76,13 @@ _PAGE = """<!doctype html>
 """
 
 
+_UNKNOWN = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Pemberitahuan privasi</title></head>
+<body><p>Bahasa tidak tersedia: <a href="?lang=id">id</a> | <a href="?lang=en">en</a>.</p>
+</body></html>
+"""
+
+
 def _language() -> str:
     asked = request.args.get("lang", "")
     if asked in _NOTICE:
@@ -84,9 +91,23 @@ def _language() -> str:
 
 
 @privacy_blp.route("", methods=["GET"])
+@privacy_blp.doc(
+    parameters=[
+        {
+            "in": "query",
+            "name": "lang",
+            "required": False,
+            "schema": {"type": "string", "enum": list(_NOTICE)},
+            "description": "id (the default) or en; absent: the browser's preference",
+        }
+    ]
+)
 @privacy_blp.response(200, description="The privacy notice (HTML)")
+@privacy_blp.alt_response(400, description="A language the notice is not written in (HTML)")
 def privacy_notice() -> Response:
     """The privacy notice: Indonesian, or English with `?lang=en`."""
+    if request.args.get("lang", "id") not in _NOTICE:
+        return Response(_UNKNOWN, status=400, mimetype="text/html")
     language = _language()
     title, body, signature = _NOTICE[language]
     asked = current_app.extensions["notification"].privacy_contact

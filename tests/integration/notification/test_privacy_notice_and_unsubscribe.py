@@ -64,6 +64,8 @@ def test_the_privacy_notice_speaks_indonesian_first_and_names_the_contact(
     assert '<html lang="en">' in english and "Privacy notice" in english
     browser = client.get("/privasi", headers={"Accept-Language": "en-US"})
     assert "Privacy notice" in browser.get_data(as_text=True)
+    unknown = client.get("/privasi?lang=jv")
+    assert unknown.status_code == 400 and "Bahasa tidak tersedia" in unknown.get_data(as_text=True)
 
 
 def recorder(keys: MemorySubjectKeys) -> Recorder:
