@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
-from services.notification.usecases.erasure import erase_subject
+from services.notification.usecases.erasure import erase_subject, tell_before_erasure
 from services.notification.usecases.export import export_subjects
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
@@ -34,6 +34,7 @@ from shared.events.catalog import (
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
     SUBJECT_ERASED,
+    SUBJECT_ERASURE_REQUESTED,
     SUBJECT_EXPORT_REQUESTED,
     WEBHOOK_ENDPOINT_CHANGED,
     Reads,
@@ -62,6 +63,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
     reads(SUBJECT_ERASED, 1),
+    reads(SUBJECT_ERASURE_REQUESTED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
     reads(AGENCY_API_KEY_CHANGED, 1),
@@ -92,7 +94,11 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     def export(conn: Connection, event: Event) -> None:
         export_subjects(event, recorder.keys, NotificationWork.joining(conn, outbox))
 
+    def notice(conn: Connection, event: Event) -> None:
+        tell_before_erasure(event, recorder, NotificationWork.joining(conn, outbox))
+
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
+    handlers[spec_for(SUBJECT_ERASURE_REQUESTED).dataschema] = notice
     handlers[spec_for(SUBJECT_EXPORT_REQUESTED).dataschema] = export
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
 

@@ -1,7 +1,7 @@
 """The submission worker: relays the outbox to Kafka, takes the review service's
 facts into each proposal's timeline and status, and the notification service's
-disabled webhook endpoints into their state; runs the retention job
-(docs/PRIVACY.md: Retention)."""
+disabled webhook endpoints into their state; runs the retention job and the erasures
+announced to the person first (docs/PRIVACY.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from services.submission.consumers import HANDLERS
 from services.submission.domain.retention import RetentionPolicy, parse_overrides
 from services.submission.migrations import SCHEMA
 from services.submission.usecases.retention import Retained, apply_retention
+from services.submission.usecases.subjects import erase_due
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import NOTIFICATIONS, REVIEWS
 from shared.events.consumer import ConsumerConfig
@@ -66,6 +67,35 @@ def retention_loop(
     return make
 
 
+# How often the worker erases the people whose notice period is over.
+ERASURE_CHECK_S = 60.0
+
+
+def erasure_loop(wakeup: Wakeup | None = None) -> Callable[[Engine], Loop]:
+    """Erase the people told by email whose notice period is over (``ERASURE_NOTICE_HOURS``),
+    each once across workers."""
+
+    def make(engine: Engine) -> Loop:
+        def work() -> SubmissionWork:
+            return SubmissionWork(engine, store.outbox, wakeup)
+
+        def run(stop: threading.Event) -> None:
+            while not stop.is_set():
+                try:
+                    erased = erase_due(work)
+                    if erased:
+                        log.info("erased %d subjects after their notice", len(erased))
+                        scrub_freed_space(engine)
+                except Exception:
+                    # A database hiccup must not stop the worker; the next round retries.
+                    log.exception("erasure round failed; retrying next interval")
+                stop.wait(ERASURE_CHECK_S)
+
+        return run
+
+    return make
+
+
 def report(retained: list[Retained] | None) -> None:
     if not retained:
         return
@@ -87,7 +117,7 @@ def report(retained: list[Retained] | None) -> None:
 def main(settings: SubmissionSettings | None = None) -> int:
     settings = settings or SubmissionSettings.from_env("submission")
     wakeup = Wakeup()
-    loops: dict[str, Callable[[Engine], Loop]] = {}
+    loops: dict[str, Callable[[Engine], Loop]] = {"privacy-erasures": erasure_loop(wakeup)}
     if settings.privacy_retention_interval_s > 0:
         loops["privacy-retention"] = retention_loop(settings, wakeup)
     return serve(

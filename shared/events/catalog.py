@@ -19,7 +19,11 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
-from shared.events.privacy import SubjectExportedV1, SubjectExportRequestedV1
+from shared.events.privacy import (
+    SubjectErasureRequestedV1,
+    SubjectExportedV1,
+    SubjectExportRequestedV1,
+)
 from shared.events.proposal import (
     ProposalSubmittedV1,
     ProposalSubmittedV2,
@@ -40,7 +44,7 @@ from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisab
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.2.0"
+CATALOG_VERSION = "1.3.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -58,6 +62,7 @@ PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
 SUBJECT_ERASED = "subject.erased"
+SUBJECT_ERASURE_REQUESTED = "subject.erasure_requested"
 SUBJECT_EXPORT_REQUESTED = "subject.export_requested"
 REVIEW_SUBJECT_EXPORTED = "review.subject_exported"
 NOTIFICATION_SUBJECT_EXPORTED = "notification.subject_exported"
@@ -149,6 +154,13 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             SubjectErasedV1,
             "A person was erased on request (subject and key: the data subject's id).",
+        ),
+        _spec(
+            SUBJECT_ERASURE_REQUESTED,
+            PROPOSALS,
+            SubjectErasureRequestedV1,
+            "A person asked to be erased (subject and key: the data subject's id): the "
+            "notification service tells them by email; the erasure follows at erase_after.",
         ),
         _spec(
             SUBJECT_EXPORT_REQUESTED,

@@ -31,3 +31,16 @@ class SubjectExportedV1(Lenient):
     sealed = fields.String(load_default=None, allow_none=True)
     part = fields.Dict(load_default=None, allow_none=True)
     unreadable = fields.Boolean(load_default=False)
+
+
+class SubjectErasureRequestedV1(Lenient):
+    """``subject.erasure_requested`` v1: a person asked to be erased; they are told by
+    email first, and erased at ``erase_after`` (then ``subject.erased``). It names the
+    data subject only, never who they are (docs/PRIVACY.md: Erasure)."""
+
+    subject_id = fields.String(required=True)
+    requested_at = fields.AwareDateTime(required=True)
+    erase_after = fields.AwareDateTime(
+        required=True,
+        metadata={"description": "when the submission service erases the person"},
+    )

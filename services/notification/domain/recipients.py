@@ -70,7 +70,9 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # failure is followed by proposal.revision_requested, which carries the reasons
 # and is the message people act on (one message, not two, for one problem).
 # subject.erased sends nothing either: it makes this service forget a person
-# (usecases/erasure.py); the person was told before the erasure, not after.
+# (usecases/erasure.py); the person was told before the erasure, not after, by
+# subject.erasure_requested, which has its own handler (usecases/erasure.py: the
+# subject's address is in the projection, not in the event).
 # An export sends nothing either: this service answers with its part
 # (usecases/export.py), and the answers are the services' own messages to the
 # submission service.
@@ -85,6 +87,7 @@ SILENT = frozenset(
         "notification.delivered",
         "notification.failed",
         "subject.erased",
+        "subject.erasure_requested",
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",

@@ -162,6 +162,19 @@ class ProjectionStore:
                     )
         return held
 
+    def subject_contact(self, subject: str) -> tuple[str, dict[str, Any]] | None:
+        """(a proposal id, the innovator entry) of the subject, as last opened; None when
+        no proposal names them (never opened, or erased)."""
+        for row in self._conn.execute(
+            select(proposals.c.proposal_id, proposals.c.innovators).order_by(
+                proposals.c.updated_at.desc()
+            )
+        ):
+            for innovator in row.innovators or []:
+                if innovator.get("subject") == subject and innovator.get("email"):
+                    return row.proposal_id, dict(innovator)
+        return None
+
     def forget_subject(self, subject: str) -> set[str]:
         """Take the subject out of every proposal's innovators; the addresses they had."""
         addresses: set[str] = set()

@@ -11,9 +11,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from services.notification.domain.messages import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_TIME_ZONE,
+    EMAIL,
+    INNOVATOR,
+    Message,
+)
+from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import NotificationWork
-from shared.events.catalog import SUBJECT_ERASED, spec_for
+from shared.events.catalog import SUBJECT_ERASED, SUBJECT_ERASURE_REQUESTED, spec_for
 from shared.events.envelope import Event
+from shared.platform import formats
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +36,44 @@ def erase_subject(event: Event, uow: NotificationWork) -> None:
         uow.preferences.suppress(unsubscribed, datetime.now(UTC))  # the unsubscribe stays
         uow.preferences.forget(addresses)
     log.info("erased subject %s: %d deliveries forgotten", subject, gone)
+
+
+NOTICE_TEMPLATE = "subject_erasure_requested"
+
+
+def tell_before_erasure(event: Event, recorder: Recorder, uow: NotificationWork) -> None:
+    """``subject.erasure_requested``: email the person that they will be erased, and when
+    (essential: sent even to those who unsubscribed; Indonesian unless they chose English).
+    A subject this service never opened (or erased already) gets nothing: logged."""
+    payload = spec_for(SUBJECT_ERASURE_REQUESTED).validator.load(event.data)
+    subject = payload["subject_id"]
+    with uow:
+        found = uow.projection.subject_contact(subject)
+        if found is None:
+            log.info("erasure notice for subject %s: no address known, nothing sent", subject)
+            return
+        proposal_id, innovator = found
+        address = str(innovator["email"])
+        pref = uow.preferences.find(address)
+        language = (pref.language if pref else None) or DEFAULT_LANGUAGE
+        time_zone = pref.time_zone if pref else DEFAULT_TIME_ZONE
+        message = Message(
+            channel=EMAIL,
+            recipient=address,
+            recipient_name=str(innovator.get("name") or ""),
+            template=NOTICE_TEMPLATE,
+            language=language,
+            context={
+                "erase_after_local": formats.format_datetime(
+                    payload["erase_after"], language, time_zone
+                )
+            },
+            essential=True,
+            time_zone=time_zone,
+            role=INNOVATOR,
+        )
+        now = recorder.clock.now()
+        uow.deliveries.add(
+            event, proposal_id, message, recorder.content(message), now=now, not_before=now
+        )
+    log.info("erasure notice for subject %s recorded", subject)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, g, request
@@ -50,6 +51,13 @@ class ErasureSchema(Schema):
 
 class ErasedSchema(Schema):
     erased = fields.List(fields.String(), metadata={"description": "the subject ids shredded"})
+    pending = fields.List(
+        fields.String(),
+        metadata={
+            "description": "the subject ids told by email first and erased when the notice "
+            "period (ERASURE_NOTICE_HOURS) is over; empty when erasure is immediate"
+        },
+    )
 
 
 PERSON_PROBLEMS = {
@@ -100,15 +108,23 @@ def erase_subject(body: dict[str, Any]) -> Response:
 
     Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
-    other services to erase what they hold. Answers the subject ids erased."""
+    other services to erase what they hold. Answers the subject ids erased.
+
+    With `ERASURE_NOTICE_HOURS` set, the person is told by email first
+    (`subject.erasure_requested`) and erased when that period is over: the ids are then
+    answered as `pending`."""
+    notice = timedelta(hours=ctx().settings.erasure_notice_hours)
     try:
+        if notice > timedelta(0):
+            pending = usecases.request_erasure(person(body), notice, work())
+            return json_response({"erased": [], "pending": pending})
         erased = usecases.erase_subject(person(body), work())
     except ValidationError as exc:
         refuse(422, f"phone: {exc.messages}")
     except usecases.NotOwnInnovator:
         refuse(404, NOT_OWN, "subject.not_found")
     scrub_freed_space(ctx().engine)  # no earlier copy of the rows in the database files
-    return json_response({"erased": erased})
+    return json_response({"erased": erased, "pending": []})
 
 
 @blp.route("/exports", methods=["POST"])

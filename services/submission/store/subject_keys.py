@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.submission.store.tables import (
     idempotency_keys,
+    pending_erasures,
     privacy_requests,
     proposal_versions,
     proposals,
@@ -214,6 +215,42 @@ class SubjectStore:
             .order_by(subject_export_parts.c.source, subject_export_parts.c.subject_id)
         )
         return dict(row._mapping), [dict(p._mapping) for p in parts]
+
+    def pend_erasure(
+        self, subject_id: str, requested_by: str, now: datetime, due_at: datetime
+    ) -> bool:
+        """Record an erasure announced first; False when one is pending already."""
+        if self._conn.execute(
+            select(pending_erasures.c.subject_id).where(pending_erasures.c.subject_id == subject_id)
+        ).first():
+            return False
+        self._conn.execute(
+            pending_erasures.insert().values(
+                subject_id=subject_id, requested_by=requested_by, requested_at=now, due_at=due_at
+            )
+        )
+        return True
+
+    def due_erasures(self, now: datetime) -> list[tuple[str, str]]:
+        """(subject id, who asked) of the announced erasures due and not done."""
+        rows = self._conn.execute(
+            select(pending_erasures.c.subject_id, pending_erasures.c.requested_by)
+            .where(pending_erasures.c.due_at <= now, pending_erasures.c.done_at.is_(None))
+            .order_by(pending_erasures.c.due_at)
+        )
+        return [(r.subject_id, r.requested_by) for r in rows]
+
+    def finish_erasure(self, subject_id: str, now: datetime) -> bool:
+        """Mark the announced erasure done; False when another worker did it first (the
+        row's lock on PostgreSQL, the write lock on SQLite: exactly once)."""
+        done = self._conn.execute(
+            update(pending_erasures)
+            .where(
+                pending_erasures.c.subject_id == subject_id, pending_erasures.c.done_at.is_(None)
+            )
+            .values(done_at=now)
+        )
+        return done.rowcount == 1
 
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""

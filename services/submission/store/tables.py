@@ -219,6 +219,18 @@ subject_export_parts = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
+# Erasures announced to the person first (ERASURE_NOTICE_HOURS; docs/PRIVACY.md): the
+# subject is erased at ``due_at``, once (``done_at``).
+pending_erasures = Table(
+    "pending_erasures",
+    metadata,
+    Column("subject_id", String(36), primary_key=True),
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+)
+
 # Periodic jobs that must run on one worker at a time (the retention job): a worker holds
 # the job while ``until`` is ahead; another takes it only once it has run out.
 job_leases = Table(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.submission.usecases.events import SOURCE, normalise_email
@@ -15,6 +16,7 @@ from shared.events.catalog import (
     PROPOSALS,
     REVIEW_SUBJECT_EXPORTED,
     SUBJECT_ERASED,
+    SUBJECT_ERASURE_REQUESTED,
     SUBJECT_EXPORT_REQUESTED,
     spec_for,
 )
@@ -77,6 +79,55 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
             changed += uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
         uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
     return found
+
+
+def request_erasure(command: EraseSubject, notice: timedelta, uow: SubmissionWork) -> list[str]:
+    """An erasure announced first (``ERASURE_NOTICE_HOURS``): ``subject.erasure_requested``
+    lets the notification service tell the person by email; ``erase_due`` erases them once
+    ``notice`` is over. The ids pending. A person known only from v1 events has no subject
+    to announce: their profiles are pseudonymised at once, as ``erase_subject`` does."""
+    email = normalise_email(command.email) if command.email else None
+    phone = normalise_phone(command.phone) if command.phone else None
+    now = datetime.now(UTC)
+    with uow:
+        _check_scope(command, email, phone, uow)
+        found = uow.subjects.find(email, phone)
+        changed = 0
+        for subject_id in found:
+            if uow.subjects.pend_erasure(subject_id, command.requested_by, now, now + notice):
+                uow.emit(PROPOSALS, erasure_requested_event(subject_id, now, now + notice))
+        if not found and (email or phone):
+            changed = uow.subjects.pseudonymise(email, phone)
+        uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
+    return found
+
+
+def erasure_requested_event(subject_id: str, at: datetime, erase_after: datetime) -> Event:
+    spec = spec_for(SUBJECT_ERASURE_REQUESTED)
+    data = spec.validator.dump(
+        {"subject_id": subject_id, "requested_at": at, "erase_after": erase_after}
+    )
+    return Event.first(
+        type=spec.type, source=SOURCE, subject=subject_id, data=data, dataschema=spec.dataschema
+    )
+
+
+def erase_due(work: Callable[[], SubmissionWork], now: datetime | None = None) -> list[str]:
+    """Erase every announced erasure whose notice period is over, each once (whatever the
+    number of workers); the subject ids erased. Blocks on the database."""
+    now = now or datetime.now(UTC)
+    with work() as uow:
+        due = uow.subjects.due_erasures(now)
+    erased = []
+    for subject_id, requested_by in due:
+        with work() as uow:
+            if not uow.subjects.finish_erasure(subject_id, now):
+                continue
+            live = uow.subjects.key(subject_id)[1] is not None  # not erased meanwhile
+            changed = erase_found([subject_id], now, uow) if live else 0
+            uow.subjects.record_request("erased", requested_by, [subject_id], changed, now)
+        erased.append(subject_id)
+    return erased
 
 
 def erase_found(subject_ids: list[str], now: datetime, uow: SubmissionWork) -> int:

@@ -85,6 +85,10 @@ def sync_detailed(
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
     other services to erase what they hold. Answers the subject ids erased.
 
+    With `ERASURE_NOTICE_HOURS` set, the person is told by email first
+    (`subject.erasure_requested`) and erased when that period is over: the ids are then
+    answered as `pending`.
+
     Args:
         body (Erasure):
 
@@ -119,6 +123,10 @@ def sync(
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
     other services to erase what they hold. Answers the subject ids erased.
 
+    With `ERASURE_NOTICE_HOURS` set, the person is told by email first
+    (`subject.erasure_requested`) and erased when that period is over: the ids are then
+    answered as `pending`.
+
     Args:
         body (Erasure):
 
@@ -147,6 +155,10 @@ async def asyncio_detailed(
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
     other services to erase what they hold. Answers the subject ids erased.
+
+    With `ERASURE_NOTICE_HOURS` set, the person is told by email first
+    (`subject.erasure_requested`) and erased when that period is over: the ids are then
+    answered as `pending`.
 
     Args:
         body (Erasure):
@@ -179,6 +191,10 @@ async def asyncio(
      Their profiles here name "Inovator N" instead, without email or phone; their key is
     shredded, so every sealed copy in the topics is unreadable; `subject.erased` tells the
     other services to erase what they hold. Answers the subject ids erased.
+
+    With `ERASURE_NOTICE_HOURS` set, the person is told by email first
+    (`subject.erasure_requested`) and erased when that period is over: the ids are then
+    answered as `pending`.
 
     Args:
         body (Erasure):
