@@ -15,6 +15,9 @@ from services.submission.domain.retention import (
     outcome_for,
     parse_overrides,
 )
+from services.submission.usecases.retention import Retained
+from services.submission.worker import report
+from shared.platform.metrics import RETENTION_PROPOSALS, RETENTION_SUBJECTS
 from shared.platform.settings import SettingsError
 
 CLOSED = datetime(2025, 3, 1, tzinfo=UTC)
@@ -52,3 +55,24 @@ def test_settings_refuse_a_bad_retention() -> None:
         SubmissionSettings.from_env("submission", {"PRIVACY_RETENTION_CYCLES": "2025:3"})
     with pytest.raises(SettingsError, match="PRIVACY_RETENTION_DAYS"):
         SubmissionSettings.from_env("submission", {"PRIVACY_RETENTION_DAYS": "-1"})
+
+
+def test_a_round_is_reported_in_the_log_and_the_metrics(caplog: pytest.LogCaptureFixture) -> None:
+    erased = RETENTION_PROPOSALS.labels(outcome=ERASED)
+    before = (erased._value.get(), RETENTION_SUBJECTS._value.get())
+    caplog.set_level("INFO", logger="services.submission.worker")
+
+    report(
+        [
+            Retained("p-1", "2025", ERASED, ("s-1", "s-2")),
+            Retained("p-2", "2025", MINIMISED, ()),
+        ]
+    )
+
+    assert (erased._value.get(), RETENTION_SUBJECTS._value.get()) == (
+        before[0] + 1,
+        before[1] + 2,
+    )
+    assert "retention: cycles 2025: 1 proposals erased, 1 minimised (awarded), 2 subjects" in (
+        caplog.text
+    )
