@@ -13,7 +13,11 @@ from sqlalchemy import Connection
 
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
-from services.notification.usecases.erasure import erase_subject, tell_before_erasure
+from services.notification.usecases.erasure import (
+    erase_subject,
+    retain_proposal,
+    tell_before_erasure,
+)
 from services.notification.usecases.export import export_subjects
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
@@ -25,6 +29,7 @@ from shared.events.catalog import (
     PROPOSAL_NOT_AWARDED,
     PROPOSAL_REJECTED,
     PROPOSAL_RESUBMITTED,
+    PROPOSAL_RETAINED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCORED,
     PROPOSAL_SHORTLISTED,
@@ -64,6 +69,7 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_REMINDER_DUE, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
+    reads(PROPOSAL_RETAINED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
     reads(AGENCY_API_KEY_CHANGED, 1),
@@ -99,6 +105,13 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
 
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
     handlers[spec_for(SUBJECT_ERASURE_REQUESTED).dataschema] = notice
+
+    def retained(conn: Connection, event: Event) -> None:
+        retain_proposal(event, NotificationWork.joining(conn, outbox))
+        engine = conn.engine
+        after_commit(conn, lambda: scrub_freed_space(engine))
+
+    handlers[spec_for(PROPOSAL_RETAINED).dataschema] = retained
     handlers[spec_for(SUBJECT_EXPORT_REQUESTED).dataschema] = export
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
 

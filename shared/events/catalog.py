@@ -20,6 +20,7 @@ from marshmallow import Schema
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
 from shared.events.privacy import (
+    ProposalRetainedV1,
     SubjectErasureRequestedV1,
     SubjectExportedV1,
     SubjectExportRequestedV1,
@@ -63,6 +64,7 @@ PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
 SUBJECT_ERASED = "subject.erased"
 SUBJECT_ERASURE_REQUESTED = "subject.erasure_requested"
+PROPOSAL_RETAINED = "proposal.retained"
 SUBJECT_EXPORT_REQUESTED = "subject.export_requested"
 REVIEW_SUBJECT_EXPORTED = "review.subject_exported"
 NOTIFICATION_SUBJECT_EXPORTED = "notification.subject_exported"
@@ -154,6 +156,13 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             SubjectErasedV1,
             "A person was erased on request (subject and key: the data subject's id).",
+        ),
+        _spec(
+            PROPOSAL_RETAINED,
+            PROPOSALS,
+            ProposalRetainedV1,
+            "The retention period of the proposal's cycle is over: its innovators were erased "
+            "(not awarded) or only their names kept (awarded).",
         ),
         _spec(
             SUBJECT_ERASURE_REQUESTED,

@@ -3,7 +3,7 @@ other service answers with what it holds about the data subject."""
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from shared.events.proposal import Lenient
 
@@ -44,3 +44,15 @@ class SubjectErasureRequestedV1(Lenient):
         required=True,
         metadata={"description": "when the submission service erases the person"},
     )
+
+
+class ProposalRetainedV1(Lenient):
+    """``proposal.retained`` v1: the retention period of the proposal's cycle is over and
+    the owning service erased its innovators (``erased``: not awarded) or kept only their
+    names (``minimised``: awarded). Other services drop the innovators' contacts they
+    hold for this proposal (docs/PRIVACY.md: Retention). It names nobody."""
+
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(("erased", "minimised")))
+    retained_at = fields.AwareDateTime(required=True)

@@ -88,6 +88,7 @@ SILENT = frozenset(
         "notification.failed",
         "subject.erased",
         "subject.erasure_requested",
+        "proposal.retained",
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",

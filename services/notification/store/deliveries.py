@@ -718,6 +718,21 @@ class DeliveryStore:
         )
         return True
 
+    def forget_of_proposal(self, proposal_id: str, addresses: Collection[str]) -> int:
+        """Retention: the proposal's deliveries to these addresses and their attempts."""
+        if not addresses:
+            return 0
+        ids = select(deliveries.c.id).where(
+            deliveries.c.proposal_id == proposal_id, deliveries.c.recipient.in_(addresses)
+        )
+        self._conn.execute(delete(attempts).where(attempts.c.delivery_id.in_(ids)))
+        gone = self._conn.execute(
+            delete(deliveries).where(
+                deliveries.c.proposal_id == proposal_id, deliveries.c.recipient.in_(addresses)
+            )
+        )
+        return int(gone.rowcount or 0)
+
     def forget(self, addresses: Collection[str]) -> int:
         """Erasure: every delivery to these addresses, its attempts and its instant lock."""
         if not addresses:

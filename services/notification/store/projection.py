@@ -162,6 +162,19 @@ class ProjectionStore:
                     )
         return held
 
+    def forget_innovators(self, proposal_id: str) -> set[str]:
+        """Retention: the proposal keeps no innovator; the addresses they had."""
+        row = self._conn.execute(
+            select(proposals.c.innovators).where(proposals.c.proposal_id == proposal_id)
+        ).first()
+        if row is None:
+            return set()
+        addresses = {a for i in row.innovators or [] for a in (i.get("email"), i.get("phone")) if a}
+        self._conn.execute(
+            update(proposals).where(proposals.c.proposal_id == proposal_id).values(innovators=[])
+        )
+        return addresses
+
     def subject_contact(self, subject: str) -> tuple[str, dict[str, Any]] | None:
         """(a proposal id, the innovator entry) of the subject, as last opened; None when
         no proposal names them (never opened, or erased)."""

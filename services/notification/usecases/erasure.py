@@ -20,7 +20,12 @@ from services.notification.domain.messages import (
 )
 from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import NotificationWork
-from shared.events.catalog import SUBJECT_ERASED, SUBJECT_ERASURE_REQUESTED, spec_for
+from shared.events.catalog import (
+    PROPOSAL_RETAINED,
+    SUBJECT_ERASED,
+    SUBJECT_ERASURE_REQUESTED,
+    spec_for,
+)
 from shared.events.envelope import Event
 from shared.platform import formats
 
@@ -77,3 +82,15 @@ def tell_before_erasure(event: Event, recorder: Recorder, uow: NotificationWork)
             event, proposal_id, message, recorder.content(message), now=now, not_before=now
         )
     log.info("erasure notice for subject %s recorded", subject)
+
+
+def retain_proposal(event: Event, uow: NotificationWork) -> None:
+    """``proposal.retained``: the proposal's innovators leave the projection, and the
+    proposal's deliveries to them go (the agency's and reviewers' stay)."""
+    proposal_id = spec_for(PROPOSAL_RETAINED).validator.load(event.data)["proposal_id"]
+    with uow:
+        addresses = uow.projection.forget_innovators(proposal_id)
+        gone = uow.deliveries.forget_of_proposal(proposal_id, addresses)
+    log.info(
+        "retention of proposal %s: %d deliveries to its innovators forgotten", proposal_id, gone
+    )

@@ -22,8 +22,11 @@ from services.submission.domain.retention import (
     outcome_for,
 )
 from services.submission.store.subject_keys import pseudonym
+from services.submission.usecases.events import SOURCE
 from services.submission.usecases.subjects import erase_found
 from services.submission.usecases.work import SubmissionWork
+from shared.events.catalog import PROPOSAL_RETAINED, PROPOSALS, spec_for
+from shared.events.envelope import Event
 
 JOB = "privacy-retention"
 
@@ -83,4 +86,17 @@ def retain_proposal(
             uow.subjects.pseudonymise(email, phone)  # what else names them (idempotency answers)
             erased.extend(s for s in found if s not in erased)
         uow.subjects.record_request("retention", f"retention:{cycle_id}", erased, 1, now)
+        uow.emit(PROPOSALS, retained_event(proposal_id, cycle_id, outcome, now))
     return Retained(proposal_id, cycle_id, outcome, tuple(erased))
+
+
+def retained_event(proposal_id: str, cycle_id: str, outcome: str, at: datetime) -> Event:
+    """``proposal.retained``: the other services drop the innovators' contacts they hold
+    for the proposal (the record key is the proposal, after its other events)."""
+    spec = spec_for(PROPOSAL_RETAINED)
+    data = spec.validator.dump(
+        {"proposal_id": proposal_id, "cycle_id": cycle_id, "outcome": outcome, "retained_at": at}
+    )
+    return Event.first(
+        type=spec.type, source=SOURCE, subject=proposal_id, data=data, dataschema=spec.dataschema
+    )

@@ -49,11 +49,20 @@ def work_of(app: Flask) -> Any:
     return lambda: SubmissionWork(engine, store.outbox)
 
 
-def erased_subjects(app: Flask) -> list[str]:
+def outbox_events(app: Flask) -> list[Any]:
     with app.extensions["inagara"].engine.connect() as conn:
         rows = conn.execute(select(store.outbox).order_by(store.outbox.c.id)).all()
-    found = [from_record(r.key, r.value, [(n, v.encode()) for n, v in r.headers]) for r in rows]
-    return [e.data["subject_id"] for e in found if e.type == "subject.erased"]
+    return [from_record(r.key, r.value, [(n, v.encode()) for n, v in r.headers]) for r in rows]
+
+
+def erased_subjects(app: Flask) -> list[str]:
+    return [e.data["subject_id"] for e in outbox_events(app) if e.type == "subject.erased"]
+
+
+def retained_events(app: Flask) -> dict[str, str]:
+    found = [e for e in outbox_events(app) if e.type == "proposal.retained"]
+    assert all(e.subject == e.data["proposal_id"] for e in found)  # keyed by the proposal
+    return {e.data["proposal_id"]: e.data["outcome"] for e in found}
 
 
 def innovators(app: Flask, proposal_id: str) -> list[list[dict[str, Any]]]:
@@ -169,9 +178,12 @@ def test_a_closed_cycle_past_retention_keeps_only_the_public_record(
         [subjects["Ayu Lestari"], subjects["Citra Dewi"]]
     )
 
+    # The other services hear which proposals lost their innovators (proposal.retained).
+    assert retained_events(app) == {r.proposal_id: r.outcome for r in retained}
+
     # A later round has nothing left to do and raises nothing again.
     assert apply_retention(RetentionPolicy(365), "w2", work_of(app)) == []
-    assert len(erased_subjects(app)) == 2
+    assert len(erased_subjects(app)) == 2 and len(retained_events(app)) == 4
 
 
 def test_the_outcome_decides_once_it_comes(
