@@ -103,7 +103,7 @@ def report(retained: list[Retained] | None) -> None:
     subjects = sum(len(r.subjects_erased) for r in retained)
     for outcome, n in outcomes.items():
         RETENTION_PROPOSALS.labels(outcome=outcome).inc(n)
-    RETENTION_SUBJECTS.inc(subjects)
+    RETENTION_SUBJECTS.labels(service="submission").inc(subjects)
     cycles = sorted({r.cycle_id for r in retained})
     log.info(
         "retention: cycles %s: %d proposals erased, %d minimised (awarded), %d subjects erased",

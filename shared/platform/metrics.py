@@ -83,9 +83,12 @@ RETENTION_PROPOSALS = Counter(
     "Proposals whose personal data the retention job erased or minimised (awarded)",
     ["outcome"],
 )
+# Labelled like every metric here: an unlabelled one would open its multiprocess file at
+# import, before gunicorn made PROMETHEUS_MULTIPROC_DIR.
 RETENTION_SUBJECTS = Counter(
     "inagara_retention_subjects_erased_total",
     "Data subjects the retention job erased (key shredded, subject.erased published)",
+    ["service"],
 )
 DELIVERIES = Counter(
     "inagara_deliveries_total",

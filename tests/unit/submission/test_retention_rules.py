@@ -59,7 +59,7 @@ def test_settings_refuse_a_bad_retention() -> None:
 
 def test_a_round_is_reported_in_the_log_and_the_metrics(caplog: pytest.LogCaptureFixture) -> None:
     erased = RETENTION_PROPOSALS.labels(outcome=ERASED)
-    before = (erased._value.get(), RETENTION_SUBJECTS._value.get())
+    before = (erased._value.get(), RETENTION_SUBJECTS.labels(service="submission")._value.get())
     caplog.set_level("INFO", logger="services.submission.worker")
 
     report(
@@ -69,7 +69,7 @@ def test_a_round_is_reported_in_the_log_and_the_metrics(caplog: pytest.LogCaptur
         ]
     )
 
-    assert (erased._value.get(), RETENTION_SUBJECTS._value.get()) == (
+    assert (erased._value.get(), RETENTION_SUBJECTS.labels(service="submission")._value.get()) == (
         before[0] + 1,
         before[1] + 2,
     )
