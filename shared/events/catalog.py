@@ -37,15 +37,17 @@ from shared.events.review import (
     ProposalScoredV1,
     ProposalScreenedV1,
     ReminderDueV1,
+    ResultsPublishedV1,
     ReviewAssignedV1,
     ReviewSubmittedV1,
     RevisionRequestedV1,
+    ShortlistPublishedV1,
 )
 from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisabledV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.3.0"
+CATALOG_VERSION = "1.4.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -86,6 +88,8 @@ AGENCY_REGISTERED = "agency.registered"
 AGENCY_UPDATED = "agency.updated"
 WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 AGENCY_API_KEY_CHANGED = "agency.api_key_changed"
+CYCLE_SHORTLIST_PUBLISHED = "cycle.shortlist_published"
+CYCLE_RESULTS_PUBLISHED = "cycle.results_published"
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,19 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSAL_SHORTLISTED, REVIEWS, DecisionV1, "The secretariat shortlisted the proposal."
         ),
         _spec(PROPOSAL_AWARDED, REVIEWS, DecisionV1, "The proposal won an award."),
+        _spec(
+            CYCLE_SHORTLIST_PUBLISHED,
+            REVIEWS,
+            ShortlistPublishedV1,
+            "The secretariat published the cycle's shortlist for public objection (subject "
+            "and key: the cycle id).",
+        ),
+        _spec(
+            CYCLE_RESULTS_PUBLISHED,
+            REVIEWS,
+            ResultsPublishedV1,
+            "The secretariat published the cycle's awards (subject and key: the cycle id).",
+        ),
         _spec(
             PROPOSAL_NOT_AWARDED,
             REVIEWS,

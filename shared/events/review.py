@@ -150,3 +150,70 @@ class ReminderDueV1(Lenient):
     reviewer = fields.Nested(PersonSchema, required=True)
     title = fields.String(required=True)
     deadline = fields.AwareDateTime(required=True)
+
+
+class PublicEntrySchema(Lenient):
+    """One innovation as the public may read it: never a reviewer, never a person."""
+
+    proposal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    summary = fields.String(load_default="")
+    category = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the code of its award category (none: the cycle has none)"},
+    )
+    category_name = fields.String(load_default=None, allow_none=True)
+    rank = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "its rank within its category (or the cycle)"},
+    )
+    award = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the award's name; absent until results are published"},
+    )
+    score = fields.Float(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "its final score, only when the secretariat publishes scores"},
+    )
+
+
+class ShortlistPublishedV1(Lenient):
+    """``cycle.shortlist_published`` v1: the secretariat published the cycle's shortlist for
+    public objection (uji publik) until ``objections_close_at``."""
+
+    cycle_id = fields.String(required=True)
+    cycle_name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    published_at = fields.AwareDateTime(required=True)
+    objections_close_at = fields.AwareDateTime(required=True)
+    categories = fields.List(fields.Nested(AwardCategoryRefSchema), load_default=list)
+    entries = fields.List(
+        fields.Nested(PublicEntrySchema),
+        required=True,
+        metadata={"description": "the shortlisted innovations, per category in rank order"},
+    )
+
+
+class ResultsPublishedV1(Lenient):
+    """``cycle.results_published`` v1: the secretariat published the cycle's awards."""
+
+    cycle_id = fields.String(required=True)
+    cycle_name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    published_at = fields.AwareDateTime(required=True)
+    categories = fields.List(fields.Nested(AwardCategoryRefSchema), load_default=list)
+    scores_published = fields.Boolean(load_default=False)
+    entries = fields.List(
+        fields.Nested(PublicEntrySchema),
+        required=True,
+        metadata={
+            "description": "the shortlisted innovations, per category in rank order, the "
+            "awarded ones with their award"
+        },
+    )
