@@ -62,9 +62,7 @@ def is_verified(verification: str | None) -> bool:
     return verification in VERIFIED_RESULTS
 
 
-def unverified(
-    field_verification: bool, finalists: Sequence[Mapping[str, Any]]
-) -> list[str]:
+def unverified(field_verification: bool, finalists: Sequence[Mapping[str, Any]]) -> list[str]:
     """The ids of the finalists named for an award that a cycle with a field verification
     stage refuses: those whose visit did not verify them (none without that stage)."""
     if not field_verification:

@@ -184,7 +184,9 @@ def proposal_file(proposal_id: str, uow: ReviewWork) -> dict[str, Any] | None:
             # The finalist's presentation and visit by kind, and who may join a visit's team.
             "appointments": {a["kind"]: a for a in uow.appointments.of_proposal(proposal_id)},
             "team_candidates": [
-                u for u in uow.people.listing() if u["role"] in ("reviewer", "panelist") and u["active"]
+                u
+                for u in uow.people.listing()
+                if u["role"] in ("reviewer", "panelist") and u["active"]
             ],
             "field_verification": bool(cycle and cycle.get("field_verification")),
             "assignments": held,

@@ -88,7 +88,9 @@ def cancel(proposal_id: str, kind: str, actor: str, uow: ReviewWork) -> dict[str
         proposal = transitions.load(uow, proposal_id)
         existing = uow.appointments.get(proposal_id, kind)
         if existing is None or existing["status"] == appointments.CANCELLED:
-            raise Conflict(f"No {kind} is scheduled for this proposal.", "appointment.not_scheduled")
+            raise Conflict(
+                f"No {kind} is scheduled for this proposal.", "appointment.not_scheduled"
+            )
         row = {
             **existing,
             "status": appointments.CANCELLED,

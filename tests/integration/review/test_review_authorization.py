@@ -10,8 +10,8 @@ means it got past authorization; the use case may still refuse (409, 422).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask

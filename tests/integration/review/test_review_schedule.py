@@ -59,7 +59,10 @@ def _finalists(
         for held in client.get("/v1/assignments", headers=auth(token)).json["items"]:
             answer = client.put(
                 f"/v1/assignments/{held['id']}/review",
-                json={"scores": scores_for(rubric, 4 - ids.index(held["proposal_id"])), "comment": "ok"},
+                json={
+                    "scores": scores_for(rubric, 4 - ids.index(held["proposal_id"])),
+                    "comment": "ok",
+                },
                 headers=auth(token),
             )
             assert answer.status_code == 200, answer.json
@@ -186,7 +189,9 @@ def test_a_field_visit_names_its_team_and_refuses_what_cannot_be(
     assert unknown.status_code == 404
 
     observer = create_account(client, role="observer")
-    seen = client.get(f"/v1/proposals/{pid}/schedule", headers=auth(login(client, observer["email"])))
+    seen = client.get(
+        f"/v1/proposals/{pid}/schedule", headers=auth(login(client, observer["email"]))
+    )
     assert seen.status_code == 200
     assert [(a["kind"], a["status"]) for a in seen.json["items"]] == [("visit", "scheduled")]
     reviewer = login(client, reviewers[0]["email"])
@@ -273,7 +278,7 @@ def test_with_field_verification_only_a_verified_finalist_is_awarded(
 def test_without_field_verification_an_unvisited_finalist_can_win(
     app: Flask, client: FlaskClient
 ) -> None:
-    cycle, (first, second), _reviewers = _finalists(app, client)
+    cycle, (first, _second), _reviewers = _finalists(app, client)
     assert cycle["field_verification"] is False
     awarded = client.post(
         f"/v1/cycles/{cycle['id']}/awards",

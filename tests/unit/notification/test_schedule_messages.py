@@ -9,8 +9,7 @@ import pytest
 
 from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
 from services.notification.domain import EMAIL, SMS
-from services.notification.domain.messages import WHATSAPP
-from services.notification.domain.messages import REVIEWER, Person, Preference
+from services.notification.domain.messages import REVIEWER, WHATSAPP, Person, Preference
 from services.notification.domain.recipients import SILENT, Proposal, messages_for
 from services.notification.usecases.recording import Recorder, record_deliveries
 from shared.events.catalog import spec_for
@@ -109,9 +108,7 @@ def test_recording_finds_the_panel_by_the_ids_the_event_names() -> None:
     assigned = factories.event(
         "review.assigned", factories.payload_for("review.assigned", PROPOSAL_ID)
     )
-    visit = factories.event(
-        "proposal.visit_scheduled", factories.appointment(PROPOSAL_ID, "visit")
-    )
+    visit = factories.event("proposal.visit_scheduled", factories.appointment(PROPOSAL_ID, "visit"))
     for event in (submitted, assigned, visit):
         record_deliveries(event, Recorder(), uow)
 

@@ -11,14 +11,20 @@ LATER = NOW + timedelta(days=2)
 
 
 def test_a_presentation_needs_a_future_time_a_duration_and_a_place_or_link() -> None:
-    assert appointments.problems(
-        "presentation", {"starts_at": LATER, "duration_minutes": 30, "place": "Aula"}, NOW
-    ) == {}
-    assert appointments.problems(
-        "presentation",
-        {"starts_at": LATER, "duration_minutes": 30, "online_url": "https://m.example/x"},
-        NOW,
-    ) == {}
+    assert (
+        appointments.problems(
+            "presentation", {"starts_at": LATER, "duration_minutes": 30, "place": "Aula"}, NOW
+        )
+        == {}
+    )
+    assert (
+        appointments.problems(
+            "presentation",
+            {"starts_at": LATER, "duration_minutes": 30, "online_url": "https://m.example/x"},
+            NOW,
+        )
+        == {}
+    )
     found = appointments.problems(
         "presentation", {"starts_at": NOW - timedelta(minutes=1), "duration_minutes": 2}, NOW
     )

@@ -25,11 +25,10 @@ from services.review.api.pages.base import (
     login_required,
     refusal_message,
 )
+from services.review.api.pages.cycles import parse_when
 from services.review.api.principal import context, review_settings, work
 from services.review.domain import states
-from services.review.domain.errors import NotFound
-from services.review.api.pages.cycles import parse_when
-from services.review.domain.errors import Invalid
+from services.review.domain.errors import Invalid, NotFound
 from services.review.usecases import decisions, queries, reviewing, schedule
 
 # How each decision reads in the "Done:" message.

@@ -22,9 +22,7 @@ backward_compatible: bool = True
 def upgrade() -> None:
     with op.batch_alter_table("review_cycles", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "field_verification", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("field_verification", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     op.create_table(
         "review_appointments",
