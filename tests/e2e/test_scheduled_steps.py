@@ -207,7 +207,7 @@ def test_every_finalist_has_its_presentation_and_visit_told_and_only_verified_on
             [
                 m
                 for m in read_mail(stack.config.mail_dir)
-                if visitor["email"] in m.rcpt_tos and "field visit" in m.subject.lower()
+                if visitor["email"] in m.rcpt_tos and "Kunjungan lapangan dijadwalkan" in m.subject
             ]
             or None
         ),
