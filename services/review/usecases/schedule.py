@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from services.review.domain import appointments, states
+from services.review.domain import appointments, conflicts, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import transitions
 from services.review.usecases.decisions import category_fields
@@ -47,7 +47,7 @@ def schedule(
         values = {k: values.get(k) for k in FIELDS}
         errors = appointments.problems(kind, values, now)
         if kind == appointments.VISIT and "team" not in errors:
-            values["team"] = _team(uow, values["team"] or [], errors)
+            values["team"] = _team(uow, proposal, values["team"] or [], errors)
         if errors:
             raise Invalid(errors)
         if kind == appointments.PRESENTATION:
@@ -123,9 +123,16 @@ def _finalist(uow: ReviewWork, proposal_id: str) -> dict[str, Any]:
 
 
 def _team(
-    uow: ReviewWork, team: list[dict[str, Any]], errors: dict[str, list[str]]
+    uow: ReviewWork,
+    proposal: dict[str, Any],
+    team: list[dict[str, Any]],
+    errors: dict[str, list[str]],
 ) -> list[dict[str, Any]]:
-    """Each member as {reviewer_id, name}: a reviewer's name is their account's."""
+    """Each member as {reviewer_id, name}: a reviewer's name is their account's, and a
+    reviewer with a conflict of interest with the proposal does not visit it."""
+    organisation = conflicts.Organisation.of(uow.agencies.parents())
+    proposer = conflicts.Proposer.of(proposal["id"], proposal["agency_code"], organisation)
+    declared = uow.conflicts.declared()
     members = []
     for i, member in enumerate(team):
         reviewer_id = member.get("reviewer_id")
@@ -133,6 +140,11 @@ def _team(
             user = uow.people.get(reviewer_id)
             if user is None or user["role"] not in TEAM_ROLES or not user["active"]:
                 errors[f"team.{i}.reviewer_id"] = ["Not an active reviewer or panelist."]
+                continue
+            own = conflicts.Declared.of(declared.get(reviewer_id, ()))
+            why = conflicts.reason(user["agency_code"], own, proposer)
+            if why is not None:
+                errors[f"team.{i}.reviewer_id"] = [f"Conflict of interest: {why}."]
                 continue
             members.append({"reviewer_id": reviewer_id, "name": user["name"]})
         elif str(member.get("name") or "").strip():

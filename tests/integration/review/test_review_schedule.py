@@ -171,6 +171,19 @@ def test_a_field_visit_names_its_team_and_refuses_what_cannot_be(
         headers=auth(ADMIN),
     )
     assert stranger.status_code == 422 and "team.0.reviewer_id" in stranger.json["errors"]
+    own_agency = create_account(client, agency_code=AGENCIES[0], name="Penilai DINKES")
+    conflicted = client.put(
+        f"/v1/proposals/{pid}/visit",
+        json={
+            "starts_at": _at(5),
+            "duration_minutes": 30,
+            "address": "Kantor",
+            "team": [{"reviewer_id": own_agency["id"]}],
+        },
+        headers=auth(ADMIN),
+    )
+    assert conflicted.status_code == 422, "nobody visits their own agency's innovation"
+    assert "Conflict of interest" in conflicted.json["errors"]["team.0.reviewer_id"][0]
 
     received = submitted_event(AGENCIES[3])
     deliver(app, received)
