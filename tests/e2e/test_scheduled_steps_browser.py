@@ -108,6 +108,8 @@ def test_the_secretariat_schedules_a_finalists_presentation_and_visit_on_its_pag
     past.locator("input[name=place]").fill("Aula")
     past.locator("button[type=submit]").click()
     assert "Tidak dilakukan" in page.locator(".flash.error").inner_text()
+    page.goto(f"{base}/ui/cycles/{cycle['id']}")
+    assert_indonesian(page, "tahap verifikasi lapangan: hanya finalis terverifikasi")
     page.close()
 
     visits = [e.data for e in outbox_events(app, "proposal.visit_scheduled")]
