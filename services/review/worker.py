@@ -15,6 +15,7 @@ from services.review.consumers import HANDLERS
 from services.review.migrations import SCHEMA
 from services.review.usecases.exports import build_pending, purge_expired
 from services.review.usecases.reminders import send_due_reminders
+from services.review.usecases.schedule import send_due_appointment_reminders
 from services.review.usecases.work import work_factory
 from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
@@ -29,8 +30,9 @@ CONSUMERS = [(ConsumerConfig(group_id="inagara.review", topics=(PROPOSALS,)), HA
 def reminder_loop(
     review: ReviewSettings, wakeup: Wakeup | None = None
 ) -> Callable[[Engine], Callable[[threading.Event], None]]:
-    """The scheduler: every interval, remind reviewers whose deadline is near (and wake
-    the relay when a reminder was stored)."""
+    """The scheduler: every interval, remind reviewers whose deadline is near, and the
+    people of a presentation or field visit due within a day (and wake the relay when a
+    reminder was stored)."""
 
     def make(engine: Engine) -> Callable[[threading.Event], None]:
         work = work_factory(engine, wakeup)
@@ -41,6 +43,9 @@ def reminder_loop(
                     sent = send_due_reminders(review.reminder_before_hours * 3600, work)
                     if sent:
                         log.info("sent %d review reminders", sent)
+                    due = send_due_appointment_reminders(work)
+                    if due:
+                        log.info("sent %d presentation and visit reminders", due)
                 except Exception:
                     # A database hiccup must not stop the worker; the next round retries.
                     log.exception("reminder round failed; retrying next interval")

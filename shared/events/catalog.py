@@ -32,6 +32,7 @@ from shared.events.proposal import (
     SubjectErasedV1,
 )
 from shared.events.review import (
+    AppointmentV1,
     CycleScheduledV1,
     DecisionV1,
     ProposalScoredV1,
@@ -42,12 +43,13 @@ from shared.events.review import (
     ReviewSubmittedV1,
     RevisionRequestedV1,
     ShortlistPublishedV1,
+    VisitRecordedV1,
 )
 from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisabledV1
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.4.0"
+CATALOG_VERSION = "1.5.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -90,6 +92,10 @@ WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 AGENCY_API_KEY_CHANGED = "agency.api_key_changed"
 CYCLE_SHORTLIST_PUBLISHED = "cycle.shortlist_published"
 CYCLE_RESULTS_PUBLISHED = "cycle.results_published"
+PROPOSAL_PRESENTATION_SCHEDULED = "proposal.presentation_scheduled"
+PROPOSAL_VISIT_SCHEDULED = "proposal.visit_scheduled"
+PROPOSAL_APPOINTMENT_REMINDER_DUE = "proposal.appointment_reminder_due"
+PROPOSAL_VISIT_RECORDED = "proposal.visit_recorded"
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,31 @@ CATALOG: dict[str, EventSpec] = {
             REVIEWS,
             DecisionV1,
             "The cycle's awards were decided and this proposal won none.",
+        ),
+        _spec(
+            PROPOSAL_PRESENTATION_SCHEDULED,
+            REVIEWS,
+            AppointmentV1,
+            "The secretariat scheduled, rescheduled or cancelled a finalist's presentation.",
+        ),
+        _spec(
+            PROPOSAL_VISIT_SCHEDULED,
+            REVIEWS,
+            AppointmentV1,
+            "The secretariat scheduled, rescheduled or cancelled a finalist's field visit.",
+        ),
+        _spec(
+            PROPOSAL_APPOINTMENT_REMINDER_DUE,
+            REVIEWS,
+            AppointmentV1,
+            "A finalist's presentation or field visit is due within a day (sent once per "
+            "schedule revision).",
+        ),
+        _spec(
+            PROPOSAL_VISIT_RECORDED,
+            REVIEWS,
+            VisitRecordedV1,
+            "The secretariat recorded a field visit's outcome (verified or not, with notes).",
         ),
         _spec(
             REVIEW_REMINDER_DUE,

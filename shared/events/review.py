@@ -217,3 +217,86 @@ class ResultsPublishedV1(Lenient):
             "awarded ones with their award"
         },
     )
+
+
+APPOINTMENT_KINDS = ("presentation", "visit")
+APPOINTMENT_CHANGES = ("scheduled", "rescheduled", "cancelled")
+VERIFICATION_RESULTS = ("pass", "fail", "adjust")
+
+
+class TeamMemberSchema(Lenient):
+    """One member of a field-visit team: a panel reviewer (by id, with the name the review
+    service knows) or someone named freely (no id)."""
+
+    reviewer_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the reviewer's account id; absent for a name given freely"},
+    )
+    name = fields.String(required=True)
+
+
+class AppointmentV1(Lenient):
+    """``proposal.presentation_scheduled`` / ``proposal.visit_scheduled`` v1: the secretariat
+    scheduled, rescheduled or cancelled a finalist's presentation or field visit (each change
+    a new event: ``change`` says which, ``revision`` counts them); and
+    ``proposal.appointment_reminder_due`` v1: such an appointment is close (the day before).
+    No contact data: reviewers are named by id (and the team by name)."""
+
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    appointment_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_KINDS))
+    change = fields.String(
+        required=True,
+        validate=validate.OneOf(APPOINTMENT_CHANGES),
+        metadata={"description": "scheduled (the first time), rescheduled, or cancelled"},
+    )
+    revision = fields.Integer(
+        required=True, metadata={"description": "1 for the first schedule, +1 per change"}
+    )
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    duration_minutes = fields.Integer(required=True)
+    place = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "presentation: the room"}
+    )
+    online_url = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "presentation: the online meeting's link"},
+    )
+    address = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "visit: where"}
+    )
+    team = fields.List(
+        fields.Nested(TeamMemberSchema),
+        load_default=list,
+        metadata={"description": "visit: who goes"},
+    )
+    reviewer_ids = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={
+            "description": "the panel reviewers this appointment concerns (the panel for a "
+            "presentation, the team's reviewers for a visit): they get their schedule"
+        },
+    )
+    award_category = fields.String(load_default=None, allow_none=True)
+    award_category_name = fields.String(load_default=None, allow_none=True)
+    scheduled_by = fields.String(required=True)
+    scheduled_at = fields.AwareDateTime(required=True)
+
+
+class VisitRecordedV1(Lenient):
+    """``proposal.visit_recorded`` v1: the secretariat recorded the field visit's outcome."""
+
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    verified = fields.Boolean(
+        required=True, metadata={"description": "true for a pass or an adjusted pass"}
+    )
+    result = fields.String(required=True, validate=validate.OneOf(VERIFICATION_RESULTS))
+    notes = fields.String(load_default="")
+    recorded_by = fields.String(required=True)
+    recorded_at = fields.AwareDateTime(required=True)

@@ -59,6 +59,10 @@ CODES: dict[str, str] = {
     "categories cannot change",
     "category.decided": "This award category's awards were decided already",
     "category.shortlist_full": "The award category's shortlist is full",
+    "award.unverified_finalist": "The cycle has a field verification stage and a finalist "
+    "named for an award was not verified by its field visit (409)",
+    "proposal.not_a_finalist": "Only a finalist (shortlisted) can be scheduled (409)",
+    "appointment.not_scheduled": "No such presentation or field visit is scheduled (409)",
     "proposal.no_category": "The proposal is in none of the cycle's award categories",
     "delivery.not_found": "No such delivery",
     "webhook.not_found": "No such webhook endpoint for this agency",

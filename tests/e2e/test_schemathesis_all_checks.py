@@ -79,6 +79,12 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/users/{user_id}/invitation",
             # A declared conflict names an agency of the register or a proposal (422).
             "POST /v1/conflicts",
+            # Only a finalist is scheduled (409); a time in the past, a presentation without
+            # a place or link, an unknown team member are 422; cancelling needs a schedule.
+            "PUT /v1/proposals/{proposal_id}/presentation",
+            "PUT /v1/proposals/{proposal_id}/visit",
+            "DELETE /v1/proposals/{proposal_id}/presentation",
+            "DELETE /v1/proposals/{proposal_id}/visit",
         },
         EMPTY_PATCH: {"PATCH /v1/users/{user_id}", "PATCH /v1/cycles/{cycle_id}"},
     },

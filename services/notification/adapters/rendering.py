@@ -115,6 +115,9 @@ WHATSAPP_PARAMETERS: dict[str, tuple[str, ...]] = {
     "review_assigned": ("name", "title", "deadline_local"),
     "review_reminder_due": ("name", "title", "deadline_local"),
     "digest": ("name", "count", "items"),
+    "proposal_presentation_scheduled": ("name", "title", "change_word", "starts_local"),
+    "proposal_visit_scheduled": ("name", "title", "change_word", "starts_local"),
+    "proposal_appointment_reminder_due": ("name", "step_word", "title", "starts_local"),
     **{
         template: ("name", "title")
         for template in (

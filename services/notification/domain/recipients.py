@@ -64,6 +64,14 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
     "review.submitted",
     "review.reminder_due",
 )
+# A finalist's presentation and field visit: scheduled, rescheduled or cancelled (one type
+# per step, ``change`` says which), and reminded the day before.
+PRESENTATION_SCHEDULED, VISIT_SCHEDULED, APPOINTMENT_REMINDER_DUE = (
+    "proposal.presentation_scheduled",
+    "proposal.visit_scheduled",
+    "proposal.appointment_reminder_due",
+)
+APPOINTMENTS = frozenset({PRESENTATION_SCHEDULED, VISIT_SCHEDULED, APPOINTMENT_REMINDER_DUE})
 # Nobody to tell: a cycle's dates concern no proposal yet; the outcome events are
 # this service's own; and screening is the secretariat's completeness check: a
 # pass changes nothing anyone has to do (the confirmation already went out), a
@@ -76,6 +84,8 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
 # An export sends nothing either: this service answers with its part
 # (usecases/export.py), and the answers are the services' own messages to the
 # submission service.
+# proposal.visit_recorded (the field visit's outcome) is the secretariat's record: the
+# decision that follows it (the award, or not) is what people hear about.
 # agency.registered / agency.updated keep the review service's copy of the register;
 # the agency registered itself (or its operator did) and learns nothing from a message.
 SILENT = frozenset(
@@ -92,10 +102,16 @@ SILENT = frozenset(
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",
+        "proposal.visit_recorded",
+        # The public record of a cycle (land's publication events) names nobody to tell
+        # here; the innovators heard of each decision already.
+        "cycle.shortlist_published",
+        "cycle.results_published",
     }
 )
 
 INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
+PANEL = "panel"  # the reviewers an appointment names by id (its ``reviewer_ids``)
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,9 @@ RULES: dict[str, Rule] = {
     ASSIGNED: Rule((THE_REVIEWER,), True),
     REVIEW_SUBMITTED: Rule((THE_REVIEWER,), False),
     REMINDER_DUE: Rule((THE_REVIEWER,), False),
+    PRESENTATION_SCHEDULED: Rule((INNOVATORS, CONTACT, PANEL), True),
+    VISIT_SCHEDULED: Rule((INNOVATORS, CONTACT, PANEL), True),
+    APPOINTMENT_REMINDER_DUE: Rule((INNOVATORS, CONTACT), False),
 }
 # Events that say nothing about the proposal's people: they need the projection.
 # (review.assigned and review.reminder_due name the reviewer and the title themselves.)
@@ -164,6 +183,26 @@ class Proposal:
         )
 
 
+# How a scheduled step and its change read in a message (WhatsApp templates take them as
+# parameters; the email and SMS templates read them too).
+STEP_WORDS: dict[str, dict[str, str]] = {
+    "id": {
+        "scheduled": "dijadwalkan",
+        "rescheduled": "dijadwalkan ulang",
+        "cancelled": "dibatalkan",
+        "presentation": "presentasi",
+        "visit": "kunjungan lapangan",
+    },
+    "en": {
+        "scheduled": "scheduled",
+        "rescheduled": "rescheduled",
+        "cancelled": "cancelled",
+        "presentation": "presentation",
+        "visit": "field visit",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Links:
     portal_url: str = ""
@@ -198,10 +237,15 @@ def _context(payload: Mapping[str, Any], proposal: Proposal | None, links: Links
     }
     for key in ("reasons", "note", "feedback", "award", "rank", "reason", "award_category_name"):
         context.setdefault(key, payload.get(key) or ([] if key == "reasons" else ""))
+    for key in ("kind", "change", "place", "online_url", "address", "duration_minutes"):
+        context[key] = payload.get(key) or ""
+    context["team_names"] = ", ".join(m["name"] for m in payload.get("team") or [])
     return context
 
 
-def _people(rule: Rule, proposal: Proposal | None, reviewer: Person | None) -> list[Person]:
+def _people(
+    rule: Rule, proposal: Proposal | None, reviewer: Person | None, panel: Sequence[Person] = ()
+) -> list[Person]:
     people: list[Person] = []
     if INNOVATORS in rule.audience and proposal:
         people.extend(proposal.innovators)
@@ -211,6 +255,8 @@ def _people(rule: Rule, proposal: Proposal | None, reviewer: Person | None) -> l
         )
     if THE_REVIEWER in rule.audience and reviewer:
         people.append(reviewer)
+    if PANEL in rule.audience:
+        people.extend(panel)
     return people
 
 
@@ -235,6 +281,7 @@ def messages_for(
     *,
     proposal: Proposal | None,
     reviewer: Person | None = None,
+    panel: Sequence[Person] = (),
     prefs: Mapping[str, Preference] | None = None,
     links: Links = Links(),
     sms: bool = False,
@@ -246,7 +293,8 @@ def messages_for(
     """Every message one event causes; one per (channel, recipient) however often they appear.
 
     ``sms`` and ``whatsapp`` say whether an SMS gateway and the WhatsApp API are
-    configured at all; ``default_instant`` is the instant channel of whoever did not
+    configured at all; ``panel``: the reviewers a scheduled presentation or visit names
+    (found by id in the projection); ``default_instant`` is the instant channel of whoever did not
     say which they prefer. ``require_basis``: an innovator's instant message is
     ``withheld`` unless a lawful basis is recorded (``instant_basis``).
     """
@@ -257,7 +305,7 @@ def messages_for(
     template = template_for(event_type)
     base = _context(payload, proposal, links)
     messages: dict[tuple[str, str], Message] = {}
-    for person in _people(rule, proposal, reviewer):
+    for person in _people(rule, proposal, reviewer, panel):
         pref = _preference(person, prefs)
         chosen = pref or Preference(person.email or person.phone or "")
         language = _language(person, pref)
@@ -273,6 +321,10 @@ def messages_for(
                 chosen.time_zone,
                 language,
             ),
+            # A presentation's or visit's start, in the recipient's zone and language.
+            "starts_local": _local(payload.get("starts_at"), chosen.time_zone, language),
+            "change_word": STEP_WORDS[language].get(str(payload.get("change")), ""),
+            "step_word": STEP_WORDS[language].get(str(payload.get("kind")), ""),
         }
 
         def add(

@@ -86,12 +86,15 @@ class ProjectionStore:
 
     # -- reviewers --------------------------------------------------------------------
 
-    def save_assignment(self, assignment_id: str, proposal_id: str, person: Person) -> None:
+    def save_assignment(
+        self, assignment_id: str, proposal_id: str, person: Person, reviewer_id: str | None = None
+    ) -> None:
         self._conn.execute(delete(assignments).where(assignments.c.assignment_id == assignment_id))
         self._conn.execute(
             insert(assignments).values(
                 assignment_id=assignment_id,
                 proposal_id=proposal_id,
+                reviewer_id=reviewer_id,
                 name=person.name,
                 email=person.email,
                 phone=person.phone,
@@ -106,6 +109,21 @@ class ProjectionStore:
         if row is None:
             return None
         return Person(REVIEWER, row.name, row.email, row.phone, row.language)
+
+    def find_reviewers(self, reviewer_ids: list[str]) -> list[Person]:
+        """The reviewers with these account ids as their latest assignment named them (in
+        the order given; one not assigned anything since this service kept ids is missing)."""
+        if not reviewer_ids:
+            return []
+        rows = self._conn.execute(
+            select(assignments).where(assignments.c.reviewer_id.in_(reviewer_ids))
+        ).all()
+        found = {row.reviewer_id: row for row in rows}
+        return [
+            Person(REVIEWER, r.name, r.email, r.phone, r.language)
+            for r in (found.get(i) for i in reviewer_ids)
+            if r is not None
+        ]
 
     # -- events waiting for their proposal --------------------------------------------
 

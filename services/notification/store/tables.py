@@ -149,6 +149,9 @@ assignments = Table(
     Column("email", String(254), nullable=False),
     Column("phone", String(20), nullable=True),
     Column("language", String(5), nullable=True),
+    # The reviewer's account id (review.assigned's reviewer.id): a scheduled presentation or
+    # visit names its panel by id only.
+    Column("reviewer_id", String(36), nullable=True, index=True),
 )
 
 # Review events that arrived before their proposal (the topics are not ordered

@@ -39,6 +39,7 @@ from services.notification.domain.messages import (
 )
 from services.notification.domain.policy import ChannelPolicy, InstantLimits
 from services.notification.domain.recipients import (
+    APPOINTMENTS,
     ASSIGNED,
     NEEDS_PROPOSAL,
     REMINDER_DUE,
@@ -185,8 +186,14 @@ def _record(
     recorder: Recorder,
     proposal: Proposal | None,
     reviewer: Person | None = None,
+    panel: list[Person] | None = None,
 ) -> None:
-    people = [*(proposal.innovators if proposal else ()), *([reviewer] if reviewer else [])]
+    panel = panel or []
+    people = [
+        *(proposal.innovators if proposal else ()),
+        *([reviewer] if reviewer else []),
+        *panel,
+    ]
     addresses = [a for p in people for a in (p.email, p.phone)]
     if proposal:
         addresses.extend((proposal.contact_email, proposal.contact_phone))
@@ -197,6 +204,7 @@ def _record(
         payload,
         proposal=proposal,
         reviewer=reviewer,
+        panel=panel,
         prefs=prefs,
         links=recorder.links,
         sms=recorder.sms,
@@ -291,13 +299,18 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
     if event.type in (ASSIGNED, REMINDER_DUE):
         reviewer = _reviewer(payload)
         if event.type == ASSIGNED:
-            uow.projection.save_assignment(payload["assignment_id"], proposal_id, reviewer)
+            uow.projection.save_assignment(
+                payload["assignment_id"], proposal_id, reviewer, payload["reviewer"]["id"]
+            )
     elif event.type == REVIEW_SUBMITTED:
         reviewer = uow.projection.find_reviewer(payload["assignment_id"])
         if reviewer is None:
             log.warning("no assignment %s known; no receipt sent", payload["assignment_id"])
             return
-    _record(uow, event, payload, recorder, proposal, reviewer)
+    panel = None
+    if event.type in APPOINTMENTS:
+        panel = uow.projection.find_reviewers(list(payload.get("reviewer_ids") or []))
+    _record(uow, event, payload, recorder, proposal, reviewer, panel)
     record_webhooks(uow, event, payload, proposal, recorder.clock.now())
 
 

@@ -286,7 +286,9 @@ def panel(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
 @blp.alt_response(403, description="Not the secretariat")
 @blp.alt_response(404, description="No such cycle")
 @blp.alt_response(
-    409, description="Decided already (cycle or category), or panel scoring unfinished"
+    409,
+    description="Decided already (cycle or category), panel scoring unfinished, or (with "
+    "field verification) a named finalist not verified",
 )
 @blp.alt_response(422, description="A named proposal cannot win")
 @refusals

@@ -9,17 +9,21 @@ from flask_smorest import Blueprint
 from services.review.api.principal import Principal, caller, reader, refusals, secretariat, work
 from services.review.api.schemas import (
     AddReviewerSchema,
+    AppointmentListSchema,
+    AppointmentSchema,
     AssignmentListSchema,
     AssignmentSchema,
     AuditSchema,
     DecisionSchema,
+    PresentationRequestSchema,
     ProposalListQuerySchema,
     ProposalListSchema,
     ReviewProposalSchema,
     VerificationSchema,
+    VisitRequestSchema,
 )
 from services.review.domain import states
-from services.review.usecases import decisions, queries, reviewing
+from services.review.usecases import decisions, queries, reviewing, schedule
 
 blp = Blueprint(
     "proposals",
@@ -125,10 +129,84 @@ def decide(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="Not a finalist")
 @refusals
 def verify(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
-    """Record a finalist's field verification: pass, fail or adjust, with a note."""
+    """Record a finalist's field verification (the visit's outcome): pass, fail or adjust,
+    with a note (`proposal.visit_recorded`; pass and adjust verify the finalist)."""
     who = secretariat()
     verified = decisions.verify(proposal_id, body["result"], body["note"], who.id, work())
     return shown(verified, who)
+
+
+@blp.route("/<string:proposal_id>/schedule")
+@blp.doc(security=SECURED)
+@blp.response(200, AppointmentListSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat or an observer")
+@blp.alt_response(404, description="No such proposal")
+@refusals
+def get_schedule(proposal_id: str) -> dict[str, Any]:
+    """The finalist's presentation and field visit as scheduled (cancelled ones included)."""
+    reader()
+    return {"items": schedule.schedule_of(proposal_id, work())}
+
+
+@blp.route("/<string:proposal_id>/presentation", methods=["PUT"])
+@blp.doc(security=SECURED)
+@blp.arguments(PresentationRequestSchema)
+@blp.response(200, AppointmentSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such proposal")
+@blp.alt_response(409, description="Not a finalist")
+@blp.alt_response(422, description="Invalid fields (a time in the past, no place nor link)")
+@refusals
+def schedule_presentation(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+    """Schedule or reschedule a finalist's presentation (`proposal.presentation_scheduled`)."""
+    who = secretariat()
+    return schedule.schedule(proposal_id, "presentation", body, who.id, work())
+
+
+@blp.route("/<string:proposal_id>/presentation", methods=["DELETE"])
+@blp.doc(security=SECURED)
+@blp.response(200, AppointmentSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such proposal")
+@blp.alt_response(409, description="No presentation is scheduled")
+@refusals
+def cancel_presentation(proposal_id: str) -> dict[str, Any]:
+    """Cancel a finalist's presentation (`proposal.presentation_scheduled`, cancelled)."""
+    who = secretariat()
+    return schedule.cancel(proposal_id, "presentation", who.id, work())
+
+
+@blp.route("/<string:proposal_id>/visit", methods=["PUT"])
+@blp.doc(security=SECURED)
+@blp.arguments(VisitRequestSchema)
+@blp.response(200, AppointmentSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such proposal")
+@blp.alt_response(409, description="Not a finalist")
+@blp.alt_response(422, description="Invalid fields (a time in the past, an unknown reviewer)")
+@refusals
+def schedule_visit(body: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+    """Schedule or reschedule a finalist's field visit (`proposal.visit_scheduled`)."""
+    who = secretariat()
+    return schedule.schedule(proposal_id, "visit", body, who.id, work())
+
+
+@blp.route("/<string:proposal_id>/visit", methods=["DELETE"])
+@blp.doc(security=SECURED)
+@blp.response(200, AppointmentSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such proposal")
+@blp.alt_response(409, description="No field visit is scheduled")
+@refusals
+def cancel_visit(proposal_id: str) -> dict[str, Any]:
+    """Cancel a finalist's field visit (`proposal.visit_scheduled`, cancelled)."""
+    who = secretariat()
+    return schedule.cancel(proposal_id, "visit", who.id, work())
 
 
 @blp.route("/<string:proposal_id>/audit")

@@ -232,6 +232,13 @@ class CycleSchema(Schema):
     )
     categories = _categories_field(load_default=list)
     category_by = _category_by_field(load_default=BY_PROFILE)
+    field_verification = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Whether the cycle has a field verification stage: then only a "
+            "finalist whose field visit verified it (pass or adjust) can be awarded"
+        },
+    )
     panel = fields.List(fields.String(), dump_only=True)
     status = fields.String(
         dump_only=True, metadata={"description": "`open`, or `awarded` once decided"}
@@ -252,6 +259,7 @@ class CycleChangeSchema(Schema):
     disagreement_spread = fields.Float(validate=validate.Range(min=0, max=100))
     categories = _categories_field()
     category_by = _category_by_field()
+    field_verification = fields.Boolean()
 
 
 class CycleListSchema(Schema):
@@ -432,6 +440,66 @@ class DecisionSchema(Schema):
 class VerificationSchema(Schema):
     result = fields.String(required=True, validate=validate.OneOf(VERIFICATION_RESULTS))
     note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class TeamMemberSchema(Schema):
+    reviewer_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=36),
+        metadata={"description": "A reviewer or panelist account (their name is taken from it)"},
+    )
+    name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "Someone named freely (without reviewer_id)"},
+    )
+
+
+class PresentationRequestSchema(Schema):
+    starts_at = fields.AwareDateTime(required=True)
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=720))
+    place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    online_url = fields.Url(
+        load_default=None,
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=1000),
+    )
+
+
+class VisitRequestSchema(Schema):
+    starts_at = fields.AwareDateTime(required=True)
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=720))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    team = fields.List(
+        fields.Nested(TeamMemberSchema),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "Reviewers of the panel (reviewer_id) or names"},
+    )
+
+
+class AppointmentSchema(Schema):
+    id = fields.String(required=True)
+    proposal_id = fields.String(required=True)
+    cycle_id = fields.String(allow_none=True)
+    kind = fields.String(required=True, metadata={"description": "presentation or visit"})
+    status = fields.String(required=True, metadata={"description": "scheduled or cancelled"})
+    revision = fields.Integer(required=True)
+    starts_at = fields.DateTime(required=True)
+    duration_minutes = fields.Integer(required=True)
+    place = fields.String(allow_none=True)
+    online_url = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    team = fields.List(fields.Nested(TeamMemberSchema))
+    scheduled_by = fields.String(required=True)
+    scheduled_at = fields.DateTime(required=True)
+
+
+class AppointmentListSchema(Schema):
+    items = fields.List(fields.Nested(AppointmentSchema), required=True)
 
 
 class AssignmentSchema(Schema):

@@ -78,6 +78,8 @@ cycles = Table(
     Column("categories", JSON, nullable=False, default=list),
     # How a proposal falls into one: "profile" (the rules) or "agency" (its choice first).
     Column("category_by", String(10), nullable=False, default="profile"),
+    # Whether the cycle has a field verification stage: then only a verified finalist wins.
+    Column("field_verification", Boolean, nullable=False, default=False),
 )
 
 rubrics = Table(
@@ -279,6 +281,30 @@ conflicts = Table(
     Column("reason", String(200), nullable=False, default=""),
     Column("declared_at", _WHEN, nullable=False),
     UniqueConstraint("reviewer_id", "kind", "target", name="uq_review_conflicts_target"),
+)
+
+# A finalist's presentation and field visit (kind), one row each: rescheduling changes the
+# row and counts its revision, cancelling marks it; reminded_revision is the revision whose
+# day-before reminder was sent (claimed by one conditional UPDATE: once per revision).
+appointments = Table(
+    "review_appointments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("proposal_id", String(36), ForeignKey("review_proposals.id"), nullable=False),
+    Column("cycle_id", String(36), nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("starts_at", _WHEN, nullable=False, index=True),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("place", Text, nullable=True),
+    Column("online_url", Text, nullable=True),
+    Column("address", Text, nullable=True),
+    Column("team", JSON, nullable=False, default=list),
+    Column("scheduled_by", String(36), nullable=False),
+    Column("scheduled_at", _WHEN, nullable=False),
+    Column("reminded_revision", Integer, nullable=True),
+    UniqueConstraint("proposal_id", "kind", name="uq_review_appointments_kind"),
 )
 
 outbox = outbox_table(metadata)

@@ -90,6 +90,7 @@ def create_cycle(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[st
         values.setdefault("panel_deadline", None)
         values["categories"] = [dict(c) for c in values.get("categories") or []]
         values.setdefault("category_by", categories.BY_PROFILE)
+        values["field_verification"] = bool(values.get("field_verification"))
         _check_categories(values)
         if values["panel_deadline"] is None:
             values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)

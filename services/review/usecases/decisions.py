@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.review.domain import categories, states
+from services.review.domain import appointments, categories, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases import reviewing, transitions
@@ -17,6 +17,7 @@ from shared.events.catalog import (
     PROPOSAL_REJECTED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SHORTLISTED,
+    PROPOSAL_VISIT_RECORDED,
 )
 
 DECISIONS = {
@@ -42,7 +43,7 @@ def _desk_rank(uow: ReviewWork, proposal: dict[str, Any]) -> int | None:
     return None
 
 
-def _category(uow: ReviewWork, proposal: dict[str, Any]) -> dict[str, Any]:
+def category_fields(uow: ReviewWork, proposal: dict[str, Any]) -> dict[str, Any]:
     """The event fields naming the proposal's award category (None outside categories)."""
     cycle = uow.cycles.get(proposal["cycle_id"]) if proposal.get("cycle_id") else None
     found = categories.named(cycle_cases.categories_of(cycle), proposal.get("award_category"))
@@ -121,7 +122,7 @@ def decide(
                     "note": note,
                     "decided_by": actor,
                     "decided_at": now,
-                    **_category(uow, proposal),
+                    **category_fields(uow, proposal),
                 },
                 **_ids(proposal),
             )
@@ -129,7 +130,8 @@ def decide(
 
 
 def verify(proposal_id: str, result: str, note: str, actor: str, uow: ReviewWork) -> dict[str, Any]:
-    """Record the field verification of a finalist: pass, fail or adjust (with a note)."""
+    """Record the field verification of a finalist: pass, fail or adjust (with a note);
+    ``proposal.visit_recorded`` says so (verified: pass or adjust)."""
     with uow:
         proposal = transitions.load(uow, proposal_id)
         finalist = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED)
@@ -148,6 +150,21 @@ def verify(proposal_id: str, result: str, note: str, actor: str, uow: ReviewWork
                 "verification_note": proposal["verification_note"],
             },
             {"verification": result, "verification_note": note},
+        )
+        emit(
+            uow,
+            PROPOSAL_VISIT_RECORDED,
+            proposal_id,
+            {
+                "proposal_id": proposal_id,
+                "cycle_id": proposal["cycle_id"],
+                "verified": appointments.is_verified(result),
+                "result": result,
+                "notes": note,
+                "recorded_by": actor,
+                "recorded_at": datetime.now(UTC),
+            },
+            **_ids(proposal),
         )
         return {**proposal, "verification": result, "verification_note": note}
 
@@ -230,6 +247,7 @@ def award(
             for p in in_cycle
             if not scope or p["award_category"] in scope or (last and not _placed(cycle, p))
         }
+        _check_verified(cycle, in_scope, awards)
         _check_winners(in_scope, awards)
         _check_counts(cycle, scope, in_scope, awards)
         ranks = {
@@ -319,6 +337,26 @@ def _check_counts(
                 raise Invalid({"awards": [f"{c.name} gives at most {c.award_count} awards."]})
 
 
+def _check_verified(
+    cycle: dict[str, Any], in_scope: dict[str, dict[str, Any]], awards: list[dict[str, str]]
+) -> None:
+    """Where the cycle has a field verification stage, a finalist the visit did not verify
+    cannot win (409 ``award.unverified_finalist``)."""
+    named = [
+        in_scope[a["proposal_id"]]
+        for a in awards
+        if a["proposal_id"] in in_scope
+        and in_scope[a["proposal_id"]]["status"] in (states.SHORTLISTED, states.PANEL_SCORED)
+    ]
+    refused = appointments.unverified(bool(cycle.get("field_verification")), named)
+    if refused:
+        raise Conflict(
+            "This cycle has a field verification stage: only a verified finalist can be "
+            f"awarded; not verified: {', '.join(refused)}.",
+            "award.unverified_finalist",
+        )
+
+
 def _check_winners(in_cycle: dict[str, dict[str, Any]], awards: list[dict[str, str]]) -> None:
     """Refuse while panel scoring runs (409), or when a named proposal cannot win (422)."""
     pending = [p["id"] for p in in_cycle.values() if p["status"] == states.PANEL_ASSIGNED]
@@ -374,7 +412,7 @@ def _decide_award(
             "note": decision["note"],
             "decided_by": decision["decided_by"],
             "decided_at": decision["decided_at"],
-            **_category(uow, proposal),
+            **category_fields(uow, proposal),
         },
         **_ids(moved),
     )

@@ -178,8 +178,17 @@ def proposal_file(proposal_id: str, uow: ReviewWork) -> dict[str, Any] | None:
         if proposal is None:
             return None
         held = uow.assignments.of_proposal(proposal_id)
+        cycle = uow.cycles.get(proposal["cycle_id"]) if proposal["cycle_id"] else None
         return {
             "proposal": proposal,
+            # The finalist's presentation and visit by kind, and who may join a visit's team.
+            "appointments": {a["kind"]: a for a in uow.appointments.of_proposal(proposal_id)},
+            "team_candidates": [
+                u
+                for u in uow.people.listing()
+                if u["role"] in ("reviewer", "panelist") and u["active"]
+            ],
+            "field_verification": bool(cycle and cycle.get("field_verification")),
             "assignments": held,
             # Each scored assignment's criteria: names and levels, as the reviewer saw them.
             "criteria": {a["id"]: _scored_criteria(uow, a) for a in held if a.get("scores")},

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine
 
 from services.review.store import outbox
+from services.review.store.appointments import AppointmentStore
 from services.review.store.assignments import AssignmentStore
 from services.review.store.audit import AuditLog
 from services.review.store.cycles import CycleStore
@@ -33,6 +34,7 @@ class ReviewWork(UnitOfWork):
     agencies: AgencyStore
     conflicts: ConflictStore
     second_factors: SecondFactorStore
+    appointments: AppointmentStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -45,6 +47,7 @@ class ReviewWork(UnitOfWork):
         self.agencies = AgencyStore(conn)
         self.conflicts = ConflictStore(conn)
         self.second_factors = SecondFactorStore(conn)
+        self.appointments = AppointmentStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

@@ -55,7 +55,26 @@ def safe_facts(
             "award": data.get("award"),
             "note": data.get("note") or "",
         }
+    if event_type in {"proposal.presentation_scheduled", "proposal.visit_scheduled"}:
+        # The agency hosts the visit and presents: when, where and who come; never ids.
+        return {
+            "change": data["change"],
+            "starts_at": data["starts_at"],
+            "duration_minutes": data["duration_minutes"],
+            "place": data.get("place"),
+            "online_url": data.get("online_url"),
+            "address": data.get("address"),
+            "team": [m["name"] for m in data.get("team") or []],
+        }
+    if event_type == "proposal.visit_recorded":
+        return {"verified": data["verified"], "notes": data.get("notes") or ""}
     return {}
+
+
+STEP_NAMES = {
+    "proposal.presentation_scheduled": "Presentation",
+    "proposal.visit_scheduled": "Field visit",
+}
 
 
 def summary(event_type: str, version: int | None, facts: Mapping[str, Any], reviewers: int) -> str:
@@ -83,4 +102,24 @@ def summary(event_type: str, version: int | None, facts: Mapping[str, Any], revi
         return "Shortlisted."
     if event_type == "proposal.rejected":
         return "Rejected."
+    if event_type in STEP_NAMES:
+        return _step(STEP_NAMES[event_type], facts)
+    if event_type == "proposal.visit_recorded":
+        outcome = "verified" if facts.get("verified") else "not verified"
+        notes = f": {facts['notes']}" if facts.get("notes") else "."
+        return f"Field visit recorded: {outcome}{notes}"
     return event_type
+
+
+def _step(name: str, facts: Mapping[str, Any]) -> str:
+    """ "Presentation rescheduled: 2026-12-10T02:00:00+00:00, 60 minutes, Aula Bappeda." """
+    if facts.get("change") == "cancelled":
+        return f"{name} cancelled."
+    where = facts.get("address") or " / ".join(
+        str(w) for w in (facts.get("place"), facts.get("online_url")) if w
+    )
+    team = f"; team: {', '.join(facts['team'])}" if facts.get("team") else ""
+    return (
+        f"{name} {facts.get('change')}: {facts.get('starts_at')}, "
+        f"{facts.get('duration_minutes')} minutes, {where}{team}."
+    )

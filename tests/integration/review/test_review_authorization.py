@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -58,6 +59,7 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
     event = submitted_event("DINKES")
     deliver(app, event)
     pid, cid = event.subject, cycle["id"]
+    soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     aid = client.get(f"/v1/proposals/{pid}/assignments", headers=auth(ADMIN)).json["items"][0]["id"]
     headers = {
         "anonymous": {},
@@ -200,6 +202,45 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             lambda h: client.post(
                 f"/v1/proposals/{pid}/verification", json={"result": "pass"}, headers=h
             ),
+            (401, 403, 403, 409, 403),
+        ),
+        (
+            "GET schedule",
+            lambda h: client.get(f"/v1/proposals/{pid}/schedule", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "PUT presentation",
+            lambda h: client.put(
+                f"/v1/proposals/{pid}/presentation",
+                json={"starts_at": soon, "duration_minutes": 30, "place": "Aula"},
+                headers=h,
+            ),
+            # Not a finalist: the secretariat may, but the state refuses (409).
+            (401, 403, 403, 409, 403),
+        ),
+        (
+            "DELETE presentation",
+            lambda h: client.delete(f"/v1/proposals/{pid}/presentation", headers=h),
+            (401, 403, 403, 409, 403),
+        ),
+        (
+            "PUT visit",
+            lambda h: client.put(
+                f"/v1/proposals/{pid}/visit",
+                json={
+                    "starts_at": soon,
+                    "duration_minutes": 60,
+                    "address": "Jl. Suroyo 1",
+                    "team": [{"name": "Ibu Sari"}],
+                },
+                headers=h,
+            ),
+            (401, 403, 403, 409, 403),
+        ),
+        (
+            "DELETE visit",
+            lambda h: client.delete(f"/v1/proposals/{pid}/visit", headers=h),
             (401, 403, 403, 409, 403),
         ),
         (

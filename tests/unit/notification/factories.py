@@ -134,8 +134,41 @@ def payload_for(
             "title": title,
             "deadline": DEADLINE,
         },
+        catalog.PROPOSAL_PRESENTATION_SCHEDULED: appointment(proposal_id, "presentation", title),
+        catalog.PROPOSAL_VISIT_SCHEDULED: appointment(proposal_id, "visit", title),
+        catalog.PROPOSAL_APPOINTMENT_REMINDER_DUE: appointment(proposal_id, "visit", title),
     }
     return payloads[event_type]
+
+
+def appointment(
+    proposal_id: str, kind: str, title: str = "Posyandu Digital", **changes: Any
+) -> dict[str, Any]:
+    """A presentation or field visit as the review service announces it."""
+    where: dict[str, Any] = (
+        {"place": "Aula Bappeda", "online_url": "https://meet.example.go.id/a"}
+        if kind == "presentation"
+        else {
+            "address": "Jl. Suroyo 1, Probolinggo",
+            "team": [{"reviewer_id": "rev-1", "name": "Dr. Ratna"}, {"name": "Ibu Sari"}],
+        }
+    )
+    return {
+        "proposal_id": proposal_id,
+        "cycle_id": "cyc-1",
+        "appointment_id": f"ap-{kind}-{proposal_id}",
+        "kind": kind,
+        "change": "scheduled",
+        "revision": 1,
+        "title": title,
+        "starts_at": DEADLINE,
+        "duration_minutes": 60,
+        "reviewer_ids": ["rev-1"],
+        "scheduled_by": "sec-1",
+        "scheduled_at": AT,
+        **where,
+        **changes,
+    }
 
 
 def event(event_type: str, data: dict[str, Any], event_id: str | None = None) -> Event:

@@ -324,6 +324,7 @@ class FakeProjectionStore:
     def __init__(self) -> None:
         self.proposals: dict[str, Proposal] = {}
         self.assignments: dict[str, Person] = {}
+        self.reviewers: dict[str, Person] = {}
         self.parked: list[tuple[str, Event]] = []
 
     def save_proposal(self, proposal: Proposal) -> None:
@@ -334,8 +335,15 @@ class FakeProjectionStore:
     def find_proposal(self, proposal_id: str) -> Proposal | None:
         return self.proposals.get(proposal_id)
 
-    def save_assignment(self, assignment_id: str, proposal_id: str, person: Person) -> None:
+    def save_assignment(
+        self, assignment_id: str, proposal_id: str, person: Person, reviewer_id: str | None = None
+    ) -> None:
         self.assignments[assignment_id] = person
+        if reviewer_id:
+            self.reviewers[reviewer_id] = person
+
+    def find_reviewers(self, reviewer_ids: list[str]) -> list[Person]:
+        return [self.reviewers[i] for i in reviewer_ids if i in self.reviewers]
 
     def find_reviewer(self, assignment_id: str) -> Person | None:
         return self.assignments.get(assignment_id)

@@ -36,6 +36,12 @@ ACTIONS = {
     "reject": _l("rejected the proposal"),
     "request_revision": _l("asked for a revision"),
     "field_verification": _l("recorded the field verification"),
+    "presentation_scheduled": _l("scheduled the presentation"),
+    "presentation_rescheduled": _l("rescheduled the presentation"),
+    "presentation_cancelled": _l("cancelled the presentation"),
+    "visit_scheduled": _l("scheduled the field visit"),
+    "visit_rescheduled": _l("rescheduled the field visit"),
+    "visit_cancelled": _l("cancelled the field visit"),
     "awarded": _l("gave the proposal an award"),
     "not_awarded": _l("decided the proposal is not awarded"),
     "withdrawn": _l("withdrew the proposal"),
@@ -62,6 +68,12 @@ FIELDS = {
     "weighted_total": _l("Total"),
     "assignment_id": _l("Assignment"),
     "version": _l("Version"),
+    "starts_at": _l("Date and time"),
+    "duration_minutes": _l("Duration (minutes)"),
+    "place": _l("Place"),
+    "online_url": _l("Online link"),
+    "address": _l("Address"),
+    "team": _l("Team"),
 }
 STATUS_FIELDS = {"status", "round", "verification"}
 # Not worth a row: ids, and a review's scores per criterion (its total is shown).

@@ -44,7 +44,7 @@ TIE_BREAK = _l(
 )
 
 
-def _parse_when(raw: str) -> datetime:
+def parse_when(raw: str) -> datetime:
     """A form's date and time: in the programme's time zone unless it names its offset."""
     value = datetime.fromisoformat(raw)
     return value if value.tzinfo else value.replace(tzinfo=zone(review_settings().time_zone))
@@ -91,9 +91,9 @@ def cycle_list() -> str | BaseResponse:
             values = {
                 "name": form["name"].strip(),
                 "year": int(form["year"]),
-                "submission_opens_at": _parse_when(form["submission_opens_at"]),
-                "submission_closes_at": _parse_when(form["submission_closes_at"]),
-                "review_deadline": _parse_when(form["review_deadline"]),
+                "submission_opens_at": parse_when(form["submission_opens_at"]),
+                "submission_closes_at": parse_when(form["submission_closes_at"]),
+                "review_deadline": parse_when(form["review_deadline"]),
                 "reviewers_per_proposal": int(form.get("reviewers_per_proposal") or 3),
                 "shortlist_size": int(form.get("shortlist_size") or 10),
                 "award_count": int(form.get("award_count") or 3),
@@ -102,6 +102,7 @@ def cycle_list() -> str | BaseResponse:
                 ),
                 "categories": categories_from(form.get("categories", "")),
                 "category_by": form.get("category_by") or BY_PROFILE,
+                "field_verification": form.get("field_verification") == "on",
             }
             if not values["name"]:
                 raise Invalid({"name": [_("Required.")]})

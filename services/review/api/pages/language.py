@@ -66,6 +66,11 @@ STATUS_LABELS = {
     "pass": _l("pass"),
     "fail": _l("fail"),
     "adjust": _l("adjust"),
+    # presentations and field visits
+    "scheduled": _l("scheduled"),
+    "cancelled": _l("cancelled"),
+    "presentation": _l("presentation"),
+    "visit": _l("field visit"),
 }
 
 

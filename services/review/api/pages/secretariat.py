@@ -25,10 +25,11 @@ from services.review.api.pages.base import (
     login_required,
     refusal_message,
 )
+from services.review.api.pages.cycles import parse_when
 from services.review.api.principal import context, review_settings, work
 from services.review.domain import states
-from services.review.domain.errors import NotFound
-from services.review.usecases import decisions, queries, reviewing
+from services.review.domain.errors import Invalid, NotFound
+from services.review.usecases import decisions, queries, reviewing, schedule
 
 # How each decision reads in the "Done:" message.
 DECISION_LABELS = {
@@ -148,6 +149,69 @@ def verify(proposal_id: str) -> BaseResponse:
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.proposal_page", proposal_id=proposal_id))
+
+
+STEP_LABELS = {"presentation": _l("Presentation"), "visit": _l("Field visit")}
+
+
+def _step_values(kind: str) -> dict[str, object]:
+    """The schedule form as the use case takes it; raises Invalid for what cannot be read."""
+    form = request.form
+    try:
+        starts_at = parse_when(form.get("starts_at", ""))
+    except ValueError:
+        raise Invalid({"starts_at": [_("A date and time.")]}) from None
+    try:
+        minutes = int(form.get("duration_minutes", ""))
+    except ValueError:
+        raise Invalid({"duration_minutes": [_("A number of minutes.")]}) from None
+    values: dict[str, object] = {"starts_at": starts_at, "duration_minutes": minutes}
+    if kind == "presentation":
+        values["place"] = form.get("place", "").strip() or None
+        values["online_url"] = form.get("online_url", "").strip() or None
+    else:
+        values["address"] = form.get("address", "").strip()
+        team: list[dict[str, object]] = [
+            {"reviewer_id": r} for r in form.getlist("team_reviewer") if r
+        ]
+        team += [
+            {"name": line.strip()}
+            for line in form.get("team_names", "").splitlines()
+            if line.strip()
+        ]
+        values["team"] = team
+    return values
+
+
+@bp.route("/proposals/<proposal_id>/schedule/<kind>", methods=["POST"])
+@login_required("secretariat")
+def schedule_step(proposal_id: str, kind: str) -> BaseResponse:
+    """Schedule or reschedule the finalist's presentation or field visit."""
+    if kind not in STEP_LABELS:
+        abort(404)
+    try:
+        schedule.schedule(proposal_id, kind, _step_values(kind), g.user["id"], work())
+        flash(_("%(step)s scheduled; everyone concerned is told.", step=STEP_LABELS[kind]), "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id) + "#schedule")
+
+
+@bp.route("/proposals/<proposal_id>/schedule/<kind>/cancel", methods=["POST"])
+@login_required("secretariat")
+def cancel_step(proposal_id: str, kind: str) -> BaseResponse:
+    if kind not in STEP_LABELS:
+        abort(404)
+    try:
+        schedule.cancel(proposal_id, kind, g.user["id"], work())
+        flash(_("%(step)s cancelled; everyone concerned is told.", step=STEP_LABELS[kind]), "ok")
+    except NotFound:
+        abort(404)
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.proposal_page", proposal_id=proposal_id) + "#schedule")
 
 
 @bp.route("/assignments/<assignment_id>/reassign", methods=["POST"])
