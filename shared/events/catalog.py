@@ -26,6 +26,8 @@ from shared.events.privacy import (
     SubjectExportRequestedV1,
 )
 from shared.events.proposal import (
+    ProposalAddendumAddedV1,
+    ProposalReopenedV1,
     ProposalSubmittedV1,
     ProposalSubmittedV2,
     ProposalWithdrawnV1,
@@ -47,7 +49,7 @@ from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisab
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.4.0"
+CATALOG_VERSION = "1.5.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -64,6 +66,8 @@ ALL_TOPICS = TOPICS + tuple(dead_letter_topic(t) for t in TOPICS)
 PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+PROPOSAL_REOPENED = "proposal.reopened"
+PROPOSAL_ADDENDUM_ADDED = "proposal.addendum_added"
 SUBJECT_ERASED = "subject.erased"
 SUBJECT_ERASURE_REQUESTED = "subject.erasure_requested"
 PROPOSAL_RETAINED = "proposal.retained"
@@ -154,6 +158,18 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             ProposalWithdrawnV1,
             "An agency withdrew a proposal before a decision.",
+        ),
+        _spec(
+            PROPOSAL_REOPENED,
+            PROPOSALS,
+            ProposalReopenedV1,
+            "An agency reopened a withdrawn proposal while its cycle's window is open.",
+        ),
+        _spec(
+            PROPOSAL_ADDENDUM_ADDED,
+            PROPOSALS,
+            ProposalAddendumAddedV1,
+            "An agency added evidence to a submitted proposal as a dated addendum.",
         ),
         _spec(
             SUBJECT_ERASED,

@@ -92,6 +92,10 @@ SILENT = frozenset(
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",
+        # The agency did these itself; the reviewers see an addendum on the proposal page,
+        # and a reopened proposal's reviewers are deliberately not told again.
+        "proposal.reopened",
+        "proposal.addendum_added",
     }
 )
 
