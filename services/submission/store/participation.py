@@ -50,6 +50,25 @@ def submitted_per_agency(conn: Connection, cycle_id: str) -> list[dict[str, Any]
     ]
 
 
+def submitted_by(conn: Connection, agency_id: str, cycle_id: str) -> int:
+    """The agency's proposals submitted to the cycle and not withdrawn.
+
+    Takes the agency's row lock first (PostgreSQL), so that two submissions of one agency
+    to a cycle with a maximum are counted one after the other.
+    """
+    conn.execute(select(agencies.c.id).where(agencies.c.id == agency_id).with_for_update())
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                proposals.c.agency_id == agency_id,
+                proposals.c.cycle_id == cycle_id,
+                proposals.c.submitted_at.is_not(None),
+                proposals.c.status.not_in((lifecycle.WITHDRAWN, lifecycle.DRAFT)),
+            )
+        ).scalar_one()
+    )
+
+
 class ParticipationStore:
     """Submissions per agency, on one connection."""
 
@@ -58,3 +77,6 @@ class ParticipationStore:
 
     def submitted_per_agency(self, cycle_id: str) -> list[dict[str, Any]]:
         return submitted_per_agency(self._conn, cycle_id)
+
+    def submitted_by(self, agency_id: str, cycle_id: str) -> int:
+        return submitted_by(self._conn, agency_id, cycle_id)

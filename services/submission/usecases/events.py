@@ -13,6 +13,8 @@ from services.submission import domain
 from services.submission.store.subject_keys import Subject
 from shared.events import sealing
 from shared.events.catalog import (
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
@@ -119,5 +121,39 @@ def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
             "agency": _agency_ref(withdrawn.agency),
             "withdrawn_at": withdrawn.withdrawn_at,
             "reason": withdrawn.reason,
+        },
+    )
+
+
+def reopening_event(reopened: domain.ProposalReopened) -> Event:
+    return _event(
+        PROPOSAL_REOPENED,
+        reopened.proposal_id,
+        {
+            "proposal_id": reopened.proposal_id,
+            "version": reopened.version,
+            "agency": _agency_ref(reopened.agency),
+            "reopened_at": reopened.reopened_at,
+            "cycle_id": reopened.cycle_id,
+            "status": reopened.status,
+        },
+    )
+
+
+def addendum_event(
+    agency: domain.Agency, addendum: dict[str, Any], file: dict[str, Any] | None
+) -> Event:
+    """``proposal.addendum_added``: ``addendum`` is the stored row's values."""
+    return _event(
+        PROPOSAL_ADDENDUM_ADDED,
+        addendum["proposal_id"],
+        {
+            "proposal_id": addendum["proposal_id"],
+            "addendum_id": addendum["id"],
+            "version": addendum["version"],
+            "agency": _agency_ref(agency),
+            "note": addendum["note"],
+            "file": file,
+            "added_at": addendum["created_at"],
         },
     )
