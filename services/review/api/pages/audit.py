@@ -39,6 +39,8 @@ ACTIONS = {
     "awarded": _l("gave the proposal an award"),
     "not_awarded": _l("decided the proposal is not awarded"),
     "withdrawn": _l("withdrew the proposal"),
+    "reopened": _l("reopened the proposal"),
+    "addendum_added": _l("added evidence as an addendum"),
 }
 # Who acts when no person does.
 SYSTEM_ACTORS = {
