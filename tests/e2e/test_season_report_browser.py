@@ -75,3 +75,38 @@ def test_the_season_report_reads_in_indonesian_and_prints_to_pdf(
             timeout=60,
         )
     assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 2000
+
+
+def test_the_cycle_form_sets_the_policy_per_agency_and_participation_reports_it(
+    browser: Browser,  # noqa: F811
+    site: tuple[Flask, str],  # noqa: F811
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.e2e.test_review_browser import local
+    from tests.integration.review.support import create_account, register_agency
+
+    app, base = site
+    secretary = create_account(app.test_client(), role="secretariat", name="Sekretariat")
+    register_agency(app, "DISDIK")
+    page = browser.new_page(locale="id-ID")
+    page.set_default_timeout(10_000)
+    log_in(page, base, secretary["email"])
+    page.wait_for_url("**/ui/cycles")
+    assert_indonesian(page, "Minimum usulan per perangkat daerah")
+    now = datetime.now(UTC)
+    page.fill("input[name=name]", "Satu Inovasi 2026")
+    page.fill("input[name=submission_opens_at]", local(now - timedelta(days=1)))
+    page.fill("input[name=submission_closes_at]", local(now + timedelta(days=30)))
+    page.fill("input[name=review_deadline]", local(now + timedelta(days=60)))
+    page.fill("input[name=min_per_agency]", "1")
+    page.fill("input[name=max_per_agency]", "2")
+    shot(page, "policy-new-cycle")
+    page.click("#new-cycle button[type=submit]")
+    page.wait_for_url("**/ui/cycles/*")
+    cycle_id = page.url.rsplit("/", 1)[-1]
+    page.goto(f"{base}/ui/cycles/{cycle_id}/participation")
+
+    assert_indonesian(page, "Minimum per perangkat daerah: 1.", "Maksimum per perangkat daerah: 2.")
+    assert "DISDIK" in page.locator("#participation").inner_text()
+    shot(page, "policy-participation")
