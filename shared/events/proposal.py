@@ -253,6 +253,20 @@ class ProposalAddendumAddedV1(Lenient):
     added_at = fields.AwareDateTime(required=True)
 
 
+class ParticipationReminderDueV1(Lenient):
+    """``agency.participation_reminder_due`` v1: a cycle with a minimum per agency closes
+    soon and this agency has submitted nothing to it yet; its contact is to be reminded
+    (once per cycle and agency; subject and key: the agency id)."""
+
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    cycle_id = fields.String(required=True)
+    cycle_name = fields.String(required=True)
+    closes_at = fields.AwareDateTime(required=True)
+    min_per_agency = fields.Integer(required=True, strict=True)
+    submitted = fields.Integer(required=True, strict=True)
+    reminded_at = fields.AwareDateTime(required=True)
+
+
 class SealedInnovatorSchema(Lenient):
     """An innovator in a v2 event: who they are is sealed under their subject key
     (``shared/events/sealing.py``); only the owning service's key opens it."""

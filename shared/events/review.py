@@ -60,7 +60,9 @@ class CycleScheduledV1(Lenient):
         validate=validate.Range(min=0, max=1000),
         metadata={
             "description": "one agency, one innovation: the proposals each registered agency "
-            "is expected to submit (reported by the participation views); 0: no minimum"
+            "is expected to submit (reported by the participation views; the submission "
+            "service reminds the agencies still at zero before the window closes); 0: no "
+            "minimum"
         },
     )
     max_per_agency = fields.Integer(

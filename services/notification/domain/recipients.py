@@ -96,6 +96,8 @@ SILENT = frozenset(
         # and a reopened proposal's reviewers are deliberately not told again.
         "proposal.reopened",
         "proposal.addendum_added",
+        # Its own use case writes it: an agency's contact, from the event (no proposal).
+        "agency.participation_reminder_due",
     }
 )
 

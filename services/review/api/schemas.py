@@ -208,7 +208,8 @@ def _min_per_agency_field(**kwargs: object) -> fields.Integer:
         metadata={
             "description": "One agency, one innovation: the proposals each registered agency "
             "is expected to submit (reported on the participation page and in the season "
-            "report); 0: no minimum"
+            "report; the agencies still at zero are reminded by email before the window "
+            "closes); 0: no minimum"
         },
         **kwargs,  # type: ignore[arg-type]
     )

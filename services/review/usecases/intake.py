@@ -13,11 +13,11 @@ from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     CATALOG,
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
     PROPOSAL_SUBMITTED,
-    PROPOSAL_ADDENDUM_ADDED,
-    PROPOSAL_REOPENED,
     PROPOSAL_WITHDRAWN,
     spec_for,
 )
@@ -214,7 +214,9 @@ def reopen_proposal(event: Event, uow: ReviewWork) -> None:
         payload = spec_for(PROPOSAL_REOPENED).validator.load(event.data)
         proposal = uow.proposals.get(payload["proposal_id"], for_update=True)
         if proposal is None or proposal["status"] != states.WITHDRAWN:
-            log.warning("reopening of %s ignored (unknown or not withdrawn)", payload["proposal_id"])
+            log.warning(
+                "reopening of %s ignored (unknown or not withdrawn)", payload["proposal_id"]
+            )
             return
         actor = f"agency:{payload['agency']['code']}"
         left = proposal.get("withdrawn_from")
@@ -239,11 +241,20 @@ def reopen_proposal(event: Event, uow: ReviewWork) -> None:
 def _restart(uow: ReviewWork, proposal: dict[str, Any], actor: str, cause: Event) -> None:
     uow.proposals.change(proposal["id"], status=states.RECEIVED, withdrawn_from=None)
     uow.audit.record(
-        actor, "reopened", "proposal", proposal["id"], {"status": proposal["status"]},
+        actor,
+        "reopened",
+        "proposal",
+        proposal["id"],
+        {"status": proposal["status"]},
         {"status": states.RECEIVED},
     )
     restarted = transitions.load(uow, proposal["id"])
-    screen(uow, restarted, uow.cycles.get(restarted["cycle_id"]) if restarted["cycle_id"] else None, cause)
+    screen(
+        uow,
+        restarted,
+        uow.cycles.get(restarted["cycle_id"]) if restarted["cycle_id"] else None,
+        cause,
+    )
 
 
 def add_addendum(event: Event, uow: ReviewWork) -> None:

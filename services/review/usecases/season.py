@@ -95,7 +95,9 @@ def season_report(cycle_id: str, uow: ReviewWork) -> dict[str, Any] | None:
         },
         "total": len(proposals),
         "per_stage": [
-            {"status": status, "count": stages[status]} for status in states.STATES if stages[status]
+            {"status": status, "count": stages[status]}
+            for status in states.STATES
+            if stages[status]
         ],
         "per_category": [
             {"code": code, "name": names.get(code, ""), "count": count}

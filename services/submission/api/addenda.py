@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 
 from services.submission.api.auth import agency_required, caller, ctx, work
 from services.submission.api.errors import KEY_401, problems
-from shared.web import problem
 from services.submission.api.evidence import MULTIPART_OVERHEAD, STORAGE_DOWN, _limits
 from services.submission.api.idempotency import IdempotencyHeaderSchema, idempotent
 from services.submission.api.proposals import json_response
@@ -21,7 +20,7 @@ from services.submission.api.schemas import (
     AddendumUploadSchema,
 )
 from services.submission.usecases import addenda as usecases
-from shared.web import accepts_multipart, attachment
+from shared.web import accepts_multipart, attachment, problem
 
 blp = Blueprint(
     "addenda",
@@ -101,7 +100,9 @@ def list_addenda(proposal_id: str) -> Response:
     responses={
         "200": {
             "description": "The addendum's file, with its content type",
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
 )

@@ -141,7 +141,10 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         AddendumNotFound,
         lambda exc: problem(
-            404, "Not Found", "No addendum with this id on this proposal.", code="addendum.not_found"
+            404,
+            "Not Found",
+            "No addendum with this id on this proposal.",
+            code="addendum.not_found",
         ),
     )
     app.register_error_handler(BlobUnavailable, _storage_down)

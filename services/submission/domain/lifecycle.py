@@ -243,9 +243,7 @@ def submit(proposal: Proposal, agency: Agency, cycle_id: str | None, now: dateti
 def withdraw(proposal: Proposal, agency: Agency, reason: str, now: datetime) -> Proposal:
     require(proposal.status, WITHDRAW)
     event = ProposalWithdrawn(proposal.id, proposal.version, agency, now, reason)
-    return replace(
-        proposal, status=WITHDRAWN, withdrawn_from=proposal.status, events=(event,)
-    )
+    return replace(proposal, status=WITHDRAWN, withdrawn_from=proposal.status, events=(event,))
 
 
 def reopen(proposal: Proposal, agency: Agency, now: datetime) -> Proposal:
@@ -259,7 +257,11 @@ def reopen(proposal: Proposal, agency: Agency, now: datetime) -> Proposal:
     if status not in REOPENABLE_FROM:
         status = SUBMITTED
     event = ProposalReopened(
-        proposal.id, proposal.submitted_version or proposal.version, agency, now, status,
+        proposal.id,
+        proposal.submitted_version or proposal.version,
+        agency,
+        now,
+        status,
         proposal.cycle_id,
     )
     return replace(proposal, status=status, withdrawn_from=None, events=(event,))

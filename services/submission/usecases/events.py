@@ -10,9 +10,11 @@ from typing import Any
 from marshmallow import Schema
 
 from services.submission import domain
+from services.submission.domain.window import Cycle
 from services.submission.store.subject_keys import Subject
 from shared.events import sealing
 from shared.events.catalog import (
+    PARTICIPATION_REMINDER_DUE,
     PROPOSAL_ADDENDUM_ADDED,
     PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
@@ -155,5 +157,29 @@ def addendum_event(
             "note": addendum["note"],
             "file": file,
             "added_at": addendum["created_at"],
+        },
+    )
+
+
+def participation_reminder_event(agency: Any, cycle: Cycle, submitted: int, at: Any) -> Event:
+    """``agency.participation_reminder_due`` for an agency's row (the register's columns)."""
+    return _event(
+        PARTICIPATION_REMINDER_DUE,
+        agency.id,
+        {
+            "agency": {
+                "id": agency.id,
+                "code": agency.code,
+                "name": agency.name,
+                "contact_email": agency.contact_email,
+                "contact_phone": agency.contact_phone,
+                "type": agency.type,
+            },
+            "cycle_id": cycle.id,
+            "cycle_name": cycle.name,
+            "closes_at": cycle.closes_at,
+            "min_per_agency": cycle.min_per_agency,
+            "submitted": submitted,
+            "reminded_at": at,
         },
     )

@@ -256,7 +256,11 @@ def reopened_event(proposal_id: str, agency_code: str = "DINKES") -> Event:
     data = {
         "proposal_id": proposal_id,
         "version": 1,
-        "agency": {"id": f"agency-{agency_code}", "code": agency_code, "name": f"Dinas {agency_code}"},
+        "agency": {
+            "id": f"agency-{agency_code}",
+            "code": agency_code,
+            "name": f"Dinas {agency_code}",
+        },
         "reopened_at": datetime.now(UTC).isoformat(),
         "cycle_id": None,
         "status": "in_review",
@@ -279,7 +283,11 @@ def addendum_event(proposal_id: str, note: str, agency_code: str = "DINKES") -> 
         "proposal_id": proposal_id,
         "addendum_id": addendum_id,
         "version": 1,
-        "agency": {"id": f"agency-{agency_code}", "code": agency_code, "name": f"Dinas {agency_code}"},
+        "agency": {
+            "id": f"agency-{agency_code}",
+            "code": agency_code,
+            "name": f"Dinas {agency_code}",
+        },
         "note": note,
         "file": {
             "id": addendum_id,

@@ -108,15 +108,11 @@ def test_the_cycles_policy_per_agency_travels_and_the_participation_view_reports
     )
     assert refused.status_code == 422 and "max_per_agency" in refused.json["errors"]
     cycle = create_cycle(client, min_per_agency=1, max_per_agency=2)
-    (scheduled,) = [
-        e for e in outbox_events(app, "cycle.scheduled") if e.subject == cycle["id"]
-    ]
+    (scheduled,) = [e for e in outbox_events(app, "cycle.scheduled") if e.subject == cycle["id"]]
     assert (scheduled.data["min_per_agency"], scheduled.data["max_per_agency"]) == (1, 2)
     deliver(app, submitted_event("DINKES", cycle_id=cycle["id"]))
 
-    report = client.get(
-        f"/v1/cycles/{cycle['id']}/participation", headers=auth(ADMIN)
-    ).json
+    report = client.get(f"/v1/cycles/{cycle['id']}/participation", headers=auth(ADMIN)).json
     assert report["min_per_agency"] == 1 and report["max_per_agency"] == 2
     assert report["below_minimum"] == ["DISDIK"]
     changed = client.patch(

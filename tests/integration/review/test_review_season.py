@@ -36,15 +36,18 @@ def test_scores_come_as_json_and_csv_and_only_to_readers(app: Flask) -> None:
     assert spreadsheet.mimetype == "text/csv"
     (line,) = list(csv.DictReader(io.StringIO(spreadsheet.get_data(as_text=True))))
     assert line["proposal_id"] == row["proposal_id"] and line["title"].startswith("'=")
-    assert api.get(f"/v1/cycles/{cycle['id']}/scores?category=none", headers=auth(ADMIN)).json[
-        "items"
-    ] == []
+    assert (
+        api.get(f"/v1/cycles/{cycle['id']}/scores?category=none", headers=auth(ADMIN)).json["items"]
+        == []
+    )
     assert api.get("/v1/cycles/nope/scores", headers=auth(ADMIN)).status_code == 404
     as_reviewer = auth(login(api, reviewer["email"]))
     assert api.get(f"/v1/cycles/{cycle['id']}/scores", headers=as_reviewer).status_code == 403
     assert api.get(f"/v1/cycles/{cycle['id']}/report", headers=as_reviewer).status_code == 403
     ranking = api.get(f"/v1/cycles/{cycle['id']}/ranking?format=json", headers=auth(ADMIN))
-    assert ranking.status_code == 200 and ranking.json["items"][0]["proposal_id"] == row["proposal_id"]
+    assert (
+        ranking.status_code == 200 and ranking.json["items"][0]["proposal_id"] == row["proposal_id"]
+    )
 
 
 def test_the_season_report_counts_stages_agencies_and_prints(app: Flask) -> None:

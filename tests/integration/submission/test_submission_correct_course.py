@@ -131,7 +131,9 @@ def test_after_screening_closes_an_addendum_waits_for_a_revision_request(
     assert add(portal, admin_key, pid).status_code == 201
     draft = portal.draft(admin_key)["id"]
     refused = add(portal, admin_key, draft)
-    assert refused.status_code == 409 and refused.get_json()["code"] == "proposal.illegal_transition"
+    assert (
+        refused.status_code == 409 and refused.get_json()["code"] == "proposal.illegal_transition"
+    )
     not_a_file = portal.as_agency(
         admin_key,
         "POST",

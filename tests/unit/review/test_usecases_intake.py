@@ -127,7 +127,11 @@ def test_an_addendum_is_kept_once_beside_the_proposal(work: FakeReviewWork) -> N
     add_addendum(addendum("p-a"), work)  # the same addendum again
 
     (kept,) = work.proposals.rows["p-a"]["addenda"]
-    assert (kept["id"], kept["note"], kept["file"]["filename"]) == ("add-1", "foto lapangan", "foto.pdf")
+    assert (kept["id"], kept["note"], kept["file"]["filename"]) == (
+        "add-1",
+        "foto lapangan",
+        "foto.pdf",
+    )
     assert work.audit.actions("p-a")[-1] == "addendum_added"
 
 

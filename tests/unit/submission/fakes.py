@@ -237,6 +237,15 @@ class FakeParticipation:
         found = [a for a in self.counted if a.get("agency_id") == agency_id]
         return int(found[0]["submitted"]) if found else 0
 
+    def __post_init__(self) -> None:
+        self.reminded: set[tuple[str, str]] = set()
+
+    def claim_reminder(self, cycle_id: str, agency_id: str, at: Any) -> bool:
+        if (cycle_id, agency_id) in self.reminded:
+            return False
+        self.reminded.add((cycle_id, agency_id))
+        return True
+
 
 class FakeSubjects:
     """Data subjects and their keys, by email."""

@@ -42,7 +42,11 @@ def test_reopening_goes_back_to_the_status_the_withdrawal_left_keeping_id_and_hi
     proposal_id = withdrawn(uow)
     reopened = usecases.reopen_proposal(usecases.ReopenProposal(caller(), proposal_id), uow)
 
-    assert (reopened["id"], reopened["status"], reopened["version"]) == (proposal_id, "in_review", 1)
+    assert (reopened["id"], reopened["status"], reopened["version"]) == (
+        proposal_id,
+        "in_review",
+        1,
+    )
     assert uow.proposals.rows[proposal_id].withdrawn_from is None
     assert uow.timeline.types(proposal_id) == [
         "proposal.submitted",
@@ -163,3 +167,36 @@ def test_a_draft_is_never_limited_and_a_reopening_is() -> None:
     assert usecases.create_proposal(drafted, uow)["status"] == "draft"
     with pytest.raises(window.AgencyLimitReached):
         usecases.reopen_proposal(usecases.ReopenProposal(caller(), proposal_id), uow)
+
+
+def test_agencies_at_zero_are_reminded_once_before_a_cycle_with_a_minimum_closes() -> None:
+    from types import SimpleNamespace
+
+    from services.submission.usecases.reminders import remind_participation
+
+    uow = FakeSubmissionWork()
+    closing = window.Cycle(
+        "2026", "Siklus 2026", NOW - timedelta(days=9), NOW + timedelta(hours=10), min_per_agency=1
+    )
+    later = window.Cycle(
+        "2027", "Siklus 2027", NOW - timedelta(days=1), NOW + timedelta(days=9), min_per_agency=1
+    )
+    uow.cycles.announced = [closing, later]
+    uow.participation.counted = [
+        {"agency_id": "ag-1", "submitted": 1},
+        {"agency_id": "ag-2", "submitted": 0},
+    ]
+    uow.registry.rows["ag-2"] = SimpleNamespace(
+        id="ag-2",
+        code="KEL-1",
+        name="Kelurahan Satu",
+        contact_email="kel1@example.go.id",
+        contact_phone=None,
+        type="kelurahan",
+    )
+
+    assert remind_participation(NOW, 72, uow) == 1
+    assert remind_participation(NOW, 72, uow) == 0, "once per cycle and agency"
+    ((_, event),) = uow.published
+    assert (event.type, event.subject) == ("agency.participation_reminder_due", "ag-2")
+    assert event.data["cycle_id"] == "2026" and event.data["agency"]["contact_email"]

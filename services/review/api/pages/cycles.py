@@ -103,7 +103,9 @@ def cycle_list() -> str | BaseResponse:
                 "categories": categories_from(form.get("categories", "")),
                 "category_by": form.get("category_by") or BY_PROFILE,
                 "min_per_agency": int(form.get("min_per_agency") or 0),
-                "max_per_agency": int(form["max_per_agency"]) if form.get("max_per_agency") else None,
+                "max_per_agency": int(form["max_per_agency"])
+                if form.get("max_per_agency")
+                else None,
             }
             if not values["name"]:
                 raise Invalid({"name": [_("Required.")]})
