@@ -19,6 +19,7 @@ from services.submission.api.schemas import (
     AddendumSchema,
     AddendumUploadSchema,
 )
+from services.submission.domain.evidence import ACCEPTED
 from services.submission.usecases import addenda as usecases
 from shared.web import accepts_multipart, attachment, problem
 
@@ -101,7 +102,8 @@ def list_addenda(proposal_id: str) -> Response:
         "200": {
             "description": "The addendum's file, with its content type",
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in ACCEPTED
             },
         }
     },

@@ -1,5 +1,4 @@
 from http import HTTPStatus
-from io import BytesIO
 from typing import Any
 from urllib.parse import quote
 
@@ -7,7 +6,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import File, Response
+from ...types import Response
 
 
 def _get_kwargs(
@@ -28,12 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> File | Problem:
-    if response.status_code == 200:
-        response_200 = File(payload=BytesIO(response.content))
-
-        return response_200
-
+) -> Problem:
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
 
@@ -56,7 +50,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[File | Problem]:
+) -> Response[Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +64,7 @@ def sync_detailed(
     addendum_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[File | Problem]:
+) -> Response[Problem]:
     """Download the addendum's file (an attachment; the ETag is its SHA-256).
 
     Args:
@@ -82,7 +76,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | Problem]
+        Response[Problem]
     """
 
     kwargs = _get_kwargs(
@@ -102,7 +96,7 @@ def sync(
     addendum_id: str,
     *,
     client: AuthenticatedClient,
-) -> File | Problem | None:
+) -> Problem | None:
     """Download the addendum's file (an attachment; the ETag is its SHA-256).
 
     Args:
@@ -114,7 +108,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | Problem
+        Problem
     """
 
     return sync_detailed(
@@ -129,7 +123,7 @@ async def asyncio_detailed(
     addendum_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[File | Problem]:
+) -> Response[Problem]:
     """Download the addendum's file (an attachment; the ETag is its SHA-256).
 
     Args:
@@ -141,7 +135,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | Problem]
+        Response[Problem]
     """
 
     kwargs = _get_kwargs(
@@ -159,7 +153,7 @@ async def asyncio(
     addendum_id: str,
     *,
     client: AuthenticatedClient,
-) -> File | Problem | None:
+) -> Problem | None:
     """Download the addendum's file (an attachment; the ETag is its SHA-256).
 
     Args:
@@ -171,7 +165,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | Problem
+        Problem
     """
 
     return (
