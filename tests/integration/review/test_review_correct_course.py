@@ -65,6 +65,15 @@ def test_a_reopened_proposal_is_back_with_its_reviewers_and_nobody_is_told_twice
     deliver(app, reopened_event(event.subject))  # a second copy changes nothing
     assert len(outbox_events(app, "review.assigned")) == 1
     assert proposal(client, event.subject)["status"] == "assigned"
+    secretary = create_account(client, role="secretariat", name="Sekretariat")
+    office = app.test_client()
+    page = office.get("/ui/login").data
+    csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
+    office.post(
+        "/ui/login", data={"email": secretary["email"], "password": PASSWORD, "csrf_token": csrf}
+    )
+    html = office.get(f"/ui/proposals/{event.subject}").get_data(as_text=True)
+    assert "membuka kembali usulan" in html and "withdrawn from" not in html
 
 
 def test_an_addendum_reaches_the_reviewers_page_and_the_api(

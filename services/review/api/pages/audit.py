@@ -67,7 +67,8 @@ FIELDS = {
 }
 STATUS_FIELDS = {"status", "round", "verification"}
 # Not worth a row: ids, and a review's scores per criterion (its total is shown).
-HIDDEN_FIELDS = {"assignment_id", "id", "proposal_id", "cause_id"}
+# The stage a withdrawal left is its status change already; an addendum is named by its id.
+HIDDEN_FIELDS = {"assignment_id", "id", "proposal_id", "cause_id", "withdrawn_from", "addendum"}
 
 
 @dataclass(frozen=True)
