@@ -19,12 +19,14 @@ from services.notification.usecases.erasure import (
     tell_before_erasure,
 )
 from services.notification.usecases.export import export_subjects
+from services.notification.usecases.participation import remind_agency
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
     AGENCY_API_KEY_CHANGED,
     CATALOG,
+    PARTICIPATION_REMINDER_DUE,
     PROPOSAL_APPOINTMENT_REMINDER_DUE,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
@@ -75,6 +77,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_APPOINTMENT_REMINDER_DUE, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
+    reads(PARTICIPATION_REMINDER_DUE, 1),
     reads(PROPOSAL_RETAINED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
@@ -111,6 +114,11 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
 
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
     handlers[spec_for(SUBJECT_ERASURE_REQUESTED).dataschema] = notice
+
+    def participation(conn: Connection, event: Event) -> None:
+        remind_agency(event, recorder, NotificationWork.joining(conn, outbox))
+
+    handlers[spec_for(PARTICIPATION_REMINDER_DUE).dataschema] = participation
 
     def retained(conn: Connection, event: Event) -> None:
         retain_proposal(event, NotificationWork.joining(conn, outbox))

@@ -9,13 +9,20 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from services.review.store import outbox
-from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.intake import (
+    add_addendum,
+    receive_proposal,
+    reopen_proposal,
+    withdraw_proposal,
+)
 from services.review.usecases.registry import keep_agency
 from services.review.usecases.subject_export import export_subjects
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     AGENCY_REGISTERED,
     AGENCY_UPDATED,
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
@@ -42,6 +49,14 @@ def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
     withdraw_proposal(event, ReviewWork.joining(conn, outbox))
 
 
+def on_proposal_reopened(conn: Connection, event: Event) -> None:
+    reopen_proposal(event, ReviewWork.joining(conn, outbox))
+
+
+def on_addendum_added(conn: Connection, event: Event) -> None:
+    add_addendum(event, ReviewWork.joining(conn, outbox))
+
+
 def on_agency_announced(conn: Connection, event: Event) -> None:
     """``agency.registered`` and ``agency.updated``: keep the register's copy."""
     keep_agency(event, ReviewWork.joining(conn, outbox))
@@ -53,6 +68,8 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_SUBMITTED, 1, 2),
     reads(PROPOSAL_RESUBMITTED, 1, 2),
     reads(PROPOSAL_WITHDRAWN, 1),
+    reads(PROPOSAL_REOPENED, 1),
+    reads(PROPOSAL_ADDENDUM_ADDED, 1),
     reads(AGENCY_REGISTERED, 1),
     reads(AGENCY_UPDATED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
@@ -64,6 +81,8 @@ HANDLERS: dict[str, Effect] = {
     spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
     spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+    spec_for(PROPOSAL_REOPENED).dataschema: on_proposal_reopened,
+    spec_for(PROPOSAL_ADDENDUM_ADDED).dataschema: on_addendum_added,
     spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
     spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
     spec_for(SUBJECT_EXPORT_REQUESTED).dataschema: on_subject_export_requested,

@@ -66,6 +66,9 @@ class SubmissionSettings(Settings):
     privacy_retention_days: int = env("PRIVACY_RETENTION_DAYS", 365, days)
     privacy_retention_cycles: str = env("PRIVACY_RETENTION_CYCLES", "", retention_overrides)
     privacy_retention_interval_s: float = env("PRIVACY_RETENTION_INTERVAL_S", 3600.0)
+    # One agency, one innovation: this long before a cycle with a minimum per agency closes,
+    # the agencies still at zero are reminded by email, once each; 0 turns reminders off.
+    participation_reminder_hours: float = env("PARTICIPATION_REMINDER_HOURS", 72.0)
     # An erasure request tells the person by email first and erases them this many hours
     # later (the submission worker); 0: at once, without the email (docs/PRIVACY.md).
     erasure_notice_hours: float = env("ERASURE_NOTICE_HOURS", 0.0)

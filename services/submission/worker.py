@@ -12,6 +12,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -20,6 +21,7 @@ from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from services.submission.domain.retention import RetentionPolicy, parse_overrides
 from services.submission.migrations import SCHEMA
+from services.submission.usecases.reminders import remind_participation
 from services.submission.usecases.retention import Retained, apply_retention
 from services.submission.usecases.subjects import erase_due
 from services.submission.usecases.work import SubmissionWork
@@ -96,6 +98,37 @@ def erasure_loop(wakeup: Wakeup | None = None) -> Callable[[Engine], Loop]:
     return make
 
 
+# How often the worker looks for agencies to remind before a window closes.
+REMINDER_CHECK_S = 300.0
+
+
+def reminder_loop(
+    settings: SubmissionSettings, wakeup: Wakeup | None = None
+) -> Callable[[Engine], Loop]:
+    """Remind the agencies still at zero before a cycle with a minimum per agency closes
+    (``PARTICIPATION_REMINDER_HOURS``), each once per cycle across workers."""
+
+    def make(engine: Engine) -> Loop:
+        def run(stop: threading.Event) -> None:
+            while not stop.is_set():
+                try:
+                    raised = remind_participation(
+                        datetime.now(UTC),
+                        settings.participation_reminder_hours,
+                        SubmissionWork(engine, store.outbox, wakeup),
+                    )
+                    if raised:
+                        log.info("reminded %d agencies still at zero", raised)
+                except Exception:
+                    # A database hiccup must not stop the worker; the next round retries.
+                    log.exception("participation reminder round failed; retrying later")
+                stop.wait(REMINDER_CHECK_S)
+
+        return run
+
+    return make
+
+
 def report(retained: list[Retained] | None) -> None:
     if not retained:
         return
@@ -120,6 +153,8 @@ def main(settings: SubmissionSettings | None = None) -> int:
     loops: dict[str, Callable[[Engine], Loop]] = {"privacy-erasures": erasure_loop(wakeup)}
     if settings.privacy_retention_interval_s > 0:
         loops["privacy-retention"] = retention_loop(settings, wakeup)
+    if settings.participation_reminder_hours > 0:
+        loops["participation-reminders"] = reminder_loop(settings, wakeup)
     return serve(
         WorkerPlan(
             settings=settings,

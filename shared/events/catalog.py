@@ -26,6 +26,9 @@ from shared.events.privacy import (
     SubjectExportRequestedV1,
 )
 from shared.events.proposal import (
+    ParticipationReminderDueV1,
+    ProposalAddendumAddedV1,
+    ProposalReopenedV1,
     ProposalSubmittedV1,
     ProposalSubmittedV2,
     ProposalWithdrawnV1,
@@ -66,6 +69,9 @@ ALL_TOPICS = TOPICS + tuple(dead_letter_topic(t) for t in TOPICS)
 PROPOSAL_SUBMITTED = "proposal.submitted"
 PROPOSAL_RESUBMITTED = "proposal.resubmitted"
 PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+PROPOSAL_REOPENED = "proposal.reopened"
+PROPOSAL_ADDENDUM_ADDED = "proposal.addendum_added"
+PARTICIPATION_REMINDER_DUE = "agency.participation_reminder_due"
 SUBJECT_ERASED = "subject.erased"
 SUBJECT_ERASURE_REQUESTED = "subject.erasure_requested"
 PROPOSAL_RETAINED = "proposal.retained"
@@ -160,6 +166,26 @@ CATALOG: dict[str, EventSpec] = {
             PROPOSALS,
             ProposalWithdrawnV1,
             "An agency withdrew a proposal before a decision.",
+        ),
+        _spec(
+            PROPOSAL_REOPENED,
+            PROPOSALS,
+            ProposalReopenedV1,
+            "An agency reopened a withdrawn proposal while its cycle's window is open.",
+        ),
+        _spec(
+            PROPOSAL_ADDENDUM_ADDED,
+            PROPOSALS,
+            ProposalAddendumAddedV1,
+            "An agency added evidence to a submitted proposal as a dated addendum.",
+        ),
+        _spec(
+            PARTICIPATION_REMINDER_DUE,
+            PROPOSALS,
+            ParticipationReminderDueV1,
+            "A cycle with a minimum per agency closes soon and this agency has submitted "
+            "nothing: remind its contact (once per cycle and agency; subject and key: the "
+            "agency id).",
         ),
         _spec(
             SUBJECT_ERASED,

@@ -217,6 +217,56 @@ class ProposalWithdrawnV1(Lenient):
     reason = fields.String(load_default="")
 
 
+class ProposalReopenedV1(Lenient):
+    """``proposal.reopened`` v1: the agency reopened a withdrawn proposal while its cycle's
+    submission window is open; the same id, versions and history. Review goes back to the
+    stage the withdrawal left (reviewers already assigned keep their assignment, unnotified)."""
+
+    proposal_id = fields.String(required=True)
+    version = fields.Integer(
+        required=True, strict=True, metadata={"description": "the version last submitted"}
+    )
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    reopened_at = fields.AwareDateTime(required=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+    status = fields.String(
+        load_default="submitted",
+        metadata={
+            "description": "the agency-side status the proposal went back to (submitted, "
+            "in_review, scored or revision_requested)"
+        },
+    )
+
+
+class ProposalAddendumAddedV1(Lenient):
+    """``proposal.addendum_added`` v1: evidence added after submission as a dated addendum
+    (a file and a note) beside the submitted version, which does not change."""
+
+    proposal_id = fields.String(required=True)
+    addendum_id = fields.String(required=True)
+    version = fields.Integer(
+        required=True, strict=True, metadata={"description": "the submitted version it adds to"}
+    )
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    file = fields.Nested(EvidenceFileSchema, load_default=None, allow_none=True)
+    added_at = fields.AwareDateTime(required=True)
+
+
+class ParticipationReminderDueV1(Lenient):
+    """``agency.participation_reminder_due`` v1: a cycle with a minimum per agency closes
+    soon and this agency has submitted nothing to it yet; its contact is to be reminded
+    (once per cycle and agency; subject and key: the agency id)."""
+
+    agency = fields.Nested(AgencyRefSchema, required=True)
+    cycle_id = fields.String(required=True)
+    cycle_name = fields.String(required=True)
+    closes_at = fields.AwareDateTime(required=True)
+    min_per_agency = fields.Integer(required=True, strict=True)
+    submitted = fields.Integer(required=True, strict=True)
+    reminded_at = fields.AwareDateTime(required=True)
+
+
 class SealedInnovatorSchema(Lenient):
     """An innovator in a v2 event: who they are is sealed under their subject key
     (``shared/events/sealing.py``); only the owning service's key opens it."""

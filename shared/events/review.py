@@ -55,6 +55,25 @@ class CycleScheduledV1(Lenient):
             "category the agency names in its profile (award_category) first"
         },
     )
+    min_per_agency = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=1000),
+        metadata={
+            "description": "one agency, one innovation: the proposals each registered agency "
+            "is expected to submit (reported by the participation views; the submission "
+            "service reminds the agencies still at zero before the window closes); 0: no "
+            "minimum"
+        },
+    )
+    max_per_agency = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=1000),
+        metadata={
+            "description": "the most proposals one agency may submit to the cycle (the "
+            "submission service refuses more with a 409); absent: no maximum"
+        },
+    )
 
 
 class ProposalScreenedV1(Lenient):

@@ -80,6 +80,9 @@ CODES: dict[str, str] = {
     "export.not_found": "No such export (for an agency admin: none it asked for)",
     "subject.erased": "The data subject was erased; their sealed fields are unreadable (410)",
     "submission.window_closed": "The cycle does not accept submissions now",
+    "addendum.closed": "Screening has closed and no revision is asked: no addendum now",
+    "addendum.not_found": "No such addendum on this proposal",
+    "submission.agency_limit_reached": "The agency has submitted the most the cycle allows",
 }
 STATUS_CODES: dict[int, str] = {
     400: "request.malformed",

@@ -47,6 +47,10 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/proposals/{proposal_id}/submit",
             "POST /v1/proposals/{proposal_id}/withdraw",
             "POST /v1/proposals/{proposal_id}/evidence",
+            # Only a withdrawn proposal inside its window reopens; an addendum's file is an
+            # accepted kind and its proposal takes addenda now (409).
+            "POST /v1/proposals/{proposal_id}/reopen",
+            "POST /v1/proposals/{proposal_id}/addenda",
             # A webhook URL must resolve, and not into a private network.
             "POST /v1/agencies/{agency_id}/webhooks",
             "PATCH /v1/agencies/{agency_id}/webhooks/{endpoint_id}",

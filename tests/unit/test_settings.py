@@ -79,6 +79,7 @@ SUBMISSION_VARIABLES = {
     "PRIVACY_RETENTION_DAYS": "730",
     "PRIVACY_RETENTION_CYCLES": "2025=1000,2026=400",
     "PRIVACY_RETENTION_INTERVAL_S": "600",
+    "PARTICIPATION_REMINDER_HOURS": "48",
     "ERASURE_NOTICE_HOURS": "48",
     **WEBHOOK_VARIABLES,
 }
@@ -190,6 +191,7 @@ def test_from_env_reads_every_variable() -> None:
         privacy_retention_days=730,
         privacy_retention_cycles="2025=1000,2026=400",
         privacy_retention_interval_s=600.0,
+        participation_reminder_hours=48.0,
         erasure_notice_hours=48.0,
         **WEBHOOK_EXPECTED,
     )

@@ -107,6 +107,12 @@ SILENT = frozenset(
         # here; the innovators heard of each decision already.
         "cycle.shortlist_published",
         "cycle.results_published",
+        # The agency did these itself; the reviewers see an addendum on the proposal page,
+        # and a reopened proposal's reviewers are deliberately not told again.
+        "proposal.reopened",
+        "proposal.addendum_added",
+        # Its own use case writes it: an agency's contact, from the event (no proposal).
+        "agency.participation_reminder_due",
     }
 )
 

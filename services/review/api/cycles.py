@@ -32,13 +32,16 @@ from services.review.api.schemas import (
     RankingQuerySchema,
     RankingSchema,
     RubricSchema,
+    ScoresQuerySchema,
+    ScoresSchema,
+    SeasonReportSchema,
     WhatIfSchema,
 )
 from services.review.domain import scoring
 from services.review.domain.rubric import ROUNDS
 from services.review.store import outbox
 from services.review.usecases import cycles as cases
-from services.review.usecases import decisions, queries
+from services.review.usecases import decisions, queries, season
 from services.review.usecases.work import ReviewWork
 from shared.web import attachment
 from shared.web.idempotency import IdempotencyHeaderSchema
@@ -244,6 +247,70 @@ def ranking(query: dict[str, Any], cycle_id: str) -> Any:
         "by_category": queries.category_rankings(cycle_id, round, work()),
     }
     return _ranking_csv(cycle_id, round, answer) if query.get("format") == "csv" else answer
+
+
+def _scores_csv(cycle_id: str, rows: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(season.SCORE_COLUMNS)
+    for r in rows:
+        row = {
+            **r,
+            "award_category": r["award_category"] or "",
+            "scores": " ".join(f"{k}={v}" for k, v in sorted(r["scores"].items())),
+            "submitted_at": r["submitted_at"].isoformat() if r["submitted_at"] else "",
+        }
+        writer.writerow([csv_cell(row.get(c)) for c in season.SCORE_COLUMNS])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = attachment(f"scores-{cycle_id}.csv")
+    return response
+
+
+@blp.route("/<string:cycle_id>/scores")
+@blp.doc(
+    security=SECURED,
+    responses={
+        "200": {
+            "description": "Every submitted review (JSON), or with `format=csv` a spreadsheet",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Scores"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ",".join(season.SCORE_COLUMNS) + "\n",
+                },
+            },
+        }
+    },
+)
+@blp.arguments(ScoresQuerySchema, location="query")
+@blp.response(200, ScoresSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat or an observer")
+@blp.alt_response(404, description="No such cycle")
+def scores(query: dict[str, Any], cycle_id: str) -> Any:
+    """Every submitted score of the cycle, per award category (`category` for one): each
+    review's criteria, weighted total and comment, as JSON or `format=csv`."""
+    reader()
+    rows = season.cycle_scores(cycle_id, work(), query.get("category"))
+    if rows is None:
+        abort(404, message="No such cycle.", code="cycle.not_found")
+    return _scores_csv(cycle_id, rows) if query.get("format") == "csv" else {"items": rows}
+
+
+@blp.route("/<string:cycle_id>/report")
+@blp.doc(security=SECURED)
+@blp.response(200, SeasonReportSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat or an observer")
+@blp.alt_response(404, description="No such cycle")
+def season_report(cycle_id: str) -> Any:
+    """The season report for the mayor's office: proposals per stage, per agency and per
+    award category, participation and winners (printable at `/ui/cycles/{id}/report`)."""
+    reader()
+    report = season.season_report(cycle_id, work())
+    if report is None:
+        abort(404, message="No such cycle.", code="cycle.not_found")
+    return report
 
 
 @blp.route("/<string:cycle_id>/participation")

@@ -202,6 +202,31 @@ def _category_by_field(**kwargs: object) -> fields.String:
     )
 
 
+def _min_per_agency_field(**kwargs: object) -> fields.Integer:
+    return fields.Integer(
+        validate=validate.Range(min=0, max=1000),
+        metadata={
+            "description": "One agency, one innovation: the proposals each registered agency "
+            "is expected to submit (reported on the participation page and in the season "
+            "report; the agencies still at zero are reminded by email before the window "
+            "closes); 0: no minimum"
+        },
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _max_per_agency_field(**kwargs: object) -> fields.Integer:
+    return fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=1000),
+        metadata={
+            "description": "The most proposals one agency may submit (the submission service "
+            "refuses one more with a 409); null: no maximum"
+        },
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
 class CycleSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -239,6 +264,8 @@ class CycleSchema(Schema):
             "finalist whose field visit verified it (pass or adjust) can be awarded"
         },
     )
+    min_per_agency = _min_per_agency_field(load_default=0)
+    max_per_agency = _max_per_agency_field(load_default=None)
     panel = fields.List(fields.String(), dump_only=True)
     status = fields.String(
         dump_only=True, metadata={"description": "`open`, or `awarded` once decided"}
@@ -260,6 +287,8 @@ class CycleChangeSchema(Schema):
     categories = _categories_field()
     category_by = _category_by_field()
     field_verification = fields.Boolean()
+    min_per_agency = _min_per_agency_field()
+    max_per_agency = _max_per_agency_field()
 
 
 class CycleListSchema(Schema):
@@ -301,6 +330,90 @@ class RankingQuerySchema(Schema):
     )
 
 
+class ScoresQuerySchema(Schema):
+    category = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "Only this award category's proposals"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={"description": "`csv` for a spreadsheet (one row per submitted review)"},
+    )
+
+
+class ScoreRowSchema(Schema):
+    award_category = fields.String(allow_none=True)
+    proposal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    round = fields.String(required=True)
+    reviewer = fields.String(required=True)
+    rubric_version = fields.Integer(allow_none=True)
+    weighted_total = fields.Float(allow_none=True)
+    scores = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Per criterion"}
+    )
+    comment = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+
+
+class ScoresSchema(Schema):
+    items = fields.List(fields.Nested(ScoreRowSchema), required=True)
+
+
+class SeasonCountSchema(Schema):
+    status = fields.String()
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer(required=True)
+
+
+class SeasonAgencySchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    proposals = fields.Integer(required=True)
+    below_minimum = fields.Boolean()
+
+
+class SeasonWinnerSchema(Schema):
+    proposal_id = fields.String(required=True)
+    title = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    award = fields.String()
+    award_category = fields.String(allow_none=True)
+    award_category_name = fields.String()
+
+
+class SeasonCycleSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    submission_opens_at = fields.DateTime(required=True)
+    submission_closes_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    min_per_agency = fields.Integer()
+    max_per_agency = fields.Integer(allow_none=True)
+
+
+class SeasonParticipationSchema(Schema):
+    agencies = fields.Integer(required=True)
+    with_proposal = fields.Integer(required=True)
+    without_proposal = fields.List(fields.String(), required=True)
+    below_minimum = fields.List(fields.String(), required=True)
+
+
+class SeasonReportSchema(Schema):
+    cycle = fields.Nested(SeasonCycleSchema, required=True)
+    total = fields.Integer(required=True)
+    per_stage = fields.List(fields.Nested(SeasonCountSchema), required=True)
+    per_category = fields.List(fields.Nested(SeasonCountSchema), required=True)
+    per_agency = fields.List(fields.Nested(SeasonAgencySchema), required=True)
+    participation = fields.Nested(SeasonParticipationSchema, required=True)
+    winners = fields.List(fields.Nested(SeasonWinnerSchema), required=True)
+
+
 class CategoryRankingSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
@@ -337,6 +450,8 @@ class AgencyParticipationSchema(Schema):
     parent_code = fields.String(allow_none=True)
     proposals = fields.Integer(required=True)
     titles = fields.List(fields.String(), required=True)
+    below_minimum = fields.Boolean(metadata={"description": "Fewer than the cycle's minimum"})
+    over_maximum = fields.Boolean(metadata={"description": "More than the cycle's maximum"})
 
 
 class ParticipationSchema(Schema):
@@ -347,6 +462,13 @@ class ParticipationSchema(Schema):
         fields.String(),
         required=True,
         metadata={"description": "Against 'one agency, one innovation'"},
+    )
+    min_per_agency = fields.Integer(metadata={"description": "The cycle's minimum (0: none)"})
+    max_per_agency = fields.Integer(
+        allow_none=True, metadata={"description": "The cycle's maximum (null: none)"}
+    )
+    below_minimum = fields.List(
+        fields.String(), metadata={"description": "Codes of agencies below the minimum"}
     )
 
 
@@ -404,6 +526,13 @@ class ReviewProposalSchema(Schema):
     category = fields.String()
     profile = fields.Dict(required=True)
     evidence = fields.List(fields.Dict())
+    addenda = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Evidence the agency added after submission: id, version, note, "
+            "file (as evidence), added_at"
+        },
+    )
     cycle_id = fields.String(allow_none=True)
     submitted_at = fields.DateTime(required=True)
     received_at = fields.DateTime(required=True)

@@ -75,3 +75,14 @@ def move(current: str, wanted: str) -> str:
     if not can_move(current, wanted):
         raise IllegalTransition(current, wanted, allowed(current))
     return wanted
+
+
+def reopened_to(current: str, left: str | None) -> str:
+    """The stage a reopened proposal goes back to: the one its withdrawal left.
+
+    Raises ``IllegalTransition`` when the proposal is not withdrawn, or the stage left is
+    not one a review can resume (a final one, or none recorded).
+    """
+    if current != WITHDRAWN or left is None or left in FINAL:
+        raise IllegalTransition(current, left or "?", ())
+    return left

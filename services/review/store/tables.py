@@ -55,6 +55,10 @@ proposals = Table(
     Column("award_category", String(50), nullable=True),
     # The proposing agency's type as the submission service registered it (categories by proposer).
     Column("agency_type", String(20), nullable=True),
+    # The stage a withdrawal left: ``proposal.reopened`` goes back to it.
+    Column("withdrawn_from", String(30), nullable=True),
+    # Evidence the agency added after submission: [{id, version, note, file, added_at}].
+    Column("addenda", JSON, nullable=False, default=list),
 )
 
 cycles = Table(
@@ -80,6 +84,9 @@ cycles = Table(
     Column("category_by", String(10), nullable=False, default="profile"),
     # Whether the cycle has a field verification stage: then only a verified finalist wins.
     Column("field_verification", Boolean, nullable=False, default=False),
+    # One agency, one innovation: expected at least (reported, reminded), allowed at most.
+    Column("min_per_agency", Integer, nullable=False, default=0),
+    Column("max_per_agency", Integer, nullable=True),
 )
 
 rubrics = Table(

@@ -13,6 +13,7 @@ from services.review.usecases.work import ReviewWork
 from shared.events.catalog import CYCLE_SCHEDULED
 
 FINALIST = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED, states.AWARDED)
+POLICY_FIELDS = ("min_per_agency", "max_per_agency")
 DATE_FIELDS = ("submission_opens_at", "submission_closes_at", "review_deadline", "panel_deadline")
 
 
@@ -21,6 +22,13 @@ def _check_dates(values: dict[str, Any]) -> None:
         raise Invalid({"submission_closes_at": ["Must be after submission_opens_at."]})
     if values["review_deadline"] <= values["submission_opens_at"]:
         raise Invalid({"review_deadline": ["Must be after submission_opens_at."]})
+
+
+def _check_policy(values: dict[str, Any]) -> None:
+    """One agency, one innovation: a maximum per agency, when set, is at least the minimum."""
+    low, high = values.get("min_per_agency") or 0, values.get("max_per_agency")
+    if high is not None and high < low:
+        raise Invalid({"max_per_agency": ["Must be at least min_per_agency."]})
 
 
 def _check_categories(values: dict[str, Any]) -> None:
@@ -78,6 +86,8 @@ def _scheduled(uow: ReviewWork, cycle: dict[str, Any]) -> None:
                 {"code": c["code"], "name": c["name"]} for c in cycle.get("categories") or []
             ],
             "category_by": cycle.get("category_by") or categories.BY_PROFILE,
+            "min_per_agency": cycle.get("min_per_agency") or 0,
+            "max_per_agency": cycle.get("max_per_agency"),
         },
     )
 
@@ -91,7 +101,10 @@ def create_cycle(values: dict[str, Any], actor: str, uow: ReviewWork) -> dict[st
         values["categories"] = [dict(c) for c in values.get("categories") or []]
         values.setdefault("category_by", categories.BY_PROFILE)
         values["field_verification"] = bool(values.get("field_verification"))
+        values.setdefault("min_per_agency", 0)
+        values.setdefault("max_per_agency", None)
         _check_categories(values)
+        _check_policy(values)
         if values["panel_deadline"] is None:
             values["panel_deadline"] = values["review_deadline"] + timedelta(days=30)
         _check_dates(values)
@@ -137,6 +150,7 @@ def change_cycle(
         updated = {**cycle, **changes}
         _check_dates(updated)
         _check_categories(updated)
+        _check_policy(updated)
         uow.cycles.change(cycle_id, **changes)
         if "categories" in changes or "category_by" in changes:
             _replace_proposals(uow, updated)
@@ -147,7 +161,8 @@ def change_cycle(
         for field, round in (("review_deadline", rubric.DESK), ("panel_deadline", rubric.PANEL)):
             if field in changes:
                 uow.assignments.move_deadline(cycle_id, round, changes[field])
-        if any(k in changes for k in (*DATE_FIELDS, "name", "year", "categories", "category_by")):
+        announced = (*DATE_FIELDS, "name", "year", "categories", "category_by", *POLICY_FIELDS)
+        if any(k in changes for k in announced):
             _scheduled(uow, updated)
         return updated
 
@@ -331,8 +346,10 @@ def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
     """Per agency of the register (``agency.registered``): its proposals in this cycle,
     zero included. An agency known only from a proposal (announced before the register's
     events existed and not yet re-announced) is listed too."""
-    if uow.cycles.get(cycle_id) is None:
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
         raise NotFound("No such cycle.", "cycle.not_found")
+    minimum, maximum = cycle.get("min_per_agency") or 0, cycle.get("max_per_agency")
     in_cycle = uow.proposals.listing(cycle_id=cycle_id)
     known = {
         a["agency_id"]: {
@@ -353,13 +370,24 @@ def participation_in(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
             for p in in_cycle
             if p["agency_id"] == agency["id"] and p["status"] != states.WITHDRAWN
         ]
-        rows.append({**agency, "proposals": len(own), "titles": [p["title"] for p in own]})
+        rows.append(
+            {
+                **agency,
+                "proposals": len(own),
+                "titles": [p["title"] for p in own],
+                "below_minimum": len(own) < minimum,
+                "over_maximum": maximum is not None and len(own) > maximum,
+            }
+        )
     return {
         "note": "Every agency of the submission service's register, as announced to this "
         "service (agency.registered, agency.updated).",
         "agencies": rows,
+        "min_per_agency": minimum,
+        "max_per_agency": maximum,
         "without_proposal": [r["code"] for r in rows if r["proposals"] == 0],
         "more_than_one": [r["code"] for r in rows if r["proposals"] > 1],
+        "below_minimum": [r["code"] for r in rows if r["below_minimum"]],
     }
 
 

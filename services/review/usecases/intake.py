@@ -13,6 +13,8 @@ from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     CATALOG,
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
     PROPOSAL_SUBMITTED,
@@ -194,5 +196,95 @@ def withdraw_proposal(event: Event, uow: ReviewWork) -> None:
             if a["status"] == "pending":
                 uow.assignments.change(a["id"], status="released", released_reason="withdrawn")
         transitions.move(
-            uow, proposal, states.WITHDRAWN, f"agency:{payload['agency']['code']}", "withdrawn"
+            uow,
+            proposal,
+            states.WITHDRAWN,
+            f"agency:{payload['agency']['code']}",
+            "withdrawn",
+            withdrawn_from=proposal["status"],
+        )
+
+
+def reopen_proposal(event: Event, uow: ReviewWork) -> None:
+    """``proposal.reopened``: back to the stage the withdrawal left. The assignments the
+    withdrawal released are pending again, the same rows: no new ``review.assigned``, so
+    reviewers already assigned are not told twice. A proposal withdrawn before the stage
+    was recorded starts over from screening (its released assignments stay released)."""
+    with uow:
+        payload = spec_for(PROPOSAL_REOPENED).validator.load(event.data)
+        proposal = uow.proposals.get(payload["proposal_id"], for_update=True)
+        if proposal is None or proposal["status"] != states.WITHDRAWN:
+            log.warning(
+                "reopening of %s ignored (unknown or not withdrawn)", payload["proposal_id"]
+            )
+            return
+        actor = f"agency:{payload['agency']['code']}"
+        left = proposal.get("withdrawn_from")
+        if left is None or left in states.FINAL:
+            _restart(uow, proposal, actor, event)
+            return
+        status = states.reopened_to(proposal["status"], left)
+        for a in uow.assignments.of_proposal(proposal["id"]):
+            if a["status"] == "released" and a.get("released_reason") == "withdrawn":
+                uow.assignments.change(a["id"], status="pending", released_reason=None)
+        uow.proposals.change(proposal["id"], status=status, withdrawn_from=None)
+        uow.audit.record(
+            actor,
+            "reopened",
+            "proposal",
+            proposal["id"],
+            {"status": proposal["status"]},
+            {"status": status},
+        )
+
+
+def _restart(uow: ReviewWork, proposal: dict[str, Any], actor: str, cause: Event) -> None:
+    uow.proposals.change(proposal["id"], status=states.RECEIVED, withdrawn_from=None)
+    uow.audit.record(
+        actor,
+        "reopened",
+        "proposal",
+        proposal["id"],
+        {"status": proposal["status"]},
+        {"status": states.RECEIVED},
+    )
+    restarted = transitions.load(uow, proposal["id"])
+    screen(
+        uow,
+        restarted,
+        uow.cycles.get(restarted["cycle_id"]) if restarted["cycle_id"] else None,
+        cause,
+    )
+
+
+def add_addendum(event: Event, uow: ReviewWork) -> None:
+    """``proposal.addendum_added``: keep the addendum beside the proposal for its reviewers
+    (the review UI's proposal and assignment pages); once per addendum id."""
+    with uow:
+        spec = spec_for(PROPOSAL_ADDENDUM_ADDED).validator
+        payload = spec.dump(spec.load(event.data))
+        proposal = uow.proposals.get(payload["proposal_id"], for_update=True)
+        if proposal is None:
+            log.warning("addendum to %s ignored (unknown proposal)", payload["proposal_id"])
+            return
+        kept = list(proposal.get("addenda") or [])
+        if any(a["id"] == payload["addendum_id"] for a in kept):
+            return
+        kept.append(
+            {
+                "id": payload["addendum_id"],
+                "version": payload["version"],
+                "note": payload.get("note") or "",
+                "file": payload.get("file"),
+                "added_at": payload["added_at"],
+            }
+        )
+        uow.proposals.change(proposal["id"], addenda=kept)
+        uow.audit.record(
+            f"agency:{payload['agency']['code']}",
+            "addendum_added",
+            "proposal",
+            proposal["id"],
+            None,
+            {"addendum": payload["addendum_id"]},
         )

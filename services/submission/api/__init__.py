@@ -1,7 +1,23 @@
 """The agency portal API: one blueprint per feature."""
 
-from services.submission.api import agencies, cycles, evidence, proposals, subjects, webhooks
+from services.submission.api import (
+    addenda,
+    agencies,
+    cycles,
+    evidence,
+    proposals,
+    subjects,
+    webhooks,
+)
 
-BLUEPRINTS = [agencies.blp, proposals.blp, evidence.blp, cycles.blp, subjects.blp, webhooks.blp]
+BLUEPRINTS = [
+    agencies.blp,
+    proposals.blp,
+    evidence.blp,
+    addenda.blp,
+    cycles.blp,
+    subjects.blp,
+    webhooks.blp,
+]
 
 __all__ = ["BLUEPRINTS"]

@@ -92,5 +92,5 @@ def get_participation(query: dict[str, Any], cycle_id: str) -> Response:
     JSON by default; CSV with `?format=csv` or `Accept: text/csv`. Withdrawn
     proposals do not count. An unknown cycle lists every agency with zero.
     """
-    report = usecases.get_participation(cycle_id, work())
+    report = usecases.get_participation(cycle_id, work(), ctx().configured_cycle)
     return _as_csv(report) if _wants_csv(query) else json_response(report)

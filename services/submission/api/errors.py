@@ -13,11 +13,13 @@ from services.submission.adapters.blobs import BlobMissing, BlobUnavailable
 from services.submission.domain import IllegalTransition, NotPermitted
 from services.submission.domain.evidence import EvidenceTooLarge, UnsupportedEvidence
 from services.submission.domain.window import (
+    AgencyLimitReached,
     CycleNeeded,
     OutsideWindow,
     UnknownAwardCategory,
     UnknownCycle,
 )
+from services.submission.usecases.addenda import AddendaClosed, AddendumNotFound
 from services.submission.usecases.evidence import EvidenceNotFound
 from services.submission.usecases.proposals import (
     BadCursor,
@@ -126,6 +128,23 @@ def register_error_handlers(app: Flask) -> None:
             "Not Found",
             "No evidence file with this id on this proposal.",
             code="evidence.not_found",
+        ),
+    )
+    app.register_error_handler(
+        AgencyLimitReached,
+        lambda exc: problem(409, "Conflict", str(exc), code="submission.agency_limit_reached"),
+    )
+    app.register_error_handler(
+        AddendaClosed,
+        lambda exc: problem(409, "Conflict", str(exc), code="addendum.closed"),
+    )
+    app.register_error_handler(
+        AddendumNotFound,
+        lambda exc: problem(
+            404,
+            "Not Found",
+            "No addendum with this id on this proposal.",
+            code="addendum.not_found",
         ),
     )
     app.register_error_handler(BlobUnavailable, _storage_down)

@@ -199,6 +199,29 @@ def withdraw_proposal(body: dict[str, Any], proposal_id: str) -> Response:
     return json_response(usecases.withdraw_proposal(command, work()))
 
 
+@blp.route("/<string:proposal_id>/reopen", methods=["POST"])
+@blp.doc(security=SECURITY)
+@agency_required
+@blp.response(200, ProposalSchema)
+@problems(
+    blp,
+    {
+        401: KEY_401,
+        403: "Only the agency administrator (or an allowed drafter) may reopen",
+        **NOT_FOUND,
+        409: "The proposal is not withdrawn (`allowed_actions` says what is possible), its "
+        "cycle's submission window is closed (`submission.window_closed`), or it changed "
+        "meanwhile",
+    },
+)
+def reopen_proposal(proposal_id: str) -> Response:
+    """Reopen a withdrawn proposal while its cycle's submission window is open
+    (`proposal.reopened`): the same id, versions and timeline, back in the status the
+    withdrawal left; reviewers already assigned keep it and are not told again."""
+    command = usecases.ReopenProposal(caller(), proposal_id, _configured())
+    return json_response(usecases.reopen_proposal(command, work()))
+
+
 @blp.route("/<string:proposal_id>/versions", methods=["GET"])
 @blp.doc(security=SECURITY)
 @agency_required

@@ -279,6 +279,39 @@ class EvidenceUploadSchema(Schema):
     file = Upload(required=True, metadata={"description": "A PDF, PNG, JPEG or DOCX file"})
 
 
+NOTE_MAX = 2000
+
+
+class AddendumUploadSchema(Schema):
+    """The multipart body of an addendum: the ``file`` part and a ``note`` field (a form
+    field, read beside the file: one schema keeps them in one multipart request body)."""
+
+    file = Upload(required=True, metadata={"description": "A PDF, PNG, JPEG or DOCX file"})
+    note = fields.String(
+        load_default="",
+        metadata={
+            "description": f"What the file adds, for the reviewers (at most {NOTE_MAX} characters)"
+        },
+    )
+
+
+class AddendumSchema(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "The submitted version it adds to"}
+    )
+    note = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    created_at = fields.String(required=True, metadata={"description": "When it was added"})
+
+
+class AddendumListSchema(Schema):
+    items = fields.List(fields.Nested(AddendumSchema), required=True)
+
+
 class EvidenceSchema(Schema):
     id = fields.String(required=True)
     filename = fields.String(required=True)
@@ -321,6 +354,19 @@ class CycleSchema(Schema):
             "`award_category`; `profile`: the review service places the proposal by its form"
         },
     )
+    min_per_agency = fields.Integer(
+        metadata={
+            "description": "One agency, one innovation: proposals each agency is expected to "
+            "submit (0: no minimum)"
+        }
+    )
+    max_per_agency = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The most proposals one agency may submit to the cycle; one more "
+            "is a 409 `submission.agency_limit_reached` (null: no maximum)"
+        },
+    )
 
 
 class CycleListSchema(Schema):
@@ -350,6 +396,16 @@ class ParticipationSchema(Schema):
         fields.Nested(AgencyParticipationSchema),
         required=True,
         metadata={"description": "The agencies that have submitted nothing yet"},
+    )
+    min_per_agency = fields.Integer(
+        metadata={"description": "The cycle's minimum per agency (0: none)"}
+    )
+    max_per_agency = fields.Integer(
+        allow_none=True, metadata={"description": "The cycle's maximum per agency (null: none)"}
+    )
+    below_minimum = fields.List(
+        fields.Nested(AgencyParticipationSchema),
+        metadata={"description": "The agencies that have submitted fewer than the minimum"},
     )
 
 

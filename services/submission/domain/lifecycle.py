@@ -40,21 +40,28 @@ EDIT = "edit"
 SUBMIT = "submit"
 WITHDRAW = "withdraw"
 CHANGE_EVIDENCE = "change_evidence"
+REOPEN = "reopen"
+ADD_ADDENDUM = "add_addendum"
 
 # What the agency may do in each status. Withdrawal is possible until a
-# decision (shortlisting included) is made.
+# decision (shortlisting included) is made; a withdrawn proposal can be reopened
+# (while its cycle's window is open: the use case checks the moment). An addendum
+# (dated evidence beside the submitted version) is possible until screening closes
+# (the window's end, checked by the use case) and under a revision request.
 ALLOWED: dict[str, tuple[str, ...]] = {
     DRAFT: (EDIT, SUBMIT, CHANGE_EVIDENCE),
-    SUBMITTED: (WITHDRAW,),
-    IN_REVIEW: (WITHDRAW,),
+    SUBMITTED: (WITHDRAW, ADD_ADDENDUM),
+    IN_REVIEW: (WITHDRAW, ADD_ADDENDUM),
     SCORED: (WITHDRAW,),
-    REVISION_REQUESTED: (EDIT, SUBMIT, WITHDRAW, CHANGE_EVIDENCE),
+    REVISION_REQUESTED: (EDIT, SUBMIT, WITHDRAW, CHANGE_EVIDENCE, ADD_ADDENDUM),
     SHORTLISTED: (),
     REJECTED: (),
     NOT_AWARDED: (),
     AWARDED: (),
-    WITHDRAWN: (),
+    WITHDRAWN: (REOPEN,),
 }
+# The statuses a withdrawal can leave (a reopen goes back to the one it left).
+REOPENABLE_FROM = (SUBMITTED, IN_REVIEW, SCORED, REVISION_REQUESTED)
 
 
 class IllegalTransition(Exception):
@@ -115,6 +122,18 @@ class ProposalWithdrawn:
 
 
 @dataclass(frozen=True)
+class ProposalReopened:
+    """A withdrawn proposal went back to the status it was withdrawn from."""
+
+    proposal_id: str
+    version: int
+    agency: Agency
+    reopened_at: datetime
+    status: str
+    cycle_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Proposal:
     id: str
     agency_id: str
@@ -126,6 +145,8 @@ class Proposal:
     cycle_id: str | None = None
     # The version the review service last received; older review facts are stale.
     submitted_version: int = 0
+    # The status a withdrawal left, so that a reopen can go back to it.
+    withdrawn_from: str | None = None
     events: tuple[Any, ...] = field(default=(), compare=False)
 
 
@@ -222,7 +243,28 @@ def submit(proposal: Proposal, agency: Agency, cycle_id: str | None, now: dateti
 def withdraw(proposal: Proposal, agency: Agency, reason: str, now: datetime) -> Proposal:
     require(proposal.status, WITHDRAW)
     event = ProposalWithdrawn(proposal.id, proposal.version, agency, now, reason)
-    return replace(proposal, status=WITHDRAWN, events=(event,))
+    return replace(proposal, status=WITHDRAWN, withdrawn_from=proposal.status, events=(event,))
+
+
+def reopen(proposal: Proposal, agency: Agency, now: datetime) -> Proposal:
+    """Back to the status the withdrawal left, same id, versions and history.
+
+    A proposal withdrawn before this service remembered the status (or from one a
+    reopen cannot restore) goes back to ``submitted``: review follows from there.
+    """
+    require(proposal.status, REOPEN)
+    status = proposal.withdrawn_from
+    if status not in REOPENABLE_FROM:
+        status = SUBMITTED
+    event = ProposalReopened(
+        proposal.id,
+        proposal.submitted_version or proposal.version,
+        agency,
+        now,
+        status,
+        proposal.cycle_id,
+    )
+    return replace(proposal, status=status, withdrawn_from=None, events=(event,))
 
 
 def check_evidence_change(proposal: Proposal) -> None:

@@ -16,6 +16,8 @@ AGENCY_STEPS = {
     "proposal.submitted": "Submitted version {version} for review.",
     "proposal.resubmitted": "Resubmitted version {version} after revision.",
     "proposal.withdrawn": "Withdrawn by the agency.",
+    "proposal.reopened": "Reopened by the agency: back in review as before the withdrawal.",
+    "proposal.addendum_added": "Evidence added to version {version} as an addendum.",
 }
 
 

@@ -16,6 +16,9 @@ class Cycle:
     # The award categories the review service announced: (code, name), in order.
     categories: tuple[tuple[str, str], ...] = ()
     category_by: str = "profile"
+    # One agency, one innovation: expected at least (reported), allowed at most (enforced).
+    min_per_agency: int = 0
+    max_per_agency: int | None = None
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at
@@ -95,4 +98,48 @@ def cycle_for_submission(
     raise OutsideWindow(
         f"No cycle accepts submissions now ({now.isoformat()}).{later} "
         "Drafts can be saved at any time."
+    )
+
+
+def check_reopen(cycles: Sequence[Cycle], cycle_id: str | None, now: datetime) -> None:
+    """A withdrawn proposal may be reopened while its cycle accepts submissions (with no
+    cycle named: while one is open, or while none is known at all). Raises ``OutsideWindow``."""
+    if cycle_id is not None:
+        cycle = next((c for c in cycles if c.id == cycle_id), None)
+        if cycle is None:
+            raise OutsideWindow(f"Cycle {cycle_id!r} is not known here; it cannot be reopened.")
+        if not cycle.is_open(now):
+            raise OutsideWindow(
+                f"A withdrawn proposal of cycle {cycle.name!r} can be reopened while its "
+                f"window is open ({_span(cycle)}); it is now {now.isoformat()}."
+            )
+        return
+    if cycles and not any(c.is_open(now) for c in cycles):
+        raise OutsideWindow(
+            f"No cycle accepts submissions now ({now.isoformat()}): the proposal cannot be "
+            "reopened."
+        )
+
+
+def addenda_open(cycles: Sequence[Cycle], cycle_id: str | None, now: datetime) -> bool:
+    """Whether screening still takes addenda: until the proposal's cycle's window closes
+    (with no cycle known for it, always)."""
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    return cycle is None or now < cycle.closes_at
+
+
+class AgencyLimitReached(Exception):
+    """The agency has submitted the most proposals its cycle allows."""
+
+
+def check_agency_limit(cycles: Sequence[Cycle], cycle_id: str | None, submitted: int) -> None:
+    """Refuse one more submission of an agency that has ``submitted`` (not withdrawn) to a
+    cycle with a maximum per agency already reached. Raises ``AgencyLimitReached``."""
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    if cycle is None or cycle.max_per_agency is None or submitted < cycle.max_per_agency:
+        return
+    raise AgencyLimitReached(
+        f"Cycle {cycle.name!r} takes at most {cycle.max_per_agency} proposal(s) per agency, "
+        f"and this agency has submitted {submitted}. Withdraw one to submit another; "
+        "drafts can be saved at any time."
     )

@@ -45,6 +45,8 @@ def known_cycles(conn: Connection, configured: Cycle | None = None) -> list[Cycl
             aware(r.closes_at),
             tuple((c["code"], c["name"]) for c in r.categories or []),
             r.category_by or "profile",
+            r.min_per_agency or 0,
+            r.max_per_agency,
         )
         for r in rows
     ]
@@ -69,6 +71,8 @@ def save_scheduled(conn: Connection, payload: dict[str, Any]) -> None:
             {"code": c["code"], "name": c["name"]} for c in payload.get("categories") or []
         ],
         "category_by": payload.get("category_by") or "profile",
+        "min_per_agency": payload.get("min_per_agency") or 0,
+        "max_per_agency": payload.get("max_per_agency"),
     }
     RecentCycles.changed()
     if row is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.submission.domain import lifecycle
-from services.submission.store.tables import agencies, proposals
+from services.submission.store.tables import agencies, participation_reminders, proposals
 
 
 def submitted_per_agency(conn: Connection, cycle_id: str) -> list[dict[str, Any]]:
@@ -50,6 +52,25 @@ def submitted_per_agency(conn: Connection, cycle_id: str) -> list[dict[str, Any]
     ]
 
 
+def submitted_by(conn: Connection, agency_id: str, cycle_id: str) -> int:
+    """The agency's proposals submitted to the cycle and not withdrawn.
+
+    Takes the agency's row lock first (PostgreSQL), so that two submissions of one agency
+    to a cycle with a maximum are counted one after the other.
+    """
+    conn.execute(select(agencies.c.id).where(agencies.c.id == agency_id).with_for_update())
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                proposals.c.agency_id == agency_id,
+                proposals.c.cycle_id == cycle_id,
+                proposals.c.submitted_at.is_not(None),
+                proposals.c.status.not_in((lifecycle.WITHDRAWN, lifecycle.DRAFT)),
+            )
+        ).scalar_one()
+    )
+
+
 class ParticipationStore:
     """Submissions per agency, on one connection."""
 
@@ -58,3 +79,19 @@ class ParticipationStore:
 
     def submitted_per_agency(self, cycle_id: str) -> list[dict[str, Any]]:
         return submitted_per_agency(self._conn, cycle_id)
+
+    def submitted_by(self, agency_id: str, cycle_id: str) -> int:
+        return submitted_by(self._conn, agency_id, cycle_id)
+
+    def claim_reminder(self, cycle_id: str, agency_id: str, at: datetime) -> bool:
+        """Record the agency's reminder for the cycle; False when one was recorded already
+        (by this worker or another: the second insert waits for the first to commit, then
+        does nothing), so that each agency is reminded once per cycle."""
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(participation_reminders)
+            .values(cycle_id=cycle_id, agency_id=agency_id, at=at)
+            .on_conflict_do_nothing()
+            .returning(participation_reminders.c.agency_id)
+        )
+        return self._conn.execute(statement).first() is not None

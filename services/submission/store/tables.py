@@ -91,6 +91,8 @@ proposals = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=True),
+    # The status a withdrawal left: a reopen goes back to it (then cleared).
+    Column("withdrawn_from", String(30), nullable=True),
     Index("ix_proposals_agency_created", "agency_id", "created_at", "id"),
 )
 
@@ -112,6 +114,23 @@ evidence = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("proposal_id", String(36), ForeignKey("proposals.id"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Evidence added after submission (issue 15, item 5): a dated file and note beside the
+# submitted version, which stays as it was; never deleted, so reviewers see what came when.
+addenda = Table(
+    "addenda",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("proposal_id", String(36), ForeignKey("proposals.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("note", Text, nullable=False),
     Column("filename", String(255), nullable=False),
     Column("content_type", String(100), nullable=False),
     Column("size", BigInteger, nullable=False),
@@ -154,6 +173,9 @@ cycles = Table(
     # The award categories announced with the cycle: [{code, name}], and how one is chosen.
     Column("categories", JSON, nullable=False, default=list),
     Column("category_by", String(10), nullable=False, default="profile"),
+    # One agency, one innovation: the cycle's expected minimum and allowed maximum per agency.
+    Column("min_per_agency", Integer, nullable=False, default=0),
+    Column("max_per_agency", Integer, nullable=True),
 )
 
 idempotency_keys = Table(
@@ -243,6 +265,16 @@ job_leases = Table(
 
 # Each proposal retention has applied to, once (docs/PRIVACY.md: Retention): ``outcome``
 # erased (not awarded) or minimised (awarded: names kept, contacts dropped).
+# The reminders sent to agencies still at zero before a cycle's window closes: one row per
+# (cycle, agency), inserted with the reminder's event, so that it is sent once across workers.
+participation_reminders = Table(
+    "participation_reminders",
+    metadata,
+    Column("cycle_id", String(100), primary_key=True),
+    Column("agency_id", String(36), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 retention_applied = Table(
     "retention_applied",
     metadata,

@@ -10,9 +10,13 @@ from typing import Any
 from marshmallow import Schema
 
 from services.submission import domain
+from services.submission.domain.window import Cycle
 from services.submission.store.subject_keys import Subject
 from shared.events import sealing
 from shared.events.catalog import (
+    PARTICIPATION_REMINDER_DUE,
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
@@ -119,5 +123,63 @@ def withdrawal_event(withdrawn: domain.ProposalWithdrawn) -> Event:
             "agency": _agency_ref(withdrawn.agency),
             "withdrawn_at": withdrawn.withdrawn_at,
             "reason": withdrawn.reason,
+        },
+    )
+
+
+def reopening_event(reopened: domain.ProposalReopened) -> Event:
+    return _event(
+        PROPOSAL_REOPENED,
+        reopened.proposal_id,
+        {
+            "proposal_id": reopened.proposal_id,
+            "version": reopened.version,
+            "agency": _agency_ref(reopened.agency),
+            "reopened_at": reopened.reopened_at,
+            "cycle_id": reopened.cycle_id,
+            "status": reopened.status,
+        },
+    )
+
+
+def addendum_event(
+    agency: domain.Agency, addendum: dict[str, Any], file: dict[str, Any] | None
+) -> Event:
+    """``proposal.addendum_added``: ``addendum`` is the stored row's values."""
+    return _event(
+        PROPOSAL_ADDENDUM_ADDED,
+        addendum["proposal_id"],
+        {
+            "proposal_id": addendum["proposal_id"],
+            "addendum_id": addendum["id"],
+            "version": addendum["version"],
+            "agency": _agency_ref(agency),
+            "note": addendum["note"],
+            "file": file,
+            "added_at": addendum["created_at"],
+        },
+    )
+
+
+def participation_reminder_event(agency: Any, cycle: Cycle, submitted: int, at: Any) -> Event:
+    """``agency.participation_reminder_due`` for an agency's row (the register's columns)."""
+    return _event(
+        PARTICIPATION_REMINDER_DUE,
+        agency.id,
+        {
+            "agency": {
+                "id": agency.id,
+                "code": agency.code,
+                "name": agency.name,
+                "contact_email": agency.contact_email,
+                "contact_phone": agency.contact_phone,
+                "type": agency.type,
+            },
+            "cycle_id": cycle.id,
+            "cycle_name": cycle.name,
+            "closes_at": cycle.closes_at,
+            "min_per_agency": cycle.min_per_agency,
+            "submitted": submitted,
+            "reminded_at": at,
         },
     )

@@ -22,7 +22,11 @@ from sqlalchemy import Connection
 from services.submission import domain
 from services.submission.domain import lifecycle, timeline, window
 from services.submission.store.registry import Caller, aware, iso
-from services.submission.usecases.events import submission_event, withdrawal_event
+from services.submission.usecases.events import (
+    reopening_event,
+    submission_event,
+    withdrawal_event,
+)
 from services.submission.usecases.work import SubmissionWork
 from shared.events.catalog import PROPOSALS
 
@@ -53,6 +57,7 @@ def _domain(row: Any) -> domain.Proposal:
         submitted_at=aware(row.submitted_at) if row.submitted_at else None,
         cycle_id=row.cycle_id,
         submitted_version=row.submitted_version,
+        withdrawn_from=row.withdrawn_from,
     )
 
 
@@ -114,6 +119,19 @@ def _checked_cycle(
     return chosen
 
 
+def _check_agency_limit(
+    uow: SubmissionWork, agency_id: str, cycle_id: str | None, configured: window.Cycle | None
+) -> None:
+    """One agency, one innovation: refuse a submission over the cycle's maximum per agency."""
+    if cycle_id is None:
+        return
+    cycles = uow.cycles.known(configured)
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    if cycle is None or cycle.max_per_agency is None:
+        return
+    window.check_agency_limit(cycles, cycle_id, uow.participation.submitted_by(agency_id, cycle_id))
+
+
 def _check_cycle_exists(
     uow: SubmissionWork, cycle_id: str | None, configured: window.Cycle | None
 ) -> None:
@@ -158,6 +176,17 @@ def _record(uow: SubmissionWork, change: Any, evidence: list[dict[str, Any]]) ->
             change.version,
             change.withdrawn_at,
             {"reason": change.reason},
+            event.id,
+        )
+    elif isinstance(change, domain.ProposalReopened):
+        event = reopening_event(change)
+        uow.emit(PROPOSALS, event)
+        uow.timeline.add(
+            change.proposal_id,
+            event.type,
+            change.version,
+            change.reopened_at,
+            {"status": change.status},
             event.id,
         )
     else:  # pragma: no cover - a new domain event must be given a place here
@@ -231,6 +260,7 @@ def create_proposal(command: CreateProposal, uow: SubmissionWork) -> dict[str, A
             )
         else:
             chosen = _submission_cycle(uow, command.cycle_id, now, configured, profile)
+            _check_agency_limit(uow, caller.agency.id, chosen, configured)
             proposal = domain.submit_proposal(caller.agency, profile, now, proposal_id, chosen)
         row = {
             "id": proposal.id,
@@ -286,6 +316,7 @@ def _change(uow: SubmissionWork, caller: Caller, proposal_id: str, step: Step) -
             "category": after.profile["category"],
             "maturity": after.profile["maturity"],
             "submitted_at": after.submitted_at,
+            "withdrawn_from": after.withdrawn_from,
             "updated_at": now,
         }
         # Optimistic: a concurrent change of the same proposal makes this match nothing.
@@ -330,6 +361,7 @@ def submit_proposal(command: SubmitProposal, uow: SubmissionWork) -> dict[str, A
         else:
             wanted = command.cycle_id or proposal.cycle_id
             chosen = _submission_cycle(uow, wanted, now, command.configured, proposal.profile)
+            _check_agency_limit(uow, caller.agency.id, chosen, command.configured)
         return lifecycle.submit(proposal, caller.agency, chosen, now)
 
     return _change(uow, caller, command.proposal_id, step)
@@ -343,6 +375,43 @@ def withdraw_proposal(command: WithdrawProposal, uow: SubmissionWork) -> dict[st
         if not domain.may_send_to_review(caller.role, caller.agency):
             raise domain.NotPermitted("Only the agency's administrator may withdraw.")
         return lifecycle.withdraw(proposal, caller.agency, command.reason, now)
+
+    return _change(uow, caller, command.proposal_id, step)
+
+
+@dataclass(frozen=True)
+class ReopenProposal:
+    caller: Caller
+    proposal_id: str
+    configured: window.Cycle | None = None
+
+
+def _check_reopen(
+    uow: SubmissionWork, cycle_id: str | None, now: datetime, configured: window.Cycle | None
+) -> None:
+    try:
+        window.check_reopen(uow.cycles.known(configured), cycle_id, now)
+    except window.OutsideWindow:
+        if not uow.cycles.remembered:
+            raise
+        window.check_reopen(uow.cycles.known(configured, fresh=True), cycle_id, now)
+
+
+def reopen_proposal(command: ReopenProposal, uow: SubmissionWork) -> dict[str, Any]:
+    """Reopen a withdrawn proposal while its cycle's window is open: back to the status the
+    withdrawal left, with the same id, versions and timeline (``proposal.reopened``).
+
+    Raises ``IllegalTransition`` (not withdrawn), ``OutsideWindow``, ``NotPermitted``.
+    """
+    caller = command.caller
+
+    def step(uow: SubmissionWork, proposal: domain.Proposal, now: datetime) -> domain.Proposal:
+        lifecycle.require(proposal.status, lifecycle.REOPEN)
+        if not domain.may_send_to_review(caller.role, caller.agency):
+            raise domain.NotPermitted("Only the agency's administrator may reopen.")
+        _check_reopen(uow, proposal.cycle_id, now, command.configured)
+        _check_agency_limit(uow, caller.agency.id, proposal.cycle_id, command.configured)
+        return lifecycle.reopen(proposal, caller.agency, now)
 
     return _change(uow, caller, command.proposal_id, step)
 

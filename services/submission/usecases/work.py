@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.submission.store.addenda_records import AddendumStore
 from services.submission.store.cycle_records import CycleStore, RecentCycles
 from services.submission.store.evidence_records import EvidenceStore
 from services.submission.store.participation import ParticipationStore
@@ -25,6 +26,7 @@ class SubmissionWork(UnitOfWork):
     versions: VersionStore
     timeline: TimelineStore
     evidence: EvidenceStore
+    addenda: AddendumStore
     cycles: CycleStore
     registry: Registry
     reviewers: ReviewerSlots
@@ -43,6 +45,7 @@ class SubmissionWork(UnitOfWork):
         self.versions = VersionStore(conn)
         self.timeline = TimelineStore(conn)
         self.evidence = EvidenceStore(conn)
+        self.addenda = AddendumStore(conn)
         self.cycles = CycleStore(conn, self.recent_cycles)
         self.registry = Registry(conn)
         self.reviewers = ReviewerSlots(conn)

@@ -248,3 +248,61 @@ class NotificationServer:
         recorder = configured_recorder(self.settings, NOTIFICATION_CONFIG)
         engine = self.app.extensions["inagara"].engine
         dispatcher(engine, notification_store.inbox, handlers_for(recorder))(event)
+
+
+def reopened_event(proposal_id: str, agency_code: str = "DINKES") -> Event:
+    """``proposal.reopened`` as the submission service sends it."""
+    spec = spec_for("proposal.reopened")
+    data = {
+        "proposal_id": proposal_id,
+        "version": 1,
+        "agency": {
+            "id": f"agency-{agency_code}",
+            "code": agency_code,
+            "name": f"Dinas {agency_code}",
+        },
+        "reopened_at": datetime.now(UTC).isoformat(),
+        "cycle_id": None,
+        "status": "in_review",
+    }
+    return Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=proposal_id,
+        data=data,
+        dataschema=spec.dataschema,
+        correlation_id=proposal_id,
+    )
+
+
+def addendum_event(proposal_id: str, note: str, agency_code: str = "DINKES") -> Event:
+    """``proposal.addendum_added`` as the submission service sends it."""
+    spec = spec_for("proposal.addendum_added")
+    addendum_id = str(uuid.uuid4())
+    data = {
+        "proposal_id": proposal_id,
+        "addendum_id": addendum_id,
+        "version": 1,
+        "agency": {
+            "id": f"agency-{agency_code}",
+            "code": agency_code,
+            "name": f"Dinas {agency_code}",
+        },
+        "note": note,
+        "file": {
+            "id": addendum_id,
+            "filename": "foto-lapangan.pdf",
+            "content_type": "application/pdf",
+            "size": 2048,
+            "sha256": "a" * 64,
+        },
+        "added_at": datetime.now(UTC).isoformat(),
+    }
+    return Event(
+        type=spec.type,
+        source="/inagara/submission",
+        subject=proposal_id,
+        data=data,
+        dataschema=spec.dataschema,
+        correlation_id=proposal_id,
+    )

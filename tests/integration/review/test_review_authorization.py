@@ -154,6 +154,16 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             (401, 403, 403, 200, 200),
         ),
         (
+            "GET scores",
+            lambda h: client.get(f"/v1/cycles/{cid}/scores?format=csv", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "GET season report",
+            lambda h: client.get(f"/v1/cycles/{cid}/report", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
             "POST panel",
             lambda h: client.post(
                 f"/v1/cycles/{cid}/panel", json={"reviewer_ids": [assigned["id"]]}, headers=h

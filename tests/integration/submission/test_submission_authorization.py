@@ -54,6 +54,24 @@ class World:
         )
         return pid, str(response.get_json()["id"])
 
+    def withdrawn(self) -> str:
+        pid = self.proposal(submitted=True)
+        self.portal.as_agency(
+            self.secrets[AGENCY_ADMIN], "POST", f"/v1/proposals/{pid}/withdraw", json={}
+        )
+        return pid
+
+    def addendum(self) -> tuple[str, str]:
+        pid = self.proposal(submitted=True)
+        response = self.portal.as_agency(
+            self.secrets[AGENCY_ADMIN],
+            "POST",
+            f"/v1/proposals/{pid}/addenda",
+            data={"file": (io.BytesIO(PDF), "a.pdf"), "note": "foto"},
+            content_type="multipart/form-data",
+        )
+        return pid, str(response.get_json()["id"])
+
     def webhook(self, suffix: str = "") -> str:
         made = self.portal.admin(
             "POST", f"/v1/agencies/{self.agency_id}/webhooks", json={"url": WEBHOOK_URL}
@@ -266,6 +284,27 @@ MATRIX: list[tuple[str, str, Target, dict[str, int]]] = [
         "/v1/proposals/<proposal_id>/evidence/<evidence_id>",
         on_evidence(),
         row(401, 401, 404, 204, 204, 401),
+    ),
+    # Correcting course (issue 15, item 5): reopening and addenda go to review, so they are
+    # the administrator's, like submitting; reading them is the agency's.
+    (
+        "POST",
+        "/v1/proposals/<proposal_id>/reopen",
+        lambda w: (f"/v1/proposals/{w.withdrawn()}/reopen", {}),
+        row(401, 401, 404, 403, 200, 401),
+    ),
+    (
+        "POST",
+        "/v1/proposals/<proposal_id>/addenda",
+        lambda w: (f"/v1/proposals/{w.proposal(submitted=True)}/addenda", upload()),
+        row(401, 401, 404, 403, 201, 401),
+    ),
+    ("GET", "/v1/proposals/<proposal_id>/addenda", on_proposal("/addenda"), AGENCY_READ),
+    (
+        "GET",
+        "/v1/proposals/<proposal_id>/addenda/<addendum_id>/content",
+        lambda w: ("/v1/proposals/{}/addenda/{}/content".format(*w.addendum()), {}),
+        AGENCY_READ,
     ),
 ]
 

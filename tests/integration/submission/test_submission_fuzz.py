@@ -28,4 +28,4 @@ def test_no_request_makes_the_api_fail_or_break_its_contract(app: Flask, portal:
         "POST /v1/agencies/{agency_id}/webhooks": 8,
         "PATCH /v1/agencies/{agency_id}/webhooks/{endpoint_id}": 8,
     }
-    fuzz_app(app, secret_for, fixed, operation_count=34, examples=20, fewer=resolving)
+    fuzz_app(app, secret_for, fixed, operation_count=38, examples=20, fewer=resolving)

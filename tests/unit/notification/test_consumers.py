@@ -21,6 +21,8 @@ def test_every_event_type_that_sends_something_is_consumed() -> None:
     }
     endpoints = {spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema}  # the endpoints webhooks go to
     endpoints |= {spec_for(AGENCY_API_KEY_CHANGED).dataschema}  # the keys their logs open to
+    # One agency, one innovation: the reminder to an agency at zero, its own handler.
+    endpoints |= {spec_for("agency.participation_reminder_due").dataschema}
     assert (
         set(handlers)
         == {spec_for(event_type).dataschema for event_type in RULES} | sealed | erasure | endpoints

@@ -351,3 +351,36 @@ def withdrawn(proposal_id: str) -> Event:
         "reason": "changed our mind",
     }
     return Event.first(spec.type, "/inagara/submission", proposal_id, data, spec.dataschema)
+
+
+def reopened(proposal_id: str, status: str = "in_review") -> Event:
+    spec = spec_for("proposal.reopened")
+    data = {
+        "proposal_id": proposal_id,
+        "version": 1,
+        "agency": AGENCY,
+        "reopened_at": datetime.now(UTC).isoformat(),
+        "cycle_id": None,
+        "status": status,
+    }
+    return Event.first(spec.type, "/inagara/submission", proposal_id, data, spec.dataschema)
+
+
+def addendum(proposal_id: str, addendum_id: str = "add-1", note: str = "foto lapangan") -> Event:
+    spec = spec_for("proposal.addendum_added")
+    data = {
+        "proposal_id": proposal_id,
+        "addendum_id": addendum_id,
+        "version": 1,
+        "agency": AGENCY,
+        "note": note,
+        "file": {
+            "id": addendum_id,
+            "filename": "foto.pdf",
+            "content_type": "application/pdf",
+            "size": 12,
+            "sha256": "0" * 64,
+        },
+        "added_at": datetime.now(UTC).isoformat(),
+    }
+    return Event.first(spec.type, "/inagara/submission", proposal_id, data, spec.dataschema)

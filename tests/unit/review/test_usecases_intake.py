@@ -6,16 +6,25 @@ import pytest
 
 from services.review.consumers import (
     HANDLERS,
+    on_addendum_added,
     on_agency_announced,
+    on_proposal_reopened,
     on_proposal_submitted,
     on_proposal_withdrawn,
     on_subject_export_requested,
 )
 from services.review.domain import states
-from services.review.usecases.intake import receive_proposal, withdraw_proposal
+from services.review.usecases.intake import (
+    add_addendum,
+    receive_proposal,
+    reopen_proposal,
+    withdraw_proposal,
+)
 from shared.events.catalog import (
     AGENCY_REGISTERED,
     AGENCY_UPDATED,
+    PROPOSAL_ADDENDUM_ADDED,
+    PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
     PROPOSAL_REVISION_REQUESTED,
     PROPOSAL_SCREENED,
@@ -25,7 +34,14 @@ from shared.events.catalog import (
     REVIEWS,
     spec_for,
 )
-from tests.unit.review.fakes import FakeReviewWork, reviewer, submitted, withdrawn
+from tests.unit.review.fakes import (
+    FakeReviewWork,
+    addendum,
+    reopened,
+    reviewer,
+    submitted,
+    withdrawn,
+)
 
 
 @pytest.fixture
@@ -78,6 +94,47 @@ def test_a_withdrawal_releases_the_pending_reviews(work: FakeReviewWork) -> None
     assert work.audit.actions("p-4")[-1] == "withdrawn"
 
 
+def test_a_reopening_goes_back_to_the_stage_left_with_the_same_reviewers_untold(
+    work: FakeReviewWork,
+) -> None:
+    receive_proposal(submitted("p-r"), work)
+    assigned = {a["id"]: a["reviewer_id"] for a in work.assignments.rows.values()}
+    withdraw_proposal(withdrawn("p-r"), work)
+    before = len(work.published)
+
+    reopen_proposal(reopened("p-r"), work)
+
+    assert work.proposals.rows["p-r"]["status"] == states.ASSIGNED
+    pending = {a["id"]: a["reviewer_id"] for a in work.assignments.rows.values()}
+    assert pending == assigned, "the same assignments, no new ones"
+    assert {a["status"] for a in work.assignments.rows.values()} == {"pending"}
+    assert len(work.published) == before, "no second review.assigned: nobody told twice"
+    assert work.audit.actions("p-r")[-1] == "reopened"
+    reopen_proposal(reopened("p-r"), work)  # a repeat (or a late copy) changes nothing
+    assert work.proposals.rows["p-r"]["status"] == states.ASSIGNED
+
+
+def test_a_reopening_of_a_proposal_that_is_not_withdrawn_is_ignored(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-n"), work)
+    before = dict(work.proposals.rows["p-n"])
+    reopen_proposal(reopened("p-n"), work)
+    assert work.proposals.rows["p-n"] == before
+
+
+def test_an_addendum_is_kept_once_beside_the_proposal(work: FakeReviewWork) -> None:
+    receive_proposal(submitted("p-a"), work)
+    add_addendum(addendum("p-a"), work)
+    add_addendum(addendum("p-a"), work)  # the same addendum again
+
+    (kept,) = work.proposals.rows["p-a"]["addenda"]
+    assert (kept["id"], kept["note"], kept["file"]["filename"]) == (
+        "add-1",
+        "foto lapangan",
+        "foto.pdf",
+    )
+    assert work.audit.actions("p-a")[-1] == "addendum_added"
+
+
 def test_a_withdrawal_of_an_unknown_proposal_is_ignored(work: FakeReviewWork) -> None:
     withdraw_proposal(withdrawn("nobody-knows"), work)
 
@@ -91,6 +148,8 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(PROPOSAL_SUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_RESUBMITTED, 2).dataschema: on_proposal_submitted,
         spec_for(PROPOSAL_WITHDRAWN).dataschema: on_proposal_withdrawn,
+        spec_for(PROPOSAL_REOPENED).dataschema: on_proposal_reopened,
+        spec_for(PROPOSAL_ADDENDUM_ADDED).dataschema: on_addendum_added,
         spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
         spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
         spec_for("subject.export_requested").dataschema: on_subject_export_requested,

@@ -32,7 +32,9 @@ class FakeProposals:
         return self.rows.get(proposal_id)
 
     def add(self, row: dict[str, Any]) -> None:
-        self.rows[row["id"]] = SimpleNamespace(**row, revision_request=None)
+        self.rows[row["id"]] = SimpleNamespace(
+            **{"withdrawn_from": None, **row}, revision_request=None
+        )
 
     def change(self, proposal_id: str, status: str, version: int, values: dict[str, Any]) -> bool:
         row = self.rows[proposal_id]
@@ -154,6 +156,22 @@ class FakeEvidence:
         del self.rows[evidence_id]
 
 
+class FakeAddenda:
+    def __init__(self) -> None:
+        self.rows: dict[str, SimpleNamespace] = {}
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows[row["id"]] = SimpleNamespace(**row)
+
+    def get(self, proposal_id: str, addendum_id: str) -> Any:
+        row = self.rows.get(addendum_id)
+        return row if row is not None and row.proposal_id == proposal_id else None
+
+    def all(self, proposal_id: str) -> list[Any]:
+        found = [r for r in self.rows.values() if r.proposal_id == proposal_id]
+        return sorted(found, key=lambda r: (r.created_at, r.id))
+
+
 class FakeCycles:
     def __init__(self) -> None:
         self.announced: list[Cycle] = []
@@ -215,6 +233,19 @@ class FakeParticipation:
     def submitted_per_agency(self, cycle_id: str) -> list[dict[str, Any]]:
         return self.counted
 
+    def submitted_by(self, agency_id: str, cycle_id: str) -> int:
+        found = [a for a in self.counted if a.get("agency_id") == agency_id]
+        return int(found[0]["submitted"]) if found else 0
+
+    def __post_init__(self) -> None:
+        self.reminded: set[tuple[str, str]] = set()
+
+    def claim_reminder(self, cycle_id: str, agency_id: str, at: Any) -> bool:
+        if (cycle_id, agency_id) in self.reminded:
+            return False
+        self.reminded.add((cycle_id, agency_id))
+        return True
+
 
 class FakeSubjects:
     """Data subjects and their keys, by email."""
@@ -237,6 +268,7 @@ class FakeSubmissionWork(FakeUnitOfWork):
         self.versions = FakeVersions()
         self.timeline = FakeTimeline()
         self.evidence = FakeEvidence(self.proposals)
+        self.addenda = FakeAddenda()
         self.cycles = FakeCycles()
         self.reviewers = FakeReviewers()
         self.registry = FakeRegistry({})

@@ -1,5 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .addendum import Addendum
+from .addendum_list import AddendumList
+from .addendum_upload import AddendumUpload
 from .agency import Agency
 from .agency_create import AgencyCreate
 from .agency_create_type import AgencyCreateType
@@ -74,6 +77,9 @@ from .who_am_i import WhoAmI
 from .withdraw import Withdraw
 
 __all__ = (
+    "Addendum",
+    "AddendumList",
+    "AddendumUpload",
     "Agency",
     "AgencyCreate",
     "AgencyCreateType",

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.award_category_choice import AwardCategoryChoice
@@ -25,6 +27,10 @@ class Cycle:
         name (str):
         open_now (bool):
         opens_at (datetime.datetime):
+        max_per_agency (int | None | Unset): The most proposals one agency may submit to the cycle; one more is a 409
+            `submission.agency_limit_reached` (null: no maximum)
+        min_per_agency (int | Unset): One agency, one innovation: proposals each agency is expected to submit (0: no
+            minimum)
     """
 
     categories: list[AwardCategoryChoice]
@@ -34,6 +40,8 @@ class Cycle:
     name: str
     open_now: bool
     opens_at: datetime.datetime
+    max_per_agency: int | None | Unset = UNSET
+    min_per_agency: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         categories = []
@@ -53,6 +61,14 @@ class Cycle:
 
         opens_at = self.opens_at.isoformat()
 
+        max_per_agency: int | None | Unset
+        if isinstance(self.max_per_agency, Unset):
+            max_per_agency = UNSET
+        else:
+            max_per_agency = self.max_per_agency
+
+        min_per_agency = self.min_per_agency
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -66,6 +82,10 @@ class Cycle:
                 "opens_at": opens_at,
             }
         )
+        if max_per_agency is not UNSET:
+            field_dict["max_per_agency"] = max_per_agency
+        if min_per_agency is not UNSET:
+            field_dict["min_per_agency"] = min_per_agency
 
         return field_dict
 
@@ -93,6 +113,17 @@ class Cycle:
 
         opens_at = datetime.datetime.fromisoformat(d.pop("opens_at"))
 
+        def _parse_max_per_agency(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_per_agency = _parse_max_per_agency(d.pop("max_per_agency", UNSET))
+
+        min_per_agency = d.pop("min_per_agency", UNSET)
+
         cycle = cls(
             categories=categories,
             category_by=category_by,
@@ -101,6 +132,8 @@ class Cycle:
             name=name,
             open_now=open_now,
             opens_at=opens_at,
+            max_per_agency=max_per_agency,
+            min_per_agency=min_per_agency,
         )
 
         return cycle

@@ -45,6 +45,8 @@ ACTIONS = {
     "awarded": _l("gave the proposal an award"),
     "not_awarded": _l("decided the proposal is not awarded"),
     "withdrawn": _l("withdrew the proposal"),
+    "reopened": _l("reopened the proposal"),
+    "addendum_added": _l("added evidence as an addendum"),
 }
 # Who acts when no person does.
 SYSTEM_ACTORS = {
@@ -77,7 +79,8 @@ FIELDS = {
 }
 STATUS_FIELDS = {"status", "round", "verification"}
 # Not worth a row: ids, and a review's scores per criterion (its total is shown).
-HIDDEN_FIELDS = {"assignment_id", "id", "proposal_id", "cause_id"}
+# The stage a withdrawal left is its status change already; an addendum is named by its id.
+HIDDEN_FIELDS = {"assignment_id", "id", "proposal_id", "cause_id", "withdrawn_from", "addendum"}
 
 
 @dataclass(frozen=True)

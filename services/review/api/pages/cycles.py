@@ -32,7 +32,7 @@ from services.review.domain import states
 from services.review.domain.categories import BY_PROFILE, MATCHABLE
 from services.review.domain.errors import Invalid
 from services.review.usecases import cycles as cycle_cases
-from services.review.usecases import decisions, exports, queries
+from services.review.usecases import decisions, exports, queries, season
 from shared.platform.formats import zone
 from shared.web import attachment
 
@@ -103,6 +103,10 @@ def cycle_list() -> str | BaseResponse:
                 "categories": categories_from(form.get("categories", "")),
                 "category_by": form.get("category_by") or BY_PROFILE,
                 "field_verification": form.get("field_verification") == "on",
+                "min_per_agency": int(form.get("min_per_agency") or 0),
+                "max_per_agency": int(form["max_per_agency"])
+                if form.get("max_per_agency")
+                else None,
             }
             if not values["name"]:
                 raise Invalid({"name": [_("Required.")]})
@@ -225,6 +229,16 @@ def _csv(name: str, text: str | None) -> Response:
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = attachment(name)
     return response
+
+
+@bp.route("/cycles/<cycle_id>/report")
+@login_required("secretariat")
+def season_report(cycle_id: str) -> str:
+    """The season report for the mayor's office, printable (A4, a print stylesheet)."""
+    report = season.season_report(cycle_id, work())
+    if report is None:
+        abort(404)
+    return render_template("pages/season_report.html", report=report)
 
 
 @bp.route("/cycles/<cycle_id>/ranking.csv")

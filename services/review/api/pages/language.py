@@ -101,8 +101,10 @@ def when(moment: datetime | None) -> str:
     return formats.format_datetime(moment, language(), _time_zone()) if moment else ""
 
 
-def when_short(moment: datetime | None) -> str:
-    """ "30 Jun 2025 14.00 WIB": in tables."""
+def when_short(moment: datetime | str | None) -> str:
+    """ "30 Jun 2025 14.00 WIB": in tables (an ISO text, as JSON columns keep it, too)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return formats.format_short_datetime(moment, language(), _time_zone()) if moment else ""
 
 
