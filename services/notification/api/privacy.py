@@ -9,7 +9,9 @@ import html
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-PATH = "/privasi"
+from shared.platform.privacy_notice import NOTICE_PATH
+
+PATH = NOTICE_PATH
 
 privacy_blp = Blueprint(
     "privacy",
