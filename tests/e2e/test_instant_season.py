@@ -69,6 +69,8 @@ def innovator(name: str, number: str, **extra: str) -> dict[str, str]:
         "name": name,
         "email": f"{name.lower()}@inovasi.example.go.id",
         "phone": local(number),
+        # They agreed on the portal: without it, email only (INSTANT_REQUIRE_BASIS).
+        "instant_consent_at": "2026-02-27T09:00:00+07:00",
         **extra,
     }
 
