@@ -697,7 +697,13 @@ DEMO_PROPOSAL = {
     "budget_idr": 150000000,
     "trial_date": "2026-02-01",
     "innovators": [
-        {"name": "Siti Rahmawati", "email": "siti.rahmawati@example.org", "phone": "081234567890"}
+        {
+            "name": "Siti Rahmawati",
+            "email": "siti.rahmawati@example.org",
+            "phone": "081234567890",
+            # She agreed on the portal to SMS/WhatsApp: without it, email only (PRIVACY.md).
+            "instant_consent_at": "2026-01-15T09:00:00+07:00",
+        }
     ],
     "evidence_links": ["https://example.org/demo/posyandu-digital"],
 }

@@ -135,8 +135,9 @@ class NotificationConfig:
     instant_daily_cap: int = env("INSTANT_DAILY_CAP", 4, _at_least_zero)
     # SMS and WhatsApp to an innovator only with a recorded lawful basis: consent in the
     # submission (instant_consent_at) or an instant channel they chose themselves
-    # (docs/PRIVACY.md: Consent). Off until the portals send the consent.
-    instant_require_basis: bool = env("INSTANT_REQUIRE_BASIS", False, flag)
+    # (docs/PRIVACY.md: Consent). On by default (UU 27/2022); false only brings back the
+    # old behaviour (everyone with a phone) for a portal that cannot send the consent yet.
+    instant_require_basis: bool = env("INSTANT_REQUIRE_BASIS", True, flag)
     # Where people send access and erasure requests, shown on the privacy notice (/privasi).
     privacy_contact: str = env("PRIVACY_CONTACT", "")
     secret_key: str = env("NOTIFICATION_SECRET_KEY", "", secret=True)

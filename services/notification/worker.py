@@ -69,6 +69,7 @@ def policy(settings: NotificationSettings, config: NotificationConfig, rate_per_
         idle_wait_s=settings.poll_interval_ms / 1000,
         retry_base_s=config.retry_base_s,
         outage_backoff_max_s=config.outage_backoff_max_s,
+        privacy_url=privacy_url(config),
     )
 
 

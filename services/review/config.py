@@ -34,6 +34,9 @@ class ReviewSettings:
     # Where the pipeline status page reads the other services' /metrics (outbox backlog).
     submission_url: str = env("SUBMISSION_URL", "http://127.0.0.1:8001")
     notification_url: str = env("NOTIFICATION_URL", "http://127.0.0.1:8003")
+    # Where people reach the notification service (the same variable it reads): every page
+    # and every invitation or reset email links the privacy notice it serves (/privasi).
+    notification_public_url: str = env("NOTIFICATION_PUBLIC_URL", "http://127.0.0.1:8003")
     # Login brute-force limit (UI and API): this many failures per (email, client address),
     # and per client address, within the window answer 429 until the window closes.
     login_max_failures: int = env("REVIEW_LOGIN_MAX_FAILURES", 5, count)

@@ -16,6 +16,7 @@ from services.review.usecases.intake import (
     withdraw_proposal,
 )
 from services.review.usecases.registry import keep_agency
+from services.review.usecases.retention import forget_retained
 from services.review.usecases.subject_export import export_subjects
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
@@ -24,6 +25,7 @@ from shared.events.catalog import (
     PROPOSAL_ADDENDUM_ADDED,
     PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
+    PROPOSAL_RETAINED,
     PROPOSAL_SUBMITTED,
     PROPOSAL_WITHDRAWN,
     SUBJECT_EXPORT_REQUESTED,
@@ -57,6 +59,11 @@ def on_addendum_added(conn: Connection, event: Event) -> None:
     add_addendum(event, ReviewWork.joining(conn, outbox))
 
 
+def on_proposal_retained(conn: Connection, event: Event) -> None:
+    """The proposal's retention ran out: its innovators and evidence names go."""
+    forget_retained(event, ReviewWork.joining(conn, outbox))
+
+
 def on_agency_announced(conn: Connection, event: Event) -> None:
     """``agency.registered`` and ``agency.updated``: keep the register's copy."""
     keep_agency(event, ReviewWork.joining(conn, outbox))
@@ -73,6 +80,7 @@ READS: tuple[Reads, ...] = (
     reads(AGENCY_REGISTERED, 1),
     reads(AGENCY_UPDATED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
+    reads(PROPOSAL_RETAINED, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
@@ -86,4 +94,5 @@ HANDLERS: dict[str, Effect] = {
     spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
     spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
     spec_for(SUBJECT_EXPORT_REQUESTED).dataschema: on_subject_export_requested,
+    spec_for(PROPOSAL_RETAINED).dataschema: on_proposal_retained,
 }

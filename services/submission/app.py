@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import click
 from flask import Flask
 from sqlalchemy import Engine
@@ -18,6 +21,7 @@ from services.submission.config import SubmissionSettings
 from services.submission.migrations import SCHEMA
 from services.submission.store.cycle_records import configured_cycle
 from services.submission.usecases.agencies import EnrolAgency, announce_agencies, enrol_agency
+from services.submission.usecases.subjects import erased_since, reapply_erasures
 from services.submission.usecases.work import SubmissionWork
 from shared.platform import webhooks
 from shared.platform.group_commit import GroupCommit
@@ -93,6 +97,25 @@ def _register_commands(app: Flask, engine: Engine) -> None:
         agency, secret = enrol_agency(command, SubmissionWork(engine, store.outbox))
         click.echo(f"agency_id={agency.id}")
         click.echo(f"api_key={secret}")
+
+    @app.cli.command("erased-subjects")
+    @click.option("--since", required=True, help="ISO date or moment, e.g. 2026-11-01")
+    def erased_subjects(since: str) -> None:
+        """Print the ids of the subjects erased since a moment, one a line (they name
+        nobody): keep them beside a backup, to erase them again after restoring it."""
+        moment = datetime.fromisoformat(since)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        for subject_id in erased_since(moment, SubmissionWork(engine, store.outbox)):
+            click.echo(subject_id)
+
+    @app.cli.command("reapply-erasures")
+    @click.argument("source", type=click.File("r"))
+    def reapply(source: Any) -> None:
+        """After restoring an older backup: erase again the subjects whose ids SOURCE lists
+        (a file, or - for stdin, as ``erased-subjects`` printed them)."""
+        ids = [line.strip() for line in source if line.strip()]
+        erased = reapply_erasures(ids, SubmissionWork(engine, store.outbox))
+        click.echo(f"erased_again={len(erased)} of {len(ids)}")
 
     @app.cli.command("announce-agencies")
     def announce() -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from services.submission import store
+from services.submission.adapters.blobs import blob_store
 from services.submission.config import SubmissionSettings
 from services.submission.consumers import HANDLERS
 from services.submission.domain.retention import RetentionPolicy, parse_overrides
@@ -30,7 +31,7 @@ from shared.events.consumer import ConsumerConfig
 from shared.events.runner import Loop, WorkerPlan, serve
 from shared.events.wakeup import Wakeup
 from shared.platform.db import scrub_freed_space
-from shared.platform.metrics import RETENTION_PROPOSALS, RETENTION_SUBJECTS
+from shared.platform.metrics import RETENTION_EVIDENCE, RETENTION_PROPOSALS, RETENTION_SUBJECTS
 
 log = logging.getLogger(__name__)
 CONSUMERS = [
@@ -49,13 +50,15 @@ def retention_loop(
     holder = f"{socket.gethostname()}:{os.getpid()}"
 
     def make(engine: Engine) -> Loop:
+        blobs = blob_store(settings)  # the evidence of erased proposals goes too
+
         def work() -> SubmissionWork:
             return SubmissionWork(engine, store.outbox, wakeup)
 
         def run(stop: threading.Event) -> None:
             while not stop.is_set():
                 try:
-                    retained = apply_retention(policy, holder, work)
+                    retained = apply_retention(policy, holder, work, blobs=blobs)
                     report(retained)
                     if retained:
                         scrub_freed_space(engine)  # no earlier copy of the rows in the files
@@ -134,16 +137,20 @@ def report(retained: list[Retained] | None) -> None:
         return
     outcomes = Counter(r.outcome for r in retained)
     subjects = sum(len(r.subjects_erased) for r in retained)
+    files = sum(r.evidence_deleted for r in retained)
     for outcome, n in outcomes.items():
         RETENTION_PROPOSALS.labels(outcome=outcome).inc(n)
     RETENTION_SUBJECTS.labels(service="submission").inc(subjects)
+    RETENTION_EVIDENCE.labels(service="submission").inc(files)
     cycles = sorted({r.cycle_id for r in retained})
     log.info(
-        "retention: cycles %s: %d proposals erased, %d minimised (awarded), %d subjects erased",
+        "retention: cycles %s: %d proposals erased, %d minimised (awarded), %d subjects "
+        "erased, %d evidence files deleted",
         ", ".join(cycles),
         outcomes.get("erased", 0),
         outcomes.get("minimised", 0),
         subjects,
+        files,
     )
 
 

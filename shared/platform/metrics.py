@@ -90,6 +90,11 @@ RETENTION_SUBJECTS = Counter(
     "Data subjects the retention job erased (key shredded, subject.erased published)",
     ["service"],
 )
+RETENTION_EVIDENCE = Counter(
+    "inagara_retention_evidence_files_deleted_total",
+    "Evidence files of erased proposals the retention job deleted (bytes and rows)",
+    ["service"],
+)
 DELIVERIES = Counter(
     "inagara_deliveries_total",
     "Messages sent or given up, by channel and outcome",

@@ -25,6 +25,7 @@ to keep texts from repeating.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -40,6 +41,7 @@ from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from deploy.local.whatsapp import read_messages
+from services.notification.domain import gsm7
 from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +71,8 @@ def innovator(name: str, number: str, **extra: str) -> dict[str, str]:
         "name": name,
         "email": f"{name.lower()}@inovasi.example.go.id",
         "phone": local(number),
+        # They agreed on the portal: without it, email only (INSTANT_REQUIRE_BASIS).
+        "instant_consent_at": "2026-02-27T09:00:00+07:00",
         **extra,
     }
 
@@ -317,6 +321,18 @@ def test_no_phone_gets_the_same_text_twice_in_a_season(stack: Stack) -> None:
         received.setdefault(m.to, []).append(m.text)
     for s in sms:
         received.setdefault(s.to, []).append(s.text)
+
+    # Every instant message links the privacy notice (docs/PRIVACY.md, "Consent"): the
+    # last parameter of the WhatsApp template, the end of the SMS (without the scheme).
+    notice = f"{stack.config.base_url('notification')}/privasi"
+    assert all(m.parameters[-1] == notice for m in whatsapp)
+    short = notice.removeprefix("http://")
+    assert all(re.search(rf" (Privasi|Privacy): {re.escape(short)}$", s.text) for s in sms), [
+        s.text for s in sms
+    ]
+    assert all(gsm7.split(s.text).count == 1 for s in sms), "the link fits in the one part"
+    # No innovator went without their consent's instant messages.
+    assert not [d for d in deliveries if "no lawful basis" in (d.get("note") or "")]
 
     # No number got the same text twice ...
     repeats = {

@@ -108,7 +108,11 @@ def test_a_worker_killed_mid_burst_and_restarted_repeats_nothing_and_loses_only_
     }
     submissions = [
         factories.submitted(
-            innovators=[factories.innovator(n, email=f"k{n}-{run}@dinkes.example.go.id")]
+            innovators=[
+                factories.innovator(
+                    n, email=f"k{n}-{run}@dinkes.example.go.id", instant_consent_at=factories.AT
+                )
+            ]
         )
         for n in range(BURST)
     ]

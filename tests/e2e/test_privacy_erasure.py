@@ -61,6 +61,8 @@ BUDI = {
     "phone": "081355512345",
 }
 RINA = {"name": "Rina Wati", "email": f"rina.{TAG}@inovasi.example.go.id", "phone": "081377712345"}
+# When each agreed on the portal to SMS/WhatsApp (without it: email only).
+CONSENT = "2026-02-27T09:00:00+07:00"
 NEEDLES = [
     AYU["name"].encode(),
     AYU["name"].encode("utf-16-le"),
@@ -131,7 +133,11 @@ def submit_season(stack: Stack) -> list[str]:
             "POST",
             "/v1/proposals" if at_once else "/v1/proposals?draft=true",
             key,
-            json={**DEMO_PROPOSAL, "title": f"{title} {TAG}", "innovators": people},
+            json={
+                **DEMO_PROPOSAL,
+                "title": f"{title} {TAG}",
+                "innovators": [{**p, "instant_consent_at": CONSENT} for p in people],
+            },
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
         assert draft.status_code == 201, draft.text

@@ -20,6 +20,7 @@ parts, and ``GET /v1/subjects/exports/<id>`` assembles one JSON file and a page:
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -31,6 +32,7 @@ from tests.e2e.test_privacy_erasure import (
     ADMIN,
     AYU,
     BUDI,
+    CONSENT,
     SEASON,
     call,
     in_review,
@@ -103,7 +105,10 @@ def test_the_export_of_a_person_gathers_all_three_services_field_by_field(
     for entry in mine:
         assert entry["title"].startswith(titles[entry["proposal_id"]])
         assert entry["status"] in ("submitted", "in_review")  # as review has it by now
-        assert entry["innovator"] == {"name": BUDI["name"], "email": BUDI["email"], "phone": phone}
+        stored = dict(entry["innovator"])
+        consent = datetime.fromisoformat(stored.pop("instant_consent_at"))
+        assert consent == datetime.fromisoformat(CONSENT), "the consent as the portal sent it"
+        assert stored == {"name": BUDI["name"], "email": BUDI["email"], "phone": phone}
 
     # review
     (reviewed,) = export["review"]

@@ -99,6 +99,7 @@ def proposal_body(run: str, n: int) -> dict[str, Any]:
         "name": f"Inovator {n}",
         "email": f"i{n}-{run}@dinkes.example.go.id",
         "phone": f"0812{n:08d}",
+        "instant_consent_at": "2026-02-27T09:00:00+07:00",  # SMS needs a recorded basis
     }
     return {**DEMO_PROPOSAL, "title": f"Fault {run} #{n}", "innovators": [innovator]}
 
@@ -291,7 +292,11 @@ def submitted_events(count: int, title: str = "Fault") -> list[Event]:
         factories.event(
             "proposal.submitted",
             factories.submitted(
-                innovators=[factories.innovator(n, email=f"d{n}-{run}@dinkes.example.go.id")],
+                innovators=[
+                    factories.innovator(
+                        n, email=f"d{n}-{run}@dinkes.example.go.id", instant_consent_at=factories.AT
+                    )
+                ],
                 title=f"{title} {run} #{n}",
             ),
         )

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.notification.config import VARIABLES, NotificationConfig, unsubscribe_secret
+from services.notification.config import (
+    VARIABLES,
+    NotificationConfig,
+    NotificationSettings,
+    unsubscribe_secret,
+)
+from services.notification.usecases.recording import configured_recorder
 from shared.platform.settings import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +51,7 @@ def test_every_variable_is_read() -> None:
             "NOTIFICATION_CHANNEL_POLICY": "agency:*=email+instant",
             "INSTANT_DEDUPE_HOURS": "12",
             "INSTANT_DAILY_CAP": "0",
-            "INSTANT_REQUIRE_BASIS": "true",
+            "INSTANT_REQUIRE_BASIS": "false",
             "PRIVACY_CONTACT": "privasi@example.go.id",
             "SUBJECT_KEYS_URL": "http://submission-web:8000",
             "SUBJECT_KEYS_TOKEN": "keys-token",
@@ -81,7 +87,7 @@ def test_every_variable_is_read() -> None:
         channel_policy="agency:*=email+instant",
         instant_dedupe_hours=12,
         instant_daily_cap=0,
-        instant_require_basis=True,
+        instant_require_basis=False,
         privacy_contact="privasi@example.go.id",
         subject_keys_url="http://submission-web:8000",
         subject_keys_token="keys-token",
@@ -125,3 +131,9 @@ def test_every_variable_is_documented_and_reaches_every_compose_service() -> Non
     for name in VARIABLES:
         assert f"| `{name}` |" in documented, name
         assert name in shared_env, name
+
+
+def test_instant_messages_to_innovators_need_a_lawful_basis_by_default() -> None:
+    # UU 27/2022 (docs/PRIVACY.md, "Consent"): a consent or the person's own choice.
+    assert NotificationConfig.from_env({}).instant_require_basis is True
+    assert configured_recorder(NotificationSettings(), NotificationConfig()).require_basis

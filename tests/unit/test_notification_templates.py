@@ -11,6 +11,7 @@ from services.notification.adapters.rendering import (
     render_sms,
     render_whatsapp,
     whatsapp_text,
+    without_privacy_link,
 )
 from services.notification.domain import EMAIL, SMS, gsm7
 from services.notification.domain.messages import WHATSAPP, Message
@@ -21,6 +22,8 @@ from shared.platform.text import BIDI_CONTROLS
 from tests.unit.notification import factories
 
 PROPOSAL_ID = "5b0b3a0e-8a56-4a11-9f3a-4d2a4d2a4d2a"
+# A city's notification service at a realistic length (a short link would only help).
+NOTICE = "https://notifikasi.inovasi.example.go.id/privasi"
 HOSTILE = '<script>alert("x")</script>\r\nBcc: victim@example.org & <b>'
 
 
@@ -89,8 +92,10 @@ def test_every_event_type_renders_email_and_sms_in_both_languages(
             greeting = "Yth." if language == "id" else "Dear"
             assert rendered.text.startswith(f"{greeting} {message.recipient_name},")
         else:
-            text = render_sms(message)
+            text = render_sms(message, NOTICE)
             assert "Posyandu Digital" in text
+            label = "Privasi" if language == "id" else "Privacy"
+            assert text.endswith(f" {label}: notifikasi.inovasi.example.go.id/privasi"), text
             assert gsm7.split(text).count == 1, text
             assert gsm7.is_gsm7(text)
 
@@ -103,9 +108,12 @@ def test_every_event_type_renders_a_whatsapp_template_in_both_languages(
     found = [m for m in messages(event_type, language, instant=WHATSAPP) if m.channel != EMAIL]
     assert found and {m.channel for m in found} == {WHATSAPP}
     for message in found:
-        rendered = render_whatsapp(message)
+        rendered = render_whatsapp(message, NOTICE)
         assert rendered.name == f"inagara_{message.template}"
         assert rendered.language == language
+        assert rendered.parameters[-1] == NOTICE
+        label = "Pemberitahuan privasi" if language == "id" else "Privacy notice"
+        assert f"{label}: {NOTICE}." in rendered.text
         assert "Posyandu Digital" in rendered.parameters
         assert message.recipient_name in rendered.parameters
         assert "Posyandu Digital" in rendered.text and "{{" not in rendered.text
@@ -159,10 +167,11 @@ def test_a_long_title_is_shortened_to_keep_the_sms_in_one_part() -> None:
         if m.channel == SMS and m.role == "innovator"
     ]
 
-    text = render_sms(sms)
+    text = render_sms(sms, NOTICE)
 
     assert gsm7.split(text).count == 1
     assert '..." telah diterima' in text
+    assert text.endswith("Privasi: notifikasi.inovasi.example.go.id/privasi")
 
 
 def test_a_title_in_another_script_still_renders_and_is_split_correctly() -> None:
@@ -210,3 +219,16 @@ def test_bidi_controls_are_not_shown_in_emails_or_sms(event_type: str) -> None:
         for text in shown:
             assert "Laporangnp.exe" in text, text
             assert not BIDI_CONTROLS.search(text), text
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_privacy_link_ends_every_sms_and_a_digest_names_texts_without_it(
+    language: str,
+) -> None:
+    for event_type in EVENT_TYPES:
+        for message in messages(event_type, language):
+            if message.channel != SMS:
+                continue
+            with_link = render_sms(message, NOTICE)
+            assert without_privacy_link(with_link) == render_sms(message)
+            assert with_link.startswith(render_sms(message))

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from services.notification.domain import gsm7
 from services.notification.domain.messages import Message
+from shared.platform.privacy_notice import short_link
 from shared.platform.text import without_bidi_controls
 
 LABELS: dict[str, dict[str, str]] = {
@@ -43,6 +44,9 @@ LABELS: dict[str, dict[str, str]] = {
 }
 # A title shorter than this is not worth cutting further to save an SMS part.
 MIN_SMS_TITLE = 24
+# The privacy notice at the end of every SMS (docs/PRIVACY.md, "Consent").
+SMS_PRIVACY = {"id": "Privasi: {link}", "en": "Privacy: {link}"}
+_SMS_PRIVACY_TAIL = re.compile(r"\s+(?:Privasi|Privacy): \S+$")
 
 
 @dataclass(frozen=True)
@@ -93,33 +97,56 @@ def render_email(message: Message, extra: Mapping[str, Any] | None = None) -> Re
     )
 
 
-def _sms(message: Message, title: str) -> str:
+def _sms(message: Message, title: str, privacy_url: str) -> str:
     template = _environment().get_template(f"sms/{message.template}.{message.language}.txt")
-    return gsm7.plain(one_line(template.render({**message.context, "title": title})))
-
-
-def render_sms(message: Message) -> str:
-    """The SMS text, its title shortened (with "...") until it fits in one SMS if it can."""
-    title = one_line(str(message.context.get("title", "")))
-    text = _sms(message, title)
-    while gsm7.split(text).count > 1 and len(title) > MIN_SMS_TITLE:
-        title = title[: max(MIN_SMS_TITLE, len(title) - 8) - 3].rstrip() + "..."
-        text = _sms(message, title)
+    text = gsm7.plain(one_line(template.render({**message.context, "title": title})))
+    if privacy_url:
+        text = f"{text} {SMS_PRIVACY[message.language].format(link=short_link(privacy_url))}"
     return text
 
 
-# The parameters of each WhatsApp template, in order ({{1}}, {{2}}, ...).
+def render_sms(message: Message, privacy_url: str = "") -> str:
+    """The SMS text, ending with the link to the privacy notice when there is one; its
+    title shortened (with "...") until the whole fits in one SMS if it can."""
+    title = one_line(str(message.context.get("title", "")))
+    text = _sms(message, title, privacy_url)
+    while gsm7.split(text).count > 1 and len(title) > MIN_SMS_TITLE:
+        title = title[: max(MIN_SMS_TITLE, len(title) - 8) - 3].rstrip() + "..."
+        text = _sms(message, title, privacy_url)
+    return text
+
+
+def without_privacy_link(sms_text: str) -> str:
+    """An SMS text without its privacy link (a digest names several texts, one link)."""
+    return _SMS_PRIVACY_TAIL.sub("", sms_text)
+
+
+# The parameters of each WhatsApp template, in order ({{1}}, {{2}}, ...); the last is the
+# link to the privacy notice, which Meta's approved texts cannot hold as a fixed text
+# (it is each deployment's own URL).
 WHATSAPP_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "proposal_submitted": ("name", "title", "proposal_no"),
-    "proposal_resubmitted": ("name", "title", "version"),
-    "review_assigned": ("name", "title", "deadline_local"),
-    "review_reminder_due": ("name", "title", "deadline_local"),
-    "digest": ("name", "count", "items"),
-    "proposal_presentation_scheduled": ("name", "title", "change_word", "starts_local"),
-    "proposal_visit_scheduled": ("name", "title", "change_word", "starts_local"),
-    "proposal_appointment_reminder_due": ("name", "step_word", "title", "starts_local"),
+    "proposal_submitted": ("name", "title", "proposal_no", "privacy_url"),
+    "proposal_resubmitted": ("name", "title", "version", "privacy_url"),
+    "review_assigned": ("name", "title", "deadline_local", "privacy_url"),
+    "review_reminder_due": ("name", "title", "deadline_local", "privacy_url"),
+    "digest": ("name", "count", "items", "privacy_url"),
+    "proposal_presentation_scheduled": (
+        "name",
+        "title",
+        "change_word",
+        "starts_local",
+        "privacy_url",
+    ),
+    "proposal_visit_scheduled": ("name", "title", "change_word", "starts_local", "privacy_url"),
+    "proposal_appointment_reminder_due": (
+        "name",
+        "step_word",
+        "title",
+        "starts_local",
+        "privacy_url",
+    ),
     **{
-        template: ("name", "title")
+        template: ("name", "title", "privacy_url")
         for template in (
             "proposal_withdrawn",
             "proposal_revision_requested",
@@ -154,9 +181,9 @@ def whatsapp_text(template: str, language: str, parameters: tuple[str, ...] | li
     return _PLACEHOLDER.sub(lambda m: parameters[int(m.group(1)) - 1], body.strip())
 
 
-def render_whatsapp(message: Message) -> RenderedWhatsApp:
+def render_whatsapp(message: Message, privacy_url: str = "") -> RenderedWhatsApp:
     """Raises ``KeyError`` when the context lacks a parameter of the template."""
-    context = {**message.context, "name": message.recipient_name}
+    context = {"privacy_url": privacy_url, **message.context, "name": message.recipient_name}
     if "proposal_id" in context:
         context.setdefault("proposal_no", str(context["proposal_id"])[:8])
     parameters = tuple(

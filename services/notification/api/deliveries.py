@@ -22,6 +22,7 @@ from services.notification.domain.schedule import is_time_zone
 from services.notification.usecases import operators
 from services.notification.usecases.work import NotificationWork, work_factory
 from shared.events.proposal import normalise_phone
+from shared.platform.privacy_notice import NOTICE_PATH
 from shared.web import LARGEST_INTEGER, ServiceContext, bearer_token, is_admin
 
 blp = Blueprint(
@@ -301,11 +302,13 @@ _WORDS = {
         "done": "{address} will no longer get notification emails; decisions still arrive.",
     },
 }
+_PRIVACY_LABEL = {"id": "Pemberitahuan privasi", "en": "Privacy notice"}
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>Inagara</title></head>
 <body style="font-family: sans-serif; line-height: 1.5; max-width: 40em; margin: 2em auto">
 <nav id="language" style="text-align: right">{switch}</nav>
 {body}
+<p style="font-size: small"><a id="privacy-notice" href="{privacy}">{privacy_label}</a></p>
 </body></html>
 """
 
@@ -329,7 +332,14 @@ def _page(body: str, status: int = 200) -> Response:
         f'hreflang="{code}">{code.upper()}</a>'
         for code in _WORDS
     )
-    page = _PAGE.format(lang=_language(), switch=switch, body=body)
+    language = _language()
+    page = _PAGE.format(
+        lang=language,
+        switch=switch,
+        body=body,
+        privacy=NOTICE_PATH + ("?lang=en" if language == "en" else ""),
+        privacy_label=_PRIVACY_LABEL[language],
+    )
     return Response(page, status=status, mimetype="text/html")
 
 

@@ -9,7 +9,9 @@ import html
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-PATH = "/privasi"
+from shared.platform.privacy_notice import NOTICE_PATH
+
+PATH = NOTICE_PATH
 
 privacy_blp = Blueprint(
     "privacy",
@@ -33,8 +35,9 @@ Pribadi.</p>
 persetujuan Anda yang dicatat portal perangkat daerah saat usulan diajukan, atau saluran
 yang Anda pilih sendiri.</li>
 <li><strong>Masa simpan</strong>: data pribadi usulan yang tidak menang dihapus setelah
-masa retensi program (bawaan satu tahun setelah siklus ditutup); untuk usulan pemenang
-hanya nama inovator yang disimpan sebagai catatan publik penghargaan.</li>
+masa retensi program (bawaan satu tahun setelah siklus ditutup), beserta berkas
+buktinya; untuk usulan pemenang hanya nama inovator (dan berkas buktinya) yang disimpan
+sebagai catatan publik penghargaan.</li>
 <li><strong>Hak Anda</strong>: melihat salinan data Anda dan meminta penghapusannya.
 Hubungi sekretariat{contact}. Penghapusan membuat data Anda tidak terbaca lagi di semua
 layanan; permintaan berhenti berlangganan tetap berlaku sesudahnya.</li>
@@ -56,8 +59,8 @@ recorded by your agency's portal when the proposal was submitted, or a channel y
 yourself.</li>
 <li><strong>Retention</strong>: personal data of proposals that were not awarded is
 erased after the programme's retention period (by default one year after the cycle
-closed); of awarded proposals only the innovators' names are kept, as the award's public
-record.</li>
+closed), with their evidence files; of awarded proposals only the innovators' names (and
+the evidence files) are kept, as the award's public record.</li>
 <li><strong>Your rights</strong>: to see a copy of your data and to have it erased.
 Contact the secretariat{contact}. Erasure makes your data unreadable in every service;
 an unsubscribe stays in force after it.</li>

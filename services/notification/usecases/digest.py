@@ -15,7 +15,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.notification.adapters.clock import Clock, SystemClock
-from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.adapters.rendering import (
+    render_email,
+    render_sms,
+    render_whatsapp,
+    without_privacy_link,
+)
 from services.notification.domain import EMAIL, SMS, Message
 from services.notification.domain.schedule import next_digest_time
 from services.notification.store.deliveries import DIGEST_TEMPLATE, SOURCE, Content
@@ -51,7 +56,7 @@ def compose_digest(
         if not rows:
             return 0
         if channel != EMAIL:
-            return _compose_instant(held, rows, due_at, now, uow)
+            return _compose_instant(held, rows, due_at, now, uow, privacy_url)
         items = [
             {
                 "subject": row["subject"],
@@ -103,10 +108,11 @@ def _compose_instant(
     due_at: datetime,
     now: datetime,
     uow: NotificationWork,
+    privacy_url: str = "",
 ) -> int:
     """Inside ``compose_digest``'s unit of work: one instant message for the held ones."""
     recipient, channel = str(held["recipient"]), str(held["channel"])
-    texts = [str(row["fallback_text"] or row["body_text"]) for row in rows]
+    texts = [without_privacy_link(str(row["fallback_text"] or row["body_text"])) for row in rows]
     items = "; ".join(t.removeprefix("Inagara: ").rstrip(".") for t in texts)
     message = Message(
         channel=channel,
@@ -123,14 +129,14 @@ def _compose_instant(
         role=str(held.get("role") or "innovator"),
     )
     if channel == SMS:
-        content = Content("", render_sms(message))
+        content = Content("", render_sms(message, privacy_url))
     else:
-        rendered = render_whatsapp(message)
+        rendered = render_whatsapp(message, privacy_url)
         content = Content(
             rendered.name,
             rendered.text,
             parameters=rendered.parameters,
-            fallback_text=render_sms(message),
+            fallback_text=render_sms(message, privacy_url),
         )
     event = Event(
         id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"inagara:digest:{recipient}:{due_at}")),

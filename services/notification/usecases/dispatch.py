@@ -173,6 +173,8 @@ class Policy:
     # Webhooks: a delivery is retried for this long after it was recorded (and at most
     # max_attempts times); None: max_attempts alone decides.
     retry_period: timedelta | None = None
+    # The privacy notice the email about a disabled webhook endpoint links to.
+    privacy_url: str = ""
 
 
 # -- the steps: each one short transaction ------------------------------------------
@@ -365,7 +367,7 @@ def retry_or_fail(
         if spent:
             done = _finish(uow, delivery, FAILED, now, error=error, permanent=False)
             if done and delivery["channel"] == WEBHOOK:
-                disable_endpoint(uow, delivery, now, error)
+                disable_endpoint(uow, delivery, now, error, policy.privacy_url)
         else:
             # The one backoff rule, half of it jittered (at least half the ceiling).
             backoff = Backoff(policy.retry_base_s, policy.retry_cap_s, jitter=0.5)

@@ -75,15 +75,16 @@ def preview_messages(
             whatsapp=recorder.whatsapp,
             policy=recorder.policy,
             default_instant=recorder.default_instant,
+            require_basis=recorder.require_basis,
         ):
-            note = None
+            note = message.withheld  # no lawful basis: the recorder keeps it as skipped
             if message.channel == WHATSAPP and recorder.sms:
                 refused = uow.deliveries.refused_whatsapp(message.recipient, now - REMEMBER_REFUSAL)
                 if refused is not None:
                     message = replace(message, channel=SMS)
                     note = "by SMS: the number is not on WhatsApp"
             content = recorder.content(message)
-            if message.channel in INSTANT:
+            if message.channel in INSTANT and not message.withheld:
                 note = (
                     _limited(
                         uow, message.recipient, content.text_key, recorder, now, message.time_zone

@@ -22,7 +22,12 @@ from typing import Any
 from marshmallow import ValidationError
 
 from services.notification.adapters.clock import Clock, SystemClock
-from services.notification.adapters.rendering import render_email, render_sms, render_whatsapp
+from services.notification.adapters.rendering import (
+    render_email,
+    render_sms,
+    render_whatsapp,
+    without_privacy_link,
+)
 from services.notification.adapters.subject_keys import HttpSubjectKeys, SubjectKeys
 from services.notification.config import (
     NotificationConfig,
@@ -59,6 +64,7 @@ from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.proposal import normalise_phone
 from shared.platform.metrics import SKIPPED_SUBJECTS
+from shared.platform.privacy_notice import notice_url
 
 log = logging.getLogger(__name__)
 # A number the WhatsApp API said is not on WhatsApp gets SMS directly for this long
@@ -77,8 +83,9 @@ class Recorder:
     policy: ChannelPolicy = field(default_factory=ChannelPolicy)
     limits: InstantLimits = field(default_factory=InstantLimits)
     unsubscribe_url: str = "http://127.0.0.1:8003/unsubscribe"
-    # The privacy notice every email links to (the notification service's /privasi).
-    privacy_url: str = ""
+    # The privacy notice every message links to (the notification service's /privasi):
+    # the footer of an email, the end of an SMS, a parameter of a WhatsApp template.
+    privacy_url: str = notice_url("http://127.0.0.1:8003")
     secret: str = "inagara-local"
     quiet_hours: QuietHours | None = None
     clock: Clock = field(default_factory=SystemClock)
@@ -90,11 +97,12 @@ class Recorder:
 
     def content(self, message: Message) -> Content:
         if message.channel in INSTANT:
-            sms_text = render_sms(message)
-            key = text_key(sms_text)
+            sms_text = render_sms(message, self.privacy_url)
+            # Without the link: a repeat is the same news, whichever link it ended with.
+            key = text_key(without_privacy_link(sms_text))
             if message.channel == SMS:
                 return Content(subject="", text=sms_text, text_key=key)
-            whatsapp = render_whatsapp(message)
+            whatsapp = render_whatsapp(message, self.privacy_url)
             return Content(
                 subject=whatsapp.name,
                 text=whatsapp.text,
@@ -338,5 +346,5 @@ def configured_recorder(settings: NotificationSettings, config: NotificationConf
 
 
 def privacy_url(config: NotificationConfig) -> str:
-    """Where the privacy notice is served (``api/privacy.py``), for every email's footer."""
-    return f"{config.public_url.rstrip('/')}/privasi"
+    """Where the privacy notice is served (``api/privacy.py``), for every message."""
+    return notice_url(config.public_url)

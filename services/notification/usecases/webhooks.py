@@ -117,7 +117,11 @@ def record_webhooks(
 
 
 def disable_endpoint(
-    uow: NotificationWork, delivery: dict[str, Any], now: datetime, error: str
+    uow: NotificationWork,
+    delivery: dict[str, Any],
+    now: datetime,
+    error: str,
+    privacy_url: str = "",
 ) -> str | None:
     """Inside an open unit of work: a webhook delivery failed for the retry period, so
     its endpoint stops receiving and the agency's contact hears about it (once, when
@@ -147,7 +151,7 @@ def disable_endpoint(
         },
         role=AGENCY,
     )
-    rendered = render_email(message)
+    rendered = render_email(message, {"privacy_url": privacy_url})
     cause = Event(
         id=f"webhook-disabled:{delivery['id']}",
         type="webhook.disabled",

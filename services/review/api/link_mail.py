@@ -11,6 +11,7 @@ from services.review.config import ReviewSettings
 from services.review.domain.access_mail import compose
 from services.review.usecases.access_links import IssuedLink
 from shared.platform import formats
+from shared.platform.privacy_notice import notice_url
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def mail_link(issued: IssuedLink) -> bool:
         issued.user["role"],
         link_url(base, issued.secret),
         expires,
+        notice_url(review.notification_public_url),
     )
     try:
         mailer.send(Mail(issued.user["email"], message.subject, message.body))

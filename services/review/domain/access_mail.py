@@ -19,8 +19,11 @@ class AccessMail:
     body: str
 
 
-def compose(purpose: str, name: str, role: str, link: str, expires: str) -> AccessMail:
-    """The message with the link; ``expires`` is already written for people (WIB)."""
+def compose(
+    purpose: str, name: str, role: str, link: str, expires: str, privacy_url: str = ""
+) -> AccessMail:
+    """The message with the link; ``expires`` is already written for people (WIB);
+    ``privacy_url``: the privacy notice, linked at the end (docs/PRIVACY.md, "Consent")."""
     role_id, role_en = ROLE_NAMES.get(role, (role, role))
     if purpose == INVITE:
         subject = "Undangan akun Inagara / Your Inagara account invitation"
@@ -47,4 +50,6 @@ def compose(purpose: str, name: str, role: str, link: str, expires: str) -> Acce
             "Someone asked to reset your Inagara password. Open the link above to choose a new "
             f"one. It works once and until {expires}. Ignore this email if it was not you.\n"
         )
+    if privacy_url:
+        body += f"\n--\nPemberitahuan privasi / Privacy notice: {privacy_url}\n"
     return AccessMail(subject, body)

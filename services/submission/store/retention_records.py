@@ -1,5 +1,5 @@
 """Retention (docs/PRIVACY.md): the job's lease, the proposals due, and the rewrite of
-one proposal's innovators in every version."""
+one proposal's innovators (and evidence file names) in every version."""
 
 from __future__ import annotations
 
@@ -127,6 +127,36 @@ class RetentionStore:
                     .values(profile={**profile, "innovators": renamed})
                 )
         return found
+
+    def forget_evidence_names(self, proposal_id: str) -> int:
+        """The evidence files each submitted version lists lose their names (a file name
+        may name a person: "KTP Ayu Lestari.pdf"): ``berkas-<n>``, ``"deleted": true``.
+        Size, type and checksum stay, so the record still says what was assessed. How many
+        entries were renamed."""
+        renamed = 0
+        rows = self._conn.execute(
+            select(proposal_versions.c.version, proposal_versions.c.evidence).where(
+                proposal_versions.c.proposal_id == proposal_id
+            )
+        ).all()
+        for row in rows:
+            files = list(row.evidence or [])
+            if not files or all(f.get("deleted") for f in files):
+                continue
+            gone = [
+                {**f, "filename": f"berkas-{n}", "deleted": True}
+                for n, f in enumerate(files, start=1)
+            ]
+            self._conn.execute(
+                update(proposal_versions)
+                .where(
+                    proposal_versions.c.proposal_id == proposal_id,
+                    proposal_versions.c.version == row.version,
+                )
+                .values(evidence=gone)
+            )
+            renamed += len(gone)
+        return renamed
 
     def still_named(self, email: str | None, phone: str | None) -> bool:
         """Whether a proposal's current profile or any of its versions still names the

@@ -252,6 +252,16 @@ class SubjectStore:
         )
         return done.rowcount == 1
 
+    def erased_since(self, since: datetime) -> list[str]:
+        """The ids of the subjects erased at or after ``since``, oldest first."""
+        return list(
+            self._conn.execute(
+                select(subjects.c.id)
+                .where(subjects.c.erased_at >= since)
+                .order_by(subjects.c.erased_at, subjects.c.id)
+            ).scalars()
+        )
+
     def shred(self, subject_id: str, now: datetime) -> None:
         """Forget who the subject was and their key: every sealed copy becomes unreadable."""
         self._conn.execute(

@@ -141,6 +141,29 @@ def erase_found(subject_ids: list[str], now: datetime, uow: SubmissionWork) -> i
     return changed
 
 
+def erased_since(since: datetime, uow: SubmissionWork) -> list[str]:
+    """The subjects erased since ``since``: what a restore of an older backup must erase
+    again (``reapply_erasures``). Ids only: they name nobody."""
+    with uow:
+        return uow.subjects.erased_since(since)
+
+
+def reapply_erasures(
+    subject_ids: list[str], uow: SubmissionWork, now: datetime | None = None
+) -> list[str]:
+    """After a restore from a backup older than some erasures: erase again, through the
+    erasure path, each of these subjects the restored database holds readable (their key
+    came back with the backup); the ids erased. An id it does not know, or holds erased
+    already, is nothing to do, so running it twice changes nothing."""
+    now = now or datetime.now(UTC)
+    with uow:
+        live = [s for s in dict.fromkeys(subject_ids) if uow.subjects.key(s)[1] is not None]
+        if live:
+            changed = erase_found(live, now, uow)
+            uow.subjects.record_request("erasure", "restore", live, changed, now)
+    return live
+
+
 def erased_event(subject_id: str, at: datetime) -> Event:
     spec = spec_for(SUBJECT_ERASED)
     data = spec.validator.dump({"subject_id": subject_id, "erased_at": at})

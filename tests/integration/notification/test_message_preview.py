@@ -79,8 +79,9 @@ def test_a_decision_is_previewed_per_recipient_and_channel_and_nothing_is_sent(
     payload = factories.submitted(
         title="Posyandu Digital",
         innovators=[
-            factories.innovator(1),
-            factories.innovator(2, instant_channel="sms"),
+            factories.innovator(1, instant_consent_at=factories.AT),
+            factories.innovator(2, instant_channel="sms", instant_consent_at=factories.AT),
+            factories.innovator(4),  # no consent: email, and the WhatsApp withheld
         ],
     )
     pid = payload["proposal_id"]
@@ -99,6 +100,8 @@ def test_a_decision_is_previewed_per_recipient_and_channel_and_nothing_is_sent(
         ("whatsapp", "+6281234560001", "innovator"),
         ("email", "innovator2@dinkes.example.go.id", "innovator"),
         ("sms", "+6281234560002", "innovator"),
+        ("email", "innovator4@dinkes.example.go.id", "innovator"),
+        ("whatsapp", "+6281234560004", "innovator"),
         ("email", "inovasi@dinkes.example.go.id", "agency"),
     }
     by = {(m["channel"], m["recipient"]): m for m in items}
@@ -111,6 +114,9 @@ def test_a_decision_is_previewed_per_recipient_and_channel_and_nothing_is_sent(
         and "Posyandu Digital" in whatsapp["text"]
     )
     assert whatsapp["language"] == "id" and whatsapp["note"] is None
+    assert by[("whatsapp", "+6281234560004")]["note"].startswith(
+        "withheld: no lawful basis recorded"
+    ), "the preview says what the recorder would withhold"
     sms = by[("sms", "+6281234560002")]
     assert sms["text"].startswith("Inagara: usulan") and sms["html"] == ""
     assert deliveries(client, pid) == before, "a preview records nothing"
@@ -119,7 +125,9 @@ def test_a_decision_is_previewed_per_recipient_and_channel_and_nothing_is_sent(
 def test_the_preview_says_when_the_same_text_would_be_skipped(
     app: Flask, client: FlaskClient
 ) -> None:
-    payload = factories.submitted(innovators=[factories.innovator(3)])
+    payload = factories.submitted(
+        innovators=[factories.innovator(3, instant_consent_at=factories.AT)]
+    )
     pid = payload["proposal_id"]
     record(app, "proposal.submitted", payload)
 

@@ -131,6 +131,11 @@ def test_every_email_links_the_notice_and_an_unsubscribe_outlives_erasure(
     assert "Pemberitahuan privasi" in mail.body_html
 
     link = f"/unsubscribe?token={tokens.sign(CONFIG.secret_key, AYU)}"
+    page = client.get(link).get_data(as_text=True)  # the public page links the notice too
+    assert '<a id="privacy-notice" href="/privasi">Pemberitahuan privasi</a>' in page
+    assert 'href="/privasi?lang=en">Privacy notice' in client.get(f"{link}&lang=en").get_data(
+        as_text=True
+    )
     assert client.post(link).status_code == 200
     consume(engine, recorder(keys), erased("subject-ayu"))
 

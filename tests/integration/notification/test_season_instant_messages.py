@@ -16,7 +16,7 @@ def test_a_season_under_the_policy_sends_no_text_twice_within_the_window(
     off = [p for p in innovators if p.startswith(NOT_ON_WHATSAPP)]
     assert off and len(off) < len(innovators)
 
-    after = run(plan, {}, whatsapp_on=True, database_url=database_url)
+    after = run(plan, {"require_basis": True}, whatsapp_on=True, database_url=database_url)
 
     assert after.repeats_within_a_day == 0
     for reviewer in plan.reviewers:

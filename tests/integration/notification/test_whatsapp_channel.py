@@ -144,7 +144,10 @@ def test_the_adapter_sends_a_template_message_and_reads_the_wamid(
     api = CloudApi(whatsapp.base_url, PHONE_NUMBER_ID, TOKEN, timeout_s=2)
 
     wamid = api.send(
-        "+6281234567890", "inagara_review_assigned", "id", ["Siti", "Posyandu", "Senin"]
+        "+6281234567890",
+        "inagara_review_assigned",
+        "id",
+        ["Siti", "Posyandu", "Senin", "https://n.example.go.id/privasi"],
     )
 
     [kept] = whatsapp.state.messages
@@ -163,7 +166,7 @@ def test_the_adapter_classifies_the_cloud_api_errors(whatsapp: WhatsAppServer) -
     impatient = CloudApi(whatsapp.base_url, PHONE_NUMBER_ID, TOKEN, timeout_s=1)
     wrong_token = CloudApi(whatsapp.base_url, PHONE_NUMBER_ID, "x", timeout_s=10)
     whatsapp.state.refuse("+62899")
-    params = ["Siti", "Posyandu"]
+    params = ["Siti", "Posyandu", "https://n.example.go.id/privasi"]
 
     with pytest.raises(WhatsAppError, match="131026") as refused:
         api.send("+6289912345678", "inagara_proposal_scored", "id", params)

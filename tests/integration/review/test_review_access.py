@@ -220,3 +220,43 @@ def test_reset_requests_are_limited_like_logins(app: Flask, mailer: MemoryMailer
         environ_base={"REMOTE_ADDR": "10.9.8.7"},
     )
     assert elsewhere.status_code == 202
+
+
+def test_the_public_pages_and_the_link_emails_link_the_privacy_notice(
+    database_url: str, mailer: MemoryMailer
+) -> None:
+    app = make_app(
+        database_url,
+        mailer=mailer,
+        ui_url="https://review.example.go.id",
+        notification_public_url="https://notifikasi.example.go.id/",
+    )
+    try:
+        browser = app.test_client()
+        notice = 'id="privacy-notice" href="https://notifikasi.example.go.id/privasi"'
+        for path in ("/ui/login", "/ui/forgot"):
+            page = browser.get(path)
+            assert page.status_code == 200, path
+            assert notice in page.get_data(as_text=True), path
+            assert "Pemberitahuan privasi" in page.get_data(as_text=True), path
+        english = app.test_client().get("/ui/login?lang=en").get_data(as_text=True)
+        assert 'href="https://notifikasi.example.go.id/privasi?lang=en"' in english
+        assert "Privacy notice" in english
+
+        api = app.test_client()
+        invited = api.post(
+            "/v1/invitations",
+            json={"name": "Rudi Penilai", "email": "rudi@example.go.id", "role": "reviewer"},
+            headers=auth(ADMIN),
+        )
+        assert invited.status_code == 201
+        mail = mailer.sent[-1]
+        assert mail.body.rstrip().endswith(
+            "Pemberitahuan privasi / Privacy notice: https://notifikasi.example.go.id/privasi"
+        )
+        invitation = browser.get(f"/ui/access/{last_link(mailer, 'rudi@example.go.id')}")
+        assert invitation.status_code == 200 and notice in invitation.get_data(as_text=True)
+        gone = browser.get("/ui/access/rvl_no-such-link")
+        assert gone.status_code == 404 and notice in gone.get_data(as_text=True)
+    finally:
+        app.extensions["inagara"].engine.dispose()

@@ -5,6 +5,7 @@ path (key shredded, ``subject.erased``), once, whatever the number of workers.""
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from services.submission import store
+from services.submission.adapters.blobs import (
+    BlobUnavailable,
+    LocalDirectoryBlobs,
+    S3Blobs,
+    s3_client,
+)
 from services.submission.config import SubmissionSettings
 from services.submission.domain.retention import RetentionPolicy
 from services.submission.store.tables import privacy_requests, retention_applied
@@ -243,3 +250,111 @@ def test_workers_racing_retain_each_proposal_once(
     assert len(erased_subjects(app)) == 2  # Ayu and Citra, once each
     with app.extensions["inagara"].engine.connect() as conn:
         assert len(conn.execute(select(retention_applied)).all()) == 4
+
+
+def upload(portal: Portal, key: str, proposal_id: str, name: str) -> dict[str, Any]:
+    answer = portal.as_agency(
+        key,
+        "POST",
+        f"/v1/proposals/{proposal_id}/evidence",
+        data={"file": (io.BytesIO(b"%PDF-1.7\n" + proposal_id.encode()), name)},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 201, answer.get_json()
+    return dict(answer.get_json())
+
+
+def evidence_state(app: Flask, proposal_id: str) -> tuple[list[str], list[Any]]:
+    """(the storage keys of the proposal's evidence rows, each version's evidence list)."""
+    with app.extensions["inagara"].engine.connect() as conn:
+        keys = conn.execute(
+            select(store.evidence.c.storage_key).where(store.evidence.c.proposal_id == proposal_id)
+        ).scalars()
+        versions = conn.execute(
+            select(store.proposal_versions.c.evidence).where(
+                store.proposal_versions.c.proposal_id == proposal_id
+            )
+        ).scalars()
+        return list(keys), [v for v in versions if v]
+
+
+def test_an_erased_proposal_loses_its_evidence_files_an_awarded_one_keeps_them(
+    app: Flask, portal: Portal, admin_key: str, settings: SubmissionSettings
+) -> None:
+    """Evidence may name people (a scanned ID, a file called after its author): an erased
+    proposal's files go (bytes, rows, names in the versions), once, and are counted; an
+    awarded proposal keeps them as the record of what won. An evidence store that does
+    not answer leaves the proposal for the next round, nothing half done."""
+    now = ev.now()
+    portal.review(ev.cycle_scheduled("2025", now - timedelta(days=1), now + timedelta(days=1), now))
+    ids: dict[str, str] = {}
+    for outcome, person in (("rejected", EKA), ("awarded", CITRA), ("draft", DEWI)):
+        pid = str(portal.draft(admin_key, cycle_id="2025", innovators=[dict(person)])["id"])
+        upload(portal, admin_key, pid, f"KTP {person['name']}.pdf")
+        upload(portal, admin_key, pid, "laporan.pdf")
+        if outcome != "draft":
+            sent = portal.as_agency(admin_key, "POST", f"/v1/proposals/{pid}/submit")
+            assert sent.status_code == 200, sent.get_json()
+        ids[outcome] = pid
+    portal.review(
+        ev.decision("proposal.rejected", ids["rejected"]),
+        ev.decision("proposal.awarded", ids["awarded"]),
+        ev.cycle_scheduled(
+            "2025", now - timedelta(days=430), now - timedelta(days=400), now + timedelta(seconds=1)
+        ),
+    )
+    folder = Path(settings.evidence_dir)
+    stored = {o: evidence_state(app, pid)[0] for o, pid in ids.items()}
+    assert all(
+        len(keys) == 2 and all((folder / k).is_file() for k in keys) for keys in stored.values()
+    )
+
+    unreachable = S3Blobs(
+        s3_client(
+            SubmissionSettings(
+                service="submission",
+                evidence_s3_endpoint_url="http://127.0.0.1:9",
+                evidence_s3_access_key_id="x",
+                evidence_s3_secret_access_key="x",
+                evidence_s3_region="us-east-1",
+            )
+        ),
+        "evidence",
+    )
+    with pytest.raises(BlobUnavailable):
+        apply_retention(RetentionPolicy(365), "w1", work_of(app), blobs=unreachable)
+    assert evidence_state(app, ids["rejected"])[0] == stored["rejected"], "rolled back"
+    with work_of(app)() as uow:  # the failed round's lease is given back
+        uow.retention.end_lease(JOB, "w1", ev.now())
+
+    retained = apply_retention(
+        RetentionPolicy(365), "w1", work_of(app), blobs=LocalDirectoryBlobs(folder)
+    )
+
+    assert retained is not None
+    assert {r.proposal_id: (r.outcome, r.evidence_deleted) for r in retained} == {
+        ids["rejected"]: ("erased", 2),
+        ids["draft"]: ("erased", 2),
+        ids["awarded"]: ("minimised", 0),
+    }
+    for outcome in ("rejected", "draft"):
+        keys, versions = evidence_state(app, ids[outcome])
+        assert keys == [] and not any((folder / k).exists() for k in stored[outcome])
+        for files in versions:  # what was assessed stays, its names go
+            assert [(f["filename"], f["deleted"]) for f in files] == [
+                ("berkas-1", True),
+                ("berkas-2", True),
+            ]
+            assert all(f["sha256"] and f["size"] for f in files)
+    rejected_versions = evidence_state(app, ids["rejected"])[1]
+    assert rejected_versions and "Eka" not in str(rejected_versions)
+    keys, versions = evidence_state(app, ids["awarded"])
+    assert keys == stored["awarded"] and all((folder / k).is_file() for k in keys)
+    assert "KTP Citra Dewi.pdf" in str(versions)
+    listed = portal.as_agency(admin_key, "GET", f"/v1/proposals/{ids['rejected']}/evidence")
+    assert listed.status_code == 200 and "KTP" not in listed.get_data(as_text=True)
+
+    assert (
+        apply_retention(RetentionPolicy(365), "w2", work_of(app), blobs=LocalDirectoryBlobs(folder))
+        == []
+    )

@@ -107,9 +107,13 @@ def test_whatsapp_is_recorded_with_its_template_and_the_sms_to_send_instead() ->
         INNOVATOR_PHONE,
         "inagara_proposal_submitted",
     )
-    assert row["template_parameters"] == ["Innovator 1", "Posyandu Digital", "p-1"]
+    # The last parameter links the privacy notice; the SMS form ends with it too.
+    notice = "http://127.0.0.1:8003/privasi"
+    assert row["template_parameters"] == ["Innovator 1", "Posyandu Digital", "p-1", notice]
     assert row["body_text"].startswith('Yth. Innovator 1, usulan inovasi "Posyandu Digital"')
+    assert f"Pemberitahuan privasi: {notice}." in row["body_text"]
     assert row["fallback_text"].startswith('Inagara: usulan "Posyandu Digital" telah diterima')
+    assert row["fallback_text"].endswith(" Privasi: 127.0.0.1:8003/privasi")
 
 
 def test_the_event_can_ask_for_sms() -> None:

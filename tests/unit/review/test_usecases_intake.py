@@ -9,11 +9,13 @@ from services.review.consumers import (
     on_addendum_added,
     on_agency_announced,
     on_proposal_reopened,
+    on_proposal_retained,
     on_proposal_submitted,
     on_proposal_withdrawn,
     on_subject_export_requested,
 )
 from services.review.domain import states
+from services.review.domain.retention import retained_evidence, retained_profile
 from services.review.usecases.intake import (
     add_addendum,
     receive_proposal,
@@ -153,4 +155,29 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(AGENCY_REGISTERED).dataschema: on_agency_announced,
         spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
         spec_for("subject.export_requested").dataschema: on_subject_export_requested,
+        spec_for("proposal.retained").dataschema: on_proposal_retained,
     } == HANDLERS
+
+
+def test_retention_leaves_no_plain_innovator_and_no_file_name_of_an_erased_proposal() -> None:
+    profile = {
+        "title": "Posyandu",
+        "innovators": [
+            {"name": "Ayu", "email": "ayu@x.go.id", "phone": "+62812", "instant_channel": "sms"},
+            {"subject": "s-1", "sealed": "c2VhbGVk"},
+        ],
+    }
+    files = [{"id": "e", "filename": "KTP Ayu.pdf", "size": 3, "sha256": "f"}]
+
+    assert retained_profile(profile, "erased")["innovators"] == [
+        {"name": "Inovator 1", "erased": True},
+        {"subject": "s-1", "sealed": "c2VhbGVk"},
+    ]
+    assert retained_profile(profile, "minimised")["innovators"][0] == {
+        "name": "Ayu",
+        "minimised": True,
+    }
+    assert retained_evidence(files, "erased") == [
+        {"id": "e", "filename": "berkas-1", "size": 3, "sha256": "f", "deleted": True}
+    ]
+    assert retained_evidence(files, "minimised") == files

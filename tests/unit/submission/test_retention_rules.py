@@ -17,7 +17,7 @@ from services.submission.domain.retention import (
 )
 from services.submission.usecases.retention import Retained
 from services.submission.worker import report
-from shared.platform.metrics import RETENTION_PROPOSALS, RETENTION_SUBJECTS
+from shared.platform.metrics import RETENTION_EVIDENCE, RETENTION_PROPOSALS, RETENTION_SUBJECTS
 from shared.platform.settings import SettingsError
 
 CLOSED = datetime(2025, 3, 1, tzinfo=UTC)
@@ -60,11 +60,12 @@ def test_settings_refuse_a_bad_retention() -> None:
 def test_a_round_is_reported_in_the_log_and_the_metrics(caplog: pytest.LogCaptureFixture) -> None:
     erased = RETENTION_PROPOSALS.labels(outcome=ERASED)
     before = (erased._value.get(), RETENTION_SUBJECTS.labels(service="submission")._value.get())
+    files_before = RETENTION_EVIDENCE.labels(service="submission")._value.get()
     caplog.set_level("INFO", logger="services.submission.worker")
 
     report(
         [
-            Retained("p-1", "2025", ERASED, ("s-1", "s-2")),
+            Retained("p-1", "2025", ERASED, ("s-1", "s-2"), evidence_deleted=3),
             Retained("p-2", "2025", MINIMISED, ()),
         ]
     )
@@ -76,3 +77,5 @@ def test_a_round_is_reported_in_the_log_and_the_metrics(caplog: pytest.LogCaptur
     assert "retention: cycles 2025: 1 proposals erased, 1 minimised (awarded), 2 subjects" in (
         caplog.text
     )
+    assert "2 subjects erased, 3 evidence files deleted" in caplog.text
+    assert RETENTION_EVIDENCE.labels(service="submission")._value.get() == files_before + 3

@@ -22,10 +22,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from services.review.api.principal import now, work
+from services.review.api.principal import now, review_settings, work
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.domain.states import IllegalTransition
 from services.review.usecases import accounts
+from shared.platform.privacy_notice import notice_url
 
 bp = Blueprint("pages", __name__, url_prefix="/ui", template_folder="../../templates")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,7 +47,13 @@ def csrf_token() -> str:
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "user": g.get("user"), "now": datetime.now(UTC)}
+    return {
+        "csrf_token": csrf_token,
+        "user": g.get("user"),
+        "now": datetime.now(UTC),
+        # Every page, the public ones first (login, invitation, reset), links the notice.
+        "privacy_url": notice_url(review_settings().notification_public_url),
+    }
 
 
 @bp.after_request

@@ -1,0 +1,30 @@
+"""``proposal.retained``: forget what the review service holds in plain text of a
+proposal whose retention ran out (``domain/retention.py``; docs/PRIVACY.md)."""
+
+from __future__ import annotations
+
+import logging
+
+from services.review.domain.retention import retained_evidence, retained_profile
+from services.review.usecases.work import ReviewWork
+from shared.events.catalog import CATALOG
+from shared.events.envelope import Event
+
+log = logging.getLogger(__name__)
+
+
+def forget_retained(event: Event, uow: ReviewWork) -> None:
+    """Rewrite the proposal's innovators and evidence names; a proposal this service never
+    received is nothing to do. Raises ``ValidationError`` for an invalid payload."""
+    payload = CATALOG[event.dataschema].validator.load(event.data)
+    with uow:
+        proposal = uow.proposals.get(payload["proposal_id"], for_update=True)
+        if proposal is None:
+            log.info("proposal.retained for unknown proposal %s", payload["proposal_id"])
+            return
+        outcome = payload["outcome"]
+        uow.proposals.change(
+            proposal["id"],
+            profile=retained_profile(proposal["profile"], outcome),
+            evidence=retained_evidence(list(proposal["evidence"] or []), outcome),
+        )
