@@ -99,6 +99,8 @@ def test_every_finalist_has_its_presentation_and_visit_told_and_only_verified_on
                     "email": address,
                     "phone": phone,
                     "instant_channel": "sms",
+                    # consent captured by the portal: the lawful basis for an SMS
+                    "instant_consent_at": "2026-02-27T09:00:00+07:00",
                 }
             ],
         }
