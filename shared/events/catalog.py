@@ -19,6 +19,7 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
+from shared.events.objection import ObjectionAnsweredV1, ObjectionFiledV1
 from shared.events.privacy import (
     ProposalRetainedV1,
     SubjectErasureRequestedV1,
@@ -47,7 +48,7 @@ from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisab
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.4.0"
+CATALOG_VERSION = "1.5.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -90,6 +91,8 @@ WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 AGENCY_API_KEY_CHANGED = "agency.api_key_changed"
 CYCLE_SHORTLIST_PUBLISHED = "cycle.shortlist_published"
 CYCLE_RESULTS_PUBLISHED = "cycle.results_published"
+OBJECTION_FILED = "objection.filed"
+OBJECTION_ANSWERED = "objection.answered"
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,20 @@ CATALOG: dict[str, EventSpec] = {
             REVIEWS,
             ResultsPublishedV1,
             "The secretariat published the cycle's awards (subject and key: the cycle id).",
+        ),
+        _spec(
+            OBJECTION_FILED,
+            REVIEWS,
+            ObjectionFiledV1,
+            "Someone filed an objection to a shortlisted innovation during the public "
+            "objection window; the objector sealed under their own key.",
+        ),
+        _spec(
+            OBJECTION_ANSWERED,
+            REVIEWS,
+            ObjectionAnsweredV1,
+            "The secretariat answered or resolved an objection; the objector sealed under "
+            "their own key.",
         ),
         _spec(
             PROPOSAL_NOT_AWARDED,

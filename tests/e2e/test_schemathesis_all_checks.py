@@ -79,6 +79,12 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "POST /v1/users/{user_id}/invitation",
             # A declared conflict names an agency of the register or a proposal (422).
             "POST /v1/conflicts",
+            # The public objection window: a shortlist to publish (409), an objection that
+            # exists and may move so (404, 409), a window open for a proposal on the
+            # published shortlist (409) and a file of an accepted kind (415).
+            "POST /v1/cycles/{cycle_id}/shortlist/publication",
+            "POST /v1/objections/{objection_id}/answer",
+            "POST /v1/public/objections",
         },
         EMPTY_PATCH: {"PATCH /v1/users/{user_id}", "PATCH /v1/cycles/{cycle_id}"},
     },

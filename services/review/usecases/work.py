@@ -12,6 +12,7 @@ from services.review.store.audit import AuditLog
 from services.review.store.cycles import CycleStore
 from services.review.store.exports import ExportStore
 from services.review.store.login_failures import LoginFailureStore
+from services.review.store.objections import ObjectionStore
 from services.review.store.people import PeopleStore
 from services.review.store.proposals import ProposalStore
 from services.review.store.registry import AgencyStore, ConflictStore
@@ -33,6 +34,7 @@ class ReviewWork(UnitOfWork):
     agencies: AgencyStore
     conflicts: ConflictStore
     second_factors: SecondFactorStore
+    objections: ObjectionStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -45,6 +47,7 @@ class ReviewWork(UnitOfWork):
         self.agencies = AgencyStore(conn)
         self.conflicts = ConflictStore(conn)
         self.second_factors = SecondFactorStore(conn)
+        self.objections = ObjectionStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

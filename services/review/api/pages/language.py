@@ -66,6 +66,9 @@ STATUS_LABELS = {
     "pass": _l("pass"),
     "fail": _l("fail"),
     "adjust": _l("adjust"),
+    # objections ("open" as a cycle's)
+    "answered": _l("answered"),
+    "resolved": _l("resolved"),
 }
 
 
