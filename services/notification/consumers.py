@@ -25,6 +25,8 @@ from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
     AGENCY_API_KEY_CHANGED,
     CATALOG,
+    OBJECTION_ANSWERED,
+    OBJECTION_FILED,
     PROPOSAL_AWARDED,
     PROPOSAL_NOT_AWARDED,
     PROPOSAL_REJECTED,
@@ -67,6 +69,8 @@ READS: tuple[Reads, ...] = (
     reads(REVIEW_ASSIGNED, 1),
     reads(REVIEW_SUBMITTED, 1),
     reads(REVIEW_REMINDER_DUE, 1),
+    reads(OBJECTION_FILED, 1),
+    reads(OBJECTION_ANSWERED, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
     reads(PROPOSAL_RETAINED, 1),

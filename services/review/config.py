@@ -70,6 +70,10 @@ class ReviewSettings:
     objections_per_hour: int = env("REVIEW_OBJECTIONS_PER_HOUR", 5, count)
     objection_max_file_bytes: int = env("REVIEW_OBJECTION_MAX_FILE_BYTES", 5_242_880, count)
     objection_min_fill_s: float = env("REVIEW_OBJECTION_MIN_FILL_S", 3.0)
+    # What the notification service sends to read an objector's key (GET
+    # /v1/subjects/<id>/key), the same token it sends the submission service. Empty: no
+    # one reads objectors' keys, and objectors get no receipt or answer by email.
+    subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:

@@ -64,6 +64,10 @@ ASSIGNED, REVIEW_SUBMITTED, REMINDER_DUE = (
     "review.submitted",
     "review.reminder_due",
 )
+# The public objection window: the objector gets a receipt and the answer (their name and
+# email sealed in the event under their own key, opened with the review service's key).
+OBJECTION_FILED, OBJECTION_ANSWERED = "objection.filed", "objection.answered"
+OBJECTION_EVENTS = frozenset({OBJECTION_FILED, OBJECTION_ANSWERED})
 # Nobody to tell: a cycle's dates concern no proposal yet; the outcome events are
 # this service's own; and screening is the secretariat's completeness check: a
 # pass changes nothing anyone has to do (the confirmation already went out), a
@@ -92,10 +96,14 @@ SILENT = frozenset(
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",
+        # The public record of a cycle: for the public pages (a read-only service), not
+        # a message to anyone; the objector hears through objection.filed.
+        "cycle.shortlist_published",
+        "cycle.results_published",
     }
 )
 
-INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
+INNOVATORS, CONTACT, THE_REVIEWER, THE_OBJECTOR = "innovators", "agency", "reviewer", "objector"
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,12 @@ RULES: dict[str, Rule] = {
     ASSIGNED: Rule((THE_REVIEWER,), True),
     REVIEW_SUBMITTED: Rule((THE_REVIEWER,), False),
     REMINDER_DUE: Rule((THE_REVIEWER,), False),
+    OBJECTION_FILED: Rule((THE_OBJECTOR,), True),
+    OBJECTION_ANSWERED: Rule((THE_OBJECTOR,), True),
 }
 # Events that say nothing about the proposal's people: they need the projection.
 # (review.assigned and review.reminder_due name the reviewer and the title themselves.)
-NEEDS_PROPOSAL = frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE}
+NEEDS_PROPOSAL = frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE} - OBJECTION_EVENTS
 
 
 @dataclass(frozen=True)
@@ -209,8 +219,8 @@ def _people(rule: Rule, proposal: Proposal | None, reviewer: Person | None) -> l
         people.append(
             Person(AGENCY, proposal.agency_name, proposal.contact_email, proposal.contact_phone)
         )
-    if THE_REVIEWER in rule.audience and reviewer:
-        people.append(reviewer)
+    if (THE_REVIEWER in rule.audience or THE_OBJECTOR in rule.audience) and reviewer:
+        people.append(reviewer)  # the reviewer, or the objector, the event names
     return people
 
 
@@ -269,7 +279,9 @@ def messages_for(
             "at_local": _local(
                 payload.get("submitted_at")
                 or payload.get("decided_at")
-                or payload.get("withdrawn_at"),
+                or payload.get("withdrawn_at")
+                or payload.get("filed_at")
+                or payload.get("answered_at"),
                 chosen.time_zone,
                 language,
             ),

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from services.review.api.principal import (
+    caller,
+    is_keys_reader,
     now,
     problem_with,
     reader,
@@ -21,11 +23,13 @@ from services.review.api.principal import (
     work,
 )
 from services.review.domain import objections as rules
+from services.review.domain.errors import NotFound
 from services.review.usecases import objections as cases
+from shared.events import sealing
 from shared.events.proposal import PhoneNumber
 from shared.platform.formats import LANGUAGES
 from shared.platform.text import SingleLine
-from shared.web import accepts_multipart, attachment
+from shared.web import accepts_multipart, attachment, bearer_token
 
 blp = Blueprint(
     "objections",
@@ -373,3 +377,33 @@ def erase_objector(body: dict[str, Any]) -> dict[str, Any]:
     `objection.*` events unreadable); the objections stay, pseudonymised."""
     who = secretariat()
     return {"objections": cases.erase_objector(body["email"], who.id, now(), work())}
+
+
+class SubjectKeySchema(Schema):
+    subject = fields.String()
+    key = fields.String(metadata={"description": "URL-safe base64 of the 32-byte key"})
+
+
+@blp.route("/subjects/<string:subject_id>/key")
+@blp.doc(security=SECURED)
+@blp.response(200, SubjectKeySchema)
+@blp.alt_response(401, description="Not SUBJECT_KEYS_TOKEN")
+@blp.alt_response(403, description="An account's token: only the keys token reads keys")
+@blp.alt_response(404, description="No objector with this subject id")
+@blp.alt_response(410, description="The objector was erased: their sealed fields are unreadable")
+def objector_key(subject_id: str) -> Any:
+    """The key the notification service opens an objector's sealed name and email with
+    (`objection.filed`, `objection.answered`); 410 once the objector is erased."""
+    if not is_keys_reader(bearer_token()):
+        caller()  # 401 for no valid credential
+        abort(403, message="Only the notification service (SUBJECT_KEYS_TOKEN) reads keys.")
+    try:
+        key = cases.objector_key(subject_id, work())
+    except cases.ObjectorErased:
+        return problem_with(
+            410, "Gone", "The objector was erased; their sealed fields are unreadable.",
+            code="subject.erased",
+        )
+    except NotFound as exc:
+        return problem_with(404, "Not Found", str(exc), code=exc.code)
+    return {"subject": subject_id, "key": sealing.encode_key(key)}

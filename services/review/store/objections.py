@@ -62,3 +62,7 @@ class ObjectionStore:
         """An objector's objections (an export or an erasure finds them by email)."""
         query = select(*_LISTED).where(func.lower(table.c.email) == email.strip().lower())
         return as_dicts(self.conn.execute(query))
+
+    def by_subject(self, subject_id: str) -> dict[str, Any] | None:
+        query = select(table.c.id, table.c.subject_key).where(table.c.subject_id == subject_id)
+        return as_dict(self.conn.execute(query).first())

@@ -29,6 +29,10 @@ class TooManyObjections(Exception):
         self.retry_after_s = retry_after_s
 
 
+class ObjectorErased(Exception):
+    """The objector's key is gone (410): their sealed fields are unreadable."""
+
+
 class FileTooLarge(Exception):
     """The attached file is larger than the limit (413)."""
 
@@ -404,3 +408,14 @@ def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> in
                 {"objection": row["id"]}, {"objection": row["id"], "erased_at": now.isoformat()},
             )
         return len(rows)
+
+
+def objector_key(subject_id: str, uow: ReviewWork) -> bytes:
+    """An objector's key; raises NotFound (no such objector), ObjectorErased."""
+    with uow:
+        found = uow.objections.by_subject(subject_id)
+    if found is None:
+        raise NotFound("No objector with this subject id.", "subject.not_found")
+    if not found["subject_key"]:
+        raise ObjectorErased(subject_id)
+    return bytes(found["subject_key"])

@@ -339,6 +339,11 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             ),
             (401, 403, 403, 200, 403),
         ),
+        (
+            "GET /v1/subjects/{id}/key",
+            lambda h: client.get(f"/v1/subjects/{no_objection}/key", headers=h),
+            (401, 403, 403, 403, 403),
+        ),
         # No login, whoever calls (rate-limited per client address instead).
         (
             "GET /v1/public/cycles/{id}/shortlist",

@@ -77,7 +77,7 @@ def answer_objection(objection_id: str) -> BaseResponse:
             now(),
             work(),
         )
-        flash(_("Answer saved; the objector is told by email."), "ok")
+        flash(_("Answer saved."), "ok")
     except REFUSALS as exc:
         flash(refusal_message(exc), "error")
     return redirect(url_for("pages.objection_page", objection_id=objection_id))
