@@ -130,7 +130,9 @@ RULES: dict[str, Rule] = {
 }
 # Events that say nothing about the proposal's people: they need the projection.
 # (review.assigned and review.reminder_due name the reviewer and the title themselves.)
-NEEDS_PROPOSAL = frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE} - OBJECTION_EVENTS
+NEEDS_PROPOSAL = (
+    frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE} - OBJECTION_EVENTS
+)
 
 
 @dataclass(frozen=True)

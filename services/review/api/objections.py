@@ -145,9 +145,7 @@ class ObjectionQuerySchema(Schema):
 
 
 class AnswerSchema(Schema):
-    answer = fields.String(
-        required=True, validate=validate.Length(min=1, max=rules.ANSWER_MAX)
-    )
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=rules.ANSWER_MAX))
     status = fields.String(
         load_default=rules.ANSWERED,
         validate=validate.OneOf((rules.ANSWERED, rules.RESOLVED)),
@@ -217,7 +215,9 @@ def objection(objection_id: str) -> dict[str, Any]:
     responses={
         "200": {
             "description": "The file the objector attached",
-            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in rules.FILE_TYPES},
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}} for t in rules.FILE_TYPES
+            },
         }
     },
 )
@@ -328,11 +328,13 @@ def command_from(form: dict[str, Any], upload: Any, served_at: Any = None) -> ca
 @public.arguments(ObjectionFileSchema, location="files")
 @public.response(201, FiledSchema)
 @public.alt_response(400, description="The form looked automated (the hidden field filled)")
-@public.alt_response(409, description="The window is closed, or the innovation is not on the "
-                     "published shortlist")
+@public.alt_response(
+    409, description="The window is closed, or the innovation is not on the published shortlist"
+)
 @public.alt_response(413, description="The file is too large")
-@public.alt_response(415, description="The file is not a PDF, PNG or JPEG, or the body not "
-                     "multipart/form-data")
+@public.alt_response(
+    415, description="The file is not a PDF, PNG or JPEG, or the body not multipart/form-data"
+)
 @public.alt_response(422, description="Invalid fields")
 @public.alt_response(429, description="Too many objections from this address; see Retry-After")
 @accepts_multipart
@@ -401,7 +403,9 @@ def objector_key(subject_id: str) -> Any:
         key = cases.objector_key(subject_id, work())
     except cases.ObjectorErased:
         return problem_with(
-            410, "Gone", "The objector was erased; their sealed fields are unreadable.",
+            410,
+            "Gone",
+            "The objector was erased; their sealed fields are unreadable.",
             code="subject.erased",
         )
     except NotFound as exc:

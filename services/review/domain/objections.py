@@ -64,7 +64,9 @@ def closes_at(now: datetime, days: int) -> datetime:
     return now + timedelta(days=days)
 
 
-def check_not_spam(honeypot: str, started_at: datetime | None, now: datetime, min_fill_s: float) -> None:
+def check_not_spam(
+    honeypot: str, started_at: datetime | None, now: datetime, min_fill_s: float
+) -> None:
     """A person leaves the hidden field empty and takes a few seconds to fill the form
     (``started_at``: when the form was served, where a form was; the JSON API has none)."""
     if honeypot.strip():

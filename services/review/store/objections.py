@@ -26,7 +26,9 @@ class ObjectionStore:
     def get(self, objection_id: str) -> dict[str, Any] | None:
         """One objection with its key (not its file's bytes)."""
         columns = [*_LISTED, table.c.subject_key]
-        return as_dict(self.conn.execute(select(*columns).where(table.c.id == objection_id)).first())
+        return as_dict(
+            self.conn.execute(select(*columns).where(table.c.id == objection_id)).first()
+        )
 
     def file(self, objection_id: str) -> dict[str, Any] | None:
         query = select(table.c.file_name, table.c.file_type, table.c.file_content).where(

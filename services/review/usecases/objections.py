@@ -373,7 +373,6 @@ def open_on(uow: ReviewWork, in_scope: list[str], cycle_id: str) -> list[str]:
     return objections.blocking(rows, in_scope)
 
 
-
 ERASED_NAME = "Pengaju keberatan"
 
 
@@ -404,8 +403,12 @@ def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> in
                 file_sha256=None,
             )
             uow.audit.record(
-                actor, "objector_erased", "proposal", row["proposal_id"],
-                {"objection": row["id"]}, {"objection": row["id"], "erased_at": now.isoformat()},
+                actor,
+                "objector_erased",
+                "proposal",
+                row["proposal_id"],
+                {"objection": row["id"]},
+                {"objection": row["id"], "erased_at": now.isoformat()},
             )
         return len(rows)
 

@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.serving import make_server
 
+from services.notification import store as notification_store
+from services.notification.adapters.subject_keys import HttpSubjectKeys
+from services.notification.consumers import handlers_for
+from services.notification.store.tables import deliveries
+from services.notification.usecases.recording import Recorder
 from services.review.store.tables import objections as objections_table
 from shared.events import sealing
+from shared.events.inbox import dispatcher
+from shared.platform.db import create_schema, make_engine
 from tests.integration.review.support import (
     ADMIN,
     AGENCIES,
@@ -203,8 +213,10 @@ def test_publish_object_hold_back_the_awards_answer_resolve_then_award(
     assert again.status_code == 409 and again.json["code"] == "objection.illegal_transition"
     resolved = client.post(
         f"/v1/objections/{objection_id}/answer",
-        json={"answer": "Sudah diverifikasi: inovasi ini direplikasi dan dikembangkan.",
-              "status": "resolved"},
+        json={
+            "answer": "Sudah diverifikasi: inovasi ini direplikasi dan dikembangkan.",
+            "status": "resolved",
+        },
         headers=auth(ADMIN),
     )
     assert resolved.status_code == 200 and resolved.json["resolved_at"]
@@ -231,13 +243,17 @@ def test_the_public_endpoint_refuses_spam_bad_files_and_too_many(
     app: Flask, client: FlaskClient
 ) -> None:
     cycle, ids = _season(app, client)
-    client.post(f"/v1/cycles/{cycle['id']}/shortlist/publication", json={"days": 3}, headers=auth(ADMIN))
+    client.post(
+        f"/v1/cycles/{cycle['id']}/shortlist/publication", json={"days": 3}, headers=auth(ADMIN)
+    )
     bot = _object(client, ids["a"], website="http://spam.example")
     assert bot.status_code == 400 and bot.json["code"] == "objection.spam"
     short = _object(client, ids["a"], reason="tidak setuju")
     assert short.status_code == 422 and "reason" in short.json["errors"]
     bad_phone = _object(client, ids["a"], phone="12")
-    assert bad_phone.status_code == 422 and "phone" in short.json["errors"] | bad_phone.json["errors"]
+    assert (
+        bad_phone.status_code == 422 and "phone" in short.json["errors"] | bad_phone.json["errors"]
+    )
     big = _object(client, ids["a"], file=(io.BytesIO(PDF + b"x" * 4096), "besar.pdf"))
     assert big.status_code == 413
     exe = _object(client, ids["a"], file=(io.BytesIO(b"MZ\x90\x00"), "bukti.pdf"))
@@ -261,9 +277,7 @@ def test_the_public_form_and_the_secretariat_screens(app: Flask, client: FlaskCl
     log_in(client, secretariat["email"])
     page = client.get(f"/ui/cycles/{cycle['id']}")
     csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
-    client.post(
-        f"/ui/cycles/{cycle['id']}/publication", data={"days": "5", "csrf_token": csrf}
-    )
+    client.post(f"/ui/cycles/{cycle['id']}/publication", data={"days": "5", "csrf_token": csrf})
     assert len(outbox_events(app, "cycle.shortlist_published")) == 1
     form = client.get(f"/publik/keberatan?proposal={ids['a']}")
     assert form.status_code == 200
@@ -279,9 +293,7 @@ def test_the_public_form_and_the_secretariat_screens(app: Flask, client: FlaskCl
     }
     too_fast = client.post("/publik/keberatan", data=fields)
     assert too_fast.status_code == 400, "sent faster than a person fills the form"
-    slow = make_app(
-        app.extensions["inagara"].settings.database_url, objection_min_fill_s=0.0
-    )
+    slow = make_app(app.extensions["inagara"].settings.database_url, objection_min_fill_s=0.0)
     try:
         filed = slow.test_client().post("/publik/keberatan", data=fields)
         assert filed.status_code == 201, filed.get_data(as_text=True)
@@ -290,15 +302,77 @@ def test_the_public_form_and_the_secretariat_screens(app: Flask, client: FlaskCl
         engine_of(slow).dispose()
     listing = client.get(f"/ui/cycles/{cycle['id']}/objections").get_data(as_text=True)
     assert "Ibu Sari" in listing
-    objection_id = client.get(
-        f"/v1/cycles/{cycle['id']}/objections", headers=auth(ADMIN)
-    ).json["items"][0]["id"]
+    objection_id = client.get(f"/v1/cycles/{cycle['id']}/objections", headers=auth(ADMIN)).json[
+        "items"
+    ][0]["id"]
     detail = client.get(f"/ui/objections/{objection_id}").get_data(as_text=True)
     assert "tidak sesuai" in detail
     client.post(
         f"/ui/objections/{objection_id}/answer",
         data={"answer": "Sudah kami periksa.", "status": "resolved", "csrf_token": csrf},
     )
-    assert client.get(f"/v1/objections/{objection_id}", headers=auth(ADMIN)).json[
-        "status"
-    ] == "resolved"
+    assert (
+        client.get(f"/v1/objections/{objection_id}", headers=auth(ADMIN)).json["status"]
+        == "resolved"
+    )
+
+
+KEYS_TOKEN = "objector-keys-token-for-tests"
+
+
+def test_the_objector_gets_a_receipt_and_the_answer_until_erased(
+    database_url: str, tmp_path: Any
+) -> None:
+    app = make_app(database_url, subject_keys_token=KEYS_TOKEN)
+    client = app.test_client()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    keys = HttpSubjectKeys(f"http://127.0.0.1:{server.server_port}", KEYS_TOKEN)
+    try:
+        cycle, ids = _season(app, client)
+        client.post(
+            f"/v1/cycles/{cycle['id']}/shortlist/publication", json={"days": 7}, headers=auth(ADMIN)
+        )
+        filed = _object(client, ids["c"], email="Warga.Peduli@Example.org").json
+        client.post(
+            f"/v1/objections/{filed['id']}/answer",
+            json={"answer": "Keberatan Anda sudah kami periksa.", "status": "resolved"},
+            headers=auth(ADMIN),
+        )
+        found = outbox_events(app, "objection.filed") + outbox_events(app, "objection.answered")
+        assert (
+            client.get(
+                f"/v1/subjects/{found[0].data['objector']['subject']}/key", headers=auth(ADMIN)
+            ).status_code
+            == 403
+        ), "not for accounts"
+
+        sent = _notified(tmp_path, "before", keys, found)
+        assert sorted(sent) == [
+            ("email", "warga.peduli@example.org", "Jawaban atas keberatan Anda: " + filed["title"]),
+            ("email", "warga.peduli@example.org", "Keberatan Anda kami terima: " + filed["title"]),
+        ]
+        client.post(
+            "/v1/objectors/erasure", json={"email": "Warga.Peduli@Example.org"}, headers=auth(ADMIN)
+        )
+        assert _notified(tmp_path, "replay", keys, found) == [], "erased: nothing to open"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        engine_of(app).dispose()
+
+
+def _notified(tmp_path: Any, name: str, keys: HttpSubjectKeys, found: list[Any]) -> list[Any]:
+    """What a fresh notification service records from ``found``: (channel, to, subject)."""
+    engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+    create_schema(engine, notification_store.metadata)
+    handle = dispatcher(
+        engine, notification_store.inbox, handlers_for(Recorder(objector_keys=keys))
+    )
+    for event in found:
+        handle(event)
+    with engine.connect() as conn:
+        rows = conn.execute(select(deliveries)).all()
+    engine.dispose()
+    return [(r.channel, r.recipient, r.subject) for r in rows]

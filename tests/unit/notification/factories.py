@@ -134,6 +134,25 @@ def payload_for(
             "title": title,
             "deadline": DEADLINE,
         },
+        catalog.OBJECTION_FILED: {
+            "objection_id": "ob-1",
+            "proposal_id": proposal_id,
+            "cycle_id": "c-1",
+            "title": title,
+            "filed_at": AT,
+            "objections_close_at": DEADLINE,
+            "objector": {"subject": "s-1", "sealed": "sealed", "language": "id"},
+        },
+        catalog.OBJECTION_ANSWERED: {
+            "objection_id": "ob-1",
+            "proposal_id": proposal_id,
+            "cycle_id": "c-1",
+            "title": title,
+            "status": "resolved",
+            "answer": "Sudah diverifikasi <di lapangan>.",
+            "answered_at": AT,
+            "objector": {"subject": "s-1", "sealed": "sealed", "language": "id"},
+        },
     }
     return payloads[event_type]
 

@@ -28,8 +28,8 @@ from services.review.api.pages.base import (
 from services.review.api.principal import context, review_settings, work
 from services.review.domain import states
 from services.review.domain.errors import NotFound
-from services.review.usecases import objections as objection_cases
 from services.review.usecases import decisions, queries, reviewing
+from services.review.usecases import objections as objection_cases
 
 # How each decision reads in the "Done:" message.
 DECISION_LABELS = {
