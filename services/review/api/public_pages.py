@@ -84,15 +84,19 @@ def objection_form() -> tuple[str, int]:
 @bp.route("/keberatan", methods=["POST"])
 def file_objection() -> tuple[str, int]:
     proposal_id = request.form.get("proposal_id", "")[:36]
+    sent = request.form.to_dict()
+    token = sent.pop("token", "")
+    if not sent.get("phone", "").strip():
+        sent.pop("phone", None)  # the form's empty field: no phone
     try:
-        form = ObjectionFormSchema().load(request.form.to_dict())
+        form = ObjectionFormSchema().load(sent)
     except ValidationError as exc:
         return _form(proposal_id, 422, errors=exc.messages)
     upload = request.files.get("file")
     if upload is not None and not upload.filename:
         upload = None
     try:
-        served = _served_at(request.form.get("token", ""), proposal_id)
+        served = _served_at(token, proposal_id)
         filed = cases.file_objection(command_from(form, upload, served), limits(), now(), work())
     except REFUSED as exc:
         status = {rules.Spam: 400, cases.FileTooLarge: 413, cases.UnsupportedFile: 415}

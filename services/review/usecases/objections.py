@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.review.domain import categories, objections
+from services.review.domain import categories, objections, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases.events import emit
@@ -19,6 +19,7 @@ from shared.events import sealing
 from shared.events.catalog import CYCLE_SHORTLIST_PUBLISHED, OBJECTION_ANSWERED, OBJECTION_FILED
 
 RATE_WINDOW = timedelta(hours=1)
+AWAITING_AWARD = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED)
 
 
 class TooManyObjections(Exception):
@@ -184,12 +185,19 @@ def objectable(proposal_id: str, now: datetime, uow: ReviewWork) -> dict[str, An
     """The proposal a public form names, if objections to it are taken now: raises
     WindowClosed, NotOnShortlist (an unknown proposal is not on any shortlist)."""
     with uow:
-        proposal = uow.proposals.get(proposal_id)
-        cycle = uow.cycles.get(proposal["cycle_id"]) if proposal and proposal["cycle_id"] else None
-        if proposal is None or cycle is None:
-            raise objections.NotOnShortlist("This innovation is not on a published shortlist.")
-        window_of(cycle).takes(proposal_id, now)
-        return {**proposal, "objections_close_at": cycle["objections_close_at"]}
+        return _objectable(uow, proposal_id, now)
+
+
+def _objectable(uow: ReviewWork, proposal_id: str, now: datetime) -> dict[str, Any]:
+    proposal = uow.proposals.get(proposal_id)
+    cycle = uow.cycles.get(proposal["cycle_id"]) if proposal and proposal["cycle_id"] else None
+    if proposal is None or cycle is None:
+        raise objections.NotOnShortlist("This innovation is not on a published shortlist.")
+    window_of(cycle).takes(proposal_id, now)
+    if proposal["status"] not in AWAITING_AWARD:
+        # Its category's awards were decided (or it left the shortlist): nothing to hold back.
+        raise objections.WindowClosed("The awards of this innovation's category were decided.")
+    return {**proposal, "objections_close_at": cycle["objections_close_at"]}
 
 
 def _checked_file(command: FileObjection, limits: Limits) -> dict[str, Any]:
@@ -231,7 +239,7 @@ def file_objection(
     with uow:
         if uow.objections.filed_since(client, now - RATE_WINDOW) >= limits.per_hour:
             raise TooManyObjections(int(RATE_WINDOW.total_seconds()))
-        proposal = objectable(command.proposal_id, now, uow)
+        proposal = _objectable(uow, command.proposal_id, now)
         key = sealing.new_key()
         row = {
             "id": str(uuid.uuid4()),

@@ -102,6 +102,7 @@ def _season(app: Flask, client: FlaskClient) -> tuple[dict[str, Any], dict[str, 
 
 
 def _object(client: FlaskClient, proposal_id: str, **changes: Any) -> Any:
+    address = changes.pop("_client", "198.51.100.7")
     form: dict[str, Any] = {
         "proposal_id": proposal_id,
         "name": "Warga Peduli",
@@ -114,7 +115,7 @@ def _object(client: FlaskClient, proposal_id: str, **changes: Any) -> Any:
         "/v1/public/objections",
         data=form,
         content_type="multipart/form-data",
-        environ_base={"REMOTE_ADDR": changes.pop("_client", "198.51.100.7")},
+        environ_base={"REMOTE_ADDR": address},
     )
 
 
