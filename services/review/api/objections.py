@@ -10,6 +10,9 @@ from flask import Response, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from services.review.api.principal import (
     caller,
@@ -38,7 +41,27 @@ blp = Blueprint(
     description="The public objection window (uji publik): publishing the shortlist, and the "
     "objections the secretariat answers and resolves.",
 )
-public = Blueprint(
+
+
+class MultipartParser(FlaskParser):
+    """Reads a multipart/form-data body's fields and files as one (``location="multipart"``),
+    so that one schema validates and documents the whole form."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Schema) -> Any:
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class PublicBlueprint(Blueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+
+public = PublicBlueprint(
     "public_objections",
     __name__,
     url_prefix="/v1/public",
@@ -103,7 +126,7 @@ class ObjectionFormSchema(Schema):
     )
 
 
-class ObjectionFileSchema(Schema):
+class ObjectionUploadSchema(ObjectionFormSchema):
     file = Upload(metadata={"description": "Optional: a PDF, PNG or JPEG file"})
 
 
@@ -324,8 +347,7 @@ def command_from(form: dict[str, Any], upload: Any, served_at: Any = None) -> ca
 
 
 @public.route("/objections", methods=["POST"])
-@public.arguments(ObjectionFormSchema, location="form")
-@public.arguments(ObjectionFileSchema, location="files")
+@public.arguments(ObjectionUploadSchema, location="multipart")
 @public.response(201, FiledSchema)
 @public.alt_response(400, description="The form looked automated (the hidden field filled)")
 @public.alt_response(
@@ -338,12 +360,13 @@ def command_from(form: dict[str, Any], upload: Any, served_at: Any = None) -> ca
 @public.alt_response(422, description="Invalid fields")
 @public.alt_response(429, description="Too many objections from this address; see Retry-After")
 @accepts_multipart
-def file_objection(form: dict[str, Any], files: dict[str, Any]) -> Any:
+def file_objection(form: dict[str, Any]) -> Any:
     """File an objection to an innovation on a published shortlist, as multipart/form-data
     (no login): name, email, optional phone, the reason, an optional `file`. The objector is
     emailed a receipt (`objection.filed`)."""
     try:
-        return cases.file_objection(command_from(form, files.get("file")), limits(), now(), work())
+        upload = form.get("file")
+        return cases.file_objection(command_from(form, upload), limits(), now(), work())
     except REFUSED as exc:
         return refused_objection(exc)
 
