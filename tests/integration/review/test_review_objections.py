@@ -231,6 +231,13 @@ def test_publish_object_hold_back_the_awards_answer_resolve_then_award(
     closed = _object(client, ids["a"])
     assert closed.status_code == 409, "an awarded cycle takes no objection"
 
+    exported = client.post(
+        "/v1/objectors/export", json={"email": "Warga.Peduli@example.org"}, headers=auth(ADMIN)
+    ).json["items"]
+    assert [(o["id"], o["name"], o["status"]) for o in exported] == [
+        (objection_id, "Warga Peduli", "resolved")
+    ]
+    assert "client" not in exported[0] and "subject_key" not in exported[0]
     erased = client.post(
         "/v1/objectors/erasure", json={"email": "warga.peduli@example.org"}, headers=auth(ADMIN)
     )
