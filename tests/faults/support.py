@@ -31,6 +31,7 @@ from services.submission.store.tables import outbox, timeline
 from shared.events.catalog import PROPOSALS
 from shared.events.envelope import Event, Record
 from shared.platform.db import make_engine
+from tests import polling
 from tests.unit.notification import factories
 from tools.dlq import DeadLetter, read_all
 
@@ -56,15 +57,9 @@ LEAN_ENV = {
 
 
 def eventually(probe: Callable[[], T | None], timeout_s: float, what: str) -> T:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s}s: {what}")
-        time.sleep(0.2)
+    """``tests.polling.eventually`` in the fault tests' argument order (their waits are
+    minutes long, so a coarser step)."""
+    return polling.eventually(probe, what, timeout_s=timeout_s, step_s=0.2)
 
 
 def lean_stack(

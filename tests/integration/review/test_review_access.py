@@ -94,6 +94,10 @@ def test_an_invitation_sets_a_password_once_and_the_person_logs_in(
     assert browser.get("/ui/people").status_code == 200
     assert browser.get("/ui/access-log").status_code == 200
     page = browser.get("/ui/people")
+    # Its forms are not shown (the page's style hides them in a read-only main), the
+    # language links are.
+    assert b'<main class="read-only">' in page.data and b'id="read-only"' in page.data
+    assert b'main.read-only form[method="post"]:not(.own) { display: none; }' in page.data
     refused = browser.post("/ui/people/invite", data={"csrf_token": csrf(page.data)})
     assert refused.status_code == 403
 
