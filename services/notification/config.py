@@ -169,6 +169,10 @@ class NotificationConfig:
     # innovators of a v2 proposal event are opened with them. Empty: v2 innovators get nothing.
     subject_keys_url: str = env("SUBJECT_KEYS_URL", "")
     subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
+    # The review service, which holds the objectors' keys (the public objection window):
+    # the objector of objection.filed / objection.answered is opened with them, asked
+    # with the same SUBJECT_KEYS_TOKEN. Empty: objectors get no receipt and no answer.
+    objector_keys_url: str = env("OBJECTOR_KEYS_URL", "")
 
     def with_(self, **changes: Any) -> NotificationConfig:
         return replace(self, **changes)

@@ -26,6 +26,8 @@ from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
     AGENCY_API_KEY_CHANGED,
     CATALOG,
+    OBJECTION_ANSWERED,
+    OBJECTION_FILED,
     PARTICIPATION_REMINDER_DUE,
     PROPOSAL_APPOINTMENT_REMINDER_DUE,
     PROPOSAL_AWARDED,
@@ -75,6 +77,8 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_PRESENTATION_SCHEDULED, 1),
     reads(PROPOSAL_VISIT_SCHEDULED, 1),
     reads(PROPOSAL_APPOINTMENT_REMINDER_DUE, 1),
+    reads(OBJECTION_FILED, 1),
+    reads(OBJECTION_ANSWERED, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
     reads(PARTICIPATION_REMINDER_DUE, 1),

@@ -10,7 +10,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.review.adapters.mailer import Mailer, SmtpMailer
-from services.review.api import BLUEPRINTS, pages
+from services.review.api import BLUEPRINTS, pages, public_pages
+from services.review.api.objections import MULTIPART_OVERHEAD
 from services.review.api.principal import authenticated
 from services.review.config import ReviewSettings
 from services.review.migrations import SCHEMA
@@ -42,6 +43,8 @@ def create_app(
         title="Inagara review API",
         description="The assessment team screens, assigns, scores, shortlists and awards proposals. "
         "Reviewers and the secretariat log in with POST /v1/auth/tokens; the web pages live under /ui/.",
+        # The largest body a route takes: an objection's file with its multipart framing.
+        largest_body_bytes=review.objection_max_file_bytes + MULTIPART_OVERHEAD,
     )
     app.extensions["inagara_review"] = review
     # Invitation and reset links only (adapters/mailer.py); tests pass a MemoryMailer.
@@ -60,6 +63,7 @@ def create_app(
     app.session_interface = _SessionCookies()
     pages.language.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(public_pages.bp)
     require_credentials_first(app, authenticated)
     if review.trust_proxy:
         # One hop only: the TLS-terminating proxy in front of gunicorn.

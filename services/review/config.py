@@ -67,6 +67,16 @@ class ReviewSettings:
     smtp_password: str = env("SMTP_PASSWORD", "", secret=True)
     smtp_starttls: bool = env("SMTP_STARTTLS", False)
     mail_from: str = env("MAIL_FROM", "Inagara <noreply@inagara.local>")
+    # The public objection window (uji publik): objections one client address may file per
+    # hour, the largest file one may attach, and how long a person takes at least to fill
+    # the public form (a faster one is a robot's).
+    objections_per_hour: int = env("REVIEW_OBJECTIONS_PER_HOUR", 5, count)
+    objection_max_file_bytes: int = env("REVIEW_OBJECTION_MAX_FILE_BYTES", 5_242_880, count)
+    objection_min_fill_s: float = env("REVIEW_OBJECTION_MIN_FILL_S", 3.0)
+    # What the notification service sends to read an objector's key (GET
+    # /v1/subjects/<id>/key), the same token it sends the submission service. Empty: no
+    # one reads objectors' keys, and objectors get no receipt or answer by email.
+    subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:

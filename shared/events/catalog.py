@@ -19,6 +19,7 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
+from shared.events.objection import ObjectionAnsweredV1, ObjectionFiledV1
 from shared.events.privacy import (
     ProposalRetainedV1,
     SubjectErasureRequestedV1,
@@ -102,6 +103,8 @@ PROPOSAL_PRESENTATION_SCHEDULED = "proposal.presentation_scheduled"
 PROPOSAL_VISIT_SCHEDULED = "proposal.visit_scheduled"
 PROPOSAL_APPOINTMENT_REMINDER_DUE = "proposal.appointment_reminder_due"
 PROPOSAL_VISIT_RECORDED = "proposal.visit_recorded"
+OBJECTION_FILED = "objection.filed"
+OBJECTION_ANSWERED = "objection.answered"
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,20 @@ CATALOG: dict[str, EventSpec] = {
             REVIEWS,
             ResultsPublishedV1,
             "The secretariat published the cycle's awards (subject and key: the cycle id).",
+        ),
+        _spec(
+            OBJECTION_FILED,
+            REVIEWS,
+            ObjectionFiledV1,
+            "Someone filed an objection to a shortlisted innovation during the public "
+            "objection window; the objector sealed under their own key.",
+        ),
+        _spec(
+            OBJECTION_ANSWERED,
+            REVIEWS,
+            ObjectionAnsweredV1,
+            "The secretariat answered or resolved an objection; the objector sealed under "
+            "their own key.",
         ),
         _spec(
             PROPOSAL_NOT_AWARDED,

@@ -119,7 +119,7 @@ class ProblemApi(Api):  # type: ignore[misc]
         return response
 
 
-_LOCATIONS = {"json", "query", "headers", "form", "files", "path"}
+_LOCATIONS = {"json", "query", "headers", "form", "files", "multipart", "path"}
 
 
 def _field_errors(data: Mapping[str, Any]) -> dict[str, list[str]] | None:

@@ -89,6 +89,12 @@ ACCEPTED: dict[str, dict[str, set[str]]] = {
             "PUT /v1/proposals/{proposal_id}/visit",
             "DELETE /v1/proposals/{proposal_id}/presentation",
             "DELETE /v1/proposals/{proposal_id}/visit",
+            # The public objection window: a shortlist to publish (409), an objection that
+            # exists and may move so (404, 409), a window open for a proposal on the
+            # published shortlist (409) and a file of an accepted kind (415).
+            "POST /v1/cycles/{cycle_id}/shortlist/publication",
+            "POST /v1/objections/{objection_id}/answer",
+            "POST /v1/public/objections",
         },
         EMPTY_PATCH: {"PATCH /v1/users/{user_id}", "PATCH /v1/cycles/{cycle_id}"},
     },

@@ -14,9 +14,14 @@ from services.notification.adapters.rendering import (
     without_privacy_link,
 )
 from services.notification.domain import EMAIL, SMS, gsm7
-from services.notification.domain.messages import WHATSAPP, Message
+from services.notification.domain.messages import OBJECTOR, WHATSAPP, Message, Person
 from services.notification.domain.policy import ChannelPolicy
-from services.notification.domain.recipients import RULES, Proposal, messages_for
+from services.notification.domain.recipients import (
+    OBJECTION_EVENTS,
+    RULES,
+    Proposal,
+    messages_for,
+)
 from shared.events.catalog import spec_for
 from shared.platform.text import BIDI_CONTROLS
 from tests.unit.notification import factories
@@ -45,7 +50,7 @@ def messages(
     submitted = loaded("proposal.submitted", title)
     proposal = Proposal.from_submitted(submitted)
     payload = loaded(event_type, title)
-    from services.notification.domain.messages import Person, Preference
+    from services.notification.domain.messages import Preference
 
     reviewer = Person("reviewer", "Dr. Ratna", "ratna@univ.example.ac.id", "+6281311112222")
     found = messages_for(
@@ -70,7 +75,30 @@ def messages(
     return found
 
 
-EVENT_TYPES = sorted(RULES)
+# The objector is reached by email only (the event carries no phone): below, on its own.
+EVENT_TYPES = sorted(set(RULES) - OBJECTION_EVENTS)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("event_type", sorted(OBJECTION_EVENTS))
+def test_the_objector_gets_an_email_in_their_language_with_hostile_text_escaped(
+    event_type: str, language: str
+) -> None:
+    payload = loaded(event_type, HOSTILE)
+    objector = Person(OBJECTOR, "Warga <Peduli>", "warga@example.org", language=language)
+    found = messages_for(event_type, payload, proposal=None, reviewer=objector, sms=True)
+    assert [(m.channel, m.recipient, m.language) for m in found] == [
+        (EMAIL, "warga@example.org", language)
+    ]
+    rendered = render_email(found[0])
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject
+    assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
+    greeting = "Yth." if language == "id" else "Dear"
+    assert rendered.text.startswith(f"{greeting} Warga <Peduli>,")
+    assert "ob-1" in rendered.text
+    if event_type == "objection.answered":
+        assert "Sudah diverifikasi <di lapangan>." in rendered.text
+        assert "&lt;di lapangan&gt;" in rendered.html
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

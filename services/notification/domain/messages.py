@@ -23,6 +23,8 @@ LANGUAGES = ("id", "en")
 DEFAULT_TIME_ZONE = "Asia/Jakarta"
 
 INNOVATOR, AGENCY, REVIEWER = "innovator", "agency", "reviewer"
+# Someone who objected to a shortlisted innovation (the public objection window): email only.
+OBJECTOR = "objector"
 
 
 @dataclass(frozen=True)

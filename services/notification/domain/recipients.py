@@ -72,6 +72,10 @@ PRESENTATION_SCHEDULED, VISIT_SCHEDULED, APPOINTMENT_REMINDER_DUE = (
     "proposal.appointment_reminder_due",
 )
 APPOINTMENTS = frozenset({PRESENTATION_SCHEDULED, VISIT_SCHEDULED, APPOINTMENT_REMINDER_DUE})
+# The public objection window: the objector gets a receipt and the answer (their name and
+# email sealed in the event under their own key, opened with the review service's key).
+OBJECTION_FILED, OBJECTION_ANSWERED = "objection.filed", "objection.answered"
+OBJECTION_EVENTS = frozenset({OBJECTION_FILED, OBJECTION_ANSWERED})
 # Nobody to tell: a cycle's dates concern no proposal yet; the outcome events are
 # this service's own; and screening is the secretariat's completeness check: a
 # pass changes nothing anyone has to do (the confirmation already went out), a
@@ -116,7 +120,7 @@ SILENT = frozenset(
     }
 )
 
-INNOVATORS, CONTACT, THE_REVIEWER = "innovators", "agency", "reviewer"
+INNOVATORS, CONTACT, THE_REVIEWER, THE_OBJECTOR = "innovators", "agency", "reviewer", "objector"
 PANEL = "panel"  # the reviewers an appointment names by id (its ``reviewer_ids``)
 
 
@@ -142,10 +146,14 @@ RULES: dict[str, Rule] = {
     PRESENTATION_SCHEDULED: Rule((INNOVATORS, CONTACT, PANEL), True),
     VISIT_SCHEDULED: Rule((INNOVATORS, CONTACT, PANEL), True),
     APPOINTMENT_REMINDER_DUE: Rule((INNOVATORS, CONTACT), False),
+    OBJECTION_FILED: Rule((THE_OBJECTOR,), True),
+    OBJECTION_ANSWERED: Rule((THE_OBJECTOR,), True),
 }
 # Events that say nothing about the proposal's people: they need the projection.
 # (review.assigned and review.reminder_due name the reviewer and the title themselves.)
-NEEDS_PROPOSAL = frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE}
+NEEDS_PROPOSAL = (
+    frozenset(RULES) - {SUBMITTED, RESUBMITTED, ASSIGNED, REMINDER_DUE} - OBJECTION_EVENTS
+)
 
 
 @dataclass(frozen=True)
@@ -259,8 +267,8 @@ def _people(
         people.append(
             Person(AGENCY, proposal.agency_name, proposal.contact_email, proposal.contact_phone)
         )
-    if THE_REVIEWER in rule.audience and reviewer:
-        people.append(reviewer)
+    if (THE_REVIEWER in rule.audience or THE_OBJECTOR in rule.audience) and reviewer:
+        people.append(reviewer)  # the reviewer, or the objector, the event names
     if PANEL in rule.audience:
         people.extend(panel)
     return people
@@ -323,7 +331,9 @@ def messages_for(
             "at_local": _local(
                 payload.get("submitted_at")
                 or payload.get("decided_at")
-                or payload.get("withdrawn_at"),
+                or payload.get("withdrawn_at")
+                or payload.get("filed_at")
+                or payload.get("answered_at"),
                 chosen.time_zone,
                 language,
             ),

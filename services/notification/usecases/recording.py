@@ -37,6 +37,7 @@ from services.notification.config import (
 from services.notification.domain import SMS, Person, tokens
 from services.notification.domain.messages import (
     INSTANT,
+    OBJECTOR,
     REVIEWER,
     WHATSAPP,
     Message,
@@ -47,6 +48,7 @@ from services.notification.domain.recipients import (
     APPOINTMENTS,
     ASSIGNED,
     NEEDS_PROPOSAL,
+    OBJECTION_EVENTS,
     REMINDER_DUE,
     RESUBMITTED,
     REVIEW_SUBMITTED,
@@ -91,6 +93,9 @@ class Recorder:
     clock: Clock = field(default_factory=SystemClock)
     # Where a v2 event's sealed innovators are opened (None: they are all left out).
     keys: SubjectKeys | None = None
+    # Where an objection event's sealed objector is opened: the review service, which owns
+    # objectors (None: objectors get nothing).
+    objector_keys: SubjectKeys | None = None
     # SMS and WhatsApp to an innovator only with a recorded lawful basis
     # (INSTANT_REQUIRE_BASIS; docs/PRIVACY.md: Consent).
     require_basis: bool = False
@@ -173,6 +178,35 @@ def _phone(raw: str | None) -> str | None:
     except ValidationError:
         log.warning("ignoring an unusable phone number in an event")
         return None
+
+
+def _objector(payload: dict[str, Any], keys: SubjectKeys | None, event: Event) -> Person | None:
+    """The objector an ``objection.*`` event names, opened with their key; None (and the
+    log says why, by subject id) when the key is gone: they were erased."""
+    sealed = payload["objector"]
+    subject = sealed["subject"]
+    key = keys.key(subject) if keys else None
+    try:
+        if key is None:
+            raise sealing.Shredded(subject)
+        fields = sealing.unseal(key, subject, sealed["sealed"])
+    except (sealing.Shredded, sealing.Unreadable) as exc:
+        log.info(
+            "event %s: objector %s is unreadable (%s): no message to them",
+            event.id,
+            subject,
+            "erased" if isinstance(exc, sealing.Shredded) else "wrong key",
+        )
+        SKIPPED_SUBJECTS.labels(reason="erased" if key is None else "unreadable").inc()
+        return None
+    return Person(
+        OBJECTOR,
+        fields["name"],
+        normalise_email(fields["email"]),
+        None,
+        sealed.get("language"),
+        subject=subject,
+    )
 
 
 def _reviewer(payload: dict[str, Any]) -> Person:
@@ -298,6 +332,11 @@ def _handle(uow: NotificationWork, event: Event, recorder: Recorder) -> None:
         for parked in uow.projection.take_parked(proposal_id):
             _handle(uow, parked, recorder)
         return
+    if event.type in OBJECTION_EVENTS:
+        objector = _objector(payload, recorder.objector_keys, event)
+        if objector is not None:
+            _record(uow, event, payload, recorder, None, objector)
+        return
     proposal = uow.projection.find_proposal(proposal_id)
     if event.type in NEEDS_PROPOSAL and proposal is None:
         log.info("parking %s %s until proposal %s arrives", event.type, event.id, proposal_id)
@@ -340,6 +379,9 @@ def configured_recorder(settings: NotificationSettings, config: NotificationConf
         quiet_hours=QuietHours.parse(settings.sms_quiet_hours),
         keys=HttpSubjectKeys(config.subject_keys_url, config.subject_keys_token)
         if config.subject_keys_url
+        else None,
+        objector_keys=HttpSubjectKeys(config.objector_keys_url, config.subject_keys_token)
+        if config.objector_keys_url
         else None,
         require_basis=config.instant_require_basis,
     )

@@ -6,6 +6,7 @@ from services.review.api import (
     assignments,
     conflicts,
     cycles,
+    objections,
     pipeline,
     proposals,
 )
@@ -18,4 +19,6 @@ BLUEPRINTS = [
     assignments.blp,
     pipeline.blp,
     conflicts.blp,
+    objections.blp,
+    objections.public,
 ]

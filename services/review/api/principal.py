@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,9 +75,19 @@ def principal_for(token: str | None) -> Principal | None:
     return Principal(user["id"], user["role"], user["name"]) if user else None
 
 
+def is_keys_reader(token: str | None) -> bool:
+    """Whether ``token`` is SUBJECT_KEYS_TOKEN: the notification service reading an
+    objector's key (and nothing else)."""
+    expected = review_settings().subject_keys_token
+    return bool(expected and token) and hmac.compare_digest(
+        expected.encode(), (token or "").encode()
+    )
+
+
 def authenticated(token: str | None) -> bool:
-    """Whether ``token`` is the admin token or a live account's token."""
-    return principal_for(token) is not None
+    """Whether ``token`` is the admin token, a live account's token or the keys token
+    (which ``caller()`` still refuses: it reads objectors' keys only)."""
+    return principal_for(token) is not None or is_keys_reader(token)
 
 
 def caller() -> Principal:

@@ -271,6 +271,16 @@ class CycleSchema(Schema):
         dump_only=True, metadata={"description": "`open`, or `awarded` once decided"}
     )
     created_at = fields.DateTime(dump_only=True)
+    shortlist_published_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When the shortlist was last published for objections"},
+    )
+    objections_close_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Until when the public may object (uji publik)"},
+    )
 
 
 class CycleChangeSchema(Schema):

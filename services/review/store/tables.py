@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -87,6 +88,11 @@ cycles = Table(
     # One agency, one innovation: expected at least (reported, reminded), allowed at most.
     Column("min_per_agency", Integer, nullable=False, default=0),
     Column("max_per_agency", Integer, nullable=True),
+    # The public objection window (uji publik): the shortlist as published (proposal ids),
+    # when it was (last) published and when objections close.
+    Column("published_shortlist", JSON, nullable=True),
+    Column("shortlist_published_at", _WHEN, nullable=True),
+    Column("objections_close_at", _WHEN, nullable=True),
 )
 
 rubrics = Table(
@@ -312,6 +318,37 @@ appointments = Table(
     Column("scheduled_at", _WHEN, nullable=False),
     Column("reminded_revision", Integer, nullable=True),
     UniqueConstraint("proposal_id", "kind", name="uq_review_appointments_kind"),
+)
+
+
+# Objections to a shortlisted innovation, filed by anyone while the shortlist is published.
+# The objector is a data subject (docs/PRIVACY.md): ``subject_id`` and ``subject_key`` seal
+# their name and email in the events; erasing them empties the personal columns and the key.
+objections = Table(
+    "review_objections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("cycle_id", String(36), nullable=False, index=True),
+    Column("proposal_id", String(36), nullable=False, index=True),
+    Column("subject_id", String(36), nullable=False, unique=True),
+    Column("subject_key", LargeBinary, nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, index=True),
+    Column("phone", String(20), nullable=True),
+    Column("language", String(2), nullable=False, default="id"),
+    Column("reason", Text, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("answer", Text, nullable=True),
+    Column("answered_by", String(36), nullable=True),
+    Column("answered_at", _WHEN, nullable=True),
+    Column("resolved_at", _WHEN, nullable=True),
+    Column("filed_at", _WHEN, nullable=False),
+    # A hash of the client's address (the rate limit counts by it), never the address.
+    Column("client", String(64), nullable=False, index=True),
+    Column("file_name", String(200), nullable=True),
+    Column("file_type", String(50), nullable=True),
+    Column("file_sha256", String(64), nullable=True),
+    Column("file_content", LargeBinary, nullable=True),
 )
 
 outbox = outbox_table(metadata)

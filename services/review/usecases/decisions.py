@@ -8,7 +8,7 @@ from typing import Any
 from services.review.domain import appointments, categories, states
 from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import cycles as cycle_cases
-from services.review.usecases import reviewing, transitions
+from services.review.usecases import objections, reviewing, transitions
 from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
@@ -249,6 +249,13 @@ def award(
         }
         _check_verified(cycle, in_scope, awards)
         _check_winners(in_scope, awards)
+        held_back = objections.open_on(uow, list(in_scope), cycle_id)
+        if held_back:
+            raise Conflict(
+                f"Objections to this category's proposals are still open ({len(held_back)}): "
+                "answer or resolve them first.",
+                "award.objection_open",
+            )
         _check_counts(cycle, scope, in_scope, awards)
         ranks = {
             r["proposal_id"]: int(r["rank"])

@@ -13,6 +13,7 @@ from services.review.store.audit import AuditLog
 from services.review.store.cycles import CycleStore
 from services.review.store.exports import ExportStore
 from services.review.store.login_failures import LoginFailureStore
+from services.review.store.objections import ObjectionStore
 from services.review.store.people import PeopleStore
 from services.review.store.proposals import ProposalStore
 from services.review.store.registry import AgencyStore, ConflictStore
@@ -35,6 +36,7 @@ class ReviewWork(UnitOfWork):
     conflicts: ConflictStore
     second_factors: SecondFactorStore
     appointments: AppointmentStore
+    objections: ObjectionStore
 
     def _open(self, conn: Connection) -> None:
         self.proposals = ProposalStore(conn)
@@ -48,6 +50,7 @@ class ReviewWork(UnitOfWork):
         self.conflicts = ConflictStore(conn)
         self.second_factors = SecondFactorStore(conn)
         self.appointments = AppointmentStore(conn)
+        self.objections = ObjectionStore(conn)
 
 
 def work_factory(engine: Engine, wakeup: Wakeup | None = None) -> Callable[[], ReviewWork]:

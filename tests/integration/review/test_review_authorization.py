@@ -71,6 +71,7 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
     # A declaration of ``assigned``'s (on a proposal nobody holds) for the DELETE to find.
     unrelated = {"kind": "proposal", "target": str(uuid.uuid4())}
     declared = client.post("/v1/conflicts", json=unrelated, headers=headers["assigned"]).json["id"]
+    no_objection = str(uuid.uuid4())
     Call = Callable[[dict[str, str]], Any]
     login_body = {"email": assigned["email"], "password": PASSWORD}
     matrix: list[tuple[str, Call, tuple[int, int, int, int, int]]] = [
@@ -340,6 +341,82 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             "DELETE /v1/conflicts/{id}",
             lambda h: client.delete(f"/v1/conflicts/{declared}", headers=h),
             (401, 204, 404, 403, 403),
+        ),
+        # The public objection window: nothing is shortlisted here (409 to publish, and
+        # the public endpoint refuses an objection to a proposal on no published shortlist).
+        (
+            "POST /v1/cycles/{id}/shortlist/publication",
+            lambda h: client.post(
+                f"/v1/cycles/{cid}/shortlist/publication", json={"days": 7}, headers=h
+            ),
+            (401, 403, 403, 409, 403),
+        ),
+        (
+            "GET /v1/cycles/{id}/objections",
+            lambda h: client.get(f"/v1/cycles/{cid}/objections", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "GET /v1/proposals/{id}/objections",
+            lambda h: client.get(f"/v1/proposals/{pid}/objections", headers=h),
+            (401, 403, 403, 200, 200),
+        ),
+        (
+            "GET /v1/objections/{id}",
+            lambda h: client.get(f"/v1/objections/{no_objection}", headers=h),
+            (401, 403, 403, 404, 404),
+        ),
+        (
+            "GET /v1/objections/{id}/file",
+            lambda h: client.get(f"/v1/objections/{no_objection}/file", headers=h),
+            (401, 403, 403, 404, 404),
+        ),
+        (
+            "POST /v1/objections/{id}/answer",
+            lambda h: client.post(
+                f"/v1/objections/{no_objection}/answer", json={"answer": "Jawaban."}, headers=h
+            ),
+            (401, 403, 403, 404, 403),
+        ),
+        (
+            "POST /v1/objectors/export",
+            lambda h: client.post(
+                "/v1/objectors/export", json={"email": "x@example.org"}, headers=h
+            ),
+            (401, 403, 403, 200, 403),
+        ),
+        (
+            "POST /v1/objectors/erasure",
+            lambda h: client.post(
+                "/v1/objectors/erasure", json={"email": "x@example.org"}, headers=h
+            ),
+            (401, 403, 403, 200, 403),
+        ),
+        (
+            "GET /v1/subjects/{id}/key",
+            lambda h: client.get(f"/v1/subjects/{no_objection}/key", headers=h),
+            (401, 403, 403, 403, 403),
+        ),
+        # No login, whoever calls (rate-limited per client address instead).
+        (
+            "GET /v1/public/cycles/{id}/shortlist",
+            lambda h: client.get(f"/v1/public/cycles/{cid}/shortlist", headers=h),
+            (200, 200, 200, 200, 200),
+        ),
+        (
+            "POST /v1/public/objections",
+            lambda h: client.post(
+                "/v1/public/objections",
+                data={
+                    "proposal_id": pid,
+                    "name": "Warga",
+                    "email": "warga@example.org",
+                    "reason": "Alasan keberatan yang cukup panjang untuk diterima.",
+                },
+                content_type="multipart/form-data",
+                headers=h,
+            ),
+            (409, 409, 409, 409, 409),
         ),
         # These two change the assignment, so they come last and in this order.
         (

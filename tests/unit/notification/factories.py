@@ -137,6 +137,25 @@ def payload_for(
         catalog.PROPOSAL_PRESENTATION_SCHEDULED: appointment(proposal_id, "presentation", title),
         catalog.PROPOSAL_VISIT_SCHEDULED: appointment(proposal_id, "visit", title),
         catalog.PROPOSAL_APPOINTMENT_REMINDER_DUE: appointment(proposal_id, "visit", title),
+        catalog.OBJECTION_FILED: {
+            "objection_id": "ob-1",
+            "proposal_id": proposal_id,
+            "cycle_id": "c-1",
+            "title": title,
+            "filed_at": AT,
+            "objections_close_at": DEADLINE,
+            "objector": {"subject": "s-1", "sealed": "sealed", "language": "id"},
+        },
+        catalog.OBJECTION_ANSWERED: {
+            "objection_id": "ob-1",
+            "proposal_id": proposal_id,
+            "cycle_id": "c-1",
+            "title": title,
+            "status": "resolved",
+            "answer": "Sudah diverifikasi <di lapangan>.",
+            "answered_at": AT,
+            "objector": {"subject": "s-1", "sealed": "sealed", "language": "id"},
+        },
     }
     return payloads[event_type]
 

@@ -287,6 +287,16 @@ class FakeAudit:
         return [r["action"] for r in self.entries(entity_id)]
 
 
+class FakeObjections:
+    """Objections in a list; only what the award decision reads."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def listing(self, **where: Any) -> list[dict[str, Any]]:
+        return [r for r in self.rows if all(v is None or r[k] == v for k, v in where.items())]
+
+
 class FakeReviewWork(FakeUnitOfWork):
     """The review service's unit of work without a database: the stores outlive a use
     case (what it wrote stays for the next), but a refused one's writes are not undone:
@@ -301,6 +311,7 @@ class FakeReviewWork(FakeUnitOfWork):
         self.audit = FakeAudit()
         self.agencies = FakeAgencies()
         self.conflicts = FakeConflicts()
+        self.objections = FakeObjections()
 
     def published_types(self) -> list[str]:
         return [event.type for _, event in self.published]

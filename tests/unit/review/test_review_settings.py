@@ -29,6 +29,10 @@ def test_defaults_and_every_variable() -> None:
             "SMTP_PASSWORD": "smtp-secret",
             "SMTP_STARTTLS": "yes",
             "MAIL_FROM": "Sekretariat <inovasi@example.go.id>",
+            "REVIEW_OBJECTIONS_PER_HOUR": "3",
+            "REVIEW_OBJECTION_MAX_FILE_BYTES": "1000000",
+            "REVIEW_OBJECTION_MIN_FILL_S": "4.5",
+            "SUBJECT_KEYS_TOKEN": "keys-secret",
         }
     )
     assert configured == ReviewSettings(
@@ -49,8 +53,13 @@ def test_defaults_and_every_variable() -> None:
         smtp_password="smtp-secret",
         smtp_starttls=True,
         mail_from="Sekretariat <inovasi@example.go.id>",
+        objections_per_hour=3,
+        objection_max_file_bytes=1_000_000,
+        objection_min_fill_s=4.5,
+        subject_keys_token="keys-secret",
     )
     assert "smtp-secret" not in repr(configured)
+    assert "keys-secret" not in repr(configured)
     assert "k" * 40 not in repr(configured)
 
 

@@ -147,3 +147,21 @@ def test_awards_wait_for_the_panel_and_name_only_finalists(scored: FakeReviewWor
         "awards.0.proposal_id": ["Only finalists can win; this one is scored."]
     }
     assert scored.published == [] and scored.cycles.rows["c-1"]["status"] == "scheduled"
+
+
+def test_an_open_objection_holds_back_the_awards_until_answered(scored: FakeReviewWork) -> None:
+    scored.cycles.rows["c-1"] = {"id": "c-1", "status": "scheduled", "award_count": 3}
+    scored.proposals.rows["p-1"].update(cycle_id="c-1", status=states.SHORTLISTED)
+    objection = {"id": "o-1", "cycle_id": "c-1", "proposal_id": "p-1", "status": "open"}
+    scored.objections.rows.append(objection)
+
+    with pytest.raises(Conflict) as refused:
+        decisions.award("c-1", [{"proposal_id": "p-1", "award": "Emas"}], "", "sekretariat", scored)
+
+    assert refused.value.code == "award.objection_open"
+    assert scored.published == []
+    objection["status"] = "answered"
+    outcome = decisions.award(
+        "c-1", [{"proposal_id": "p-1", "award": "Emas"}], "", "sekretariat", scored
+    )
+    assert outcome["awarded"] == ["p-1"]

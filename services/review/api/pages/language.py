@@ -71,6 +71,9 @@ STATUS_LABELS = {
     "cancelled": _l("cancelled"),
     "presentation": _l("presentation"),
     "visit": _l("field visit"),
+    # objections ("open" as a cycle's)
+    "answered": _l("answered"),
+    "resolved": _l("resolved"),
 }
 
 

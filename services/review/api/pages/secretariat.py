@@ -30,6 +30,7 @@ from services.review.api.principal import context, review_settings, work
 from services.review.domain import states
 from services.review.domain.errors import Invalid, NotFound
 from services.review.usecases import decisions, queries, reviewing, schedule
+from services.review.usecases import objections as objection_cases
 
 # How each decision reads in the "Done:" message.
 DECISION_LABELS = {
@@ -50,6 +51,7 @@ def proposal_page(proposal_id: str) -> str:
         **found,
         entries=audit.readable(found["trail"], found["people"]),
         allowed=states.allowed(found["proposal"]["status"]),
+        objections=objection_cases.list_objections(work(), proposal_id=proposal_id),
     )
 
 

@@ -1,0 +1,70 @@
+"""Objections to shortlisted innovations (``review_objections``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from services.review.store.rows import as_dict, as_dicts
+from services.review.store.tables import objections as table
+
+# What a list shows: everything but the file's bytes and the objector's key.
+_LISTED = [c for c in table.c if c.name not in ("file_content", "subject_key")]
+
+
+class ObjectionStore:
+    """The ``objections`` queries on one connection (the unit of work's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.conn.execute(table.insert().values(**values))
+
+    def get(self, objection_id: str) -> dict[str, Any] | None:
+        """One objection with its key (not its file's bytes)."""
+        columns = [*_LISTED, table.c.subject_key]
+        return as_dict(
+            self.conn.execute(select(*columns).where(table.c.id == objection_id)).first()
+        )
+
+    def file(self, objection_id: str) -> dict[str, Any] | None:
+        query = select(table.c.file_name, table.c.file_type, table.c.file_content).where(
+            table.c.id == objection_id
+        )
+        return as_dict(self.conn.execute(query).first())
+
+    def listing(
+        self,
+        *,
+        cycle_id: str | None = None,
+        proposal_id: str | None = None,
+        status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        query = select(*_LISTED).order_by(table.c.filed_at, table.c.id)
+        if cycle_id is not None:
+            query = query.where(table.c.cycle_id == cycle_id)
+        if proposal_id is not None:
+            query = query.where(table.c.proposal_id == proposal_id)
+        if status is not None:
+            query = query.where(table.c.status == status)
+        return as_dicts(self.conn.execute(query))
+
+    def filed_since(self, client: str, since: datetime) -> int:
+        """How many objections this client (its address's hash) filed since ``since``."""
+        query = select(func.count()).where(table.c.client == client, table.c.filed_at >= since)
+        return int(self.conn.execute(query).scalar_one())
+
+    def change(self, objection_id: str, **values: Any) -> None:
+        self.conn.execute(update(table).where(table.c.id == objection_id).values(**values))
+
+    def by_email(self, email: str) -> list[dict[str, Any]]:
+        """An objector's objections (an export or an erasure finds them by email)."""
+        query = select(*_LISTED).where(func.lower(table.c.email) == email.strip().lower())
+        return as_dicts(self.conn.execute(query))
+
+    def by_subject(self, subject_id: str) -> dict[str, Any] | None:
+        query = select(table.c.id, table.c.subject_key).where(table.c.subject_id == subject_id)
+        return as_dict(self.conn.execute(query).first())

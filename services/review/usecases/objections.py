@@ -1,0 +1,432 @@
+"""The public objection window (uji publik): the secretariat publishes a cycle's shortlist
+for a number of days, anyone objects to an innovation on it, the secretariat answers and
+resolves; ``domain.objections`` holds the rules."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.review.domain import categories, objections, states
+from services.review.domain.errors import Conflict, Invalid, NotFound
+from services.review.usecases import cycles as cycle_cases
+from services.review.usecases.events import emit
+from services.review.usecases.work import ReviewWork
+from shared.events import sealing
+from shared.events.catalog import CYCLE_SHORTLIST_PUBLISHED, OBJECTION_ANSWERED, OBJECTION_FILED
+
+RATE_WINDOW = timedelta(hours=1)
+AWAITING_AWARD = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED)
+
+
+class TooManyObjections(Exception):
+    """This client filed as many objections as the rate limit allows this hour (429)."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("Too many objections from this address; try again later.")
+        self.retry_after_s = retry_after_s
+
+
+class ObjectorErased(Exception):
+    """The objector's key is gone (410): their sealed fields are unreadable."""
+
+
+class FileTooLarge(Exception):
+    """The attached file is larger than the limit (413)."""
+
+
+class UnsupportedFile(Exception):
+    """The attached file is not a PDF, PNG or JPEG (judged by its bytes) (415)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_hour: int
+    max_file_bytes: int
+    min_fill_s: float
+
+
+@dataclass(frozen=True)
+class FileObjection:
+    proposal_id: str
+    name: str
+    email: str
+    phone: str | None
+    reason: str
+    client: str
+    language: str = "id"
+    honeypot: str = ""
+    form_served_at: datetime | None = None
+    file_name: str = ""
+    file_content: bytes | None = None
+
+
+def _cycle(uow: ReviewWork, cycle_id: str) -> dict[str, Any]:
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound("No such cycle.", "cycle.not_found")
+    return cycle
+
+
+def window_of(cycle: dict[str, Any]) -> objections.Window:
+    return objections.Window(
+        frozenset(cycle.get("published_shortlist") or ()), cycle.get("objections_close_at")
+    )
+
+
+def _entries(uow: ReviewWork, cycle: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shortlisted innovations per category in rank order, as the public may read
+    them: title, agency, summary, category; never a reviewer, never a score."""
+    kinds = cycle_cases.categories_of(cycle)
+    groups: list[categories.AwardCategory | None] = list(kinds) or [None]
+    out = []
+    for kind in groups:
+        code = kind.code if kind else None
+        rows = [
+            r
+            for r in cycle_cases.final_ranking_in(uow, cycle["id"], code)
+            if r["status"] in cycle_cases.FINALIST
+        ]
+        for rank, row in enumerate(rows, start=1):
+            proposal = uow.proposals.get(row["proposal_id"]) or {}
+            out.append(
+                {
+                    "proposal_id": row["proposal_id"],
+                    "title": row["title"],
+                    "agency_code": row["agency_code"],
+                    "agency_name": row["agency_name"],
+                    "summary": (proposal.get("profile") or {}).get("summary") or "",
+                    "category": code,
+                    "category_name": kind.name if kind else None,
+                    "rank": rank,
+                }
+            )
+    return out
+
+
+def publish_shortlist(
+    cycle_id: str, days: int, actor: str, now: datetime, uow: ReviewWork
+) -> dict[str, Any]:
+    """Publish the cycle's shortlist for objections until ``days`` from now; publishing
+    again (the window extended, the shortlist changed) publishes ``cycle.shortlist_published``
+    again with the new list and close."""
+    with uow:
+        cycle = _cycle(uow, cycle_id)
+        if cycle["status"] == "awarded":
+            raise Conflict("This cycle's awards were decided already.", "cycle.decided")
+        try:
+            closes = objections.closes_at(now, days)
+        except ValueError as exc:
+            raise Invalid({"days": [f"Publish for {exc}."]}) from exc
+        entries = _entries(uow, cycle)
+        if not entries:
+            raise Conflict("Nothing is shortlisted in this cycle yet.", "shortlist.empty")
+        ids = [e["proposal_id"] for e in entries]
+        uow.cycles.change(
+            cycle_id,
+            published_shortlist=ids,
+            shortlist_published_at=now,
+            objections_close_at=closes,
+        )
+        uow.audit.record(
+            actor,
+            "shortlist_published",
+            "cycle",
+            cycle_id,
+            {"objections_close_at": _iso(cycle.get("objections_close_at"))},
+            {"objections_close_at": closes.isoformat(), "proposals": ids},
+        )
+        kinds = cycle_cases.categories_of(cycle)
+        emit(
+            uow,
+            CYCLE_SHORTLIST_PUBLISHED,
+            cycle_id,
+            {
+                "cycle_id": cycle_id,
+                "cycle_name": cycle["name"],
+                "year": cycle["year"],
+                "published_at": now,
+                "objections_close_at": closes,
+                "categories": [{"code": k.code, "name": k.name} for k in kinds],
+                "entries": entries,
+            },
+        )
+        return {
+            "cycle_id": cycle_id,
+            "published_at": now,
+            "objections_close_at": closes,
+            "entries": entries,
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def public_shortlist(cycle_id: str, now: datetime, uow: ReviewWork) -> dict[str, Any]:
+    """What the public form offers: the published shortlist while the window is open."""
+    with uow:
+        cycle = _cycle(uow, cycle_id)
+        window = window_of(cycle)
+        entries = _entries(uow, cycle) if window.is_open(now) else []
+    return {
+        "cycle_id": cycle_id,
+        "cycle_name": cycle["name"],
+        "open": window.is_open(now),
+        "objections_close_at": window.closes_at,
+        "entries": [e for e in entries if e["proposal_id"] in window.proposal_ids],
+    }
+
+
+def objectable(proposal_id: str, now: datetime, uow: ReviewWork) -> dict[str, Any]:
+    """The proposal a public form names, if objections to it are taken now: raises
+    WindowClosed, NotOnShortlist (an unknown proposal is not on any shortlist)."""
+    with uow:
+        return _objectable(uow, proposal_id, now)
+
+
+def _objectable(uow: ReviewWork, proposal_id: str, now: datetime) -> dict[str, Any]:
+    proposal = uow.proposals.get(proposal_id)
+    cycle = uow.cycles.get(proposal["cycle_id"]) if proposal and proposal["cycle_id"] else None
+    if proposal is None or cycle is None:
+        raise objections.NotOnShortlist("This innovation is not on a published shortlist.")
+    window_of(cycle).takes(proposal_id, now)
+    if proposal["status"] not in AWAITING_AWARD:
+        # Its category's awards were decided (or it left the shortlist): nothing to hold back.
+        raise objections.WindowClosed("The awards of this innovation's category were decided.")
+    return {**proposal, "objections_close_at": cycle["objections_close_at"]}
+
+
+def _checked_file(command: FileObjection, limits: Limits) -> dict[str, Any]:
+    if not command.file_content:
+        return {}
+    if len(command.file_content) > limits.max_file_bytes:
+        raise FileTooLarge(f"The file is larger than {limits.max_file_bytes} bytes.")
+    kind = objections.sniff(command.file_content)
+    if kind is None:
+        raise UnsupportedFile("Attach a PDF, PNG or JPEG file.")
+    return {
+        "file_name": (command.file_name or "lampiran")[:200],
+        "file_type": kind,
+        "file_sha256": hashlib.sha256(command.file_content).hexdigest(),
+        "file_content": command.file_content,
+    }
+
+
+def objector(row: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """The objector as the events carry them: sealed under their own key."""
+    fields = {"name": row["name"], "email": row["email"]}
+    return {
+        "subject": row["subject_id"],
+        "sealed": sealing.seal(key, row["subject_id"], fields),
+        "language": row["language"],
+    }
+
+
+def file_objection(
+    command: FileObjection, limits: Limits, now: datetime, uow: ReviewWork
+) -> dict[str, Any]:
+    """File an objection to a proposal on a published shortlist while its window is open.
+
+    Raises Spam, TooManyObjections, WindowClosed, NotOnShortlist, FileTooLarge,
+    UnsupportedFile."""
+    objections.check_not_spam(command.honeypot, command.form_served_at, now, limits.min_fill_s)
+    attached = _checked_file(command, limits)
+    client = objections.client_key(command.client)
+    with uow:
+        if uow.objections.filed_since(client, now - RATE_WINDOW) >= limits.per_hour:
+            raise TooManyObjections(int(RATE_WINDOW.total_seconds()))
+        proposal = _objectable(uow, command.proposal_id, now)
+        key = sealing.new_key()
+        row = {
+            "id": str(uuid.uuid4()),
+            "cycle_id": proposal["cycle_id"],
+            "proposal_id": proposal["id"],
+            "subject_id": str(uuid.uuid4()),
+            "subject_key": key,
+            "name": command.name.strip(),
+            "email": command.email.strip(),
+            "phone": command.phone,
+            "language": command.language,
+            "reason": command.reason,
+            "status": objections.OPEN,
+            "filed_at": now,
+            "client": client,
+            **attached,
+        }
+        uow.objections.add(row)
+        emit(
+            uow,
+            OBJECTION_FILED,
+            proposal["id"],
+            {
+                "objection_id": row["id"],
+                "proposal_id": proposal["id"],
+                "cycle_id": proposal["cycle_id"],
+                "title": proposal["title"],
+                "award_category": proposal.get("award_category"),
+                "filed_at": now,
+                "objections_close_at": proposal["objections_close_at"],
+                "with_file": bool(attached),
+                "objector": objector(row, key),
+            },
+            correlation_id=proposal.get("correlation_id"),
+        )
+        listed = {k: v for k, v in row.items() if k not in ("subject_key", "file_content")}
+        return {**listed, "title": proposal["title"]}
+
+
+def answer_objection(
+    objection_id: str, answer: str, status: str, actor: str, now: datetime, uow: ReviewWork
+) -> dict[str, Any]:
+    """Answer an objection (``answered``) or resolve it (``resolved``), with the answer the
+    objector reads; ``objection.answered`` tells them."""
+    with uow:
+        found = uow.objections.get(objection_id)
+        if found is None:
+            raise NotFound("No such objection.", "objection.not_found")
+        answer = answer.strip() or (found.get("answer") or "")
+        if not answer:
+            raise Invalid({"answer": ["Write the answer the objector will read."]})
+        try:
+            objections.next_status(found["status"], status)
+        except objections.WrongMove as exc:
+            raise Conflict(str(exc), "objection.illegal_transition") from exc
+        changes: dict[str, Any] = {
+            "status": status,
+            "answer": answer,
+            "answered_by": actor,
+            "answered_at": now,
+        }
+        if status == objections.RESOLVED:
+            changes["resolved_at"] = now
+        uow.objections.change(objection_id, **changes)
+        uow.audit.record(
+            actor,
+            f"objection_{status}",
+            "proposal",
+            found["proposal_id"],
+            {"objection": objection_id, "status": found["status"]},
+            {"objection": objection_id, "status": status, "answer": answer},
+        )
+        proposal = uow.proposals.get(found["proposal_id"]) or {}
+        if found.get("subject_key"):
+            # An erased objector has no key: the answer is kept, nobody is told.
+            emit(
+                uow,
+                OBJECTION_ANSWERED,
+                found["proposal_id"],
+                {
+                    "objection_id": objection_id,
+                    "proposal_id": found["proposal_id"],
+                    "cycle_id": found["cycle_id"],
+                    "title": proposal.get("title") or "",
+                    "status": status,
+                    "answer": answer,
+                    "answered_at": now,
+                    "objector": objector(found, bytes(found["subject_key"])),
+                },
+                correlation_id=proposal.get("correlation_id"),
+            )
+        listed = {k: v for k, v in found.items() if k != "subject_key"}
+        return {**listed, **changes}
+
+
+def list_objections(
+    uow: ReviewWork,
+    *,
+    cycle_id: str | None = None,
+    proposal_id: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """The objections of a cycle or of a proposal (404 for an unknown one), with titles."""
+    with uow:
+        if cycle_id is not None:
+            _cycle(uow, cycle_id)
+        if proposal_id is not None and uow.proposals.get(proposal_id) is None:
+            raise NotFound("No proposal with this id has reached review.", "proposal.not_found")
+        rows = uow.objections.listing(cycle_id=cycle_id, proposal_id=proposal_id, status=status)
+        titles: dict[str, str] = {}
+        for r in rows:
+            if r["proposal_id"] not in titles:
+                proposal = uow.proposals.get(r["proposal_id"]) or {}
+                titles[r["proposal_id"]] = proposal.get("title") or ""
+    return [{**r, "title": titles[r["proposal_id"]]} for r in rows]
+
+
+def get_objection(objection_id: str, uow: ReviewWork) -> dict[str, Any]:
+    with uow:
+        found = uow.objections.get(objection_id)
+        if found is None:
+            raise NotFound("No such objection.", "objection.not_found")
+        proposal = uow.proposals.get(found["proposal_id"]) or {}
+    listed = {k: v for k, v in found.items() if k != "subject_key"}
+    return {**listed, "title": proposal.get("title") or ""}
+
+
+def objection_file(objection_id: str, uow: ReviewWork) -> dict[str, Any]:
+    with uow:
+        found = uow.objections.file(objection_id)
+    if found is None or not found["file_content"]:
+        raise NotFound("No such objection, or it has no file.", "objection.not_found")
+    return found
+
+
+def open_on(uow: ReviewWork, in_scope: list[str], cycle_id: str) -> list[str]:
+    """The open objections holding back an award decision over ``in_scope``."""
+    rows = uow.objections.listing(cycle_id=cycle_id, status=objections.OPEN)
+    return objections.blocking(rows, in_scope)
+
+
+ERASED_NAME = "Pengaju keberatan"
+
+
+def export_objector(email: str, uow: ReviewWork) -> list[dict[str, Any]]:
+    """Everything the review service holds about an objector, found by their email."""
+    with uow:
+        rows = uow.objections.by_email(email)
+    return [{k: v for k, v in r.items() if k != "client"} for r in rows]
+
+
+def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> int:
+    """Erase an objector (docs/PRIVACY.md): their name, email and phone are replaced, the
+    file they attached is deleted and their key shredded, so every ``objection.*`` event
+    naming them is unreadable everywhere. The objection itself (reason, answer) stays for
+    the record of the decision. Returns how many objections named them."""
+    with uow:
+        rows = uow.objections.by_email(email)
+        for row in rows:
+            uow.objections.change(
+                row["id"],
+                name=ERASED_NAME,
+                email=f"erased-{row['subject_id']}@invalid",
+                phone=None,
+                subject_key=None,
+                file_content=None,
+                file_name=None,
+                file_type=None,
+                file_sha256=None,
+            )
+            uow.audit.record(
+                actor,
+                "objector_erased",
+                "proposal",
+                row["proposal_id"],
+                {"objection": row["id"]},
+                {"objection": row["id"], "erased_at": now.isoformat()},
+            )
+        return len(rows)
+
+
+def objector_key(subject_id: str, uow: ReviewWork) -> bytes:
+    """An objector's key; raises NotFound (no such objector), ObjectorErased."""
+    with uow:
+        found = uow.objections.by_subject(subject_id)
+    if found is None:
+        raise NotFound("No objector with this subject id.", "subject.not_found")
+    if not found["subject_key"]:
+        raise ObjectorErased(subject_id)
+    return bytes(found["subject_key"])
