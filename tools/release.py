@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RELEASES = ROOT / "releases"
 INDEX = RELEASES / "releases.toml"
 EVENTS = "events"
-SERVICE_NAMES = ("submission", "review", "notification")  # tools.services.NAMES, without imports
+SERVICE_NAMES = ("submission", "review", "notification", "results")  # tools.services.NAMES, without imports
 
 HEADER = """\
 # Every release of Inagara (docs/OPERATE.md: Releases), oldest first: its tag, the commit

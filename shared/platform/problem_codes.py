@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "cycle.categories_fixed": "A proposal of the cycle is shortlisted or decided; its award "
     "categories cannot change",
     "category.decided": "This award category's awards were decided already",
+    "cycle.awards_undecided": "An award category's awards are not decided yet: results "
+    "cannot be published",
     "category.shortlist_full": "The award category's shortlist is full",
     "proposal.no_category": "The proposal is in none of the cycle's award categories",
     "delivery.not_found": "No such delivery",
