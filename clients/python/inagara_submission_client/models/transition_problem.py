@@ -33,14 +33,15 @@ class TransitionProblem:
             `auth.too_many_failures`: Too many failed logins; see Retry-After; `auth.wrong_credentials`: Wrong email or
             password; `auth.wrong_otp`: The second factor's code is wrong or was used already; `category.decided`: This
             award category's awards were decided already; `category.shortlist_full`: The award category's shortlist is full;
-            `conflict.not_found`: No such declared conflict of the caller's; `cycle.categories_fixed`: A proposal of the
-            cycle is shortlisted or decided; its award categories cannot change; `cycle.decided`: The cycle's awards were
-            decided; it cannot change; `cycle.not_found`: No such cycle (or rubric version); `delivery.not_failed`: Only a
-            failed delivery can be retried; `delivery.not_found`: No such delivery; `evidence.not_found`: No such evidence
-            file on this proposal; `evidence.unavailable`: The evidence storage does not answer; retry later;
-            `export.not_found`: No such export (for an agency admin: none it asked for); `idempotency.in_progress`: A
-            request with this Idempotency-Key is still running; `idempotency.key_reused`: The Idempotency-Key was used with
-            a different request; `proposal.changed`: The proposal changed meanwhile; read it again and retry;
+            `conflict.not_found`: No such declared conflict of the caller's; `cycle.awards_undecided`: An award category's
+            awards are not decided yet: results cannot be published; `cycle.categories_fixed`: A proposal of the cycle is
+            shortlisted or decided; its award categories cannot change; `cycle.decided`: The cycle's awards were decided; it
+            cannot change; `cycle.not_found`: No such cycle (or rubric version); `delivery.not_failed`: Only a failed
+            delivery can be retried; `delivery.not_found`: No such delivery; `evidence.not_found`: No such evidence file on
+            this proposal; `evidence.unavailable`: The evidence storage does not answer; retry later; `export.not_found`: No
+            such export (for an agency admin: none it asked for); `idempotency.in_progress`: A request with this
+            Idempotency-Key is still running; `idempotency.key_reused`: The Idempotency-Key was used with a different
+            request; `proposal.changed`: The proposal changed meanwhile; read it again and retry;
             `proposal.illegal_transition`: The proposal's state does not allow this; see allowed; `proposal.no_category`:
             The proposal is in none of the cycle's award categories; `proposal.not_found`: No such proposal (for this
             agency); `proposal.version_not_found`: The proposal has no such version; `request.failed`: Any other status;
