@@ -91,7 +91,9 @@ def _season(stack: Stack, review: Review) -> tuple[str, dict[str, str]]:
             "summary": f"Ringkasan inovasi {code} untuk direplikasi",
             "form": form,
             "cycle_id": cid,
-            "innovators": [{"name": f"Inovator {code}", "email": f"i-{code.lower()}@example.go.id"}],
+            "innovators": [
+                {"name": f"Inovator {code}", "email": f"i-{code.lower()}@example.go.id"}
+            ],
         }
 
         def submitted(body: dict[str, Any] = body, key: str = key) -> dict[str, Any] | None:
@@ -179,12 +181,18 @@ def test_the_public_page_and_feed_show_exactly_the_published_results(stack: Stac
 
     def results() -> dict[str, Any] | None:
         answer = requests.get(f"{public}/v1/cycles/{cid}", timeout=10)
-        return answer.json() if answer.status_code == 200 and answer.json()["stage"] == "results" else None
+        return (
+            answer.json()
+            if answer.status_code == 200 and answer.json()["stage"] == "results"
+            else None
+        )
 
     feed = eventually(results, "the published results in the feed")
     side = {g["code"]: g for g in feed["by_category"]}
     assert list(side) == ["pelayanan_publik", "tata_kelola"]
-    assert [(e["proposal_id"], e["rank"], e["award"]) for e in side["pelayanan_publik"]["shortlist"]] == [
+    assert [
+        (e["proposal_id"], e["rank"], e["award"]) for e in side["pelayanan_publik"]["shortlist"]
+    ] == [
         (ids["DINKES"], 1, "Juara 1"),
         (ids["DISDIK"], 2, None),
     ]

@@ -56,7 +56,9 @@ def index() -> str:
     return render_template(
         "results/index.html",
         results=[c for c in cycles if c["results_published_at"]],
-        open_shortlists=[c for c in cycles if not c["results_published_at"] and c["objections_open"]],
+        open_shortlists=[
+            c for c in cycles if not c["results_published_at"] and c["objections_open"]
+        ],
     )
 
 
@@ -78,6 +80,6 @@ def catalog() -> tuple[str, int]:
     except ValidationError as exc:
         query, errors = CatalogQuerySchema().load({}), exc.messages_dict
     found = queries.search_catalog(query, work())
-    return render_template(
-        "results/catalog.html", query=query, found=found, errors=errors
-    ), (422 if errors else 200)
+    return render_template("results/catalog.html", query=query, found=found, errors=errors), (
+        422 if errors else 200
+    )

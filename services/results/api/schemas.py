@@ -63,7 +63,9 @@ class CategoryRecordSchema(Schema):
 class CycleRecordSchema(CycleSummarySchema):
     stage = fields.String(
         required=True,
-        metadata={"description": "results: the awards are published; shortlist: only the shortlist"},
+        metadata={
+            "description": "results: the awards are published; shortlist: only the shortlist"
+        },
     )
     by_category = fields.List(fields.Nested(CategoryRecordSchema), required=True)
 

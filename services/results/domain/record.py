@@ -46,7 +46,7 @@ def by_category(
     groups: dict[str | None, Category] = {
         c["code"]: Category(c["code"], c["name"]) for c in categories
     }
-    for entry in sorted(entries, key=lambda e: (e.get("position") or 0)):
+    for entry in sorted(entries, key=lambda e: e.get("position") or 0):
         code = entry.get("category")
         group = groups.setdefault(code, Category(code, entry.get("category_name")))
         group.finalists.append(entry)

@@ -47,9 +47,7 @@ class ResultsStore:
             .values(**{_STAGE_COLUMN[stage]: published_at}, **more)
         )
 
-    def replace_entries(
-        self, cycle_id: str, stage: str, rows: Sequence[Mapping[str, Any]]
-    ) -> None:
+    def replace_entries(self, cycle_id: str, stage: str, rows: Sequence[Mapping[str, Any]]) -> None:
         self.conn.execute(
             delete(entries).where(and_(entries.c.cycle_id == cycle_id, entries.c.stage == stage))
         )
@@ -122,9 +120,7 @@ class ResultsStore:
                 or_(entries.c.category == category, entries.c.category_name == category)
             )
         if agency:
-            conditions.append(
-                or_(entries.c.agency_code == agency, entries.c.agency_name == agency)
-            )
+            conditions.append(or_(entries.c.agency_code == agency, entries.c.agency_name == agency))
         joined = entries.join(cycles, entries.c.cycle_id == cycles.c.cycle_id)
         where = and_(*conditions)
         total = self.conn.execute(select(func.count()).select_from(joined).where(where)).scalar()

@@ -22,9 +22,7 @@ from shared.events.catalog import CYCLE_RESULTS_PUBLISHED
 _FINALIST = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED, states.AWARDED)
 
 
-def publish_results(
-    cycle_id: str, scores: bool, actor: str, uow: ReviewWork
-) -> dict[str, Any]:
+def publish_results(cycle_id: str, scores: bool, actor: str, uow: ReviewWork) -> dict[str, Any]:
     """Raise ``cycle.results_published`` for a cycle whose every award is decided (409
     otherwise, 404 for no such cycle); publishing again (scores now shown, say) replaces
     the public record. Returns the event's payload."""
@@ -43,7 +41,9 @@ def publish_results(
             "cycle_name": cycle["name"],
             "year": cycle["year"],
             "published_at": published_at,
-            "categories": [{"code": c.code, "name": c.name} for c in cycle_cases.categories_of(cycle)],
+            "categories": [
+                {"code": c.code, "name": c.name} for c in cycle_cases.categories_of(cycle)
+            ],
             "scores_published": scores,
             "entries": public_entries(uow, cycle, scores),
         }

@@ -30,9 +30,7 @@ CATEGORIES = [
 
 
 def make_app(database_url: str, clock: Any = None) -> Flask:
-    return create_app(
-        ResultsSettings(database_url=database_url), CONFIG, clock=clock
-    )
+    return create_app(ResultsSettings(database_url=database_url), CONFIG, clock=clock)
 
 
 def deliver(app: Flask, event: Event) -> None:

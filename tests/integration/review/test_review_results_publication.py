@@ -60,12 +60,17 @@ def _awarded_season(app: Flask, client: FlaskClient) -> tuple[dict[str, Any], di
     for event in events.values():
         deliver(app, event)
     ids = {k: e.subject for k, e in events.items()}
-    _score_everything(client, cycle["id"], tokens, {ids["a"]: 4, ids["b"]: 2, ids["c"]: 1, ids["d"]: 3})
+    _score_everything(
+        client, cycle["id"], tokens, {ids["a"]: 4, ids["b"]: 2, ids["c"]: 1, ids["d"]: 3}
+    )
     for k in "abd":
         assert _decide(client, ids[k]).status_code == 200
     decided = client.post(
         f"/v1/cycles/{cycle['id']}/awards",
-        json={"category": "pelayanan_publik", "awards": [{"proposal_id": ids["a"], "award": "Juara 1"}]},
+        json={
+            "category": "pelayanan_publik",
+            "awards": [{"proposal_id": ids["a"], "award": "Juara 1"}],
+        },
         headers=auth(ADMIN),
     )
     assert decided.status_code == 200, decided.json
@@ -128,14 +133,20 @@ def test_the_results_service_shows_what_the_review_service_published(
         json={"category": "tata_kelola", "awards": [{"proposal_id": ids["d"], "award": "Terbaik"}]},
         headers=auth(ADMIN),
     )
-    assert client.post(f"/v1/cycles/{cycle['id']}/results", json={}, headers=auth(ADMIN)).status_code == 200
+    assert (
+        client.post(f"/v1/cycles/{cycle['id']}/results", json={}, headers=auth(ADMIN)).status_code
+        == 200
+    )
     public = results.make_app(database_factory())
     try:
         for event in outbox_events(app, "cycle.results_published"):
             results.deliver(public, event)
         feed = public.test_client().get(f"/v1/cycles/{cycle['id']}").json
         side = {g["code"]: g for g in feed["by_category"]}
-        assert [e["proposal_id"] for e in side["pelayanan_publik"]["shortlist"]] == [ids["a"], ids["b"]]
+        assert [e["proposal_id"] for e in side["pelayanan_publik"]["shortlist"]] == [
+            ids["a"],
+            ids["b"],
+        ]
         assert [e["award"] for e in side["pelayanan_publik"]["awards"]] == ["Juara 1"]
         assert [e["proposal_id"] for e in side["tata_kelola"]["awards"]] == [ids["d"]]
         assert ids["c"] not in str(feed)

@@ -210,8 +210,10 @@ def publish_results(cycle_id: str) -> BaseResponse:
             cycle_id, bool(request.form.get("scores")), g.user["id"], work()
         )
         flash(
-            _("Results published: %(count)s finalists on the public page.",
-              count=len(published["entries"])),
+            _(
+                "Results published: %(count)s finalists on the public page.",
+                count=len(published["entries"]),
+            ),
             "ok",
         )
     except REFUSALS as exc:
