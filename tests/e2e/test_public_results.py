@@ -26,7 +26,7 @@ from tests.e2e.test_review_timeline import Review, eventually
 from tests.integration.results.support import shortlist_event
 
 pytestmark = pytest.mark.e2e
-ADMIN = "e2e-results-admin"
+ADMIN = "e2e-review-admin"  # what Review.call sends (tests/e2e/test_review_timeline.py)
 AGENCIES = {"DINKES": "public_service", "DISDIK": "public_service", "BAPPEDA": "governance"}
 AGENCIES |= {"DISKOMINFO": "governance"}
 STRENGTH = {"DINKES": 3, "DISDIK": 2, "BAPPEDA": 1, "DISKOMINFO": 3}
@@ -92,7 +92,11 @@ def _season(stack: Stack, review: Review) -> tuple[str, dict[str, str]]:
             "form": form,
             "cycle_id": cid,
             "innovators": [
-                {"name": f"Inovator {code}", "email": f"i-{code.lower()}@example.go.id"}
+                {
+                    "name": f"Inovator {code}",
+                    "email": f"i-{code.lower()}-{uuid.uuid4().hex[:6]}@example.go.id",
+                    "phone": "081234567890",
+                }
             ],
         }
 
@@ -203,7 +207,10 @@ def test_the_public_page_and_feed_show_exactly_the_published_results(stack: Stac
     assert side["tata_kelola"]["shortlist"][0]["summary"].startswith("Ringkasan inovasi")
     text = str(feed)
     assert ids["BAPPEDA"] not in text, "never shortlisted: not in the public record"
-    assert "score" not in text and "Penilai" not in text and "@" not in text
+    assert "Penilai" not in text and "@" not in text, "no reviewer, no address"
+    assert feed["scores_published"] is False
+    every = [e for g in feed["by_category"] for e in (*g["shortlist"], *g["awards"])]
+    assert every and all("score" not in e for e in every), "scores were not published"
 
     page = requests.get(f"{public}/siklus/{cid}", timeout=10).text
     assert "Juara 1" in page and "Terbaik" in page and "Inovasi BAPPEDA" not in page

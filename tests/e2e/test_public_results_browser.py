@@ -92,7 +92,7 @@ def test_the_public_reads_the_published_results_and_searches_the_catalogue(
     assert sections.nth(0).locator("ul.awards li").inner_text().startswith("Juara 1")
     assert sections.nth(1).locator("ul.awards li").inner_text().startswith("Terbaik")
     assert reader.locator("th", has_text="Nilai").count() == 0, "scores were not published"
-    assert "Reviewer" not in reader.inner_text("body")
+    assert "Penilai" not in reader.inner_text("body"), "no reviewer named"
     assert reader.locator("a#privacy").get_attribute("href") == results.CONFIG.privacy_url
     public_shot(reader, "cycle")
     reader.emulate_media(media="print")

@@ -48,7 +48,7 @@ def client(app: Flask) -> FlaskClient:
 def _awarded_season(app: Flask, client: FlaskClient) -> tuple[dict[str, Any], dict[str, str]]:
     """Two categories: a and b shortlisted in pelayanan publik (a wins), d shortlisted in
     tata kelola (and wins), c scored and never shortlisted."""
-    reviewers = [create_account(client, agency_code=f"R{i}") for i in range(4)]
+    reviewers = [create_account(client, agency_code=f"R{i}", name=f"Penilai {i}") for i in range(4)]
     tokens = [login(client, r["email"]) for r in reviewers]
     cycle = create_cycle(client, categories=CATEGORIES)
     events = {
@@ -113,7 +113,7 @@ def test_results_are_published_only_once_every_award_is_decided(
     ], "the finalists in rank order, c (never shortlisted) left out"
     assert all(e["score"] is None for e in data["entries"])
     text = str(data)
-    assert "@" not in text and "Reviewer" not in text, "no reviewer in the public record"
+    assert "@" not in text and "Penilai" not in text, "no reviewer in the public record"
 
     # The results service shows exactly that.
     with_scores = client.post(
