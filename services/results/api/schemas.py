@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.platform.text import SingleLine
+
 
 class CategoryRefSchema(Schema):
     code = fields.String(required=True)
@@ -73,16 +75,17 @@ class CycleRecordSchema(CycleSummarySchema):
 class CatalogQuerySchema(Schema):
     q = fields.String(
         load_default="",
-        validate=validate.Length(max=200),
+        validate=[validate.Length(max=200), SingleLine()],
         metadata={"description": "Words looked for in title, summary and agency"},
     )
     year = fields.Integer(validate=validate.Range(min=1900, max=9999))
     category = fields.String(
-        validate=validate.Length(max=200),
+        validate=[validate.Length(max=200), SingleLine()],
         metadata={"description": "An award category's code or name"},
     )
     agency = fields.String(
-        validate=validate.Length(max=200), metadata={"description": "An agency's code or name"}
+        validate=[validate.Length(max=200), SingleLine()],
+        metadata={"description": "An agency's code or name"},
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))

@@ -208,6 +208,8 @@ def test_the_catalogue_searches_awarded_innovations_across_cycles(
     assert titles("?category=tata_kelola") == ["e-Perencanaan"]
     assert titles("?agency=PDAM") == ["Air Bersih Cerdas"]
     assert titles("?year=2025&agency=PDAM") == []
+    nul = client.get("/v1/catalog?q=a%00b")  # PostgreSQL refuses a NUL in text: a 422 first
+    assert nul.status_code == 422 and "q" in nul.json["errors"]
     bad = client.get("/v1/catalog?year=dua")
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert "score" not in client.get("/v1/catalog").json["items"][0]
