@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The distributions: the backbone, each service, and the workspace (tooling, local, test extras).
-DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml clients/python/pyproject.toml
+DISTS  := shared/pyproject.toml services/submission/pyproject.toml services/review/pyproject.toml services/notification/pyproject.toml services/results/pyproject.toml clients/python/pyproject.toml
 EDITABLE := $(foreach d,$(DISTS),-e ./$(dir $(d)))
 # The lock files with hashes (requirements/*.lock, written by `make lock` from the pyproject files).
 LOCKS  := requirements/dev.lock requirements/build.lock
@@ -31,7 +31,7 @@ install: $(STAMP)  ## create .venv from requirements/dev.lock (hashes checked): 
 lock: $(STAMP)  ## rewrite requirements/*.in from the pyproject files and resolve them into requirements/*.lock with hashes (needs the package index; UPGRADE=1 takes the newest allowed)
 	$(BIN)/python -m tools.lock $(if $(UPGRADE),--upgrade)
 
-run: $(STAMP)  ## start the whole system locally (broker, 3 services behind nginx, mail catcher); Ctrl-C stops it
+run: $(STAMP)  ## start the whole system locally (broker, 4 services behind nginx, mail catcher); Ctrl-C stops it
 	sh deploy/local/ensure-nginx.sh
 	$(BIN)/python -m deploy.local.stack
 

@@ -39,8 +39,8 @@ DEAD_LETTER = "dead-letter"
 
 Document = dict[str, Any]
 
-# Each service publishes on its own topic (DESIGN: Events).
-PUBLISHES: Mapping[str, str] = {service.name: service.publishes for service in SERVICES}
+# Each service publishes on its own topic (DESIGN: Events); a read-only one (results) none.
+PUBLISHES: Mapping[str, str] = {s.name: s.publishes for s in SERVICES if s.publishes}
 
 SERVERS: Document = {
     "local": {

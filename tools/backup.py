@@ -69,8 +69,9 @@ from shared.platform.db import make_engine, normalise_url
 from tools.services import NAMES, by_name
 
 # The order of the copies: review before submission (a proposal can then never be in
-# review's copy and missing from its owner's), notification last (see the docstring).
-ORDER = ("review", "submission", "notification")
+# review's copy and missing from its owner's), notification last (see the docstring);
+# then results, a projection without an outbox (what it lacks, its consumer reads again).
+ORDER = ("review", "submission", "notification", "results")
 MANIFEST = "manifest.json"
 OFFSETS = "offsets.json"
 EVIDENCE = "evidence"
@@ -251,10 +252,14 @@ def describe(conn: Connection) -> dict[str, Any]:
         "revision": conn.execute(select(_alembic.c.version_num)).scalar()
         if "alembic_version" in names
         else None,
-        "outbox_rows": _count(conn, select(func.count()).select_from(_outbox)),
+        "outbox_rows": _count(conn, select(func.count()).select_from(_outbox))
+        if "outbox" in names
+        else 0,
         "outbox_unsent": _count(
             conn, select(func.count()).select_from(_outbox).where(_outbox.c.sent_at.is_(None))
-        ),
+        )
+        if "outbox" in names
+        else 0,
         "inbox_rows": _count(conn, select(func.count()).select_from(_inbox)),
     }
     if "deliveries" in names:
@@ -412,7 +417,7 @@ def restore(
             )
             with engine.begin() as conn:
                 republished = 0
-                if broker == "fresh":
+                if broker == "fresh" and "outbox" in inspect(conn).get_table_names():
                     marked = conn.execute(update(_outbox).values(sent_at=None, last_error=None))
                     republished = marked.rowcount
                 done[service] = {**describe(conn), "republished": republished}

@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements"
-SERVICES = ("submission", "review", "notification")
+SERVICES = ("submission", "review", "notification", "results")
 OWN = re.compile(r"^inagara(-[a-z]+)?\b")
 # Resolved besides the pyproject files' pins: pip itself (the installer of every lock) and
 # pip-tools (this tool), unpinned so that `make lock` takes their newest release.

@@ -16,6 +16,10 @@ from services.notification import app as notification_app
 from services.notification import migrations as notification_migrations
 from services.notification import worker as notification_worker
 from services.notification.config import NotificationSettings
+from services.results import app as results_app
+from services.results import migrations as results_migrations
+from services.results import worker as results_worker
+from services.results.config import ResultsSettings
 from services.review import app as review_app
 from services.review import migrations as review_migrations
 from services.review import worker as review_worker
@@ -73,6 +77,15 @@ SERVICES: tuple[Service, ...] = (
         notification_app.create_app,
         notification_migrations.SCHEMA,
         NotificationSettings,
+    ),
+    # Read-only: it publishes nothing (its topic names none), it only consumes review events.
+    Service(
+        "results",
+        "",
+        results_worker.CONSUMERS,
+        results_app.create_app,
+        results_migrations.SCHEMA,
+        ResultsSettings,
     ),
 )
 NAMES = tuple(service.name for service in SERVICES)

@@ -158,7 +158,7 @@ COMPOSE_HEADER = """# nginx in front of the three web services in docker-compose
 # for the framing; raise both together.
 server_tokens off;
 """
-COMPOSE_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
+COMPOSE_PORTS = {"submission": 8001, "review": 8002, "notification": 8003, "results": 8004}
 
 
 def compose_config(max_evidence_file_bytes: int = 10_485_760) -> str:

@@ -61,8 +61,13 @@ from tools.migrate import migrate
 from tools.services import NAMES
 
 SERVICES = NAMES
-DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003}
-DEFAULT_METRICS_PORTS = {"submission": 9101, "review": 9102, "notification": 9103}
+DEFAULT_PORTS = {"submission": 8001, "review": 8002, "notification": 8003, "results": 8004}
+DEFAULT_METRICS_PORTS = {
+    "submission": 9101,
+    "review": 9102,
+    "notification": 9103,
+    "results": 9104,
+}
 
 
 def _die_with_parent() -> None:
@@ -462,6 +467,8 @@ class Stack:
             or "127.0.0.0/8,::1/128",
             "NOTIFICATION_PUBLIC_URL": os.environ.get("NOTIFICATION_PUBLIC_URL")
             or c.base_url("notification"),
+            # Where the public results pages send an objection (the review service's form).
+            "REVIEW_PUBLIC_URL": os.environ.get("REVIEW_PUBLIC_URL") or c.base_url("review"),
             # Where the review service's pipeline page reads the others' /metrics.
             "SUBMISSION_URL": c.base_url("submission"),
             "NOTIFICATION_URL": c.base_url("notification"),
@@ -743,6 +750,7 @@ def welcome(stack: Stack, seeded: demo.Seeded | None) -> str:
         f"  review        {config.base_url('review')}   ({review_ui}"
         f"                pipeline status: {config.base_url('review')}/ui/pipeline\n"
         f"  notification  {config.base_url('notification')}\n"
+        f"  results       {config.base_url('results')}   (public: /, /katalog; feed /v1/cycles)\n"
         f"  SMTP          {stack.smtp_host}:{config.smtp_port}"
         f"{'' if config.smtp_host else f' (catcher; mail kept in {config.mail_dir}, list with `make mail`)'}\n"
         f"  SMS gateway   {stack.sms_gateway_url or 'none (no SMS)'}"

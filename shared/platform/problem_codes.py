@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "cycle.categories_fixed": "A proposal of the cycle is shortlisted or decided; its award "
     "categories cannot change",
     "category.decided": "This award category's awards were decided already",
+    "cycle.awards_undecided": "An award category's awards are not decided yet: results "
+    "cannot be published",
     "category.shortlist_full": "The award category's shortlist is full",
     "award.unverified_finalist": "The cycle has a field verification stage and a finalist "
     "named for an award was not verified by its field visit (409)",

@@ -18,7 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("submission", "review", "notification")
+SERVICES = ("submission", "review", "notification", "results")
 BACKBONE = "inagara-backbone"
 # Imported but brought by a declared dependency, never declared on its own.
 TRANSITIVE = {"werkzeug", "click", "botocore", "apispec"}

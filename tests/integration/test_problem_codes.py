@@ -89,7 +89,9 @@ def test_every_problem_carries_a_documented_code(service_app: tuple[Service, Fla
     problems = [
         (label, status, body, mime) for label, status, body, mime in answers if status >= 400
     ]
-    assert len(problems) > 20, f"{service.name}: the questions should be refused often"
+    # A read-only API (results: three GETs) has fewer ways to be refused than one that writes.
+    writes = any(m in ops for ops in document["paths"].values() for m in ("post", "put", "patch"))
+    assert len(problems) > (20 if writes else 10), f"{service.name}: should be refused often"
     wrong_answers = [
         f"{label}: {status} {mime} {body!r}"
         for label, status, body, mime in problems
@@ -100,7 +102,8 @@ def test_every_problem_carries_a_documented_code(service_app: tuple[Service, Fla
     ]
     assert not wrong_answers, "\n".join(wrong_answers)
     seen = Counter(body["code"] for _, _, body, mime in problems if mime == PROBLEM_JSON)
-    assert {"auth.required", "request.method_not_allowed"} <= set(seen), seen
+    expected = {"auth.required", "request.method_not_allowed"} if writes else set()
+    assert expected | {"request.method_not_allowed"} <= set(seen), seen  # public: no auth
 
 
 def test_the_documents_list_exactly_the_codes() -> None:

@@ -31,7 +31,7 @@ from tests.unit.test_k8s_manifests import (
 
 COMPOSE_INI = REPO_ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
 K8S_INI = REPO_ROOT / "deploy" / "k8s" / "components" / "pgbouncer" / "pgbouncer.ini"
-DATABASES = ("submission", "review", "notification")
+DATABASES = ("submission", "review", "notification", "results")
 # PostgreSQL's default max_connections, less its 3 superuser_reserved_connections, less
 # room for an operator's own sessions (psql, backups).
 SERVER_BUDGET = 100 - 3 - 5

@@ -29,8 +29,10 @@ from services.review.api.schemas import (
     PanelResultSchema,
     PanelSchema,
     ParticipationSchema,
+    PublishResultsSchema,
     RankingQuerySchema,
     RankingSchema,
+    ResultsPublicationSchema,
     RubricSchema,
     ScoresQuerySchema,
     ScoresSchema,
@@ -41,7 +43,7 @@ from services.review.domain import scoring
 from services.review.domain.rubric import ROUNDS
 from services.review.store import outbox
 from services.review.usecases import cycles as cases
-from services.review.usecases import decisions, queries, season
+from services.review.usecases import decisions, publication, queries, season
 from services.review.usecases.work import ReviewWork
 from shared.web import attachment
 from shared.web.idempotency import IdempotencyHeaderSchema
@@ -366,3 +368,20 @@ def awards(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
     return decisions.award(
         cycle_id, body["awards"], body["note"], who.id, work(), body.get("category")
     )
+
+
+@blp.route("/<string:cycle_id>/results", methods=["POST"])
+@blp.doc(security=SECURED)
+@blp.arguments(PublishResultsSchema)
+@blp.response(200, ResultsPublicationSchema)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Not the secretariat")
+@blp.alt_response(404, description="No such cycle")
+@blp.alt_response(409, description="An award category's awards are not decided yet")
+@refusals
+def publish_results(body: dict[str, Any], cycle_id: str) -> dict[str, Any]:
+    """Publish the cycle's results (`cycle.results_published`): each category's finalists in
+    rank order with their awards, scores only with `scores`; again to replace them."""
+    who = secretariat()
+    published = publication.publish_results(cycle_id, body["scores"], who.id, work())
+    return {**published, "entries": len(published["entries"])}

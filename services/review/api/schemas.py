@@ -869,3 +869,19 @@ class AccessAuditQuerySchema(Schema):
 
 class AccessAuditListSchema(Schema):
     items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+
+
+class PublishResultsSchema(Schema):
+    scores = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Publish each finalist's final score too (default: no scores)"},
+    )
+
+
+class ResultsPublicationSchema(Schema):
+    cycle_id = fields.String(required=True)
+    published_at = fields.AwareDateTime(required=True)
+    scores_published = fields.Boolean(required=True)
+    entries = fields.Integer(
+        required=True, metadata={"description": "How many finalists the public record lists"}
+    )

@@ -179,6 +179,11 @@ def _matrix(app: Flask, client: FlaskClient) -> None:
             (401, 403, 403, 422, 403),
         ),
         (
+            "POST results",
+            lambda h: client.post(f"/v1/cycles/{cid}/results", json={}, headers=h),
+            (401, 403, 403, 409, 403),  # the secretariat's: 409, the awards are not decided
+        ),
+        (
             "GET /v1/proposals",
             lambda h: client.get("/v1/proposals", headers=h),
             (401, 200, 200, 200, 200),

@@ -39,6 +39,7 @@ class TransitionProblem:
             cycle has a field verification stage and a finalist named for an award was not verified by its field visit
             (409); `category.decided`: This award category's awards were decided already; `category.shortlist_full`: The
             award category's shortlist is full; `conflict.not_found`: No such declared conflict of the caller's;
+            `cycle.awards_undecided`: An award category's awards are not decided yet: results cannot be published;
             `cycle.categories_fixed`: A proposal of the cycle is shortlisted or decided; its award categories cannot change;
             `cycle.decided`: The cycle's awards were decided; it cannot change; `cycle.not_found`: No such cycle (or rubric
             version); `delivery.not_failed`: Only a failed delivery can be retried; `delivery.not_found`: No such delivery;

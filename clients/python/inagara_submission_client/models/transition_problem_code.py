@@ -28,6 +28,7 @@ class TransitionProblemCode(StrEnum):
     CATEGORY_DECIDED = "category.decided"
     CATEGORY_SHORTLIST_FULL = "category.shortlist_full"
     CONFLICT_NOT_FOUND = "conflict.not_found"
+    CYCLE_AWARDS_UNDECIDED = "cycle.awards_undecided"
     CYCLE_CATEGORIES_FIXED = "cycle.categories_fixed"
     CYCLE_DECIDED = "cycle.decided"
     CYCLE_NOT_FOUND = "cycle.not_found"

@@ -32,7 +32,7 @@ from services.review.domain import states
 from services.review.domain.categories import BY_PROFILE, MATCHABLE
 from services.review.domain.errors import Invalid
 from services.review.usecases import cycles as cycle_cases
-from services.review.usecases import decisions, exports, queries, season
+from services.review.usecases import decisions, exports, publication, queries, season
 from shared.platform.formats import zone
 from shared.web import attachment
 
@@ -199,6 +199,25 @@ def award(cycle_id: str) -> BaseResponse:
                 "Awards decided: %(awarded)s awarded, %(not_awarded)s not awarded.",
                 awarded=len(outcome["awarded"]),
                 not_awarded=len(outcome["not_awarded"]),
+            ),
+            "ok",
+        )
+    except REFUSALS as exc:
+        flash(refusal_message(exc), "error")
+    return redirect(url_for("pages.cycle_page", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/results", methods=["POST"])
+@login_required("secretariat")
+def publish_results(cycle_id: str) -> BaseResponse:
+    try:
+        published = publication.publish_results(
+            cycle_id, bool(request.form.get("scores")), g.user["id"], work()
+        )
+        flash(
+            _(
+                "Results published: %(count)s finalists on the public page.",
+                count=len(published["entries"]),
             ),
             "ok",
         )

@@ -1,0 +1,4 @@
+from services.results.migrations import SCHEMA
+from shared.platform.migrations import main
+
+raise SystemExit(main(SCHEMA))

@@ -1,0 +1,1 @@
+"""One function per thing an event or a reader asks for (``projection``, ``queries``)."""
