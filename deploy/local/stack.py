@@ -469,6 +469,10 @@ class Stack:
             or c.base_url("notification"),
             # Where the public results pages send an objection (the review service's form).
             "REVIEW_PUBLIC_URL": os.environ.get("REVIEW_PUBLIC_URL") or c.base_url("review"),
+            # The notification service opens an objector's sealed name and email with the
+            # key the review service holds (the public objection window's receipt and answer).
+            "SUBJECT_KEYS_TOKEN": os.environ.get("SUBJECT_KEYS_TOKEN") or f"{c.admin_token}-keys",
+            "OBJECTOR_KEYS_URL": os.environ.get("OBJECTOR_KEYS_URL") or c.base_url("review"),
             # Where the review service's pipeline page reads the others' /metrics.
             "SUBMISSION_URL": c.base_url("submission"),
             "NOTIFICATION_URL": c.base_url("notification"),
