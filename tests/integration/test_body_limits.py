@@ -33,7 +33,11 @@ LIMIT = 16 * 1024
 EVIDENCE_LIMIT = 100_000
 FACTORIES: dict[str, Callable[[Settings], Flask]] = {
     "submission": submission_app,
-    "review": lambda settings: review_app(settings, ReviewSettings(secret_key="test-secret")),
+    # The review service's largest route is an objection's file: bounded here like evidence.
+    "review": lambda settings: review_app(
+        settings,
+        ReviewSettings(secret_key="test-secret", objection_max_file_bytes=EVIDENCE_LIMIT),
+    ),
     "notification": notification_app,
 }
 # Routes that take no body and never read one: what is sent is not buffered, only dropped.
