@@ -28,6 +28,7 @@ from services.submission.api.schemas import (
     VersionSchema,
     WithdrawSchema,
 )
+from services.submission.store.cycle_records import known_cycles
 from services.submission.usecases import proposals as usecases
 from shared.events.json_form import json_form
 from shared.events.proposal import ProposalProfileSchema
@@ -71,6 +72,23 @@ def _configured() -> Any:
     return ctx().configured_cycle
 
 
+def _an_agency_maximum() -> bool:
+    """Whether a cycle caps the proposals per agency ("one agency, one innovation").
+
+    Then a submission counts the agency's proposals and writes in a transaction of its
+    own, after the agency's row lock (PostgreSQL; SQLite's writers take turns): a grouped
+    unit of work writes only at its commit, beside other requests', so two of one agency
+    committing together would each count without the other.
+    """
+    engine = ctx().engine
+
+    def read() -> list[Any]:
+        with engine.connect() as conn:
+            return known_cycles(conn)
+
+    return any(c.max_per_agency is not None for c in ctx().cycles.known(read))
+
+
 @blp.route("", methods=["POST"])
 @blp.doc(security=SECURITY)
 @agency_required
@@ -101,7 +119,8 @@ def create_proposal(body: dict[str, Any], draft: bool = False, **_: Any) -> Resp
     # Sealing innovators (v2) creates a subject and reads its key back in the same
     # transaction: a grouped unit of work defers writes to the commit, so it cannot.
     sealing = ctx().settings.proposal_event_version >= 2 and not draft
-    created = usecases.create_proposal(command, work() if sealing else grouped_work())
+    own = sealing or (not draft and _an_agency_maximum())
+    created = usecases.create_proposal(command, work() if own else grouped_work())
     response = json_response(created, 201)
     response.headers.update(_location(created))
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.submission.domain import lifecycle
@@ -55,10 +55,15 @@ def submitted_per_agency(conn: Connection, cycle_id: str) -> list[dict[str, Any]
 def submitted_by(conn: Connection, agency_id: str, cycle_id: str) -> int:
     """The agency's proposals submitted to the cycle and not withdrawn.
 
-    Takes the agency's row lock first (PostgreSQL), so that two submissions of one agency
-    to a cycle with a maximum are counted one after the other.
+    Takes the agency's row lock first, so that two submissions of one agency to a cycle
+    with a maximum are counted one after the other. On SQLite the driver begins its
+    transaction (IMMEDIATE: the database's write lock) only at the first write, so a
+    write that changes nothing comes first; a read before it would count beside a writer.
     """
-    conn.execute(select(agencies.c.id).where(agencies.c.id == agency_id).with_for_update())
+    if conn.dialect.name == "sqlite":
+        conn.execute(update(agencies).where(agencies.c.id == agency_id).values(id=agencies.c.id))
+    else:
+        conn.execute(select(agencies.c.id).where(agencies.c.id == agency_id).with_for_update())
     return int(
         conn.execute(
             select(func.count()).where(

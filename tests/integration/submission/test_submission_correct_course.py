@@ -5,6 +5,8 @@ and addenda (a dated file and note) until screening closes or under a revision r
 from __future__ import annotations
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -202,3 +204,30 @@ def _profile() -> dict[str, Any]:
     from tests.integration.submission.conftest import profile
 
     return profile()
+
+
+def test_a_cycles_maximum_holds_when_an_agency_submits_many_at_once(
+    portal: Portal, admin_key: str
+) -> None:
+    """Creates that arrive together share one grouped transaction (group commit) in a
+    cycle without a maximum; in one with a maximum each counts and writes in its own, so
+    that a burst of one agency's creates gets exactly the maximum accepted."""
+    now = ev.now()
+    portal.review(
+        ev.cycle_scheduled(
+            "2026", now - timedelta(days=1), now + timedelta(days=1), max_per_agency=2
+        )
+    )
+    start = threading.Barrier(8)
+
+    def create(_: int) -> int:
+        client = portal.app.test_client()
+        start.wait()
+        answer = client.post(
+            "/v1/proposals", json=_profile(), headers={"Authorization": f"Bearer {admin_key}"}
+        )
+        return int(answer.status_code)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(create, range(8)))
+    assert answers == [201, 201] + [409] * 6, answers

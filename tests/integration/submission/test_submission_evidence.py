@@ -131,7 +131,10 @@ def test_files_change_only_while_editable_and_travel_with_the_submission(
     assert [f["id"] for f in version["evidence"]] == [kept["id"]]
 
     late = upload(portal, drafter_key, pid, "more.pdf", PDF)
-    assert late.status_code == 409 and late.get_json()["allowed_actions"] == ["withdraw"]
+    assert late.status_code == 409 and late.get_json()["allowed_actions"] == [
+        "withdraw",
+        "add_addendum",
+    ]
     assert (
         portal.as_agency(
             drafter_key, "DELETE", f"/v1/proposals/{pid}/evidence/{kept['id']}"

@@ -71,7 +71,10 @@ def test_an_impossible_action_is_a_409_listing_what_is_possible(
     assert edit.status_code == 409
     problem = edit.get_json()
     assert edit.mimetype == "application/problem+json"
-    assert problem["current_status"] == "submitted" and problem["allowed_actions"] == ["withdraw"]
+    assert problem["current_status"] == "submitted" and problem["allowed_actions"] == [
+        "withdraw",
+        "add_addendum",
+    ], "an addendum while the window is open"
     assert portal.as_agency(admin_key, "POST", f"{path}/submit", json={}).status_code == 409
 
     withdrawn = portal.as_agency(admin_key, "POST", f"{path}/withdraw", json={"reason": "Merged"})

@@ -84,7 +84,13 @@ def test_a_revision_reopens_the_proposal_and_the_resubmission_is_a_new_version(
     portal.review(ev.revision_requested(pid, 1, feedback="Lampirkan rincian anggaran."))
     reopened = portal.proposal(admin_key, pid)
     assert reopened["status"] == "revision_requested"
-    assert reopened["allowed_actions"] == ["edit", "submit", "withdraw", "change_evidence"]
+    assert reopened["allowed_actions"] == [
+        "edit",
+        "submit",
+        "withdraw",
+        "change_evidence",
+        "add_addendum",
+    ]
     assert reopened["revision_request"]["feedback"] == "Lampirkan rincian anggaran."
     assert reopened["revision_request"]["requested_by"] == "review team"
 
