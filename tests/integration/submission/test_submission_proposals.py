@@ -80,7 +80,7 @@ def test_an_impossible_action_is_a_409_listing_what_is_possible(
     withdrawn = portal.as_agency(admin_key, "POST", f"{path}/withdraw", json={"reason": "Merged"})
     assert withdrawn.get_json()["status"] == "withdrawn"
     again = portal.as_agency(admin_key, "POST", f"{path}/withdraw", json={})
-    assert again.status_code == 409 and again.get_json()["allowed_actions"] == []
+    assert again.status_code == 409 and again.get_json()["allowed_actions"] == ["reopen"]
     events = outbox_events(portal.app)
     assert [e.type for e in events] == ["proposal.submitted", "proposal.withdrawn"]
     assert events[1].data["reason"] == "Merged" and events[1].data["version"] == 1
