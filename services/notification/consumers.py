@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from services.notification.domain.recipients import RULES
 from services.notification.store.tables import outbox
 from services.notification.usecases.erasure import (
+    erase_objector,
     erase_subject,
     retain_proposal,
     tell_before_erasure,
@@ -28,6 +29,7 @@ from shared.events.catalog import (
     CATALOG,
     OBJECTION_ANSWERED,
     OBJECTION_FILED,
+    OBJECTOR_ERASED,
     PARTICIPATION_REMINDER_DUE,
     PROPOSAL_APPOINTMENT_REMINDER_DUE,
     PROPOSAL_AWARDED,
@@ -79,6 +81,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_APPOINTMENT_REMINDER_DUE, 1),
     reads(OBJECTION_FILED, 1),
     reads(OBJECTION_ANSWERED, 1),
+    reads(OBJECTOR_ERASED, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
     reads(PARTICIPATION_REMINDER_DUE, 1),
@@ -117,6 +120,13 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
         tell_before_erasure(event, recorder, NotificationWork.joining(conn, outbox))
 
     handlers[spec_for(SUBJECT_ERASED).dataschema] = erase
+
+    def objector_erased(conn: Connection, event: Event) -> None:
+        erase_objector(event, NotificationWork.joining(conn, outbox))
+        engine = conn.engine
+        after_commit(conn, lambda: scrub_freed_space(engine))
+
+    handlers[spec_for(OBJECTOR_ERASED).dataschema] = objector_erased
     handlers[spec_for(SUBJECT_ERASURE_REQUESTED).dataschema] = notice
 
     def participation(conn: Connection, event: Event) -> None:

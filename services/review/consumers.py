@@ -34,7 +34,8 @@ from shared.events.catalog import (
     spec_for,
 )
 from shared.events.envelope import Event
-from shared.events.inbox import Effect
+from shared.events.inbox import Effect, after_commit
+from shared.platform.metrics import RETENTION_SUBJECTS
 
 
 def on_proposal_submitted(conn: Connection, event: Event) -> None:
@@ -60,8 +61,11 @@ def on_addendum_added(conn: Connection, event: Event) -> None:
 
 
 def on_proposal_retained(conn: Connection, event: Event) -> None:
-    """The proposal's retention ran out: its innovators and evidence names go."""
-    forget_retained(event, ReviewWork.joining(conn, outbox))
+    """The proposal's retention ran out: its innovators, evidence names and objectors go
+    (the metric counts the objectors once the inbox transaction committed)."""
+    objectors = forget_retained(event, ReviewWork.joining(conn, outbox))
+    if objectors:
+        after_commit(conn, lambda: RETENTION_SUBJECTS.labels(service="review").inc(objectors))
 
 
 def on_agency_announced(conn: Connection, event: Event) -> None:

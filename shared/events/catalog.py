@@ -19,7 +19,7 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
-from shared.events.objection import ObjectionAnsweredV1, ObjectionFiledV1
+from shared.events.objection import ObjectionAnsweredV1, ObjectionFiledV1, ObjectorErasedV1
 from shared.events.privacy import (
     ProposalRetainedV1,
     SubjectErasureRequestedV1,
@@ -53,7 +53,7 @@ from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisab
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.5.0"
+CATALOG_VERSION = "1.6.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -105,6 +105,7 @@ PROPOSAL_APPOINTMENT_REMINDER_DUE = "proposal.appointment_reminder_due"
 PROPOSAL_VISIT_RECORDED = "proposal.visit_recorded"
 OBJECTION_FILED = "objection.filed"
 OBJECTION_ANSWERED = "objection.answered"
+OBJECTOR_ERASED = "objector.erased"
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,14 @@ CATALOG: dict[str, EventSpec] = {
             ObjectionAnsweredV1,
             "The secretariat answered or resolved an objection; the objector sealed under "
             "their own key.",
+        ),
+        _spec(
+            OBJECTOR_ERASED,
+            REVIEWS,
+            ObjectorErasedV1,
+            "An objector's personal data was erased and their key shredded, on request or "
+            "when the retention of the objected proposal's cycle ran out (subject and key: "
+            "the objector's subject id).",
         ),
         _spec(
             PROPOSAL_NOT_AWARDED,

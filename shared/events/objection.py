@@ -53,3 +53,20 @@ class ObjectionAnsweredV1(Lenient):
     answer = fields.String(required=True)
     answered_at = fields.AwareDateTime(required=True)
     objector = fields.Nested(SealedObjectorSchema, required=True)
+
+
+OBJECTOR_ERASURE_REASONS = ("request", "retention")
+
+
+class ObjectorErasedV1(Lenient):
+    """``objector.erased`` v1: an objector's personal data is gone from the review service
+    and their key is shredded, on a request (the secretariat's objector erasure) or because
+    the retention of the objected proposal's cycle ran out (subject and key: the objector's
+    subject id). It names the data subject only, never who they were: each service forgets
+    what it holds of that subject (the notification service: its deliveries to them)."""
+
+    subject_id = fields.String(required=True, metadata={"description": "the objector's id"})
+    erased_at = fields.AwareDateTime(required=True)
+    reason = fields.String(
+        load_default="request", validate=validate.OneOf(OBJECTOR_ERASURE_REASONS)
+    )

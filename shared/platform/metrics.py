@@ -87,7 +87,7 @@ RETENTION_PROPOSALS = Counter(
 # import, before gunicorn made PROMETHEUS_MULTIPROC_DIR.
 RETENTION_SUBJECTS = Counter(
     "inagara_retention_subjects_erased_total",
-    "Data subjects the retention job erased (key shredded, subject.erased published)",
+    "Data subjects retention erased (key shredded; subject.erased or objector.erased published)",
     ["service"],
 )
 RETENTION_EVIDENCE = Counter(

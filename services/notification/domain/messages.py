@@ -82,6 +82,9 @@ class Message:
     # Why this message must not be sent (recorded as skipped with the reason): an
     # instant message to someone with no lawful basis for it.
     withheld: str | None = None
+    # The recipient's data subject id when the event named one (an innovator of a sealed
+    # proposal, an objector): an erasure naming only the subject finds their deliveries.
+    data_subject: str | None = None
 
 
 def normalise_email(address: str) -> str:

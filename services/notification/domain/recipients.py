@@ -102,6 +102,8 @@ SILENT = frozenset(
         "notification.failed",
         "subject.erased",
         "subject.erasure_requested",
+        # The review service erased an objector: its own handler forgets their deliveries.
+        "objector.erased",
         "proposal.retained",
         "subject.export_requested",
         "review.subject_exported",
@@ -365,6 +367,7 @@ def messages_for(
                     digest=digest,
                     time_zone=chosen.time_zone,
                     role=person.role,
+                    data_subject=person.subject,
                 ),
             )
 

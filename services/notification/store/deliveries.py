@@ -217,6 +217,7 @@ class DeliveryStore:
                 text_key=content.text_key,
                 note=note,
                 fallback_of=None,
+                data_subject=message.data_subject,
             ),
         )
         return delivery_id
@@ -742,3 +743,24 @@ class DeliveryStore:
         self._conn.execute(delete(instant_locks).where(instant_locks.c.recipient.in_(addresses)))
         gone = self._conn.execute(delete(deliveries).where(deliveries.c.recipient.in_(addresses)))
         return int(gone.rowcount or 0)
+
+    def forget_subject(self, subject: str) -> tuple[int, set[str]]:
+        """Erasure of a subject named by id only (``objector.erased``): every delivery
+        recorded for them and its attempts. Returns how many, and the addresses."""
+        addresses = {
+            str(r)
+            for r in self._conn.execute(
+                select(deliveries.c.recipient).where(deliveries.c.data_subject == subject)
+            ).scalars()
+        }
+        ids = select(deliveries.c.id).where(deliveries.c.data_subject == subject)
+        self._conn.execute(delete(attempts).where(attempts.c.delivery_id.in_(ids)))
+        gone = self._conn.execute(delete(deliveries).where(deliveries.c.data_subject == subject))
+        return int(gone.rowcount or 0), addresses
+
+    def still_addressed(self, addresses: Collection[str]) -> set[str]:
+        """Those of ``addresses`` some delivery still goes to (another role of the person)."""
+        if not addresses:
+            return set()
+        query = select(deliveries.c.recipient).where(deliveries.c.recipient.in_(addresses))
+        return {str(r) for r in self._conn.execute(query).scalars()}

@@ -71,6 +71,9 @@ deliveries = Table(
     Column("note", Text, nullable=True),
     # An SMS sent because this WhatsApp delivery failed for good.
     Column("fallback_of", String(36), nullable=True),
+    # The recipient's data subject id, when the event named one (an objector, an innovator
+    # of a sealed proposal): ``objector.erased`` names only the subject.
+    Column("data_subject", String(36), nullable=True, index=True),
     UniqueConstraint("event_id", "channel", "recipient", name="uq_delivery_once"),
     Index("ix_deliveries_due", "channel", "status", "next_attempt_at"),
 )

@@ -21,6 +21,7 @@ from services.notification.domain.messages import (
 from services.notification.usecases.recording import Recorder
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
+    OBJECTOR_ERASED,
     PROPOSAL_RETAINED,
     SUBJECT_ERASED,
     SUBJECT_ERASURE_REQUESTED,
@@ -41,6 +42,29 @@ def erase_subject(event: Event, uow: NotificationWork) -> None:
         uow.preferences.suppress(unsubscribed, datetime.now(UTC))  # the unsubscribe stays
         uow.preferences.forget(addresses)
     log.info("erased subject %s: %d deliveries forgotten", subject, gone)
+
+
+def erase_objector(event: Event, uow: NotificationWork) -> int:
+    """``objector.erased``: the review service erased an objector (on request or by
+    retention) and names only their subject id. Their deliveries (recorded with that
+    subject) and the attempts go; an address no other delivery goes to loses its
+    preference too (an unsubscribe stays by its hash only, as for an erased innovator).
+    Returns how many deliveries were forgotten."""
+    payload = spec_for(OBJECTOR_ERASED).validator.load(event.data)
+    subject = payload["subject_id"]
+    with uow:
+        gone, addresses = uow.deliveries.forget_subject(subject)
+        alone = addresses - uow.deliveries.still_addressed(addresses)
+        unsubscribed = [a for a, p in uow.preferences.of(alone).items() if p.unsubscribed]
+        uow.preferences.suppress(unsubscribed, datetime.now(UTC))
+        uow.preferences.forget(alone)
+    log.info(
+        "erased objector %s (%s): %d deliveries forgotten",
+        subject,
+        payload["reason"],
+        gone,
+    )
+    return gone
 
 
 NOTICE_TEMPLATE = "subject_erasure_requested"

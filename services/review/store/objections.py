@@ -68,3 +68,10 @@ class ObjectionStore:
     def by_subject(self, subject_id: str) -> dict[str, Any] | None:
         query = select(table.c.id, table.c.subject_key).where(table.c.subject_id == subject_id)
         return as_dict(self.conn.execute(query).first())
+
+    def with_objector(self, proposal_id: str) -> list[dict[str, Any]]:
+        """The proposal's objections whose objector was not erased yet (retention)."""
+        query = select(*_LISTED).where(
+            table.c.proposal_id == proposal_id, table.c.subject_key.is_not(None)
+        )
+        return as_dicts(self.conn.execute(query))

@@ -16,7 +16,12 @@ from services.review.usecases import cycles as cycle_cases
 from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
 from shared.events import sealing
-from shared.events.catalog import CYCLE_SHORTLIST_PUBLISHED, OBJECTION_ANSWERED, OBJECTION_FILED
+from shared.events.catalog import (
+    CYCLE_SHORTLIST_PUBLISHED,
+    OBJECTION_ANSWERED,
+    OBJECTION_FILED,
+    OBJECTOR_ERASED,
+)
 
 RATE_WINDOW = timedelta(hours=1)
 AWAITING_AWARD = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED)
@@ -391,25 +396,38 @@ def export_objector(email: str, uow: ReviewWork) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k != "client"} for r in rows]
 
 
+def _forget_objector(uow: ReviewWork, row: dict[str, Any], now: datetime, reason: str) -> None:
+    """Replace the objector's name, email and phone, delete their file, shred their key and
+    tell the other services (``objector.erased``, naming the subject id only)."""
+    uow.objections.change(
+        row["id"],
+        name=ERASED_NAME,
+        email=f"erased-{row['subject_id']}@invalid",
+        phone=None,
+        subject_key=None,
+        file_content=None,
+        file_name=None,
+        file_type=None,
+        file_sha256=None,
+    )
+    emit(
+        uow,
+        OBJECTOR_ERASED,
+        row["subject_id"],
+        {"subject_id": row["subject_id"], "erased_at": now, "reason": reason},
+    )
+
+
 def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> int:
     """Erase an objector (docs/PRIVACY.md): their name, email and phone are replaced, the
     file they attached is deleted and their key shredded, so every ``objection.*`` event
-    naming them is unreadable everywhere. The objection itself (reason, answer) stays for
+    naming them is unreadable everywhere; ``objector.erased`` makes the notification
+    service forget its deliveries to them. The objection itself (reason, answer) stays for
     the record of the decision. Returns how many objections named them."""
     with uow:
         rows = uow.objections.by_email(email)
         for row in rows:
-            uow.objections.change(
-                row["id"],
-                name=ERASED_NAME,
-                email=f"erased-{row['subject_id']}@invalid",
-                phone=None,
-                subject_key=None,
-                file_content=None,
-                file_name=None,
-                file_type=None,
-                file_sha256=None,
-            )
+            _forget_objector(uow, row, now, "request")
             uow.audit.record(
                 actor,
                 "objector_erased",
@@ -419,6 +437,25 @@ def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> in
                 {"objection": row["id"], "erased_at": now.isoformat()},
             )
         return len(rows)
+
+
+def retain_objections(proposal_id: str, now: datetime, uow: ReviewWork) -> int:
+    """Retention (``proposal.retained``: the proposal's cycle closed longer ago than
+    PRIVACY_RETENTION_DAYS): the objections to the proposal lose their objector's personal
+    data as in an erasure; the reason and the answer stay for the record. Joins the
+    caller's unit of work. Returns how many objectors were erased (0 the second time)."""
+    rows = uow.objections.with_objector(proposal_id)
+    for row in rows:
+        _forget_objector(uow, row, now, "retention")
+        uow.audit.record(
+            "retention",
+            "objector_retained",
+            "proposal",
+            proposal_id,
+            {"objection": row["id"]},
+            {"objection": row["id"], "erased_at": now.isoformat()},
+        )
+    return len(rows)
 
 
 def objector_key(subject_id: str, uow: ReviewWork) -> bytes:

@@ -26,6 +26,7 @@ from services.review.store.tables import objections as objections_table
 from shared.events import sealing
 from shared.events.inbox import dispatcher
 from shared.platform.db import create_schema, make_engine
+from shared.platform.metrics import RETENTION_SUBJECTS
 from tests.integration.review.support import (
     ADMIN,
     AGENCIES,
@@ -41,6 +42,7 @@ from tests.integration.review.support import (
     submitted_event,
 )
 from tests.integration.review.test_review_pages import log_in
+from tests.integration.review.test_review_retention import retained
 
 CATEGORIES = [
     {
@@ -384,3 +386,120 @@ def _notified(tmp_path: Any, name: str, keys: HttpSubjectKeys, found: list[Any])
         rows = conn.execute(select(deliveries)).all()
     engine.dispose()
     return [(r.channel, r.recipient, r.subject) for r in rows]
+
+
+def _objection_delivered(
+    database_factory: Any, email: str
+) -> tuple[Flask, Any, Any, dict[str, Any], dict[str, str]]:
+    """A review app serving the objectors' keys, an objection filed (with a file) and
+    answered, and a notification service (its own database) that recorded both messages."""
+    app = make_app(database_factory(), subject_keys_token=KEYS_TOKEN)
+    client = app.test_client()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    keys = HttpSubjectKeys(f"http://127.0.0.1:{server.server_port}", KEYS_TOKEN)
+    cycle, ids = _season(app, client)
+    client.post(
+        f"/v1/cycles/{cycle['id']}/shortlist/publication", json={"days": 7}, headers=auth(ADMIN)
+    )
+    filed = _object(
+        client,
+        ids["c"],
+        email=email,
+        name="Sekar Ayuningtyas",
+        file=(io.BytesIO(PDF), "bukti.pdf"),
+    ).json
+    client.post(
+        f"/v1/objections/{filed['id']}/answer",
+        json={"answer": "Keberatan Anda sudah kami periksa.", "status": "resolved"},
+        headers=auth(ADMIN),
+    )
+    notification = make_engine(database_factory())
+    create_schema(notification, notification_store.metadata)
+    handle = dispatcher(
+        notification, notification_store.inbox, handlers_for(Recorder(objector_keys=keys))
+    )
+    for event in outbox_events(app, "objection.filed") + outbox_events(app, "objection.answered"):
+        handle(event)
+    with notification.connect() as conn:
+        held = conn.execute(select(deliveries.c.recipient, deliveries.c.data_subject)).all()
+    subject = outbox_events(app, "objection.filed")[0].data["objector"]["subject"]
+    assert sorted(held) == [(email.lower(), subject)] * 2, "a receipt and the answer"
+    return app, server, (notification, handle), filed, ids
+
+
+def _every_row(engine: Any) -> bytes:
+    with engine.connect() as conn:
+        return b"\n".join(
+            repr(tuple(row)).lower().encode()
+            for table in notification_store.metadata.sorted_tables
+            for row in conn.execute(select(table))
+        )
+
+
+def test_an_erased_objector_leaves_nothing_in_the_notification_service(
+    database_factory: Any,
+) -> None:
+    email = "sekar.ayu@example.org"
+    app, server, (notification, handle), _, _ = _objection_delivered(database_factory, email)
+    try:
+        client = app.test_client()
+        assert email.encode() in _every_row(notification)
+        erased = client.post(
+            "/v1/objectors/erasure", json={"email": email.upper()}, headers=auth(ADMIN)
+        )
+        assert erased.json == {"objections": 1}
+        told = outbox_events(app, "objector.erased")
+        subject = outbox_events(app, "objection.filed")[0].data["objector"]["subject"]
+        assert [(e.subject, e.data["subject_id"], e.data["reason"]) for e in told] == [
+            (subject, subject, "request")
+        ]
+        assert set(told[0].data) == {"subject_id", "erased_at", "reason"}, "names nobody"
+        handle(told[0])
+        handle(told[0])  # redelivered: nothing more to do, nothing fails
+        everything = _every_row(notification)
+        for trace in (email.encode(), b"sekar", b"ayuningtyas"):
+            assert trace not in everything, trace
+        with notification.connect() as conn:
+            assert conn.execute(select(deliveries)).all() == []
+    finally:
+        server.shutdown()
+        notification.dispose()
+        engine_of(app).dispose()
+
+
+def test_retention_erases_the_objectors_of_a_retained_proposal_once(
+    database_factory: Any,
+) -> None:
+    email = "sekar.ayu@example.org"
+    app, server, (notification, handle), filed, ids = _objection_delivered(database_factory, email)
+    try:
+        before = RETENTION_SUBJECTS.labels(service="review")._value.get()
+        deliver(app, retained(ids["a"], "erased"))  # no objection to it: nothing
+        assert outbox_events(app, "objector.erased") == []
+        deliver(app, retained(ids["c"], "erased"))
+        with engine_of(app).connect() as conn:
+            row = conn.execute(
+                select(objections_table).where(objections_table.c.id == filed["id"])
+            ).one()
+        assert (row.name, row.phone, row.subject_key, row.file_content, row.file_name) == (
+            "Pengaju keberatan",
+            None,
+            None,
+            None,
+            None,
+        )
+        assert email not in row.email
+        assert row.reason.startswith("Inovasi ini sudah ada") and row.answer, "the record stays"
+        told = outbox_events(app, "objector.erased")
+        assert [e.data["reason"] for e in told] == ["retention"]
+        assert RETENTION_SUBJECTS.labels(service="review")._value.get() == before + 1
+        deliver(app, retained(ids["c"], "erased"))  # another worker, the same proposal
+        assert len(outbox_events(app, "objector.erased")) == 1, "once"
+        assert RETENTION_SUBJECTS.labels(service="review")._value.get() == before + 1
+        handle(told[0])
+        assert email.encode() not in _every_row(notification)
+    finally:
+        server.shutdown()
+        notification.dispose()
+        engine_of(app).dispose()
