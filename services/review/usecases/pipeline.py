@@ -33,6 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "inagara.submission": (REVIEWS, NOTIFICATIONS),  # the answers to an export
     "inagara.review": (PROPOSALS,),
     "inagara.notification": (PROPOSALS, REVIEWS),
+    "inagara.results": (REVIEWS,),  # the public record, a stage that only reads
 }
 DEAD_LETTER_TOPICS = tuple(dead_letter_topic(t) for t in TOPICS)
 

@@ -195,7 +195,13 @@ def test_the_secretariat_sees_stages_lag_backlogs_and_dead_letters(
         assert sum(s["count"] for s in body["stages"] if s["cycle_id"]) == 2
         assert body["broker_error"] == ""
         groups = {g["group"]: g for g in body["groups"]}
-        assert set(groups) == {"inagara.submission", "inagara.review", "inagara.notification"}
+        assert set(groups) == {
+            "inagara.submission",
+            "inagara.review",
+            "inagara.notification",
+            "inagara.results",
+        }
+        assert groups["inagara.results"]["topics"] == ["inagara.reviews"]
         assert groups["inagara.notification"]["topics"] == ["inagara.proposals", "inagara.reviews"]
         assert all(not g["error"] and g["partitions"] for g in groups.values())
         outboxes = {o["service"]: o for o in body["outboxes"]}
