@@ -57,9 +57,11 @@ def stack(
     stack.stop()
 
 
-def test_every_finalist_has_its_presentation_and_visit_told_and_only_verified_ones_win(
+def scheduled_season(
     stack: Stack,
-) -> None:
+) -> tuple[Review, str, dict[str, dict[str, Any]], dict[str, Any]]:
+    """A two-category cycle with field verification, every finalist scheduled and told:
+    the review client, the cycle, the proposals (by id) and the visiting reviewer."""
     review = Review(stack)
     stack.await_agencies(*(f"PENILAI{i}" for i in range(3)))
     tokens = [_reviewer(review, f"PENILAI{i}") for i in range(3)]
@@ -217,6 +219,13 @@ def test_every_finalist_has_its_presentation_and_visit_told_and_only_verified_on
     )
     assert len(reviewer_mail) == len(proposals), "once per finalist visited, not again"
 
+    return review, cid, proposals, visitor
+
+
+def test_every_finalist_has_its_presentation_and_visit_told_and_only_verified_ones_win(
+    stack: Stack,
+) -> None:
+    review, cid, proposals, _ = scheduled_season(stack)
     first, second = list(proposals)
     codes = {
         pid: review.call("GET", f"/v1/proposals/{pid}").json()["award_category"]
