@@ -26,6 +26,7 @@ from services.notification.config import NotificationSettings
 from services.notification.consumers import handlers_for
 from services.notification.domain import EMAIL, FAILED, SENT
 from services.notification.domain.messages import WEBHOOK
+from services.notification.store.deliveries import PARKED_NOTE
 from services.notification.store.tables import deliveries
 from services.notification.usecases.dispatch import Dispatcher, Policy, WebhookTransport
 from services.notification.usecases.recording import Recorder
@@ -109,10 +110,10 @@ class World:
         with uow:
             return uow.webhooks.find(endpoint_id)
 
-    def sender(self, period: timedelta = timedelta(days=3)) -> Dispatcher:
+    def sender(self, period: timedelta = timedelta(days=3), lookup: Any = None) -> Dispatcher:
         return Dispatcher(
             self.engine,
-            WebhookTransport(WebhookSender(self.endpoint_of, KEY, LOOPBACK, timeout_s=2)),
+            WebhookTransport(WebhookSender(lookup or self.endpoint_of, KEY, LOOPBACK, timeout_s=2)),
             Policy(
                 max_attempts=1_000_000,
                 retry_base_s=1.0,
@@ -271,6 +272,35 @@ def test_an_endpoint_failing_for_the_retry_period_is_disabled_and_its_agency_ema
     world.run(world.sender())
     got = verified(world, "dinkes", endpoint_secret(KEY, "ep-dinkes", 1))
     assert [e["type"] for e in got] == [events[i].type for i in (0, 3, 4, 5)]
+    assert {r["status"] for r in world.rows(WEBHOOK)} == {SENT}
+
+
+def test_deliveries_failing_for_the_retry_period_together_are_all_kept_for_later(
+    world: World,
+) -> None:
+    """Two deliveries spend their retry period at once (two senders, each of which read
+    the endpoint as active before either failed): the first disables the endpoint, the
+    second finds it disabled already. Both are kept, and both arrive once the endpoint is
+    enabled again: none is left failed for good."""
+    portal = world.portal
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes")))
+    _, events = season("ag-dinkes")
+    portal.portal.plan("dinkes", [500] * 1000)
+    world.deliver(events[0])
+    world.deliver(events[3])  # recorded at the same moment as the first
+    active = world.endpoint_of("ep-dinkes")
+
+    world.run(world.sender(period=timedelta(minutes=15), lookup=lambda _id: active))
+
+    assert world.endpoint_of("ep-dinkes").disabled_at is not None
+    failed = world.rows(WEBHOOK, FAILED)
+    assert len(failed) == 2 and {r["note"] for r in failed} == {PARKED_NOTE}
+    assert len([r for r in world.rows(EMAIL) if r["template"] == "webhook_disabled"]) == 1
+    portal.portal.plan("dinkes", [])
+    world.deliver(endpoint_changed("ep-dinkes", "ag-dinkes", portal.hook_url("dinkes"), revision=2))
+    world.run(world.sender())
+    got = verified(world, "dinkes", endpoint_secret(KEY, "ep-dinkes", 1))
+    assert sorted(e["id"] for e in got) == sorted([events[0].id, events[3].id])
     assert {r["status"] for r in world.rows(WEBHOOK)} == {SENT}
 
 

@@ -125,9 +125,16 @@ def disable_endpoint(
 ) -> str | None:
     """Inside an open unit of work: a webhook delivery failed for the retry period, so
     its endpoint stops receiving and the agency's contact hears about it (once, when
-    the endpoint is disabled). Returns the email delivery's id, if one was recorded."""
+    the endpoint is disabled); the delivery is kept for when the endpoint is enabled
+    again, also when another one's failure disabled it first. Returns the email
+    delivery's id, if one was recorded."""
     endpoint = uow.webhooks.find(delivery["recipient"])
-    if endpoint is None or not uow.webhooks.disable(endpoint.endpoint_id, now):
+    if endpoint is None:
+        return None
+    if not uow.webhooks.disable(endpoint.endpoint_id, now):
+        # Another delivery's failure disabled it meanwhile (two senders each sent while
+        # it was active): this one is kept for when it is enabled, like that one.
+        uow.deliveries.park_webhooks(endpoint.endpoint_id, also_failed=delivery["id"])
         return None
     log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id, error)
     uow.deliveries.park_webhooks(endpoint.endpoint_id, also_failed=delivery["id"])
