@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+import random
 import socket
+import threading
 import time
+from pathlib import Path
+
+# Ports are handed out from below the kernel's ephemeral range: a port from that range,
+# found free and bound a moment later by the process it was meant for, can be taken in
+# between as the source port of any outgoing connection (a Kafka client's, a poll's),
+# and the process then fails with "Address already in use". Below it only another
+# explicit bind competes; the ports handed out by this process are not handed out again.
+_EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_SPAN = 12_000
+_handed: set[int] = set()
+_lock = threading.Lock()
+
+
+def _below_ephemeral() -> range:
+    try:
+        low = int(_EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(max(1024, low - _SPAN), low)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
+    candidates = _below_ephemeral()
+    with _lock:
+        for _ in range(200):
+            port = random.choice(candidates)
+            if port in _handed:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind((host, port))
+                except OSError:
+                    continue
+            _handed.add(port)
+            return port
+    with socket.socket() as sock:  # nothing free down there: any port the kernel gives
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
