@@ -229,6 +229,13 @@ def bench_database(
         for process in (api, bare, textbook):
             process.terminate()
             process.wait(20)
+    refused = {
+        name: run.errors + run.non2xx
+        for name, run in (("textbook", textbook_max), ("POST /v1/proposals", api_max))
+        if run.errors + run.non2xx > run.requests // 100
+    }
+    if refused:  # a peer that refuses the body is fast at the wrong thing
+        raise SystemExit(f"[{label}] not a valid run, requests failed: {refused}")
     ratio = api_max.rate / bare_max.rate
     peer = api_max.rate / textbook_max.rate
     print(

@@ -23,7 +23,10 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -155,6 +158,67 @@ def kafka_baseline(bootstrap: str, count: int, size: int) -> float:
     return count / elapsed
 
 
+def py_spy() -> str:
+    """py-spy from the bench extra (beside this interpreter), else on the PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    if not found:
+        sys.exit("py-spy is needed for --flame: pip install -e '.[bench]'")
+    return found
+
+
+def is_python(pid: int) -> bool:
+    try:
+        return b"python" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def flame_graphs(stack: Stack, folder: Path | None, label: str) -> Iterator[None]:
+    """While the block runs: py-spy samples every Python process of the stack (its web
+    servers, workers and the SMTP catcher), and writes one flame graph per process to
+    ``folder`` when the block ends (the broker is not Python: its share is its CPU)."""
+    if folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    recorders = []
+    for name, process in stack.processes.items():
+        for pid in descendants(process.pid):
+            if not is_python(pid):
+                continue
+            out = folder / f"{label}-{name}-{pid}.svg"
+            recorders.append(
+                subprocess.Popen(
+                    [
+                        py_spy(),
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--rate",
+                        "50",
+                        "--nonblocking",
+                        "--output",
+                        str(out),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.send_signal(signal.SIGINT)  # py-spy writes the graph on SIGINT
+        for recorder in recorders:
+            recorder.wait(60)
+        for graph in folder.glob(f"{label}-*.svg"):
+            if b"samples" not in graph.read_bytes():  # idle all along (a spare web worker)
+                graph.unlink()
+        print(f"flame graphs: {len(list(folder.glob(f'{label}-*.svg')))} in {folder}")
+
+
 def memory(stack: Stack) -> list[tuple[str, float]]:
     peaks = []
     for name, process in stack.processes.items():
@@ -223,7 +287,8 @@ def measure(kind: str, args: argparse.Namespace, run: str) -> Run:
             accept_rate = args.count / (time.monotonic() - t0)
             started = time.time()
             stack.restart("submission-worker")
-            finished = wait_for(before + args.count, config.mail_dir, 900)
+            with flame_graphs(stack, args.flame, f"{kind}-drain"):
+                finished = wait_for(before + args.count, config.mail_dir, 900)
             drain_rate = args.count / (finished - started)
             peaks = memory(stack)
             if pid:
@@ -266,6 +331,12 @@ def main() -> int:
     parser.add_argument("--steady-seconds", type=float, default=20)
     parser.add_argument(
         "--brokers", default=",".join(BROKERS), help="comma-separated: tansu, kafka (both)"
+    )
+    parser.add_argument(
+        "--flame",
+        type=Path,
+        help="write a flame graph (py-spy) of each stack process during the drain into this "
+        "folder; sampling costs a little CPU, so take the drain figure from a run without it",
     )
     args = parser.parse_args()
     kinds = [k for k in args.brokers.split(",") if k]

@@ -94,6 +94,8 @@ class InnovatorSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(required=True, validate=validate.Regexp(r"^\+?[0-9 ()-]{8,20}$"))
+    instant_channel = fields.String(validate=validate.OneOf(["sms", "whatsapp"]))
+    instant_consent_at = fields.AwareDateTime()
 
 
 class ProposalSchema(Schema):

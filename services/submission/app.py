@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from services.submission import store
 from services.submission.adapters.blobs import BlobStore, blob_store
-from services.submission.api import BLUEPRINTS
+from services.submission.api import BLUEPRINTS, create_lane
 from services.submission.api.auth import SubmissionContext, resolve
 from services.submission.api.docs_page import serve_swagger_ui_locally
 from services.submission.api.errors import register_error_handlers
@@ -77,6 +77,7 @@ def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | No
     require_credentials_first(app, lambda _secret: resolve() is not None)
     app.before_request(refuse_nul_characters)
     serve_swagger_ui_locally(app)
+    create_lane.install(app)
     _register_commands(app, engine)
     return app
 

@@ -122,3 +122,15 @@ def test_an_exception_in_the_use_case_writes_nothing(engine: Engine) -> None:
     assert count(engine, things) == 0
     assert count(engine, outbox) == 0
     assert group.transactions == 0
+
+
+def test_a_lone_member_that_fails_gets_its_own_statements_error(engine: Engine) -> None:
+    """Pipelined (PostgreSQL), a failure surfaces at the pipeline's end; the member is
+    tried once more alone, unpipelined, so the use case still meets a duplicate key as
+    the IntegrityError it handles, and nothing of it is written."""
+    group = GroupCommit(engine)
+    make_thing(engine, group, "a")
+    with pytest.raises(IntegrityError):
+        make_thing(engine, group, "a")
+    assert count(engine, things) == 1
+    assert count(engine, outbox) == 1
