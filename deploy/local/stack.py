@@ -473,6 +473,9 @@ class Stack:
             # key the review service holds (the public objection window's receipt and answer).
             "SUBJECT_KEYS_TOKEN": os.environ.get("SUBJECT_KEYS_TOKEN") or f"{c.admin_token}-keys",
             "OBJECTOR_KEYS_URL": os.environ.get("OBJECTOR_KEYS_URL") or c.base_url("review"),
+            # A person-wide export or erasure of the submission service finds the person
+            # among the review service's objectors by keyed hashes (docs/PRIVACY.md).
+            "SUBJECT_MATCH_KEY": os.environ.get("SUBJECT_MATCH_KEY") or f"{c.admin_token}-match",
             # Where the review service's pipeline page reads the others' /metrics.
             "SUBMISSION_URL": c.base_url("submission"),
             "NOTIFICATION_URL": c.base_url("notification"),

@@ -18,8 +18,9 @@ from services.notification.usecases.erasure import (
     erase_subject,
     retain_proposal,
     tell_before_erasure,
+    tell_objector_before_erasure,
 )
-from services.notification.usecases.export import export_subjects
+from services.notification.usecases.export import export_objectors, export_subjects
 from services.notification.usecases.participation import remind_agency
 from services.notification.usecases.recording import Recorder, record_deliveries
 from services.notification.usecases.webhooks import save_endpoint
@@ -30,6 +31,7 @@ from shared.events.catalog import (
     OBJECTION_ANSWERED,
     OBJECTION_FILED,
     OBJECTOR_ERASED,
+    OBJECTOR_ERASURE_REQUESTED,
     PARTICIPATION_REMINDER_DUE,
     PROPOSAL_APPOINTMENT_REMINDER_DUE,
     PROPOSAL_AWARDED,
@@ -45,6 +47,7 @@ from shared.events.catalog import (
     PROPOSAL_VISIT_SCHEDULED,
     PROPOSAL_WITHDRAWN,
     REVIEW_ASSIGNED,
+    REVIEW_OBJECTORS_EXPORTED,
     REVIEW_REMINDER_DUE,
     REVIEW_SUBMITTED,
     SUBJECT_ERASED,
@@ -82,11 +85,13 @@ READS: tuple[Reads, ...] = (
     reads(OBJECTION_FILED, 1),
     reads(OBJECTION_ANSWERED, 1),
     reads(OBJECTOR_ERASED, 1),
+    reads(OBJECTOR_ERASURE_REQUESTED, 1),
     reads(SUBJECT_ERASED, 1),
     reads(SUBJECT_ERASURE_REQUESTED, 1),
     reads(PARTICIPATION_REMINDER_DUE, 1),
     reads(PROPOSAL_RETAINED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
+    reads(REVIEW_OBJECTORS_EXPORTED, 1),
     reads(WEBHOOK_ENDPOINT_CHANGED, 1),
     reads(AGENCY_API_KEY_CHANGED, 1),
 )
@@ -129,6 +134,11 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
     handlers[spec_for(OBJECTOR_ERASED).dataschema] = objector_erased
     handlers[spec_for(SUBJECT_ERASURE_REQUESTED).dataschema] = notice
 
+    def objector_notice(conn: Connection, event: Event) -> None:
+        tell_objector_before_erasure(event, recorder, NotificationWork.joining(conn, outbox))
+
+    handlers[spec_for(OBJECTOR_ERASURE_REQUESTED).dataschema] = objector_notice
+
     def participation(conn: Connection, event: Event) -> None:
         remind_agency(event, recorder, NotificationWork.joining(conn, outbox))
 
@@ -141,6 +151,11 @@ def handlers_for(recorder: Recorder) -> dict[str, Handler]:
 
     handlers[spec_for(PROPOSAL_RETAINED).dataschema] = retained
     handlers[spec_for(SUBJECT_EXPORT_REQUESTED).dataschema] = export
+
+    def objectors_export(conn: Connection, event: Event) -> None:
+        export_objectors(event, recorder.objector_keys, NotificationWork.joining(conn, outbox))
+
+    handlers[spec_for(REVIEW_OBJECTORS_EXPORTED).dataschema] = objectors_export
     handlers[spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema] = endpoint_changed
 
     def key_changed(conn: Connection, event: Event) -> None:

@@ -77,6 +77,10 @@ class ReviewSettings:
     # /v1/subjects/<id>/key), the same token it sends the submission service. Empty: no
     # one reads objectors' keys, and objectors get no receipt or answer by email.
     subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
+    # The key of the hashes with which the submission service's person-wide export and
+    # erasure find a person among the objectors (shared/events/matching.py); the same value
+    # as the submission service's. Empty: those requests do not reach objectors.
+    subject_match_key: str = env("SUBJECT_MATCH_KEY", "", secret=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReviewSettings:

@@ -6,8 +6,11 @@ hands it the connection; the use case joins it with ``ReviewWork.joining``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Connection
 
+from services.review.config import ReviewSettings
 from services.review.store import outbox
 from services.review.usecases.intake import (
     add_addendum,
@@ -15,6 +18,7 @@ from services.review.usecases.intake import (
     reopen_proposal,
     withdraw_proposal,
 )
+from services.review.usecases.objections import erase_person_objectors, export_person_objectors
 from services.review.usecases.registry import keep_agency
 from services.review.usecases.retention import forget_retained
 from services.review.usecases.subject_export import export_subjects
@@ -22,6 +26,7 @@ from services.review.usecases.work import ReviewWork
 from shared.events.catalog import (
     AGENCY_REGISTERED,
     AGENCY_UPDATED,
+    PERSON_ERASURE_REQUESTED,
     PROPOSAL_ADDENDUM_ADDED,
     PROPOSAL_REOPENED,
     PROPOSAL_RESUBMITTED,
@@ -35,6 +40,7 @@ from shared.events.catalog import (
 )
 from shared.events.envelope import Event
 from shared.events.inbox import Effect, after_commit
+from shared.platform.db import scrub_freed_space
 from shared.platform.metrics import RETENTION_SUBJECTS
 
 
@@ -43,9 +49,27 @@ def on_proposal_submitted(conn: Connection, event: Event) -> None:
     receive_proposal(event, ReviewWork.joining(conn, outbox))
 
 
+def _match_key() -> str:
+    """SUBJECT_MATCH_KEY, read when an event needs it (shared/events/matching.py)."""
+    return ReviewSettings.from_env().subject_match_key
+
+
 def on_subject_export_requested(conn: Connection, event: Event) -> None:
-    """An access request: answer with what review holds about the subjects."""
+    """An access request: answer with what review holds about the subjects, and about the
+    objectors the request's keyed hashes match."""
     export_subjects(event, ReviewWork.joining(conn, outbox))
+    export_person_objectors(event, _match_key(), ReviewWork.joining(conn, outbox))
+
+
+def on_person_erasure_requested(conn: Connection, event: Event) -> None:
+    """A person-wide erasure: erase the objectors the keyed hashes match (at once, or when
+    the notice period is over)."""
+    erased = erase_person_objectors(
+        event, _match_key(), datetime.now(UTC), ReviewWork.joining(conn, outbox)
+    )
+    if erased:
+        engine = conn.engine
+        after_commit(conn, lambda: scrub_freed_space(engine))  # the database files too
 
 
 def on_proposal_withdrawn(conn: Connection, event: Event) -> None:
@@ -85,6 +109,7 @@ READS: tuple[Reads, ...] = (
     reads(AGENCY_UPDATED, 1),
     reads(SUBJECT_EXPORT_REQUESTED, 1),
     reads(PROPOSAL_RETAINED, 1),
+    reads(PERSON_ERASURE_REQUESTED, 1),
 )
 
 HANDLERS: dict[str, Effect] = {
@@ -99,4 +124,5 @@ HANDLERS: dict[str, Effect] = {
     spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
     spec_for(SUBJECT_EXPORT_REQUESTED).dataschema: on_subject_export_requested,
     spec_for(PROPOSAL_RETAINED).dataschema: on_proposal_retained,
+    spec_for(PERSON_ERASURE_REQUESTED).dataschema: on_person_erasure_requested,
 }

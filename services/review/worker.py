@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -14,6 +15,7 @@ from services.review.config import ReviewSettings
 from services.review.consumers import HANDLERS
 from services.review.migrations import SCHEMA
 from services.review.usecases.exports import build_pending, purge_expired
+from services.review.usecases.objections import erase_due_objectors
 from services.review.usecases.reminders import send_due_reminders
 from services.review.usecases.schedule import send_due_appointment_reminders
 from services.review.usecases.work import work_factory
@@ -21,6 +23,7 @@ from shared.events.catalog import PROPOSALS
 from shared.events.consumer import ConsumerConfig
 from shared.events.runner import WorkerPlan, serve
 from shared.events.wakeup import Wakeup
+from shared.platform.db import scrub_freed_space
 from shared.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,10 @@ def reminder_loop(
                     due = send_due_appointment_reminders(work)
                     if due:
                         log.info("sent %d presentation and visit reminders", due)
+                    erased = erase_due_objectors(datetime.now(UTC), work())
+                    if erased:
+                        scrub_freed_space(engine)  # no earlier copy of the rows in the files
+                        log.info("erased the objector of %d objections on request", erased)
                 except Exception:
                     # A database hiccup must not stop the worker; the next round retries.
                     log.exception("reminder round failed; retrying next interval")

@@ -52,6 +52,13 @@ class SubmissionSettings(Settings):
     proposal_event_version: int = env("PROPOSAL_EVENT_VERSION", 1, event_version)
     # The bearer token the consumers present to fetch a subject's key (GET /v1/subject-keys/…).
     subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
+    # The key of the hashes that find a person among the review service's objectors in a
+    # person-wide export or erasure (shared/events/matching.py); the same value on the
+    # review service. Empty: person-wide requests do not reach objectors.
+    subject_match_key: str = env("SUBJECT_MATCH_KEY", "", secret=True)
+    # A review web process, where an export's objector part is opened with the objector's
+    # key (GET /v1/subjects/<id>/key, SUBJECT_KEYS_TOKEN). Empty: that part reads unreadable.
+    objector_keys_url: str = env("OBJECTOR_KEYS_URL", "")
     # After a webhook secret's rotation the old secret still signs for this long.
     webhook_rotation_grace_s: float = env("WEBHOOK_ROTATION_GRACE_S", 86_400.0)
     # Webhooks (docs/PORTALS.md), read by the submission and notification services: the

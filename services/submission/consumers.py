@@ -31,6 +31,7 @@ from shared.events.catalog import (
     PROPOSAL_VISIT_RECORDED,
     PROPOSAL_VISIT_SCHEDULED,
     REVIEW_ASSIGNED,
+    REVIEW_OBJECTORS_EXPORTED,
     REVIEW_SUBJECT_EXPORTED,
     REVIEW_SUBMITTED,
     WEBHOOK_ENDPOINT_DISABLED,
@@ -76,6 +77,7 @@ READS: tuple[Reads, ...] = (
     reads(PROPOSAL_VISIT_SCHEDULED, 1),
     reads(PROPOSAL_VISIT_RECORDED, 1),
     reads(REVIEW_SUBJECT_EXPORTED, 1),
+    reads(REVIEW_OBJECTORS_EXPORTED, 1),
     reads(NOTIFICATION_SUBJECT_EXPORTED, 1),
     reads(WEBHOOK_ENDPOINT_DISABLED, 1),
 )
@@ -123,6 +125,6 @@ HANDLERS: dict[str, Handler] = {
     **{spec_for(t).dataschema: record_review_fact(t) for t in MOMENT},
     **{
         spec_for(t).dataschema: receive_export_part(t)
-        for t in (REVIEW_SUBJECT_EXPORTED, NOTIFICATION_SUBJECT_EXPORTED)
+        for t in (REVIEW_SUBJECT_EXPORTED, REVIEW_OBJECTORS_EXPORTED, NOTIFICATION_SUBJECT_EXPORTED)
     },
 }

@@ -19,8 +19,15 @@ from marshmallow import Schema
 
 from shared.events.agency import AgencyRegisteredV1, ApiKeyChangedV1
 from shared.events.notification import DeliveryOutcomeV1
-from shared.events.objection import ObjectionAnsweredV1, ObjectionFiledV1, ObjectorErasedV1
+from shared.events.objection import (
+    ObjectionAnsweredV1,
+    ObjectionFiledV1,
+    ObjectorErasedV1,
+    ObjectorErasureRequestedV1,
+)
 from shared.events.privacy import (
+    ObjectorsExportedV1,
+    PersonErasureRequestedV1,
     ProposalRetainedV1,
     SubjectErasureRequestedV1,
     SubjectExportedV1,
@@ -53,7 +60,7 @@ from shared.events.webhook import WebhookEndpointChangedV1, WebhookEndpointDisab
 
 # Semantic version of the catalog: minor for a new event type, version or optional field,
 # major when a dataschema version is retired (tools/release.py checks what a change may do).
-CATALOG_VERSION = "1.6.0"
+CATALOG_VERSION = "1.7.0"
 
 PROPOSALS = "inagara.proposals"
 REVIEWS = "inagara.reviews"
@@ -78,6 +85,8 @@ SUBJECT_ERASURE_REQUESTED = "subject.erasure_requested"
 PROPOSAL_RETAINED = "proposal.retained"
 SUBJECT_EXPORT_REQUESTED = "subject.export_requested"
 REVIEW_SUBJECT_EXPORTED = "review.subject_exported"
+REVIEW_OBJECTORS_EXPORTED = "review.objectors_exported"
+PERSON_ERASURE_REQUESTED = "person.erasure_requested"
 NOTIFICATION_SUBJECT_EXPORTED = "notification.subject_exported"
 CYCLE_SCHEDULED = "cycle.scheduled"
 PROPOSAL_SCREENED = "proposal.screened"
@@ -106,6 +115,7 @@ PROPOSAL_VISIT_RECORDED = "proposal.visit_recorded"
 OBJECTION_FILED = "objection.filed"
 OBJECTION_ANSWERED = "objection.answered"
 OBJECTOR_ERASED = "objector.erased"
+OBJECTOR_ERASURE_REQUESTED = "objector.erasure_requested"
 
 
 @dataclass(frozen=True)
@@ -225,6 +235,20 @@ CATALOG: dict[str, EventSpec] = {
             "The review service's part of an export, for one data subject.",
         ),
         _spec(
+            REVIEW_OBJECTORS_EXPORTED,
+            REVIEWS,
+            ObjectorsExportedV1,
+            "The review service's answer to an export's match: the objectors found, each "
+            "sealed under the objector's own key (subject and key: the export id).",
+        ),
+        _spec(
+            PERSON_ERASURE_REQUESTED,
+            PROPOSALS,
+            PersonErasureRequestedV1,
+            "A person-wide erasure by email or phone: the review service erases the "
+            "objectors the keyed hashes match at erase_after (subject and key: the request id).",
+        ),
+        _spec(
             NOTIFICATION_SUBJECT_EXPORTED,
             NOTIFICATIONS,
             SubjectExportedV1,
@@ -303,6 +327,15 @@ CATALOG: dict[str, EventSpec] = {
             "An objector's personal data was erased and their key shredded, on request or "
             "when the retention of the objected proposal's cycle ran out (subject and key: "
             "the objector's subject id).",
+        ),
+        _spec(
+            OBJECTOR_ERASURE_REQUESTED,
+            REVIEWS,
+            ObjectorErasureRequestedV1,
+            "A person-wide erasure with a notice period matched an objector who is no "
+            "innovator: the notification service tells them by email before erase_after; "
+            "the objector sealed under their own key (subject and key: the objector's "
+            "subject id).",
         ),
         _spec(
             PROPOSAL_NOT_AWARDED,

@@ -70,3 +70,15 @@ class ObjectorErasedV1(Lenient):
     reason = fields.String(
         load_default="request", validate=validate.OneOf(OBJECTOR_ERASURE_REASONS)
     )
+
+
+class ObjectorErasureRequestedV1(Lenient):
+    """``objector.erasure_requested`` v1: a person-wide erasure matched this objector and
+    erases them at ``erase_after`` (the notice period): the notification service tells
+    them by email first. The objector sealed under their own key, as in ``objection.*``
+    (subject and key: the objector's subject id)."""
+
+    subject_id = fields.String(required=True, metadata={"description": "the objector's id"})
+    proposal_id = fields.String(required=True, metadata={"description": "the objected proposal"})
+    objector = fields.Nested(SealedObjectorSchema, required=True)
+    erase_after = fields.AwareDateTime(required=True)

@@ -15,6 +15,18 @@ class SubjectExportRequestedV1(Lenient):
     export_id = fields.String(required=True)
     subject_ids = fields.List(fields.String(), required=True)
     requested_at = fields.AwareDateTime(required=True)
+    match = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the person as keyed hashes (HMAC-SHA256 under SUBJECT_MATCH_KEY, "
+            "shared/events/matching.py) of the normalised email and the E.164 phone: "
+            '{"email", "phone"}; services that hold the person under ids of their own '
+            "(review's objectors) find them by it. Absent without SUBJECT_MATCH_KEY."
+        },
+    )
 
 
 class SubjectExportedV1(Lenient):
@@ -56,3 +68,47 @@ class ProposalRetainedV1(Lenient):
     cycle_id = fields.String(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(("erased", "minimised")))
     retained_at = fields.AwareDateTime(required=True)
+
+
+class ExportedObjectorV1(Lenient):
+    subject_id = fields.String(required=True, metadata={"description": "the objector's id"})
+    sealed = fields.String(
+        required=True,
+        metadata={"description": "the objector's part, sealed under the objector's own key"},
+    )
+
+
+class ObjectorsExportedV1(Lenient):
+    """``review.objectors_exported`` v1: the review service's answer to the ``match`` of
+    ``subject.export_requested``: each objector found, their part (objections, reasons,
+    answers, files' metadata) sealed under the objector's own key, so that erasing the
+    objector leaves it unreadable in the topic. Empty when nobody matched; one answer per
+    export."""
+
+    export_id = fields.String(required=True)
+    objectors = fields.List(fields.Nested(ExportedObjectorV1), required=True)
+
+
+class PersonErasureRequestedV1(Lenient):
+    """``person.erasure_requested`` v1: a person-wide erasure (by email or phone). Services
+    that hold the person under ids of their own (review's objectors) find them by the keyed
+    hashes and erase them at ``erase_after``. Names nobody (docs/PRIVACY.md)."""
+
+    request_id = fields.String(required=True)
+    match = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        required=True,
+        metadata={"description": 'keyed hashes of the email and phone: {"email", "phone"}'},
+    )
+    requested_at = fields.AwareDateTime(required=True)
+    erase_after = fields.AwareDateTime(
+        required=True, metadata={"description": "when to erase (the request's time: at once)"}
+    )
+    subjects_told = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the person is also a data subject of the submission service, told "
+            "by email through subject.erasure_requested: an objector matched is not told again"
+        },
+    )

@@ -718,8 +718,18 @@ def test_network_policies_deny_by_default_and_allow_each_flow() -> None:
             assert 587 in egress_ports and 443 in egress_ports, f"{name}: cannot send"
 
 
+def _own_pods_only(peer: Doc, overlay: str) -> bool:
+    """A peer that selects only Inagara's own pods in the namespace (no client runs there)."""
+    if "podSelector" not in peer or "namespaceSelector" in peer:
+        return False
+    pods = _pod_labels(overlay).values()
+    selected = [labels for labels in pods if _selects(peer["podSelector"], labels)]
+    return bool(selected) and peer["podSelector"] != {}
+
+
 def test_review_trusts_forwarded_headers_only_behind_its_own_proxy() -> None:
-    """REVIEW_TRUST_PROXY=true is safe only if nothing but the proxy reaches review-web."""
+    """REVIEW_TRUST_PROXY=true is safe only if no client reaches review-web but through the
+    proxy: the ingress controller, monitoring, and Inagara's own pods (reading keys)."""
     for overlay in OVERLAYS:
         if config_map(overlay).get("REVIEW_TRUST_PROXY") != "true":
             continue
@@ -731,7 +741,38 @@ def test_review_trusts_forwarded_headers_only_behind_its_own_proxy() -> None:
                     .get("matchLabels", {})
                     .get("kubernetes.io/metadata.name")
                 )
-                assert namespace in {INGRESS_NAMESPACE, MONITORING_NAMESPACE}, (
-                    f"{overlay}: review-web trusts X-Forwarded-For but {peer} reaches it"
-                )
+                assert namespace in {INGRESS_NAMESPACE, MONITORING_NAMESPACE} or (
+                    _own_pods_only(peer, overlay)
+                ), f"{overlay}: review-web trusts X-Forwarded-For but {peer} reaches it"
         assert of_kind(overlay, "NetworkPolicy"), f"{overlay}: trusts a proxy nothing enforces"
+
+
+@pytest.mark.parametrize(
+    ("reader", "source"),
+    [
+        ("review-worker", "submission-web"),  # SUBJECT_KEYS_URL
+        ("notification-worker", "submission-web"),
+        ("notification-worker", "review-web"),  # OBJECTOR_KEYS_URL
+        ("submission-web", "review-web"),  # a person's export, its objector part
+    ],
+)
+def test_key_readers_reach_the_services_holding_the_keys(reader: str, source: str) -> None:
+    pods = _pod_labels("production")
+    port = int(config_map("production")["OBJECTOR_KEYS_URL"].rsplit(":", 1)[1])
+    out = [
+        rule
+        for rule in _allowed("production", pods[reader], "egress")
+        if port in _ports(rule)
+        and any(_selects(peer.get("podSelector", {}), pods[source]) for peer in rule["to"])
+    ]
+    into = [
+        rule
+        for rule in _allowed("production", pods[source], "ingress")
+        if port in _ports(rule)
+        and any(
+            "podSelector" in peer and _selects(peer["podSelector"], pods[reader])
+            for peer in rule.get("from", [])
+        )
+    ]
+    assert out, f"{reader} may not connect to {source}:{port}"
+    assert into, f"{source} does not accept {reader} on {port}"

@@ -104,10 +104,17 @@ SILENT = frozenset(
         "subject.erasure_requested",
         # The review service erased an objector: its own handler forgets their deliveries.
         "objector.erased",
+        # Its own handler (usecases/erasure.py) tells the objector before the erasure.
+        "objector.erasure_requested",
         "proposal.retained",
         "subject.export_requested",
         "review.subject_exported",
         "notification.subject_exported",
+        # A person-wide request reaching the objectors: the review service answers and
+        # erases; the person is told of an erasure through subject.erasure_requested. Its
+        # own handler (usecases/export.py) answers this service's part for each objector.
+        "review.objectors_exported",
+        "person.erasure_requested",
         "proposal.visit_recorded",
         # The public record of a cycle (land's publication events) names nobody to tell
         # here; the innovators heard of each decision already.

@@ -633,6 +633,19 @@ class DeliveryStore:
             for row in rows
         ]
 
+    def of_subject(self, subject: str) -> list[dict[str, Any]]:
+        """Access request of a person named by id only (an objector): every message
+        recorded for them, as they received it."""
+        rows = self._conn.execute(
+            select(*(deliveries.c[name] for name in EXPORTED))
+            .where(deliveries.c.data_subject == subject)
+            .order_by(deliveries.c.created_at, deliveries.c.id)
+        )
+        return [
+            {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+            for row in rows
+        ]
+
     # -- webhook endpoints paused, disabled, active again -------------------------------
 
     def park_webhooks(self, endpoint_id: str, also_failed: str | None = None) -> None:

@@ -9,6 +9,7 @@ an address that had unsubscribed stays unsubscribed by its hash only (``suppress
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.notification.domain.messages import (
@@ -16,12 +17,14 @@ from services.notification.domain.messages import (
     DEFAULT_TIME_ZONE,
     EMAIL,
     INNOVATOR,
+    OBJECTOR,
     Message,
 )
-from services.notification.usecases.recording import Recorder
+from services.notification.usecases.recording import Recorder, _objector
 from services.notification.usecases.work import NotificationWork
 from shared.events.catalog import (
     OBJECTOR_ERASED,
+    OBJECTOR_ERASURE_REQUESTED,
     PROPOSAL_RETAINED,
     SUBJECT_ERASED,
     SUBJECT_ERASURE_REQUESTED,
@@ -68,6 +71,50 @@ def erase_objector(event: Event, uow: NotificationWork) -> int:
 
 
 NOTICE_TEMPLATE = "subject_erasure_requested"
+OBJECTOR_NOTICE_TEMPLATE = "objector_erasure_requested"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Who is told before an erasure, and how (an innovator, or an objector)."""
+
+    address: str
+    name: str
+    template: str
+    role: str
+    language: str | None = None  # as they chose when they wrote to us, if known
+    data_subject: str | None = None  # an objector's id: ``objector.erased`` forgets it too
+
+
+def _record_notice(
+    event: Event,
+    proposal_id: str,
+    notice: Notice,
+    erase_after: datetime,
+    recorder: Recorder,
+    uow: NotificationWork,
+) -> None:
+    """The notice email (inside ``uow``): essential (sent even to those who unsubscribed),
+    in their preferred language and time zone."""
+    pref = uow.preferences.find(notice.address)
+    language = (pref.language if pref else None) or notice.language or DEFAULT_LANGUAGE
+    time_zone = pref.time_zone if pref else DEFAULT_TIME_ZONE
+    message = Message(
+        channel=EMAIL,
+        recipient=notice.address,
+        recipient_name=notice.name,
+        template=notice.template,
+        language=language,
+        context={"erase_after_local": formats.format_datetime(erase_after, language, time_zone)},
+        essential=True,
+        time_zone=time_zone,
+        role=notice.role,
+        data_subject=notice.data_subject,
+    )
+    now = recorder.clock.now()
+    uow.deliveries.add(
+        event, proposal_id, message, recorder.content(message), now=now, not_before=now
+    )
 
 
 def tell_before_erasure(event: Event, recorder: Recorder, uow: NotificationWork) -> None:
@@ -83,29 +130,31 @@ def tell_before_erasure(event: Event, recorder: Recorder, uow: NotificationWork)
             return
         proposal_id, innovator = found
         address = str(innovator["email"])
-        pref = uow.preferences.find(address)
-        language = (pref.language if pref else None) or DEFAULT_LANGUAGE
-        time_zone = pref.time_zone if pref else DEFAULT_TIME_ZONE
-        message = Message(
-            channel=EMAIL,
-            recipient=address,
-            recipient_name=str(innovator.get("name") or ""),
-            template=NOTICE_TEMPLATE,
-            language=language,
-            context={
-                "erase_after_local": formats.format_datetime(
-                    payload["erase_after"], language, time_zone
-                )
-            },
-            essential=True,
-            time_zone=time_zone,
-            role=INNOVATOR,
-        )
-        now = recorder.clock.now()
-        uow.deliveries.add(
-            event, proposal_id, message, recorder.content(message), now=now, not_before=now
-        )
+        notice = Notice(address, str(innovator.get("name") or ""), NOTICE_TEMPLATE, INNOVATOR)
+        _record_notice(event, proposal_id, notice, payload["erase_after"], recorder, uow)
     log.info("erasure notice for subject %s recorded", subject)
+
+
+def tell_objector_before_erasure(event: Event, recorder: Recorder, uow: NotificationWork) -> None:
+    """``objector.erasure_requested``: a person-wide erasure with a notice period matched
+    an objector who is no innovator; email them the notice an innovator gets (essential),
+    recorded under their subject id so that ``objector.erased`` forgets it too. An
+    objector whose key is gone gets nothing (logged by subject id)."""
+    payload = spec_for(OBJECTOR_ERASURE_REQUESTED).validator.load(event.data)
+    person = _objector(payload, recorder.objector_keys, event)
+    if person is None or not person.email:
+        return
+    notice = Notice(
+        person.email,
+        person.name,
+        OBJECTOR_NOTICE_TEMPLATE,
+        OBJECTOR,
+        language=person.language,
+        data_subject=person.subject,
+    )
+    with uow:
+        _record_notice(event, payload["proposal_id"], notice, payload["erase_after"], recorder, uow)
+    log.info("erasure notice for objector %s recorded", person.subject)
 
 
 def retain_proposal(event: Event, uow: NotificationWork) -> None:

@@ -296,6 +296,7 @@ def limits() -> cases.Limits:
         settings.objections_per_hour,
         settings.objection_max_file_bytes,
         settings.objection_min_fill_s,
+        settings.subject_match_key,
     )
 
 

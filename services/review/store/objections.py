@@ -75,3 +75,36 @@ class ObjectionStore:
             table.c.proposal_id == proposal_id, table.c.subject_key.is_not(None)
         )
         return as_dicts(self.conn.execute(query))
+
+    def unmatched(self) -> list[dict[str, Any]]:
+        """Objections of objectors not erased whose match hashes are not computed yet
+        (filed before the hashes, or while SUBJECT_MATCH_KEY was empty)."""
+        query = select(table.c.id, table.c.email, table.c.phone).where(
+            table.c.subject_key.is_not(None), table.c.match_email.is_(None)
+        )
+        return as_dicts(self.conn.execute(query))
+
+    def matching(self, email: str | None, phone: str | None) -> list[dict[str, Any]]:
+        """The objections, with their key, of objectors not erased whose keyed hashes are
+        these (a person-wide request of the submission service)."""
+        conditions = [
+            c == v for c, v in ((table.c.match_email, email), (table.c.match_phone, phone)) if v
+        ]
+        if not conditions:
+            return []
+        query = (
+            select(*_LISTED, table.c.subject_key)
+            .where(table.c.subject_key.is_not(None))
+            .where(conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1])
+            .order_by(table.c.filed_at, table.c.id)
+        )
+        return as_dicts(self.conn.execute(query))
+
+    def erasures_due(self, now: datetime) -> list[dict[str, Any]]:
+        """Objections of objectors not erased whose announced erasure is due."""
+        query = select(*_LISTED).where(
+            table.c.subject_key.is_not(None),
+            table.c.erase_after.is_not(None),
+            table.c.erase_after <= now,
+        )
+        return as_dicts(self.conn.execute(query))

@@ -349,6 +349,12 @@ objections = Table(
     Column("file_type", String(50), nullable=True),
     Column("file_sha256", String(64), nullable=True),
     Column("file_content", LargeBinary, nullable=True),
+    # Keyed hashes (SUBJECT_MATCH_KEY) of the normalised email and the E.164 phone, with
+    # which a person-wide request of the submission service finds the objector; the time
+    # an erasure announced to the person is due (docs/PRIVACY.md).
+    Column("match_email", String(64), nullable=True, index=True),
+    Column("match_phone", String(64), nullable=True, index=True),
+    Column("erase_after", _WHEN, nullable=True),
 )
 
 outbox = outbox_table(metadata)

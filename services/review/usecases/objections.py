@@ -15,13 +15,19 @@ from services.review.domain.errors import Conflict, Invalid, NotFound
 from services.review.usecases import cycles as cycle_cases
 from services.review.usecases.events import emit
 from services.review.usecases.work import ReviewWork
-from shared.events import sealing
+from shared.events import matching, sealing
 from shared.events.catalog import (
     CYCLE_SHORTLIST_PUBLISHED,
     OBJECTION_ANSWERED,
     OBJECTION_FILED,
     OBJECTOR_ERASED,
+    OBJECTOR_ERASURE_REQUESTED,
+    PERSON_ERASURE_REQUESTED,
+    REVIEW_OBJECTORS_EXPORTED,
+    SUBJECT_EXPORT_REQUESTED,
+    spec_for,
 )
+from shared.events.envelope import Event
 
 RATE_WINDOW = timedelta(hours=1)
 AWAITING_AWARD = (states.SHORTLISTED, states.PANEL_ASSIGNED, states.PANEL_SCORED)
@@ -52,6 +58,8 @@ class Limits:
     per_hour: int
     max_file_bytes: int
     min_fill_s: float
+    # SUBJECT_MATCH_KEY: the objector's keyed hashes are stored with the objection.
+    match_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +268,8 @@ def file_objection(
             "status": objections.OPEN,
             "filed_at": now,
             "client": client,
+            "match_email": matching.email_hash(limits.match_key, command.email),
+            "match_phone": matching.phone_hash(limits.match_key, command.phone),
             **attached,
         }
         uow.objections.add(row)
@@ -280,7 +290,8 @@ def file_objection(
             },
             correlation_id=proposal.get("correlation_id"),
         )
-        listed = {k: v for k, v in row.items() if k not in ("subject_key", "file_content")}
+        hidden = ("subject_key", "file_content", "match_email", "match_phone")
+        listed = {k: v for k, v in row.items() if k not in hidden}
         return {**listed, "title": proposal["title"]}
 
 
@@ -467,3 +478,130 @@ def objector_key(subject_id: str, uow: ReviewWork) -> bytes:
     if not found["subject_key"]:
         raise ObjectorErased(subject_id)
     return bytes(found["subject_key"])
+
+
+# A person-wide request of the submission service (docs/PRIVACY.md: "A person-wide request
+# reaches objectors"): the person arrives as keyed hashes of their email and phone.
+PERSON_REQUEST_ACTOR = "subject-request"
+
+
+def _backfill_match(uow: ReviewWork, key: str) -> None:
+    """Compute the keyed hashes of every objector not erased that has none yet (filed
+    before the hashes or while SUBJECT_MATCH_KEY was empty): their email is still there."""
+    for row in uow.objections.unmatched():
+        uow.objections.change(
+            row["id"],
+            match_email=matching.email_hash(key, row["email"]),
+            match_phone=matching.phone_hash(key, row["phone"]),
+        )
+
+
+def _matched(uow: ReviewWork, key: str, match: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not key or not match:
+        return []
+    _backfill_match(uow, key)
+    return uow.objections.matching(match.get("email"), match.get("phone"))
+
+
+def objector_part(row: dict[str, Any], title: str) -> dict[str, Any]:
+    """What the review service holds about an objector for one objection (their export)."""
+    file = None
+    if row.get("file_name"):
+        file = {"name": row["file_name"], "type": row["file_type"], "sha256": row["file_sha256"]}
+    return {
+        "objection_id": row["id"],
+        "proposal_id": row["proposal_id"],
+        "cycle_id": row["cycle_id"],
+        "title": title,
+        "name": row["name"],
+        "email": row["email"],
+        "phone": row["phone"],
+        "language": row["language"],
+        "reason": row["reason"],
+        "status": row["status"],
+        "answer": row["answer"],
+        "filed_at": _iso(row["filed_at"]),
+        "answered_at": _iso(row["answered_at"]),
+        "resolved_at": _iso(row["resolved_at"]),
+        "file": file,
+    }
+
+
+def export_person_objectors(event: Event, key: str, uow: ReviewWork) -> int:
+    """``subject.export_requested`` with ``match``: answer ``review.objectors_exported``
+    with each objector found, their part sealed under their own key (an objector erased
+    later leaves it unreadable everywhere). One answer per export, empty when nobody
+    matched; nothing without ``match`` or without SUBJECT_MATCH_KEY. Joins the caller's
+    unit of work. How many objections were found."""
+    request = spec_for(SUBJECT_EXPORT_REQUESTED).validator.load(event.data)
+    if not key or not request.get("match"):
+        return 0
+    with uow:
+        rows = _matched(uow, key, request["match"])
+        found = []
+        for row in rows:
+            proposal = uow.proposals.get(row["proposal_id"]) or {}
+            part = {"objections": [objector_part(row, proposal.get("title") or "")]}
+            sealed = sealing.seal(bytes(row["subject_key"]), row["subject_id"], part)
+            found.append({"subject_id": row["subject_id"], "sealed": sealed})
+        emit(
+            uow,
+            REVIEW_OBJECTORS_EXPORTED,
+            request["export_id"],
+            {"export_id": request["export_id"], "objectors": found},
+            cause=event,
+        )
+    return len(rows)
+
+
+def _erase_on_request(uow: ReviewWork, row: dict[str, Any], now: datetime) -> None:
+    _forget_objector(uow, row, now, "request")
+    uow.audit.record(
+        PERSON_REQUEST_ACTOR,
+        "objector_erased",
+        "proposal",
+        row["proposal_id"],
+        {"objection": row["id"]},
+        {"objection": row["id"], "erased_at": now.isoformat()},
+    )
+
+
+def erase_person_objectors(event: Event, key: str, now: datetime, uow: ReviewWork) -> int:
+    """``person.erasure_requested``: erase the objectors the keyed hashes match, as
+    ``erase_objector`` does, now when ``erase_after`` has come, else when it comes
+    (``erase_due_objectors``; ``objector.erasure_requested`` lets the notification service
+    tell them first, unless the person is told as an innovator already). Joins the
+    caller's unit of work. How many objections."""
+    request = spec_for(PERSON_ERASURE_REQUESTED).validator.load(event.data)
+    with uow:
+        rows = _matched(uow, key, request["match"])
+        for row in rows:
+            if request["erase_after"] <= now:
+                _erase_on_request(uow, row, now)
+            elif row.get("erase_after") is None or row["erase_after"] > request["erase_after"]:
+                uow.objections.change(row["id"], erase_after=request["erase_after"])
+                if not request["subjects_told"]:
+                    # Told by email first, as an innovator is (subject.erasure_requested).
+                    emit(
+                        uow,
+                        OBJECTOR_ERASURE_REQUESTED,
+                        row["subject_id"],
+                        {
+                            "subject_id": row["subject_id"],
+                            "proposal_id": row["proposal_id"],
+                            "objector": objector(row, bytes(row["subject_key"])),
+                            "erase_after": request["erase_after"],
+                        },
+                        cause=event,
+                    )
+    return len(rows)
+
+
+def erase_due_objectors(now: datetime, uow: ReviewWork) -> int:
+    """Erase the objectors whose announced erasure is due (the review worker's loop); each
+    once: an erased objector has no key and is not found again. How many."""
+    with uow:
+        rows = uow.objections.erasures_due(now)
+        for row in rows:
+            _erase_on_request(uow, row, now)
+        return len(rows)

@@ -10,6 +10,11 @@ from flask_smorest import Blueprint
 from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from services.submission.adapters.objector_keys import (
+    HttpObjectorKeys,
+    NoObjectorKeys,
+    ObjectorKeys,
+)
 from services.submission.api.auth import (
     ctx,
     key_reader_required,
@@ -77,7 +82,18 @@ def person(body: dict[str, Any]) -> usecases.EraseSubject:
         phone=body.get("phone"),
         requested_by=g.principal,
         agency_id=agency_id,
+        match_key=ctx().settings.subject_match_key,
     )
+
+
+def objector_keys() -> ObjectorKeys | None:
+    """Where an export's objector part is opened (None: requests do not reach objectors)."""
+    settings = ctx().settings
+    if not settings.subject_match_key:
+        return None
+    if not settings.objector_keys_url:
+        return NoObjectorKeys()
+    return HttpObjectorKeys(settings.objector_keys_url, settings.subject_keys_token)
 
 
 @blp.route("/<string:subject_id>/key", methods=["GET"])
@@ -182,7 +198,11 @@ def get_export(export_id: str) -> Response:
     `waiting_for` names who has not yet). One JSON file, or a page with `Accept: text/html`."""
     try:
         assembled = usecases.assembled_export(
-            export_id, work(), reader=g.principal, own_only=g.caller is not None
+            export_id,
+            work(),
+            reader=g.principal,
+            own_only=g.caller is not None,
+            objector_keys=objector_keys(),
         )
     except usecases.ExportUnknown:
         refuse(404, "No export with this id.", "export.not_found")
@@ -255,6 +275,40 @@ def whole_export_page(assembled: dict[str, Any]) -> str:
                 [r["address"], r["email"], r["sms"], r["language"], r["unsubscribed"], r["instant"]]
                 for p in notification
                 for r in p["preferences"]
+            ],
+        ),
+    ]
+    objectors = [o for o in assembled.get("objectors", []) if "objections" in o]
+    sections += [
+        "<h2>Keberatan yang Anda ajukan (layanan penilaian, uji publik)</h2>",
+        _table(
+            [
+                "Inovasi",
+                "Nama",
+                "Email",
+                "Telepon",
+                "Alasan",
+                "Status",
+                "Jawaban",
+                "Diajukan",
+                "Dijawab",
+                "Berkas",
+            ],
+            [
+                [
+                    o["title"],
+                    o["name"],
+                    o["email"],
+                    o["phone"],
+                    o["reason"],
+                    o["status"],
+                    o["answer"],
+                    o["filed_at"],
+                    o["answered_at"],
+                    (o["file"] or {}).get("name"),
+                ]
+                for p in objectors
+                for o in p["objections"]
             ],
         ),
     ]

@@ -11,7 +11,10 @@ from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from services.submission.domain.file_names import names_person, neutral_name, traces_of
 from services.submission.store.tables import (
+    addenda,
+    evidence,
     idempotency_keys,
     pending_erasures,
     privacy_requests,
@@ -20,6 +23,7 @@ from services.submission.store.tables import (
     subject_export_parts,
     subject_exports,
     subjects,
+    timeline,
 )
 from shared.events import sealing
 
@@ -88,6 +92,7 @@ class SubjectStore:
         in the list), without email or phone; answers of Idempotency-Keys that carried them
         are dropped. How many profiles changed."""
         changed = 0
+        self._forget_file_names(email, phone)
         for table, keys in ((proposals, ("id",)), (proposal_versions, ("proposal_id", "version"))):
             changed += self._pseudonymise_in(table, keys, email, phone)
         for row in self._conn.execute(select(idempotency_keys)).all():
@@ -100,6 +105,70 @@ class SubjectStore:
                     )
                 )
         return changed
+
+    def _forget_file_names(self, email: str | None, phone: str | None) -> int:
+        """Before the profiles forget the person: the evidence files (current, addenda and
+        each submitted version's list) of the proposals naming them whose file name names
+        them are renamed ``berkas-<n>`` (their contents stay: the agency's documents).
+        How many names changed."""
+        named: dict[str, set[str]] = {}
+        for table in (proposals, proposal_versions):
+            key = table.c.id if table is proposals else table.c.proposal_id
+            for row in self._conn.execute(select(key.label("pid"), table.c.profile)):
+                for innovator in (row.profile or {}).get("innovators") or []:
+                    if names(innovator, email, phone) and innovator.get("name"):
+                        named.setdefault(row.pid, set()).add(str(innovator["name"]))
+        renamed = 0
+        for proposal_id, person_names in named.items():
+            traces = [t for n in sorted(person_names) for t in traces_of(n, email, phone)]
+            for table in (evidence, addenda):
+                rows = self._conn.execute(
+                    select(table.c.id, table.c.filename)
+                    .where(table.c.proposal_id == proposal_id)
+                    .order_by(table.c.created_at, table.c.id)
+                ).all()
+                for n, row in enumerate(rows, start=1):
+                    if names_person(row.filename, traces):
+                        self._conn.execute(
+                            update(table)
+                            .where(table.c.id == row.id)
+                            .values(filename=neutral_name(row.filename, n))
+                        )
+                        renamed += 1
+            for entry in self._conn.execute(
+                select(timeline.c.id, timeline.c.facts).where(timeline.c.proposal_id == proposal_id)
+            ).all():
+                facts = dict(entry.facts or {})
+                if names_person(str(facts.get("filename") or ""), traces):
+                    facts["filename"] = neutral_name(str(facts["filename"]))
+                    self._conn.execute(
+                        update(timeline).where(timeline.c.id == entry.id).values(facts=facts)
+                    )
+                    renamed += 1
+            versions = self._conn.execute(
+                select(proposal_versions.c.version, proposal_versions.c.evidence).where(
+                    proposal_versions.c.proposal_id == proposal_id
+                )
+            ).all()
+            for version in versions:
+                files = list(version.evidence or [])
+                kept = [
+                    {**f, "filename": neutral_name(str(f.get("filename") or ""), n)}
+                    if names_person(str(f.get("filename") or ""), traces)
+                    else f
+                    for n, f in enumerate(files, start=1)
+                ]
+                if kept != files:
+                    self._conn.execute(
+                        update(proposal_versions)
+                        .where(
+                            proposal_versions.c.proposal_id == proposal_id,
+                            proposal_versions.c.version == version.version,
+                        )
+                        .values(evidence=kept)
+                    )
+                    renamed += sum(a != b for a, b in zip(kept, files, strict=True))
+        return renamed
 
     def _pseudonymise_in(
         self, table: Table, keys: tuple[str, ...], email: str | None, phone: str | None

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.submission.adapters.objector_keys import KeysUnavailable, ObjectorKeys
 from services.submission.usecases.events import SOURCE, normalise_email
 from services.submission.usecases.work import SubmissionWork
-from shared.events import sealing
+from shared.events import matching, sealing
 from shared.events.catalog import (
     NOTIFICATION_SUBJECT_EXPORTED,
+    PERSON_ERASURE_REQUESTED,
     PROPOSALS,
+    REVIEW_OBJECTORS_EXPORTED,
     REVIEW_SUBJECT_EXPORTED,
     SUBJECT_ERASED,
     SUBJECT_ERASURE_REQUESTED,
@@ -52,6 +55,8 @@ class EraseSubject:
     phone: str | None = None
     requested_by: str = "admin"
     agency_id: str | None = None
+    # SUBJECT_MATCH_KEY: with it the request reaches the review service's objectors too.
+    match_key: str = ""
 
 
 class NotOwnInnovator(LookupError):
@@ -77,8 +82,44 @@ def erase_subject(command: EraseSubject, uow: SubmissionWork) -> list[str]:
         changed = erase_found(found, now, uow)
         if not found and (email or phone):
             changed += uow.subjects.pseudonymise(email, phone)  # a person of v1 events only
+        _erase_objectors(command, email, phone, now, now, uow)
         uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
     return found
+
+
+def _erase_objectors(
+    command: EraseSubject,
+    email: str | None,
+    phone: str | None,
+    now: datetime,
+    erase_after: datetime,
+    uow: SubmissionWork,
+    told: bool = False,
+) -> None:
+    """Inside ``uow``: ``person.erasure_requested`` with the person's keyed hashes, so that
+    the review service erases the objectors they match at ``erase_after`` (nothing
+    without SUBJECT_MATCH_KEY). Whoever the agency admin may name is their own innovator:
+    the objections that person filed are theirs too."""
+    match = matching.match_of(command.match_key, email, phone)
+    if match is None:
+        return
+    spec = spec_for(PERSON_ERASURE_REQUESTED)
+    request_id = str(uuid.uuid4())
+    data = spec.validator.dump(
+        {
+            "request_id": request_id,
+            "match": match,
+            "requested_at": now,
+            "erase_after": erase_after,
+            "subjects_told": told,
+        }
+    )
+    uow.emit(
+        PROPOSALS,
+        Event.first(
+            type=spec.type, source=SOURCE, subject=request_id, data=data, dataschema=spec.dataschema
+        ),
+    )
 
 
 def request_erasure(command: EraseSubject, notice: timedelta, uow: SubmissionWork) -> list[str]:
@@ -98,6 +139,7 @@ def request_erasure(command: EraseSubject, notice: timedelta, uow: SubmissionWor
                 uow.emit(PROPOSALS, erasure_requested_event(subject_id, now, now + notice))
         if not found and (email or phone):
             changed = uow.subjects.pseudonymise(email, phone)
+        _erase_objectors(command, email, phone, now, now + notice, uow, told=bool(found))
         uow.subjects.record_request("erasure", command.requested_by, found, changed, now)
     return found
 
@@ -187,8 +229,9 @@ def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]
         uow.subjects.record_request("export", command.requested_by, ids, 0, now)
         uow.subjects.open_export(export_id, ids, command.requested_by, now)
         live = uow.subjects.find(email, phone)
-        if live:
-            uow.emit(PROPOSALS, export_requested_event(export_id, live, now))
+        match = matching.match_of(command.match_key, email, phone)
+        if live or match:
+            uow.emit(PROPOSALS, export_requested_event(export_id, live, now, match))
     return {
         "requested": {"email": email, "phone": phone},
         "exported_at": now.isoformat(),
@@ -198,11 +241,21 @@ def export_subject(command: EraseSubject, uow: SubmissionWork) -> dict[str, Any]
     }
 
 
-def export_requested_event(export_id: str, subject_ids: list[str], at: datetime) -> Event:
+def export_requested_event(
+    export_id: str,
+    subject_ids: list[str],
+    at: datetime,
+    match: dict[str, str | None] | None = None,
+) -> Event:
     spec = spec_for(SUBJECT_EXPORT_REQUESTED)
-    data = spec.validator.dump(
-        {"export_id": export_id, "subject_ids": subject_ids, "requested_at": at}
-    )
+    request: dict[str, Any] = {
+        "export_id": export_id,
+        "subject_ids": subject_ids,
+        "requested_at": at,
+    }
+    if match:
+        request["match"] = match
+    data = spec.validator.dump(request)
     return Event.first(
         type=spec.type, source=SOURCE, subject=export_id, data=data, dataschema=spec.dataschema
     )
@@ -212,9 +265,26 @@ def export_requested_event(export_id: str, subject_ids: list[str], at: datetime)
 ANSWERS = {REVIEW_SUBJECT_EXPORTED: "review", NOTIFICATION_SUBJECT_EXPORTED: "notification"}
 
 
+# Where the review service's objectors answer is kept among the parts (one per export).
+OBJECTORS = "objectors"
+
+
 def receive_export_part(event_type: str, data: dict[str, Any], uow: SubmissionWork) -> None:
     """Keep one service's answer to an export, as it came (sealed parts stay sealed)."""
     answer = spec_for(event_type).validator.load(data)
+    if event_type == REVIEW_OBJECTORS_EXPORTED:
+        # The objectors found by the request's keyed hashes, each sealed under the
+        # objector's own key (the review service's): kept sealed, opened when read.
+        answer = {
+            "subject_id": OBJECTORS,
+            "part": {"objectors": answer["objectors"]},
+            "unreadable": False,
+        }
+        with uow:
+            uow.subjects.save_export_part(
+                data["export_id"], OBJECTORS, {**answer, "received_at": datetime.now(UTC)}
+            )
+        return
     with uow:
         uow.subjects.save_export_part(
             answer["export_id"], ANSWERS[event_type], {**answer, "received_at": datetime.now(UTC)}
@@ -226,7 +296,11 @@ class ExportUnknown(LookupError):
 
 
 def assembled_export(
-    export_id: str, uow: SubmissionWork, reader: str = "admin", own_only: bool = False
+    export_id: str,
+    uow: SubmissionWork,
+    reader: str = "admin",
+    own_only: bool = False,
+    objector_keys: ObjectorKeys | None = None,
 ) -> dict[str, Any]:
     """The whole export: this service's part (read again now) and the other services' parts
     answered so far, opened with each subject's key. ``complete`` once every service has
@@ -253,13 +327,31 @@ def assembled_export(
         "exported_at": datetime.now(UTC).isoformat(),
         "submission": held,
     }
-    waiting = []
+    waiting: list[str] = []
     for source in ANSWERS.values():
         answered = {p["subject_id"]: p for p in parts if p["source"] == source}
         assembled[source] = [
             {"subject_id": s, **opened(answered[s], keys[s])} for s in subject_ids if s in answered
         ]
         waiting.extend(f"{source}:{s}" for s in subject_ids if s not in answered)
+    if objector_keys is not None:
+        # SUBJECT_MATCH_KEY set: the review service answers for the objectors it matched.
+        answered_objectors = [p for p in parts if p["source"] == OBJECTORS]
+        if answered_objectors:
+            notified = {p["subject_id"]: p for p in parts if p["source"] == "notification"}
+            assembled["objectors"] = []
+            for found in (answered_objectors[0]["part"] or {}).get("objectors", []):
+                objector = found["subject_id"]
+                entry = {"subject_id": objector, **opened_objector(found, objector_keys)}
+                # The notification service's part for the objector: the messages sent them.
+                if objector in notified:
+                    entry["notification"] = opened_objector_part(notified[objector], objector_keys)
+                else:
+                    waiting.append(f"notification:{objector}")
+                assembled["objectors"].append(entry)
+        else:
+            assembled["objectors"] = []
+            waiting.append(f"review:{OBJECTORS}")
     assembled["complete"] = not waiting
     assembled["waiting_for"] = waiting
     return assembled
@@ -273,3 +365,29 @@ def opened(part: dict[str, Any], key: bytes | None) -> dict[str, Any]:
     if part["sealed"] and key is not None:
         found.update(sealing.unseal(key, part["subject_id"], part["sealed"]))
     return found
+
+
+def opened_objector_part(part: dict[str, Any], keys: ObjectorKeys) -> dict[str, Any]:
+    """Another service's answer for an objector (the notification service's), opened with
+    the objector's key, as ``opened`` opens a subject's."""
+    if part["unreadable"] or not part["sealed"]:
+        return {"unreadable": True} if part["unreadable"] else dict(part["part"] or {})
+    try:
+        key = keys.key(part["subject_id"])
+    except KeysUnavailable:
+        return {"unavailable": True}
+    return opened(part, key)
+
+
+def opened_objector(found: dict[str, Any], keys: ObjectorKeys) -> dict[str, Any]:
+    """One objector's part of the review service's answer, opened with the objector's key
+    (the review service's; ``unreadable`` once the objector is erased, ``unavailable`` when
+    the review service does not answer: read the export again later)."""
+    try:
+        key = keys.key(found["subject_id"])
+    except KeysUnavailable:
+        return {"unavailable": True}
+    if key is None:
+        return {"unreadable": True}
+    opened_part: dict[str, Any] = sealing.unseal(key, found["subject_id"], found["sealed"])
+    return opened_part

@@ -19,6 +19,8 @@ def test_every_event_type_that_sends_something_is_consumed() -> None:
         spec_for("subject.erasure_requested").dataschema,  # the notice, its own handler
         spec_for("proposal.retained").dataschema,  # drops the innovators' contacts
         spec_for("objector.erased").dataschema,  # drops the objector's deliveries
+        spec_for("objector.erasure_requested").dataschema,  # the objector's notice
+        spec_for("review.objectors_exported").dataschema,  # the objectors' messages exported
     }
     endpoints = {spec_for(WEBHOOK_ENDPOINT_CHANGED).dataschema}  # the endpoints webhooks go to
     endpoints |= {spec_for(AGENCY_API_KEY_CHANGED).dataschema}  # the keys their logs open to

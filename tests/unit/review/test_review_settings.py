@@ -33,6 +33,7 @@ def test_defaults_and_every_variable() -> None:
             "REVIEW_OBJECTION_MAX_FILE_BYTES": "1000000",
             "REVIEW_OBJECTION_MIN_FILL_S": "4.5",
             "SUBJECT_KEYS_TOKEN": "keys-secret",
+            "SUBJECT_MATCH_KEY": "match-secret",
         }
     )
     assert configured == ReviewSettings(
@@ -57,9 +58,11 @@ def test_defaults_and_every_variable() -> None:
         objection_max_file_bytes=1_000_000,
         objection_min_fill_s=4.5,
         subject_keys_token="keys-secret",
+        subject_match_key="match-secret",
     )
     assert "smtp-secret" not in repr(configured)
     assert "keys-secret" not in repr(configured)
+    assert "match-secret" not in repr(configured)
     assert "k" * 40 not in repr(configured)
 
 

@@ -8,6 +8,7 @@ from services.review.consumers import (
     HANDLERS,
     on_addendum_added,
     on_agency_announced,
+    on_person_erasure_requested,
     on_proposal_reopened,
     on_proposal_retained,
     on_proposal_submitted,
@@ -156,6 +157,7 @@ def test_the_worker_hands_each_proposal_event_to_its_use_case() -> None:
         spec_for(AGENCY_UPDATED).dataschema: on_agency_announced,
         spec_for("subject.export_requested").dataschema: on_subject_export_requested,
         spec_for("proposal.retained").dataschema: on_proposal_retained,
+        spec_for("person.erasure_requested").dataschema: on_person_erasure_requested,
     } == HANDLERS
 
 
