@@ -624,6 +624,64 @@ def test_an_objection_filed_during_the_notice_period_is_erased_with_the_rest(
         stack.close()
 
 
+def test_an_innovator_matched_as_objector_by_phone_is_told_at_the_objection_address_too(
+    database_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sekar filed her objection with a personal address; the request names her innovator
+    address and her phone. The submission service tells the innovator address; the review
+    service tells the objection's address too, since it is not the one the request named."""
+    monkeypatch.setenv("SUBJECT_MATCH_KEY", MATCH_KEY)
+    stack = Stack(database_factory, notice_hours=48)
+    personal = "sekar.pribadi@example.net"
+    try:
+        submit_innovator(stack, SEKAR)
+        filed = file_objections(stack)
+        other = _object(
+            stack.review_client,
+            filed["dewi"]["proposal_id"],
+            name=SEKAR["name"],
+            email=personal,
+            phone=SEKAR["phone"],
+            _client="198.51.100.9",
+        )
+        assert other.status_code == 201, other.json
+        with engine_of(stack.review).connect() as conn:
+            subjects = dict(
+                conn.execute(
+                    select(objections_table.c.id, objections_table.c.subject_id).where(
+                        objections_table.c.id.in_([filed["sekar"]["id"], other.json["id"]])
+                    )
+                ).all()
+            )
+        asked = stack.client.post(
+            "/v1/subjects/erasures",
+            json={"email": SEKAR["email"], "phone": SEKAR["phone"]},
+            headers=auth(ADMIN),
+        )
+        assert asked.status_code == 200 and len(asked.json["pending"]) == 1, asked.json
+        (request,) = stack.submission_events("person.erasure_requested")
+        assert request.data["subjects_told"] is True
+        for event in stack.submission_events():
+            if event.type in ("subject.erasure_requested", "person.erasure_requested"):
+                stack.to_everyone(event)
+        # Her objection filed with the innovator address is not told twice; the other is.
+        (notice,) = outbox_events(stack.review, "objector.erasure_requested")
+        assert notice.data["subject_id"] == subjects[other.json["id"]]
+        stack.to_notification(notice)
+        with stack.notification.connect() as conn:
+            told = conn.execute(
+                select(deliveries.c.recipient, deliveries.c.data_subject)
+                .where(deliveries.c.subject == "Data pribadi Anda akan dihapus")
+                .order_by(deliveries.c.recipient)
+            ).all()
+        assert [tuple(t) for t in told] == [
+            ("sekar.ayu@example.org", None),  # as the innovator
+            (personal, subjects[other.json["id"]]),  # as the objector
+        ]
+    finally:
+        stack.close()
+
+
 def test_an_erasure_renames_the_evidence_files_that_name_the_person_and_keeps_contents(
     stack: Stack,
 ) -> None:

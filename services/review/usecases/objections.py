@@ -575,13 +575,22 @@ def _erase_on_request(uow: ReviewWork, row: dict[str, Any], now: datetime) -> bo
     return True
 
 
+def _told_as_innovator(request: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether the submission service tells this objection's address already: it tells a
+    person who is also an innovator (``subjects_told``) at the innovator address the
+    request named. An objection filed with another address (found by the phone) is told
+    as an objection, so that the notice reaches the address it was filed with too."""
+    named = request["match"].get("email")
+    return bool(request["subjects_told"] and named and named == row["match_email"])
+
+
 def erase_person_objectors(event: Event, key: str, now: datetime, uow: ReviewWork) -> int:
     """``person.erasure_requested``: erase the objectors the keyed hashes match, as
     ``erase_objector`` does, now when ``erase_after`` has come. Else the request is kept
     until it comes (``erase_due_objectors`` matches again then, so that an objection filed
     during the notice period goes too), and ``objector.erasure_requested`` lets the
-    notification service tell them first, unless the person is told as an innovator
-    already. Joins the caller's unit of work. How many
+    notification service tell each objection's address first, unless the submission
+    service tells it as the innovator's. Joins the caller's unit of work. How many
     objections matched now."""
     request = spec_for(PERSON_ERASURE_REQUESTED).validator.load(event.data)
     erase_after = request["erase_after"]
@@ -602,8 +611,7 @@ def erase_person_objectors(event: Event, key: str, now: datetime, uow: ReviewWor
             if row.get("erase_after") is not None and row["erase_after"] <= erase_after:
                 continue  # announced already by an earlier request
             uow.objections.change(row["id"], erase_after=erase_after)
-            if not request["subjects_told"]:
-                # Told by email first, as an innovator is (subject.erasure_requested).
+            if not _told_as_innovator(request, row):
                 emit(
                     uow,
                     OBJECTOR_ERASURE_REQUESTED,
