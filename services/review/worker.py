@@ -49,7 +49,9 @@ def reminder_loop(
                     due = send_due_appointment_reminders(work)
                     if due:
                         log.info("sent %d presentation and visit reminders", due)
-                    erased = erase_due_objectors(datetime.now(UTC), work())
+                    erased = erase_due_objectors(
+                        datetime.now(UTC), work(), review.subject_match_key
+                    )
                     if erased:
                         scrub_freed_space(engine)  # no earlier copy of the rows in the files
                         log.info("erased the objector of %d objections on request", erased)

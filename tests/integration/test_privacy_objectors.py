@@ -30,7 +30,7 @@ from services.notification.consumers import handlers_for
 from services.notification.store.tables import deliveries
 from services.notification.usecases.recording import Recorder
 from services.review import store as review_store
-from services.review.store.tables import audit_log
+from services.review.store.tables import audit_log, person_erasures
 from services.review.store.tables import objections as objections_table
 from services.review.usecases.objections import erase_due_objectors
 from services.review.usecases.work import work_factory
@@ -548,9 +548,12 @@ def test_with_a_notice_period_objectors_are_told_then_erased_when_it_is_over(
         ]
 
         review_work = work_factory(engine_of(stack.review))
-        assert erase_due_objectors(datetime.now(UTC), review_work()) == 0
-        assert erase_due_objectors(erase_after + timedelta(minutes=1), review_work()) == 2
-        assert erase_due_objectors(erase_after + timedelta(minutes=2), review_work()) == 0, "once"
+        assert erase_due_objectors(datetime.now(UTC), review_work(), MATCH_KEY) == 0
+        due = erase_after + timedelta(minutes=1)
+        assert erase_due_objectors(due, review_work(), MATCH_KEY) == 2
+        assert erase_due_objectors(due + timedelta(minutes=1), review_work(), MATCH_KEY) == 0, (
+            "once"
+        )
         erased = outbox_events(stack.review, "objector.erased")
         assert sorted(e.data["subject_id"] for e in erased) == sorted(
             [filed["sekar"]["subject_id"], filed["dewi"]["subject_id"]]
@@ -563,6 +566,118 @@ def test_with_a_notice_period_objectors_are_told_then_erased_when_it_is_over(
         with stack.notification.connect() as conn:
             left = conn.execute(select(deliveries.c.recipient)).scalars().all()
         assert DEWI["email"] not in left, "the objector's notice is forgotten with them"
+    finally:
+        stack.close()
+
+
+def test_an_objection_filed_during_the_notice_period_is_erased_with_the_rest(
+    database_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure takes every objection of the person that exists when it is carried out:
+    Dewi objects again after asking to be erased, before the period is over; the review
+    service kept the request (its keyed hashes and due time) and matches again then."""
+    monkeypatch.setenv("SUBJECT_MATCH_KEY", MATCH_KEY)
+    stack = Stack(database_factory, notice_hours=48)
+    try:
+        filed = file_objections(stack)
+        asked = stack.client.post(
+            "/v1/subjects/erasures", json={"email": DEWI["email"]}, headers=auth(ADMIN)
+        )
+        assert asked.status_code == 200, asked.json
+        (request,) = stack.submission_events("person.erasure_requested")
+        stack.to_everyone(request)
+        erase_after = datetime.fromisoformat(request.data["erase_after"])
+        later = _object(
+            stack.review_client,
+            filed["dewi"]["proposal_id"],
+            name=DEWI["name"],
+            email=DEWI["email"],
+            phone=DEWI["phone"],
+            reason="Saya keberatan lagi: data antreannya tidak terbuka.",
+            _client="198.51.100.9",
+        )
+        assert later.status_code == 201, later.json
+        with engine_of(stack.review).connect() as conn:
+            again = conn.execute(
+                select(objections_table.c.subject_id).where(
+                    objections_table.c.id == later.json["id"]
+                )
+            ).scalar_one()
+
+        review_work = work_factory(engine_of(stack.review))
+        assert erase_due_objectors(datetime.now(UTC), review_work(), MATCH_KEY) == 0
+        due = erase_after + timedelta(minutes=1)
+        assert erase_due_objectors(due, review_work(), MATCH_KEY) == 2
+        assert erase_due_objectors(due + timedelta(minutes=1), review_work(), MATCH_KEY) == 0
+        erased = outbox_events(stack.review, "objector.erased")
+        assert sorted(e.data["subject_id"] for e in erased) == sorted(
+            [filed["dewi"]["subject_id"], again]
+        )
+        everything = every_review_row(stack)
+        for trace in (b"dewi.kartika@example.org", b"dewi kartika", b"85711223344"):
+            assert trace not in everything, trace
+        assert b"warga.peduli@example.org" in everything  # the others stay
+        # Nothing of the request is kept once it is carried out.
+        with engine_of(stack.review).connect() as conn:
+            assert conn.execute(select(person_erasures)).all() == []
+    finally:
+        stack.close()
+
+
+def test_an_innovator_matched_as_objector_by_phone_is_told_at_the_objection_address_too(
+    database_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sekar filed her objection with a personal address; the request names her innovator
+    address and her phone. The submission service tells the innovator address; the review
+    service tells the objection's address too, since it is not the one the request named."""
+    monkeypatch.setenv("SUBJECT_MATCH_KEY", MATCH_KEY)
+    stack = Stack(database_factory, notice_hours=48)
+    personal = "sekar.pribadi@example.net"
+    try:
+        submit_innovator(stack, SEKAR)
+        filed = file_objections(stack)
+        other = _object(
+            stack.review_client,
+            filed["dewi"]["proposal_id"],
+            name=SEKAR["name"],
+            email=personal,
+            phone=SEKAR["phone"],
+            _client="198.51.100.9",
+        )
+        assert other.status_code == 201, other.json
+        with engine_of(stack.review).connect() as conn:
+            subjects = dict(
+                conn.execute(
+                    select(objections_table.c.id, objections_table.c.subject_id).where(
+                        objections_table.c.id.in_([filed["sekar"]["id"], other.json["id"]])
+                    )
+                ).all()
+            )
+        asked = stack.client.post(
+            "/v1/subjects/erasures",
+            json={"email": SEKAR["email"], "phone": SEKAR["phone"]},
+            headers=auth(ADMIN),
+        )
+        assert asked.status_code == 200 and len(asked.json["pending"]) == 1, asked.json
+        (request,) = stack.submission_events("person.erasure_requested")
+        assert request.data["subjects_told"] is True
+        for event in stack.submission_events():
+            if event.type in ("subject.erasure_requested", "person.erasure_requested"):
+                stack.to_everyone(event)
+        # Her objection filed with the innovator address is not told twice; the other is.
+        (notice,) = outbox_events(stack.review, "objector.erasure_requested")
+        assert notice.data["subject_id"] == subjects[other.json["id"]]
+        stack.to_notification(notice)
+        with stack.notification.connect() as conn:
+            told = conn.execute(
+                select(deliveries.c.recipient, deliveries.c.data_subject)
+                .where(deliveries.c.subject == "Data pribadi Anda akan dihapus")
+                .order_by(deliveries.c.recipient)
+            ).all()
+        assert [tuple(t) for t in told] == [
+            ("sekar.ayu@example.org", None),  # as the innovator
+            (personal, subjects[other.json["id"]]),  # as the objector
+        ]
     finally:
         stack.close()
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from services.review.store.rows import as_dict, as_dicts
 from services.review.store.tables import objections as table
+from services.review.store.tables import person_erasures
 
 # What a list shows: everything but the file's bytes and the objector's key.
 _LISTED = [c for c in table.c if c.name not in ("file_content", "subject_key")]
@@ -60,6 +61,16 @@ class ObjectionStore:
     def change(self, objection_id: str, **values: Any) -> None:
         self.conn.execute(update(table).where(table.c.id == objection_id).values(**values))
 
+    def forget(self, objection_id: str, **values: Any) -> bool:
+        """Erase the objector of an objection not erased yet (its key is there); False
+        when it was (a concurrent update waits for the other and then finds no key)."""
+        query = (
+            update(table)
+            .where(table.c.id == objection_id, table.c.subject_key.is_not(None))
+            .values(**values)
+        )
+        return self.conn.execute(query).rowcount == 1
+
     def by_email(self, email: str) -> list[dict[str, Any]]:
         """An objector's objections (an export or an erasure finds them by email)."""
         query = select(*_LISTED).where(func.lower(table.c.email) == email.strip().lower())
@@ -108,3 +119,22 @@ class ObjectionStore:
             table.c.erase_after <= now,
         )
         return as_dicts(self.conn.execute(query))
+
+    # A person-wide erasure announced first (``review_person_erasures``): kept until due.
+
+    def pend_person_erasure(self, values: dict[str, Any]) -> None:
+        self.conn.execute(person_erasures.insert().values(**values))
+
+    def person_erasures_due(self, now: datetime) -> list[dict[str, Any]]:
+        query = (
+            select(person_erasures)
+            .where(person_erasures.c.erase_after <= now)
+            .order_by(person_erasures.c.erase_after, person_erasures.c.request_id)
+        )
+        return as_dicts(self.conn.execute(query))
+
+    def finish_person_erasure(self, request_id: str) -> bool:
+        """Take the request off the list; False when another worker did already (the
+        delete waits for theirs to commit), so each request is carried out once."""
+        query = delete(person_erasures).where(person_erasures.c.request_id == request_id)
+        return self.conn.execute(query).rowcount == 1

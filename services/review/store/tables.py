@@ -357,5 +357,18 @@ objections = Table(
     Column("erase_after", _WHEN, nullable=True),
 )
 
+# A person-wide erasure announced first (person.erasure_requested with ``erase_after`` ahead):
+# kept until it is carried out, so that it takes every objection the person filed by then,
+# also those filed during the notice period; deleted once done (docs/PRIVACY.md).
+person_erasures = Table(
+    "review_person_erasures",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("match_email", String(64), nullable=True),
+    Column("match_phone", String(64), nullable=True),
+    Column("requested_at", _WHEN, nullable=False),
+    Column("erase_after", _WHEN, nullable=False, index=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

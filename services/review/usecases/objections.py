@@ -407,10 +407,11 @@ def export_objector(email: str, uow: ReviewWork) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k != "client"} for r in rows]
 
 
-def _forget_objector(uow: ReviewWork, row: dict[str, Any], now: datetime, reason: str) -> None:
+def _forget_objector(uow: ReviewWork, row: dict[str, Any], now: datetime, reason: str) -> bool:
     """Replace the objector's name, email and phone, delete their file, shred their key and
-    tell the other services (``objector.erased``, naming the subject id only)."""
-    uow.objections.change(
+    tell the other services (``objector.erased``, naming the subject id only). False when
+    the objector was erased meanwhile (another worker): told once already."""
+    forgotten = uow.objections.forget(
         row["id"],
         name=ERASED_NAME,
         email=f"erased-{row['subject_id']}@invalid",
@@ -421,12 +422,14 @@ def _forget_objector(uow: ReviewWork, row: dict[str, Any], now: datetime, reason
         file_type=None,
         file_sha256=None,
     )
-    emit(
-        uow,
-        OBJECTOR_ERASED,
-        row["subject_id"],
-        {"subject_id": row["subject_id"], "erased_at": now, "reason": reason},
-    )
+    if forgotten:
+        emit(
+            uow,
+            OBJECTOR_ERASED,
+            row["subject_id"],
+            {"subject_id": row["subject_id"], "erased_at": now, "reason": reason},
+        )
+    return forgotten
 
 
 def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> int:
@@ -436,9 +439,11 @@ def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> in
     service forget its deliveries to them. The objection itself (reason, answer) stays for
     the record of the decision. Returns how many objections named them."""
     with uow:
-        rows = uow.objections.by_email(email)
-        for row in rows:
-            _forget_objector(uow, row, now, "request")
+        erased = 0
+        for row in uow.objections.by_email(email):
+            if not _forget_objector(uow, row, now, "request"):
+                continue  # erased meanwhile
+            erased += 1
             uow.audit.record(
                 actor,
                 "objector_erased",
@@ -447,7 +452,7 @@ def erase_objector(email: str, actor: str, now: datetime, uow: ReviewWork) -> in
                 {"objection": row["id"]},
                 {"objection": row["id"], "erased_at": now.isoformat()},
             )
-        return len(rows)
+        return erased
 
 
 def retain_objections(proposal_id: str, now: datetime, uow: ReviewWork) -> int:
@@ -455,9 +460,11 @@ def retain_objections(proposal_id: str, now: datetime, uow: ReviewWork) -> int:
     PRIVACY_RETENTION_DAYS): the objections to the proposal lose their objector's personal
     data as in an erasure; the reason and the answer stay for the record. Joins the
     caller's unit of work. Returns how many objectors were erased (0 the second time)."""
-    rows = uow.objections.with_objector(proposal_id)
-    for row in rows:
-        _forget_objector(uow, row, now, "retention")
+    erased = 0
+    for row in uow.objections.with_objector(proposal_id):
+        if not _forget_objector(uow, row, now, "retention"):
+            continue  # erased meanwhile
+        erased += 1
         uow.audit.record(
             "retention",
             "objector_retained",
@@ -466,7 +473,7 @@ def retain_objections(proposal_id: str, now: datetime, uow: ReviewWork) -> int:
             {"objection": row["id"]},
             {"objection": row["id"], "erased_at": now.isoformat()},
         )
-    return len(rows)
+    return erased
 
 
 def objector_key(subject_id: str, uow: ReviewWork) -> bytes:
@@ -554,8 +561,9 @@ def export_person_objectors(event: Event, key: str, uow: ReviewWork) -> int:
     return len(rows)
 
 
-def _erase_on_request(uow: ReviewWork, row: dict[str, Any], now: datetime) -> None:
-    _forget_objector(uow, row, now, "request")
+def _erase_on_request(uow: ReviewWork, row: dict[str, Any], now: datetime) -> bool:
+    if not _forget_objector(uow, row, now, "request"):
+        return False
     uow.audit.record(
         PERSON_REQUEST_ACTOR,
         "objector_erased",
@@ -564,44 +572,75 @@ def _erase_on_request(uow: ReviewWork, row: dict[str, Any], now: datetime) -> No
         {"objection": row["id"]},
         {"objection": row["id"], "erased_at": now.isoformat()},
     )
+    return True
+
+
+def _told_as_innovator(request: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether the submission service tells this objection's address already: it tells a
+    person who is also an innovator (``subjects_told``) at the innovator address the
+    request named. An objection filed with another address (found by the phone) is told
+    as an objection, so that the notice reaches the address it was filed with too."""
+    named = request["match"].get("email")
+    return bool(request["subjects_told"] and named and named == row["match_email"])
 
 
 def erase_person_objectors(event: Event, key: str, now: datetime, uow: ReviewWork) -> int:
     """``person.erasure_requested``: erase the objectors the keyed hashes match, as
-    ``erase_objector`` does, now when ``erase_after`` has come, else when it comes
-    (``erase_due_objectors``; ``objector.erasure_requested`` lets the notification service
-    tell them first, unless the person is told as an innovator already). Joins the
-    caller's unit of work. How many objections."""
+    ``erase_objector`` does, now when ``erase_after`` has come. Else the request is kept
+    until it comes (``erase_due_objectors`` matches again then, so that an objection filed
+    during the notice period goes too), and ``objector.erasure_requested`` lets the
+    notification service tell each objection's address first, unless the submission
+    service tells it as the innovator's. Joins the caller's unit of work. How many
+    objections matched now."""
     request = spec_for(PERSON_ERASURE_REQUESTED).validator.load(event.data)
+    erase_after = request["erase_after"]
     with uow:
         rows = _matched(uow, key, request["match"])
+        if erase_after <= now:
+            return sum(_erase_on_request(uow, row, now) for row in rows)
+        uow.objections.pend_person_erasure(
+            {
+                "request_id": request["request_id"],
+                "match_email": request["match"].get("email"),
+                "match_phone": request["match"].get("phone"),
+                "requested_at": request["requested_at"],
+                "erase_after": erase_after,
+            }
+        )
         for row in rows:
-            if request["erase_after"] <= now:
-                _erase_on_request(uow, row, now)
-            elif row.get("erase_after") is None or row["erase_after"] > request["erase_after"]:
-                uow.objections.change(row["id"], erase_after=request["erase_after"])
-                if not request["subjects_told"]:
-                    # Told by email first, as an innovator is (subject.erasure_requested).
-                    emit(
-                        uow,
-                        OBJECTOR_ERASURE_REQUESTED,
-                        row["subject_id"],
-                        {
-                            "subject_id": row["subject_id"],
-                            "proposal_id": row["proposal_id"],
-                            "objector": objector(row, bytes(row["subject_key"])),
-                            "erase_after": request["erase_after"],
-                        },
-                        cause=event,
-                    )
+            if row.get("erase_after") is not None and row["erase_after"] <= erase_after:
+                continue  # announced already by an earlier request
+            uow.objections.change(row["id"], erase_after=erase_after)
+            if not _told_as_innovator(request, row):
+                emit(
+                    uow,
+                    OBJECTOR_ERASURE_REQUESTED,
+                    row["subject_id"],
+                    {
+                        "subject_id": row["subject_id"],
+                        "proposal_id": row["proposal_id"],
+                        "objector": objector(row, bytes(row["subject_key"])),
+                        "erase_after": erase_after,
+                    },
+                    cause=event,
+                )
     return len(rows)
 
 
-def erase_due_objectors(now: datetime, uow: ReviewWork) -> int:
-    """Erase the objectors whose announced erasure is due (the review worker's loop); each
-    once: an erased objector has no key and is not found again. How many."""
+def erase_due_objectors(now: datetime, uow: ReviewWork, key: str) -> int:
+    """Carry out the announced person-wide erasures that are due (the review worker's
+    loop): match each request's keyed hashes again, so that every objection of the person
+    filed by now is erased, also during the notice period; then the objections marked
+    due by a request made before the requests were kept. Each once across workers (the
+    request is taken off the list in the erasure's transaction; an erased objector has no
+    key and is not found again). How many objections."""
     with uow:
-        rows = uow.objections.erasures_due(now)
-        for row in rows:
-            _erase_on_request(uow, row, now)
-        return len(rows)
+        erased = 0
+        for request in uow.objections.person_erasures_due(now):
+            if not uow.objections.finish_person_erasure(request["request_id"]):
+                continue
+            match = {"email": request["match_email"], "phone": request["match_phone"]}
+            erased += sum(_erase_on_request(uow, row, now) for row in _matched(uow, key, match))
+        for row in uow.objections.erasures_due(now):
+            erased += _erase_on_request(uow, row, now)
+        return erased
