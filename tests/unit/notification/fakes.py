@@ -16,6 +16,7 @@ from services.notification.domain.messages import (
     INSTANT,
     PENDING,
     SENDING,
+    SENT,
     SKIPPED,
     SMS,
     Message,
@@ -245,6 +246,11 @@ class FakeDeliveryStore:
         for r in carried:
             r.update(status=status, attempts=delivery["attempts"], last_error=error)
         return [dict(r) for r in carried]
+
+    def finish_sent(
+        self, sent: Sequence[tuple[dict[str, Any], str | None]], now: datetime
+    ) -> list[list[dict[str, Any]]]:
+        return [self.finish(d, SENT, now, provider_id=p) for d, p in sent]
 
     def retry_later(
         self, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
