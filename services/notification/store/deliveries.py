@@ -150,6 +150,15 @@ _HAND_OVER = (
     )
     .values(handed_at=bindparam("b_now"))
 )
+_ACCEPTED = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("b_id"),
+        deliveries.c.status == SENDING,
+        deliveries.c.claim_token == bindparam("b_token"),
+    )
+    .values(provider_id=bindparam("b_provider"))
+)
 _ALL_HELD = (
     deliveries.c.id.in_(bindparam("b_ids", expanding=True)),
     deliveries.c.status == SENDING,
@@ -460,6 +469,16 @@ class DeliveryStore:
             _HAND_OVER, {"b_id": delivery["id"], "b_token": delivery["claim_token"], "b_now": now}
         ).rowcount
         return bool(handed == 1)
+
+    def accepted(self, delivery: dict[str, Any], provider_id: str) -> None:
+        """Note that the server accepted the message (its provider id), before its outcome
+        is recorded: were the sender to die first, the delivery is known to have gone out
+        (``presumed_sent`` returns it with the id), not merely presumed to. Nothing written
+        if the claim is no longer ours."""
+        if delivery["claim_token"] is None:
+            return  # a claim from before tokens: its outcome says it
+        params = {"b_id": delivery["id"], "b_token": delivery["claim_token"]}
+        self._conn.execute(_ACCEPTED, {**params, "b_provider": provider_id})
 
     def presumed_sent(self, channel: str, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
         """Deliveries handed over a lease ago or more, still without an outcome: their

@@ -61,6 +61,7 @@ from shared.platform.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
+ACCEPTED = "the server accepted the message; its sender stopped before recording it"
 CLAIM_LOST = "its lease ran out before the hand-over and another sender claimed it; not sent here"
 # How often a sender looks for deliveries a dead sender handed over (their lease is minutes).
 PRESUMED_CHECK = timedelta(seconds=1)
@@ -325,10 +326,16 @@ def claim_deliveries(
         return uow.deliveries.claim(delivery_ids, now, lease)
 
 
-def hand_over_delivery(delivery: dict[str, Any], now: datetime, uow: NotificationWork) -> bool:
-    """Record that the message is about to be complete at the server; False (not handed
-    over) when its claim was lost: it must not be completed. One UPDATE, committed."""
+def hand_over_delivery(
+    delivery: dict[str, Any], accepted: Sent | None, now: datetime, uow: NotificationWork
+) -> bool:
+    """Record that the message is about to be complete at the server, and that the server
+    accepted the one before (``accepted``; its outcome is recorded with the burst's);
+    False (not handed over) when its claim was lost: it must not be completed. One or
+    two single-row UPDATEs, committed."""
     with uow:
+        if accepted is not None and accepted.provider_id is not None:
+            uow.deliveries.accepted(accepted.delivery, accepted.provider_id)
         return uow.deliveries.hand_over(delivery, now)
 
 
@@ -426,10 +433,13 @@ def find_presumed_sent(
 
 
 def finish_presumed(delivery: dict[str, Any], now: datetime, uow: NotificationWork) -> bool:
-    """Mark sent (and announce) a delivery a dead sender handed over; False if another
+    """Mark sent (and announce) a delivery a dead sender handed over: presumed sent, or
+    known sent when the server's acceptance was noted (its provider id); False if another
     sender finished it meanwhile."""
+    provider_id = delivery["provider_id"]
+    note = ACCEPTED if provider_id is not None else PRESUMED
     with uow:
-        return _finish(uow, delivery, SENT, now, error=PRESUMED)
+        return _finish(uow, delivery, SENT, now, error=note, provider_id=provider_id)
 
 
 # -- the sending loop ----------------------------------------------------------------
@@ -441,18 +451,21 @@ class Dispatcher:
     One send per delivery unless a send failed. The claim is committed before
     the send; "handed over" is committed just before the last bytes that let
     the server accept the message (the SMTP final dot, the request's last
-    byte); the outcomes of a burst together at its end (a failure's at once,
-    with those before it). A sender killed before the hand
+    byte); the server's acceptance of a message (its provider id) with the next
+    message's hand-over; the outcomes of a burst together at its end (a
+    failure's at once, with those before it). A sender killed before the hand
     over leaves a claim that expires and is sent again (the server never got
-    it whole); killed after it, the delivery is presumed sent a lease after the
-    hand-over and is not sent again. What is left is a window of one small write
-    in which a kill loses a message instead of repeating it.
+    it whole); killed after it, the delivery is sent (acceptance noted) or
+    presumed sent a lease after the hand-over and is not sent again. What is
+    left is a window of one small write in which a kill loses a message instead
+    of repeating it.
 
     The hand-over stays one commit per message, on purpose: one SMTP session
     completes its messages one after another, so a hand-over committed for a
     whole batch at once would, after a kill mid-batch, have the messages not yet
     written presumed sent: lost. Only the outcomes wait for the end of the burst
-    (a kill before then leaves them handed over: presumed sent, which they were).
+    (a kill before then leaves them handed over with their acceptance noted: sent,
+    which they were; only the message in flight is merely presumed sent).
 
     A sender that is only slow (starved of CPU, say) is treated like a dead one
     once its lease runs out, so the claim is fenced: the hand-over and every
@@ -582,9 +595,14 @@ class Dispatcher:
         self._presumed_checked = now
         lease = self._policy.lease
         for presumed in find_presumed_sent(self.channel, now, lease, self._work()):
-            log.warning("delivery %s was handed over by a sender that died", presumed["id"])
+            accepted = presumed["provider_id"] is not None
+            log.warning(
+                "delivery %s was handed over by a sender that died (%s)",
+                presumed["id"],
+                "accepted by the server" if accepted else "presumed sent",
+            )
             if finish_presumed(presumed, now, self._work()):
-                DELIVERIES.labels(self.channel, "presumed_sent").inc()
+                DELIVERIES.labels(self.channel, "sent" if accepted else "presumed_sent").inc()
 
     def _batch_size(self) -> int:
         """No more claimed at once than the rate limit lets out in a quarter of the lease
@@ -634,12 +652,14 @@ class Dispatcher:
 
 
 class _Burst:
-    """One batch over one session: one small commit per message (its hand-over), and
-    one for the outcomes of the batch.
+    """One batch over one session: one small commit per message (its hand-over, with
+    the previous message's acceptance), and one for the outcomes of the batch.
 
-    A message's success waits in memory for the end of the burst (or for a failure's
+    A message's outcome waits in memory for the end of the burst (or for a failure's
     transaction, or for a quarter of the lease): were the process to die meanwhile,
-    the delivery is already handed over, so it is presumed sent, which it was.
+    the delivery is handed over with its acceptance noted, so it is recorded as sent,
+    which it was (the burst's last one, whose acceptance the next hand-over would
+    have noted, is presumed sent, as the message in flight is).
     """
 
     def __init__(self, dispatcher: Dispatcher, send: Send) -> None:
@@ -684,7 +704,8 @@ class _Burst:
         work, clock = self._d._work, self._d._clock
 
         def hand_over() -> None:
-            if not hand_over_delivery(delivery, clock.now(), work()):
+            accepted = self._sent[-1] if self._sent else None
+            if not hand_over_delivery(delivery, accepted, clock.now(), work()):
                 raise ClaimLost(delivery["id"])
 
         try:

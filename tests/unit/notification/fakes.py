@@ -80,6 +80,7 @@ class FakeDeliveryStore:
             "claim_token": None,
             "handed_at": None,
             "last_error": None,
+            "provider_id": None,
             "digest_id": None,
         }
         return delivery_id
@@ -207,6 +208,11 @@ class FakeDeliveryStore:
             return False
         row["handed_at"] = now
         return True
+
+    def accepted(self, delivery: dict[str, Any], provider_id: str) -> None:
+        row = self._held(delivery)
+        if row is not None:
+            row["provider_id"] = provider_id
 
     def presumed_sent(self, channel: str, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
         return [

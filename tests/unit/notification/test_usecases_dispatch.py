@@ -9,11 +9,14 @@ from typing import Any
 from services.notification.adapters.clock import FakeClock
 from services.notification.domain import EMAIL, FAILED, PENDING, SENDING, SENT
 from services.notification.usecases.dispatch import (
+    ACCEPTED,
+    PRESUMED,
     Policy,
     Sent,
     claim_deliveries,
     fail_delivery,
     find_due,
+    find_presumed_sent,
     finish_burst,
     finish_presumed,
     finish_sent,
@@ -51,7 +54,7 @@ def test_a_send_is_claimed_handed_over_and_announced_once_it_is_recorded() -> No
     [delivery] = claimed(uow)
     assert delivery["status"] == SENDING and delivery["attempts"] == 1
 
-    assert hand_over_delivery(delivery, NOW, uow)
+    assert hand_over_delivery(delivery, None, NOW, uow)
     finish_sent([Sent(delivery, "<mid@inagara>")], NOW, uow)
 
     [row] = uow.deliveries.rows.values()
@@ -66,7 +69,7 @@ def test_each_step_is_its_own_unit_of_work() -> None:
     uow = with_emails()
     before = uow.committed
     [delivery] = claimed(uow)  # find_due, then claim_deliveries
-    hand_over_delivery(delivery, NOW, uow)
+    hand_over_delivery(delivery, None, NOW, uow)
     finish_sent([Sent(delivery, None)], NOW, uow)
 
     assert uow.committed - before == 4
@@ -75,12 +78,12 @@ def test_each_step_is_its_own_unit_of_work() -> None:
 def test_a_claim_taken_over_refuses_the_hand_over_but_the_earlier_outcomes_still_commit() -> None:
     uow = with_emails(2)
     first, second = claimed(uow)
-    assert hand_over_delivery(first, NOW, uow)
+    assert hand_over_delivery(first, None, NOW, uow)
     later = NOW + 2 * LEASE
     [taken] = claim_deliveries([second["id"]], later, LEASE, uow)  # another sender
     assert taken["claim_token"] != second["claim_token"]
 
-    assert not hand_over_delivery(second, later, uow)
+    assert not hand_over_delivery(second, None, later, uow)
     finish_burst([Sent(first, "mid-1")], [second], later, uow)
 
     assert uow.deliveries.rows[first["id"]]["status"] == SENT
@@ -100,7 +103,7 @@ def test_a_lost_claim_cannot_overwrite_the_new_owners_outcome() -> None:
 
     assert uow.deliveries.rows[mine["id"]]["status"] == SENDING
     assert uow.published == []
-    assert hand_over_delivery(theirs, NOW + 2 * LEASE, uow)
+    assert hand_over_delivery(theirs, None, NOW + 2 * LEASE, uow)
 
 
 def test_a_permanent_refusal_fails_the_delivery_and_announces_it() -> None:
@@ -147,7 +150,7 @@ def test_what_a_burst_never_tried_goes_back_without_counting_an_attempt() -> Non
 def test_a_delivery_handed_over_by_a_dead_sender_is_presumed_sent_once() -> None:
     uow = with_emails()
     [delivery] = claimed(uow)
-    hand_over_delivery(delivery, NOW, uow)
+    hand_over_delivery(delivery, None, NOW, uow)
 
     assert finish_presumed(delivery, NOW + 2 * LEASE, uow)
     assert not finish_presumed(delivery, NOW + 2 * LEASE, uow)
@@ -156,12 +159,31 @@ def test_a_delivery_handed_over_by_a_dead_sender_is_presumed_sent_once() -> None
     assert "presumed" in announced.data["error"]
 
 
+def test_a_dead_senders_message_the_server_accepted_is_recorded_as_sent_not_presumed() -> None:
+    uow = with_emails(2)
+    first, second = claimed(uow)
+    assert hand_over_delivery(first, None, NOW, uow)
+    # The next hand-over notes that the server accepted the first; then the sender dies.
+    assert hand_over_delivery(second, Sent(first, "<mid-1@inagara>"), NOW, uow)
+
+    for delivery in find_presumed_sent(EMAIL, NOW + 2 * LEASE, LEASE, uow):
+        assert finish_presumed(delivery, NOW + 2 * LEASE, uow)
+
+    rows = uow.deliveries.rows
+    assert (rows[first["id"]]["last_error"], rows[first["id"]]["provider_id"]) == (
+        ACCEPTED,
+        "<mid-1@inagara>",
+    )
+    assert rows[second["id"]]["last_error"] == PRESUMED  # its last byte may never have gone
+    assert {r["status"] for r in rows.values()} == {SENT}
+
+
 def test_a_burst_records_its_outcomes_together_and_gives_back_what_it_never_tried() -> None:
     uow = with_emails(4)
     first, second, failing, untried = claimed(uow)
     before = uow.committed
-    assert hand_over_delivery(first, NOW, uow)
-    assert hand_over_delivery(second, NOW, uow)
+    assert hand_over_delivery(first, None, NOW, uow)
+    assert hand_over_delivery(second, None, NOW, uow)
     sent = [Sent(first, "mid-1"), Sent(second, "mid-2")]
     assert uow.deliveries.rows[first["id"]]["status"] == SENDING  # outcome not yet recorded
 
@@ -181,7 +203,7 @@ def test_a_burst_records_its_outcomes_together_and_gives_back_what_it_never_trie
 def test_an_outcome_recorded_already_is_not_announced_again() -> None:
     uow = with_emails()
     [delivery] = claimed(uow)
-    hand_over_delivery(delivery, NOW, uow)
+    hand_over_delivery(delivery, None, NOW, uow)
     assert finish_presumed(delivery, NOW + 2 * LEASE, uow)  # its reply came late
 
     finish_sent([Sent(delivery, "mid")], NOW + 2 * LEASE, uow)
