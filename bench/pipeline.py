@@ -12,7 +12,8 @@ Three figures per broker, each printed with the machine it ran on:
   number of records of the same size on the same broker.
 - latency: at a steady ``--steady-rate`` proposals per second, from the 201 to
   the email's arrival at the SMTP server (p50, p99), drawn as a histogram.
-- peak resident memory of every process of the stack, and of the broker.
+- peak resident memory of every process of the stack, and of the broker;
+  and the CPU each of them spent per proposal drained (``/proc``).
 Targets (issue "Prove it"): drain >= 500 proposals/s on 2 cores; at 50/s p50 <
 100 ms and p99 < 500 ms; every process under 150 MB.
 """
