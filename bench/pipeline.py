@@ -12,7 +12,8 @@ Three figures per broker, each printed with the machine it ran on:
   number of records of the same size on the same broker.
 - latency: at a steady ``--steady-rate`` proposals per second, from the 201 to
   the email's arrival at the SMTP server (p50, p99), drawn as a histogram.
-- peak resident memory of every process of the stack, and of the broker.
+- peak resident memory of every process of the stack, and of the broker;
+  and the CPU each of them spent per proposal drained (``/proc``).
 Targets (issue "Prove it"): drain >= 500 proposals/s on 2 cores; at 50/s p50 <
 100 ms and p99 < 500 ms; every process under 150 MB.
 """
@@ -43,6 +44,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from bench.common import (
     CHARTS,
     chart,
+    cpu_seconds,
     descendants,
     fmt_ms,
     machine,
@@ -219,6 +221,18 @@ def flame_graphs(stack: Stack, folder: Path | None, label: str) -> Iterator[None
         print(f"flame graphs: {len(list(folder.glob(f'{label}-*.svg')))} in {folder}")
 
 
+def cpu_used(stack: Stack, broker: int | None) -> dict[str, float]:
+    """CPU seconds used so far by each process of the stack (with its children) and by
+    the broker."""
+    used = {
+        name: sum(cpu_seconds(pid) for pid in descendants(process.pid))
+        for name, process in stack.processes.items()
+    }
+    if broker:
+        used["broker"] = cpu_seconds(broker)
+    return used
+
+
 def memory(stack: Stack) -> list[tuple[str, float]]:
     peaks = []
     for name, process in stack.processes.items():
@@ -249,6 +263,9 @@ class Run:
     accept_rate: float
     baseline: float
     peaks: list[tuple[str, float]]
+    # ms of CPU per proposal drained, by process (the restarted submission worker's
+    # start-up included)
+    cpu: list[tuple[str, float]]
 
 
 def measure(kind: str, args: argparse.Namespace, run: str) -> Run:
@@ -287,16 +304,22 @@ def measure(kind: str, args: argparse.Namespace, run: str) -> Run:
             accept_rate = args.count / (time.monotonic() - t0)
             started = time.time()
             stack.restart("submission-worker")
+            cpu_before = cpu_used(stack, pid)
             with flame_graphs(stack, args.flame, f"{kind}-drain"):
                 finished = wait_for(before + args.count, config.mail_dir, 900)
             drain_rate = args.count / (finished - started)
+            cpu_after = cpu_used(stack, pid)
+            cpu = [
+                (name, (spent - cpu_before.get(name, 0.0)) * 1000 / args.count)
+                for name, spent in cpu_after.items()
+            ]
             peaks = memory(stack)
             if pid:
                 peaks.append((f"broker ({process_name(pid)}, pid {pid})", peak_rss_mb(pid)))
         finally:
             stack.stop()
         baseline = kafka_baseline(servers, args.count, len(json.dumps(DEMO_PROPOSAL)))
-    return Run(kind, latencies, drain_rate, accept_rate, baseline, peaks)
+    return Run(kind, latencies, drain_rate, accept_rate, baseline, peaks, cpu)
 
 
 def show(result: Run, args: argparse.Namespace) -> None:
@@ -315,6 +338,10 @@ def show(result: Run, args: argparse.Namespace) -> None:
         f"  baseline, bare kafka-python produce+consume of {args.count} records on the same broker: {result.baseline:.0f} records/s; ratio {drain_rate / result.baseline:.3f}"
     )
     print(f"  (the API accepted them at {result.accept_rate:.0f}/s meanwhile)")
+    total = sum(ms for _, ms in result.cpu)
+    print(f"CPU per proposal drained: {total:.2f} ms in all, by process:")
+    for name, ms in sorted(result.cpu, key=lambda p: -p[1]):
+        print(f"  {ms:6.2f} ms  {name}")
     stack_peaks = [p for p in result.peaks if not p[0].startswith("broker")]
     worst = max(stack_peaks, key=lambda p: p[1])
     print(

@@ -52,18 +52,26 @@ def outbox_table(metadata: MetaData) -> Table:
 
 def add_to_outbox(conn: Connection, outbox: Table, topic: str, event: Event) -> None:
     """Store ``event`` for publication; call inside the state change's transaction."""
-    record = to_record(event)
     # Values as parameters of a bare insert: ``.values(...)`` would coerce each one
     # into the statement and make its cache key cost more than the insert itself.
-    conn.execute(
-        insert(outbox),
-        {
-            "event_id": event.id,
-            "event_type": event.type,
-            "topic": topic,
-            "key": record.key,
-            "value": record.value,
-            "headers": [[name, raw.decode("utf-8")] for name, raw in record.headers],
-            "created_at": datetime.now(UTC),
-        },
-    )
+    conn.execute(insert(outbox), _row(topic, event, datetime.now(UTC)))
+
+
+def add_all_to_outbox(conn: Connection, outbox: Table, events: list[tuple[str, Event]]) -> None:
+    """Store (topic, event) pairs for publication, in order, with one statement (an
+    executemany); call inside the state change's transaction."""
+    now = datetime.now(UTC)
+    conn.execute(insert(outbox), [_row(topic, event, now) for topic, event in events])
+
+
+def _row(topic: str, event: Event, now: datetime) -> dict[str, object]:
+    record = to_record(event)
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "topic": topic,
+        "key": record.key,
+        "value": record.value,
+        "headers": [[name, raw.decode("utf-8")] for name, raw in record.headers],
+        "created_at": now,
+    }

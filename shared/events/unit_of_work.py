@@ -39,7 +39,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, Table
 from sqlalchemy.sql import Executable
 
 from shared.events.envelope import Event
-from shared.events.outbox import add_to_outbox
+from shared.events.outbox import add_all_to_outbox, add_to_outbox
 from shared.events.wakeup import Wakeup
 from shared.platform.group_commit import GroupCommit, Write
 
@@ -161,6 +161,11 @@ class UnitOfWork:
             self._wakeup.notify()
 
     def _write_outbox(self, conn: Connection) -> None:
+        if len(self.events) > 1 and isinstance(conn, Connection):
+            # A batch's events (a burst's outcomes) in one statement, in order. (A grouped
+            # unit of work's writes wait one statement and its parameters each.)
+            add_all_to_outbox(conn, self._outbox, self.events)
+            return
         for topic, event in self.events:
             add_to_outbox(conn, self._outbox, topic, event)
 

@@ -9,6 +9,7 @@ import re
 import smtplib
 import socket
 import ssl
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from email.charset import QP, Charset
@@ -17,8 +18,9 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.policy import compat32
+from email.policy import Compat32
 from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from typing import Protocol
 
 from services.notification.adapters.rendering import RenderedEmail
@@ -59,8 +61,23 @@ class Mailer(Protocol):
 
 def message_id(delivery_id: str, sender: str) -> str:
     """One Message-ID per delivery, so a resend after a crash is recognisably the same mail."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "inagara.local"
-    return f"<{delivery_id}@{domain}>"
+    return f"<{delivery_id}@{_domain(sender)}>"
+
+
+# The sender is the same for every message of a worker: parsed once, not per message.
+@lru_cache(maxsize=8)
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "inagara.local"
+
+
+@lru_cache(maxsize=8)
+def _from(sender: str) -> str:
+    return _address(*parseaddr(sender))
+
+
+@lru_cache(maxsize=8)
+def _envelope_sender(from_header: str) -> str:
+    return parseaddr(from_header)[1]
 
 
 # Bodies in UTF-8, quoted-printable: readable where it is ASCII, safe over any server.
@@ -70,7 +87,27 @@ _UTF8.body_encoding = QP
 # header-parsing EmailMessage API takes; what they need is to be given headers already
 # encoded (RFC 2047), which is done here. Long headers (a List-Unsubscribe URL) stay on
 # one line, within RFC 5322's 998 characters.
-_WIRE = compat32.clone(linesep="\r\n", max_line_length=998)
+_AS_IS = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*\Z")
+
+
+class _WirePolicy(Compat32):
+    """compat32 with CRLF and lines of up to 998 characters. A header that is one line of
+    printable ASCII words (every header ``compose`` writes: their text is encoded
+    already) is written as it is, which is what compat32's folding makes of it
+    (tests/unit/test_mailer_wire.py), without building a ``Header`` for it."""
+
+    def _fold(self, name: str, value: object, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+            and _AS_IS.match(value)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
+        return folded
+
+
+_WIRE = _WirePolicy(linesep="\r\n", max_line_length=998)
 
 
 def _text_part(text: str, subtype: str) -> MIMENonMultipart:
@@ -111,11 +148,14 @@ def compose(
     _one_line("the unsubscribe link", unsubscribe_url or "")
     message = MIMEMultipart(
         "alternative",
+        # "=_" never occurs in quoted-printable text (a "=" there is followed by two hex
+        # digits or a line end), so the boundary is set here rather than searched for.
+        boundary=f"=_{uuid.uuid4().hex}",
         _subparts=[_text_part(rendered.text, "plain"), _text_part(rendered.html, "html")],
     )
     subject = rendered.subject
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
-    message["From"] = _address(*parseaddr(sender))
+    message["From"] = _from(sender)
     message["To"] = _address(recipient_name, recipient)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id
@@ -137,10 +177,12 @@ def _smtp_error(code: int, reply: bytes, what: str) -> PermanentSendError | Tran
     return TransientSendError(text)
 
 
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
 def _dot_stuffed(message: Message) -> bytes:
     """The message as DATA wants it: CRLF line ends, a leading dot doubled, ending in CRLF."""
-    data = message.as_bytes(policy=_WIRE)
-    data = re.sub(rb"(?m)^\.", b"..", data)
+    data = _LEADING_DOT.sub(b"..", message.as_bytes(policy=_WIRE))
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
@@ -159,7 +201,7 @@ class _SmtpSession:
 
     def send(self, message: Message, hand_over: Callable[[], None] = _no_hand_over) -> None:
         client = self._client
-        sender = parseaddr(str(message["From"]))[1]
+        sender = _envelope_sender(str(message["From"]))
         recipient = parseaddr(str(message["To"]))[1]
         try:
             # Built before the server hears of it: a message that cannot be built fails

@@ -136,6 +136,52 @@ _DUE = (
     .limit(bindparam("limit"))
 )
 
+# A sender's steps on its claimed deliveries, a few times per message: built once too.
+# Each asks for the claim's token (``_held``); a burst's deliveries share one claim, so a
+# burst's outcomes and its release are one statement each, whatever their number. (A
+# claim without a token, from before tokens, takes ``_held``'s ``IS NULL`` one by one.)
+_HAND_OVER = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("b_id"),
+        deliveries.c.status == SENDING,
+        deliveries.c.claim_token == bindparam("b_token"),
+        deliveries.c.handed_at.is_(None),
+    )
+    .values(handed_at=bindparam("b_now"))
+)
+_ACCEPTED = (
+    update(deliveries)
+    .where(
+        deliveries.c.id == bindparam("b_id"),
+        deliveries.c.status == SENDING,
+        deliveries.c.claim_token == bindparam("b_token"),
+    )
+    .values(provider_id=bindparam("b_provider"))
+)
+_ALL_HELD = (
+    deliveries.c.id.in_(bindparam("b_ids", expanding=True)),
+    deliveries.c.status == SENDING,
+    deliveries.c.claim_token.in_(bindparam("b_tokens", expanding=True)),
+)
+_SENT_MANY = (
+    update(deliveries)
+    .where(*_ALL_HELD)
+    .values(status=SENT, sent_at=bindparam("b_now"), last_error=None, provider_id=None)
+    .returning(deliveries.c.id)
+)
+_PROVIDER_ID = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("b_id"))
+    .values(provider_id=bindparam("b_provider"))
+)
+_RELEASE = (
+    update(deliveries)
+    .where(*_ALL_HELD, deliveries.c.handed_at.is_(None))
+    .values(status=PENDING, claimed_at=None, claim_token=None, attempts=deliveries.c.attempts - 1)
+)
+_ATTEMPT = insert(attempts)
+
 PUBLIC_COLUMNS = (
     "id",
     "event_id",
@@ -163,6 +209,30 @@ PUBLIC_COLUMNS = (
 def _shown(row: Any) -> dict[str, Any]:
     """A row as a plain dict: SQLite gives back naive datetimes, the API promises an offset."""
     return {k: utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+
+
+def _one_by_one(delivery: dict[str, Any]) -> bool:
+    """A digest (it ends the deliveries it carried) or a claim without a token."""
+    return delivery["template"] == DIGEST_TEMPLATE or delivery["claim_token"] is None
+
+
+def _attempt(
+    delivery: dict[str, Any],
+    outcome: str,
+    now: datetime,
+    error: str | None,
+    provider_id: str | None,
+) -> dict[str, Any]:
+    """The attempt row of a delivery's try that ended ``now``."""
+    return {
+        "delivery_id": delivery["id"],
+        "number": delivery["attempts"],
+        "started_at": utc(delivery["claimed_at"]) or now,
+        "finished_at": now,
+        "outcome": outcome,
+        "error": error[:2000] if error else None,
+        "provider_id": provider_id,
+    }
 
 
 class DeliveryStore:
@@ -388,12 +458,27 @@ class DeliveryStore:
         False, and nothing written, when the claim is no longer ours: the lease ran out
         and another sender claimed the delivery. The caller must then not send it.
         """
+        if delivery["claim_token"] is None:
+            statement: Any = (
+                update(deliveries)
+                .where(_held(delivery), deliveries.c.handed_at.is_(None))
+                .values(handed_at=now)
+            )
+            return bool(self._conn.execute(statement).rowcount == 1)
         handed = self._conn.execute(
-            update(deliveries)
-            .where(_held(delivery), deliveries.c.handed_at.is_(None))
-            .values(handed_at=now)
+            _HAND_OVER, {"b_id": delivery["id"], "b_token": delivery["claim_token"], "b_now": now}
         ).rowcount
         return bool(handed == 1)
+
+    def accepted(self, delivery: dict[str, Any], provider_id: str) -> None:
+        """Note that the server accepted the message (its provider id), before its outcome
+        is recorded: were the sender to die first, the delivery is known to have gone out
+        (``presumed_sent`` returns it with the id), not merely presumed to. Nothing written
+        if the claim is no longer ours."""
+        if delivery["claim_token"] is None:
+            return  # a claim from before tokens: its outcome says it
+        params = {"b_id": delivery["id"], "b_token": delivery["claim_token"]}
+        self._conn.execute(_ACCEPTED, {**params, "b_provider": provider_id})
 
     def presumed_sent(self, channel: str, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
         """Deliveries handed over a lease ago or more, still without an outcome: their
@@ -409,18 +494,28 @@ class DeliveryStore:
 
     def release(self, claimed: Sequence[dict[str, Any]]) -> None:
         """Give back claimed deliveries that were never tried (the burst ended early);
-        those another sender claimed since stay its own."""
-        for delivery in claimed:
+        those another sender claimed since stay its own. One statement."""
+        tokened = [d for d in claimed if d["claim_token"] is not None]
+        if tokened:
             self._conn.execute(
-                update(deliveries)
-                .where(_held(delivery), deliveries.c.handed_at.is_(None))
-                .values(
-                    status=PENDING,
-                    claimed_at=None,
-                    claim_token=None,
-                    attempts=deliveries.c.attempts - 1,
-                )
+                _RELEASE,
+                {
+                    "b_ids": [d["id"] for d in tokened],
+                    "b_tokens": sorted({d["claim_token"] for d in tokened}),
+                },
             )
+        for delivery in claimed:
+            if delivery["claim_token"] is None:
+                self._conn.execute(
+                    update(deliveries)
+                    .where(_held(delivery), deliveries.c.handed_at.is_(None))
+                    .values(
+                        status=PENDING,
+                        claimed_at=None,
+                        claim_token=None,
+                        attempts=deliveries.c.attempts - 1,
+                    )
+                )
 
     def _record_attempt(
         self,
@@ -430,17 +525,38 @@ class DeliveryStore:
         error: str | None,
         provider_id: str | None,
     ) -> None:
-        self._conn.execute(
-            insert(attempts).values(
-                delivery_id=delivery["id"],
-                number=delivery["attempts"],
-                started_at=utc(delivery["claimed_at"]) or now,
-                finished_at=now,
-                outcome=outcome,
-                error=error[:2000] if error else None,
-                provider_id=provider_id,
+        self._conn.execute(_ATTEMPT, _attempt(delivery, outcome, now, error, provider_id))
+
+    def finish_sent(
+        self, sent: Sequence[tuple[dict[str, Any], str | None]], now: datetime
+    ) -> list[list[dict[str, Any]]]:
+        """Record that the server accepted these (delivery, provider id): for each, in
+        order, the deliveries its outcome ends, as ``finish`` (none if the delivery is no
+        longer in its claim). One statement per table for the lot, digests aside."""
+        ended: dict[str, list[dict[str, Any]]] = {}
+        plain = [(d, p) for d, p in sent if not _one_by_one(d)]
+        if plain:
+            done = set(
+                self._conn.execute(
+                    _SENT_MANY,
+                    {
+                        "b_ids": [d["id"] for d, _ in plain],
+                        "b_tokens": sorted({d["claim_token"] for d, _ in plain}),
+                        "b_now": now,
+                    },
+                ).scalars()
             )
-        )
+            mine = [(d, p) for d, p in plain if d["id"] in done]
+            named = [{"b_id": d["id"], "b_provider": p} for d, p in mine if p is not None]
+            if named:
+                self._conn.execute(_PROVIDER_ID, named)
+            if mine:
+                self._conn.execute(_ATTEMPT, [_attempt(d, SENT, now, None, p) for d, p in mine])
+            ended.update((d["id"], [d]) for d, _ in mine)
+        for delivery, provider_id in sent:
+            if _one_by_one(delivery):
+                ended[delivery["id"]] = self.finish(delivery, SENT, now, provider_id=provider_id)
+        return [ended.get(d["id"], []) for d, _ in sent]
 
     def finish(
         self,

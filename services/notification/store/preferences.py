@@ -8,10 +8,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from services.notification.domain.messages import Preference, suppression_key
 from services.notification.store.tables import preferences, suppressions
+
+# Read for every event recorded: built once, the addresses as parameters.
+_ROWS = select(preferences).where(
+    preferences.c.address.in_(bindparam("b_addresses", expanding=True))
+)
+_SUPPRESSED = select(suppressions.c.address_hash).where(
+    suppressions.c.address_hash.in_(bindparam("b_keys", expanding=True))
+)
 
 
 def _preference(row: Any) -> Preference:
@@ -46,9 +54,7 @@ class PreferenceStore:
 
     def rows(self, addresses: Iterable[str]) -> dict[str, Preference]:
         """The preference rows of these addresses (hash-only unsubscribes left out)."""
-        rows = self._conn.execute(
-            select(preferences).where(preferences.c.address.in_(sorted(set(addresses))))
-        )
+        rows = self._conn.execute(_ROWS, {"b_addresses": sorted(set(addresses))})
         return {row.address: _preference(row) for row in rows}
 
     def find(self, address: str) -> Preference | None:
@@ -115,7 +121,5 @@ class PreferenceStore:
         keys = {suppression_key(a): a for a in addresses if a}
         if not keys:
             return set()
-        found = self._conn.execute(
-            select(suppressions.c.address_hash).where(suppressions.c.address_hash.in_(keys))
-        ).scalars()
+        found = self._conn.execute(_SUPPRESSED, {"b_keys": sorted(keys)}).scalars()
         return {keys[k] for k in found}

@@ -6,12 +6,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from services.notification.domain.messages import REVIEWER, Person
 from services.notification.domain.recipients import Proposal
 from services.notification.store.tables import assignments, parked_events, proposals
 from shared.events.envelope import Event
+
+# Run for every proposal event recorded: built once, with the values as parameters.
+_VERSION = select(proposals.c.version).where(proposals.c.proposal_id == bindparam("b_id"))
+_UPDATE_PROPOSAL = update(proposals).where(proposals.c.proposal_id == bindparam("b_id"))
+_PARKED = (
+    select(parked_events.c.event)
+    .where(parked_events.c.proposal_id == bindparam("b_id"))
+    .order_by(parked_events.c.parked_at)
+)
 
 
 class ProjectionStore:
@@ -44,17 +53,11 @@ class ProjectionStore:
             "updated_at": datetime.now(UTC),
             "agency_id": proposal.agency_id,
         }
-        known = self._conn.execute(
-            select(proposals.c.version).where(proposals.c.proposal_id == proposal.proposal_id)
-        ).scalar()
+        known = self._conn.execute(_VERSION, {"b_id": proposal.proposal_id}).scalar()
         if known is None:
             self._conn.execute(insert(proposals), {"proposal_id": proposal.proposal_id, **values})
         elif known <= proposal.version:
-            self._conn.execute(
-                update(proposals)
-                .where(proposals.c.proposal_id == proposal.proposal_id)
-                .values(values)
-            )
+            self._conn.execute(_UPDATE_PROPOSAL, {"b_id": proposal.proposal_id, **values})
 
     def find_proposal(self, proposal_id: str) -> Proposal | None:
         row = self._conn.execute(
@@ -150,11 +153,7 @@ class ProjectionStore:
 
     def take_parked(self, proposal_id: str) -> list[Event]:
         """The events parked for ``proposal_id``, oldest first, removed from the table."""
-        rows = self._conn.execute(
-            select(parked_events.c.event)
-            .where(parked_events.c.proposal_id == proposal_id)
-            .order_by(parked_events.c.parked_at)
-        ).all()
+        rows = self._conn.execute(_PARKED, {"b_id": proposal_id}).all()
         if rows:
             self._conn.execute(
                 delete(parked_events).where(parked_events.c.proposal_id == proposal_id)

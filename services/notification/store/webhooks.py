@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from services.notification.domain.webhooks import Endpoint
 from services.notification.store.tables import utc, webhook_endpoints
@@ -24,6 +24,14 @@ def _endpoint(row: Any) -> Endpoint:
         contact_email=row.contact_email,
         disabled_at=utc(row.disabled_at),
     )
+
+
+# Asked for every proposal event recorded: built once.
+_OF_AGENCY = (
+    select(webhook_endpoints)
+    .where(webhook_endpoints.c.agency_id == bindparam("b_agency"))
+    .order_by(webhook_endpoints.c.endpoint_id)
+)
 
 
 class WebhookStore:
@@ -65,11 +73,7 @@ class WebhookStore:
         return True
 
     def of_agency(self, agency_id: str) -> list[Endpoint]:
-        rows = self._conn.execute(
-            select(webhook_endpoints)
-            .where(webhook_endpoints.c.agency_id == agency_id)
-            .order_by(webhook_endpoints.c.endpoint_id)
-        )
+        rows = self._conn.execute(_OF_AGENCY, {"b_agency": agency_id})
         return [_endpoint(row) for row in rows]
 
     def find(self, endpoint_id: str) -> Endpoint | None:

@@ -6,8 +6,10 @@ number is not on WhatsApp, say) is replaced by an SMS, once. Within a channel a 
 others: its retry is scheduled in the database and the batch moves on.
 
 Each step that writes is its own use case with its own short transaction (find
-what is due, put off, claim, hand over, record an outcome, release); the send
-itself happens between them, outside any transaction.
+what is due, put off, claim, hand over, record outcomes, release); the send
+itself happens between them, outside any transaction. A burst commits one
+hand-over per message (a single UPDATE) and the outcomes of its messages
+together, at its end.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from shared.platform.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 PRESUMED = "the sender stopped after handing the message over; presumed delivered"
+ACCEPTED = "the server accepted the message; its sender stopped before recording it"
 CLAIM_LOST = "its lease ran out before the hand-over and another sender claimed it; not sent here"
 # How often a sender looks for deliveries a dead sender handed over (their lease is minutes).
 PRESUMED_CHECK = timedelta(seconds=1)
@@ -183,7 +186,7 @@ class Policy:
 @dataclass(frozen=True)
 class Sent:
     """A message the server accepted whose outcome is not recorded yet: it is recorded
-    in the next step's transaction (the next hand-over, or the end of the burst)."""
+    with the burst's other outcomes, at its end (or with a failure's, sooner)."""
 
     delivery: dict[str, Any]
     provider_id: str | None
@@ -235,17 +238,29 @@ def _finish(
     return bool(ended)
 
 
-def _finish_sent(uow: NotificationWork, sent: Sent | None, now: datetime) -> bool:
-    # Not finished only if presumed sent meanwhile (the reply came late).
-    if sent is None:
-        return False
-    return _finish(uow, sent.delivery, SENT, now, provider_id=sent.provider_id)
+def _finish_sent(uow: NotificationWork, sent: list[Sent], now: datetime) -> list[Sent]:
+    """Inside an open unit of work: record and announce what the server accepted; returns
+    those finished (not one presumed sent meanwhile, its reply having come late)."""
+    if not sent:
+        return []
+    ended = uow.deliveries.finish_sent([(s.delivery, s.provider_id) for s in sent], now)
+    for rows in ended:
+        for row in rows:
+            uow.emit(NOTIFICATIONS, outcome_event(row, SENT, now, None, None))
+            if row["channel"] == WEBHOOK:
+                advance_parked(uow, row, now)
+    return [s for s, rows in zip(sent, ended, strict=True) if rows]
 
 
 def _count(delivery: dict[str, Any] | None, outcome: str, done: bool) -> None:
     """Count an outcome once its transaction committed."""
     if delivery is not None and done:
         DELIVERIES.labels(delivery["channel"], outcome).inc()
+
+
+def _count_sent(finished: list[Sent]) -> None:
+    for sent in finished:
+        _count(sent.delivery, "sent", True)
 
 
 class RateLimit(Protocol):
@@ -312,35 +327,36 @@ def claim_deliveries(
 
 
 def hand_over_delivery(
-    delivery: dict[str, Any], sent: Sent | None, now: datetime, uow: NotificationWork
+    delivery: dict[str, Any], accepted: Sent | None, now: datetime, uow: NotificationWork
 ) -> bool:
-    """Record the previous message's outcome and this one's hand-over, together; False
-    (this one not handed over) when its claim was lost: it must not be completed."""
+    """Record that the message is about to be complete at the server, and that the server
+    accepted the one before (``accepted``; its outcome is recorded with the burst's);
+    False (not handed over) when its claim was lost: it must not be completed. One or
+    two single-row UPDATEs, committed."""
     with uow:
-        previous = _finish_sent(uow, sent, now)  # it commits either way
-        held = uow.deliveries.hand_over(delivery, now)
-    _count(sent.delivery if sent else None, "sent", previous)
-    return held
+        if accepted is not None and accepted.provider_id is not None:
+            uow.deliveries.accepted(accepted.delivery, accepted.provider_id)
+        return uow.deliveries.hand_over(delivery, now)
 
 
 def fail_delivery(
     delivery: dict[str, Any],
-    sent: Sent | None,
+    sent: list[Sent],
     now: datetime,
     error: str,
     uow: NotificationWork,
     fall_back: bool = False,
 ) -> None:
-    """The server refused the message for good: record the failure (and the previous
-    message's outcome) and announce it; with ``fall_back``, record the SMS that replaces
-    it (once: its key is the event, the channel and the number)."""
+    """The server refused the message for good: record the failure (with the outcomes of
+    the burst's messages sent before it) and announce it; with ``fall_back``, record the
+    SMS that replaces it (once: its key is the event, the channel and the number)."""
     replaced = None
     with uow:
         previous = _finish_sent(uow, sent, now)
         failed = _finish(uow, delivery, FAILED, now, error=error, permanent=True)
         if failed and fall_back:
             replaced = uow.deliveries.fall_back(delivery, now, error)
-    _count(sent.delivery if sent else None, "sent", previous)
+    _count_sent(previous)
     _count(delivery, "failed", failed)
     if replaced:
         log.info("WhatsApp delivery %s replaced by SMS delivery %s", delivery["id"], replaced)
@@ -349,7 +365,7 @@ def fail_delivery(
 
 def retry_or_fail(
     delivery: dict[str, Any],
-    sent: Sent | None,
+    sent: list[Sent],
     now: datetime,
     error: str,
     policy: Policy,
@@ -357,7 +373,7 @@ def retry_or_fail(
     uow: NotificationWork,
 ) -> None:
     """A send failed for now: try again after a backoff, or fail it when its attempts
-    are spent (with the previous message's outcome)."""
+    are spent (with the outcomes of the burst's messages sent before it)."""
     spent = delivery["attempts"] >= policy.max_attempts or (
         policy.retry_period is not None
         and now - _aware(delivery["created_at"]) >= policy.retry_period
@@ -373,7 +389,7 @@ def retry_or_fail(
             backoff = Backoff(policy.retry_base_s, policy.retry_cap_s, jitter=0.5)
             delay = timedelta(seconds=backoff.delay(delivery["attempts"], rng))
             done = uow.deliveries.retry_later(delivery, now, error, now + delay)
-    _count(sent.delivery if sent else None, "sent", previous)
+    _count_sent(previous)
     _count(delivery, "failed" if spent else "retry", done)
 
 
@@ -381,13 +397,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def finish_sent(sent: Sent | None, now: datetime, uow: NotificationWork) -> None:
-    """Record the outcome of the burst's last message."""
-    if sent is None:
-        return
-    with uow:
-        done = _finish_sent(uow, sent, now)
-    _count(sent.delivery, "sent", done)
+def finish_sent(sent: list[Sent], now: datetime, uow: NotificationWork) -> None:
+    """Record (and announce) the outcomes of messages the server accepted, together."""
+    finish_burst(sent, [], now, uow)
 
 
 def release_deliveries(claimed: list[dict[str, Any]], uow: NotificationWork) -> None:
@@ -396,6 +408,20 @@ def release_deliveries(claimed: list[dict[str, Any]], uow: NotificationWork) -> 
         return
     with uow:
         uow.deliveries.release(claimed)
+
+
+def finish_burst(
+    sent: list[Sent], untried: list[dict[str, Any]], now: datetime, uow: NotificationWork
+) -> None:
+    """The end of a burst, in one transaction: record (and announce) what the server
+    accepted, and give back the claimed deliveries that were never tried."""
+    if not sent and not untried:
+        return
+    with uow:
+        finished = _finish_sent(uow, sent, now)
+        if untried:
+            uow.deliveries.release(untried)
+    _count_sent(finished)
 
 
 def find_presumed_sent(
@@ -407,10 +433,13 @@ def find_presumed_sent(
 
 
 def finish_presumed(delivery: dict[str, Any], now: datetime, uow: NotificationWork) -> bool:
-    """Mark sent (and announce) a delivery a dead sender handed over; False if another
+    """Mark sent (and announce) a delivery a dead sender handed over: presumed sent, or
+    known sent when the server's acceptance was noted (its provider id); False if another
     sender finished it meanwhile."""
+    provider_id = delivery["provider_id"]
+    note = ACCEPTED if provider_id is not None else PRESUMED
     with uow:
-        return _finish(uow, delivery, SENT, now, error=PRESUMED)
+        return _finish(uow, delivery, SENT, now, error=note, provider_id=provider_id)
 
 
 # -- the sending loop ----------------------------------------------------------------
@@ -422,11 +451,21 @@ class Dispatcher:
     One send per delivery unless a send failed. The claim is committed before
     the send; "handed over" is committed just before the last bytes that let
     the server accept the message (the SMTP final dot, the request's last
-    byte); the outcome right after the reply. A sender killed before the hand
+    byte); the server's acceptance of a message (its provider id) with the next
+    message's hand-over; the outcomes of a burst together at its end (a
+    failure's at once, with those before it). A sender killed before the hand
     over leaves a claim that expires and is sent again (the server never got
-    it whole); killed after it, the delivery is presumed sent a lease after the
-    hand-over and is not sent again. What is left is a window of one small write
-    in which a kill loses a message instead of repeating it.
+    it whole); killed after it, the delivery is sent (acceptance noted) or
+    presumed sent a lease after the hand-over and is not sent again. What is
+    left is a window of one small write in which a kill loses a message instead
+    of repeating it.
+
+    The hand-over stays one commit per message, on purpose: one SMTP session
+    completes its messages one after another, so a hand-over committed for a
+    whole batch at once would, after a kill mid-batch, have the messages not yet
+    written presumed sent: lost. Only the outcomes wait for the end of the burst
+    (a kill before then leaves them handed over with their acceptance noted: sent,
+    which they were; only the message in flight is merely presumed sent).
 
     A sender that is only slow (starved of CPU, say) is treated like a dead one
     once its lease runs out, so the claim is fenced: the hand-over and every
@@ -556,9 +595,14 @@ class Dispatcher:
         self._presumed_checked = now
         lease = self._policy.lease
         for presumed in find_presumed_sent(self.channel, now, lease, self._work()):
-            log.warning("delivery %s was handed over by a sender that died", presumed["id"])
+            accepted = presumed["provider_id"] is not None
+            log.warning(
+                "delivery %s was handed over by a sender that died (%s)",
+                presumed["id"],
+                "accepted by the server" if accepted else "presumed sent",
+            )
             if finish_presumed(presumed, now, self._work()):
-                DELIVERIES.labels(self.channel, "presumed_sent").inc()
+                DELIVERIES.labels(self.channel, "sent" if accepted else "presumed_sent").inc()
 
     def _batch_size(self) -> int:
         """No more claimed at once than the rate limit lets out in a quarter of the lease
@@ -608,49 +652,60 @@ class Dispatcher:
 
 
 class _Burst:
-    """One batch over one session, with one commit per message.
+    """One batch over one session: one small commit per message (its hand-over, with
+    the previous message's acceptance), and one for the outcomes of the batch.
 
-    A message's success is committed together with the next message's hand-over
-    (or at the end of the burst): were the process to die in between, the
-    delivery is already handed over, so it is presumed sent, which it was.
+    A message's outcome waits in memory for the end of the burst (or for a failure's
+    transaction, or for a quarter of the lease): were the process to die meanwhile,
+    the delivery is handed over with its acceptance noted, so it is recorded as sent,
+    which it was (the burst's last one, whose acceptance the next hand-over would
+    have noted, is presumed sent, as the message in flight is).
     """
 
     def __init__(self, dispatcher: Dispatcher, send: Send) -> None:
         self._d = dispatcher
         self._send = send
-        self._sent: Sent | None = None
+        self._sent: list[Sent] = []
+        self._waiting_since = 0.0  # monotonic time of the oldest outcome waiting
         self.tried = 0
 
-    def _taken_sent(self) -> Sent | None:
-        """The outcome waiting to be recorded, handed to the step that records it."""
-        sent, self._sent = self._sent, None
+    def _taken_sent(self) -> list[Sent]:
+        """The outcomes waiting to be recorded, handed to the step that records them."""
+        sent, self._sent = self._sent, []
         return sent
+
+    def _record_if_old(self) -> None:
+        """A slow burst records what it sent before another sender would take those for
+        a dead sender's (a lease after their hand-over) and presume them sent."""
+        clock = self._d._clock
+        waited = clock.monotonic() - self._waiting_since
+        if self._sent and waited > self._d._policy.lease.total_seconds() / 4:
+            finish_sent(self._taken_sent(), clock.now(), self._d._work())
 
     def run(self, claimed: list[dict[str, Any]], stop: threading.Event | None) -> int:
         """Send the claimed deliveries in turn; raises ``ClaimLost`` (ending the burst)
         when one's claim ran out and another sender took it."""
-        work = self._d._work
         try:
             for delivery in claimed:
                 if stop is not None and stop.is_set():
                     break
                 self._d._throttle(stop)
+                self._record_if_old()
                 self.tried += 1
                 self._one(delivery)
         finally:
-            try:
-                finish_sent(self._taken_sent(), self._d._clock.now(), work())
-            finally:
-                # After a lost claim the rest were claimed at the same moment: their
-                # leases have run out too, and what no one took yet goes back.
-                release_deliveries(claimed[self.tried :], work())
+            # After a lost claim the rest were claimed at the same moment: their leases
+            # have run out too, and what no one took yet goes back.
+            untried = claimed[self.tried :]
+            finish_burst(self._taken_sent(), untried, self._d._clock.now(), self._d._work())
         return self.tried
 
     def _one(self, delivery: dict[str, Any]) -> None:
         work, clock = self._d._work, self._d._clock
 
         def hand_over() -> None:
-            if not hand_over_delivery(delivery, self._taken_sent(), clock.now(), work()):
+            accepted = self._sent[-1] if self._sent else None
+            if not hand_over_delivery(delivery, accepted, clock.now(), work()):
                 raise ClaimLost(delivery["id"])
 
         try:
@@ -668,4 +723,6 @@ class _Burst:
             if exc.connection_lost:
                 raise
             return
-        self._sent = Sent(delivery, provider_id)
+        if not self._sent:
+            self._waiting_since = clock.monotonic()
+        self._sent.append(Sent(delivery, provider_id))

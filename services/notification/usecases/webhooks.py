@@ -83,6 +83,9 @@ def record_webhooks(
     agency_id = (payload.get("agency") or {}).get("id") or (proposal and proposal.agency_id)
     if not agency_id:
         return 0
+    endpoints = [e for e in uow.webhooks.of_agency(agency_id) if e.subscribes(event.type)]
+    if not endpoints:
+        return 0  # most agencies have none: no body built for nobody
     body = cloud_event(
         event_id=event.id,
         event_type=event.type,
@@ -93,9 +96,7 @@ def record_webhooks(
         data=payload,
     )
     recorded = 0
-    for endpoint in uow.webhooks.of_agency(agency_id):
-        if not endpoint.subscribes(event.type):
-            continue
+    for endpoint in endpoints:
         message = Message(
             channel=WEBHOOK,
             recipient=endpoint.endpoint_id,

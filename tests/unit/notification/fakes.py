@@ -16,6 +16,7 @@ from services.notification.domain.messages import (
     INSTANT,
     PENDING,
     SENDING,
+    SENT,
     SKIPPED,
     SMS,
     Message,
@@ -79,6 +80,7 @@ class FakeDeliveryStore:
             "claim_token": None,
             "handed_at": None,
             "last_error": None,
+            "provider_id": None,
             "digest_id": None,
         }
         return delivery_id
@@ -207,6 +209,11 @@ class FakeDeliveryStore:
         row["handed_at"] = now
         return True
 
+    def accepted(self, delivery: dict[str, Any], provider_id: str) -> None:
+        row = self._held(delivery)
+        if row is not None:
+            row["provider_id"] = provider_id
+
     def presumed_sent(self, channel: str, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
         return [
             dict(r)
@@ -245,6 +252,11 @@ class FakeDeliveryStore:
         for r in carried:
             r.update(status=status, attempts=delivery["attempts"], last_error=error)
         return [dict(r) for r in carried]
+
+    def finish_sent(
+        self, sent: Sequence[tuple[dict[str, Any], str | None]], now: datetime
+    ) -> list[list[dict[str, Any]]]:
+        return [self.finish(d, SENT, now, provider_id=p) for d, p in sent]
 
     def retry_later(
         self, delivery: dict[str, Any], now: datetime, error: str, next_attempt_at: datetime
