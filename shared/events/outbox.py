@@ -4,6 +4,7 @@ state change that caused it, and published later by the relay."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     insert,
 )
+from sqlalchemy.sql import Insert
 from sqlalchemy.types import JSON
 
 from shared.events.envelope import Event, to_record
@@ -50,13 +52,20 @@ def outbox_table(metadata: MetaData) -> Table:
     return table
 
 
+@cache
+def _insert_into(outbox: Table) -> Insert:
+    """One INSERT statement per outbox table, built once: a statement is recognised by
+    identity where it is prepared for the driver (``shared/platform/group_commit.py``)."""
+    return insert(outbox)
+
+
 def add_to_outbox(conn: Connection, outbox: Table, topic: str, event: Event) -> None:
     """Store ``event`` for publication; call inside the state change's transaction."""
     record = to_record(event)
     # Values as parameters of a bare insert: ``.values(...)`` would coerce each one
     # into the statement and make its cache key cost more than the insert itself.
     conn.execute(
-        insert(outbox),
+        _insert_into(outbox),
         {
             "event_id": event.id,
             "event_type": event.type,
