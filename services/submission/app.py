@@ -53,6 +53,21 @@ the same answer and create nothing new.
 """
 
 
+def group_commit(engine: Engine, settings: SubmissionSettings) -> GroupCommit:
+    """The process's group commit, shaped for its database unless configured: PostgreSQL
+    flushes concurrent commits together, so two transactions run at once there; on
+    SQLite (one writer at a time) one, and a leader waits a moment for company."""
+    sqlite = engine.dialect.name == "sqlite"
+    leaders = settings.group_commit_leaders or (1 if sqlite else 2)
+    gather_ms = settings.group_commit_gather_ms
+    if gather_ms < 0:
+        gather_ms = SQLITE_GATHER_MS if sqlite else 0.0
+    return GroupCommit(engine, gather_s=gather_ms / 1000, leaders=leaders)
+
+
+SQLITE_GATHER_MS = 1.0
+
+
 def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | None = None) -> Flask:
     settings = settings or SubmissionSettings.from_env("submission")
     webhooks.secret_key(settings)  # production without WEBHOOK_SECRET_KEY stops here
@@ -71,7 +86,7 @@ def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | No
         engine,
         blobs or blob_store(settings),
         configured_cycle(settings),
-        group=GroupCommit(engine),
+        group=group_commit(engine, settings),
     )
     register_error_handlers(app)
     require_credentials_first(app, lambda _secret: resolve() is not None)

@@ -4,6 +4,7 @@ state change that caused it, and published later by the relay."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     insert,
 )
+from sqlalchemy.sql import Insert
 from sqlalchemy.types import JSON
 
 from shared.events.envelope import Event, to_record
@@ -50,18 +52,25 @@ def outbox_table(metadata: MetaData) -> Table:
     return table
 
 
+@cache
+def _insert_into(outbox: Table) -> Insert:
+    """One INSERT statement per outbox table, built once: a statement is recognised by
+    identity where it is prepared for the driver (``shared/platform/group_commit.py``)."""
+    return insert(outbox)
+
+
 def add_to_outbox(conn: Connection, outbox: Table, topic: str, event: Event) -> None:
     """Store ``event`` for publication; call inside the state change's transaction."""
     # Values as parameters of a bare insert: ``.values(...)`` would coerce each one
     # into the statement and make its cache key cost more than the insert itself.
-    conn.execute(insert(outbox), _row(topic, event, datetime.now(UTC)))
+    conn.execute(_insert_into(outbox), _row(topic, event, datetime.now(UTC)))
 
 
 def add_all_to_outbox(conn: Connection, outbox: Table, events: list[tuple[str, Event]]) -> None:
     """Store (topic, event) pairs for publication, in order, with one statement (an
     executemany); call inside the state change's transaction."""
     now = datetime.now(UTC)
-    conn.execute(insert(outbox), [_row(topic, event, now) for topic, event in events])
+    conn.execute(_insert_into(outbox), [_row(topic, event, now) for topic, event in events])
 
 
 def _row(topic: str, event: Event, now: datetime) -> dict[str, object]:

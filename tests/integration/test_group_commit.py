@@ -5,6 +5,7 @@ fails alone; reads run at once; the outbox rows go with the change."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -55,8 +56,20 @@ def test_one_unit_of_work_alone_is_committed_at_once_with_its_event(engine: Engi
     assert (group.transactions, group.committed) == (1, 1)
 
 
-def test_concurrent_units_of_work_share_transactions_and_all_commit(engine: Engine) -> None:
-    group = GroupCommit(engine)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {},
+        {"leaders": 2},  # two transactions at once (PostgreSQL)
+        {"gather_s": 0.002},  # a leader waits for the requests on their way
+        {"leaders": 2, "gather_s": 0.002},
+    ],
+    ids=["one-leader", "two-leaders", "gathering", "two-leaders-gathering"],
+)
+def test_concurrent_units_of_work_share_transactions_and_all_commit(
+    engine: Engine, shape: dict[str, float]
+) -> None:
+    group = GroupCommit(engine, **shape)  # type: ignore[arg-type]
     threads, per_thread = 8, 25
     failures: list[BaseException] = []
     seen_after_return: list[bool] = []
@@ -65,7 +78,8 @@ def test_concurrent_units_of_work_share_transactions_and_all_commit(engine: Engi
         for i in range(per_thread):
             thing_id = f"{n}-{i}"
             try:
-                make_thing(engine, group, thing_id)
+                with group.expecting():
+                    make_thing(engine, group, thing_id)
                 with engine.connect() as conn:
                     found = conn.execute(select(things).where(things.c.id == thing_id)).first()
                 seen_after_return.append(found is not None)
@@ -84,6 +98,7 @@ def test_concurrent_units_of_work_share_transactions_and_all_commit(engine: Engi
     assert count(engine, outbox) == threads * per_thread
     assert group.committed == threads * per_thread
     assert group.transactions < group.committed  # some shared a transaction
+    assert group._leaders == 0 and group._expected == 0  # every lead ended, nobody awaited
 
 
 def test_a_member_that_fails_fails_alone(engine: Engine) -> None:
@@ -134,3 +149,57 @@ def test_a_lone_member_that_fails_gets_its_own_statements_error(engine: Engine) 
         make_thing(engine, group, "a")
     assert count(engine, things) == 1
     assert count(engine, outbox) == 1
+
+
+def test_a_request_that_leaves_without_committing_is_not_waited_for(engine: Engine) -> None:
+    """A leader gathering for a request that is refused (it never commits) stops waiting
+    as soon as that request leaves, not at the end of the gathering time."""
+    group = GroupCommit(engine, gather_s=5.0)
+    on_its_way, refused = threading.Event(), threading.Event()
+
+    def refuse() -> None:
+        with group.expecting():
+            on_its_way.set()
+            refused.wait(10)
+
+    other = threading.Thread(target=refuse)
+    other.start()
+    on_its_way.wait(10)
+    threading.Timer(0.2, refused.set).start()
+    began = time.monotonic()
+    make_thing(engine, group, "a")
+    other.join(10)
+    assert time.monotonic() - began < 4.0
+    assert count(engine, things) == 1 and group._expected == 0
+
+
+def test_rows_written_through_the_driver_read_back_as_sqlalchemy_writes_them(
+    engine: Engine,
+) -> None:
+    """The grouped path binds through the driver with each column type's conversion (the
+    outbox's JSON headers and timestamps): the rows read back like the ungrouped path's."""
+    make_thing(engine, GroupCommit(engine), "grouped")
+    make_thing_alone(engine, "alone")
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox).order_by(outbox.c.id)).mappings().all()
+    grouped, alone = rows
+    assert type(grouped["created_at"]) is type(alone["created_at"])
+    assert grouped["created_at"].tzinfo is not None or alone["created_at"].tzinfo is None
+    assert [type(h) for h in grouped["headers"]] == [type(h) for h in alone["headers"]]
+    assert {h[0] for h in grouped["headers"]} == {h[0] for h in alone["headers"]}
+    assert grouped["event_type"] == alone["event_type"] == "thing.made"
+
+
+def test_a_statement_with_values_of_its_own_goes_through_sqlalchemy(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    work = UnitOfWork(engine, outbox, group=group)
+    with work:
+        work.conn.execute(insert(things).values(id="v"))
+    assert count(engine, things) == 1
+
+
+def make_thing_alone(engine: Engine, thing_id: str) -> None:
+    work = UnitOfWork(engine, outbox)
+    with work:
+        work.conn.execute(INSERT_THING, {"id": thing_id})
+        work.emit(TOPIC, Event.first("thing.made", "/things", thing_id, {"id": thing_id}))

@@ -30,6 +30,7 @@ import io
 import json
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from flask import Flask
@@ -76,7 +77,8 @@ class CreateLane:
         environ["wsgi.input"] = io.BytesIO(body)  # the app reads it again if it answers
         token = correlation_id.set(environ.get("HTTP_X_CORRELATION_ID", "")[:64])
         try:
-            created = self._create(environ, body, length)
+            with self._group():
+                created = self._create(environ, body, length)
         except Decline:
             return self._inner(environ, start_response)
         finally:
@@ -112,6 +114,11 @@ class CreateLane:
             and 0 < int(length) <= limit
             and environ.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
         )
+
+    def _group(self) -> AbstractContextManager[None]:
+        """The grouped commit's wait for this request (``GroupCommit.expecting``)."""
+        group = self._context.group
+        return group.expecting() if group is not None else nullcontext()
 
     @property
     def _context(self) -> SubmissionContext:
