@@ -8,9 +8,14 @@
   module's fixtures are set up once). Each worker has its own broker (``kafka_bootstrap`` is
   per session) and every test its own databases (``database_factory``), so they share no
   state on the broker or the database server.
+- With ``KAFKA_BOOTSTRAP_SERVERS`` set, every worker would use that one broker, and two
+  tests' consumers of the same group could share its partitions out: then every test joins
+  the one queue (one worker runs them all, as without ``-n``).
 """
 
 from __future__ import annotations
+
+import os
 
 from xdist.scheduler import LoadScopeScheduling
 from xdist.workermanage import WorkerController
@@ -24,7 +29,9 @@ class StacksInOneWorker(LoadScopeScheduling):
 
     def _split_scope(self, nodeid: str) -> str:
         module = nodeid.split("::", 1)[0]
-        return module if module.startswith(MODULE_BY_MODULE) else STACKS
+        if module.startswith(MODULE_BY_MODULE) and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            return module
+        return STACKS
 
     def _assign_work_unit(self, node: WorkerController) -> None:
         if STACKS in self.workqueue:
