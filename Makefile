@@ -41,11 +41,16 @@ demo-clean: $(STAMP)  ## remove the demo data make run seeded (agency DEMO-DINKE
 # The fault tests (tests/faults: workers killed at random, a frozen broker, poison, the
 # review database away) take minutes of outages each: make test-kafka runs them in CI on
 # Apache Kafka, make test-faults on the local broker.
+#
+# make test runs pytest in TEST_WORKERS pytest-xdist workers (tests/scheduling.py): the
+# whole-stack tests one after another in one of them, the unit and integration tests module
+# by module in whichever is free. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint audit  ## lint, audit, then the unit, integration and end-to-end tests on the local broker and SQLite (+ PostgreSQL if TEST_DATABASE_URL); Apache Kafka's and the fault tests are make test-kafka's
 	sh deploy/local/ensure-chromium.sh
 	sh deploy/local/ensure-nginx.sh
 	sh deploy/local/ensure-pgbouncer.sh
-	$(BIN)/python -m pytest -p no:cacheprovider -m "not apache_kafka" --ignore=tests/faults $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not apache_kafka" --ignore=tests/faults $(PYTEST_ARGS)
 
 test-faults: $(STAMP)  ## the fault tests on the local broker (kills, a frozen broker, poison, the review database away)
 	sh deploy/local/ensure-nginx.sh

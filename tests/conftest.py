@@ -18,6 +18,7 @@ import subprocess
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -180,15 +181,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-    config.stash[_POSTGRESQL_ONLY_LEFT_OUT] = sum(
+    left_out = sum(
         1
         for item in drop
         if getattr(item, "callspec", None) is not None
         and item.callspec.params.get("database_factory") == "postgresql"
     )
+    config.stash[_POSTGRESQL_ONLY_LEFT_OUT] = left_out
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: its controller reports it
+        config.workeroutput[_LEFT_OUT_KEY] = left_out
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``pytest -n N`` (``make test``: two workers) spreads the tests as tests/scheduling.py
+    says: the whole-stack tests one after another in one worker, the rest module by module."""
+    if config.getvalue("dist") != "load":
+        return None  # a --dist mode asked for by name gets pytest-xdist's own scheduler
+    from tests.scheduling import StacksInOneWorker
+
+    return StacksInOneWorker(config, log)
 
 
 _POSTGRESQL_ONLY_LEFT_OUT = pytest.StashKey[int]()
+_LEFT_OUT_KEY = "postgresql_only_left_out"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker's count of left-out PostgreSQL-only tests
+    (every worker collects the same tests, so any one's count is the run's)."""
+    left_out = getattr(node, "workeroutput", {}).get(_LEFT_OUT_KEY, 0)
+    config: pytest.Config = node.config
+    config.stash[_POSTGRESQL_ONLY_LEFT_OUT] = left_out
 
 
 def pytest_terminal_summary(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -38,6 +39,8 @@ from tests.integration.review.support import (
     submitted_event,
 )
 from tests.integration.review.test_review_pages import log_in
+
+T = TypeVar("T")
 
 # -- pure parts -------------------------------------------------------------------
 
@@ -174,6 +177,21 @@ def _review_app(database_url: str, servers: str, submission_url: str) -> Flask:
     )
 
 
+ASKS = 5
+
+
+def _asked_until_the_broker_answers(ask: Callable[[], T], timed_out: Callable[[T], bool]) -> T:
+    """The page's answer, asked again (up to ``ASKS`` times) while one of its broker probes
+    ran out of its 1 s bound (an error, or a dead-letter tail read short without one): on a
+    busy machine one can (the pytest-xdist worker beside this one may be starting a whole
+    stack). The test's assertions then judge the last answer."""
+    for _ in range(ASKS - 1):
+        answer = ask()
+        if not timed_out(answer):
+            return answer
+    return ask()
+
+
 def test_the_secretariat_sees_stages_lag_backlogs_and_dead_letters(
     kafka_bootstrap: str, database_url: str, submission_web: str
 ) -> None:
@@ -190,7 +208,14 @@ def test_the_secretariat_sees_stages_lag_backlogs_and_dead_letters(
             [(0, key.encode(), _dead_letter_headers("InvalidEvent: not JSON"))],
         )
 
-        body = api.get("/v1/pipeline", headers=auth(ADMIN)).json
+        body = _asked_until_the_broker_answers(
+            lambda: api.get("/v1/pipeline", headers=auth(ADMIN)).json,
+            lambda answer: (
+                answer["broker_error"] != ""
+                or any(g["error"] for g in answer["groups"])
+                or key not in str(answer["dead_letters"])
+            ),
+        )
         assert sum(body["totals_by_status"].values()) == 2
         assert sum(s["count"] for s in body["stages"] if s["cycle_id"]) == 2
         assert body["broker_error"] == ""
@@ -215,7 +240,13 @@ def test_the_secretariat_sees_stages_lag_backlogs_and_dead_letters(
         office = app.test_client()
         secretary = create_account(api, role="secretariat")
         log_in(office, secretary["email"])
-        page = office.get("/ui/pipeline")
+        page = _asked_until_the_broker_answers(
+            lambda: office.get("/ui/pipeline"),
+            lambda answer: (
+                "Broker tidak dapat dihubungi" in answer.get_data(as_text=True)
+                or key not in answer.get_data(as_text=True)
+            ),
+        )
         assert page.status_code == 200
         html = page.get_data(as_text=True)
         assert 'href="/ui/pipeline"' in html, "linked from the secretariat's navigation"
