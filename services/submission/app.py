@@ -55,17 +55,12 @@ the same answer and create nothing new.
 
 def group_commit(engine: Engine, settings: SubmissionSettings) -> GroupCommit:
     """The process's group commit, shaped for its database unless configured: PostgreSQL
-    flushes concurrent commits together, so two transactions run at once there; on
-    SQLite (one writer at a time) one, and a leader waits a moment for company."""
-    sqlite = engine.dialect.name == "sqlite"
-    leaders = settings.group_commit_leaders or (1 if sqlite else 2)
-    gather_ms = settings.group_commit_gather_ms
-    if gather_ms < 0:
-        gather_ms = SQLITE_GATHER_MS if sqlite else 0.0
-    return GroupCommit(engine, gather_s=gather_ms / 1000, leaders=leaders)
-
-
-SQLITE_GATHER_MS = 1.0
+    flushes concurrent commits together, so two transactions run at once there; SQLite
+    has one writer at a time, so one. A leader waits for company only if configured
+    (``GROUP_COMMIT_GATHER_MS``: measured, it did not pay; docs/PERFORMANCE.md)."""
+    leaders = settings.group_commit_leaders or (1 if engine.dialect.name == "sqlite" else 2)
+    gather_s = max(0.0, settings.group_commit_gather_ms) / 1000
+    return GroupCommit(engine, gather_s=gather_s, leaders=leaders)
 
 
 def create_app(settings: SubmissionSettings | None = None, blobs: BlobStore | None = None) -> Flask:

@@ -52,9 +52,9 @@ class SubmissionSettings(Settings):
     proposal_event_version: int = env("PROPOSAL_EVENT_VERSION", 1, event_version)
     # Group commit of POST /v1/proposals (shared/platform/group_commit.py): how many
     # transactions of a web process may run at once (0: 1 on SQLite, 2 on PostgreSQL), and
-    # how long a leader waits for the requests on their way (negative: by the database).
+    # how long a leader waits for the create requests on their way (0: it does not).
     group_commit_leaders: int = env("GROUP_COMMIT_LEADERS", 0)
-    group_commit_gather_ms: float = env("GROUP_COMMIT_GATHER_MS", -1.0)
+    group_commit_gather_ms: float = env("GROUP_COMMIT_GATHER_MS", 0.0)
     # The bearer token the consumers present to fetch a subject's key (GET /v1/subject-keys/…).
     subject_keys_token: str = env("SUBJECT_KEYS_TOKEN", "", secret=True)
     # The key of the hashes that find a person among the review service's objectors in a
