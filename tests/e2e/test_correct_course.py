@@ -104,6 +104,15 @@ def test_a_reopened_proposal_keeps_its_reviewer_untold_and_an_addendum_reaches_r
         return [m for m in read_mail(stack.config.mail_dir) if reviewer_email in m.rcpt_tos]
 
     (first_notice,) = eventually(assignment_mails, "the reviewer's assignment email")
+
+    def in_review_at_submission() -> dict[str, Any] | None:
+        # The submission worker projects the assignment onto the proposal (in_review); a
+        # withdrawal read before that projection and written after it is refused with 409
+        # proposal.changed ("read it again and retry"), as the API promises.
+        found = requests.get(f"{submission}/v1/proposals/{pid}", headers=agency, timeout=10)
+        return found.json() if found.json().get("status") == "in_review" else None
+
+    eventually(in_review_at_submission, "the assignment projected at the submission service")
     withdrawn = requests.post(
         f"{submission}/v1/proposals/{pid}/withdraw", json={}, headers=agency, timeout=10
     )
