@@ -99,7 +99,11 @@ def send(engine: Engine, port: int, senders: int, expected: int) -> tuple[float,
     for thread in threads:
         thread.start()
     # A counter read (no query): the waiting costs next to no CPU of its own.
+    deadline = time.monotonic() + 600
     while sent_so_far() - before < expected:
+        if time.monotonic() > deadline:
+            stop.set()
+            raise SystemExit(f"only {sent_so_far() - before} of {expected} sent in 600 s")
         time.sleep(0.01)
     cpu, wall = time.process_time() - started, time.monotonic() - wall
     stop.set()
