@@ -35,9 +35,9 @@ import pytest
 import requests
 
 from deploy.local.mailcatcher import read_mail
-from deploy.local.ports import free_port
 from deploy.local.smsgateway import read_sms
-from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from deploy.local.stack import DEMO_PROPOSAL, Stack
+from tests.e2e.stacks import session_stack_config
 from tests.e2e.test_instant_season import quiet_hours_away_from_now
 from tests.e2e.test_review_timeline import PASSWORD, Review, eventually
 
@@ -71,14 +71,11 @@ STEPS = ("proposal.presentation_scheduled", "proposal.visit_scheduled")
 def stack(
     kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    config = StackConfig(
-        var_dir=tmp_path / "var",
-        admin_token=ADMIN,
-        ports={service: free_port() for service in SERVICES},
-        broker_port=0,
-        smtp_port=free_port(),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        database_urls={service: database_factory() for service in SERVICES},
+    config = session_stack_config(
+        tmp_path,
+        kafka_bootstrap,
+        database_factory,
+        ADMIN,
         web_workers=1,
         sms_gateway=True,
         extra_env={

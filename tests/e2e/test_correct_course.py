@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from deploy.local.mailcatcher import read_mail
-from deploy.local.ports import free_port
-from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from deploy.local.stack import DEMO_PROPOSAL, Stack
+from tests.e2e.stacks import session_stack_config
 from tests.e2e.test_review_timeline import ADMIN, PASSWORD, Review, eventually
 
 pytestmark = pytest.mark.e2e
@@ -28,14 +28,11 @@ PDF = b"%PDF-1.7\n" + b"0" * 400
 def stack(
     kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    config = StackConfig(
-        var_dir=tmp_path / "var",
-        admin_token=ADMIN,
-        ports={service: free_port() for service in SERVICES},
-        broker_port=0,
-        smtp_port=free_port(),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        database_urls={service: database_factory() for service in SERVICES},
+    config = session_stack_config(
+        tmp_path,
+        kafka_bootstrap,
+        database_factory,
+        ADMIN,
         web_workers=1,
         extra_env={"EVIDENCE_DIR": str(tmp_path / "evidence")},
     )

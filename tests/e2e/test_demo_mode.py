@@ -22,10 +22,10 @@ import requests
 from sqlalchemy import MetaData, select
 
 from deploy.local import demo
-from deploy.local.ports import free_port
-from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig, bring_up
+from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, bring_up
 from shared.platform.db import make_engine
 from tests.brokers import Broker
+from tests.e2e.stacks import session_stack_config
 from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
@@ -37,14 +37,11 @@ def make_stack(
     demo_mode: bool, kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Stack:
     return Stack(
-        StackConfig(
-            var_dir=tmp_path / "var",
-            admin_token=ADMIN,
-            ports={service: free_port() for service in SERVICES},
-            broker_port=0,
-            smtp_port=free_port(),
-            kafka_bootstrap_servers=kafka_bootstrap,
-            database_urls={service: database_factory() for service in SERVICES},
+        session_stack_config(
+            tmp_path,
+            kafka_bootstrap,
+            database_factory,
+            ADMIN,
             web_workers=1,
             portal=True,
             demo=demo_mode,

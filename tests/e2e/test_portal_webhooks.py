@@ -23,10 +23,10 @@ from standardwebhooks import Webhook
 
 from deploy.local.mailcatcher import read_mail
 from deploy.local.portal import PortalServer
-from deploy.local.ports import free_port
-from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from deploy.local.stack import DEMO_PROPOSAL, Stack
 from services.notification.domain.webhooks import NOT_SENT_PREFIX
 from services.notification.store.deliveries import PARKED_NOTE
+from tests.e2e.stacks import session_stack_config
 from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
@@ -45,14 +45,11 @@ def portal() -> Iterator[PortalServer]:
 def stack(
     kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    config = StackConfig(
-        var_dir=tmp_path / "var",
-        admin_token=ADMIN,
-        ports={service: free_port() for service in SERVICES},
-        broker_port=0,
-        smtp_port=free_port(),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        database_urls={service: database_factory() for service in SERVICES},
+    config = session_stack_config(
+        tmp_path,
+        kafka_bootstrap,
+        database_factory,
+        ADMIN,
         web_workers=1,
         extra_env={
             "WEBHOOK_RETRY_PERIOD_S": str(RETRY_PERIOD_S),

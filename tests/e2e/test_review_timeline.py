@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
-from deploy.local.ports import free_port
-from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
+from deploy.local.stack import DEMO_PROPOSAL, Stack
+from tests.e2e.stacks import session_stack_config
 
 pytestmark = pytest.mark.e2e
 ADMIN = "e2e-review-admin"
@@ -44,14 +44,11 @@ def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 45) 
 def stack(
     kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    config = StackConfig(
-        var_dir=tmp_path / "var",
-        admin_token=ADMIN,
-        ports={service: free_port() for service in SERVICES},
-        broker_port=0,
-        smtp_port=free_port(),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        database_urls={service: database_factory() for service in SERVICES},
+    config = session_stack_config(
+        tmp_path,
+        kafka_bootstrap,
+        database_factory,
+        ADMIN,
         web_workers=1,
     )
     stack = Stack(config).start()

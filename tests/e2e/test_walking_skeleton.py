@@ -20,6 +20,7 @@ from deploy.local.mailcatcher import CaughtMail, read_mail
 from deploy.local.ports import free_port
 from deploy.local.stack import DEMO_PROPOSAL, SERVICES, Stack, StackConfig
 from shared.events.catalog import PROPOSALS
+from tests.e2e.stacks import session_stack_config
 from tests.kafka_io import read_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
@@ -43,14 +44,11 @@ def eventually(probe: Callable[[], T | None], timeout_s: float = 20, what: str =
 def stack(
     kafka_bootstrap: str, database_factory: Callable[[], str], tmp_path: Path
 ) -> Iterator[Stack]:
-    config = StackConfig(
-        var_dir=tmp_path / "var",
-        admin_token=ADMIN,
-        ports={service: free_port() for service in SERVICES},
-        broker_port=0,
-        smtp_port=free_port(),
-        kafka_bootstrap_servers=kafka_bootstrap,
-        database_urls={service: database_factory() for service in SERVICES},
+    config = session_stack_config(
+        tmp_path,
+        kafka_bootstrap,
+        database_factory,
+        ADMIN,
         web_workers=2,
         metrics_ports={service: free_port() for service in SERVICES},
         extra_env={"KAFKA_COMMIT_INTERVAL_MS": "600000"},
